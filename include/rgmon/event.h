@@ -1,0 +1,94 @@
+/* event.h -- one rg.events message as a typed struct (DESIGN 1.1).
+ *
+ * event_parse() is the edge where input is validated: JSON bytes in,
+ * either a complete `struct event` or a one-line reject reason out.
+ * Everything inside rgmon trusts a parsed event. Pure: no I/O, no clock;
+ * nothing points into the caller's buffer or a jansson tree afterwards. */
+#ifndef RGMON_EVENT_H
+#define RGMON_EVENT_H
+
+#include "rgmon/common.h"
+
+enum event_type {
+	EVENT_DEPOSIT,
+	EVENT_WITHDRAWAL,
+	EVENT_GAME_ROUND,
+	EVENT_SESSION_START,
+	EVENT_SESSION_END,
+	EVENT_LIMIT_SET,
+	EVENT_SELF_EXCLUSION,
+	EVENT_ACCOUNT,
+	EVENT_CONTACT,
+	EVENT_TYPE_COUNT
+};
+
+enum deposit_status { DEPOSIT_APPROVED, DEPOSIT_DECLINED };
+enum withdrawal_status { WITHDRAWAL_REQUESTED, WITHDRAWAL_CANCELLED, WITHDRAWAL_COMPLETED };
+enum limit_kind { LIMIT_DEPOSIT, LIMIT_LOSS, LIMIT_SESSION_TIME, LIMIT_KIND_COUNT };
+enum limit_period { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_COUNT };
+enum exclusion_source { EXCLUSION_PLAYER, EXCLUSION_OPERATOR, EXCLUSION_REGISTER };
+enum contact_channel { CONTACT_CHAT, CONTACT_EMAIL, CONTACT_PHONE };
+enum contact_topic {
+	TOPIC_BONUS_REQUEST,
+	TOPIC_WITHDRAWAL_DELAY,
+	TOPIC_COMPLAINT,
+	TOPIC_RG_QUESTION,
+	TOPIC_OTHER,
+	TOPIC_COUNT
+};
+
+/* Limits of the contract, and of the free-text fields the contract leaves
+ * open (documented in schemas/event.schema.json). */
+#define EVENT_ID_MAX      128 /* printable ASCII */
+#define PLAYER_ID_MAX     64  /* [A-Za-z0-9._:-] */
+#define EVENT_REF_MAX     128 /* session_id, instrument: printable ASCII */
+#define EVENT_TEXT_MAX    128 /* game, method: any text, counted in characters */
+#define EVENT_AMOUNT_MAX  1000000000000000LL /* 10^15 minor units */
+#define EVENT_DAYS_MAX    36500
+#define EVENT_BIRTH_MIN   1900
+#define EVENT_BIRTH_MAX   2100
+
+/* A parsed event. Fields not used by a type are zero / empty; `has_*`
+ * says whether an optional field was present. */
+struct event {
+	enum event_type type;
+	char event_id[EVENT_ID_MAX + 1];
+	char player_id[PLAYER_ID_MAX + 1];
+	int64_t ts_ms; /* event time, ms since the epoch, UTC */
+
+	char currency[4];
+	int64_t amount; /* deposit, withdrawal */
+	int64_t stake;  /* game_round */
+	int64_t payout; /* game_round */
+	int64_t value;  /* limit_set: minor units, or minutes for session_time */
+	int32_t days;   /* self_exclusion; 0 = indefinite */
+	int32_t birth_year;
+
+	enum deposit_status deposit_status;
+	enum withdrawal_status withdrawal_status;
+	enum limit_kind limit;
+	enum limit_period period;
+	enum exclusion_source source;
+	enum contact_channel channel;
+	enum contact_topic topic;
+
+	bool has_days, has_birth_year, has_country;
+	char country[3];
+	char session_id[EVENT_REF_MAX + 1];
+	char instrument[EVENT_REF_MAX + 1];
+	char method[EVENT_TEXT_MAX * 4 + 1]; /* UTF-8 */
+	char game[EVENT_TEXT_MAX * 4 + 1];   /* UTF-8 */
+};
+
+/* Parses and validates one JSON message of `len` bytes (need not be
+ * NUL-terminated). On success fills *ev and returns 0. On failure returns -1
+ * and writes a one-line reason into err; if the event_id could be read it
+ * is left in ev->event_id (else ""), so a reject can be traced. */
+int event_parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen);
+
+/* Names as they appear in JSON ("deposit", "week", ...). */
+const char *event_type_name(enum event_type t);
+const char *limit_kind_name(enum limit_kind k);
+const char *limit_period_name(enum limit_period p);
+
+#endif

@@ -1,0 +1,62 @@
+/* ingest.h -- the batch pipeline every event source shares (replay, serve):
+ * raw message -> event_parse -> duplicate check -> engine_apply, with all
+ * effects of a batch committed to the store in one transaction together
+ * with the consumed offsets.
+ *
+ * Owns the player-state cache: a bounded LRU over the store, so memory does
+ * not grow with the number of players. One ingest belongs to one thread
+ * (the store's writer). */
+#ifndef RGMON_INGEST_H
+#define RGMON_INGEST_H
+
+#include "rgmon/common.h"
+#include "rgmon/store.h"
+#include "rgmon/tz.h"
+
+/* A batch ends at this many messages (or when the source says, e.g. after
+ * 50 ms): the unit of commit. */
+#define INGEST_BATCH_MAX 1000
+#define INGEST_CACHE_DEFAULT 50000
+
+struct ingest_config {
+	struct tz_rule tz;     /* the jurisdiction's calendar days */
+	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
+	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
+};
+
+enum ingest_outcome { INGEST_ACCEPTED, INGEST_DUPLICATE, INGEST_REJECTED };
+
+struct ingest;
+
+struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, char *err, size_t errlen);
+void ingest_free(struct ingest *ig);
+
+/* Processes one message inside the open batch (opening it if needed).
+ * *outcome says what became of it; for a reject, reason holds the one-line
+ * reason (the message is already kept in the store). Returns -1 only on a
+ * store failure: the caller must then ingest_abort() and re-read from the
+ * stored offsets. */
+int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
+		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen);
+
+/* Records that a Kafka partition has been consumed up to next_offset; the
+ * offset is written with the batch. */
+int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, int64_t next_offset,
+		       char *err, size_t errlen);
+
+/* Messages in the open batch. */
+size_t ingest_pending(const struct ingest *ig);
+
+/* Writes dirty player state, counters and offsets and commits. A no-op
+ * without an open batch. On failure the batch is rolled back and the cache
+ * dropped (ingest_abort): re-read from the stored offsets. */
+int ingest_commit(struct ingest *ig, char *err, size_t errlen);
+
+/* Rolls back the open batch and forgets cached state that may hold its
+ * effects. */
+void ingest_abort(struct ingest *ig);
+
+/* Totals of what this ingest has committed since it was created. */
+void ingest_totals(const struct ingest *ig, struct store_counters *out);
+
+#endif

@@ -1,0 +1,69 @@
+/* cmd.c -- helpers every command uses: usage errors, help, signals. */
+#include "rgmon/cmd.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "rgmon: %s\nusage: rgmon %s\n", msg, cmd->usage);
+	return EXIT_USAGE;
+}
+
+int cmd_print_help(const struct cmd_entry *cmd)
+{
+	printf("usage: rgmon %s\n\n%s", cmd->usage, cmd->help);
+	return 0;
+}
+
+int cmd_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "rgmon: %s\n", msg);
+	return EXIT_RUNTIME;
+}
+
+int cmd_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+void cmd_handle_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool cmd_stop_requested(void) { return stop_requested != 0; }

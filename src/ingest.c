@@ -1,0 +1,332 @@
+/* ingest.c -- one batch at a time: parse, dedupe, apply, commit. */
+#include "rgmon/ingest.h"
+#include "rgmon/engine.h"
+#include "rgmon/event.h"
+#include "rgmon/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NIL UINT32_MAX
+#define PRUNE_EVERY_BATCHES 64
+
+struct cache_entry {
+	char player_id[PLAYER_ID_MAX + 1];
+	int32_t partition;
+	bool dirty;
+	uint32_t hash_next;         /* chain in the hash bucket */
+	uint32_t lru_prev, lru_next; /* most recent at lru_head */
+	struct player_state state;
+};
+
+struct pending_offset {
+	char topic[256];
+	int32_t partition;
+	int64_t next_offset;
+};
+
+struct ingest {
+	struct store *store;
+	struct ingest_config cfg;
+
+	/* player cache */
+	struct cache_entry *entries;
+	uint32_t capacity, used;
+	uint32_t *buckets, nbuckets; /* nbuckets is a power of two */
+	uint32_t lru_head, lru_tail;
+	uint32_t *dirty; /* indexes of entries changed in the open batch */
+	uint32_t ndirty;
+
+	/* the open batch */
+	bool in_batch;
+	size_t pending;
+	struct store_counters delta, committed;
+	struct pending_offset *offsets;
+	size_t noffsets, offsets_cap;
+
+	int64_t max_ts_ms;
+	unsigned batches_since_prune;
+};
+
+static uint32_t hash_id(const char *s) { return (uint32_t)engine_hash(s); }
+
+struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, char *err, size_t errlen)
+{
+	struct ingest *ig = calloc(1, sizeof(*ig));
+	if (!ig)
+		goto oom;
+	ig->store = st;
+	ig->cfg = *cfg;
+	ig->capacity = (uint32_t)(cfg->cache_players ? cfg->cache_players : INGEST_CACHE_DEFAULT);
+	/* Every player touched by an open batch stays cached until commit, so
+	 * the cache must hold more than one batch's worth. */
+	if (ig->capacity < 2 * INGEST_BATCH_MAX)
+		ig->capacity = 2 * INGEST_BATCH_MAX;
+	for (ig->nbuckets = 1; ig->nbuckets < ig->capacity; ig->nbuckets <<= 1)
+		;
+	ig->entries = calloc(ig->capacity, sizeof(*ig->entries));
+	ig->buckets = malloc(ig->nbuckets * sizeof(*ig->buckets));
+	ig->dirty = malloc(ig->capacity * sizeof(*ig->dirty));
+	if (!ig->entries || !ig->buckets || !ig->dirty)
+		goto oom;
+	memset(ig->buckets, 0xff, ig->nbuckets * sizeof(*ig->buckets));
+	ig->lru_head = ig->lru_tail = NIL;
+	ig->max_ts_ms = INT64_MIN;
+	return ig;
+oom:
+	ingest_free(ig);
+	seterr(err, errlen, "out of memory for the player cache");
+	return NULL;
+}
+
+void ingest_free(struct ingest *ig)
+{
+	if (!ig)
+		return;
+	if (ig->in_batch)
+		ingest_abort(ig);
+	free(ig->entries);
+	free(ig->buckets);
+	free(ig->dirty);
+	free(ig->offsets);
+	free(ig);
+}
+
+/* ---- cache ---------------------------------------------------------- */
+
+static void lru_unlink(struct ingest *ig, uint32_t i)
+{
+	struct cache_entry *e = &ig->entries[i];
+	if (e->lru_prev != NIL)
+		ig->entries[e->lru_prev].lru_next = e->lru_next;
+	else
+		ig->lru_head = e->lru_next;
+	if (e->lru_next != NIL)
+		ig->entries[e->lru_next].lru_prev = e->lru_prev;
+	else
+		ig->lru_tail = e->lru_prev;
+}
+
+static void lru_push_front(struct ingest *ig, uint32_t i)
+{
+	struct cache_entry *e = &ig->entries[i];
+	e->lru_prev = NIL;
+	e->lru_next = ig->lru_head;
+	if (ig->lru_head != NIL)
+		ig->entries[ig->lru_head].lru_prev = i;
+	ig->lru_head = i;
+	if (ig->lru_tail == NIL)
+		ig->lru_tail = i;
+}
+
+static void hash_remove(struct ingest *ig, uint32_t i)
+{
+	uint32_t *p = &ig->buckets[hash_id(ig->entries[i].player_id) & (ig->nbuckets - 1)];
+	while (*p != NIL && *p != i)
+		p = &ig->entries[*p].hash_next;
+	if (*p == i)
+		*p = ig->entries[i].hash_next;
+}
+
+static uint32_t cache_find(struct ingest *ig, const char *player_id, uint32_t bucket)
+{
+	for (uint32_t i = ig->buckets[bucket]; i != NIL; i = ig->entries[i].hash_next)
+		if (strcmp(ig->entries[i].player_id, player_id) == 0)
+			return i;
+	return NIL;
+}
+
+/* The cached state of a player, loaded from the store on a miss; marks it
+ * used by the open batch. NULL on a store error. */
+static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, int32_t partition,
+				     char *err, size_t errlen)
+{
+	uint32_t bucket = hash_id(player_id) & (ig->nbuckets - 1);
+	uint32_t i = cache_find(ig, player_id, bucket);
+	if (i == NIL) {
+		if (ig->used < ig->capacity) {
+			i = ig->used++;
+		} else {
+			/* The least recently used entry is clean: only this batch's
+			 * entries are dirty and the cache holds two batches. */
+			i = ig->lru_tail;
+			lru_unlink(ig, i);
+			hash_remove(ig, i);
+		}
+		struct cache_entry *e = &ig->entries[i];
+		rg_strlcpy(e->player_id, player_id, sizeof(e->player_id));
+		e->dirty = false;
+		if (store_player_load(ig->store, player_id, &e->state, err, errlen) < 0) {
+			/* Leave the slot out of the table; it is reused later. */
+			e->player_id[0] = '\0';
+			lru_push_front(ig, i);
+			ig->entries[i].hash_next = NIL;
+			return NULL;
+		}
+		e->hash_next = ig->buckets[bucket];
+		ig->buckets[bucket] = i;
+		lru_push_front(ig, i);
+	} else if (ig->lru_head != i) {
+		lru_unlink(ig, i);
+		lru_push_front(ig, i);
+	}
+	struct cache_entry *e = &ig->entries[i];
+	e->partition = partition;
+	if (!e->dirty) {
+		e->dirty = true;
+		ig->dirty[ig->ndirty++] = i;
+	}
+	return e;
+}
+
+static void cache_clear(struct ingest *ig)
+{
+	ig->used = 0;
+	ig->ndirty = 0;
+	ig->lru_head = ig->lru_tail = NIL;
+	memset(ig->buckets, 0xff, ig->nbuckets * sizeof(*ig->buckets));
+}
+
+/* ---- batch ---------------------------------------------------------- */
+
+static int batch_open(struct ingest *ig, char *err, size_t errlen)
+{
+	if (ig->in_batch)
+		return 0;
+	if (store_begin(ig->store, err, errlen) < 0)
+		return -1;
+	ig->in_batch = true;
+	return 0;
+}
+
+int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
+		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
+{
+	struct event ev;
+	struct engine_result res;
+
+	if (batch_open(ig, err, errlen) < 0)
+		return -1;
+	ig->pending++;
+	ig->delta.events++;
+
+	if (event_parse(raw, len, &ev, reason, reasonlen) < 0) {
+		*outcome = INGEST_REJECTED;
+		ig->delta.rejected++;
+		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, len, err, errlen);
+	}
+	int added = store_event_add(ig->store, &ev, src, raw, len, err, errlen);
+	if (added < 0)
+		return -1;
+	if (added == 0) {
+		*outcome = INGEST_DUPLICATE;
+		ig->delta.duplicates++;
+		return 0;
+	}
+	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
+	if (!e)
+		return -1;
+	engine_apply(&e->state, &ev, &ig->cfg.tz, &res);
+	if (ev.ts_ms > ig->max_ts_ms)
+		ig->max_ts_ms = ev.ts_ms;
+	*outcome = INGEST_ACCEPTED;
+	ig->delta.accepted++;
+	return 0;
+}
+
+int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, int64_t next_offset,
+		       char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ig->noffsets; i++)
+		if (ig->offsets[i].partition == partition && strcmp(ig->offsets[i].topic, topic) == 0) {
+			ig->offsets[i].next_offset = next_offset;
+			return 0;
+		}
+	if (ig->noffsets == ig->offsets_cap) {
+		size_t cap = ig->offsets_cap ? ig->offsets_cap * 2 : 64;
+		struct pending_offset *p = realloc(ig->offsets, cap * sizeof(*p));
+		if (!p)
+			return seterr(err, errlen, "out of memory");
+		ig->offsets = p;
+		ig->offsets_cap = cap;
+	}
+	struct pending_offset *o = &ig->offsets[ig->noffsets++];
+	rg_strlcpy(o->topic, topic, sizeof(o->topic));
+	o->partition = partition;
+	o->next_offset = next_offset;
+	return 0;
+}
+
+size_t ingest_pending(const struct ingest *ig) { return ig->pending; }
+
+static int64_t prune_horizon(const struct ingest *ig)
+{
+	int64_t now = ig->max_ts_ms;
+	if (ig->cfg.cap_prune_at_wall_clock) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (wall < now)
+			now = wall;
+	}
+	return now;
+}
+
+int ingest_commit(struct ingest *ig, char *err, size_t errlen)
+{
+	if (!ig->in_batch) {
+		if (ig->noffsets == 0)
+			return 0;
+		if (batch_open(ig, err, errlen) < 0)
+			return -1;
+	}
+	for (uint32_t k = 0; k < ig->ndirty; k++) {
+		struct cache_entry *e = &ig->entries[ig->dirty[k]];
+		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
+			goto fail;
+	}
+	if (store_counters_add(ig->store, &ig->delta, err, errlen) < 0)
+		goto fail;
+	for (size_t i = 0; i < ig->noffsets; i++)
+		if (store_offset_set(ig->store, ig->offsets[i].topic, ig->offsets[i].partition,
+				     ig->offsets[i].next_offset, err, errlen) < 0)
+			goto fail;
+	if (++ig->batches_since_prune >= PRUNE_EVERY_BATCHES && ig->max_ts_ms != INT64_MIN) {
+		ig->batches_since_prune = 0;
+		if (store_prune_events(ig->store, prune_horizon(ig), err, errlen) < 0)
+			goto fail;
+	}
+	if (store_commit(ig->store, err, errlen) < 0)
+		goto fail;
+
+	for (uint32_t k = 0; k < ig->ndirty; k++)
+		ig->entries[ig->dirty[k]].dirty = false;
+	ig->ndirty = 0;
+	ig->committed.events += ig->delta.events;
+	ig->committed.accepted += ig->delta.accepted;
+	ig->committed.duplicates += ig->delta.duplicates;
+	ig->committed.rejected += ig->delta.rejected;
+	ig->committed.alerts += ig->delta.alerts;
+	memset(&ig->delta, 0, sizeof(ig->delta));
+	ig->noffsets = 0;
+	ig->pending = 0;
+	ig->in_batch = false;
+	return 0;
+fail:
+	ingest_abort(ig);
+	return -1;
+}
+
+void ingest_abort(struct ingest *ig)
+{
+	store_rollback(ig->store);
+	/* Cached states may hold the rolled-back batch: reload from the store. */
+	cache_clear(ig);
+	memset(&ig->delta, 0, sizeof(ig->delta));
+	ig->noffsets = 0;
+	ig->pending = 0;
+	ig->in_batch = false;
+}
+
+void ingest_totals(const struct ingest *ig, struct store_counters *out) { *out = ig->committed; }

@@ -1,0 +1,119 @@
+/* main.c -- `rgmon COMMAND ...`: finds the command in the table and runs
+ * it. Each command lives in its own src/cmd_*.c. */
+#include "rgmon/cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cmd_entry commands[] = {
+	{ "serve",
+	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [-X prop=value]...",
+	  "Consume events from Kafka, apply them to player state exactly once, and serve\n"
+	  "HTTP (/healthz, /readyz, /metrics).\n\n"
+	  "  --brokers B       Kafka bootstrap servers (default 127.0.0.1:9092)\n"
+	  "  --topic T         events topic (default rg.events); rejects go to T.dlq\n"
+	  "  --group G         consumer group (default rgmon)\n"
+	  "  --db DB           SQLite database (default rgmon.db)\n"
+	  "  --http HOST:PORT  HTTP listen address (default 127.0.0.1:8080)\n"
+	  "  --cache-players N players kept in memory (default 50000)\n"
+	  "  -X prop=value     librdkafka property for consumer and producer (as kcat -X)\n"
+	  "  --log-level L     error, warn, info (default) or debug\n\n"
+	  "A batch (up to 1000 events or 50 ms) is committed to the database in one\n"
+	  "transaction together with its consumed offsets; on start and on every\n"
+	  "partition assignment the consumer seeks to the offsets stored there.\n"
+	  "SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
+	  cmd_serve },
+	{ "broker", "broker [--listen HOST:PORT] [--partitions N] [--topic T]...",
+	  "Run a development Kafka broker: librdkafka's mock cluster in this process.\n"
+	  "Prints its bootstrap address on the first line of stdout and runs until\n"
+	  "SIGINT/SIGTERM. For demos and tests only, never for production: it keeps\n"
+	  "messages in memory, at most about 5 MiB (or 100,000 message sets) per\n"
+	  "partition, silently dropping older ones; no SSL/SASL.\n\n"
+	  "  --listen HOST:PORT  also accept bootstrap connections here (forwarded to\n"
+	  "                      the mock broker, which listens on a random port)\n"
+	  "  --partitions N      partitions for each created topic (default 16)\n"
+	  "  --topic T           topic to create; repeatable (default rg.events,\n"
+	  "                      rg.events.dlq, rg.alerts)\n",
+	  cmd_broker },
+	{ "replay", "replay --db DB [--quiet] FILE.jsonl|-",
+	  "Run a JSONL event file (or stdin for -) through the same engine and store\n"
+	  "as serve, deterministically, and print one JSON summary line:\n"
+	  "  {\"events\":N,\"accepted\":N,\"duplicates\":N,\"rejected\":N,\"alerts\":N}\n"
+	  "Each rejected line is reported on stderr as FILE:LINE: reason, and kept in\n"
+	  "the database. Blank lines are skipped. A progress bar is shown on a\n"
+	  "terminal.\n\n"
+	  "  --db DB      SQLite database (created if missing)\n"
+	  "  --quiet      do not list rejected lines on stderr\n",
+	  cmd_replay },
+	{ "simulate", "simulate [--players N] [--days D] [--seed S] [--start T] [--out FILE | --brokers B [--topic T] [--rate R]]",
+	  "Generate realistic synthetic players as rg.events JSON: a recreational\n"
+	  "majority, loss chasers, night marathons, declined-deposit bursts, limit\n"
+	  "setters and self-excluders. The same seed gives the same events.\n\n"
+	  "  --players N   players (default 1000)\n"
+	  "  --days D      days of activity (default 30)\n"
+	  "  --seed S      random seed (default 1)\n"
+	  "  --start T     RFC 3339 start time (default 2026-11-01T00:00:00Z)\n"
+	  "  --out FILE    write JSONL to FILE (- = stdout, the default)\n"
+	  "  --brokers B   produce to Kafka instead\n"
+	  "  --topic T     topic (default rg.events)\n"
+	  "  --rate R      events per second when producing (default unlimited)\n"
+	  "  --loop        with --brokers: start over with new ids when done, until stopped\n",
+	  cmd_simulate },
+	{ "stats", "stats --db DB",
+	  "Print the totals kept in the store as JSON: events, accepted, duplicates,\n"
+	  "rejected, alerts, and the stored consumer offsets per topic and partition.\n",
+	  cmd_stats },
+	{ "rejected list", "rejected list --db DB [--json]",
+	  "List rejected events, oldest first: where each came from (FILE:LINE or\n"
+	  "TOPIC/PARTITION@OFFSET), its event_id if it had one, and the reason.\n",
+	  cmd_rejected },
+};
+
+static void print_overview(FILE *f)
+{
+	fprintf(f, "rgmon %s -- responsible-gambling risk monitor\n\nusage:\n", RGMON_VERSION);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  rgmon %s\n", commands[i].usage);
+	fprintf(f, "\nEvery command takes --help. Exit status: 0 success, 1 runtime failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		print_overview(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("rgmon %s\n", RGMON_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const struct cmd_entry *c = &commands[i];
+		const char *space = strchr(c->name, ' ');
+		size_t words = space ? 2 : 1;
+		if (space) {
+			size_t n = (size_t)(space - c->name);
+			if (strlen(argv[1]) != n || strncmp(argv[1], c->name, n) != 0)
+				continue;
+			if (argc < 3 || strcmp(argv[2], space + 1) != 0) {
+				if (argc >= 3 && strcmp(argv[2], "--help") != 0)
+					continue;
+				return cmd_usage_error(c, "\"%s\" needs a subcommand", argv[1]);
+			}
+		} else if (strcmp(argv[1], c->name) != 0) {
+			continue;
+		}
+		for (int a = (int)words + 1; a < argc; a++)
+			if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0)
+				return cmd_print_help(c);
+			else if (strcmp(argv[a], "--") == 0)
+				break;
+		return c->run(c, argc - (int)words, argv + words);
+	}
+	fprintf(stderr, "rgmon: unknown command \"%s\" (see rgmon --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

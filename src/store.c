@@ -1,0 +1,423 @@
+/* store.c -- SQLite (WAL) persistence. The only file that includes
+ * sqlite3.h; SQLite result codes become -1 and a one-line reason here. */
+#include "rgmon/store.h"
+#include "rgmon/log.h"
+#include "rgmon/timestamp.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <string.h>
+
+/* Statements used per event or per batch, prepared once. */
+enum stmt_id {
+	STMT_EVENT_ADD,
+	STMT_REJECTED_ADD,
+	STMT_PLAYER_LOAD,
+	STMT_PLAYER_SAVE,
+	STMT_COUNTER_ADD,
+	STMT_OFFSET_SET,
+	STMT_OFFSET_GET,
+	STMT_COUNT
+};
+
+static const char *const stmt_sql[STMT_COUNT] = {
+	[STMT_EVENT_ADD] = "INSERT OR IGNORE INTO events(event_id, player_id, type, ts_ms, partition, "
+			   "offset, raw) VALUES (?,?,?,?,?,?,?)",
+	[STMT_REJECTED_ADD] = "INSERT INTO rejected(topic, partition, offset, file, event_id, reason, raw) "
+			      "VALUES (?,?,?,?,?,?,?)",
+	[STMT_PLAYER_LOAD] = "SELECT state FROM players WHERE player_id = ?",
+	[STMT_PLAYER_SAVE] = "INSERT INTO players(player_id, partition, state) VALUES (?,?,?) "
+			     "ON CONFLICT(player_id) DO UPDATE SET partition = excluded.partition, "
+			     "state = excluded.state",
+	[STMT_COUNTER_ADD] = "UPDATE counters SET value = value + ? WHERE name = ?",
+	[STMT_OFFSET_SET] = "INSERT INTO offsets(topic, partition, next_offset) VALUES (?,?,?) "
+			    "ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
+	[STMT_OFFSET_GET] = "SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?",
+};
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *stmt[STMT_COUNT];
+};
+
+/* Schema migrations: migrations[i] takes user_version i to i + 1. Append
+ * only; never edit a released step. */
+static const char *const migrations[] = {
+	/* 1: the spine */
+	"CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO counters VALUES ('events',0),('accepted',0),('duplicates',0),('rejected',0),"
+	"('alerts',0);"
+	"CREATE TABLE offsets(topic TEXT NOT NULL, partition INTEGER NOT NULL,"
+	" next_offset INTEGER NOT NULL, PRIMARY KEY(topic, partition)) WITHOUT ROWID;"
+	/* Accepted events: the evidence behind decisions, and the duplicate
+	 * index (event_id UNIQUE) for the dedupe window. */
+	"CREATE TABLE events(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+	" player_id TEXT NOT NULL, type TEXT NOT NULL, ts_ms INTEGER NOT NULL,"
+	" partition INTEGER NOT NULL, offset INTEGER NOT NULL, raw TEXT NOT NULL);"
+	"CREATE INDEX events_by_player ON events(player_id, ts_ms);"
+	"CREATE TABLE rejected(seq INTEGER PRIMARY KEY, topic TEXT, partition INTEGER,"
+	" offset INTEGER, file TEXT, event_id TEXT, reason TEXT NOT NULL, raw BLOB NOT NULL);"
+	/* Player state, keyed for scale-out by the partition that owns it. */
+	"CREATE TABLE players(player_id TEXT PRIMARY KEY, partition INTEGER NOT NULL,"
+	" state BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX players_by_partition ON players(partition);"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;",
+};
+
+static void sqlite_log(void *ctx, int code, const char *msg)
+{
+	(void)ctx;
+	/* SQLITE_SCHEMA and busy notices are routine; keep them at debug. */
+	if ((code & 0xff) == SQLITE_SCHEMA || (code & 0xff) == SQLITE_NOTICE)
+		log_debug("sqlite: %s", msg);
+	else
+		log_warn("sqlite (%d): %s", code, msg);
+}
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_global_init(void)
+{
+	/* The log hook must be set before the first connection opens. */
+	sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL);
+}
+
+static int db_error(struct store *st, const char *what, char *err, size_t errlen)
+{
+	return seterr(err, errlen, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		seterr(err, errlen, "sqlite: %s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate(struct store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading schema version", err, errlen);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+
+	if (version > (int)ARRAY_SIZE(migrations))
+		return seterr(err, errlen, "database schema version %d is newer than this rgmon (%zu)", version,
+			      ARRAY_SIZE(migrations));
+	for (int v = version; v < (int)ARRAY_SIZE(migrations); v++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+			return -1;
+		if (exec(st, migrations[v], err, errlen) < 0 || exec(st, sql, err, errlen) < 0) {
+			exec(st, "ROLLBACK", NULL, 0);
+			return -1;
+		}
+		if (exec(st, "COMMIT", err, errlen) < 0)
+			return -1;
+		log_debug("store: migrated schema to version %d", v + 1);
+	}
+	return 0;
+}
+
+static struct store *open_common(const char *path, bool readonly, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	pthread_once(&sqlite_once, sqlite_global_init);
+	if (!st) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->readonly = readonly;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		seterr(err, errlen, "cannot open database \"%s\": %s", path,
+		       st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!readonly) {
+		/* WAL: readers never block the writer. synchronous=NORMAL keeps
+		 * every commit across a process crash (kill -9); after a power
+		 * loss the last commits may roll back -- together with their
+		 * offsets, so those events are simply read again. */
+		if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+			 err, errlen) < 0)
+			goto fail;
+		if (migrate(st, err, errlen) < 0)
+			goto fail;
+	} else {
+		sqlite3_stmt *s = NULL;
+		int version = 0;
+		if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			version = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+		if (version == 0) {
+			seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < STMT_COUNT; i++) {
+		/* A read-only connection prepares only what it can run. */
+		if (readonly && i != STMT_PLAYER_LOAD && i != STMT_OFFSET_GET)
+			continue;
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			db_error(st, "preparing statements", err, errlen);
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	return open_common(path, false, err, errlen);
+}
+
+struct store *store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	return open_common(path, true, err, errlen);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int store_begin(struct store *st, char *err, size_t errlen) { return exec(st, "BEGIN IMMEDIATE", err, errlen); }
+int store_commit(struct store *st, char *err, size_t errlen) { return exec(st, "COMMIT", err, errlen); }
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK", NULL, 0);
+}
+
+/* Runs a prepared statement to completion and resets it. */
+static int run(struct store *st, sqlite3_stmt *s, const char *what, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s);
+	int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(st, what, err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int store_event_add(struct store *st, const struct event *ev, const struct store_source *src,
+		    const char *raw, size_t rawlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_EVENT_ADD];
+	sqlite3_bind_text(s, 1, ev->event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ev->player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, event_type_name(ev->type), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ev->ts_ms);
+	sqlite3_bind_int(s, 5, src->partition);
+	sqlite3_bind_int64(s, 6, src->offset);
+	sqlite3_bind_text(s, 7, raw, (int)rawlen, SQLITE_STATIC);
+	if (run(st, s, "storing event", err, errlen) < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 1 : 0;
+}
+
+int store_rejected_add(struct store *st, const struct store_source *src, const char *event_id,
+		       const char *reason, const char *raw, size_t rawlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_REJECTED_ADD];
+	if (src->topic)
+		sqlite3_bind_text(s, 1, src->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, src->partition);
+	sqlite3_bind_int64(s, 3, src->offset);
+	if (src->file)
+		sqlite3_bind_text(s, 4, src->file, -1, SQLITE_STATIC);
+	if (event_id && *event_id)
+		sqlite3_bind_text(s, 5, event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 7, raw ? raw : "", (int)rawlen, SQLITE_STATIC);
+	return run(st, s, "storing rejected event", err, errlen);
+}
+
+int store_player_load(struct store *st, const char *player_id, struct player_state *ps, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_PLAYER_LOAD];
+	int ret = 0;
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(s, 0);
+		int n = sqlite3_column_bytes(s, 0);
+		if (engine_state_decode(ps, blob, (size_t)n) < 0)
+			ret = seterr(err, errlen, "player \"%s\": stored state is corrupt or of another version",
+				     player_id);
+		else
+			ret = 1;
+	} else if (rc == SQLITE_DONE) {
+		engine_state_init(ps);
+	} else {
+		ret = db_error(st, "loading player", err, errlen);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int store_player_save(struct store *st, const char *player_id, int32_t partition,
+		      const struct player_state *ps, char *err, size_t errlen)
+{
+	uint8_t buf[ENGINE_STATE_MAX];
+	size_t n = engine_state_encode(ps, buf, sizeof(buf));
+	if (n == 0)
+		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
+	sqlite3_stmt *s = st->stmt[STMT_PLAYER_SAVE];
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, partition);
+	sqlite3_bind_blob(s, 3, buf, (int)n, SQLITE_STATIC);
+	return run(st, s, "saving player", err, errlen);
+}
+
+static const char *const counter_names[] = { "events", "accepted", "duplicates", "rejected", "alerts" };
+
+static int64_t *counter_field(struct store_counters *c, size_t i)
+{
+	int64_t *f[] = { &c->events, &c->accepted, &c->duplicates, &c->rejected, &c->alerts };
+	return f[i];
+}
+
+int store_counters_add(struct store *st, const struct store_counters *delta, char *err, size_t errlen)
+{
+	struct store_counters d = *delta;
+	sqlite3_stmt *s = st->stmt[STMT_COUNTER_ADD];
+	for (size_t i = 0; i < ARRAY_SIZE(counter_names); i++) {
+		int64_t v = *counter_field(&d, i);
+		if (v == 0)
+			continue;
+		sqlite3_bind_int64(s, 1, v);
+		sqlite3_bind_text(s, 2, counter_names[i], -1, SQLITE_STATIC);
+		if (run(st, s, "updating counters", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_counters_get(struct store *st, struct store_counters *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(st->db, "SELECT name, value FROM counters", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading counters", err, errlen);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		for (size_t i = 0; i < ARRAY_SIZE(counter_names); i++)
+			if (name && strcmp(name, counter_names[i]) == 0)
+				*counter_field(out, i) = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading counters", err, errlen);
+}
+
+int store_offset_set(struct store *st, const char *topic, int32_t partition, int64_t next_offset,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_OFFSET_SET];
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, partition);
+	sqlite3_bind_int64(s, 3, next_offset);
+	return run(st, s, "storing offset", err, errlen);
+}
+
+int store_offset_get(struct store *st, const char *topic, int32_t partition, int64_t *next_offset,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_OFFSET_GET];
+	int ret = 0;
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, partition);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*next_offset = sqlite3_column_int64(s, 0);
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(st, "reading offset", err, errlen);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int store_offsets_get(struct store *st, struct store_offset *out, int max, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0, rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT topic, partition, next_offset FROM offsets ORDER BY 1, 2", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "reading offsets", err, errlen);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max) {
+		rg_strlcpy(out[n].topic, (const char *)sqlite3_column_text(s, 0), sizeof(out[n].topic));
+		out[n].partition = sqlite3_column_int(s, 1);
+		out[n].next_offset = sqlite3_column_int64(s, 2);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : db_error(st, "reading offsets", err, errlen);
+}
+
+int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t errlen)
+{
+	/* Events arrive roughly in time order, so the oldest are the lowest
+	 * seq: delete the prefix of seq order that is out of the window. This
+	 * needs no index on ts_ms; an event that arrived late stays a little
+	 * longer, never shorter, than the window. */
+	static const char sql[] =
+		"DELETE FROM events WHERE seq < coalesce((SELECT seq FROM events WHERE ts_ms >= ?1 "
+		"ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events))";
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "pruning events", err, errlen);
+	sqlite3_bind_int64(s, 1, now_ms - STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "pruning events", err, errlen);
+	return sqlite3_changes(st->db);
+}
+
+int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT CASE WHEN file IS NOT NULL THEN file || ':' || offset "
+			       "ELSE topic || '/' || partition || '@' || offset END, event_id, reason "
+			       "FROM rejected ORDER BY seq",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading rejected events", err, errlen);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		       (const char *)sqlite3_column_text(s, 2)) < 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading rejected events", err, errlen);
+}

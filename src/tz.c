@@ -1,0 +1,139 @@
+/* tz.c -- POSIX TZ rules (IEEE 1003.1, "TZ" variable), the Mm.w.d form. */
+#include "rgmon/tz.h"
+#include "rgmon/timestamp.h"
+
+#include <string.h>
+
+void tz_utc(struct tz_rule *out) { memset(out, 0, sizeof(*out)); }
+
+static const char *parse_name(const char *p)
+{
+	const char *start = p;
+	if (*p == '<') {
+		while (*p && *p != '>')
+			p++;
+		return *p == '>' && p - start > 1 ? p + 1 : NULL;
+	}
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		p++;
+	return p - start >= 3 ? p : NULL;
+}
+
+static const char *parse_num(const char *p, int *out, int max)
+{
+	int v = 0, n = 0;
+	while (*p >= '0' && *p <= '9' && n < 3) {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (n == 0 || v > max)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+/* [+-]hh[:mm[:ss]] -> seconds */
+static const char *parse_hms(const char *p, int32_t *out, int maxh)
+{
+	int sign = 1, h = 0, m = 0, s = 0;
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1 : 1;
+	if (!(p = parse_num(p, &h, maxh)))
+		return NULL;
+	if (*p == ':' && !(p = parse_num(p + 1, &m, 59)))
+		return NULL;
+	if (p && *p == ':' && !(p = parse_num(p + 1, &s, 59)))
+		return NULL;
+	*out = sign * (h * 3600 + m * 60 + s);
+	return p;
+}
+
+static const char *parse_transition(const char *p, struct tz_transition *t)
+{
+	if (*p++ != 'M')
+		return NULL;
+	if (!(p = parse_num(p, &t->month, 12)) || t->month < 1 || *p++ != '.' ||
+	    !(p = parse_num(p, &t->week, 5)) || t->week < 1 || *p++ != '.' ||
+	    !(p = parse_num(p, &t->weekday, 6)))
+		return NULL;
+	t->time_s = 2 * 3600;
+	if (*p == '/' && !(p = parse_hms(p + 1, &t->time_s, 167)))
+		return NULL;
+	return p;
+}
+
+int tz_parse(const char *spec, struct tz_rule *out, char *err, size_t errlen)
+{
+	const char *p = spec;
+	int32_t off;
+
+	tz_utc(out);
+	if (strcmp(spec, "UTC") == 0)
+		return 0;
+	if (!(p = parse_name(p)) || !(p = parse_hms(p, &off, 24)))
+		goto bad;
+	out->std_offset_s = -off; /* POSIX counts west positive */
+	if (*p == '\0')
+		return 0;
+	if (!(p = parse_name(p)))
+		goto bad;
+	out->has_dst = true;
+	out->dst_offset_s = out->std_offset_s + 3600;
+	if (*p != ',') {
+		if (!(p = parse_hms(p, &off, 24)))
+			goto bad;
+		out->dst_offset_s = -off;
+	}
+	if (*p++ != ',' || !(p = parse_transition(p, &out->start)) || *p++ != ',' ||
+	    !(p = parse_transition(p, &out->end)) || *p != '\0')
+		goto bad;
+	return 0;
+bad:
+	return seterr(err, errlen, "time zone rule \"%s\" is not a POSIX TZ rule like CET-1CEST,M3.5.0,M10.5.0/3",
+		      spec);
+}
+
+/* Day number of the w-th weekday d of month m in year y (w = 5: last). */
+static int64_t transition_day(int64_t y, const struct tz_transition *t)
+{
+	int64_t first = ts_days_from_civil(y, (unsigned)t->month, 1);
+	int64_t wd_first = ts_floor_div(first + 4, 7); /* 1970-01-01 was a Thursday (4) */
+	wd_first = (first + 4) - wd_first * 7;
+	int64_t day = first + ((t->weekday - wd_first + 7) % 7) + (int64_t)(t->week - 1) * 7;
+	unsigned next_m = t->month == 12 ? 1 : (unsigned)t->month + 1;
+	int64_t next_first = ts_days_from_civil(t->month == 12 ? y + 1 : y, next_m, 1);
+	while (day >= next_first)
+		day -= 7;
+	return day;
+}
+
+int32_t tz_offset_at(const struct tz_rule *tz, int64_t utc_ms)
+{
+	if (!tz->has_dst)
+		return tz->std_offset_s;
+	int64_t y;
+	unsigned m, d;
+	ts_civil_from_days(ts_floor_div(utc_ms + (int64_t)tz->std_offset_s * 1000, MS_PER_DAY), &y, &m, &d);
+	/* Transition instants in UTC: start is given in standard time, end in
+	 * daylight time. */
+	int64_t start = transition_day(y, &tz->start) * MS_PER_DAY + (int64_t)tz->start.time_s * 1000 -
+			(int64_t)tz->std_offset_s * 1000;
+	int64_t end = transition_day(y, &tz->end) * MS_PER_DAY + (int64_t)tz->end.time_s * 1000 -
+		      (int64_t)tz->dst_offset_s * 1000;
+	bool dst = start < end ? (utc_ms >= start && utc_ms < end) : !(utc_ms >= end && utc_ms < start);
+	return dst ? tz->dst_offset_s : tz->std_offset_s;
+}
+
+int32_t tz_local_day(const struct tz_rule *tz, int64_t utc_ms)
+{
+	return (int32_t)ts_floor_div(utc_ms + (int64_t)tz_offset_at(tz, utc_ms) * 1000, MS_PER_DAY);
+}
+
+int64_t tz_day_start_utc(const struct tz_rule *tz, int32_t day)
+{
+	int64_t local = (int64_t)day * MS_PER_DAY;
+	/* The offset at local midnight: try the offset in force just before,
+	 * then correct once (midnight is never inside a gap in rgmon's zones). */
+	int64_t guess = local - (int64_t)tz_offset_at(tz, local - (int64_t)tz->std_offset_s * 1000) * 1000;
+	return local - (int64_t)tz_offset_at(tz, guess) * 1000;
+}
