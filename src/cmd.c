@@ -67,3 +67,9 @@ void cmd_handle_stop_signals(void)
 }
 
 bool cmd_stop_requested(void) { return stop_requested != 0; }
+
+void cmd_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}

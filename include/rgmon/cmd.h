@@ -32,6 +32,9 @@ int cmd_parse_int(const char *s, long long min, long long max, long long *out);
 void cmd_handle_stop_signals(void);
 bool cmd_stop_requested(void);
 
+/* Sleeps ms milliseconds (returns early on a signal). */
+void cmd_sleep_ms(int ms);
+
 int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv);

@@ -1,0 +1,51 @@
+/* source_kafka.h -- events from Kafka (librdkafka high-level consumer).
+ *
+ * Exactly-once effect: offsets live in the store, committed in the same
+ * transaction as the batch they produced. On every partition assignment the
+ * consumer is positioned at the stored offsets (earliest when none); on
+ * revocation the open batch is committed first. Kafka's own committed
+ * offsets only mirror the store's, for lag tools. Rejected messages are
+ * published to TOPIC.dlq (with the reason and source as headers) and
+ * flushed before their batch commits, so a crash can repeat a DLQ message
+ * but never lose one.
+ *
+ * One source belongs to the thread that owns the ingest and store; seek,
+ * assign and consume all run on it, one after another (librdkafka 2.0.2's
+ * batch API misbehaves when they overlap, so messages are polled one by
+ * one). Only this file and cmd_broker.c / the simulator include librdkafka. */
+#ifndef RGMON_SOURCE_KAFKA_H
+#define RGMON_SOURCE_KAFKA_H
+
+#include "rgmon/common.h"
+#include "rgmon/ingest.h"
+#include "rgmon/metrics.h"
+#include "rgmon/store.h"
+
+struct source_kafka_config {
+	const char *brokers;
+	const char *topic;
+	const char *group;
+	const char *const *props; /* "name=value" librdkafka properties */
+	int nprops;
+	int batch_ms;             /* a batch closes this long after its first message */
+};
+
+struct source_kafka;
+
+struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, struct ingest *ig, struct store *st,
+				      struct metrics *m, char *err, size_t errlen);
+
+/* Consumes and commits one batch (up to INGEST_BATCH_MAX messages or
+ * batch_ms). Returns the number of messages committed (0 when idle for
+ * about 100 ms), or -1 when the batch failed: it was rolled back and the
+ * consumer rewound to the stored offsets; call again after a pause. */
+int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen);
+
+/* Commits what is open, leaves the group and frees everything. */
+void source_kafka_close(struct source_kafka *sk);
+
+/* Applies "name=value" to a librdkafka configuration (as kcat -X). */
+struct rd_kafka_conf_s;
+int source_kafka_conf_set(struct rd_kafka_conf_s *conf, const char *prop, char *err, size_t errlen);
+
+#endif

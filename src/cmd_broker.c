@@ -1,0 +1,228 @@
+/* cmd_broker.c -- `rgmon broker`: librdkafka's mock cluster in its own
+ * process, for demos and tests. The mock brokers listen on random loopback
+ * ports; --listen adds a fixed bootstrap address that forwards to them
+ * (clients then talk to the advertised broker port directly). */
+#include "rgmon/cmd.h"
+#include "rgmon/log.h"
+#include "rgmon/net.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_TOPICS 16
+
+static int tcp_connect(const char *hostport)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fd = -1, portnum;
+	if (net_split_hostport(hostport, host, sizeof(host), &portnum) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", portnum);
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+		if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int tcp_listen(const char *hostport, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res = NULL;
+	int fd = -1, one = 1, portnum;
+	if (net_split_hostport(hostport, host, sizeof(host), &portnum) < 0)
+		return seterr(err, errlen, "--listen \"%s\" is not HOST:PORT", hostport);
+	snprintf(port, sizeof(port), "%d", portnum);
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return seterr(err, errlen, "--listen \"%s\": cannot resolve", hostport);
+	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return seterr(err, errlen, "--listen \"%s\": %s", hostport, strerror(errno));
+	return fd;
+}
+
+struct relay {
+	int a, b;
+};
+
+/* Copies bytes both ways until either side closes. */
+static void *relay_run(void *arg)
+{
+	struct relay *r = arg;
+	char buf[65536];
+	struct pollfd p[2] = { { r->a, POLLIN, 0 }, { r->b, POLLIN, 0 } };
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0)
+				goto done;
+			for (ssize_t off = 0; off < n;) {
+				ssize_t w = write(p[1 - i].fd, buf + off, (size_t)(n - off));
+				if (w <= 0)
+					goto done;
+				off += w;
+			}
+		}
+	}
+done:
+	close(r->a);
+	close(r->b);
+	free(r);
+	return NULL;
+}
+
+struct forwarder {
+	int listen_fd;
+	const char *target;
+};
+
+static void *forwarder_run(void *arg)
+{
+	struct forwarder *f = arg;
+	for (;;) {
+		int c = accept(f->listen_fd, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		int t = tcp_connect(f->target);
+		struct relay *r = malloc(sizeof(*r));
+		pthread_t th;
+		if (t < 0 || !r) {
+			close(c);
+			if (t >= 0)
+				close(t);
+			free(r);
+			continue;
+		}
+		r->a = c;
+		r->b = t;
+		if (pthread_create(&th, NULL, relay_run, r) != 0) {
+			close(c);
+			close(t);
+			free(r);
+			continue;
+		}
+		pthread_detach(th);
+	}
+	return NULL;
+}
+
+int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "partitions", required_argument, NULL, 'p' },
+		{ "topic", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_addr = NULL;
+	const char *topics[MAX_TOPICS];
+	int ntopics = 0, c;
+	long long partitions = 16;
+	char errstr[512];
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen_addr = optarg; break;
+		case 'p':
+			if (cmd_parse_int(optarg, 1, 1000, &partitions) < 0)
+				return cmd_usage_error(cmd, "--partitions must be 1..1000");
+			break;
+		case 't':
+			if (ntopics == MAX_TOPICS)
+				return cmd_usage_error(cmd, "at most %d --topic", MAX_TOPICS);
+			topics[ntopics++] = optarg;
+			break;
+		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (ntopics == 0) {
+		topics[ntopics++] = "rg.events";
+		topics[ntopics++] = "rg.events.dlq";
+		topics[ntopics++] = "rg.alerts";
+	}
+
+	int listen_fd = -1;
+	if (listen_addr && (listen_fd = tcp_listen(listen_addr, errstr, sizeof(errstr))) < 0)
+		return cmd_fail("broker: %s", errstr);
+
+	cmd_handle_stop_signals();
+	/* The mock cluster needs a client instance to live in. */
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
+	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!rk)
+		return cmd_fail("broker: %s", errstr);
+	rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, 1);
+	if (!mc) {
+		rd_kafka_destroy(rk);
+		return cmd_fail("broker: cannot start the mock cluster");
+	}
+	for (int i = 0; i < ntopics; i++) {
+		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, topics[i], (int)partitions, 1);
+		if (e) {
+			rd_kafka_mock_cluster_destroy(mc);
+			rd_kafka_destroy(rk);
+			return cmd_fail("broker: creating topic \"%s\": %s", topics[i], rd_kafka_err2str(e));
+		}
+	}
+	const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
+	if (listen_fd >= 0) {
+		static struct forwarder fw;
+		pthread_t th;
+		fw.listen_fd = listen_fd;
+		fw.target = bootstrap;
+		pthread_create(&th, NULL, forwarder_run, &fw);
+		pthread_detach(th);
+		printf("%s\n", listen_addr);
+	} else {
+		printf("%s\n", bootstrap);
+	}
+	fflush(stdout);
+	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
+		 partitions);
+
+	while (!cmd_stop_requested())
+		cmd_sleep_ms(100);
+
+	log_info("broker: stopping");
+	if (listen_fd >= 0)
+		close(listen_fd);
+	rd_kafka_mock_cluster_destroy(mc);
+	rd_kafka_destroy(rk);
+	return 0;
+}

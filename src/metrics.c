@@ -1,0 +1,72 @@
+/* metrics.c -- Prometheus text rendering of struct metrics. */
+#include "rgmon/metrics.h"
+
+/* Upper bounds of the commit-latency buckets, in microseconds. */
+static const int64_t commit_bounds_us[METRICS_COMMIT_BUCKETS] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
+};
+
+static const char *const readiness_reasons[READINESS_COUNT] = {
+	[READY] = "ready",
+	[NOT_READY_STARTING] = "joining the consumer group",
+	[NOT_READY_NO_PARTITIONS] = "no partitions assigned",
+	[NOT_READY_STORE_FAILING] = "database writes failing; retrying",
+	[NOT_READY_BROKER_DOWN] = "Kafka brokers unreachable",
+	[NOT_READY_STOPPING] = "shutting down",
+};
+
+void metrics_init(struct metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+	atomic_store(&m->readiness, NOT_READY_STARTING);
+	m->started_unix = (int64_t)time(NULL);
+}
+
+void metrics_observe_commit(struct metrics *m, int64_t micros)
+{
+	for (int i = 0; i < METRICS_COMMIT_BUCKETS; i++)
+		if (micros <= commit_bounds_us[i])
+			atomic_fetch_add(&m->commit_bucket[i], 1);
+	atomic_fetch_add(&m->commit_count, 1);
+	atomic_fetch_add(&m->commit_sum_us, micros);
+}
+
+void metrics_set_readiness(struct metrics *m, enum readiness r) { atomic_store(&m->readiness, (int)r); }
+enum readiness metrics_readiness(const struct metrics *m) { return (enum readiness)atomic_load(&m->readiness); }
+const char *metrics_readiness_reason(enum readiness r) { return r < READINESS_COUNT ? readiness_reasons[r] : "?"; }
+
+#define LOAD(f) (long long)atomic_load(&m->f)
+
+void metrics_render(const struct metrics *m, struct sbuf *o)
+{
+	sbuf_printf(o, "# HELP rgmon_events_total Events read, by outcome.\n# TYPE rgmon_events_total counter\n");
+	sbuf_printf(o, "rgmon_events_total{outcome=\"accepted\"} %lld\n", LOAD(events_accepted));
+	sbuf_printf(o, "rgmon_events_total{outcome=\"duplicate\"} %lld\n", LOAD(events_duplicate));
+	sbuf_printf(o, "rgmon_events_total{outcome=\"rejected\"} %lld\n", LOAD(events_rejected));
+	sbuf_printf(o, "# HELP rgmon_batches_total Batches committed to the store.\n# TYPE rgmon_batches_total counter\n"
+		       "rgmon_batches_total %lld\n", LOAD(batches));
+	sbuf_printf(o, "# HELP rgmon_batch_failures_total Batches rolled back and re-read.\n"
+		       "# TYPE rgmon_batch_failures_total counter\nrgmon_batch_failures_total %lld\n",
+		    LOAD(batch_failures));
+	sbuf_printf(o, "# HELP rgmon_dlq_messages_total Rejected events published to the dead-letter topic.\n"
+		       "# TYPE rgmon_dlq_messages_total counter\n"
+		       "rgmon_dlq_messages_total{result=\"delivered\"} %lld\n"
+		       "rgmon_dlq_messages_total{result=\"failed\"} %lld\n",
+		    LOAD(dlq_published), LOAD(dlq_failed));
+	sbuf_printf(o, "# HELP rgmon_batch_commit_seconds Time to write and commit one batch.\n"
+		       "# TYPE rgmon_batch_commit_seconds histogram\n");
+	for (int i = 0; i < METRICS_COMMIT_BUCKETS; i++)
+		sbuf_printf(o, "rgmon_batch_commit_seconds_bucket{le=\"%g\"} %lld\n", (double)commit_bounds_us[i] / 1e6,
+			    LOAD(commit_bucket[i]));
+	sbuf_printf(o, "rgmon_batch_commit_seconds_bucket{le=\"+Inf\"} %lld\n", LOAD(commit_count));
+	sbuf_printf(o, "rgmon_batch_commit_seconds_sum %.6f\n", (double)atomic_load(&m->commit_sum_us) / 1e6);
+	sbuf_printf(o, "rgmon_batch_commit_seconds_count %lld\n", LOAD(commit_count));
+	sbuf_printf(o, "# HELP rgmon_assigned_partitions Kafka partitions this instance consumes.\n"
+		       "# TYPE rgmon_assigned_partitions gauge\nrgmon_assigned_partitions %lld\n",
+		    LOAD(assigned_partitions));
+	sbuf_printf(o, "# HELP rgmon_ready 1 when the service is ready.\n# TYPE rgmon_ready gauge\nrgmon_ready %d\n",
+		    metrics_readiness(m) == READY);
+	sbuf_printf(o, "# HELP rgmon_start_time_seconds Start time of the process.\n"
+		       "# TYPE rgmon_start_time_seconds gauge\nrgmon_start_time_seconds %lld\n",
+		    (long long)m->started_unix);
+}

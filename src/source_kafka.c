@@ -1,0 +1,410 @@
+/* source_kafka.c -- the Kafka consumer behind `rgmon serve`, and its
+ * dead-letter producer. See source_kafka.h for the guarantees. */
+#include "rgmon/source_kafka.h"
+#include "rgmon/log.h"
+
+#include <librdkafka/rdkafka.h>
+#include <time.h>
+
+struct source_kafka {
+	rd_kafka_t *consumer;
+	rd_kafka_t *dlq;
+	char topic[256];
+	char dlq_topic[260];
+	int batch_ms;
+	struct ingest *ingest;
+	struct store *store;
+	struct metrics *metrics;
+	/* the open batch, for metrics after it commits */
+	int64_t batch_accepted, batch_duplicates, batch_rejected;
+	rd_kafka_topic_partition_list_t *batch_offsets; /* mirrored to Kafka */
+	bool failed;     /* a store error inside a callback */
+	char failure[512];
+};
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int source_kafka_conf_set(struct rd_kafka_conf_s *conf, const char *prop, char *err, size_t errlen)
+{
+	char name[256], errstr[256];
+	const char *eq = strchr(prop, '=');
+	if (!eq || eq == prop || (size_t)(eq - prop) >= sizeof(name))
+		return seterr(err, errlen, "-X \"%s\" is not name=value", prop);
+	memcpy(name, prop, (size_t)(eq - prop));
+	name[eq - prop] = '\0';
+	if (rd_kafka_conf_set(conf, name, eq + 1, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+		return seterr(err, errlen, "-X %s: %s", name, errstr);
+	return 0;
+}
+
+/* librdkafka's logs and global errors go through our log module. */
+static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	if (level <= 3)
+		log_error("kafka: %s: %s", fac, buf);
+	else if (level <= 4)
+		log_warn("kafka: %s: %s", fac, buf);
+	else if (level <= 6)
+		log_info("kafka: %s: %s", fac, buf);
+	else
+		log_debug("kafka: %s: %s", fac, buf);
+}
+
+static void on_consumer_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct source_kafka *sk = opaque;
+	(void)rk;
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+		metrics_set_readiness(sk->metrics, NOT_READY_BROKER_DOWN);
+	log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static void on_dlq_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+	struct source_kafka *sk = opaque;
+	(void)rk;
+	if (msg->err) {
+		atomic_fetch_add(&sk->metrics->dlq_failed, 1);
+		log_warn("dead-letter publish failed: %s", rd_kafka_err2str(msg->err));
+	} else {
+		atomic_fetch_add(&sk->metrics->dlq_published, 1);
+	}
+}
+
+/* Positions each partition at the offset stored with the state it built. */
+static void position_from_store(struct source_kafka *sk, rd_kafka_topic_partition_list_t *parts)
+{
+	char err[512];
+	for (int i = 0; i < parts->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &parts->elems[i];
+		int64_t next;
+		int found = store_offset_get(sk->store, p->topic, p->partition, &next, err, sizeof(err));
+		if (found < 0) {
+			sk->failed = true;
+			rg_strlcpy(sk->failure, err, sizeof(sk->failure));
+		}
+		p->offset = found == 1 ? next : RD_KAFKA_OFFSET_BEGINNING;
+	}
+}
+
+static int commit_batch(struct source_kafka *sk, char *err, size_t errlen);
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+			 void *opaque)
+{
+	struct source_kafka *sk = opaque;
+	char cerr[512];
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		position_from_store(sk, parts);
+		rd_kafka_assign(rk, parts);
+		atomic_store(&sk->metrics->assigned_partitions, parts->cnt);
+		metrics_set_readiness(sk->metrics, parts->cnt > 0 ? READY : NOT_READY_NO_PARTITIONS);
+		log_info("assigned %d partition(s) of %s", parts->cnt, sk->topic);
+	} else {
+		/* Commit what was consumed from these partitions before another
+		 * instance takes them over. If that fails, the new owner simply
+		 * re-reads from the stored offsets. */
+		if (commit_batch(sk, cerr, sizeof(cerr)) < 0)
+			log_warn("commit on revoke failed, the new owner re-reads: %s", cerr);
+		rd_kafka_assign(rk, NULL);
+		atomic_store(&sk->metrics->assigned_partitions, 0);
+		metrics_set_readiness(sk->metrics, NOT_READY_NO_PARTITIONS);
+		log_info("revoked %d partition(s)", parts->cnt);
+	}
+}
+
+static rd_kafka_conf_t *base_conf(const struct source_kafka_config *cfg, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char errstr[256];
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", cfg->brokers, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		seterr(err, errlen, "bootstrap.servers: %s", errstr);
+		goto fail;
+	}
+	rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+	return conf;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+static int apply_props(rd_kafka_conf_t *conf, const struct source_kafka_config *cfg, bool consumer, char *err,
+		       size_t errlen)
+{
+	for (int i = 0; i < cfg->nprops; i++) {
+		/* A property only one client type knows is not an error for the other. */
+		char name[256];
+		const char *eq = strchr(cfg->props[i], '=');
+		size_t n = eq ? (size_t)(eq - cfg->props[i]) : 0;
+		if (n && n < sizeof(name)) {
+			memcpy(name, cfg->props[i], n);
+			name[n] = '\0';
+			if (!consumer && (strncmp(name, "group.", 6) == 0 || strncmp(name, "fetch.", 6) == 0 ||
+					  strncmp(name, "auto.", 5) == 0 || strncmp(name, "queued.", 7) == 0 ||
+					  strcmp(name, "enable.auto.commit") == 0 ||
+					  strcmp(name, "session.timeout.ms") == 0 ||
+					  strcmp(name, "max.poll.interval.ms") == 0 ||
+					  strcmp(name, "partition.assignment.strategy") == 0))
+				continue;
+		}
+		if (source_kafka_conf_set(conf, cfg->props[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, struct ingest *ig, struct store *st,
+				      struct metrics *m, char *err, size_t errlen)
+{
+	struct source_kafka *sk = calloc(1, sizeof(*sk));
+	rd_kafka_conf_t *cconf = NULL, *pconf = NULL;
+	char errstr[512];
+	if (!sk) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	rg_strlcpy(sk->topic, cfg->topic, sizeof(sk->topic));
+	snprintf(sk->dlq_topic, sizeof(sk->dlq_topic), "%s.dlq", cfg->topic);
+	sk->batch_ms = cfg->batch_ms > 0 ? cfg->batch_ms : 50;
+	sk->ingest = ig;
+	sk->store = st;
+	sk->metrics = m;
+	sk->batch_offsets = rd_kafka_topic_partition_list_new(64);
+
+	/* Consumer: offsets are ours (in the store); Kafka's are a mirror. */
+	if (!(cconf = base_conf(cfg, err, errlen)))
+		goto fail;
+	static const char *const consumer_defaults[][2] = {
+		{ "group.id", NULL },
+		{ "enable.auto.commit", "false" },
+		{ "enable.auto.offset.store", "false" },
+		{ "auto.offset.reset", "earliest" },
+		{ "enable.partition.eof", "false" },
+		/* Larger local queues keep the consumer fed between polls. */
+		{ "queued.min.messages", "200000" },
+		{ "fetch.wait.max.ms", "50" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(consumer_defaults); i++) {
+		const char *v = consumer_defaults[i][1] ? consumer_defaults[i][1] : cfg->group;
+		if (rd_kafka_conf_set(cconf, consumer_defaults[i][0], v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+			seterr(err, errlen, "%s: %s", consumer_defaults[i][0], errstr);
+			goto fail;
+		}
+	}
+	if (apply_props(cconf, cfg, true, err, errlen) < 0)
+		goto fail;
+	rd_kafka_conf_set_rebalance_cb(cconf, on_rebalance);
+	rd_kafka_conf_set_error_cb(cconf, on_consumer_error);
+	rd_kafka_conf_set_opaque(cconf, sk);
+	sk->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, errstr, sizeof(errstr));
+	if (!sk->consumer) {
+		seterr(err, errlen, "kafka consumer: %s", errstr);
+		goto fail;
+	}
+	cconf = NULL; /* owned by the consumer now */
+	rd_kafka_poll_set_consumer(sk->consumer);
+
+	/* Dead-letter producer. */
+	if (!(pconf = base_conf(cfg, err, errlen)))
+		goto fail;
+	if (rd_kafka_conf_set(pconf, "enable.idempotence", "true", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(pconf, "linger.ms", "5", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		seterr(err, errlen, "dead-letter producer: %s", errstr);
+		goto fail;
+	}
+	if (apply_props(pconf, cfg, false, err, errlen) < 0)
+		goto fail;
+	rd_kafka_conf_set_dr_msg_cb(pconf, on_dlq_delivery);
+	rd_kafka_conf_set_opaque(pconf, sk);
+	sk->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof(errstr));
+	if (!sk->dlq) {
+		seterr(err, errlen, "dead-letter producer: %s", errstr);
+		goto fail;
+	}
+	pconf = NULL;
+
+	rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(sub, cfg->topic, RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t e = rd_kafka_subscribe(sk->consumer, sub);
+	rd_kafka_topic_partition_list_destroy(sub);
+	if (e) {
+		seterr(err, errlen, "subscribing to %s: %s", cfg->topic, rd_kafka_err2str(e));
+		goto fail;
+	}
+	return sk;
+fail:
+	if (cconf)
+		rd_kafka_conf_destroy(cconf);
+	if (pconf)
+		rd_kafka_conf_destroy(pconf);
+	source_kafka_close(sk);
+	return NULL;
+}
+
+static void publish_dead_letter(struct source_kafka *sk, const rd_kafka_message_t *msg, const char *reason)
+{
+	char source[300];
+	snprintf(source, sizeof(source), "%s/%d@%lld", rd_kafka_topic_name(msg->rkt), msg->partition,
+		 (long long)msg->offset);
+	rd_kafka_resp_err_t e = rd_kafka_producev(
+		sk->dlq, RD_KAFKA_V_TOPIC(sk->dlq_topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_VALUE(msg->payload, msg->len),
+		RD_KAFKA_V_HEADER("rgmon.reason", reason, -1), RD_KAFKA_V_HEADER("rgmon.source", source, -1),
+		RD_KAFKA_V_END);
+	if (e) {
+		atomic_fetch_add(&sk->metrics->dlq_failed, 1);
+		log_warn("dead-letter publish of %s failed: %s", source, rd_kafka_err2str(e));
+	}
+	rd_kafka_poll(sk->dlq, 0);
+}
+
+static void batch_reset(struct source_kafka *sk)
+{
+	sk->batch_accepted = sk->batch_duplicates = sk->batch_rejected = 0;
+	rd_kafka_topic_partition_list_destroy(sk->batch_offsets);
+	sk->batch_offsets = rd_kafka_topic_partition_list_new(64);
+}
+
+static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
+{
+	if (ingest_pending(sk->ingest) == 0)
+		return 0;
+	/* Dead letters of this batch must be out before its offsets commit. */
+	if (sk->batch_rejected > 0)
+		rd_kafka_flush(sk->dlq, 10000);
+	int64_t t0 = now_us();
+	if (ingest_commit(sk->ingest, err, errlen) < 0) {
+		atomic_fetch_add(&sk->metrics->batch_failures, 1);
+		batch_reset(sk);
+		return -1;
+	}
+	metrics_observe_commit(sk->metrics, now_us() - t0);
+	atomic_fetch_add(&sk->metrics->batches, 1);
+	atomic_fetch_add(&sk->metrics->events_accepted, sk->batch_accepted);
+	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
+	atomic_fetch_add(&sk->metrics->events_rejected, sk->batch_rejected);
+	/* Mirror to Kafka for lag tools; asynchronous, and never relied on. */
+	if (sk->batch_offsets->cnt > 0)
+		rd_kafka_commit(sk->consumer, sk->batch_offsets, 1);
+	batch_reset(sk);
+	return 0;
+}
+
+/* After a failed batch: re-position every assigned partition at the stored
+ * offsets (the batch's effects were rolled back, so it is read again). */
+static void rewind_to_store(struct source_kafka *sk)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	if (rd_kafka_assignment(sk->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts)
+		return;
+	position_from_store(sk, parts);
+	rd_kafka_assign(sk->consumer, parts);
+	rd_kafka_topic_partition_list_destroy(parts);
+}
+
+static int fail_batch(struct source_kafka *sk, char *err, size_t errlen)
+{
+	ingest_abort(sk->ingest);
+	batch_reset(sk);
+	rewind_to_store(sk);
+	metrics_set_readiness(sk->metrics, NOT_READY_STORE_FAILING);
+	(void)err;
+	(void)errlen;
+	return -1;
+}
+
+int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
+{
+	char reason[512];
+	int64_t first_us = 0;
+	int n = 0;
+
+	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
+		int timeout_ms = 100;
+		if (first_us) {
+			int64_t left = (int64_t)sk->batch_ms * 1000 - (now_us() - first_us);
+			if (left <= 0)
+				break;
+			timeout_ms = (int)((left + 999) / 1000);
+		}
+		rd_kafka_message_t *msg = rd_kafka_consumer_poll(sk->consumer, timeout_ms);
+		if (sk->failed) {
+			sk->failed = false;
+			seterr(err, errlen, "%s", sk->failure);
+			if (msg)
+				rd_kafka_message_destroy(msg);
+			return fail_batch(sk, err, errlen);
+		}
+		if (!msg) {
+			if (!first_us)
+				return 0; /* idle: let the caller check for stop */
+			continue;
+		}
+		if (msg->err) {
+			if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+				log_warn("kafka: %s", rd_kafka_message_errstr(msg));
+			rd_kafka_message_destroy(msg);
+			continue;
+		}
+		if (!first_us)
+			first_us = now_us();
+		const char *topic = rd_kafka_topic_name(msg->rkt);
+		struct store_source src = { .topic = topic, .partition = msg->partition, .offset = msg->offset,
+					    .file = NULL };
+		enum ingest_outcome outcome;
+		if (ingest_message(sk->ingest, &src, msg->payload ? msg->payload : "", msg->len, &outcome, reason,
+				   sizeof(reason), err, errlen) < 0 ||
+		    ingest_note_offset(sk->ingest, topic, msg->partition, msg->offset + 1, err, errlen) < 0) {
+			rd_kafka_message_destroy(msg);
+			return fail_batch(sk, err, errlen);
+		}
+		switch (outcome) {
+		case INGEST_ACCEPTED: sk->batch_accepted++; break;
+		case INGEST_DUPLICATE: sk->batch_duplicates++; break;
+		case INGEST_REJECTED:
+			sk->batch_rejected++;
+			log_debug("rejected %s/%d@%lld: %s", topic, msg->partition, (long long)msg->offset, reason);
+			publish_dead_letter(sk, msg, reason);
+			break;
+		}
+		rd_kafka_topic_partition_t *tp =
+			rd_kafka_topic_partition_list_find(sk->batch_offsets, topic, msg->partition);
+		if (!tp)
+			tp = rd_kafka_topic_partition_list_add(sk->batch_offsets, topic, msg->partition);
+		tp->offset = msg->offset + 1;
+		rd_kafka_message_destroy(msg);
+		n++;
+	}
+	if (commit_batch(sk, err, errlen) < 0)
+		return fail_batch(sk, err, errlen);
+	if (metrics_readiness(sk->metrics) != READY && atomic_load(&sk->metrics->assigned_partitions) > 0)
+		metrics_set_readiness(sk->metrics, READY);
+	return n;
+}
+
+void source_kafka_close(struct source_kafka *sk)
+{
+	char err[512];
+	if (!sk)
+		return;
+	if (sk->consumer) {
+		if (commit_batch(sk, err, sizeof(err)) < 0)
+			log_warn("final commit failed, those events are re-read on start: %s", err);
+		/* Leaves the group; the revoke callback commits anything left. */
+		rd_kafka_consumer_close(sk->consumer);
+		rd_kafka_destroy(sk->consumer);
+	}
+	if (sk->dlq) {
+		rd_kafka_flush(sk->dlq, 5000);
+		rd_kafka_destroy(sk->dlq);
+	}
+	if (sk->batch_offsets)
+		rd_kafka_topic_partition_list_destroy(sk->batch_offsets);
+	free(sk);
+}
