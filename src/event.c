@@ -113,21 +113,224 @@ static const struct field_spec *const fields_by_type[EVENT_TYPE_COUNT] = {
 	[EVENT_CONTACT] = contact_fields,
 };
 
+/* ---- the flat view ------------------------------------------------------
+ * Validation reads an event's top-level members through this view. Two
+ * parsers fill it: a fast scanner for the common shape (one flat object of
+ * strings without escapes and plain integers), and jansson for everything
+ * else. The scanner only accepts input it is sure jansson would read the
+ * same way; on anything unusual it gives up and jansson decides, so both
+ * paths give the same verdicts and values. It exists because jansson's
+ * tree building is most of the cost of ingesting an event. */
+
+enum flat_kind { FLAT_STRING, FLAT_INTEGER, FLAT_REAL, FLAT_OTHER };
+
+struct flat_field {
+	const char *key;
+	size_t keylen;
+	enum flat_kind kind;
+	const char *str; /* FLAT_STRING: not NUL-terminated */
+	size_t len;
+	int64_t i;       /* FLAT_INTEGER */
+	double d;        /* FLAT_REAL */
+};
+
+#define FLAT_MAX 32
+
+struct flat_object {
+	struct flat_field f[FLAT_MAX];
+	int n;
+};
+
+static bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Valid UTF-8 per RFC 3629 (no overlongs, no surrogates, <= U+10FFFF). */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k;
+		unsigned cp;
+		if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1F; }
+		else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0F; }
+		else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07; }
+		else return false;
+		if (i + k >= n)
+			return false;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/* A string without escapes or control characters; false means "let
+ * jansson decide". */
+static bool scan_string(const char **pp, const char *end, const char **str, size_t *len)
+{
+	const char *p = *pp + 1, *start = p;
+	while (p < end && *p != '"') {
+		if (*p == '\\' || (unsigned char)*p < 0x20)
+			return false;
+		p++;
+	}
+	if (p >= end || !utf8_valid((const unsigned char *)start, (size_t)(p - start)))
+		return false;
+	*str = start;
+	*len = (size_t)(p - start);
+	*pp = p + 1;
+	return true;
+}
+
+/* An integer jansson reads as an integer: no fraction or exponent, no
+ * leading zeros, at most 18 digits (always fits int64). */
+static bool scan_integer(const char **pp, const char *end, int64_t *out)
+{
+	const char *p = *pp;
+	bool neg = false;
+	int64_t v = 0;
+	int digits = 0;
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p < end && *p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9')
+		return false;
+	while (p < end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p - '0');
+		if (++digits > 18)
+			return false;
+		p++;
+	}
+	if (digits == 0 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return false;
+	*out = neg ? -v : v;
+	*pp = p;
+	return true;
+}
+
+static bool flat_scan(const char *json, size_t len, struct flat_object *o)
+{
+	const char *p = json, *end = json + len;
+	o->n = 0;
+	while (p < end && json_ws(*p))
+		p++;
+	if (p >= end || *p++ != '{')
+		return false;
+	while (p < end && json_ws(*p))
+		p++;
+	if (p < end && *p == '}') {
+		p++;
+		goto tail;
+	}
+	for (;;) {
+		if (o->n == FLAT_MAX || p >= end || *p != '"')
+			return false;
+		struct flat_field *f = &o->f[o->n];
+		if (!scan_string(&p, end, &f->key, &f->keylen))
+			return false;
+		for (int i = 0; i < o->n; i++) /* duplicate keys: jansson's rule applies */
+			if (o->f[i].keylen == f->keylen && memcmp(o->f[i].key, f->key, f->keylen) == 0)
+				return false;
+		while (p < end && json_ws(*p))
+			p++;
+		if (p >= end || *p++ != ':')
+			return false;
+		while (p < end && json_ws(*p))
+			p++;
+		if (p < end && *p == '"') {
+			f->kind = FLAT_STRING;
+			if (!scan_string(&p, end, &f->str, &f->len))
+				return false;
+		} else {
+			f->kind = FLAT_INTEGER;
+			if (!scan_integer(&p, end, &f->i))
+				return false;
+		}
+		o->n++;
+		while (p < end && json_ws(*p))
+			p++;
+		if (p < end && *p == ',') {
+			p++;
+			while (p < end && json_ws(*p))
+				p++;
+			continue;
+		}
+		if (p < end && *p == '}') {
+			p++;
+			break;
+		}
+		return false;
+	}
+tail:
+	while (p < end && json_ws(*p))
+		p++;
+	return p == end;
+}
+
+/* Where an event's members are read from: the fast scan, or jansson. */
+struct event_source {
+	const struct flat_object *flat; /* or NULL */
+	json_t *root;                   /* when flat is NULL */
+};
+
+/* One top-level member as a flat_field; false when absent. Borrowed: valid
+ * while the input buffer / jansson tree lives. */
+static bool member(const struct event_source *src, const char *key, struct flat_field *out)
+{
+	if (src->flat) {
+		size_t klen = strlen(key);
+		for (int i = 0; i < src->flat->n; i++)
+			if (src->flat->f[i].keylen == klen && memcmp(src->flat->f[i].key, key, klen) == 0) {
+				*out = src->flat->f[i];
+				return true;
+			}
+		return false;
+	}
+	json_t *v = json_object_get(src->root, key);
+	if (!v)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->key = key;
+	out->keylen = strlen(key);
+	if (json_is_string(v)) {
+		out->kind = FLAT_STRING;
+		out->str = json_string_value(v);
+		out->len = json_string_length(v);
+	} else if (json_is_integer(v)) {
+		out->kind = FLAT_INTEGER;
+		out->i = json_integer_value(v);
+	} else if (json_is_real(v)) {
+		out->kind = FLAT_REAL;
+		out->d = json_real_value(v);
+	} else {
+		out->kind = FLAT_OTHER;
+	}
+	return true;
+}
+
 /* JSON has one number type: 100 and 100.0 are the same number, and JSON
  * Schema's "integer" accepts both. Reals are taken only when integral and
  * exactly representable. */
-static bool json_integer_value_of(const json_t *v, int64_t *out)
+static bool integer_value_of(const struct flat_field *v, int64_t *out)
 {
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
+	if (v->kind == FLAT_INTEGER) {
+		*out = v->i;
 		return true;
 	}
-	if (json_is_real(v)) {
-		double d = json_real_value(v);
-		if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
-			*out = (int64_t)d;
-			return true;
-		}
+	if (v->kind == FLAT_REAL && v->d == floor(v->d) && fabs(v->d) <= 9007199254740992.0) {
+		*out = (int64_t)v->d;
+		return true;
 	}
 	return false;
 }
@@ -183,24 +386,24 @@ static void join_names(const char *const *names, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
 }
 
-static int parse_field(const json_t *obj, const struct field_spec *f, struct event *ev, char *err,
+static int parse_field(const struct event_source *src, const struct field_spec *f, struct event *ev, char *err,
 		       size_t errlen)
 {
-	const json_t *v = json_object_get(obj, f->name);
+	struct flat_field fv, *v = &fv;
 	char *dst = (char *)ev + f->offset;
 	const char *s = NULL;
 	size_t len = 0;
 
-	if (!v) {
+	if (!member(src, f->name, &fv)) {
 		if (f->required)
 			return seterr(err, errlen, "missing field \"%s\"", f->name);
 		return 0;
 	}
 	if (f->kind != FIELD_INT) {
-		if (!json_is_string(v))
+		if (v->kind != FLAT_STRING)
 			return seterr(err, errlen, "field \"%s\": must be a string", f->name);
-		s = json_string_value(v);
-		len = json_string_length(v);
+		s = v->str;
+		len = v->len;
 		if (memchr(s, '\0', len))
 			return seterr(err, errlen, "field \"%s\": must not contain NUL", f->name);
 	}
@@ -208,7 +411,7 @@ static int parse_field(const json_t *obj, const struct field_spec *f, struct eve
 	switch (f->kind) {
 	case FIELD_INT: {
 		int64_t n;
-		if (!json_integer_value_of(v, &n))
+		if (!integer_value_of(v, &n))
 			return seterr(err, errlen, "field \"%s\": must be an integer", f->name);
 		if (n < f->min || n > f->max)
 			return seterr(err, errlen, "field \"%s\": must be an integer from %lld to %lld, got %lld",
@@ -222,17 +425,19 @@ static int parse_field(const json_t *obj, const struct field_spec *f, struct eve
 	case FIELD_CURRENCY:
 		if (!capitals(s, len, 3))
 			return seterr(err, errlen, "field \"%s\": must be three capital letters (ISO 4217)", f->name);
-		memcpy(dst, s, 4);
+		memcpy(dst, s, 3);
+		dst[3] = '\0';
 		break;
 	case FIELD_COUNTRY:
 		if (!capitals(s, len, 2))
 			return seterr(err, errlen, "field \"%s\": must be two capital letters (ISO 3166-1)", f->name);
-		memcpy(dst, s, 3);
+		memcpy(dst, s, 2);
+		dst[2] = '\0';
 		break;
 	case FIELD_ENUM: {
 		size_t i;
 		for (i = 0; f->names[i]; i++)
-			if (strcmp(s, f->names[i]) == 0)
+			if (strlen(f->names[i]) == len && memcmp(s, f->names[i], len) == 0)
 				break;
 		if (!f->names[i]) {
 			char list[160];
@@ -246,13 +451,15 @@ static int parse_field(const json_t *obj, const struct field_spec *f, struct eve
 		if (!printable_ascii(s, len, EVENT_REF_MAX))
 			return seterr(err, errlen, "field \"%s\": must be 1-%d printable ASCII characters", f->name,
 				      EVENT_REF_MAX);
-		memcpy(dst, s, len + 1);
+		memcpy(dst, s, len);
+		dst[len] = '\0';
 		break;
 	case FIELD_TEXT: {
 		size_t chars = utf8_chars(s, len);
 		if (chars < 1 || chars > EVENT_TEXT_MAX)
 			return seterr(err, errlen, "field \"%s\": must be 1-%d characters", f->name, EVENT_TEXT_MAX);
-		memcpy(dst, s, len + 1);
+		memcpy(dst, s, len);
+		dst[len] = '\0';
 		break;
 	}
 	}
@@ -263,58 +470,78 @@ static int parse_field(const json_t *obj, const struct field_spec *f, struct eve
 
 /* The fields every event has. The event_id is copied as soon as it is known
  * good, so that a reject of a later field can still be traced to it. */
-static int parse_common(const json_t *obj, struct event *ev, char *err, size_t errlen)
+static int parse_common(const struct event_source *src, struct event *ev, char *err, size_t errlen)
 {
-	const json_t *v;
-	const char *s;
-	size_t len;
+	struct flat_field v;
+	char ts[48];
 
-	if (!(v = json_object_get(obj, "event_id")))
+	if (!member(src, "event_id", &v))
 		return seterr(err, errlen, "missing field \"event_id\"");
-	if (!json_is_string(v) ||
-	    !printable_ascii(json_string_value(v), json_string_length(v), EVENT_ID_MAX))
+	if (v.kind != FLAT_STRING || !printable_ascii(v.str, v.len, EVENT_ID_MAX))
 		return seterr(err, errlen, "field \"event_id\": must be 1-%d printable ASCII characters",
 			      EVENT_ID_MAX);
-	memcpy(ev->event_id, json_string_value(v), json_string_length(v) + 1);
+	memcpy(ev->event_id, v.str, v.len);
+	ev->event_id[v.len] = '\0';
 
-	if (!(v = json_object_get(obj, "type")))
+	if (!member(src, "type", &v))
 		return seterr(err, errlen, "missing field \"type\"");
-	if (!json_is_string(v))
+	if (v.kind != FLAT_STRING)
 		return seterr(err, errlen, "field \"type\": must be a string");
-	s = json_string_value(v);
 	for (ev->type = 0; ev->type < EVENT_TYPE_COUNT; ev->type++)
-		if (strcmp(s, type_names[ev->type]) == 0)
+		if (strlen(type_names[ev->type]) == v.len && memcmp(v.str, type_names[ev->type], v.len) == 0)
 			break;
-	if (ev->type == EVENT_TYPE_COUNT)
-		return seterr(err, errlen, "unknown type \"%.40s\"", s);
+	if (ev->type == EVENT_TYPE_COUNT) {
+		/* Quote at most 40 printable characters of what was sent. */
+		size_t n = 0;
+		for (; n < v.len && n < 40 && v.str[n] >= 0x20 && v.str[n] <= 0x7e && v.str[n] != '"'; n++)
+			;
+		return seterr(err, errlen, "unknown type \"%.*s%s\"", (int)n, v.str, n < v.len ? "..." : "");
+	}
 
-	if (!(v = json_object_get(obj, "player_id")))
+	if (!member(src, "player_id", &v))
 		return seterr(err, errlen, "missing field \"player_id\"");
-	if (!json_is_string(v) || !player_id_ok(json_string_value(v), json_string_length(v)))
+	if (v.kind != FLAT_STRING || !player_id_ok(v.str, v.len))
 		return seterr(err, errlen, "field \"player_id\": must be 1-%d characters of [A-Za-z0-9._:-]",
 			      PLAYER_ID_MAX);
-	memcpy(ev->player_id, json_string_value(v), json_string_length(v) + 1);
+	memcpy(ev->player_id, v.str, v.len);
+	ev->player_id[v.len] = '\0';
 
-	if (!(v = json_object_get(obj, "ts")))
+	if (!member(src, "ts", &v))
 		return seterr(err, errlen, "missing field \"ts\"");
-	s = json_is_string(v) ? json_string_value(v) : NULL;
-	len = s ? json_string_length(v) : 0;
-	if (!s || len > 40 || memchr(s, '\0', len) || ts_parse_rfc3339(s, &ev->ts_ms) < 0)
-		return seterr(err, errlen,
-			      "field \"ts\": must be an RFC 3339 time with offset, e.g. 2026-11-22T20:51:07Z");
+	if (v.kind != FLAT_STRING || v.len >= sizeof(ts) || memchr(v.str, '\0', v.len))
+		goto bad_ts;
+	memcpy(ts, v.str, v.len);
+	ts[v.len] = '\0';
+	if (ts_parse_rfc3339(ts, &ev->ts_ms) < 0)
+		goto bad_ts;
+	return 0;
+bad_ts:
+	return seterr(err, errlen, "field \"ts\": must be an RFC 3339 time with offset, e.g. 2026-11-22T20:51:07Z");
+}
+
+static int validate(const struct event_source *src, struct event *ev, char *err, size_t errlen)
+{
+	if (parse_common(src, ev, err, errlen) < 0)
+		return -1;
+	for (const struct field_spec *f = fields_by_type[ev->type]; f->name; f++)
+		if (parse_field(src, f, ev, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
-int event_parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen)
+static int parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen, bool fast)
 {
+	struct flat_object flat;
 	json_error_t jerr;
 	json_t *root = NULL;
 	int rc = -1;
 
 	memset(ev, 0, sizeof(*ev));
-	if (len > EVENT_RAW_MAX) {
-		seterr(err, errlen, "message of %zu bytes is over the %d byte limit", len, EVENT_RAW_MAX);
-		goto out;
+	if (len > EVENT_RAW_MAX)
+		return seterr(err, errlen, "message of %zu bytes is over the %d byte limit", len, EVENT_RAW_MAX);
+	if (fast && flat_scan(json, len, &flat)) {
+		struct event_source src = { &flat, NULL };
+		return validate(&src, ev, err, errlen);
 	}
 	/* jansson refuses invalid UTF-8 and NUL in strings by default. */
 	root = json_loadb(json, len, 0, &jerr);
@@ -326,13 +553,19 @@ int event_parse(const char *json, size_t len, struct event *ev, char *err, size_
 		seterr(err, errlen, "not a JSON object");
 		goto out;
 	}
-	if (parse_common(root, ev, err, errlen) < 0)
-		goto out;
-	for (const struct field_spec *f = fields_by_type[ev->type]; f->name; f++)
-		if (parse_field(root, f, ev, err, errlen) < 0)
-			goto out;
-	rc = 0;
+	struct event_source src = { NULL, root };
+	rc = validate(&src, ev, err, errlen);
 out:
 	json_decref(root);
 	return rc;
+}
+
+int event_parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen)
+{
+	return parse(json, len, ev, err, errlen, true);
+}
+
+int event_parse_reference(const char *json, size_t len, struct event *ev, char *err, size_t errlen)
+{
+	return parse(json, len, ev, err, errlen, false);
 }

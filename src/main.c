@@ -45,7 +45,7 @@ static const struct cmd_entry commands[] = {
 	  "  --db DB      SQLite database (created if missing)\n"
 	  "  --quiet      do not list rejected lines on stderr\n",
 	  cmd_replay },
-	{ "simulate", "simulate [--players N] [--days D] [--seed S] [--start T] [--out FILE | --brokers B [--topic T] [--rate R]]",
+	{ "simulate", "simulate [--players N] [--days D] [--seed S] [--start T] [--out FILE | --brokers B [--topic T] [--rate R] [--loop]] [--dirty PERMILLE] [--max-events N] [--archetypes FILE]",
 	  "Generate realistic synthetic players as rg.events JSON: a recreational\n"
 	  "majority, loss chasers, night marathons, declined-deposit bursts, limit\n"
 	  "setters and self-excluders. The same seed gives the same events.\n\n"
@@ -57,7 +57,12 @@ static const struct cmd_entry commands[] = {
 	  "  --brokers B   produce to Kafka instead\n"
 	  "  --topic T     topic (default rg.events)\n"
 	  "  --rate R      events per second when producing (default unlimited)\n"
-	  "  --loop        with --brokers: start over with new ids when done, until stopped\n",
+	  "  --loop        with --brokers: continue the same players into the next\n"
+	  "                period with new ids when done, until stopped\n"
+	  "  --dirty N     also send N per mille of events again, or broken (to\n"
+	  "                exercise duplicate and reject handling; default 0)\n"
+	  "  --max-events N  stop after N events\n"
+	  "  --archetypes FILE  write player_id,archetype CSV for every player\n",
 	  cmd_simulate },
 	{ "stats", "stats --db DB",
 	  "Print the totals kept in the store as JSON: events, accepted, duplicates,\n"

@@ -129,3 +129,16 @@ void ts_format_rfc3339(int64_t ms_utc, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, h, mi, s);
 }
+
+void ts_format_rfc3339_offset(int64_t ms_utc, int offset_min, char *buf, size_t len)
+{
+	char local[TS_RFC3339_LEN];
+	if (offset_min == 0) {
+		ts_format_rfc3339(ms_utc, buf, len);
+		return;
+	}
+	ts_format_rfc3339(ms_utc + (int64_t)offset_min * MS_PER_MIN, local, sizeof(local));
+	local[strlen(local) - 1] = '\0'; /* drop the Z */
+	int a = offset_min < 0 ? -offset_min : offset_min;
+	snprintf(buf, len, "%s%c%02d:%02d", local, offset_min < 0 ? '-' : '+', a / 60, a % 60);
+}

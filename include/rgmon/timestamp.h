@@ -21,6 +21,10 @@ int ts_parse_rfc3339(const char *s, int64_t *ms_utc);
 #define TS_RFC3339_LEN 32
 void ts_format_rfc3339(int64_t ms_utc, char *buf, size_t len);
 
+/* Same instant written in local time with its offset, e.g.
+ * "2026-11-22T21:51:07.250+01:00" (offset_min east of UTC; 0 gives "Z"). */
+void ts_format_rfc3339_offset(int64_t ms_utc, int offset_min, char *buf, size_t len);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ts_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);

@@ -1,0 +1,56 @@
+/* simulate.h -- synthetic players and their events, for demos, tests and
+ * benchmarks. Deterministic: the same config gives the same events, byte
+ * for byte. Each player draws from its own random stream, so a player
+ * behaves the same whatever the population size.
+ *
+ * Archetypes (share of the population):
+ *   recreational   78%  a few evening sessions a week, small stakes
+ *   high_roller     4%  large but steady stakes and deposits, no chasing
+ *   loss_chaser     6%  re-deposits within minutes of going broke, growing
+ *                       deposits and stakes, cancelled withdrawals, bonus
+ *                       requests, more days and later nights over time
+ *   night_owl       4%  sessions of 3-7 hours starting around midnight
+ *   declined_burst  3%  bursts of declined deposits on several cards
+ *   limit_setter    3%  sets deposit limits on day one, stays inside them,
+ *                       a third raise them mid-month
+ *   self_excluder   2%  plays, self-excludes; a quarter later deposit
+ *                       during the exclusion (an operator failure)
+ * Events are emitted day by day in time order. */
+#ifndef RGMON_SIMULATE_H
+#define RGMON_SIMULATE_H
+
+#include "rgmon/common.h"
+
+enum sim_archetype {
+	SIM_RECREATIONAL,
+	SIM_HIGH_ROLLER,
+	SIM_LOSS_CHASER,
+	SIM_NIGHT_OWL,
+	SIM_DECLINED_BURST,
+	SIM_LIMIT_SETTER,
+	SIM_SELF_EXCLUDER,
+	SIM_ARCHETYPE_COUNT
+};
+
+struct sim_config {
+	uint64_t seed;
+	int players;
+	int days;
+	int64_t start_ms;     /* UTC; day 0 starts here */
+	int iteration;        /* --loop round: shifts time by days, new event ids */
+	int dirty_permille;   /* this share of events also sent duplicated or broken */
+};
+
+/* Called for each event in order; return nonzero to stop. json is not
+ * NUL-terminated past len and is valid only during the call. */
+typedef int (*sim_emit_fn)(void *ctx, const char *player_id, const char *json, size_t len);
+
+/* Generates all events. Returns 0, the callback's nonzero value when it
+ * stopped the run, or -1 when out of memory. */
+int sim_run(const struct sim_config *cfg, sim_emit_fn emit, void *ctx);
+
+enum sim_archetype sim_player_archetype(uint64_t seed, int index);
+const char *sim_archetype_name(enum sim_archetype a);
+void sim_player_id(int index, char *buf, size_t len);
+
+#endif
