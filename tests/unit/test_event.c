@@ -1,0 +1,163 @@
+/* test_event.c -- event_parse against every case in
+ * tests/fixtures/event-cases.jsonl (the same cases the JSON Schema test
+ * uses), and the fast scan against the jansson reference path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "rgmon/event.h"
+#include "rgmon/timestamp.h"
+
+#define CASES "tests/fixtures/event-cases.jsonl"
+
+static size_t hex_decode(const char *hex, char *out, size_t max)
+{
+	size_t n = 0;
+	for (; hex[0] && hex[1] && n < max; hex += 2) {
+		unsigned v;
+		sscanf(hex, "%2x", &v);
+		out[n++] = (char)v;
+	}
+	return n;
+}
+
+static void test_fixture_verdicts(void **state)
+{
+	(void)state;
+	FILE *f = fopen(CASES, "r");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0;
+	int cases = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_t *c = json_loads(line, 0, NULL);
+		assert_non_null(c);
+		const char *verdict = json_string_value(json_object_get(c, "verdict"));
+		const char *note = json_string_value(json_object_get(c, "note"));
+		const char *want = json_string_value(json_object_get(c, "reason"));
+		static char raw[1 << 16];
+		size_t len;
+		json_t *r = json_object_get(c, "raw");
+		if (r) {
+			len = json_string_length(r);
+			memcpy(raw, json_string_value(r), len);
+		} else {
+			len = hex_decode(json_string_value(json_object_get(c, "raw_hex")), raw, sizeof(raw));
+		}
+		struct event fast, ref;
+		char ferr[512] = "", rerr[512] = "";
+		int frc = event_parse(raw, len, &fast, ferr, sizeof(ferr));
+		int rrc = event_parse_reference(raw, len, &ref, rerr, sizeof(rerr));
+		if ((frc == 0) != (strcmp(verdict, "accept") == 0))
+			fail_msg("case \"%s\": expected %s, got %s (%s)", note, verdict, frc ? "reject" : "accept", ferr);
+		/* Both parsers: the same verdict, the same reason, the same event. */
+		if (frc != rrc || strcmp(ferr, rerr) != 0)
+			fail_msg("case \"%s\": fast path (%d, %s) differs from jansson (%d, %s)", note, frc, ferr, rrc, rerr);
+		if (frc == 0 && memcmp(&fast, &ref, sizeof(fast)) != 0)
+			fail_msg("case \"%s\": fast path and jansson produced different events", note);
+		if (frc != 0 && want && *want && !strstr(ferr, want))
+			fail_msg("case \"%s\": reason \"%s\" does not mention \"%s\"", note, ferr, want);
+		if (frc != 0 && (strchr(ferr, '\n') || strlen(ferr) == 0))
+			fail_msg("case \"%s\": reason must be one non-empty line", note);
+		json_decref(c);
+		cases++;
+	}
+	free(line);
+	fclose(f);
+	assert_true(cases >= 90);
+}
+
+static void test_fields_of_a_deposit(void **state)
+{
+	(void)state;
+	const char *j = "{\"event_id\":\"d1\",\"type\":\"deposit\",\"player_id\":\"p9\","
+			"\"ts\":\"2026-11-22T21:51:07.250+01:00\",\"amount\":4500,\"currency\":\"SEK\","
+			"\"status\":\"declined\",\"instrument\":\"card-7\",\"method\":\"Swish\"}";
+	struct event ev;
+	char err[256];
+	assert_int_equal(event_parse(j, strlen(j), &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.type, EVENT_DEPOSIT);
+	assert_string_equal(ev.event_id, "d1");
+	assert_string_equal(ev.player_id, "p9");
+	int64_t want;
+	assert_int_equal(ts_parse_rfc3339("2026-11-22T20:51:07.250Z", &want), 0);
+	assert_int_equal(ev.ts_ms, want);
+	assert_int_equal(ev.amount, 4500);
+	assert_string_equal(ev.currency, "SEK");
+	assert_int_equal(ev.deposit_status, DEPOSIT_DECLINED);
+	assert_string_equal(ev.instrument, "card-7");
+	assert_string_equal(ev.method, "Swish");
+}
+
+static void test_defaults_and_optionals(void **state)
+{
+	(void)state;
+	struct event ev;
+	char err[256];
+	const char *d = "{\"event_id\":\"d\",\"type\":\"deposit\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"amount\":1,\"currency\":\"EUR\"}";
+	assert_int_equal(event_parse(d, strlen(d), &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.deposit_status, DEPOSIT_APPROVED);
+	const char *x = "{\"event_id\":\"x\",\"type\":\"self_exclusion\",\"player_id\":\"p\","
+			"\"ts\":\"2026-01-01T00:00:00Z\",\"source\":\"operator\"}";
+	assert_int_equal(event_parse(x, strlen(x), &ev, err, sizeof(err)), 0);
+	assert_false(ev.has_days);
+	assert_int_equal(ev.source, EXCLUSION_OPERATOR);
+	const char *a = "{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"birth_year\":2001}";
+	assert_int_equal(event_parse(a, strlen(a), &ev, err, sizeof(err)), 0);
+	assert_true(ev.has_birth_year);
+	assert_false(ev.has_country);
+	assert_int_equal(ev.birth_year, 2001);
+}
+
+static void test_reject_keeps_event_id(void **state)
+{
+	(void)state;
+	struct event ev;
+	char err[256];
+	const char *j = "{\"event_id\":\"keep-me\",\"type\":\"deposit\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\"}";
+	assert_int_equal(event_parse(j, strlen(j), &ev, err, sizeof(err)), -1);
+	assert_string_equal(ev.event_id, "keep-me");
+	assert_string_equal(err, "missing field \"amount\"");
+}
+
+static void test_not_nul_terminated_input(void **state)
+{
+	(void)state;
+	/* The buffer continues past len: only len bytes are the message. */
+	const char buf[] = "{\"event_id\":\"n\",\"type\":\"session_start\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			   "\"session_id\":\"s\"}GARBAGE";
+	struct event ev;
+	char err[256];
+	assert_int_equal(event_parse(buf, sizeof(buf) - 1 - 7, &ev, err, sizeof(err)), 0);
+	assert_int_equal(event_parse(buf, sizeof(buf) - 1, &ev, err, sizeof(err)), -1);
+}
+
+static void test_lone_surrogate_escape(void **state)
+{
+	(void)state;
+	/* jansson rejects \ud800 (not a Unicode scalar value); JSON.parse would
+	 * take it, so this case lives here rather than in the shared fixtures. */
+	const char *j = "{\"event_id\":\"s\",\"type\":\"session_start\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"session_id\":\"s\",\"x\":\"\\ud800\"}";
+	struct event ev;
+	char err[256];
+	assert_int_equal(event_parse(j, strlen(j), &ev, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not valid JSON"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture_verdicts),
+		cmocka_unit_test(test_fields_of_a_deposit),
+		cmocka_unit_test(test_defaults_and_optionals),
+		cmocka_unit_test(test_reject_keeps_event_id),
+		cmocka_unit_test(test_not_nul_terminated_input),
+		cmocka_unit_test(test_lone_surrogate_escape),
+	};
+	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
+}
