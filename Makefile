@@ -39,7 +39,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 
-.PHONY: all deps test test-unit test-san test-integration demo bench clean help
+.PHONY: all deps test test-unit unit-bins demo bench clean help
 
 all: $(BIN)
 
@@ -75,10 +75,9 @@ $(OBJDIR)/tests/test_%: $(OBJDIR)/tests/test_%.o $(OBJDIR)/librgmon.a
 # Unit suites print cmocka's own report to stderr; tests/run-suites sums
 # them into the single closing line "N passed, N failed".
 test: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory SAN=1 all unit-bins
-	@$(MAKE) --no-print-directory unit-bins
-	@sh tests/run-suites $(OBJDIR) build/obj-san
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory SAN=1 unit-bins
+	@sh tests/run-suites build/obj-release build/obj-san
 
 unit-bins: $(UNIT_BIN)
 
@@ -95,3 +94,6 @@ clean:
 	rm -rf build
 
 -include $(wildcard build/obj-*/*.d build/obj-*/tests/*.d)
+
+# Keep test objects between runs (they are intermediates of the test binaries).
+.SECONDARY:

@@ -24,12 +24,13 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		{ "http", required_argument, NULL, 'H' },
 		{ "cache-players", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "batch-ms", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *props[MAX_PROPS];
 	struct source_kafka_config kcfg = { "127.0.0.1:9092", "rg.events", "rgmon", props, 0, 50 };
 	const char *db = "rgmon.db", *http_addr = "127.0.0.1:8080";
-	long long cache = INGEST_CACHE_DEFAULT;
+	long long cache = INGEST_CACHE_DEFAULT, batch_ms = 50;
 	enum log_level level;
 	char err[512];
 	int c, rc = EXIT_RUNTIME;
@@ -46,6 +47,11 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		case 'c':
 			if (cmd_parse_int(optarg, 2 * INGEST_BATCH_MAX, 100000000, &cache) < 0)
 				return cmd_usage_error(cmd, "--cache-players must be %d..100000000", 2 * INGEST_BATCH_MAX);
+			break;
+		case 'B':
+			if (cmd_parse_int(optarg, 1, 60000, &batch_ms) < 0)
+				return cmd_usage_error(cmd, "--batch-ms must be 1..60000");
+			kcfg.batch_ms = (int)batch_ms;
 			break;
 		case 'L':
 			if (log_level_parse(optarg, &level) < 0)

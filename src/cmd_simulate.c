@@ -3,7 +3,7 @@
 #include "rgmon/cmd.h"
 #include "rgmon/log.h"
 #include "rgmon/simulate.h"
-#include "rgmon/source_kafka.h"
+#include "rgmon/kafka.h"
 #include "rgmon/timestamp.h"
 
 #include <errno.h>
@@ -161,10 +161,11 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 
 	cmd_handle_stop_signals();
 	if (brokers) {
-		rd_kafka_conf_t *conf = rd_kafka_conf_new();
-		if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-		    rd_kafka_conf_set(conf, "linger.ms", "20", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-		    rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_t *conf = kafka_conf_new(brokers, errstr, sizeof(errstr));
+		if (!conf)
+			return cmd_fail("simulate: %s", errstr);
+		if (kafka_conf_set2(conf, "linger.ms", "20", errstr, sizeof(errstr)) < 0 ||
+		    kafka_conf_set2(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) < 0) {
 			rd_kafka_conf_destroy(conf);
 			return cmd_fail("simulate: %s", errstr);
 		}
@@ -186,9 +187,15 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 		rc = 0;
 
 	if (out.producer) {
-		rd_kafka_flush(out.producer, 30000);
-		if (rd_kafka_outq_len(out.producer) > 0 && rc == 0)
-			rc = -2;
+		/* Deliver everything produced; after a stop signal wait only a
+		 * little, since the broker may be stopping too. */
+		rd_kafka_flush(out.producer, cmd_stop_requested() ? 5000 : 30000);
+		int undelivered = rd_kafka_outq_len(out.producer);
+		if (undelivered > 0) {
+			log_warn("simulate: %d event(s) not delivered", undelivered);
+			if (rc == 0)
+				rc = -2;
+		}
 		rd_kafka_destroy(out.producer);
 	}
 	if (out.file && out.file != stdout && fclose(out.file) != 0 && rc == 0)

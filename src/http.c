@@ -145,6 +145,8 @@ struct http_server *http_start(const char *hostport, const struct http_context *
 	srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
 				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				       MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+				       /* restart at once after a crash, despite TIME_WAIT */
+				       MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				       MHD_OPTION_END);

@@ -7,7 +7,7 @@
 
 static const struct cmd_entry commands[] = {
 	{ "serve",
-	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [-X prop=value]...",
+	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--batch-ms MS] [-X prop=value]...",
 	  "Consume events from Kafka, apply them to player state exactly once, and serve\n"
 	  "HTTP (/healthz, /readyz, /metrics).\n\n"
 	  "  --brokers B       Kafka bootstrap servers (default 127.0.0.1:9092)\n"
@@ -16,9 +16,11 @@ static const struct cmd_entry commands[] = {
 	  "  --db DB           SQLite database (default rgmon.db)\n"
 	  "  --http HOST:PORT  HTTP listen address (default 127.0.0.1:8080)\n"
 	  "  --cache-players N players kept in memory (default 50000)\n"
+	  "  --batch-ms MS     a batch commits at most MS after its first event\n"
+	  "                    (default 50; or at 5000 events, whichever is first)\n"
 	  "  -X prop=value     librdkafka property for consumer and producer (as kcat -X)\n"
 	  "  --log-level L     error, warn, info (default) or debug\n\n"
-	  "A batch (up to 1000 events or 50 ms) is committed to the database in one\n"
+	  "A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
 	  "transaction together with its consumed offsets; on start and on every\n"
 	  "partition assignment the consumer seeks to the offsets stored there.\n"
 	  "SIGINT/SIGTERM finish the batch, commit and exit 0.\n",

@@ -64,6 +64,9 @@ void metrics_render(const struct metrics *m, struct sbuf *o)
 	sbuf_printf(o, "# HELP rgmon_assigned_partitions Kafka partitions this instance consumes.\n"
 		       "# TYPE rgmon_assigned_partitions gauge\nrgmon_assigned_partitions %lld\n",
 		    LOAD(assigned_partitions));
+	sbuf_printf(o, "# HELP rgmon_batch_open_events Events consumed into the open batch, not yet committed.\n"
+		       "# TYPE rgmon_batch_open_events gauge\nrgmon_batch_open_events %lld\n",
+		    LOAD(batch_open_events));
 	sbuf_printf(o, "# HELP rgmon_ready 1 when the service is ready.\n# TYPE rgmon_ready gauge\nrgmon_ready %d\n",
 		    metrics_readiness(m) == READY);
 	sbuf_printf(o, "# HELP rgmon_start_time_seconds Start time of the process.\n"

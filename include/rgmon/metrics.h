@@ -26,6 +26,7 @@ struct metrics {
 	_Atomic int64_t batches, batch_failures;
 	_Atomic int64_t dlq_published, dlq_failed;
 	_Atomic int64_t assigned_partitions;
+	_Atomic int64_t batch_open_events; /* consumed, not yet committed */
 	/* batch commit latency histogram, cumulative per Prometheus */
 	_Atomic int64_t commit_bucket[METRICS_COMMIT_BUCKETS];
 	_Atomic int64_t commit_count, commit_sum_us;

@@ -12,7 +12,8 @@
  * One source belongs to the thread that owns the ingest and store; seek,
  * assign and consume all run on it, one after another (librdkafka 2.0.2's
  * batch API misbehaves when they overlap, so messages are polled one by
- * one). Only this file and cmd_broker.c / the simulator include librdkafka. */
+ * one). Only the Kafka modules (kafka.c, source_kafka.c, cmd_broker.c,
+ * cmd_simulate.c) include librdkafka. */
 #ifndef RGMON_SOURCE_KAFKA_H
 #define RGMON_SOURCE_KAFKA_H
 
@@ -43,9 +44,5 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen);
 
 /* Commits what is open, leaves the group and frees everything. */
 void source_kafka_close(struct source_kafka *sk);
-
-/* Applies "name=value" to a librdkafka configuration (as kcat -X). */
-struct rd_kafka_conf_s;
-int source_kafka_conf_set(struct rd_kafka_conf_s *conf, const char *prop, char *err, size_t errlen);
 
 #endif

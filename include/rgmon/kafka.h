@@ -1,0 +1,22 @@
+/* kafka.h -- librdkafka set-up shared by every Kafka client in rgmon (the
+ * consumer and dead-letter producer in source_kafka.c, the simulator's
+ * producer): configuration with `-X name=value` properties as kcat takes
+ * them, and librdkafka's log lines routed into our log module. */
+#ifndef RGMON_KAFKA_H
+#define RGMON_KAFKA_H
+
+#include "rgmon/common.h"
+
+#include <librdkafka/rdkafka.h>
+
+/* A configuration with bootstrap.servers set and logs routed; NULL with a
+ * reason on error. The caller owns it (rd_kafka_new takes it over). */
+rd_kafka_conf_t *kafka_conf_new(const char *brokers, char *err, size_t errlen);
+
+/* Sets "name=value" (as kcat -X). */
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t errlen);
+
+/* Sets name to value; -1 with librdkafka's reason. */
+int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,46 @@
+/* kafka.c -- librdkafka configuration and log routing. */
+#include "rgmon/kafka.h"
+#include "rgmon/log.h"
+
+static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	if (level <= 3)
+		log_error("kafka: %s: %s", fac, buf);
+	else if (level <= 4)
+		log_warn("kafka: %s: %s", fac, buf);
+	else if (level <= 6)
+		log_info("kafka: %s: %s", fac, buf);
+	else
+		log_debug("kafka: %s: %s", fac, buf);
+}
+
+int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
+{
+	char errstr[256];
+	if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+		return seterr(err, errlen, "%s: %s", name, errstr);
+	return 0;
+}
+
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t errlen)
+{
+	char name[256];
+	const char *eq = strchr(prop, '=');
+	if (!eq || eq == prop || (size_t)(eq - prop) >= sizeof(name))
+		return seterr(err, errlen, "-X \"%s\" is not name=value", prop);
+	memcpy(name, prop, (size_t)(eq - prop));
+	name[eq - prop] = '\0';
+	return kafka_conf_set2(conf, name, eq + 1, err, errlen);
+}
+
+rd_kafka_conf_t *kafka_conf_new(const char *brokers, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	if (kafka_conf_set2(conf, "bootstrap.servers", brokers, err, errlen) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+	return conf;
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# make demo -- the whole system on embedded defaults: a development broker,
+# the simulator producing to it continuously, and serve with its HTTP on
+# 127.0.0.1:$PORT. Ctrl-C or SIGTERM stops all three.
+set -u
+PORT=${PORT:-8080}
+RGMON=build/rgmon
+DIR=build/demo
+mkdir -p "$DIR"
+# The dev broker keeps its topics in memory: each demo starts afresh.
+rm -f "$DIR"/rgmon.db "$DIR"/rgmon.db-wal "$DIR"/rgmon.db-shm
+
+broker_pid=""; sim_pid=""; serve_pid=""
+# Stop in dependency order, each waited for: the simulator (delivers what
+# it produced), serve (commits its open batch), then the broker they use.
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "demo: stopping"
+  for p in $sim_pid $serve_pid $broker_pid; do
+    kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
+  exit 0
+}
+trap stop INT TERM EXIT
+
+$RGMON broker --partitions 16 >"$DIR/broker.out" 2>"$DIR/broker.log" &
+broker_pid=$!
+for _ in $(seq 100); do [ -s "$DIR/broker.out" ] && break; sleep 0.05; done
+BROKER=$(head -n1 "$DIR/broker.out")
+[ -n "$BROKER" ] || { echo "demo: the broker did not start; see $DIR/broker.log" >&2; exit 1; }
+
+# Simulated players, starting 30 days ago, a few hundred events a second.
+start=$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)
+$RGMON simulate --brokers "$BROKER" --players 2000 --days 30 --start "$start" --rate 300 --loop --dirty 2 \
+  2>"$DIR/simulate.log" &
+sim_pid=$!
+
+$RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
+serve_pid=$!
+
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+if ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+  echo "demo: serve did not start; see $DIR/serve.log:" >&2
+  tail -n 5 "$DIR/serve.log" >&2
+  exit 1
+fi
+cat <<MSG
+
+  rgmon demo is running.
+
+  http://127.0.0.1:$PORT/healthz    liveness
+  http://127.0.0.1:$PORT/readyz     readiness (after the consumer joins, ~3 s)
+  http://127.0.0.1:$PORT/metrics    Prometheus metrics: watch rgmon_events_total rise
+
+  broker $BROKER, database $DIR/rgmon.db, logs in $DIR/
+  try:   build/rgmon stats --db $DIR/rgmon.db
+  Ctrl-C stops everything.
+
+MSG
+# Stop when any of them dies, or on Ctrl-C / SIGTERM.
+while kill -0 $serve_pid 2>/dev/null; do
+  for p in $sim_pid $broker_pid; do kill -0 "$p" 2>/dev/null || { echo "demo: a component exited; see $DIR/*.log" >&2; stop; }; done
+  sleep 1
+done
+echo "demo: serve exited; see $DIR/serve.log" >&2
+stop

@@ -1,0 +1,64 @@
+#!/bin/bash
+# The command line: help, exit codes, and replay's exact counts and reject
+# list on a file with valid, duplicate and broken lines.
+. "$(dirname "$0")/lib.sh"
+
+for c in serve broker replay simulate stats "rejected list"; do
+  out=$($RGMON $c --help 2>&1); rc=$?
+  check "rgmon $c --help exits 0" 0 $rc
+  case "$out" in usage:*) ok "rgmon $c --help starts with usage";; *) fail "rgmon $c --help starts with usage";; esac
+done
+$RGMON --help >/dev/null; check "rgmon --help exits 0" 0 $?
+$RGMON frobnicate 2>"$WORK/err"; check "unknown command exits 2" 2 $?
+check "unknown command says so in one line" 1 "$(wc -l <"$WORK/err")"
+$RGMON replay 2>/dev/null; check "replay without --db exits 2" 2 $?
+$RGMON replay --db "$WORK/x.db" --bogus f 2>/dev/null; check "unknown option exits 2" 2 $?
+$RGMON replay --db "$WORK/x.db" /nonexistent.jsonl 2>"$WORK/err"; check "missing file exits 1" 1 $?
+grep -q 'cannot open "/nonexistent.jsonl"' "$WORK/err" && ok "missing file named in the error" || fail "missing file named in the error"
+$RGMON stats --db "$WORK/none.db" 2>/dev/null; check "stats on a missing database exits 1" 1 $?
+$RGMON simulate --players 0 2>/dev/null; check "simulate --players 0 exits 2" 2 $?
+$RGMON serve --http nonsense --db "$WORK/s.db" 2>"$WORK/err"; check "serve with a bad --http exits 1" 1 $?
+
+# A file of 6 good events, 2 duplicates, 4 broken lines and a blank line (12 events).
+cat >"$WORK/mixed.jsonl" <<'JSONL'
+{"event_id":"m1","type":"deposit","player_id":"p1","ts":"2026-11-22T20:00:00Z","amount":10000,"currency":"SEK"}
+{"event_id":"m2","type":"game_round","player_id":"p1","ts":"2026-11-22T20:01:00Z","stake":500,"payout":0,"currency":"SEK"}
+{"event_id":"m1","type":"deposit","player_id":"p1","ts":"2026-11-22T20:00:00Z","amount":10000,"currency":"SEK"}
+this is not json
+
+{"event_id":"m3","type":"session_start","player_id":"p2","ts":"2026-11-22T20:00:00Z","session_id":"s"}
+{"event_id":"m4","type":"deposit","player_id":"p2","ts":"2026-11-22T20:00:00Z","amount":-1,"currency":"SEK"}
+{"event_id":"m5","type":"session_end","player_id":"p2","ts":"2026-11-22T21:00:00Z","session_id":"s"}
+{"event_id":"m6","type":"wager","player_id":"p2","ts":"2026-11-22T20:00:00Z"}
+{"event_id":"m7","type":"limit_set","player_id":"p2","ts":"2026-11-22T20:00:00Z","limit":"loss","period":"week","value":5000}
+{"event_id":"m2","type":"game_round","player_id":"p1","ts":"2026-11-22T20:01:00Z","stake":500,"payout":0,"currency":"SEK"}
+{"event_id":"m8","type":"deposit","player_id":"p3","ts":"2026-11-22T20:00:00","amount":1,"currency":"SEK"}
+{"event_id":"m9","type":"contact","player_id":"p3","ts":"2026-11-22T20:00:00Z","channel":"chat","topic":"bonus_request"}
+JSONL
+out=$($RGMON replay --db "$WORK/r.db" "$WORK/mixed.jsonl" 2>"$WORK/rejects")
+check "replay exits 0" 0 $?
+check "replay summary" '{"events":12,"accepted":6,"duplicates":2,"rejected":4,"alerts":0}' "$out"
+check "every rejected line reported on stderr" 4 "$(grep -c '^rgmon: rejected ' "$WORK/rejects")"
+grep -q "mixed.jsonl:4: not valid JSON" "$WORK/rejects" && ok "reject names file:line and reason" || fail "reject names file:line and reason"
+grep -q 'mixed.jsonl:7: field "amount": must be an integer from 1' "$WORK/rejects" && ok "reject of a bad amount" || fail "reject of a bad amount"
+grep -q 'mixed.jsonl:9: unknown type "wager"' "$WORK/rejects" && ok "reject of an unknown type" || fail "reject of an unknown type"
+grep -q 'mixed.jsonl:12: field "ts"' "$WORK/rejects" && ok "reject of a time without offset" || fail "reject of a time without offset"
+check "rejected list keeps all four with reasons" 4 "$($RGMON rejected list --db "$WORK/r.db" --json | jq -r 'select(.reason != "") | .source' | wc -l)"
+check "rejected list keeps the raw event_id" "m4" "$($RGMON rejected list --db "$WORK/r.db" --json | jq -r 'select(.source == "'"$WORK"'/mixed.jsonl:7") | .event_id')"
+check "stats totals" '6 2 4 12' "$($RGMON stats --db "$WORK/r.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.events)"')"
+check "raw bytes of a rejected line are kept" "this is not json" "$(sqlite3 "$WORK/r.db" "select cast(raw as text) from rejected where offset = 4")"
+
+# Replaying the same file again: everything valid is now a duplicate.
+out=$($RGMON replay --db "$WORK/r.db" --quiet "$WORK/mixed.jsonl" 2>&1)
+check "second replay: all valid events are duplicates" '{"events":12,"accepted":0,"duplicates":8,"rejected":4,"alerts":0}' "$out"
+
+# stdin, and determinism: two fresh replays store identical player state.
+$RGMON simulate --players 50 --days 5 --seed 3 --out "$WORK/sim.jsonl" 2>/dev/null
+$RGMON replay --db "$WORK/a.db" - <"$WORK/sim.jsonl" >/dev/null
+$RGMON replay --db "$WORK/b.db" "$WORK/sim.jsonl" >/dev/null
+a=$(sqlite3 "$WORK/a.db" "select player_id, hex(state) from players order by 1" | md5sum)
+b=$(sqlite3 "$WORK/b.db" "select player_id, hex(state) from players order by 1" | md5sum)
+check "replay is deterministic (stdin and file give the same state)" "$a" "$b"
+check "schema version is recorded" 1 "$(sqlite3 "$WORK/a.db" 'pragma user_version')"
+check "database is in WAL mode" wal "$(sqlite3 "$WORK/a.db" 'pragma journal_mode')"
+finish
