@@ -76,7 +76,7 @@ $(OBJDIR)/tests/test_%: $(OBJDIR)/tests/test_%.o $(OBJDIR)/librgmon.a
 # them into the single closing line "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory SAN=1 unit-bins
+	@$(MAKE) --no-print-directory SAN=1 all unit-bins
 	@sh tests/run-suites build/obj-release build/obj-san
 
 unit-bins: $(UNIT_BIN)
