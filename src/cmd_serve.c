@@ -91,7 +91,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	tz_utc(&icfg.tz);
 	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
 		goto fail;
-	struct http_context hctx = { &metrics, db };
+	struct http_context hctx = { &metrics };
 	if (!(http = http_start(http_addr, &hctx, err, sizeof(err))))
 		goto fail;
 	if (!(sk = source_kafka_new(&kcfg, ig, st, &metrics, err, sizeof(err))))

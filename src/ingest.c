@@ -44,6 +44,7 @@ struct ingest {
 	struct store_counters delta, committed;
 	struct pending_offset *offsets;
 	size_t noffsets, offsets_cap;
+	size_t last_offset; /* index last updated: messages come in per-partition runs */
 
 	int64_t max_ts_ms;
 	unsigned batches_since_prune;
@@ -235,12 +236,22 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	return 0;
 }
 
+static bool offset_is(const struct pending_offset *o, const char *topic, int32_t partition)
+{
+	return o->partition == partition && strcmp(o->topic, topic) == 0;
+}
+
 int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, int64_t next_offset,
 		       char *err, size_t errlen)
 {
+	if (ig->last_offset < ig->noffsets && offset_is(&ig->offsets[ig->last_offset], topic, partition)) {
+		ig->offsets[ig->last_offset].next_offset = next_offset;
+		return 0;
+	}
 	for (size_t i = 0; i < ig->noffsets; i++)
-		if (ig->offsets[i].partition == partition && strcmp(ig->offsets[i].topic, topic) == 0) {
+		if (offset_is(&ig->offsets[i], topic, partition)) {
 			ig->offsets[i].next_offset = next_offset;
+			ig->last_offset = i;
 			return 0;
 		}
 	if (ig->noffsets == ig->offsets_cap) {
@@ -251,11 +262,18 @@ int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, 
 		ig->offsets = p;
 		ig->offsets_cap = cap;
 	}
+	ig->last_offset = ig->noffsets;
 	struct pending_offset *o = &ig->offsets[ig->noffsets++];
 	rg_strlcpy(o->topic, topic, sizeof(o->topic));
 	o->partition = partition;
 	o->next_offset = next_offset;
 	return 0;
+}
+
+void ingest_offsets_each(const struct ingest *ig, ingest_offset_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < ig->noffsets; i++)
+		fn(ctx, ig->offsets[i].topic, ig->offsets[i].partition, ig->offsets[i].next_offset);
 }
 
 size_t ingest_pending(const struct ingest *ig) { return ig->pending; }

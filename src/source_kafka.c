@@ -18,7 +18,6 @@ struct source_kafka {
 	struct metrics *metrics;
 	/* the open batch, for metrics after it commits */
 	int64_t batch_accepted, batch_duplicates, batch_rejected;
-	rd_kafka_topic_partition_list_t *batch_offsets; /* mirrored to Kafka */
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -136,7 +135,6 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	sk->ingest = ig;
 	sk->store = st;
 	sk->metrics = m;
-	sk->batch_offsets = rd_kafka_topic_partition_list_new(64);
 
 	/* Consumer: offsets are ours (in the store); Kafka's are a mirror. */
 	if (!(cconf = kafka_conf_new(cfg->brokers, err, errlen)))
@@ -230,20 +228,28 @@ static void batch_reset(struct source_kafka *sk)
 {
 	atomic_store(&sk->metrics->batch_open_events, 0);
 	sk->batch_accepted = sk->batch_duplicates = sk->batch_rejected = 0;
-	rd_kafka_topic_partition_list_destroy(sk->batch_offsets);
-	sk->batch_offsets = rd_kafka_topic_partition_list_new(64);
+}
+
+static void add_offset(void *ctx, const char *topic, int32_t partition, int64_t next_offset)
+{
+	rd_kafka_topic_partition_list_add(ctx, topic, partition)->offset = next_offset;
 }
 
 static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 {
 	if (ingest_pending(sk->ingest) == 0)
 		return 0;
+	/* The batch's offsets, read before the commit clears them, for the
+	 * Kafka mirror once the store has them. */
+	rd_kafka_topic_partition_list_t *mirror = rd_kafka_topic_partition_list_new(64);
+	ingest_offsets_each(sk->ingest, add_offset, mirror);
 	/* Dead letters of this batch must be out before its offsets commit. */
 	if (sk->batch_rejected > 0)
 		rd_kafka_flush(sk->dlq, 10000);
 	int64_t t0 = now_us();
 	if (ingest_commit(sk->ingest, err, errlen) < 0) {
 		atomic_fetch_add(&sk->metrics->batch_failures, 1);
+		rd_kafka_topic_partition_list_destroy(mirror);
 		batch_reset(sk);
 		return -1;
 	}
@@ -253,8 +259,9 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
 	atomic_fetch_add(&sk->metrics->events_rejected, sk->batch_rejected);
 	/* Mirror to Kafka for lag tools; asynchronous, and never relied on. */
-	if (sk->batch_offsets->cnt > 0)
-		rd_kafka_commit(sk->consumer, sk->batch_offsets, 1);
+	if (mirror->cnt > 0)
+		rd_kafka_commit(sk->consumer, mirror, 1);
+	rd_kafka_topic_partition_list_destroy(mirror);
 	batch_reset(sk);
 	return 0;
 }
@@ -271,14 +278,13 @@ static void rewind_to_store(struct source_kafka *sk)
 	rd_kafka_topic_partition_list_destroy(parts);
 }
 
-static int fail_batch(struct source_kafka *sk, char *err, size_t errlen)
+/* The caller has the reason in its err buffer already. */
+static int fail_batch(struct source_kafka *sk)
 {
 	ingest_abort(sk->ingest);
 	batch_reset(sk);
 	rewind_to_store(sk);
 	metrics_set_readiness(sk->metrics, NOT_READY_STORE_FAILING);
-	(void)err;
-	(void)errlen;
 	return -1;
 }
 
@@ -302,7 +308,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 			seterr(err, errlen, "%s", sk->failure);
 			if (msg)
 				rd_kafka_message_destroy(msg);
-			return fail_batch(sk, err, errlen);
+			return fail_batch(sk);
 		}
 		if (!msg) {
 			if (!first_us)
@@ -325,7 +331,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 				   sizeof(reason), err, errlen) < 0 ||
 		    ingest_note_offset(sk->ingest, topic, msg->partition, msg->offset + 1, err, errlen) < 0) {
 			rd_kafka_message_destroy(msg);
-			return fail_batch(sk, err, errlen);
+			return fail_batch(sk);
 		}
 		switch (outcome) {
 		case INGEST_ACCEPTED: sk->batch_accepted++; break;
@@ -336,17 +342,12 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 			publish_dead_letter(sk, msg, reason);
 			break;
 		}
-		rd_kafka_topic_partition_t *tp =
-			rd_kafka_topic_partition_list_find(sk->batch_offsets, topic, msg->partition);
-		if (!tp)
-			tp = rd_kafka_topic_partition_list_add(sk->batch_offsets, topic, msg->partition);
-		tp->offset = msg->offset + 1;
 		rd_kafka_message_destroy(msg);
 		n++;
 		atomic_store(&sk->metrics->batch_open_events, (int64_t)ingest_pending(sk->ingest));
 	}
 	if (commit_batch(sk, err, errlen) < 0)
-		return fail_batch(sk, err, errlen);
+		return fail_batch(sk);
 	if (metrics_readiness(sk->metrics) != READY && atomic_load(&sk->metrics->assigned_partitions) > 0)
 		metrics_set_readiness(sk->metrics, READY);
 	return n;
@@ -368,7 +369,5 @@ void source_kafka_close(struct source_kafka *sk)
 		rd_kafka_flush(sk->dlq, 5000);
 		rd_kafka_destroy(sk->dlq);
 	}
-	if (sk->batch_offsets)
-		rd_kafka_topic_partition_list_destroy(sk->batch_offsets);
 	free(sk);
 }

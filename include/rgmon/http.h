@@ -9,7 +9,6 @@
 
 struct http_context {
 	struct metrics *metrics;
-	const char *db_path; /* for read-only store connections */
 };
 
 struct http_server;

@@ -47,6 +47,11 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, int64_t next_offset,
 		       char *err, size_t errlen);
 
+/* Calls fn for each offset noted in the open batch (before it commits),
+ * e.g. to mirror them to Kafka once the commit succeeds. */
+typedef void (*ingest_offset_fn)(void *ctx, const char *topic, int32_t partition, int64_t next_offset);
+void ingest_offsets_each(const struct ingest *ig, ingest_offset_fn fn, void *ctx);
+
 /* Messages in the open batch. */
 size_t ingest_pending(const struct ingest *ig);
 
