@@ -34,7 +34,7 @@ CFLAGS   += $(BASEFLAGS) $(OPT) $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 # Every module but main.c goes into a library the unit tests link against.
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/rules/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
@@ -60,6 +60,13 @@ $(BIN): $(OBJDIR)/main.o $(OBJDIR)/librgmon.a | deps
 $(OBJDIR)/librgmon.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The built-in policy: policies/default.json as a C string literal.
+build/gen/policy_default.inc: policies/default.json
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(OBJDIR)/policy.o: build/gen/policy_default.inc
+CFLAGS   += -Ibuild/gen
 
 $(OBJDIR)/%.o: src/%.c | deps
 	@mkdir -p $(dir $@)
@@ -93,7 +100,7 @@ bench: all
 clean:
 	rm -rf build
 
--include $(wildcard build/obj-*/*.d build/obj-*/tests/*.d)
+-include $(wildcard build/obj-*/*.d build/obj-*/rules/*.d build/obj-*/tests/*.d)
 
 # Keep test objects between runs (they are intermediates of the test binaries).
 .SECONDARY:

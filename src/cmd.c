@@ -1,5 +1,7 @@
 /* cmd.c -- helpers every command uses: usage errors, help, signals. */
 #include "rgmon/cmd.h"
+#include "rgmon/policy.h"
+#include "rgmon/store.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -72,4 +74,29 @@ void cmd_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
+}
+
+int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen)
+{
+	char *text = NULL;
+	if (policy_load(pol, path, &text, err, errlen) < 0)
+		return -1;
+	int rc = store_policy_use(st, pol->id, pol->name, text, err, errlen);
+	free(text);
+	return rc;
+}
+
+int cmd_read_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen)
+{
+	char *text = NULL, inner[512];
+	if (path)
+		return policy_load(pol, path, NULL, err, errlen);
+	int found = store_policy_current(st, &text, err, errlen);
+	if (found <= 0)
+		return found < 0 ? -1 : policy_load(pol, NULL, NULL, err, errlen);
+	int rc = policy_load_json(pol, text, strlen(text), inner, sizeof(inner));
+	if (rc < 0)
+		seterr(err, errlen, "the database's policy: %s", inner);
+	free(text);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #include "rgmon/cmd.h"
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
+#include "rgmon/policy.h"
 #include "rgmon/source_file.h"
 #include "rgmon/store.h"
 
@@ -49,9 +50,11 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL;
+	const char *db = NULL, *policy_path = NULL;
+	struct policy *pol = NULL;
 	bool quiet = false;
 	int c, rc = EXIT_RUNTIME;
 	char err[512], reason[512];
@@ -65,6 +68,7 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'q': quiet = true; break;
+		case 'p': policy_path = optarg; break;
 		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
 		}
 	}
@@ -75,8 +79,13 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 
 	if (!(sf = source_file_open(argv[optind], err, sizeof(err))) || !(st = store_open(db, err, sizeof(err))))
 		goto fail;
-	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT };
-	tz_utc(&cfg.tz);
+	if (!(pol = malloc(sizeof(*pol)))) {
+		seterr(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
+		goto fail;
+	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policy = pol };
 	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))))
 		goto fail;
 
@@ -122,5 +131,6 @@ out:
 	ingest_free(ig);
 	store_close(st);
 	source_file_close(sf);
+	free(pol);
 	return rc;
 }

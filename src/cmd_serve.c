@@ -5,6 +5,7 @@
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
 #include "rgmon/metrics.h"
+#include "rgmon/policy.h"
 #include "rgmon/source_kafka.h"
 #include "rgmon/store.h"
 
@@ -25,11 +26,12 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		{ "cache-players", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "batch-ms", required_argument, NULL, 'B' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *props[MAX_PROPS];
 	struct source_kafka_config kcfg = { "127.0.0.1:9092", "rg.events", "rgmon", props, 0, 50 };
-	const char *db = "rgmon.db", *http_addr = "127.0.0.1:8080";
+	const char *db = "rgmon.db", *http_addr = "127.0.0.1:8080", *policy_path = NULL;
 	long long cache = INGEST_CACHE_DEFAULT, batch_ms = 50;
 	enum log_level level;
 	char err[512];
@@ -44,6 +46,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		case 'g': kcfg.group = optarg; break;
 		case 'd': db = optarg; break;
 		case 'H': http_addr = optarg; break;
+		case 'p': policy_path = optarg; break;
 		case 'c':
 			if (cmd_parse_int(optarg, 2 * INGEST_BATCH_MAX, 100000000, &cache) < 0)
 				return cmd_usage_error(cmd, "--cache-players must be %d..100000000", 2 * INGEST_BATCH_MAX);
@@ -72,6 +75,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
 
 	struct metrics metrics;
+	struct policy *pol = NULL;
 	struct store *st = NULL;
 	struct ingest *ig = NULL;
 	struct source_kafka *sk = NULL;
@@ -87,8 +91,14 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	atomic_store(&metrics.events_duplicate, totals.duplicates);
 	atomic_store(&metrics.events_rejected, totals.rejected);
 
-	struct ingest_config icfg = { .cache_players = (size_t)cache, .cap_prune_at_wall_clock = true };
-	tz_utc(&icfg.tz);
+	if (!(pol = malloc(sizeof(*pol)))) {
+		seterr(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
+		goto fail;
+	log_info("policy %s", pol->id);
+	struct ingest_config icfg = { .cache_players = (size_t)cache, .cap_prune_at_wall_clock = true, .policy = pol };
 	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
 		goto fail;
 	struct http_context hctx = { &metrics };
@@ -117,5 +127,6 @@ out:
 	http_stop(http);
 	ingest_free(ig);
 	store_close(st);
+	free(pol);
 	return rc;
 }

@@ -79,10 +79,11 @@ static int write_archetypes(const char *path, const struct sim_config *cfg)
 	char pid[16];
 	if (!f)
 		return cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
-	fprintf(f, "player_id,archetype\n");
+	fprintf(f, "player_id,archetype,country\n");
 	for (int i = 0; i < cfg->players; i++) {
 		sim_player_id(i, pid, sizeof(pid));
-		fprintf(f, "%s,%s\n", pid, sim_archetype_name(sim_player_archetype(cfg->seed, i)));
+		fprintf(f, "%s,%s,%s\n", pid, sim_archetype_name(sim_player_archetype(cfg->seed, i)),
+			sim_player_country(cfg->seed, i));
 	}
 	return fclose(f) == 0 ? 0 : cmd_fail("simulate: writing \"%s\" failed", path);
 }

@@ -1,5 +1,6 @@
 /* ingest.c -- one batch at a time: parse, dedupe, apply, commit. */
 #include "rgmon/ingest.h"
+#include "rgmon/alert.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/log.h"
@@ -228,7 +229,13 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;
-	engine_apply(&e->state, &ev, &ig->cfg.tz, &res);
+	engine_apply(&e->state, &ev, ig->cfg.policy, &res);
+	if (res.raise || res.nnew) {
+		bool opened;
+		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)
+			return -1;
+		ig->delta.alerts += opened;
+	}
 	if (ev.ts_ms > ig->max_ts_ms)
 		ig->max_ts_ms = ev.ts_ms;
 	*outcome = INGEST_ACCEPTED;

@@ -7,14 +7,16 @@
 
 static const struct cmd_entry commands[] = {
 	{ "serve",
-	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--batch-ms MS] [-X prop=value]...",
-	  "Consume events from Kafka, apply them to player state exactly once, and serve\n"
+	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--policy FILE] [--batch-ms MS] [-X prop=value]...",
+	  "Consume events from Kafka, apply them to player state exactly once, score\n"
+	  "players against the policy, raise alerts, and serve\n"
 	  "HTTP (/healthz, /readyz, /metrics).\n\n"
 	  "  --brokers B       Kafka bootstrap servers (default 127.0.0.1:9092)\n"
 	  "  --topic T         events topic (default rg.events); rejects go to T.dlq\n"
 	  "  --group G         consumer group (default rgmon)\n"
 	  "  --db DB           SQLite database (default rgmon.db)\n"
 	  "  --http HOST:PORT  HTTP listen address (default 127.0.0.1:8080)\n"
+	  "  --policy FILE     risk policy (default: the built-in policies/default.json)\n"
 	  "  --cache-players N players kept in memory (default 50000)\n"
 	  "  --batch-ms MS     a batch commits at most MS after its first event\n"
 	  "                    (default 50; or at 5000 events, whichever is first)\n"
@@ -37,15 +39,16 @@ static const struct cmd_entry commands[] = {
 	  "  --topic T           topic to create; repeatable (default rg.events,\n"
 	  "                      rg.events.dlq, rg.alerts)\n",
 	  cmd_broker },
-	{ "replay", "replay --db DB [--quiet] FILE.jsonl|-",
+	{ "replay", "replay --db DB [--policy FILE] [--quiet] FILE.jsonl|-",
 	  "Run a JSONL event file (or stdin for -) through the same engine and store\n"
 	  "as serve, deterministically, and print one JSON summary line:\n"
 	  "  {\"events\":N,\"accepted\":N,\"duplicates\":N,\"rejected\":N,\"alerts\":N}\n"
 	  "Each rejected line is reported on stderr as FILE:LINE: reason, and kept in\n"
 	  "the database. Blank lines are skipped. A progress bar is shown on a\n"
 	  "terminal.\n\n"
-	  "  --db DB      SQLite database (created if missing)\n"
-	  "  --quiet      do not list rejected lines on stderr\n",
+	  "  --db DB        SQLite database (created if missing)\n"
+	  "  --policy FILE  risk policy (default: the built-in policies/default.json)\n"
+	  "  --quiet        do not list rejected lines on stderr\n",
 	  cmd_replay },
 	{ "simulate", "simulate [--players N] [--days D] [--seed S] [--start T] [--out FILE | --brokers B [--topic T] [--rate R] [--loop]] [--dirty PERMILLE] [--max-events N] [--archetypes FILE]",
 	  "Generate realistic synthetic players as rg.events JSON: a recreational\n"
@@ -74,6 +77,26 @@ static const struct cmd_entry commands[] = {
 	  "List rejected events, oldest first: where each came from (FILE:LINE or\n"
 	  "TOPIC/PARTITION@OFFSET), its event_id if it had one, and the reason.\n",
 	  cmd_rejected },
+	{ "player show", "player show ID --db DB [--policy FILE] [--json]",
+	  "Show a player's badge: level (green, amber, red, excluded), score 0-100,\n"
+	  "the reasons with their numbers, the player's own limits and how much of\n"
+	  "them is used, and any exclusion; as of the player's last event.\n\n"
+	  "  --db DB        SQLite database\n"
+	  "  --policy FILE  explain with this policy (default: the one the database\n"
+	  "                 was last run with)\n"
+	  "  --json         the JSON of DESIGN 1.3, as the HTTP API returns it\n",
+	  cmd_player_show },
+	{ "alerts list", "alerts list --db DB [--status open|acknowledged|resolved] [--json]",
+	  "List alerts in queue order: red before amber, then by due time.\n\n"
+	  "  --db DB      SQLite database\n"
+	  "  --status S   only alerts with this status\n"
+	  "  --json       {\"alerts\":[...]} with each alert as in DESIGN 1.3\n",
+	  cmd_alerts_list },
+	{ "policy check", "policy check FILE",
+	  "Validate a policy file. On success prints its identity (name@sha256 of the\n"
+	  "canonical form) and the rules it switches on; on failure names the field\n"
+	  "that is wrong and exits 1. See policies/README.md for the format.\n",
+	  cmd_policy_check },
 };
 
 static void print_overview(FILE *f)

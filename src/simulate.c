@@ -76,6 +76,14 @@ enum sim_archetype sim_player_archetype(uint64_t seed, int index)
 	return SIM_RECREATIONAL;
 }
 
+const char *sim_player_country(uint64_t seed, int index)
+{
+	/* The first draw of the player's own stream, as player_init makes it. */
+	struct rng r;
+	rng_seed(&r, seed, 0x100000000ULL + (uint64_t)index);
+	return markets[between(&r, 0, (int)ARRAY_SIZE(markets) - 1)].country;
+}
+
 struct player {
 	enum sim_archetype kind;
 	struct rng rng;

@@ -10,6 +10,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#define ALERT_COLUMNS                                                                               \
+	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
+	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms"
+
 /* Statements used per event or per batch, prepared once. */
 enum stmt_id {
 	STMT_EVENT_ADD,
@@ -19,6 +23,10 @@ enum stmt_id {
 	STMT_COUNTER_ADD,
 	STMT_OFFSET_SET,
 	STMT_OFFSET_GET,
+	STMT_MARKER_SET,
+	STMT_MARKER_GET,
+	STMT_ALERT_OPEN,
+	STMT_ALERT_PUT,
 	STMT_COUNT
 };
 
@@ -35,6 +43,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_OFFSET_SET] = "INSERT INTO offsets(topic, partition, next_offset) VALUES (?,?,?) "
 			    "ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
 	[STMT_OFFSET_GET] = "SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?",
+	[STMT_MARKER_SET] = "INSERT OR REPLACE INTO markers(player_id, rule, event_id, ts_ms) VALUES (?,?,?,?)",
+	[STMT_MARKER_GET] = "SELECT event_id FROM markers WHERE player_id = ? AND rule = ?",
+	[STMT_ALERT_OPEN] = "SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' "
+			    "ORDER BY created_ms DESC LIMIT 1",
+	[STMT_ALERT_PUT] = "INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -66,6 +80,22 @@ static const char *const migrations[] = {
 	" state BLOB NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX players_by_partition ON players(partition);"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;",
+	/* 2: policies, markers and alerts */
+	/* Every policy ever used, by identity, so a decision can be replayed
+	 * with the policy that made it; meta 'policy' names the current one. */
+	"CREATE TABLE policies(policy_id TEXT PRIMARY KEY, name TEXT NOT NULL, text TEXT NOT NULL) WITHOUT ROWID;"
+	/* The event at which each marker of a player last started to hold:
+	 * the evidence an alert points to. */
+	"CREATE TABLE markers(player_id TEXT NOT NULL, rule TEXT NOT NULL, event_id TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL, PRIMARY KEY(player_id, rule)) WITHOUT ROWID;"
+	/* Alerts; rules, reasons and evidence are JSON arrays. */
+	"CREATE TABLE alerts(alert_id TEXT PRIMARY KEY, player_id TEXT NOT NULL, level INTEGER NOT NULL,"
+	" status TEXT NOT NULL, action INTEGER NOT NULL, rules TEXT NOT NULL, reasons TEXT NOT NULL,"
+	" evidence TEXT NOT NULL, policy TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+	" updated_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, escalations INTEGER NOT NULL,"
+	" outcome TEXT, actor TEXT, note TEXT, acknowledged_ms INTEGER, resolved_ms INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX alerts_open_by_player ON alerts(player_id) WHERE status <> 'resolved';"
+	"CREATE INDEX alerts_queue ON alerts(status, level DESC, due_ms);",
 };
 
 static void sqlite_log(void *ctx, int code, const char *msg)
@@ -175,7 +205,8 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 	}
 	for (int i = 0; i < STMT_COUNT; i++) {
 		/* A read-only connection prepares only what it can run. */
-		if (readonly && i != STMT_PLAYER_LOAD && i != STMT_OFFSET_GET)
+		if (readonly && i != STMT_PLAYER_LOAD && i != STMT_OFFSET_GET && i != STMT_MARKER_GET &&
+		    i != STMT_ALERT_OPEN)
 			continue;
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
 		    SQLITE_OK) {
@@ -424,4 +455,216 @@ int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char 
 		}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, "reading rejected events", err, errlen);
+}
+
+/* ---- policies ----------------------------------------------------------- */
+
+int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR IGNORE INTO policies(policy_id, name, text) VALUES (?,?,?);", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "storing policy", err, errlen);
+	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_error(st, "storing policy", err, errlen);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('policy', ?)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		db_error(st, "storing policy", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
+	ret = sqlite3_step(s) == SQLITE_DONE ? 0 : db_error(st, "storing policy", err, errlen);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_policy_current(struct store *st, char **text, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = 0;
+	*text = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT text FROM policies WHERE policy_id = (SELECT value FROM meta WHERE key = 'policy')",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading policy", err, errlen);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		*text = t ? strdup(t) : NULL;
+		ret = *text ? 1 : seterr(err, errlen, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(st, "reading policy", err, errlen);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* ---- markers ------------------------------------------------------------ */
+
+int store_marker_set(struct store *st, const char *player_id, const char *rule, const char *event_id,
+		     int64_t ts_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_MARKER_SET];
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ts_ms);
+	return run(st, s, "storing marker", err, errlen);
+}
+
+int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_MARKER_GET];
+	int ret = 0;
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rg_strlcpy(event_id, (const char *)sqlite3_column_text(s, 0), len);
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(st, "reading marker", err, errlen);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+/* ---- alerts ------------------------------------------------------------- */
+
+static char *dup_column(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	return strdup(t ? t : "");
+}
+
+static int64_t int_column(sqlite3_stmt *s, int i, int64_t null_value)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? null_value : sqlite3_column_int64(s, i);
+}
+
+static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	rg_strlcpy(a->alert_id, (const char *)sqlite3_column_text(s, 0), sizeof(a->alert_id));
+	rg_strlcpy(a->player_id, (const char *)sqlite3_column_text(s, 1), sizeof(a->player_id));
+	a->level = sqlite3_column_int(s, 2);
+	rg_strlcpy(a->status, (const char *)sqlite3_column_text(s, 3), sizeof(a->status));
+	a->action = sqlite3_column_int(s, 4);
+	a->rules = dup_column(s, 5);
+	a->reasons = dup_column(s, 6);
+	a->evidence = dup_column(s, 7);
+	rg_strlcpy(a->policy, (const char *)sqlite3_column_text(s, 8), sizeof(a->policy));
+	a->created_ms = sqlite3_column_int64(s, 9);
+	a->updated_ms = sqlite3_column_int64(s, 10);
+	a->due_ms = sqlite3_column_int64(s, 11);
+	a->escalations = sqlite3_column_int(s, 12);
+	if (sqlite3_column_type(s, 13) != SQLITE_NULL)
+		rg_strlcpy(a->outcome, (const char *)sqlite3_column_text(s, 13), sizeof(a->outcome));
+	if (sqlite3_column_type(s, 14) != SQLITE_NULL)
+		rg_strlcpy(a->actor, (const char *)sqlite3_column_text(s, 14), sizeof(a->actor));
+	a->note = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : dup_column(s, 15);
+	a->acknowledged_ms = int_column(s, 16, INT64_MIN);
+	a->resolved_ms = int_column(s, 17, INT64_MIN);
+	if (!a->rules || !a->reasons || !a->evidence) {
+		store_alert_release(a);
+		return -1;
+	}
+	return 0;
+}
+
+void store_alert_release(struct store_alert *a)
+{
+	free(a->rules);
+	free(a->reasons);
+	free(a->evidence);
+	free(a->note);
+	a->rules = a->reasons = a->evidence = a->note = NULL;
+}
+
+int store_alert_open_for_player(struct store *st, const char *player_id, struct store_alert *out, char *err,
+				size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_ALERT_OPEN];
+	int ret = 0;
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = alert_from_row(s, out) < 0 ? seterr(err, errlen, "out of memory") : 1;
+	else if (rc != SQLITE_DONE)
+		ret = db_error(st, "reading alert", err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_ALERT_PUT];
+	sqlite3_bind_text(s, 1, a->alert_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, a->player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, a->level);
+	sqlite3_bind_text(s, 4, a->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, a->action);
+	sqlite3_bind_text(s, 6, a->rules, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, a->reasons, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, a->evidence, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, a->policy, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, a->created_ms);
+	sqlite3_bind_int64(s, 11, a->updated_ms);
+	sqlite3_bind_int64(s, 12, a->due_ms);
+	sqlite3_bind_int(s, 13, a->escalations);
+	if (a->outcome[0])
+		sqlite3_bind_text(s, 14, a->outcome, -1, SQLITE_STATIC);
+	if (a->actor[0])
+		sqlite3_bind_text(s, 15, a->actor, -1, SQLITE_STATIC);
+	if (a->note)
+		sqlite3_bind_text(s, 16, a->note, -1, SQLITE_STATIC);
+	if (a->acknowledged_ms != INT64_MIN)
+		sqlite3_bind_int64(s, 17, a->acknowledged_ms);
+	if (a->resolved_ms != INT64_MIN)
+		sqlite3_bind_int64(s, 18, a->resolved_ms);
+	return run(st, s, "storing alert", err, errlen);
+}
+
+int store_alerts_each(struct store *st, const char *status, store_alert_fn fn, void *ctx, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	/* The queue order staff work in: most severe first, then soonest due. */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT " ALERT_COLUMNS " FROM alerts WHERE ?1 IS NULL OR status = ?1 "
+			       "ORDER BY level DESC, due_ms, alert_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading alerts", err, errlen);
+	if (status)
+		sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_alert a;
+		if (alert_from_row(s, &a) < 0) {
+			sqlite3_finalize(s);
+			return seterr(err, errlen, "out of memory");
+		}
+		int stop = fn(ctx, &a);
+		store_alert_release(&a);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading alerts", err, errlen);
 }

@@ -35,11 +35,23 @@ bool cmd_stop_requested(void);
 /* Sleeps ms milliseconds (returns early on a signal). */
 void cmd_sleep_ms(int ms);
 
+struct policy;
+struct store;
+/* Loads --policy FILE (or the built-in policy when path is NULL) and
+ * records it in the store as the policy in use. */
+int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen);
+/* The policy a database was last run with (for reading commands), or the
+ * built-in one for a database that has none; --policy FILE overrides. */
+int cmd_read_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen);
+
 int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv);
 
 #endif

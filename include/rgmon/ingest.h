@@ -11,7 +11,7 @@
 
 #include "rgmon/common.h"
 #include "rgmon/store.h"
-#include "rgmon/tz.h"
+#include "rgmon/policy.h"
 
 /* A batch ends at this many messages (or when the source says, e.g. after
  * 50 ms): the unit of commit. Larger batches write each busy player's
@@ -22,7 +22,7 @@
 #define INGEST_CACHE_DEFAULT 50000
 
 struct ingest_config {
-	struct tz_rule tz;     /* the jurisdiction's calendar days */
+	const struct policy *policy; /* rules, thresholds and calendar days (borrowed) */
 	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
 	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
 };

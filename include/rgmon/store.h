@@ -14,6 +14,7 @@
 
 #include "rgmon/common.h"
 #include "rgmon/engine.h"
+#include "rgmon/policy.h"
 
 struct store;
 
@@ -82,5 +83,51 @@ int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t e
 typedef int (*store_rejected_fn)(void *ctx, const char *source, const char *event_id,
 				 const char *reason);
 int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char *err, size_t errlen);
+
+/* The policy in use: kept by identity (its text too) and named current.
+ * store_policy_current gives the current policy's text (malloc'd): 1
+ * found, 0 none (a database filled before policies existed), -1 error. */
+int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
+		     size_t errlen);
+int store_policy_current(struct store *st, char **text, char *err, size_t errlen);
+
+/* The event at which a player's marker last started to hold (evidence). */
+int store_marker_set(struct store *st, const char *player_id, const char *rule, const char *event_id,
+		     int64_t ts_ms, char *err, size_t errlen);
+/* 1 found (event_id filled), 0 none, -1 error. */
+int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
+		     char *err, size_t errlen);
+
+/* An alert row. rules, reasons, evidence are JSON arrays as text and note
+ * free text, all malloc'd (store_alert_release frees them). Times are ms
+ * since the epoch; INT64_MIN = not set. level and action are enum
+ * risk_level / risk_action. */
+struct store_alert {
+	char alert_id[65];
+	char player_id[PLAYER_ID_MAX + 1];
+	int level;
+	char status[16]; /* open, acknowledged, resolved */
+	int action;
+	char *rules, *reasons, *evidence;
+	char policy[POLICY_ID_MAX + 1];
+	int64_t created_ms, updated_ms, due_ms;
+	int escalations;
+	char outcome[32];
+	char actor[PLAYER_ID_MAX + 1];
+	char *note;
+	int64_t acknowledged_ms, resolved_ms;
+};
+void store_alert_release(struct store_alert *a);
+
+/* The player's alert that is not resolved yet: 1 found, 0 none, -1 error. */
+int store_alert_open_for_player(struct store *st, const char *player_id, struct store_alert *out, char *err,
+				size_t errlen);
+/* Inserts or replaces an alert (by alert_id). */
+int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen);
+/* Alerts in queue order (level, then due time), optionally only those with
+ * `status`. fn returns nonzero to stop. */
+typedef int (*store_alert_fn)(void *ctx, const struct store_alert *a);
+int store_alerts_each(struct store *st, const char *status, store_alert_fn fn, void *ctx, char *err,
+		      size_t errlen);
 
 #endif

@@ -9,18 +9,13 @@
 #include "rgmon/engine.h"
 #include "helpers.h"
 
-static struct tz_rule stockholm(void)
-{
-	struct tz_rule tz;
-	char err[128];
-	assert_int_equal(tz_parse("CET-1CEST,M3.5.0,M10.5.0/3", &tz, err, sizeof(err)), 0);
-	return tz;
-}
+static const struct policy *stockholm(void) { return test_policy("CET-1CEST,M3.5.0,M10.5.0/3"); }
+static const struct policy *utc(void) { return test_policy("UTC0"); }
 
-static void apply(struct player_state *st, const struct tz_rule *tz, struct event ev)
+static void apply(struct player_state *st, const struct policy *pol, struct event ev)
 {
 	struct engine_result r;
-	engine_apply(st, &ev, tz, &r);
+	engine_apply(st, &ev, pol, &r);
 }
 
 #define DEP(id, ts, amt, status) \
@@ -38,15 +33,15 @@ static int32_t day(int y, unsigned m, unsigned d) { return (int32_t)ts_days_from
 static void test_money_lands_on_the_local_day(void **state)
 {
 	(void)state;
-	struct tz_rule tz = stockholm();
+	const struct policy *tz = stockholm();
 	struct player_state st;
 	engine_state_init(&st);
 	/* 23:30 UTC on 22 Nov is 00:30 on 23 Nov in Stockholm */
-	apply(&st, &tz, DEP("a", "2026-11-22T22:30:00Z", 1000, "approved"));
-	apply(&st, &tz, DEP("b", "2026-11-22T23:30:00Z", 2000, "approved"));
-	apply(&st, &tz, DEP("c", "2026-11-22T23:40:00Z", 9999, "declined"));
-	apply(&st, &tz, ROUND("d", "2026-11-22T23:45:00Z", 500, 200));
-	apply(&st, &tz, ROUND("e", "2026-11-22T23:46:00Z", 100, 400));
+	apply(&st, tz, DEP("a", "2026-11-22T22:30:00Z", 1000, "approved"));
+	apply(&st, tz, DEP("b", "2026-11-22T23:30:00Z", 2000, "approved"));
+	apply(&st, tz, DEP("c", "2026-11-22T23:40:00Z", 9999, "declined"));
+	apply(&st, tz, ROUND("d", "2026-11-22T23:45:00Z", 500, 200));
+	apply(&st, tz, ROUND("e", "2026-11-22T23:46:00Z", 100, 400));
 	const struct day_totals *d22 = engine_day(&st, day(2026, 11, 22)), *d23 = engine_day(&st, day(2026, 11, 23));
 	assert_non_null(d22);
 	assert_non_null(d23);
@@ -65,30 +60,30 @@ static void test_money_lands_on_the_local_day(void **state)
 static void test_session_split_at_local_midnight(void **state)
 {
 	(void)state;
-	struct tz_rule tz = stockholm();
+	const struct policy *tz = stockholm();
 	struct player_state st;
 	engine_state_init(&st);
 	/* 22:00 to 01:30 local = 21:00 to 00:30 UTC */
-	apply(&st, &tz, SESSION("s1", "session_start", "2026-11-22T21:00:00Z", "S"));
-	apply(&st, &tz, SESSION("s2", "session_end", "2026-11-23T00:30:00Z", "S"));
+	apply(&st, tz, SESSION("s1", "session_start", "2026-11-22T21:00:00Z", "S"));
+	apply(&st, tz, SESSION("s2", "session_end", "2026-11-23T00:30:00Z", "S"));
 	assert_int_equal(engine_day(&st, day(2026, 11, 22))->session_seconds, 2 * 3600);
 	assert_int_equal(engine_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
 		assert_int_equal(st.sessions[i].id_hash, 0);
 	/* an end without a start adds nothing */
-	apply(&st, &tz, SESSION("s3", "session_end", "2026-11-23T02:00:00Z", "unknown"));
+	apply(&st, tz, SESSION("s3", "session_end", "2026-11-23T02:00:00Z", "unknown"));
 	assert_int_equal(engine_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
 }
 
 static void test_session_across_dst_change(void **state)
 {
 	(void)state;
-	struct tz_rule tz = stockholm();
+	const struct policy *tz = stockholm();
 	struct player_state st;
 	engine_state_init(&st);
 	/* 25 October 2026 has 25 local hours; a session over the whole day */
-	apply(&st, &tz, SESSION("s1", "session_start", "2026-10-24T22:00:00Z", "S")); /* 00:00 CEST */
-	apply(&st, &tz, SESSION("s2", "session_end", "2026-10-25T23:00:00Z", "S"));   /* 00:00 CET next day */
+	apply(&st, tz, SESSION("s1", "session_start", "2026-10-24T22:00:00Z", "S")); /* 00:00 CEST */
+	apply(&st, tz, SESSION("s2", "session_end", "2026-10-25T23:00:00Z", "S"));   /* 00:00 CET next day */
 	const struct day_totals *b = engine_day(&st, day(2026, 10, 25));
 	assert_non_null(b);
 	assert_int_equal(b->session_seconds, 86400); /* capped at a day */
@@ -98,8 +93,7 @@ static void test_session_across_dst_change(void **state)
 static void test_open_session_slots_evict_oldest(void **state)
 {
 	(void)state;
-	struct tz_rule tz;
-	tz_utc(&tz);
+	const struct policy *tz = utc();
 	struct player_state st;
 	engine_state_init(&st);
 	char id[16], sid[16], ts[32];
@@ -107,67 +101,69 @@ static void test_open_session_slots_evict_oldest(void **state)
 		snprintf(id, sizeof(id), "e%d", i);
 		snprintf(sid, sizeof(sid), "S%d", i);
 		snprintf(ts, sizeof(ts), "2026-11-22T1%d:00:00Z", i);
-		apply(&st, &tz, SESSION(id, "session_start", ts, sid));
+		apply(&st, tz, SESSION(id, "session_start", ts, sid));
 	}
 	/* S0, the oldest, was forgotten; S1 still closes with its duration */
-	apply(&st, &tz, SESSION("x0", "session_end", "2026-11-22T18:00:00Z", "S0"));
+	apply(&st, tz, SESSION("x0", "session_end", "2026-11-22T18:00:00Z", "S0"));
 	assert_null(engine_day(&st, day(2026, 11, 22))); /* nothing was added */
-	apply(&st, &tz, SESSION("x1", "session_end", "2026-11-22T18:00:00Z", "S1"));
+	apply(&st, tz, SESSION("x1", "session_end", "2026-11-22T18:00:00Z", "S1"));
 	assert_int_equal(engine_day(&st, day(2026, 11, 22))->session_seconds, 7 * 3600);
 }
 
-static void test_window_keeps_32_days(void **state)
+static void test_window_keeps_30_days(void **state)
 {
 	(void)state;
-	struct tz_rule tz;
-	tz_utc(&tz);
+	const struct policy *tz = utc();
 	struct player_state st;
 	struct engine_result r;
 	engine_state_init(&st);
 	struct event ev = DEP("new", "2026-11-30T12:00:00Z", 100, "approved");
-	engine_apply(&st, &ev, &tz, &r);
+	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
-	/* 31 days earlier still fits (32 days kept) */
-	ev = DEP("old-ok", "2026-10-30T12:00:00Z", 200, "approved");
-	engine_apply(&st, &ev, &tz, &r);
+	/* 29 days earlier still fits (30 days kept: today and the 29 before) */
+	ev = DEP("old-ok", "2026-11-01T12:00:00Z", 200, "approved");
+	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
-	assert_int_equal(engine_day(&st, day(2026, 10, 30))->deposited, 200);
-	/* 32 days earlier shares a slot with the newest day: not kept */
-	ev = DEP("too-old", "2026-10-29T12:00:00Z", 300, "approved");
-	engine_apply(&st, &ev, &tz, &r);
+	assert_int_equal(engine_day(&st, day(2026, 11, 1))->deposited, 200);
+	/* 30 days earlier shares a slot with the newest day: not kept */
+	ev = DEP("too-old", "2026-10-31T12:00:00Z", 300, "approved");
+	engine_apply(&st, &ev, tz, &r);
 	assert_true(r.outside_window);
 	assert_int_equal(engine_day(&st, day(2026, 11, 30))->deposited, 100);
-	assert_null(engine_day(&st, day(2026, 10, 29)));
-	/* a new day recycles the slot of the day 32 days before it */
+	assert_null(engine_day(&st, day(2026, 10, 31)));
+	/* a new day recycles the slot of the day 30 days before it */
 	ev = DEP("next", "2026-12-01T12:00:00Z", 400, "approved");
-	engine_apply(&st, &ev, &tz, &r);
-	assert_null(engine_day(&st, day(2026, 10, 30)));
+	engine_apply(&st, &ev, tz, &r);
+	assert_null(engine_day(&st, day(2026, 11, 1)));
 	assert_int_equal(engine_day(&st, day(2026, 12, 1))->deposited, 400);
 }
 
 static void test_limits_and_exclusion(void **state)
 {
 	(void)state;
-	struct tz_rule tz;
-	tz_utc(&tz);
+	const struct policy *tz = utc();
 	struct player_state st;
 	engine_state_init(&st);
-	apply(&st, &tz, make_event("{\"event_id\":\"l1\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-01T10:00:00Z\","
+	apply(&st, tz, make_event("{\"event_id\":\"l1\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-01T10:00:00Z\","
 				   "\"limit\":\"deposit\",\"period\":\"month\",\"value\":500000}"));
-	apply(&st, &tz, make_event("{\"event_id\":\"l2\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-05T10:00:00Z\","
+	apply(&st, tz, make_event("{\"event_id\":\"l2\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-05T10:00:00Z\","
 				   "\"limit\":\"deposit\",\"period\":\"month\",\"value\":2000000}"));
 	const struct player_limit *l = &st.limits[LIMIT_DEPOSIT][PERIOD_MONTH];
 	assert_int_equal(l->value, 2000000);
 	assert_int_equal(l->previous_value, 500000);
-	assert_int_equal(l->changed_ms, t_ms("2026-11-05T10:00:00Z"));
+	assert_int_equal((int64_t)st.limit_changed_min[LIMIT_DEPOSIT][PERIOD_MONTH] * MS_PER_MIN, t_ms("2026-11-05T10:00:00Z"));
+	/* The raise waits out the policy's delay; a lower limit holds until then. */
+	int32_t delay = 72 * 60;
+	assert_int_equal(engine_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T09:59:59Z"), delay), 500000);
+	assert_int_equal(engine_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T10:00:00Z"), delay), 2000000);
 	assert_int_equal(st.limits[LIMIT_LOSS][PERIOD_DAY].value, 0);
 
 	assert_int_equal(st.excluded_from_ms, ENGINE_NO_TIME);
-	apply(&st, &tz, make_event("{\"event_id\":\"x1\",\"type\":\"self_exclusion\",\"player_id\":\"p\","
+	apply(&st, tz, make_event("{\"event_id\":\"x1\",\"type\":\"self_exclusion\",\"player_id\":\"p\","
 				   "\"ts\":\"2026-11-10T00:00:00Z\",\"days\":30,\"source\":\"player\"}"));
 	assert_int_equal(st.excluded_from_ms, t_ms("2026-11-10T00:00:00Z"));
 	assert_int_equal(st.excluded_until_ms, t_ms("2026-12-10T00:00:00Z"));
-	apply(&st, &tz, make_event("{\"event_id\":\"x2\",\"type\":\"self_exclusion\",\"player_id\":\"p\","
+	apply(&st, tz, make_event("{\"event_id\":\"x2\",\"type\":\"self_exclusion\",\"player_id\":\"p\","
 				   "\"ts\":\"2026-11-11T00:00:00Z\",\"source\":\"register\"}"));
 	assert_int_equal(st.excluded_until_ms, ENGINE_FOREVER);
 	assert_int_equal(st.exclusion_source, EXCLUSION_REGISTER);
@@ -176,19 +172,19 @@ static void test_limits_and_exclusion(void **state)
 static void test_encoding_round_trip(void **state)
 {
 	(void)state;
-	struct tz_rule tz = stockholm();
+	const struct policy *tz = stockholm();
 	struct player_state st, back;
 	engine_state_init(&st);
-	apply(&st, &tz, DEP("a", "2026-11-01T10:00:00Z", 1000, "approved"));
-	apply(&st, &tz, ROUND("b", "2026-11-02T10:00:00Z", 300, 0));
-	apply(&st, &tz, SESSION("c", "session_start", "2026-11-02T11:00:00Z", "open"));
-	apply(&st, &tz, make_event("{\"event_id\":\"d\",\"type\":\"account\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
+	apply(&st, tz, DEP("a", "2026-11-01T10:00:00Z", 1000, "approved"));
+	apply(&st, tz, ROUND("b", "2026-11-02T10:00:00Z", 300, 0));
+	apply(&st, tz, SESSION("c", "session_start", "2026-11-02T11:00:00Z", "open"));
+	apply(&st, tz, make_event("{\"event_id\":\"d\",\"type\":\"account\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
 				   "\"country\":\"SE\",\"birth_year\":1999}"));
-	apply(&st, &tz, make_event("{\"event_id\":\"e\",\"type\":\"contact\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
+	apply(&st, tz, make_event("{\"event_id\":\"e\",\"type\":\"contact\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
 				   "\"channel\":\"chat\",\"topic\":\"bonus_request\"}"));
 	uint8_t buf[ENGINE_STATE_MAX];
 	size_t n = engine_state_encode(&st, buf, sizeof(buf));
-	assert_true(n > 0 && n < 400); /* only the days in use are written */
+	assert_true(n > 0 && n < 700); /* only the days, sessions and markers in use are written */
 	assert_int_equal(engine_state_decode(&back, buf, n), 0);
 	assert_memory_equal(&st, &back, sizeof(st));
 	/* truncated or padded input is refused, never half-read */
@@ -205,7 +201,7 @@ int main(void)
 		cmocka_unit_test(test_session_split_at_local_midnight),
 		cmocka_unit_test(test_session_across_dst_change),
 		cmocka_unit_test(test_open_session_slots_evict_oldest),
-		cmocka_unit_test(test_window_keeps_32_days),
+		cmocka_unit_test(test_window_keeps_30_days),
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
 	};

@@ -30,7 +30,7 @@ static int setup(void **state)
 	f->st = store_open(f->db, err, sizeof(err));
 	assert_non_null(f->st);
 	struct ingest_config cfg = { .cache_players = 0 };
-	tz_utc(&cfg.tz);
+	cfg.policy = test_policy("UTC0");
 	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
 	assert_non_null(f->ig);
 	*state = f;
@@ -208,7 +208,7 @@ static void test_eviction_does_not_change_results(void **state)
 	snprintf(db2, sizeof(db2), "%s/big.db", f->dir);
 	struct store *st2 = store_open(db2, err, sizeof(err));
 	struct ingest_config cfg = { .cache_players = 100000 };
-	tz_utc(&cfg.tz);
+	cfg.policy = test_policy("UTC0");
 	struct ingest *ig2 = ingest_new(st2, &cfg, err, sizeof(err));
 	struct sim_feed s2 = { ig2, 0 };
 	assert_int_equal(sim_run(&sc, feed_sim, &s2), 0);

@@ -177,7 +177,7 @@ static int full_run(const char *path, long fail_at)
 	struct store *st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
 	struct ingest_config cfg = { .cache_players = 0 };
-	tz_utc(&cfg.tz);
+	cfg.policy = test_policy("UTC0");
 	struct ingest *ig = ingest_new(st, &cfg, err, sizeof(err));
 	writes_until_fault = fail_at > 0 ? fail_at : -1;
 	for (int b = 0; b < BATCHES; b++) {

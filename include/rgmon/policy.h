@@ -1,0 +1,86 @@
+/* policy.h -- a jurisdiction's risk policy as data (a policies/ JSON file).
+ *
+ * A policy says which markers apply with which parameters, how many points
+ * each is worth, where the level cut-offs are, what each level suggests and
+ * how soon staff must act, and in which time zone calendar days are counted.
+ * Money thresholds are given per currency. A policy is identified as
+ * "name@sha256:HEX" of its canonical form (compact JSON, keys sorted), and
+ * every decision records that identity.
+ *
+ * policy_load_* is the edge: the file is checked completely (unknown keys,
+ * types, ranges, every money parameter given for every listed currency) and
+ * an error names the offending field, e.g.
+ *   rules["money.net_loss"].params.month.GBP: must be an integer from 1 to 10^15
+ * Pure apart from policy_load_file reading its file. */
+#ifndef RGMON_POLICY_H
+#define RGMON_POLICY_H
+
+#include "rgmon/common.h"
+#include "rgmon/rules.h"
+#include "rgmon/tz.h"
+
+enum risk_level { LEVEL_GREEN, LEVEL_AMBER, LEVEL_RED, LEVEL_EXCLUDED, LEVEL_COUNT };
+enum risk_action { ACTION_LIMITS, ACTION_PAUSE, ACTION_SELF_EXCLUSION, ACTION_COUNT };
+
+#define POLICY_NAME_MAX 48
+#define POLICY_ID_MAX (POLICY_NAME_MAX + 8 + 64) /* name@sha256:hex */
+#define POLICY_CURRENCIES_MAX 8
+#define POLICY_BANDS_MAX 4
+#define POLICY_TEXT_MAX (256 * 1024)
+
+/* An age band of a regulatory threshold: ages min_age..max_age (inclusive;
+ * max_age 0 = no upper bound), threshold per policy currency. */
+struct policy_band {
+	int32_t min_age, max_age;
+	int64_t threshold[POLICY_CURRENCIES_MAX];
+};
+
+/* One rule's settings. Parameters are stored by their position in the
+ * rule's parameter table (rules.h): integers and booleans in `param`,
+ * money in `money` (per policy currency), age bands in `bands`. */
+struct policy_rule {
+	bool enabled;
+	bool strong;          /* skips scoring: red and an alert at once */
+	bool amber_only;      /* "max_level": "amber": alone, such markers never make a player red */
+	int32_t weight;       /* points at full strength, 0-100 */
+	int32_t action;       /* enum risk_action, or -1 = the level's action */
+	int32_t due_minutes;  /* -1 = the level's due time */
+	int64_t param[RULE_PARAMS_MAX];
+	int64_t money[RULE_PARAMS_MAX][POLICY_CURRENCIES_MAX];
+	int nbands;
+	struct policy_band bands[POLICY_BANDS_MAX];
+};
+
+struct policy {
+	char name[POLICY_NAME_MAX + 1];
+	char id[POLICY_ID_MAX + 1];          /* name@sha256:hex */
+	char jurisdiction[3];                /* ISO 3166-1 alpha-2, "" for default */
+	char tz_name[64];                    /* IANA name, for people */
+	struct tz_rule tz;                   /* POSIX rule, for the engine */
+	int ncurrencies;
+	char currencies[POLICY_CURRENCIES_MAX][4];
+	int32_t half_life_minutes;           /* marker points halve in this time */
+	int32_t cutoff[LEVEL_COUNT];         /* score from which a level starts (amber, red) */
+	int32_t hysteresis;                  /* a level falls only below cutoff - hysteresis */
+	int32_t action_for[LEVEL_COUNT];     /* enum risk_action per level */
+	int32_t due_minutes[LEVEL_COUNT];    /* alert due time per level */
+	int32_t limit_raise_delay_minutes;   /* a raised player limit applies after this */
+	struct policy_rule rules[RULE_COUNT];
+};
+
+/* Parses and checks a policy. Returns 0, or -1 with err naming the field. */
+int policy_load_json(struct policy *p, const char *text, size_t len, char *err, size_t errlen);
+/* Loads --policy FILE, or the built-in policy (policies/default.json,
+ * compiled in) when path is NULL. When text is not NULL, *text receives the
+ * policy's bytes (malloc'd, NUL-terminated; the caller frees), e.g. to keep
+ * them in the store for later replays. */
+int policy_load(struct policy *p, const char *path, char **text, char *err, size_t errlen);
+
+/* Index of a currency in the policy, or -1 when the policy has no money
+ * thresholds for it (money markers then stay silent for that player). */
+int policy_currency_index(const struct policy *p, const char *currency);
+
+const char *risk_level_name(enum risk_level l);
+const char *risk_action_name(enum risk_action a);
+
+#endif

@@ -1,0 +1,199 @@
+/* cmd_risk.c -- `rgmon player show` and `rgmon alerts list`: the risk
+ * outputs of DESIGN 1.3 from a database, read-only (safe beside serve).
+ * --json prints exactly what the HTTP API returns. */
+#include "rgmon/alert.h"
+#include "rgmon/cmd.h"
+#include "rgmon/risk.h"
+#include "rgmon/store.h"
+#include "rgmon/timestamp.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+struct risk_args {
+	const char *db, *policy, *status, *id;
+	bool json;
+};
+
+/* --db DB [--policy FILE] [--json] [--status S] [ID] */
+static int parse_args(const struct cmd_entry *cmd, int argc, char **argv, struct risk_args *a, bool want_id,
+		      bool want_status)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "status", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	memset(a, 0, sizeof(*a));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->db = optarg; break;
+		case 'p': a->policy = optarg; break;
+		case 'j': a->json = true; break;
+		case 's':
+			if (!want_status)
+				return cmd_usage_error(cmd, "unknown option \"--status\"");
+			if (strcmp(optarg, "open") && strcmp(optarg, "acknowledged") && strcmp(optarg, "resolved"))
+				return cmd_usage_error(cmd, "--status must be open, acknowledged or resolved");
+			a->status = optarg;
+			break;
+		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (!a->db)
+		return cmd_usage_error(cmd, "--db is required");
+	if (want_id) {
+		if (optind != argc - 1)
+			return cmd_usage_error(cmd, "give exactly one player ID");
+		a->id = argv[optind];
+	} else if (optind != argc) {
+		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	}
+	return 0;
+}
+
+static void print_player(json_t *risk)
+{
+	const char *as_of = json_string_value(json_object_get(risk, "as_of"));
+	const char *cur = json_string_value(json_object_get(risk, "currency"));
+	char level[16];
+	size_t i;
+	json_t *v;
+
+	rg_strlcpy(level, json_string_value(json_object_get(risk, "level")), sizeof(level));
+	for (char *p = level; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	printf("%s  %s  score %lld\n", json_string_value(json_object_get(risk, "player_id")), level,
+	       (long long)json_integer_value(json_object_get(risk, "score")));
+	printf("as of %s, policy %s\n", as_of ? as_of : "-", json_string_value(json_object_get(risk, "policy")));
+	json_t *ex = json_object_get(risk, "excluded_until");
+	if (json_is_string(ex))
+		printf("excluded until %s\n", json_string_value(ex));
+	json_t *reasons = json_object_get(risk, "reasons");
+	printf("reasons:%s\n", json_array_size(reasons) ? "" : " none");
+	json_array_foreach(reasons, i, v) {
+		printf("  %3lld  %-36s %s\n", (long long)json_integer_value(json_object_get(v, "points")),
+		       json_string_value(json_object_get(v, "rule")), json_string_value(json_object_get(v, "detail")));
+	}
+	json_t *limits = json_object_get(risk, "limits");
+	if (json_array_size(limits))
+		printf("limits:\n");
+	json_array_foreach(limits, i, v) {
+		const char *kind = json_string_value(json_object_get(v, "limit"));
+		printf("  %s per %s: %lld of %lld %s\n", kind, json_string_value(json_object_get(v, "period")),
+		       (long long)json_integer_value(json_object_get(v, "used")),
+		       (long long)json_integer_value(json_object_get(v, "value")),
+		       strcmp(kind, "session_time") == 0 ? "minutes" : cur ? cur : "(minor units)");
+	}
+}
+
+int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct risk_args a;
+	struct player_state ps;
+	struct policy *pol = NULL;
+	struct store *st = NULL;
+	char err[512];
+	int rc = parse_args(cmd, argc, argv, &a, true, false);
+	if (rc)
+		return rc;
+	if (!(pol = malloc(sizeof(*pol)))) {
+		seterr(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (!(st = store_open_readonly(a.db, err, sizeof(err))) || cmd_read_policy(a.policy, st, pol, err, sizeof(err)) < 0)
+		goto fail;
+	int found = store_player_load(st, a.id, &ps, err, sizeof(err));
+	if (found < 0)
+		goto fail;
+	if (!found) {
+		seterr(err, sizeof(err), "player \"%s\" not found", a.id);
+		goto fail;
+	}
+	json_t *risk = risk_player_json(a.id, &ps, pol);
+	if (a.json) {
+		json_dumpf(risk, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		print_player(risk);
+	}
+	json_decref(risk);
+	rc = 0;
+	goto out;
+fail:
+	rc = cmd_fail("player show: %s", err);
+out:
+	store_close(st);
+	free(pol);
+	return rc;
+}
+
+struct list_ctx {
+	bool json;
+	json_t *alerts;
+	bool damaged;
+};
+
+static int list_one(void *ctx, const struct store_alert *al)
+{
+	struct list_ctx *c = ctx;
+	json_t *j = alert_to_json(al);
+	if (!j) {
+		c->damaged = true;
+		return 1;
+	}
+	if (c->json) {
+		json_array_append_new(c->alerts, j);
+		return 0;
+	}
+	char due[TS_RFC3339_LEN];
+	ts_format_rfc3339(al->due_ms, due, sizeof(due));
+	json_t *rules = json_object_get(j, "rules");
+	printf("%-32s  %-5s  %-12s  %-16s  %-14s  %s  %s\n", al->alert_id, json_string_value(json_object_get(j, "level")),
+	       al->status, al->player_id, json_string_value(json_object_get(j, "suggested_action")), due,
+	       json_string_value(json_array_get(rules, 0)));
+	json_decref(j);
+	return 0;
+}
+
+int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct risk_args a;
+	struct store *st = NULL;
+	char err[512];
+	int rc = parse_args(cmd, argc, argv, &a, false, true);
+	if (rc)
+		return rc;
+	struct list_ctx ctx = { a.json, json_array(), false };
+	if (!(st = store_open_readonly(a.db, err, sizeof(err))))
+		goto fail;
+	if (!a.json)
+		printf("%-32s  %-5s  %-12s  %-16s  %-14s  %-20s  %s\n", "ALERT", "LEVEL", "STATUS", "PLAYER", "ACTION",
+		       "DUE", "FIRST RULE");
+	if (store_alerts_each(st, a.status, list_one, &ctx, err, sizeof(err)) < 0)
+		goto fail;
+	if (ctx.damaged) {
+		seterr(err, sizeof(err), "an alert's stored JSON is damaged");
+		goto fail;
+	}
+	if (a.json) {
+		json_t *out = json_pack("{s:O}", "alerts", ctx.alerts);
+		json_dumpf(out, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(out);
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = cmd_fail("alerts list: %s", err);
+out:
+	json_decref(ctx.alerts);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,561 @@
+/* policy.c -- policy files: JSON -> struct policy, checked field by field,
+ * and the policy's identity (name@sha256 of its canonical form). */
+#include "rgmon/policy.h"
+#include "rgmon/digest.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+/* policies/default.json, turned into a C string by the Makefile. */
+static const char default_policy_json[] =
+#include "policy_default.inc"
+	;
+
+static const char *const level_names[LEVEL_COUNT] = { "green", "amber", "red", "excluded" };
+static const char *const action_names[ACTION_COUNT] = { "limits", "pause", "self_exclusion" };
+
+const char *risk_level_name(enum risk_level l) { return l < LEVEL_COUNT ? level_names[l] : "?"; }
+const char *risk_action_name(enum risk_action a) { return a < ACTION_COUNT ? action_names[a] : "?"; }
+
+int policy_currency_index(const struct policy *p, const char *currency)
+{
+	for (int i = 0; i < p->ncurrencies; i++)
+		if (strcmp(p->currencies[i], currency) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- checking, one field at a time -------------------------------------- */
+
+/* Where we are in the document, for error messages: rules["x"].params.y */
+struct path {
+	char buf[256];
+};
+
+static const char *at(const struct path *p, const char *key, char *out, size_t len)
+{
+	/* A path too long for the buffer is cut; it only names a field. */
+	if (snprintf(out, len, "%s%s%s", p->buf, p->buf[0] ? "." : "", key) >= (int)len)
+		out[len - 1] = '\0';
+	return out;
+}
+
+static void path_push(struct path *child, const struct path *parent, const char *key)
+{
+	char tmp[256];
+	rg_strlcpy(child->buf, at(parent, key, tmp, sizeof(tmp)), sizeof(child->buf));
+}
+
+static int field_err(char *err, size_t errlen, const struct path *p, const char *key, const char *what)
+{
+	char f[300];
+	return seterr(err, errlen, "%s: %s", at(p, key, f, sizeof(f)), what);
+}
+
+/* Rejects keys not in `allowed` (a typo must not silently disable a rule). */
+static int only_keys(json_t *obj, const char *const *allowed, const struct path *p, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		bool ok = false;
+		for (int i = 0; allowed[i]; i++)
+			ok = ok || strcmp(allowed[i], key) == 0;
+		if (!ok)
+			return field_err(err, errlen, p, key, "unknown field");
+	}
+	return 0;
+}
+
+static int get_int(json_t *obj, const char *key, bool required, int64_t min, int64_t max, int64_t *out,
+		   const struct path *p, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	char what[128];
+	if (!v) {
+		if (required)
+			return field_err(err, errlen, p, key, "missing");
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(what, sizeof(what), "must be an integer from %lld to %lld", (long long)min, (long long)max);
+		return field_err(err, errlen, p, key, what);
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int get_i32(json_t *obj, const char *key, bool required, int64_t min, int64_t max, int32_t *out,
+		   const struct path *p, char *err, size_t errlen)
+{
+	int64_t v = *out;
+	if (get_int(obj, key, required, min, max, &v, p, err, errlen) < 0)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+static json_t *get_object(json_t *obj, const char *key, bool required, const struct path *p, char *err,
+			  size_t errlen, bool *failed)
+{
+	json_t *v = json_object_get(obj, key);
+	*failed = false;
+	if (!v) {
+		if (required) {
+			field_err(err, errlen, p, key, "missing");
+			*failed = true;
+		}
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		field_err(err, errlen, p, key, "must be an object");
+		*failed = true;
+		return NULL;
+	}
+	return v;
+}
+
+static int get_string(json_t *obj, const char *key, bool required, char *out, size_t outlen,
+		      const struct path *p, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return required ? field_err(err, errlen, p, key, "missing") : 0;
+	if (!json_is_string(v))
+		return field_err(err, errlen, p, key, "must be a string");
+	if (json_string_length(v) >= outlen || json_string_length(v) == 0) {
+		char what[64];
+		snprintf(what, sizeof(what), "must be 1 to %zu characters", outlen - 1);
+		return field_err(err, errlen, p, key, what);
+	}
+	rg_strlcpy(out, json_string_value(v), outlen);
+	return 0;
+}
+
+static int get_enum(json_t *obj, const char *key, bool required, const char *const *names, int n, int32_t *out,
+		    const struct path *p, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return required ? field_err(err, errlen, p, key, "missing") : 0;
+	for (int i = 0; json_is_string(v) && i < n; i++)
+		if (strcmp(json_string_value(v), names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	char what[160] = "must be one of";
+	for (int i = 0; i < n; i++)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s \"%s\"", i ? "," : "", names[i]);
+	return field_err(err, errlen, p, key, what);
+}
+
+static bool valid_name(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+		      *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+static bool valid_upper(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (; *s; s++)
+		if (*s < 'A' || *s > 'Z')
+			return false;
+	return true;
+}
+
+/* {"GBP": 15000, ...}: exactly the policy's currencies. */
+static int load_money(const struct policy *pol, json_t *v, int64_t out[POLICY_CURRENCIES_MAX],
+		      const struct path *p, const char *key, char *err, size_t errlen)
+{
+	struct path mp;
+	if (!json_is_object(v))
+		return field_err(err, errlen, p, key, "must be an object of amounts per currency, e.g. {\"EUR\": 30000}");
+	path_push(&mp, p, key);
+	for (int c = 0; c < pol->ncurrencies; c++)
+		if (get_int(v, pol->currencies[c], true, 0, 1000000000000000LL, &out[c], &mp, err, errlen) < 0)
+			return -1;
+	const char *cur;
+	json_t *amount;
+	json_object_foreach(v, cur, amount) {
+		if (policy_currency_index(pol, cur) < 0)
+			return field_err(err, errlen, &mp, cur, "currency not in \"currencies\"");
+	}
+	return 0;
+}
+
+static int load_bands(const struct policy *pol, struct policy_rule *r, json_t *v, const struct path *p,
+		      const char *key, char *err, size_t errlen)
+{
+	static const char *const band_keys[] = { "min_age", "max_age", "threshold", NULL };
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_BANDS_MAX)
+		return field_err(err, errlen, p, key, "must be an array of 1 to 4 age bands");
+	r->nbands = (int)json_array_size(v);
+	for (int i = 0; i < r->nbands; i++) {
+		struct path bp;
+		char idx[300];
+		snprintf(idx, sizeof(idx), "%s[%d]", key, i);
+		path_push(&bp, p, idx);
+		json_t *b = json_array_get(v, (size_t)i);
+		struct policy_band *band = &r->bands[i];
+		if (!json_is_object(b))
+			return field_err(err, errlen, p, idx, "must be an object");
+		band->min_age = 18;
+		band->max_age = 0;
+		if (only_keys(b, band_keys, &bp, err, errlen) < 0 ||
+		    get_i32(b, "min_age", false, 0, 150, &band->min_age, &bp, err, errlen) < 0 ||
+		    get_i32(b, "max_age", false, 0, 150, &band->max_age, &bp, err, errlen) < 0)
+			return -1;
+		if (band->max_age && band->max_age < band->min_age)
+			return field_err(err, errlen, &bp, "max_age", "must not be below min_age");
+		json_t *t = json_object_get(b, "threshold");
+		if (!t)
+			return field_err(err, errlen, &bp, "threshold", "missing");
+		if (load_money(pol, t, band->threshold, &bp, "threshold", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_rule(struct policy *pol, int id, json_t *obj, const struct path *rules_path, const char *name,
+		     char *err, size_t errlen)
+{
+	static const char *const keys[] = { "enabled", "weight", "strong", "max_level", "action", "due_hours", "params",
+					    NULL };
+	static const char *const max_levels[] = { "amber", "red" };
+	const struct rule_def *d = rule_defs[id];
+	struct policy_rule *r = &pol->rules[id];
+	struct path p, pp;
+	char key[128];
+	bool failed;
+
+	snprintf(key, sizeof(key), "[\"%s\"]", name);
+	if (snprintf(p.buf, sizeof(p.buf), "%s%s", rules_path->buf, key) >= (int)sizeof(p.buf))
+		p.buf[sizeof(p.buf) - 1] = '\0';
+	if (!json_is_object(obj))
+		return seterr(err, errlen, "%s: must be an object", p.buf);
+	if (only_keys(obj, keys, &p, err, errlen) < 0)
+		return -1;
+	r->enabled = true;
+	r->action = -1;
+	r->due_minutes = -1;
+	json_t *v = json_object_get(obj, "enabled");
+	if (v && !json_is_boolean(v))
+		return field_err(err, errlen, &p, "enabled", "must be true or false");
+	if (v)
+		r->enabled = json_is_true(v);
+	v = json_object_get(obj, "strong");
+	if (v && !json_is_boolean(v))
+		return field_err(err, errlen, &p, "strong", "must be true or false");
+	r->strong = v && json_is_true(v);
+	int32_t max_level = 1;
+	if (get_enum(obj, "max_level", false, max_levels, 2, &max_level, &p, err, errlen) < 0)
+		return -1;
+	r->amber_only = max_level == 0;
+	if (r->amber_only && r->strong)
+		return field_err(err, errlen, &p, "max_level", "a strong rule raises red; it cannot be amber-only");
+	if (get_i32(obj, "weight", true, 0, 100, &r->weight, &p, err, errlen) < 0 ||
+	    get_enum(obj, "action", false, action_names, ACTION_COUNT, &r->action, &p, err, errlen) < 0)
+		return -1;
+	int32_t due_hours = -1;
+	if (get_i32(obj, "due_hours", false, 0, 8760, &due_hours, &p, err, errlen) < 0)
+		return -1;
+	if (due_hours >= 0)
+		r->due_minutes = due_hours * 60;
+
+	json_t *params = get_object(obj, "params", d->params[0].name != NULL, &p, err, errlen, &failed);
+	if (failed)
+		return -1;
+	path_push(&pp, &p, "params");
+	if (params) {
+		const char *pname;
+		json_object_foreach(params, pname, v) {
+			if (rule_param_find(d, pname) < 0)
+				return field_err(err, errlen, &pp, pname, "unknown parameter of this rule");
+		}
+	}
+	for (int i = 0; i < RULE_PARAMS_MAX && d->params[i].name; i++) {
+		const struct rule_param *rp = &d->params[i];
+		v = params ? json_object_get(params, rp->name) : NULL;
+		if (!v)
+			return field_err(err, errlen, &pp, rp->name, "missing");
+		switch (rp->kind) {
+		case PARAM_INT:
+			if (get_int(params, rp->name, true, rp->min, rp->max, &r->param[i], &pp, err, errlen) < 0)
+				return -1;
+			break;
+		case PARAM_BOOL:
+			if (!json_is_boolean(v))
+				return field_err(err, errlen, &pp, rp->name, "must be true or false");
+			r->param[i] = json_is_true(v);
+			break;
+		case PARAM_MONEY:
+			if (load_money(pol, v, r->money[i], &pp, rp->name, err, errlen) < 0)
+				return -1;
+			break;
+		case PARAM_BANDS:
+			if (load_bands(pol, r, v, &pp, rp->name, err, errlen) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Numbers must be integers, so the canonical form is unambiguous. */
+static int no_reals(json_t *v, char *where, size_t len)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+	if (json_is_real(v))
+		return -1;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, child) {
+			if (no_reals(child, where, len) < 0) {
+				if (!where[0])
+					rg_strlcpy(where, key, len);
+				return -1;
+			}
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, child) {
+			if (no_reals(child, where, len) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_levels(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	static const char *const scoring_keys[] = { "half_life_days", "amber", "red", "hysteresis", NULL };
+	static const char *const level_keys[] = { "amber", "red", "excluded", NULL };
+	struct path p;
+	bool failed;
+	int32_t half_life_days = 0;
+
+	json_t *scoring = get_object(root, "scoring", true, top, err, errlen, &failed);
+	if (failed)
+		return -1;
+	path_push(&p, top, "scoring");
+	if (only_keys(scoring, scoring_keys, &p, err, errlen) < 0 ||
+	    get_i32(scoring, "half_life_days", true, 1, 365, &half_life_days, &p, err, errlen) < 0 ||
+	    get_i32(scoring, "amber", true, 1, 100, &pol->cutoff[LEVEL_AMBER], &p, err, errlen) < 0 ||
+	    get_i32(scoring, "red", true, 1, 100, &pol->cutoff[LEVEL_RED], &p, err, errlen) < 0 ||
+	    get_i32(scoring, "hysteresis", true, 0, 50, &pol->hysteresis, &p, err, errlen) < 0)
+		return -1;
+	if (pol->cutoff[LEVEL_RED] <= pol->cutoff[LEVEL_AMBER])
+		return field_err(err, errlen, &p, "red", "must be above amber");
+	if (pol->hysteresis >= pol->cutoff[LEVEL_AMBER])
+		return field_err(err, errlen, &p, "hysteresis", "must be below the amber cut-off");
+	pol->half_life_minutes = half_life_days * 24 * 60;
+
+	json_t *actions = get_object(root, "actions", true, top, err, errlen, &failed);
+	if (failed)
+		return -1;
+	path_push(&p, top, "actions");
+	if (only_keys(actions, level_keys, &p, err, errlen) < 0)
+		return -1;
+	for (int l = LEVEL_AMBER; l < LEVEL_COUNT; l++)
+		if (get_enum(actions, level_names[l], true, action_names, ACTION_COUNT, &pol->action_for[l], &p, err,
+			     errlen) < 0)
+			return -1;
+
+	json_t *due = get_object(root, "due_hours", true, top, err, errlen, &failed);
+	if (failed)
+		return -1;
+	path_push(&p, top, "due_hours");
+	if (only_keys(due, level_keys, &p, err, errlen) < 0)
+		return -1;
+	for (int l = LEVEL_AMBER; l < LEVEL_COUNT; l++) {
+		int32_t hours = 0;
+		if (get_i32(due, level_names[l], true, 0, 8760, &hours, &p, err, errlen) < 0)
+			return -1;
+		pol->due_minutes[l] = hours * 60;
+	}
+	return 0;
+}
+
+int policy_load_json(struct policy *pol, const char *text, size_t len, char *err, size_t errlen)
+{
+	static const char *const top_keys[] = { "name", "jurisdiction", "description", "sources", "timezone",
+						"currencies", "scoring", "actions", "due_hours",
+						"limit_raise_delay_hours", "rules", NULL };
+	static const char *const tz_keys[] = { "name", "posix", NULL };
+	struct path top = { "" }, p;
+	json_error_t jerr;
+	int rc = -1;
+	bool failed;
+	char posix[64], tzerr[128], where[128] = "";
+	char *canonical = NULL;
+
+	memset(pol, 0, sizeof(*pol));
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return seterr(err, errlen, "not valid JSON at line %d: %s", jerr.line, jerr.text);
+	if (!json_is_object(root)) {
+		seterr(err, errlen, "a policy must be a JSON object");
+		goto out;
+	}
+	if (no_reals(root, where, sizeof(where)) < 0) {
+		seterr(err, errlen, "%s: numbers in a policy must be integers (minor units, minutes, percent)",
+		       where[0] ? where : "(document)");
+		goto out;
+	}
+	if (only_keys(root, top_keys, &top, err, errlen) < 0 ||
+	    get_string(root, "name", true, pol->name, sizeof(pol->name), &top, err, errlen) < 0)
+		goto out;
+	if (!valid_name(pol->name)) {
+		field_err(err, errlen, &top, "name", "may hold only letters, digits, '.', '-' and '_'");
+		goto out;
+	}
+	if (get_string(root, "jurisdiction", true, pol->jurisdiction, sizeof(pol->jurisdiction), &top, err, errlen) < 0)
+		goto out;
+	if (!valid_upper(pol->jurisdiction, 2)) {
+		field_err(err, errlen, &top, "jurisdiction", "must be an ISO 3166-1 alpha-2 code such as \"SE\"");
+		goto out;
+	}
+	json_t *v = json_object_get(root, "description");
+	if (v && !json_is_string(v)) {
+		field_err(err, errlen, &top, "description", "must be a string");
+		goto out;
+	}
+	v = json_object_get(root, "sources");
+	if (v && !json_is_array(v)) {
+		field_err(err, errlen, &top, "sources", "must be an array of strings");
+		goto out;
+	}
+
+	json_t *tz = get_object(root, "timezone", true, &top, err, errlen, &failed);
+	if (failed)
+		goto out;
+	path_push(&p, &top, "timezone");
+	if (only_keys(tz, tz_keys, &p, err, errlen) < 0 ||
+	    get_string(tz, "name", true, pol->tz_name, sizeof(pol->tz_name), &p, err, errlen) < 0 ||
+	    get_string(tz, "posix", true, posix, sizeof(posix), &p, err, errlen) < 0)
+		goto out;
+	if (tz_parse(posix, &pol->tz, tzerr, sizeof(tzerr)) < 0) {
+		field_err(err, errlen, &p, "posix", tzerr);
+		goto out;
+	}
+
+	v = json_object_get(root, "currencies");
+	if (!v) {
+		field_err(err, errlen, &top, "currencies", "missing");
+		goto out;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_CURRENCIES_MAX) {
+		field_err(err, errlen, &top, "currencies", "must be an array of 1 to 8 ISO 4217 codes");
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *c = json_array_get(v, i);
+		if (!json_is_string(c) || !valid_upper(json_string_value(c), 3) ||
+		    policy_currency_index(pol, json_string_value(c)) >= 0) {
+			char idx[48];
+			snprintf(idx, sizeof(idx), "currencies[%zu]", i);
+			field_err(err, errlen, &top, idx, "must be a distinct three-letter ISO 4217 code");
+			goto out;
+		}
+		rg_strlcpy(pol->currencies[pol->ncurrencies++], json_string_value(c), 4);
+	}
+
+	if (load_levels(pol, root, &top, err, errlen) < 0)
+		goto out;
+	int32_t delay_hours = 0;
+	if (get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)
+		goto out;
+	pol->limit_raise_delay_minutes = delay_hours * 60;
+
+	json_t *rules = get_object(root, "rules", true, &top, err, errlen, &failed);
+	if (failed)
+		goto out;
+	path_push(&p, &top, "rules");
+	const char *rid;
+	json_object_foreach(rules, rid, v) {
+		int id = rule_find(rid);
+		if (id < 0) {
+			seterr(err, errlen, "rules[\"%s\"]: unknown rule (see policies/README.md for the list)", rid);
+			goto out;
+		}
+		if (load_rule(pol, id, v, &p, rid, err, errlen) < 0)
+			goto out;
+	}
+
+	/* Identity: the hash of the canonical form, so a changed number is a
+	 * different policy even under the same name. */
+	canonical = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	char hex[DIGEST_SHA256_HEX];
+	if (!canonical || digest_sha256_hex(canonical, strlen(canonical), hex) < 0) {
+		seterr(err, errlen, "cannot hash the policy");
+		goto out;
+	}
+	snprintf(pol->id, sizeof(pol->id), "%s@sha256:%s", pol->name, hex);
+	rc = 0;
+out:
+	free(canonical);
+	json_decref(root);
+	return rc;
+}
+
+/* Reads a policy file whole; *text is malloc'd and NUL-terminated. */
+static int read_policy_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return seterr(err, errlen, "cannot open policy \"%s\": %s", path, strerror(errno));
+	char *buf = malloc(POLICY_TEXT_MAX + 1);
+	size_t n = buf ? fread(buf, 1, POLICY_TEXT_MAX + 1, f) : 0;
+	int rc = -1;
+	if (!buf)
+		seterr(err, errlen, "out of memory");
+	else if (ferror(f))
+		seterr(err, errlen, "cannot read policy \"%s\": %s", path, strerror(errno));
+	else if (n > POLICY_TEXT_MAX)
+		seterr(err, errlen, "policy \"%s\" is larger than %d bytes", path, POLICY_TEXT_MAX);
+	else
+		rc = 0;
+	fclose(f);
+	if (rc < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+int policy_load(struct policy *pol, const char *path, char **text, char *err, size_t errlen)
+{
+	char inner[512];
+	char *buf = NULL;
+	size_t len = 0;
+	if (!path) {
+		len = sizeof(default_policy_json) - 1;
+		buf = malloc(len + 1);
+		if (!buf)
+			return seterr(err, errlen, "out of memory");
+		memcpy(buf, default_policy_json, len + 1);
+	} else if (read_policy_file(path, &buf, &len, err, errlen) < 0) {
+		return -1;
+	}
+	if (policy_load_json(pol, buf, len, inner, sizeof(inner)) < 0) {
+		seterr(err, errlen, "%s%s%s: %s", path ? "policy \"" : "built-in policy", path ? path : "",
+		       path ? "\"" : "", inner);
+		free(buf);
+		return -1;
+	}
+	if (text)
+		*text = buf;
+	else
+		free(buf);
+	return 0;
+}

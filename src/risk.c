@@ -1,0 +1,87 @@
+/* risk.c -- player state + policy -> the risk a person reads. */
+#include "rgmon/risk.h"
+#include "rgmon/timestamp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void risk_reason_detail(const struct marker *m, const struct policy *pol, const char *currency, char *buf,
+			size_t len)
+{
+	rule_defs[m->rule]->detail(m->v, &pol->rules[m->rule], currency, buf, len);
+}
+
+int risk_reasons(const struct player_state *st, const struct policy *pol, int64_t now_ms,
+		 struct risk_reason out[ENGINE_MARKERS])
+{
+	int n = 0;
+	for (int i = 0; i < ENGINE_MARKERS; i++) {
+		const struct marker *m = &st->markers[i];
+		int64_t pts = engine_marker_points(m, pol, now_ms);
+		if (m->rule >= RULE_COUNT || (pts <= 0 && !pol->rules[m->rule].strong))
+			continue;
+		/* insertion by points, then rule id, so the order is stable */
+		int j = n++;
+		while (j > 0 && (out[j - 1].points < pts || (out[j - 1].points == pts && out[j - 1].rule > m->rule))) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j].rule = m->rule;
+		out[j].points = pts;
+		risk_reason_detail(m, pol, st->currency, out[j].detail, sizeof(out[j].detail));
+	}
+	return n;
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+	char buf[TS_RFC3339_LEN];
+	if (ms == ENGINE_NO_TIME)
+		return json_null();
+	ts_format_rfc3339(ms, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *risk_player_json(const char *player_id, const struct player_state *st, const struct policy *pol)
+{
+	struct risk_reason reasons[ENGINE_MARKERS];
+	int64_t now = st->last_seen_ms;
+	int n = risk_reasons(st, pol, now, reasons);
+	json_t *root = json_object(), *jr = json_array(), *jl = json_array();
+
+	json_object_set_new(root, "player_id", json_string(player_id));
+	json_object_set_new(root, "level", json_string(risk_level_name((enum risk_level)st->level)));
+	json_object_set_new(root, "score", json_integer(st->score));
+	for (int i = 0; i < n; i++)
+		json_array_append_new(jr, json_pack("{s:s, s:s, s:I}", "rule", rule_defs[reasons[i].rule]->id, "detail",
+						    reasons[i].detail, "points", (json_int_t)((reasons[i].points + 500) / 1000)));
+	json_object_set_new(root, "reasons", jr);
+	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
+		for (int p = 0; p < PERIOD_COUNT; p++) {
+			int64_t value = engine_limit_in_force(st, (enum limit_kind)k, (enum limit_period)p, now,
+							      pol->limit_raise_delay_minutes);
+			if (value <= 0)
+				continue;
+			json_t *l = json_pack("{s:s, s:s, s:I, s:I}", "limit", limit_kind_name((enum limit_kind)k), "period",
+					      limit_period_name((enum limit_period)p), "value", (json_int_t)value, "used",
+					      (json_int_t)engine_limit_used(st, &pol->tz, (enum limit_kind)k,
+									    (enum limit_period)p, now));
+			/* A raise that waits out its delay: say what is coming. */
+			if (st->limits[k][p].value != value)
+				json_object_set_new(l, "pending_value", json_integer(st->limits[k][p].value));
+			json_array_append_new(jl, l);
+		}
+	json_object_set_new(root, "limits", jl);
+	bool excluded = st->excluded_from_ms != ENGINE_NO_TIME && now >= st->excluded_from_ms &&
+			now < st->excluded_until_ms;
+	if (!excluded)
+		json_object_set_new(root, "excluded_until", json_null());
+	else if (st->excluded_until_ms == ENGINE_FOREVER)
+		json_object_set_new(root, "excluded_until", json_string("indefinite"));
+	else
+		json_object_set_new(root, "excluded_until", time_or_null(st->excluded_until_ms));
+	json_object_set_new(root, "currency", st->currency[0] ? json_string(st->currency) : json_null());
+	json_object_set_new(root, "policy", json_string(pol->id));
+	json_object_set_new(root, "as_of", time_or_null(now));
+	return root;
+}

@@ -1,0 +1,321 @@
+/* limits.c -- markers about the player's own limits and the regulators'
+ * thresholds: near or over a limit, declined attempts at it, raising limits
+ * too soon or too high, and monthly money thresholds by age band. */
+#include "rules/rule_ctx.h"
+
+#include <stdio.h>
+
+static const char *const kind_noun[] = { "deposit", "loss", "session-time" };
+
+/* "80% of the weekly deposit limit (400 of 500 EUR)" */
+static void fmt_limit_use(char *buf, size_t len, int kind, int period, int64_t used, int64_t limit,
+			  const char *currency)
+{
+	char u[48], l[48];
+	if (kind == LIMIT_SESSION_TIME) {
+		snprintf(u, sizeof(u), "%lld", (long long)used);
+		snprintf(l, sizeof(l), "%lld minutes", (long long)limit);
+	} else {
+		rule_fmt_money(u, sizeof(u), used, currency);
+		rule_fmt_money(l, sizeof(l), limit, currency);
+	}
+	snprintf(buf, len, "%lld%% of the %s %s limit (%s of %s)", (long long)(limit ? used * 100 / limit : 0),
+		 rule_period_adjective(period), kind_noun[kind], u, l);
+}
+
+/* ---- limits.near_breach --------------------------------------------- */
+
+enum { NEAR_PCT };
+
+static bool near_breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	int64_t best_ratio = -1;
+	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
+		for (int p = 0; p < PERIOD_COUNT; p++) {
+			int64_t limit = engine_limit_in_force(c->st, (enum limit_kind)k, (enum limit_period)p, c->now_ms,
+							      c->pol->limit_raise_delay_minutes);
+			if (limit <= 0)
+				continue;
+			int64_t used = engine_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
+							 c->now_ms);
+			int64_t ratio = used * 1000 / limit;
+			if (used * 100 >= c->rule->param[NEAR_PCT] * limit && ratio > best_ratio) {
+				best_ratio = ratio;
+				v[0] = k * PERIOD_COUNT + p;
+				v[1] = used;
+				v[2] = limit;
+			}
+		}
+	return best_ratio >= 0;
+}
+
+static void near_breach_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			       char *buf, size_t len)
+{
+	char use[160];
+	fmt_limit_use(use, sizeof(use), (int)(v[0] / PERIOD_COUNT), (int)(v[0] % PERIOD_COUNT), v[1], v[2], currency);
+	snprintf(buf, len, "used %s", use);
+}
+
+const struct rule_def rule_limits_near_breach = {
+	.id = "limits.near_breach",
+	.summary = "the player has used pct% or more of one of their own limits",
+	.triggers = TRIGGER(EVENT_DEPOSIT) | TRIGGER(EVENT_GAME_ROUND) | TRIGGER(EVENT_SESSION_END) |
+		    TRIGGER(EVENT_LIMIT_SET),
+	.params = { { "pct", PARAM_INT, 1, 100, "%" } },
+	.eval = near_breach,
+	.detail = near_breach_detail,
+};
+
+/* ---- limits.breach -------------------------------------------------- */
+
+static bool breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	if (c->ev->deposit_status != DEPOSIT_APPROVED)
+		return false;
+	for (int p = 0; p < PERIOD_COUNT; p++) {
+		int64_t limit = engine_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
+						      c->pol->limit_raise_delay_minutes);
+		int64_t used = engine_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		if (limit > 0 && used > limit) {
+			v[0] = p;
+			v[1] = used;
+			v[2] = limit;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void breach_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			  char *buf, size_t len)
+{
+	char u[48], l[48];
+	rule_fmt_money(u, sizeof(u), v[1], currency);
+	rule_fmt_money(l, sizeof(l), v[2], currency);
+	snprintf(buf, len, "approved deposits of %s exceed the player's own %s deposit limit of %s (operator failure)",
+		 u, rule_period_adjective((int)v[0]), l);
+}
+
+const struct rule_def rule_limits_breach = {
+	.id = "limits.breach",
+	.summary = "approved deposits exceed the player's own deposit limit: the operator failed to enforce it",
+	.triggers = TRIGGER(EVENT_DEPOSIT),
+	.eval = breach,
+	.detail = breach_detail,
+};
+
+/* ---- limits.declined_at_limit --------------------------------------- */
+
+enum { DECLINED_ATTEMPTS, DECLINED_PCT };
+
+static bool declined_at_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	const struct day_totals *b = engine_day(c->st, c->today);
+	if (c->ev->deposit_status != DEPOSIT_DECLINED || !b || b->declined < c->rule->param[DECLINED_ATTEMPTS])
+		return false;
+	for (int p = 0; p < PERIOD_COUNT; p++) {
+		int64_t limit = engine_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
+						      c->pol->limit_raise_delay_minutes);
+		int64_t used = engine_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		if (limit > 0 && used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
+			v[0] = b->declined;
+			v[1] = p;
+			v[2] = used * 100 / limit;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void declined_at_limit_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				     const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld declined deposit attempts today with %lld%% of the %s deposit limit used",
+		 (long long)v[0], (long long)v[2], rule_period_adjective((int)v[1]));
+}
+
+const struct rule_def rule_limits_declined_at_limit = {
+	.id = "limits.declined_at_limit",
+	.summary = "repeated declined deposit attempts today while a deposit limit is (nearly) used up",
+	.triggers = TRIGGER(EVENT_DEPOSIT),
+	.params = { { "attempts", PARAM_INT, 1, 1000, "declined attempts today" },
+		    { "pct", PARAM_INT, 1, 100, "% of the limit used" } },
+	.eval = declined_at_limit,
+	.detail = declined_at_limit_detail,
+};
+
+/* ---- limits.raise_in_cooling_off ------------------------------------ */
+
+enum { COOLING_HOURS };
+
+static bool raise_in_cooling_off(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	const struct engine_step *s = c->step;
+	if (s->limit_before <= 0 || c->ev->value <= s->limit_before || s->limit_changed_before_ms == ENGINE_NO_TIME)
+		return false;
+	int64_t since = c->now_ms - s->limit_changed_before_ms;
+	if (since >= c->rule->param[COOLING_HOURS] * MS_PER_HOUR)
+		return false;
+	v[0] = c->ev->limit * PERIOD_COUNT + c->ev->period;
+	v[1] = s->limit_before;
+	v[2] = c->ev->value;
+	v[3] = since / MS_PER_HOUR;
+	return true;
+}
+
+static void raise_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			 char *buf, size_t len)
+{
+	int kind = (int)(v[0] / PERIOD_COUNT), period = (int)(v[0] % PERIOD_COUNT);
+	char a[48], b[48];
+	if (kind == LIMIT_SESSION_TIME) {
+		snprintf(a, sizeof(a), "%lld minutes", (long long)v[1]);
+		snprintf(b, sizeof(b), "%lld minutes", (long long)v[2]);
+	} else {
+		rule_fmt_money(a, sizeof(a), v[1], currency);
+		rule_fmt_money(b, sizeof(b), v[2], currency);
+	}
+	snprintf(buf, len, "%s %s limit raised from %s to %s %lld h after the last change (cooling-off %lld h)",
+		 rule_period_adjective(period), kind_noun[kind], a, b, (long long)v[3],
+		 (long long)r->param[COOLING_HOURS]);
+}
+
+const struct rule_def rule_limits_raise_in_cooling_off = {
+	.id = "limits.raise_in_cooling_off",
+	.summary = "the player raises a limit again within the cooling-off period after the last change",
+	.triggers = TRIGGER(EVENT_LIMIT_SET),
+	.params = { { "cooling_off_hours", PARAM_INT, 1, 8760, "hours" } },
+	.eval = raise_in_cooling_off,
+	.detail = raise_detail,
+};
+
+/* ---- limits.high_limit ---------------------------------------------- */
+
+enum { HIGH_MONTHLY };
+
+/* A limit expressed per month: a day is 30 of them, a week 30/7. */
+static int64_t monthly_equivalent(int64_t value, int period)
+{
+	return period == PERIOD_DAY ? value * 30 : period == PERIOD_WEEK ? value * 30 / 7 : value;
+}
+
+static bool high_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	int64_t threshold = rule_money(c, HIGH_MONTHLY);
+	if (threshold < 0 || c->ev->limit == LIMIT_SESSION_TIME || c->ev->value <= c->step->limit_before)
+		return false;
+	int64_t monthly = monthly_equivalent(c->ev->value, c->ev->period);
+	if (monthly <= threshold)
+		return false;
+	v[0] = c->ev->limit * PERIOD_COUNT + c->ev->period;
+	v[1] = c->ev->value;
+	v[2] = monthly;
+	v[3] = threshold;
+	return true;
+}
+
+static void high_limit_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			      char *buf, size_t len)
+{
+	char a[48], m[48], t[48];
+	rule_fmt_money(a, sizeof(a), v[1], currency);
+	rule_fmt_money(m, sizeof(m), v[2], currency);
+	rule_fmt_money(t, sizeof(t), v[3], currency);
+	snprintf(buf, len, "%s %s limit set to %s (%s a month), above %s a month", rule_period_adjective((int)(v[0] % PERIOD_COUNT)),
+		 kind_noun[v[0] / PERIOD_COUNT], a, m, t);
+}
+
+const struct rule_def rule_limits_high_limit = {
+	.id = "limits.high_limit",
+	.summary = "a deposit or loss limit is set or raised above a monthly amount (day x30, week x30/7)",
+	.triggers = TRIGGER(EVENT_LIMIT_SET),
+	.params = { { "monthly", PARAM_MONEY, 0, 0, "minor units a month" } },
+	.eval = high_limit,
+	.detail = high_limit_detail,
+};
+
+/* ---- regulatory.deposits / regulatory.net_loss ---------------------- */
+
+enum { REG_WINDOW_DAYS, REG_BANDS, REG_NET };
+
+static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const struct policy_rule *r,
+		       const char *currency, char *buf, size_t len)
+{
+	char a[48], t[48], band[64] = "";
+	rule_fmt_money(a, sizeof(a), v[0], currency);
+	rule_fmt_money(t, sizeof(t), v[1], currency);
+	if (v[2] >= 0)
+		snprintf(band, sizeof(band), " for age %lld", (long long)v[2]);
+	else if (r->nbands > 1)
+		snprintf(band, sizeof(band), " (age unknown: lowest band)");
+	snprintf(buf, len, "%s of %s in %lld days reach the check threshold of %s%s", what, a,
+		 (long long)r->param[REG_WINDOW_DAYS], t, band);
+}
+
+static bool reg_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	int age = rule_player_age(c);
+	int64_t threshold = rule_band_threshold(c, age);
+	struct engine_window w;
+	if (threshold < 0)
+		return false;
+	engine_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
+	int64_t amount = c->rule->param[REG_NET] ? w.deposited - w.withdrawn : w.deposited;
+	if (amount < threshold)
+		return false;
+	v[0] = amount;
+	v[1] = threshold;
+	v[2] = age;
+	v[3] = c->rule->param[REG_NET];
+	return true;
+}
+
+static void reg_deposits_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+				char *buf, size_t len)
+{
+	reg_detail(v[3] ? "net deposits" : "deposits", v, r, currency, buf, len);
+}
+
+const struct rule_def rule_regulatory_deposits = {
+	.id = "regulatory.deposits",
+	.summary = "deposits (or net deposits) over a rolling window reach the regulator's check threshold for the age band",
+	.triggers = TRIGGER(EVENT_DEPOSIT) | TRIGGER(EVENT_WITHDRAWAL),
+	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+		    { "bands", PARAM_BANDS, 0, 0, "age bands" },
+		    { "net", PARAM_BOOL, 0, 1, "subtract completed withdrawals" } },
+	.eval = reg_deposits,
+	.detail = reg_deposits_detail,
+};
+
+static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	int age = rule_player_age(c);
+	int64_t threshold = rule_band_threshold(c, age);
+	struct engine_window w;
+	if (threshold < 0)
+		return false;
+	engine_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
+	if (w.net_loss < threshold)
+		return false;
+	v[0] = w.net_loss;
+	v[1] = threshold;
+	v[2] = age;
+	return true;
+}
+
+static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+				char *buf, size_t len)
+{
+	reg_detail("net losses", v, r, currency, buf, len);
+}
+
+const struct rule_def rule_regulatory_net_loss = {
+	.id = "regulatory.net_loss",
+	.summary = "net loss over a rolling window reaches the regulator's threshold for the age band",
+	.triggers = TRIGGER(EVENT_GAME_ROUND),
+	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },
+	.eval = reg_net_loss,
+	.detail = reg_net_loss_detail,
+};

@@ -1,0 +1,61 @@
+/* rule_ctx.h -- what a rule evaluator may look at, and the helpers the
+ * rule families share. Internal to src/rules/ and src/engine.c.
+ *
+ * An evaluator is a pure function of the context: the player's state after
+ * the event, the event, the moment (engine_step), and its rule's settings.
+ * It must never write anything but its `v` out-parameter. */
+#ifndef RGMON_RULE_CTX_H
+#define RGMON_RULE_CTX_H
+
+#include "rgmon/engine.h"
+#include "rgmon/policy.h"
+#include "rgmon/rules.h"
+#include "rgmon/timestamp.h"
+
+#define TRIGGER(t) (1u << (t))
+
+struct rule_ctx {
+	const struct player_state *st;
+	const struct event *ev;
+	const struct policy *pol;
+	const struct policy_rule *rule;
+	const struct engine_step *step;
+	int cur;        /* the player's currency in the policy, or -1 */
+	int32_t today;  /* local day of the event */
+	int64_t now_ms; /* event time */
+};
+
+/* A money parameter in the player's currency, or -1 when the policy has
+ * none for it (the rule then stays silent). */
+static inline int64_t rule_money(const struct rule_ctx *c, int param)
+{
+	return c->cur < 0 ? -1 : c->rule->money[param][c->cur];
+}
+
+/* Age in whole years at the event (birth year only: local year minus birth
+ * year), or -1 when unknown. */
+int rule_player_age(const struct rule_ctx *c);
+/* The threshold of the age band that applies (unknown age: the lowest
+ * threshold of all bands, the cautious choice), or -1. */
+int64_t rule_band_threshold(const struct rule_ctx *c, int age);
+
+/* "4,500 SEK", "4,500.50 EUR", "12,000 JPY"; without a currency the minor
+ * units themselves. */
+void rule_fmt_money(char *buf, size_t len, int64_t minor, const char *currency);
+/* "day" / "week" / "month" adjectives: "daily", "weekly", "monthly". */
+const char *rule_period_adjective(int period);
+
+/* The rule definitions, one per file family. */
+extern const struct rule_def rule_limits_near_breach, rule_limits_breach, rule_limits_declined_at_limit,
+	rule_limits_raise_in_cooling_off, rule_limits_high_limit;
+extern const struct rule_def rule_regulatory_deposits, rule_regulatory_net_loss;
+extern const struct rule_def rule_chasing_deposit_after_loss, rule_chasing_deposits_in_session,
+	rule_chasing_escalating_deposits, rule_chasing_reversed_withdrawals, rule_chasing_stake_escalation,
+	rule_chasing_redeposit_after_depletion;
+extern const struct rule_def rule_intensity_day_one, rule_intensity_first_30_days, rule_intensity_long_session,
+	rule_intensity_daily_play_time, rule_intensity_night_play, rule_intensity_rising_trend;
+extern const struct rule_def rule_money_net_loss, rule_money_instruments, rule_money_declined_burst;
+extern const struct rule_def rule_contact_bonus_requests, rule_contact_withdrawal_complaints;
+extern const struct rule_def rule_exclusion_breach;
+
+#endif
