@@ -353,6 +353,10 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 		break;
 	case EVENT_SESSION_START:
 		session_start(st, ev);
+		/* Stake escalation is judged within a sitting: a new session may
+		 * start at a different stake without chasing anything. */
+		st->losing_streak = 0;
+		st->stake_avg = 0;
 		break;
 	case EVENT_SESSION_END:
 		session_end(st, ev, tz, step, res);
@@ -393,7 +397,7 @@ int64_t engine_marker_points(const struct marker *m, const struct policy *pol, i
 		return 0;
 	int64_t full = (int64_t)pol->rules[m->rule].weight * 1000;
 	int64_t half = (int64_t)pol->half_life_minutes * MS_PER_MIN;
-	int64_t age = now_ms - m->at_ms;
+	int64_t age = now_ms - (int64_t)m->at_min * MS_PER_MIN;
 	if (age <= 0 || half <= 0)
 		return full;
 	int64_t halvings = age / half;
@@ -451,9 +455,10 @@ static bool marker_hold(struct player_state *st, const struct policy *pol, int r
 			return fresh; /* every slot holds a stronger marker */
 	}
 	slot->rule = (uint8_t)rule;
-	if (now_ms > slot->at_ms)
-		slot->at_ms = now_ms;
-	memcpy(slot->v, v, sizeof(slot->v));
+	if (now_min > slot->at_min)
+		slot->at_min = now_min;
+	for (int i = 0; i < RULE_VALUES; i++)
+		slot->v[i] = sat32(v[i]);
 	return fresh;
 }
 
@@ -686,9 +691,9 @@ static void codec_state(struct codec *c, struct player_state *st)
 		if (!c->decoding && m->rule >= RULE_COUNT)
 			continue;
 		c_u8(c, &m->rule);
-		c_i64(c, &m->at_ms);
+		c_u32(c, &m->at_min);
 		for (int v = 0; v < RULE_VALUES; v++)
-			c_i64(c, &m->v[v]);
+			c_i32(c, &m->v[v]);
 		if (m->rule >= RULE_COUNT)
 			c->bad = true;
 		k++;

@@ -8,7 +8,10 @@
 void risk_reason_detail(const struct marker *m, const struct policy *pol, const char *currency, char *buf,
 			size_t len)
 {
-	rule_defs[m->rule]->detail(m->v, &pol->rules[m->rule], currency, buf, len);
+	int64_t v[RULE_VALUES];
+	for (int i = 0; i < RULE_VALUES; i++)
+		v[i] = m->v[i];
+	rule_defs[m->rule]->detail(v, &pol->rules[m->rule], currency, buf, len);
 }
 
 int risk_reasons(const struct player_state *st, const struct policy *pol, int64_t now_ms,

@@ -23,7 +23,7 @@
 #define ENGINE_RECENT_DEPOSITS 6
 #define ENGINE_INSTRUMENTS 6
 #define ENGINE_DECLINES 8
-#define ENGINE_MARKERS 6
+#define ENGINE_MARKERS 8
 #define ENGINE_DAY_UNUSED INT32_MIN
 #define ENGINE_NO_TIME INT64_MIN
 #define ENGINE_FOREVER INT64_MAX
@@ -74,11 +74,12 @@ struct instrument_seen {
 };
 
 /* A marker that held recently: which rule, when it last held and the
- * numbers that explain it. Its points decay from that time. */
+ * numbers that explain it (saturated like the day sums). Its points decay
+ * from that time. */
 struct marker {
-	int64_t at_ms;
-	int64_t v[RULE_VALUES];
-	uint8_t rule; /* enum rule_id; RULE_COUNT = free slot */
+	uint32_t at_min; /* minutes since the epoch */
+	int32_t v[RULE_VALUES];
+	uint8_t rule;    /* enum rule_id; RULE_COUNT = free slot */
 };
 
 struct player_state {
