@@ -355,3 +355,9 @@ void ingest_abort(struct ingest *ig)
 }
 
 void ingest_totals(const struct ingest *ig, struct store_counters *out) { *out = ig->committed; }
+
+size_t ingest_bytes_per_cached_player(void)
+{
+	/* entry + hash bucket (nbuckets <= 2 * capacity) + dirty index */
+	return sizeof(struct cache_entry) + 2 * sizeof(uint32_t) + sizeof(uint32_t);
+}

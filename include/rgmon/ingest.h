@@ -64,6 +64,10 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen);
  * effects. */
 void ingest_abort(struct ingest *ig);
 
+/* Memory the cache takes per player: its entry (id, links, state) plus its
+ * share of the hash table and dirty list. Fixed: state does not grow. */
+size_t ingest_bytes_per_cached_player(void);
+
 /* Totals of what this ingest has committed since it was created. */
 void ingest_totals(const struct ingest *ig, struct store_counters *out);
 

@@ -114,6 +114,10 @@ enum { DAILY_HOURS };
 static bool daily_play_time(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t secs = engine_play_seconds_today(c->st, &c->pol->tz, c->today, c->now_ms);
+	/* A session that ends just after midnight closes the day before too. */
+	const struct day_totals *yesterday = engine_day(c->st, c->today - 1);
+	if (c->ev->type == EVENT_SESSION_END && yesterday && yesterday->session_seconds > secs)
+		secs = yesterday->session_seconds;
 	if (secs <= c->rule->param[DAILY_HOURS] * 3600) /* "more than N hours" */
 		return false;
 	v[0] = secs / 60;
@@ -123,7 +127,7 @@ static bool daily_play_time(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 static void daily_play_time_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
 				   const char *currency, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld h %02lld min of play today (threshold %lld h a day)", (long long)(v[0] / 60),
+	snprintf(buf, len, "%lld h %02lld min of play in one day (threshold: more than %lld h)", (long long)(v[0] / 60),
 		 (long long)(v[0] % 60), (long long)r->param[DAILY_HOURS]);
 }
 

@@ -21,6 +21,11 @@ cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/
 trap cleanup EXIT INT TERM
 
 cc -O2 -o "$READER" tests/bench/kafka_read.c $(pkg-config --cflags --libs rdkafka)
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/engine_bench tests/bench/engine_bench.c \
+  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
+engine=$(build/engine_bench 1000000)
+engine_rate=$(echo "$engine" | awk '$1 == "engine_events_per_s" {print $2}')
+player_bytes=$(echo "$engine" | awk '$1 == "bytes_per_cached_player" {print $2}')
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
               echo $((20000 + $$ % 20000)); }
@@ -56,7 +61,7 @@ start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
 
-awk -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" 'BEGIN {
+awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" 'BEGIN {
   raw_rate = N / raw; serve_rate = (N - n0) / (t1 - t0); replay_rate = N / (re - rs);
   printf "rgmon bench: %d events, %d partitions, one run (2-core machine; figures are noisy)\n", N, P;
   printf "%-34s %14s  %s\n", "measure", "value", "method";
@@ -64,4 +69,6 @@ awk -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs=
   printf "%-34s %11.0f/s  %s\n", "serve end-to-end (consumed+committed)", serve_rate, "/metrics accepted, polled every 10 ms";
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 2.0 (issue 2), goal <= 1.5";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
+  printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
+  printf "%-34s %12d B  %s\n", "memory per cached player", pb, "cache entry + hash + dirty index (fixed-size state); target <= 2048";
 }'

@@ -1,0 +1,406 @@
+/* test_rules.c -- markers at their boundaries (just under / at / over),
+ * windows across local midnight and DST, scoring with decay and
+ * hysteresis, strong markers, and policy loading. Each test plays events
+ * through engine_apply with a shipped policy, as replay does. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "rgmon/engine.h"
+#include "rgmon/risk.h"
+#include "helpers.h"
+
+static struct policy pol;
+
+static const struct policy *load(const char *path)
+{
+	char err[512];
+	if (policy_load(&pol, path, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return &pol;
+}
+
+static int seq;
+
+/* Applies an event written as JSON fields after the common ones. */
+static struct engine_result play(struct player_state *st, const char *ts, const char *type, const char *fields)
+{
+	struct engine_result r;
+	struct event ev = make_event("{\"event_id\":\"e%d\",\"player_id\":\"p\",\"ts\":\"%s\",\"type\":\"%s\"%s%s}", ++seq,
+				     ts, type, fields[0] ? "," : "", fields);
+	engine_apply(st, &ev, &pol, &r);
+	return r;
+}
+
+static bool holds(const struct player_state *st, enum rule_id rule)
+{
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		if (st->markers[i].rule == rule)
+			return true;
+	return false;
+}
+
+static bool is_new(const struct engine_result *r, enum rule_id rule)
+{
+	for (int i = 0; i < r->nnew; i++)
+		if (r->new_rules[i] == rule)
+			return true;
+	return false;
+}
+
+static void fresh(struct player_state *st) { engine_state_init(st); }
+
+#define EUR_DEP(amount) "\"amount\":" #amount ",\"currency\":\"EUR\""
+
+static void test_near_breach_at_80_percent(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/nl.json");
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(7999));
+	assert_false(holds(&st, RULE_LIMITS_NEAR_BREACH)); /* 79.99% */
+	struct engine_result r = play(&st, "2026-11-02T10:05:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(is_new(&r, RULE_LIMITS_NEAR_BREACH)); /* 80% exactly */
+	assert_false(holds(&st, RULE_LIMITS_BREACH));
+	/* The next local day starts from zero. */
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	play(&st, "2026-11-02T23:59:00+01:00", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-03T00:01:00+01:00", "deposit", EUR_DEP(5000));
+	assert_false(holds(&st, RULE_LIMITS_NEAR_BREACH));
+}
+
+static void test_breach_is_strong_and_red_at_once(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/nl.json");
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"week\",\"value\":10000");
+	struct engine_result r = play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(10000));
+	assert_false(holds(&st, RULE_LIMITS_BREACH)); /* at the limit: allowed */
+	r = play(&st, "2026-11-04T10:00:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(is_new(&r, RULE_LIMITS_BREACH));
+	assert_true(r.raise);
+	assert_int_equal(r.raise_rule, RULE_LIMITS_BREACH);
+	assert_int_equal(r.level, LEVEL_RED);
+	/* Eight days later the week holds only the new deposit. */
+	r = play(&st, "2026-11-10T10:00:00+01:00", "deposit", EUR_DEP(5000));
+	assert_false(is_new(&r, RULE_LIMITS_BREACH));
+}
+
+static void test_raise_waits_for_the_delay(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/se.json"); /* raises apply after 72 h */
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	struct engine_result r =
+		play(&st, "2026-11-03T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":50000");
+	assert_true(is_new(&r, RULE_LIMITS_RAISE_IN_COOLING_OFF)); /* 24 h after the last change, cooling-off 72 h */
+	r = play(&st, "2026-11-03T10:00:00+01:00", "deposit", "\"amount\":20000,\"currency\":\"SEK\"");
+	assert_true(is_new(&r, RULE_LIMITS_BREACH)); /* the old limit still holds */
+}
+
+static void test_high_limit_se(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/se.json");
+	fresh(&st);
+	/* SEK 10,000 a month exactly: no contact needed; one öre more: contact. */
+	struct engine_result r =
+		play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1000000");
+	assert_false(is_new(&r, RULE_LIMITS_HIGH_LIMIT));
+	play(&st, "2026-11-02T09:00:01+01:00", "deposit", "\"amount\":100,\"currency\":\"SEK\""); /* currency known */
+	r = play(&st, "2026-11-06T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1000001");
+	assert_true(is_new(&r, RULE_LIMITS_HIGH_LIMIT));
+}
+
+static void test_nl_age_bands(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/nl.json"); /* EUR 300 for 18-23, EUR 700 for 24+ */
+	const char *young = "\"birth_year\":2003", *older = "\"birth_year\":2002"; /* 23 and 24 in 2026 */
+	fresh(&st);
+	play(&st, "2026-11-01T09:00:00+01:00", "account", young);
+	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(29999));
+	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
+	play(&st, "2026-11-20T09:00:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
+	fresh(&st);
+	play(&st, "2026-11-01T09:00:00+01:00", "account", older);
+	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(69999));
+	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
+	play(&st, "2026-11-02T09:01:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
+	/* Unknown age: the lower threshold, the cautious one. */
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(30000));
+	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
+	/* Outside the 30-day window it no longer counts. */
+	fresh(&st);
+	play(&st, "2026-11-01T09:00:00+01:00", "account", young);
+	play(&st, "2026-11-01T10:00:00+01:00", "deposit", EUR_DEP(20000));
+	play(&st, "2026-12-01T10:00:00+01:00", "deposit", EUR_DEP(10000)); /* day 31 */
+	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
+}
+
+static void test_nl_more_than_six_hours(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/nl.json");
+	/* A session from 18:00 to 00:00 local is exactly 6 h on one day. */
+	fresh(&st);
+	play(&st, "2026-11-02T18:00:00+01:00", "session_start", "\"session_id\":\"s\"");
+	struct engine_result r = play(&st, "2026-11-03T00:00:00+01:00", "session_end", "\"session_id\":\"s\"");
+	assert_false(is_new(&r, RULE_INTENSITY_DAILY_PLAY_TIME));
+	/* One minute more, but past midnight: split over two days, still not. */
+	fresh(&st);
+	play(&st, "2026-11-02T18:00:00+01:00", "session_start", "\"session_id\":\"s\"");
+	r = play(&st, "2026-11-03T00:01:00+01:00", "session_end", "\"session_id\":\"s\"");
+	assert_false(is_new(&r, RULE_INTENSITY_DAILY_PLAY_TIME));
+	/* 6 h 1 min within the day: more than 6 h. */
+	fresh(&st);
+	play(&st, "2026-11-02T17:59:00+01:00", "session_start", "\"session_id\":\"s\"");
+	r = play(&st, "2026-11-03T00:00:00+01:00", "session_end", "\"session_id\":\"s\"");
+	assert_true(is_new(&r, RULE_INTENSITY_DAILY_PLAY_TIME));
+	assert_true(is_new(&r, RULE_INTENSITY_LONG_SESSION)); /* 3 h threshold */
+}
+
+static void test_es_net_loss_three_weeks(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/es.json"); /* EUR 600 over 21 days, EUR 200 for 18-25 */
+	const char *round = "\"stake\":30000,\"payout\":0,\"currency\":\"EUR\"";
+	fresh(&st);
+	play(&st, "2026-11-01T09:00:00+01:00", "account", "\"birth_year\":1980");
+	play(&st, "2026-11-01T12:00:00+01:00", "game_round", round);
+	/* 21 local days later (Nov 22 is day 22): the first loss has left the window. */
+	play(&st, "2026-11-22T12:00:00+01:00", "game_round", "\"stake\":29999,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(holds(&st, RULE_REGULATORY_NET_LOSS));
+	play(&st, "2026-11-22T12:01:00+01:00", "game_round", "\"stake\":30001,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(holds(&st, RULE_REGULATORY_NET_LOSS)); /* 60,000 within Nov 2..22 */
+	fresh(&st);
+	play(&st, "2026-11-01T09:00:00+01:00", "account", "\"birth_year\":2001"); /* 25 */
+	play(&st, "2026-11-02T12:00:00+01:00", "game_round", "\"stake\":20000,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(holds(&st, RULE_REGULATORY_NET_LOSS));
+}
+
+static void test_day_window_follows_dst(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/se.json"); /* money.net_loss: a day threshold */
+	int64_t day_t = pol.rules[RULE_MONEY_NET_LOSS].money[0][policy_currency_index(&pol, "SEK")];
+	char f[128];
+	/* 2026-10-25: Stockholm leaves summer time at 03:00 local; the local
+	 * day runs 25 h, 22:00Z on Oct 24 to 23:00Z on Oct 25. */
+	fresh(&st);
+	snprintf(f, sizeof(f), "\"stake\":%lld,\"payout\":0,\"currency\":\"SEK\"", (long long)(day_t / 2));
+	play(&st, "2026-10-24T22:00:00Z", "game_round", f); /* 00:00 local, Oct 25 */
+	play(&st, "2026-10-25T22:59:00Z", "game_round", f); /* 23:59 local, Oct 25 */
+	assert_true(holds(&st, RULE_MONEY_NET_LOSS));
+	fresh(&st);
+	play(&st, "2026-10-24T21:59:00Z", "game_round", f); /* 23:59 local, Oct 24 */
+	play(&st, "2026-10-25T22:59:00Z", "game_round", f);
+	assert_false(holds(&st, RULE_MONEY_NET_LOSS));
+}
+
+static void test_deposit_after_loss_count(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json"); /* loss_min EUR 20, within 30 min, count 2 */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T20:10:00Z", "game_round", "\"stake\":5000,\"payout\":0,\"currency\":\"EUR\"");
+	struct engine_result r = play(&st, "2026-11-02T20:40:00Z", "deposit", EUR_DEP(5000)); /* 30 min: counts */
+	assert_false(holds(&st, RULE_CHASING_DEPOSIT_AFTER_LOSS));                          /* one is not a pattern */
+	play(&st, "2026-11-02T20:45:00Z", "game_round", "\"stake\":1999,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T20:50:00Z", "deposit", EUR_DEP(5000)); /* lost 19.99: under loss_min */
+	assert_false(is_new(&r, RULE_CHASING_DEPOSIT_AFTER_LOSS));
+	play(&st, "2026-11-02T20:55:00Z", "game_round", "\"stake\":2000,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T21:26:00Z", "deposit", EUR_DEP(5000)); /* 31 min after the loss */
+	assert_false(is_new(&r, RULE_CHASING_DEPOSIT_AFTER_LOSS));
+	play(&st, "2026-11-02T21:30:00Z", "game_round", "\"stake\":2000,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T21:35:00Z", "deposit", EUR_DEP(5000));
+	assert_true(is_new(&r, RULE_CHASING_DEPOSIT_AFTER_LOSS));
+	struct risk_reason why[ENGINE_MARKERS];
+	int n = risk_reasons(&st, &pol, st.last_seen_ms, why);
+	bool found = false;
+	for (int i = 0; i < n; i++)
+		if (why[i].rule == RULE_CHASING_DEPOSIT_AFTER_LOSS) {
+			found = true;
+			assert_string_equal(why[i].detail,
+					    "2 deposits (100 EUR) each within 30 min of a loss, after losing 70 EUR in all (within 24 h)");
+		}
+	assert_true(found);
+}
+
+static void test_exclusion_breach(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "self_exclusion", "\"days\":7,\"source\":\"player\"");
+	struct engine_result r = play(&st, "2026-11-02T20:30:00Z", "deposit", "\"amount\":100,\"currency\":\"GBP\",\"status\":\"declined\"");
+	assert_false(r.raise); /* the block worked */
+	assert_int_equal(r.level, LEVEL_EXCLUDED);
+	r = play(&st, "2026-11-09T19:59:59Z", "deposit", "\"amount\":100,\"currency\":\"GBP\"");
+	assert_true(r.raise);
+	assert_int_equal(r.raise_rule, RULE_EXCLUSION_BREACH);
+	r = play(&st, "2026-11-09T20:00:00Z", "deposit", "\"amount\":100,\"currency\":\"GBP\""); /* pause over */
+	assert_false(is_new(&r, RULE_EXCLUSION_BREACH));
+	assert_int_not_equal(r.level, LEVEL_EXCLUDED);
+}
+
+static void test_decay_and_hysteresis(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json"); /* half-life 14 d, amber 30, red 60, hysteresis 10 */
+	struct marker m = { .at_min = (uint32_t)(t_ms("2026-11-01T00:00:00Z") / MS_PER_MIN), .rule = RULE_CONTACT_BONUS_REQUESTS };
+	int64_t w = pol.rules[m.rule].weight * 1000;
+	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-01T00:00:00Z")), w);
+	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-15T00:00:00Z")), w / 2);
+	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-29T00:00:00Z")), w / 4);
+	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) < w);
+	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) > w / 2);
+
+	/* Amber at 30; it stays amber down to 20 and falls below. */
+	fresh(&st);
+	for (int i = 0; i < 3; i++) { /* bonus requests: 15 points */
+		char ts[40];
+		snprintf(ts, sizeof(ts), "2026-11-0%dT10:00:00Z", i + 1);
+		play(&st, ts, "contact", "\"channel\":\"chat\",\"topic\":\"bonus_request\"");
+	}
+	play(&st, "2026-11-03T11:00:00Z", "contact", "\"channel\":\"chat\",\"topic\":\"complaint\"");
+	struct engine_result r = play(&st, "2026-11-03T12:00:00Z", "contact", "\"channel\":\"chat\",\"topic\":\"withdrawal_delay\"");
+	assert_int_equal(r.score, 25); /* 15 + 10 */
+	assert_int_equal(r.level, LEVEL_GREEN);
+	st.score = 0;
+	/* Two more markers push it over 30: amber, and an alert. */
+	r = play(&st, "2026-11-03T12:30:00Z", "deposit", "\"amount\":100,\"currency\":\"EUR\",\"instrument\":\"a\"");
+	play(&st, "2026-11-03T12:31:00Z", "deposit", "\"amount\":100,\"currency\":\"EUR\",\"instrument\":\"b\"");
+	r = play(&st, "2026-11-03T12:32:00Z", "deposit", "\"amount\":100,\"currency\":\"EUR\",\"instrument\":\"c\"");
+	assert_int_equal(r.score, 40);
+	assert_int_equal(r.level, LEVEL_AMBER);
+	assert_true(r.raise);
+	/* 40 halves to 20 in 14 days: still amber at 20 (hysteresis), green below. */
+	r = play(&st, "2026-11-17T12:32:00Z", "account", "\"country\":\"SE\"");
+	assert_int_equal(r.score, 20);
+	assert_int_equal(r.level, LEVEL_AMBER);
+	assert_false(r.raise);
+	r = play(&st, "2026-11-18T12:32:00Z", "account", "\"country\":\"SE\"");
+	assert_true(r.score < 20);
+	assert_int_equal(r.level, LEVEL_GREEN);
+}
+
+static void test_out_of_order_within_window(void **state)
+{
+	(void)state;
+	struct player_state a, b;
+	load("policies/default.json");
+	/* The same events in another order (a late arrival inside the kept
+	 * window) give the same day sums and the same money markers. */
+	fresh(&a);
+	fresh(&b);
+	play(&a, "2026-11-02T10:00:00Z", "game_round", "\"stake\":20000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&a, "2026-11-02T11:00:00Z", "game_round", "\"stake\":20000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&b, "2026-11-02T11:00:00Z", "game_round", "\"stake\":20000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&b, "2026-11-02T10:00:00Z", "game_round", "\"stake\":20000,\"payout\":0,\"currency\":\"EUR\"");
+	int32_t day = (int32_t)(t_ms("2026-11-02T00:00:00Z") / MS_PER_DAY) ;
+	int32_t local = tz_local_day(&pol.tz, t_ms("2026-11-02T10:00:00Z"));
+	assert_int_equal(local, day);
+	assert_int_equal(engine_day(&a, day)->net_loss, engine_day(&b, day)->net_loss);
+	assert_true(holds(&a, RULE_MONEY_NET_LOSS));
+	assert_true(holds(&b, RULE_MONEY_NET_LOSS));
+}
+
+static void test_policy_errors_name_the_field(void **state)
+{
+	(void)state;
+	static struct policy p;
+	char err[512];
+	const char *files[] = { "policies/default.json", "policies/uk.json", "policies/se.json", "policies/nl.json",
+				"policies/de.json",      "policies/es.json", "policies/on.json" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		assert_int_equal(policy_load(&p, files[i], NULL, err, sizeof(err)), 0);
+		assert_non_null(strstr(p.id, "@sha256:"));
+	}
+	static const char head[] =
+		"{\"name\":\"t\",\"jurisdiction\":\"SE\",\"timezone\":{\"name\":\"x\",\"posix\":\"UTC0\"},"
+		"\"currencies\":[\"SEK\"],\"scoring\":{\"half_life_days\":14,\"amber\":30,\"red\":60,\"hysteresis\":10},"
+		"\"actions\":{\"amber\":\"limits\",\"red\":\"pause\",\"excluded\":\"self_exclusion\"},"
+		"\"due_hours\":{\"amber\":1,\"red\":1,\"excluded\":1},\"limit_raise_delay_hours\":72,\"rules\":{";
+#define MINIMAL(rules) head, rules, "}}"
+	char buf[2048];
+	struct {
+		const char *rules, *expect;
+	} bad[] = {
+		{ "\"money.net_loss\":{\"weight\":10,\"params\":{\"day\":{\"SEK\":1},\"week\":{\"SEK\":1}}}",
+		  "rules[\"money.net_loss\"].params.month: missing" },
+		{ "\"money.net_loss\":{\"weight\":10,\"params\":{\"day\":{\"SEK\":1,\"EUR\":1},\"week\":{\"SEK\":1},\"month\":{\"SEK\":1}}}",
+		  "rules[\"money.net_loss\"].params.day.EUR: currency not in \"currencies\"" },
+		{ "\"intensity.night_play\":{\"weight\":10,\"params\":{\"nights\":0,\"window_days\":7,\"min_rounds\":1}}",
+		  "rules[\"intensity.night_play\"].params.nights: must be an integer from 1 to 30" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"strong\":1}", "rules[\"exclusion.breach\"].strong: must be true or false" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"action\":\"ban\"}",
+		  "rules[\"exclusion.breach\"].action: must be one of \"limits\", \"pause\", \"self_exclusion\"" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"colour\":\"red\"}", "rules[\"exclusion.breach\"].colour: unknown field" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(buf, sizeof(buf), "%s%s%s", MINIMAL(bad[i].rules));
+		assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].expect);
+	}
+	/* The identity is the canonical form's: key order and spacing do not
+	 * matter, a number does. */
+	char id1[POLICY_ID_MAX + 1], id2[POLICY_ID_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s%s%s", MINIMAL(""));
+	assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), 0);
+	rg_strlcpy(id1, p.id, sizeof(id1));
+	const char *reordered =
+		"{ \"rules\" : {}, \"limit_raise_delay_hours\":72, \"due_hours\":{\"excluded\":1,\"red\":1,\"amber\":1},"
+		"\"actions\":{\"red\":\"pause\",\"amber\":\"limits\",\"excluded\":\"self_exclusion\"},"
+		"\"scoring\":{\"red\":60,\"amber\":30,\"half_life_days\":14,\"hysteresis\":10},\"currencies\":[\"SEK\"],"
+		"\"timezone\":{\"posix\":\"UTC0\",\"name\":\"x\"},\"jurisdiction\":\"SE\",\"name\":\"t\"}";
+	assert_int_equal(policy_load_json(&p, reordered, strlen(reordered), err, sizeof(err)), 0);
+	assert_string_equal(p.id, id1);
+	char *changed = strdup(buf);
+	*strstr(changed, "72") = '7';
+	*(strstr(changed, "72") + 1) = '3';
+	assert_int_equal(policy_load_json(&p, changed, strlen(changed), err, sizeof(err)), 0);
+	rg_strlcpy(id2, p.id, sizeof(id2));
+	assert_string_not_equal(id1, id2);
+	free(changed);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_near_breach_at_80_percent),
+		cmocka_unit_test(test_breach_is_strong_and_red_at_once),
+		cmocka_unit_test(test_raise_waits_for_the_delay),
+		cmocka_unit_test(test_high_limit_se),
+		cmocka_unit_test(test_nl_age_bands),
+		cmocka_unit_test(test_nl_more_than_six_hours),
+		cmocka_unit_test(test_es_net_loss_three_weeks),
+		cmocka_unit_test(test_day_window_follows_dst),
+		cmocka_unit_test(test_deposit_after_loss_count),
+		cmocka_unit_test(test_exclusion_breach),
+		cmocka_unit_test(test_decay_and_hysteresis),
+		cmocka_unit_test(test_out_of_order_within_window),
+		cmocka_unit_test(test_policy_errors_name_the_field),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
