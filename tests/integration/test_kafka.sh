@@ -68,6 +68,12 @@ $RGMON replay --db "$WORK/r.db" "$WORK/clean.jsonl" >/dev/null
 a=$(sqlite3 "$WORK/s.db" "select player_id, hex(state) from players order by 1" | md5sum)
 b=$(sqlite3 "$WORK/r.db" "select player_id, hex(state) from players order by 1" | md5sum)
 check "serve state equals replay state" "$b" "$a"
+$RGMON alerts list --db "$WORK/s.db" --json >"$WORK/serve-alerts.json"
+$RGMON alerts list --db "$WORK/r.db" --json >"$WORK/replay-alerts.json"
+n=$(jq '.alerts | length' "$WORK/serve-alerts.json")
+[ "$n" -gt 0 ] && ok "serve raised alerts ($n)" || fail "serve raised alerts"
+cmp -s "$WORK/serve-alerts.json" "$WORK/replay-alerts.json" && ok "serve's alerts equal replay's, byte for byte" ||
+  fail "serve's alerts equal replay's, byte for byte"
 
 # A bad -X is refused with librdkafka's own message.
 $RGMON serve --brokers "$BROKER" --db "$WORK/x.db" --http "127.0.0.1:0" -X no.such.property=1 2>"$WORK/err"

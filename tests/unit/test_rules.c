@@ -326,6 +326,167 @@ static void test_out_of_order_within_window(void **state)
 	assert_true(holds(&b, RULE_MONEY_NET_LOSS));
 }
 
+
+/* Count rules: count - 1 occurrences do not hold, count do. Each case
+ * plays `count` events of one kind (default policy, UTC days) and checks
+ * the rule only on the last. */
+struct count_case {
+	enum rule_id rule;
+	const char *type, *fields;
+	bool numbered; /* add a different "instrument" to each event */
+	int count, minutes_apart;
+};
+
+static void play_count_case(const struct count_case *c)
+{
+	struct player_state st;
+	struct engine_result r = { 0 };
+	char ts[40], fields[256];
+	fresh(&st);
+	play(&st, "2026-11-02T00:00:00Z", "deposit", EUR_DEP(100)); /* currency known */
+	for (int i = 0; i < c->count; i++) {
+		int64_t t = t_ms("2026-11-02T01:00:00Z") + (int64_t)i * c->minutes_apart * MS_PER_MIN;
+		ts_format_rfc3339(t, ts, sizeof(ts));
+		snprintf(fields, sizeof(fields), "%s%s%d%s", c->fields, c->numbered ? ",\"instrument\":\"card-" : "",
+			 c->numbered ? i : 0, c->numbered ? "\"" : "");
+		if (!c->numbered)
+			rg_strlcpy(fields, c->fields, sizeof(fields));
+		r = play(&st, ts, c->type, fields);
+		if (i == c->count - 2 && is_new(&r, c->rule))
+			fail_msg("%s held after %d of %d", rule_defs[c->rule]->id, i + 1, c->count);
+	}
+	if (!is_new(&r, c->rule))
+		fail_msg("%s did not hold after %d", rule_defs[c->rule]->id, c->count);
+}
+
+static void test_count_rules_at_their_boundary(void **state)
+{
+	(void)state;
+	load("policies/default.json");
+	const struct count_case cases[] = {
+		{ RULE_CHASING_REVERSED_WITHDRAWALS, "withdrawal", "\"amount\":100,\"currency\":\"EUR\",\"status\":\"cancelled\"", false, 2, 600 },
+		{ RULE_MONEY_INSTRUMENTS, "deposit", "\"amount\":100,\"currency\":\"EUR\"", true, 3, 600 },
+		{ RULE_MONEY_DECLINED_BURST, "deposit", "\"amount\":100,\"currency\":\"EUR\",\"status\":\"declined\"", false, 3, 29 },
+		{ RULE_CONTACT_BONUS_REQUESTS, "contact", "\"channel\":\"chat\",\"topic\":\"bonus_request\"", false, 3, 1440 },
+		{ RULE_CONTACT_WITHDRAWAL_COMPLAINTS, "contact", "\"channel\":\"chat\",\"topic\":\"withdrawal_delay\"", false, 2, 1440 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		play_count_case(&cases[i]);
+}
+
+static void test_declined_burst_window_edge(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json"); /* 3 within 60 min */
+	fresh(&st);
+	const char *declined = "\"amount\":100,\"currency\":\"EUR\",\"status\":\"declined\"";
+	play(&st, "2026-11-02T10:00:00Z", "deposit", declined);
+	play(&st, "2026-11-02T10:30:00Z", "deposit", declined);
+	struct engine_result r = play(&st, "2026-11-02T11:00:00Z", "deposit", declined); /* 60 min after the first */
+	assert_false(is_new(&r, RULE_MONEY_DECLINED_BURST));
+	r = play(&st, "2026-11-02T11:20:00Z", "deposit", declined);
+	assert_true(is_new(&r, RULE_MONEY_DECLINED_BURST));
+}
+
+static void test_night_and_long_sessions(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json"); /* CET; 3 nights of 10 rounds in 7 days; 3 h sessions */
+	fresh(&st);
+	char ts[40];
+	for (int night = 0; night < 3; night++)
+		for (int k = 0; k < 10; k++) {
+			/* 05:50-05:59 local, the last minutes of the night */
+			snprintf(ts, sizeof(ts), "2026-11-%02dT05:%02d:00+01:00", 2 + night, 50 + k);
+			struct engine_result r = play(&st, ts, "game_round", "\"stake\":100,\"payout\":100,\"currency\":\"EUR\"");
+			assert_int_equal(is_new(&r, RULE_INTENSITY_NIGHT_PLAY), night == 2 && k == 9);
+		}
+	/* 06:00 is day, not night */
+	fresh(&st);
+	for (int night = 0; night < 3; night++)
+		for (int k = 0; k < 10; k++) {
+			snprintf(ts, sizeof(ts), "2026-11-%02dT06:%02d:00+01:00", 2 + night, k);
+			play(&st, ts, "game_round", "\"stake\":100,\"payout\":100,\"currency\":\"EUR\"");
+		}
+	assert_false(holds(&st, RULE_INTENSITY_NIGHT_PLAY));
+
+	fresh(&st);
+	play(&st, "2026-11-02T12:00:00Z", "session_start", "\"session_id\":\"s\"");
+	struct engine_result r = play(&st, "2026-11-02T14:59:00Z", "game_round", "\"stake\":1,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(is_new(&r, RULE_INTENSITY_LONG_SESSION));
+	r = play(&st, "2026-11-02T15:00:00Z", "game_round", "\"stake\":1,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(is_new(&r, RULE_INTENSITY_LONG_SESSION));
+}
+
+static void test_chasing_patterns(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/default.json");
+	/* Deposits in one session: 3. */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "session_start", "\"session_id\":\"s\"");
+	play(&st, "2026-11-02T20:01:00Z", "deposit", EUR_DEP(1000));
+	r = play(&st, "2026-11-02T20:30:00Z", "deposit", EUR_DEP(1000));
+	assert_false(is_new(&r, RULE_CHASING_DEPOSITS_IN_SESSION));
+	r = play(&st, "2026-11-02T21:00:00Z", "deposit", EUR_DEP(1000));
+	assert_true(is_new(&r, RULE_CHASING_DEPOSITS_IN_SESSION));
+
+	/* Escalating deposits: 3 in a row, each at least 150% of the one before. */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(1000));
+	play(&st, "2026-11-02T21:00:00Z", "deposit", EUR_DEP(1500));
+	r = play(&st, "2026-11-02T22:00:00Z", "deposit", EUR_DEP(2249));
+	assert_false(is_new(&r, RULE_CHASING_ESCALATING_DEPOSITS));
+	r = play(&st, "2026-11-02T23:00:00Z", "deposit", EUR_DEP(3374)); /* 1500, 2249, 3374: 149.9% */
+	assert_false(is_new(&r, RULE_CHASING_ESCALATING_DEPOSITS));
+	r = play(&st, "2026-11-03T00:00:00Z", "deposit", EUR_DEP(5061)); /* 2249, 3374, 5061: 150% each */
+	assert_true(is_new(&r, RULE_CHASING_ESCALATING_DEPOSITS));
+
+	/* Stake escalation: 5 losing rounds, then 200% of the average within 3 min. */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "session_start", "\"session_id\":\"s\"");
+	char ts[40];
+	for (int i = 0; i < 5; i++) {
+		snprintf(ts, sizeof(ts), "2026-11-02T20:0%d:00Z", i + 1);
+		play(&st, ts, "game_round", "\"stake\":100,\"payout\":0,\"currency\":\"EUR\"");
+	}
+	r = play(&st, "2026-11-02T20:08:00Z", "game_round", "\"stake\":199,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(is_new(&r, RULE_CHASING_STAKE_ESCALATION));
+	r = play(&st, "2026-11-02T20:11:00Z", "game_round", "\"stake\":300,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(is_new(&r, RULE_CHASING_STAKE_ESCALATION));
+
+	/* Re-deposit within 15 min of the loss that left 10% or less. */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(10000));
+	play(&st, "2026-11-02T20:10:00Z", "game_round", "\"stake\":8999,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T20:20:00Z", "deposit", EUR_DEP(10000)); /* 10.01% left */
+	assert_false(is_new(&r, RULE_CHASING_REDEPOSIT_AFTER_DEPLETION));
+	play(&st, "2026-11-02T20:30:00Z", "game_round", "\"stake\":10101,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T20:45:00Z", "deposit", EUR_DEP(10000)); /* 10% left, 15 min */
+	assert_true(is_new(&r, RULE_CHASING_REDEPOSIT_AFTER_DEPLETION));
+}
+
+static void test_early_intensity(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/default.json"); /* day one: EUR 500 deposits */
+	fresh(&st);
+	play(&st, "2026-11-02T10:00:00Z", "deposit", EUR_DEP(49999));
+	assert_false(holds(&st, RULE_INTENSITY_DAY_ONE));
+	r = play(&st, "2026-11-03T09:59:00Z", "deposit", EUR_DEP(1));
+	assert_true(is_new(&r, RULE_INTENSITY_DAY_ONE));
+	fresh(&st);
+	play(&st, "2026-11-02T10:00:00Z", "deposit", EUR_DEP(49999));
+	r = play(&st, "2026-11-03T10:00:00Z", "deposit", EUR_DEP(1)); /* 24 h later: no longer day one */
+	assert_false(is_new(&r, RULE_INTENSITY_DAY_ONE));
+}
+
 static void test_policy_errors_name_the_field(void **state)
 {
 	(void)state;
@@ -400,6 +561,11 @@ int main(void)
 		cmocka_unit_test(test_exclusion_breach),
 		cmocka_unit_test(test_decay_and_hysteresis),
 		cmocka_unit_test(test_out_of_order_within_window),
+		cmocka_unit_test(test_count_rules_at_their_boundary),
+		cmocka_unit_test(test_declined_burst_window_edge),
+		cmocka_unit_test(test_night_and_long_sessions),
+		cmocka_unit_test(test_chasing_patterns),
+		cmocka_unit_test(test_early_intensity),
 		cmocka_unit_test(test_policy_errors_name_the_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
