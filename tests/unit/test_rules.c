@@ -279,7 +279,7 @@ static void test_decay_and_hysteresis(void **state)
 	/* Amber at 30; it stays amber down to 20 and falls below. */
 	fresh(&st);
 	for (int i = 0; i < 3; i++) { /* bonus requests: 15 points */
-		char ts[40];
+		char ts[64];
 		snprintf(ts, sizeof(ts), "2026-11-0%dT10:00:00Z", i + 1);
 		play(&st, ts, "contact", "\"channel\":\"chat\",\"topic\":\"bonus_request\"");
 	}
@@ -341,7 +341,7 @@ static void play_count_case(const struct count_case *c)
 {
 	struct player_state st;
 	struct engine_result r = { 0 };
-	char ts[40], fields[256];
+	char ts[64], fields[256];
 	fresh(&st);
 	play(&st, "2026-11-02T00:00:00Z", "deposit", EUR_DEP(100)); /* currency known */
 	for (int i = 0; i < c->count; i++) {
@@ -395,7 +395,7 @@ static void test_night_and_long_sessions(void **state)
 	struct player_state st;
 	load("policies/default.json"); /* CET; 3 nights of 10 rounds in 7 days; 3 h sessions */
 	fresh(&st);
-	char ts[40];
+	char ts[64];
 	for (int night = 0; night < 3; night++)
 		for (int k = 0; k < 10; k++) {
 			/* 05:50-05:59 local, the last minutes of the night */
@@ -449,7 +449,7 @@ static void test_chasing_patterns(void **state)
 	/* Stake escalation: 5 losing rounds, then 200% of the average within 3 min. */
 	fresh(&st);
 	play(&st, "2026-11-02T20:00:00Z", "session_start", "\"session_id\":\"s\"");
-	char ts[40];
+	char ts[64];
 	for (int i = 0; i < 5; i++) {
 		snprintf(ts, sizeof(ts), "2026-11-02T20:0%d:00Z", i + 1);
 		play(&st, ts, "game_round", "\"stake\":100,\"payout\":0,\"currency\":\"EUR\"");
