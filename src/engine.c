@@ -127,10 +127,12 @@ int64_t engine_limit_used(const struct player_state *st, const struct tz_rule *t
 		return w.deposited;
 	case LIMIT_LOSS:
 		return w.net_loss > 0 ? w.net_loss : 0;
-	case LIMIT_SESSION_TIME:
-		/* Closed sessions in the period, plus open ones up to now. */
-		return (w.session_seconds - (engine_day(st, today) ? engine_day(st, today)->session_seconds : 0) +
-			engine_play_seconds_today(st, tz, today, now_ms)) / 60;
+	case LIMIT_SESSION_TIME: {
+		/* Closed sessions of the days before, plus today's closed and open ones. */
+		const struct day_totals *b = engine_day(st, today);
+		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
+		return (before_today + engine_play_seconds_today(st, tz, today, now_ms)) / 60;
+	}
 	case LIMIT_KIND_COUNT:
 		break;
 	}
@@ -204,7 +206,7 @@ static void balance_add(struct player_state *st, int64_t v)
 }
 
 static void deposit(struct player_state *st, const struct event *ev, struct day_totals *b,
-		    const struct tz_rule *tz, struct engine_step *step)
+		    struct engine_step *step)
 {
 	int32_t today = b->day;
 	if (ev->instrument[0]) {
@@ -221,7 +223,6 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 		st->instruments[slot].hash = h ? h : 1;
 		st->instruments[slot].day = today;
 	}
-	(void)tz;
 	if (ev->deposit_status == DEPOSIT_DECLINED) {
 		b->declined = add_u16(b->declined);
 		/* ring: overwrite the oldest */
@@ -337,7 +338,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 
 	switch (ev->type) {
 	case EVENT_DEPOSIT:
-		deposit(st, ev, b, tz, step);
+		deposit(st, ev, b, step);
 		break;
 	case EVENT_WITHDRAWAL:
 		withdrawal(st, ev, b);
@@ -462,6 +463,22 @@ static bool marker_hold(struct player_state *st, const struct policy *pol, int r
 	return fresh;
 }
 
+/* The rule of the heaviest marker that still has points (strong ones
+ * raise on their own): the rule an alert for a level rise is named after. */
+static int top_marker_rule(const struct player_state *st, const struct policy *pol, int64_t now_ms)
+{
+	int top = -1, top_weight = -1;
+	for (int i = 0; i < ENGINE_MARKERS; i++) {
+		int r = st->markers[i].rule;
+		if (r < RULE_COUNT && !pol->rules[r].strong && pol->rules[r].weight > top_weight &&
+		    engine_marker_points(&st->markers[i], pol, now_ms) > 0) {
+			top_weight = pol->rules[r].weight;
+			top = r;
+		}
+	}
+	return top;
+}
+
 static enum risk_level level_for(const struct policy *pol, int score, enum risk_level current, bool strong)
 {
 	enum risk_level target = score >= pol->cutoff[LEVEL_RED] ? LEVEL_RED
@@ -495,7 +512,6 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		.now_ms = ev->ts_ms,
 	};
 	bool strong = false;
-	int top_rule = -1, top_weight = -1;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {
 		const struct policy_rule *pr = &pol->rules[r];
@@ -513,15 +529,6 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 			res->raise_rule = (uint8_t)r;
 		}
 	}
-	for (int i = 0; i < ENGINE_MARKERS; i++) {
-		int r = st->markers[i].rule;
-		if (r < RULE_COUNT && !pol->rules[r].strong && pol->rules[r].weight > top_weight &&
-		    engine_marker_points(&st->markers[i], pol, ev->ts_ms) > 0) {
-			top_weight = pol->rules[r].weight;
-			top_rule = r;
-		}
-	}
-
 	int score = engine_score_at(st, pol, ev->ts_ms);
 	enum risk_level level = excluded_at(st, ev->ts_ms)
 		? LEVEL_EXCLUDED
@@ -535,9 +542,10 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	 * or red (entering an exclusion is the player's own act, not an alert). */
 	if (strong) {
 		res->raise = true;
-	} else if (level > res->level_before && level <= LEVEL_RED && level >= LEVEL_AMBER && top_rule >= 0) {
-		res->raise = true;
-		res->raise_rule = (uint8_t)top_rule;
+	} else if (level > res->level_before && level <= LEVEL_RED && level >= LEVEL_AMBER) {
+		int top = top_marker_rule(st, pol, ev->ts_ms);
+		res->raise = top >= 0;
+		res->raise_rule = (uint8_t)(top >= 0 ? top : 0);
 	}
 }
 
