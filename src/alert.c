@@ -217,15 +217,6 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 	return open_alert(st, pol, ev, ps, res, err, errlen);
 }
 
-static json_t *time_json(int64_t ms)
-{
-	char buf[TS_RFC3339_LEN];
-	if (ms == INT64_MIN)
-		return json_null();
-	ts_format_rfc3339(ms, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 json_t *alert_to_json(const struct store_alert *a)
 {
 	json_t *rules = json_loads(a->rules, 0, NULL), *reasons = json_loads(a->reasons, 0, NULL);
@@ -245,9 +236,9 @@ json_t *alert_to_json(const struct store_alert *a)
 	json_object_set_new(o, "suggested_action", json_string(risk_action_name((enum risk_action)a->action)));
 	json_object_set_new(o, "evidence", evidence);
 	json_object_set_new(o, "status", json_string(a->status));
-	json_object_set_new(o, "created_at", time_json(a->created_ms));
-	json_object_set_new(o, "updated_at", time_json(a->updated_ms));
-	json_object_set_new(o, "due_at", time_json(a->due_ms));
+	json_object_set_new(o, "created_at", risk_time_json(a->created_ms));
+	json_object_set_new(o, "updated_at", risk_time_json(a->updated_ms));
+	json_object_set_new(o, "due_at", risk_time_json(a->due_ms));
 	json_object_set_new(o, "escalations", json_integer(a->escalations));
 	json_object_set_new(o, "policy", json_string(a->policy));
 	json_object_set_new(o, "outcome", a->outcome[0] ? json_string(a->outcome) : json_null());

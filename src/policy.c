@@ -117,6 +117,19 @@ static json_t *get_object(json_t *obj, const char *key, bool required, const str
 	return v;
 }
 
+/* A required object member whose keys must all be in `allowed`; child
+ * becomes its path. NULL (err set) when missing or not right. */
+static json_t *get_section(json_t *obj, const char *key, const char *const *allowed, const struct path *parent,
+			   struct path *child, char *err, size_t errlen)
+{
+	bool failed;
+	json_t *v = get_object(obj, key, true, parent, err, errlen, &failed);
+	if (failed)
+		return NULL;
+	path_push(child, parent, key);
+	return only_keys(v, allowed, child, err, errlen) < 0 ? NULL : v;
+}
+
 static int get_string(json_t *obj, const char *key, bool required, char *out, size_t outlen,
 		      const struct path *p, char *err, size_t errlen)
 {
@@ -338,14 +351,10 @@ static int load_levels(struct policy *pol, json_t *root, const struct path *top,
 	static const char *const scoring_keys[] = { "half_life_days", "amber", "red", "hysteresis", NULL };
 	static const char *const level_keys[] = { "amber", "red", "excluded", NULL };
 	struct path p;
-	bool failed;
 	int32_t half_life_days = 0;
 
-	json_t *scoring = get_object(root, "scoring", true, top, err, errlen, &failed);
-	if (failed)
-		return -1;
-	path_push(&p, top, "scoring");
-	if (only_keys(scoring, scoring_keys, &p, err, errlen) < 0 ||
+	json_t *scoring = get_section(root, "scoring", scoring_keys, top, &p, err, errlen);
+	if (!scoring ||
 	    get_i32(scoring, "half_life_days", true, 1, 365, &half_life_days, &p, err, errlen) < 0 ||
 	    get_i32(scoring, "amber", true, 1, 100, &pol->cutoff[LEVEL_AMBER], &p, err, errlen) < 0 ||
 	    get_i32(scoring, "red", true, 1, 100, &pol->cutoff[LEVEL_RED], &p, err, errlen) < 0 ||
@@ -357,22 +366,16 @@ static int load_levels(struct policy *pol, json_t *root, const struct path *top,
 		return field_err(err, errlen, &p, "hysteresis", "must be below the amber cut-off");
 	pol->half_life_minutes = half_life_days * 24 * 60;
 
-	json_t *actions = get_object(root, "actions", true, top, err, errlen, &failed);
-	if (failed)
-		return -1;
-	path_push(&p, top, "actions");
-	if (only_keys(actions, level_keys, &p, err, errlen) < 0)
+	json_t *actions = get_section(root, "actions", level_keys, top, &p, err, errlen);
+	if (!actions)
 		return -1;
 	for (int l = LEVEL_AMBER; l < LEVEL_COUNT; l++)
 		if (get_enum(actions, level_names[l], true, action_names, ACTION_COUNT, &pol->action_for[l], &p, err,
 			     errlen) < 0)
 			return -1;
 
-	json_t *due = get_object(root, "due_hours", true, top, err, errlen, &failed);
-	if (failed)
-		return -1;
-	path_push(&p, top, "due_hours");
-	if (only_keys(due, level_keys, &p, err, errlen) < 0)
+	json_t *due = get_section(root, "due_hours", level_keys, top, &p, err, errlen);
+	if (!due)
 		return -1;
 	for (int l = LEVEL_AMBER; l < LEVEL_COUNT; l++) {
 		int32_t hours = 0;
@@ -433,11 +436,8 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 		goto out;
 	}
 
-	json_t *tz = get_object(root, "timezone", true, &top, err, errlen, &failed);
-	if (failed)
-		goto out;
-	path_push(&p, &top, "timezone");
-	if (only_keys(tz, tz_keys, &p, err, errlen) < 0 ||
+	json_t *tz = get_section(root, "timezone", tz_keys, &top, &p, err, errlen);
+	if (!tz ||
 	    get_string(tz, "name", true, pol->tz_name, sizeof(pol->tz_name), &p, err, errlen) < 0 ||
 	    get_string(tz, "posix", true, posix, sizeof(posix), &p, err, errlen) < 0)
 		goto out;

@@ -36,7 +36,7 @@ int risk_reasons(const struct player_state *st, const struct policy *pol, int64_
 	return n;
 }
 
-static json_t *time_or_null(int64_t ms)
+json_t *risk_time_json(int64_t ms)
 {
 	char buf[TS_RFC3339_LEN];
 	if (ms == ENGINE_NO_TIME)
@@ -82,9 +82,9 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 	else if (st->excluded_until_ms == ENGINE_FOREVER)
 		json_object_set_new(root, "excluded_until", json_string("indefinite"));
 	else
-		json_object_set_new(root, "excluded_until", time_or_null(st->excluded_until_ms));
+		json_object_set_new(root, "excluded_until", risk_time_json(st->excluded_until_ms));
 	json_object_set_new(root, "currency", st->currency[0] ? json_string(st->currency) : json_null());
 	json_object_set_new(root, "policy", json_string(pol->id));
-	json_object_set_new(root, "as_of", time_or_null(now));
+	json_object_set_new(root, "as_of", risk_time_json(now));
 	return root;
 }

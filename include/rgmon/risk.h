@@ -24,6 +24,10 @@ int risk_reasons(const struct player_state *st, const struct policy *pol, int64_
 void risk_reason_detail(const struct marker *m, const struct policy *pol, const char *currency, char *buf,
 			size_t len);
 
+/* An event time as RFC 3339 JSON, or null for ENGINE_NO_TIME (INT64_MIN):
+ * how every risk output (player risk, alerts) writes times. New reference. */
+json_t *risk_time_json(int64_t ms);
+
 /* DESIGN 1.3 player risk, as of the player's last event. New reference. */
 json_t *risk_player_json(const char *player_id, const struct player_state *st, const struct policy *pol);
 

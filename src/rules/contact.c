@@ -7,23 +7,36 @@
 
 enum { CONTACT_COUNT, CONTACT_WINDOW_DAYS };
 
-static bool bonus_requests(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+/* Both rules count contacts of their topics over the rule's window; they
+ * are evaluated only on a contact of those topics. */
+static bool contacts_reach(const struct rule_ctx *c, bool relevant, bool complaints, int64_t v[RULE_VALUES])
 {
 	struct engine_window w;
-	if (c->ev->topic != TOPIC_BONUS_REQUEST)
+	if (!relevant)
 		return false;
 	engine_window_sum(c->st, c->today, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
-	if (w.bonus_requests < c->rule->param[CONTACT_COUNT])
+	int64_t n = complaints ? w.complaints : w.bonus_requests;
+	if (n < c->rule->param[CONTACT_COUNT])
 		return false;
-	v[0] = w.bonus_requests;
+	v[0] = n;
 	return true;
+}
+
+static void contacts_detail(const char *what, const int64_t v[RULE_VALUES], const struct policy_rule *r, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "%lld %s in %lld days", (long long)v[0], what, (long long)r->param[CONTACT_WINDOW_DAYS]);
+}
+
+static bool bonus_requests(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	return contacts_reach(c, c->ev->topic == TOPIC_BONUS_REQUEST, false, v);
 }
 
 static void bonus_requests_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
 				  const char *currency, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld requests for a bonus in %lld days", (long long)v[0],
-		 (long long)r->param[CONTACT_WINDOW_DAYS]);
+	contacts_detail("requests for a bonus", v, r, buf, len);
 }
 
 const struct rule_def rule_contact_bonus_requests = {
@@ -37,21 +50,13 @@ const struct rule_def rule_contact_bonus_requests = {
 
 static bool withdrawal_complaints(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	struct engine_window w;
-	if (c->ev->topic != TOPIC_WITHDRAWAL_DELAY && c->ev->topic != TOPIC_COMPLAINT)
-		return false;
-	engine_window_sum(c->st, c->today, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
-	if (w.complaints < c->rule->param[CONTACT_COUNT])
-		return false;
-	v[0] = w.complaints;
-	return true;
+	return contacts_reach(c, c->ev->topic == TOPIC_WITHDRAWAL_DELAY || c->ev->topic == TOPIC_COMPLAINT, true, v);
 }
 
 static void withdrawal_complaints_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
 					 const char *currency, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld complaints about withdrawals or payments in %lld days", (long long)v[0],
-		 (long long)r->param[CONTACT_WINDOW_DAYS]);
+	contacts_detail("complaints about withdrawals or payments", v, r, buf, len);
 }
 
 const struct rule_def rule_contact_withdrawal_complaints = {

@@ -253,7 +253,10 @@ static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const str
 		 (long long)r->param[REG_WINDOW_DAYS], t, band);
 }
 
-static bool reg_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+/* Sums the rule's window and compares `measure` of it with the threshold
+ * of the player's age band: v = amount, threshold, age (-1 unknown). */
+static bool reg_reached(const struct rule_ctx *c, int64_t (*measure)(const struct rule_ctx *, const struct engine_window *),
+			int64_t v[RULE_VALUES])
 {
 	int age = rule_player_age(c);
 	int64_t threshold = rule_band_threshold(c, age);
@@ -261,12 +264,24 @@ static bool reg_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (threshold < 0)
 		return false;
 	engine_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
-	int64_t amount = c->rule->param[REG_NET] ? w.deposited - w.withdrawn : w.deposited;
+	int64_t amount = measure(c, &w);
 	if (amount < threshold)
 		return false;
 	v[0] = amount;
 	v[1] = threshold;
 	v[2] = age;
+	return true;
+}
+
+static int64_t deposits_measure(const struct rule_ctx *c, const struct engine_window *w)
+{
+	return c->rule->param[REG_NET] ? w->deposited - w->withdrawn : w->deposited;
+}
+
+static bool reg_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	if (!reg_reached(c, deposits_measure, v))
+		return false;
 	v[3] = c->rule->param[REG_NET];
 	return true;
 }
@@ -288,21 +303,9 @@ const struct rule_def rule_regulatory_deposits = {
 	.detail = reg_deposits_detail,
 };
 
-static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
-{
-	int age = rule_player_age(c);
-	int64_t threshold = rule_band_threshold(c, age);
-	struct engine_window w;
-	if (threshold < 0)
-		return false;
-	engine_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
-	if (w.net_loss < threshold)
-		return false;
-	v[0] = w.net_loss;
-	v[1] = threshold;
-	v[2] = age;
-	return true;
-}
+static int64_t net_loss_measure(const struct rule_ctx *c, const struct engine_window *w) { return w->net_loss; }
+
+static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES]) { return reg_reached(c, net_loss_measure, v); }
 
 static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 				char *buf, size_t len)
