@@ -2,7 +2,9 @@
  * for success; here that becomes 0, as everywhere in rgmon. */
 #include "rgmon/digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 int digest_sha256(const void *data, size_t len, uint8_t out[DIGEST_SHA256_LEN])
 {
@@ -25,3 +27,7 @@ int digest_sha256_hex(const void *data, size_t len, char out[DIGEST_SHA256_HEX])
 	out[2 * DIGEST_SHA256_LEN] = '\0';
 	return 0;
 }
+
+bool digest_equal(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
+
+int digest_random(void *out, size_t n) { return RAND_bytes(out, (int)n) == 1 ? 0 : -1; }

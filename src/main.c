@@ -97,6 +97,16 @@ static const struct cmd_entry commands[] = {
 	  "canonical form) and the rules it switches on; on failure names the field\n"
 	  "that is wrong and exits 1. See policies/README.md for the format.\n",
 	  cmd_policy_check },
+	{ "token new", "token new --role agent|compliance|regulator|admin --name NAME --file FILE",
+	  "Make an API token for `serve --tokens FILE`. The token is printed once on\n"
+	  "stdout; FILE (created with mode 0600) keeps only its SHA-256, the role and\n"
+	  "the name. The name is the actor recorded on every action taken with it.\n\n"
+	  "  --role R     agent: risk badges and player risk; compliance: the alert\n"
+	  "               queue and actions on it; regulator: audit exports;\n"
+	  "               admin: everything\n"
+	  "  --name NAME  1-64 of A-Z a-z 0-9 . _ - (a pseudonym), unique in FILE\n"
+	  "  --file FILE  the tokens file to add to\n",
+	  cmd_token_new },
 };
 
 static void print_overview(FILE *f)

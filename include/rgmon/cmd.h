@@ -53,5 +53,6 @@ int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv);
 
 #endif

@@ -1,0 +1,186 @@
+/* tokens.c -- the tokens file, token generation and lookup. */
+#include "rgmon/tokens.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+static const char *const role_names[ROLE_COUNT] = { "agent", "compliance", "regulator", "admin" };
+
+const char *role_name(enum role r) { return (unsigned)r < ROLE_COUNT ? role_names[r] : "?"; }
+
+int role_parse(const char *s, enum role *out)
+{
+	for (int i = 0; i < ROLE_COUNT; i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum role)i;
+			return 0;
+		}
+	return -1;
+}
+
+bool tokens_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > TOKEN_NAME_MAX)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* "sha256:<hex> <role> <name>" -> entry; -1 with what is wrong. */
+static int parse_line(char *line, struct token_entry *e, char *what, size_t whatlen)
+{
+	char *save = NULL, *hash = strtok_r(line, " \t", &save), *role = strtok_r(NULL, " \t", &save);
+	char *name = strtok_r(NULL, " \t", &save);
+	if (!hash || !role || !name || strtok_r(NULL, " \t", &save))
+		return seterr(what, whatlen, "expected \"sha256:HEX ROLE NAME\"");
+	if (strncmp(hash, "sha256:", 7) != 0 || strlen(hash + 7) != 2 * DIGEST_SHA256_LEN)
+		return seterr(what, whatlen, "the hash must be sha256: and 64 hex digits");
+	for (int i = 0; i < DIGEST_SHA256_LEN; i++) {
+		int hi = hex_value(hash[7 + 2 * i]), lo = hex_value(hash[8 + 2 * i]);
+		if (hi < 0 || lo < 0)
+			return seterr(what, whatlen, "the hash must be sha256: and 64 hex digits");
+		e->hash[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (role_parse(role, &e->role) < 0)
+		return seterr(what, whatlen, "unknown role \"%s\" (agent, compliance, regulator or admin)", role);
+	if (!tokens_name_valid(name))
+		return seterr(what, whatlen, "name \"%s\" must be 1-%d of A-Z a-z 0-9 . _ -", name, TOKEN_NAME_MAX);
+	rg_strlcpy(e->name, name, sizeof(e->name));
+	return 0;
+}
+
+int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen)
+{
+	char line[512], what[256];
+	size_t cap = 0;
+	int lineno = 0, rc = -1;
+	FILE *f = fopen(path, "r");
+	memset(t, 0, sizeof(*t));
+	if (!f)
+		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		char *p = line + strspn(line, " \t");
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (t->count == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			struct token_entry *v = realloc(t->entries, ncap * sizeof(*v));
+			if (!v) {
+				seterr(err, errlen, "out of memory");
+				goto out;
+			}
+			t->entries = v;
+			cap = ncap;
+		}
+		struct token_entry *e = &t->entries[t->count];
+		if (parse_line(p, e, what, sizeof(what)) < 0) {
+			seterr(err, errlen, "%s:%d: %s", path, lineno, what);
+			goto out;
+		}
+		for (size_t i = 0; i < t->count; i++)
+			if (strcmp(t->entries[i].name, e->name) == 0) {
+				seterr(err, errlen, "%s:%d: name \"%s\" is used twice", path, lineno, e->name);
+				goto out;
+			}
+		t->count++;
+	}
+	rc = ferror(f) ? seterr(err, errlen, "reading \"%s\": %s", path, strerror(errno)) : 0;
+out:
+	fclose(f);
+	if (rc < 0)
+		tokens_release(t);
+	return rc;
+}
+
+void tokens_release(struct token_table *t)
+{
+	free(t->entries);
+	t->entries = NULL;
+	t->count = 0;
+}
+
+const struct token_entry *tokens_find(const struct token_table *t, const char *token)
+{
+	uint8_t h[DIGEST_SHA256_LEN];
+	const struct token_entry *found = NULL;
+	if (!token || digest_sha256(token, strlen(token), h) < 0)
+		return NULL;
+	/* Every entry is compared, match or not. */
+	for (size_t i = 0; i < t->count; i++)
+		if (digest_equal(h, t->entries[i].hash, sizeof(h)))
+			found = &t->entries[i];
+	return found;
+}
+
+static void base64url(const uint8_t *in, size_t n, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? in[i + 2] : 0);
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = a[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = a[v & 63];
+	}
+	out[o] = '\0';
+}
+
+int tokens_new(const char *path, enum role role, const char *name, char out[TOKEN_LEN + 1], char *err,
+	       size_t errlen)
+{
+	uint8_t rnd[32];
+	char hex[DIGEST_SHA256_HEX];
+	struct token_table t;
+
+	if (!tokens_name_valid(name))
+		return seterr(err, errlen, "name \"%s\" must be 1-%d of A-Z a-z 0-9 . _ -", name, TOKEN_NAME_MAX);
+	if (access(path, F_OK) == 0) {
+		if (tokens_load(&t, path, err, errlen) < 0)
+			return -1;
+		for (size_t i = 0; i < t.count; i++)
+			if (strcmp(t.entries[i].name, name) == 0) {
+				tokens_release(&t);
+				return seterr(err, errlen, "\"%s\" already has a token in %s", name, path);
+			}
+		tokens_release(&t);
+	}
+	if (digest_random(rnd, sizeof(rnd)) < 0)
+		return seterr(err, errlen, "no random bytes from libcrypto");
+	memcpy(out, "rgm_", 4);
+	base64url(rnd, sizeof(rnd), out + 4);
+	if (digest_sha256_hex(out, strlen(out), hex) < 0)
+		return seterr(err, errlen, "cannot hash the token");
+
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd < 0)
+		return seterr(err, errlen, "cannot write tokens file \"%s\": %s", path, strerror(errno));
+	char line[256];
+	int n = snprintf(line, sizeof(line), "sha256:%s %s %s\n", hex, role_name(role), name);
+	off_t size = lseek(fd, 0, SEEK_END);
+	static const char header[] = "# rgmon API tokens: sha256:HASH ROLE NAME (only hashes; the tokens are not kept)\n";
+	bool ok = (size != 0 || write(fd, header, sizeof(header) - 1) == (ssize_t)(sizeof(header) - 1)) &&
+		  write(fd, line, (size_t)n) == n;
+	if (close(fd) < 0)
+		ok = false;
+	return ok ? 0 : seterr(err, errlen, "writing tokens file \"%s\": %s", path, strerror(errno));
+}
