@@ -66,6 +66,24 @@ build/gen/policy_default.inc: policies/default.json
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(OBJDIR)/policy.o: build/gen/policy_default.inc
+
+# The web UI: every file in src/web/ as a C string literal in one table.
+WEB_FILES := $(sort $(wildcard src/web/*))
+build/gen/web_assets.inc: $(WEB_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ for f in $(WEB_FILES); do \
+	     sym=$$(basename $$f | tr -c 'a-zA-Z0-9\n' '_'); \
+	     echo "static const char asset_$$sym[] ="; \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	     echo ";"; \
+	   done; \
+	   echo "static const struct web_asset web_assets[] = {"; \
+	   for f in $(WEB_FILES); do \
+	     n=$$(basename $$f); sym=$$(echo $$n | tr -c 'a-zA-Z0-9\n' '_'); \
+	     echo "	{ \"$$n\", asset_$$sym, sizeof(asset_$$sym) - 1 },"; \
+	   done; \
+	   echo "};"; } > $@
+$(OBJDIR)/web.o: build/gen/web_assets.inc
 CFLAGS   += -Ibuild/gen
 
 $(OBJDIR)/%.o: src/%.c | deps

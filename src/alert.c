@@ -56,6 +56,36 @@ static int current_reasons(struct store *st, const struct policy *pol, const str
 
 static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
 
+/* The alert as it now stands, for the support queue topic. */
+static int publish_alert(struct store *st, const struct store_alert *a, int64_t at_ms, char *err, size_t errlen)
+{
+	json_t *j = alert_to_json(a, ENGINE_NO_TIME);
+	char *value = j ? dump(j) : NULL;
+	json_decref(j);
+	if (!value)
+		return seterr(err, errlen, "alert %s: cannot write its message", a->alert_id);
+	int rc = store_outbox_add(st, ALERT_TOPIC, a->player_id, a->alert_id, value, at_ms, err, errlen);
+	free(value);
+	return rc;
+}
+
+/* A player flag for the CRM: stop (or, after a false positive, resume)
+ * marketing and bonuses. */
+static int publish_flag(struct store *st, const char *player_id, bool suppress, const char *level, const char *rule,
+			const char *reason, const char *alert_id, int64_t at_ms, char *err, size_t errlen)
+{
+	json_t *j = json_pack("{s:s, s:b, s:b, s:s, s:s, s:s, s:s?, s:o}", "player_id", player_id,
+			      "suppress_marketing", suppress, "suppress_bonuses", suppress, "level", level, "rule", rule,
+			      "reason", reason, "alert_id", alert_id, "at", risk_time_json(at_ms));
+	char *value = j ? dump(j) : NULL;
+	json_decref(j);
+	if (!value)
+		return seterr(err, errlen, "player %s: cannot write its flag", player_id);
+	int rc = store_outbox_add(st, ALERT_FLAG_TOPIC, player_id, alert_id, value, at_ms, err, errlen);
+	free(value);
+	return rc;
+}
+
 static int64_t due_minutes(const struct policy *pol, int rule, int level)
 {
 	int32_t m = pol->rules[rule].due_minutes;
@@ -69,7 +99,8 @@ static int action_of(const struct policy *pol, int rule, int level)
 }
 
 static int open_alert(struct store *st, const struct policy *pol, const struct event *ev,
-		      const struct player_state *ps, const struct engine_result *res, char *err, size_t errlen)
+		      const struct player_state *ps, const struct engine_result *res, char *alert_id_out, char *err,
+		      size_t errlen)
 {
 	struct store_alert a;
 	int rule = res->raise_rule, rc = -1;
@@ -115,6 +146,10 @@ static int open_alert(struct store *st, const struct policy *pol, const struct e
 		goto out;
 	}
 	rc = store_alert_put(st, &a, err, errlen);
+	if (rc == 0)
+		rc = publish_alert(st, &a, ev->ts_ms, err, errlen);
+	if (rc == 0 && alert_id_out)
+		rg_strlcpy(alert_id_out, a.alert_id, 33);
 out:
 	store_alert_release(&a);
 	json_decref(rules);
@@ -175,6 +210,8 @@ static int escalate(struct store *st, const struct policy *pol, const struct eve
 		goto out;
 	}
 	rc = store_alert_put(st, a, err, errlen);
+	if (rc == 0)
+		rc = publish_alert(st, a, ev->ts_ms, err, errlen);
 out:
 	json_decref(rules);
 	json_decref(old_reasons);
@@ -184,40 +221,156 @@ out:
 	return rc;
 }
 
+bool alert_event_matters(const struct engine_result *res)
+{
+	return res->raise || res->nnew || (res->level > res->level_before && res->level >= LEVEL_RED);
+}
+
+/* Strong markers and rises to red or excluded flag the player at once. */
+static int flag_if_needed(struct store *st, const struct policy *pol, const struct event *ev,
+			  const struct player_state *ps, const struct engine_result *res, const char *alert_id,
+			  char *err, size_t errlen)
+{
+	bool strong = res->raise && pol->rules[res->raise_rule].strong;
+	bool rise = res->level > res->level_before && res->level >= LEVEL_RED;
+	if (!strong && !rise)
+		return 0;
+	int rule = res->raise ? res->raise_rule : -1;
+	char detail[RULE_DETAIL_MAX] = "";
+	for (int i = 0; rule >= 0 && i < ENGINE_MARKERS; i++)
+		if (ps->markers[i].rule == rule)
+			risk_reason_detail(&ps->markers[i], pol, ps->currency, detail, sizeof(detail));
+	if (rule < 0)
+		rg_strlcpy(detail, res->level == LEVEL_EXCLUDED ? "the player excluded themselves" : "risk level rose",
+			   sizeof(detail));
+	return publish_flag(st, ev->player_id, true, risk_level_name((enum risk_level)res->level),
+			    rule >= 0 ? rule_defs[rule]->id : "level", detail, alert_id, ev->ts_ms, err, errlen);
+}
+
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
 		   const struct player_state *ps, const struct engine_result *res, bool *opened, char *err,
 		   size_t errlen)
 {
 	struct store_alert a;
+	char alert_id[33] = "";
+	int rc = 0;
 	*opened = false;
 	for (int i = 0; i < res->nnew; i++)
 		if (store_marker_set(st, ev->player_id, rule_defs[res->new_rules[i]]->id, ev->event_id, ev->ts_ms, err,
 				     errlen) < 0)
 			return -1;
-	if (!res->raise && res->nnew == 0)
-		return 0;
-	int found = store_alert_open_for_player(st, ev->player_id, &a, err, errlen);
-	if (found < 0)
-		return -1;
-	if (found) {
-		/* Only a raise or a rule the alert does not name yet changes it. */
-		bool news = res->raise;
-		for (int i = 0; i < res->nnew && !news; i++) {
-			char quoted[80];
-			snprintf(quoted, sizeof(quoted), "\"%s\"", rule_defs[res->new_rules[i]]->id);
-			news = strstr(a.rules, quoted) == NULL;
+	if (res->raise || res->nnew) {
+		int found = store_alert_open_for_player(st, ev->player_id, &a, err, errlen);
+		if (found < 0)
+			return -1;
+		if (found) {
+			/* Only a raise or a rule the alert does not name yet changes it. */
+			bool news = res->raise;
+			for (int i = 0; i < res->nnew && !news; i++) {
+				char quoted[80];
+				snprintf(quoted, sizeof(quoted), "\"%s\"", rule_defs[res->new_rules[i]]->id);
+				news = strstr(a.rules, quoted) == NULL;
+			}
+			rg_strlcpy(alert_id, a.alert_id, sizeof(alert_id));
+			rc = news ? escalate(st, pol, ev, ps, res, &a, err, errlen) : 0;
+			store_alert_release(&a);
+		} else if (res->raise) {
+			*opened = true;
+			rc = open_alert(st, pol, ev, ps, res, alert_id, err, errlen);
 		}
-		int rc = news ? escalate(st, pol, ev, ps, res, &a, err, errlen) : 0;
-		store_alert_release(&a);
-		return rc;
 	}
-	if (!res->raise)
-		return 0;
-	*opened = true;
-	return open_alert(st, pol, ev, ps, res, err, errlen);
+	if (rc == 0)
+		rc = flag_if_needed(st, pol, ev, ps, res, alert_id[0] ? alert_id : NULL, err, errlen);
+	return rc;
 }
 
-json_t *alert_to_json(const struct store_alert *a)
+static const char *const outcome_names[OUTCOME_COUNT] = {
+	"limits_set", "pause_applied", "self_exclusion", "contacted_no_action", "false_positive",
+};
+
+const char *alert_outcome_name(enum alert_outcome o) { return (unsigned)o < OUTCOME_COUNT ? outcome_names[o] : "?"; }
+
+int alert_outcome_parse(const char *s, enum alert_outcome *out)
+{
+	for (int i = 0; i < OUTCOME_COUNT; i++)
+		if (strcmp(s, outcome_names[i]) == 0) {
+			*out = (enum alert_outcome)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Records the transition (alert row, action row, queue message). */
+static int record_action(struct store *st, struct store_alert *a, const struct alert_staff_action *act,
+			 const char *action, const char *outcome, char *err, size_t errlen)
+{
+	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note };
+	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0)
+		return -1;
+	return publish_alert(st, a, act->at_ms, err, errlen);
+}
+
+int alert_acknowledge(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		      size_t errlen)
+{
+	struct store_alert a;
+	int found = store_alert_get(st, act->alert_id, &a, err, errlen), rc;
+	if (found <= 0)
+		return found < 0 ? -1 : ALERT_ACTION_NOT_FOUND;
+	if (strcmp(a.status, "resolved") == 0) {
+		seterr(why, whylen, "alert %s is already resolved", a.alert_id);
+		rc = ALERT_ACTION_CONFLICT;
+	} else if (strcmp(a.status, "acknowledged") == 0) {
+		bool same = strcmp(a.acknowledged_by, act->actor) == 0;
+		seterr(why, whylen, "alert %s is already acknowledged by %s", a.alert_id, a.acknowledged_by);
+		rc = same ? ALERT_ACTION_DONE : ALERT_ACTION_CONFLICT;
+	} else {
+		rg_strlcpy(a.status, "acknowledged", sizeof(a.status));
+		rg_strlcpy(a.acknowledged_by, act->actor, sizeof(a.acknowledged_by));
+		rg_strlcpy(a.actor, act->actor, sizeof(a.actor));
+		a.acknowledged_ms = act->at_ms;
+		rc = record_action(st, &a, act, "acknowledge", NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
+	}
+	store_alert_release(&a);
+	return rc;
+}
+
+int alert_resolve(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		  size_t errlen)
+{
+	struct store_alert a;
+	int found = store_alert_get(st, act->alert_id, &a, err, errlen), rc = -1;
+	if (found <= 0)
+		return found < 0 ? -1 : ALERT_ACTION_NOT_FOUND;
+	if (strcmp(a.status, "resolved") == 0) {
+		seterr(why, whylen, "alert %s is already resolved (%s by %s)", a.alert_id, a.outcome, a.actor);
+		store_alert_release(&a);
+		return ALERT_ACTION_CONFLICT;
+	}
+	const char *outcome = alert_outcome_name(act->outcome);
+	rg_strlcpy(a.status, "resolved", sizeof(a.status));
+	rg_strlcpy(a.outcome, outcome, sizeof(a.outcome));
+	rg_strlcpy(a.actor, act->actor, sizeof(a.actor));
+	free(a.note);
+	if (!(a.note = strdup(act->note ? act->note : ""))) {
+		seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	a.resolved_ms = act->at_ms;
+	if (record_action(st, &a, act, "resolve", outcome, err, errlen) < 0)
+		goto out;
+	/* Staff found no harm: the CRM may market to the player again. */
+	if (act->outcome == OUTCOME_FALSE_POSITIVE &&
+	    publish_flag(st, a.player_id, false, risk_level_name((enum risk_level)a.level), "staff.false_positive",
+			 act->note ? act->note : "", a.alert_id, act->at_ms, err, errlen) < 0)
+		goto out;
+	rc = ALERT_ACTION_DONE;
+out:
+	store_alert_release(&a);
+	return rc;
+}
+
+json_t *alert_to_json(const struct store_alert *a, int64_t now_ms)
 {
 	json_t *rules = json_loads(a->rules, 0, NULL), *reasons = json_loads(a->reasons, 0, NULL);
 	json_t *evidence = json_loads(a->evidence, 0, NULL);
@@ -244,5 +397,10 @@ json_t *alert_to_json(const struct store_alert *a)
 	json_object_set_new(o, "outcome", a->outcome[0] ? json_string(a->outcome) : json_null());
 	json_object_set_new(o, "actor", a->actor[0] ? json_string(a->actor) : json_null());
 	json_object_set_new(o, "note", a->note ? json_string(a->note) : json_null());
+	json_object_set_new(o, "acknowledged_by", a->acknowledged_by[0] ? json_string(a->acknowledged_by) : json_null());
+	json_object_set_new(o, "acknowledged_at", risk_time_json(a->acknowledged_ms));
+	json_object_set_new(o, "resolved_at", risk_time_json(a->resolved_ms));
+	if (now_ms != ENGINE_NO_TIME)
+		json_object_set_new(o, "overdue", json_boolean(strcmp(a->status, "resolved") != 0 && a->due_ms < now_ms));
 	return o;
 }

@@ -135,6 +135,7 @@ out:
 }
 
 struct list_ctx {
+	int64_t now_ms; /* wall clock, for "overdue" */
 	bool json;
 	json_t *alerts;
 	bool damaged;
@@ -143,7 +144,7 @@ struct list_ctx {
 static int list_one(void *ctx, const struct store_alert *al)
 {
 	struct list_ctx *c = ctx;
-	json_t *j = alert_to_json(al);
+	json_t *j = alert_to_json(al, c->now_ms);
 	if (!j) {
 		c->damaged = true;
 		return 1;
@@ -170,13 +171,16 @@ int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 	int rc = parse_args(cmd, argc, argv, &a, false, true);
 	if (rc)
 		return rc;
-	struct list_ctx ctx = { a.json, json_array(), false };
+	struct list_ctx ctx = { ts_now_ms(), a.json, json_array(), false };
 	if (!(st = store_open_readonly(a.db, err, sizeof(err))))
 		goto fail;
 	if (!a.json)
 		printf("%-32s  %-5s  %-12s  %-16s  %-14s  %-20s  %s\n", "ALERT", "LEVEL", "STATUS", "PLAYER", "ACTION",
 		       "DUE", "FIRST RULE");
-	if (store_alerts_each(st, a.status, list_one, &ctx, err, sizeof(err)) < 0)
+	struct store_alert_filter filter;
+	store_alert_filter_init(&filter);
+	filter.status = a.status;
+	if (store_alerts_query(st, &filter, list_one, &ctx, err, sizeof(err)) < 0)
 		goto fail;
 	if (ctx.damaged) {
 		seterr(err, sizeof(err), "an alert's stored JSON is damaged");

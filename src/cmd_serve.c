@@ -5,9 +5,12 @@
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
 #include "rgmon/metrics.h"
+#include "rgmon/outbox.h"
 #include "rgmon/policy.h"
 #include "rgmon/source_kafka.h"
 #include "rgmon/store.h"
+#include "rgmon/tokens.h"
+#include "rgmon/writer.h"
 
 #include <getopt.h>
 #include <unistd.h>
@@ -27,11 +30,15 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "batch-ms", required_argument, NULL, 'B' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "tokens", required_argument, NULL, 'T' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *props[MAX_PROPS];
 	struct source_kafka_config kcfg = { "127.0.0.1:9092", "rg.events", "rgmon", props, 0, 50 };
-	const char *db = "rgmon.db", *http_addr = "127.0.0.1:8080", *policy_path = NULL;
+	const char *db = "rgmon.db", *policy_path = NULL, *tokens_path = NULL;
+	struct http_config hcfg = { "127.0.0.1:8080", NULL, NULL, NULL, NULL };
 	long long cache = INGEST_CACHE_DEFAULT, batch_ms = 50;
 	enum log_level level;
 	char err[512];
@@ -45,7 +52,10 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		case 't': kcfg.topic = optarg; break;
 		case 'g': kcfg.group = optarg; break;
 		case 'd': db = optarg; break;
-		case 'H': http_addr = optarg; break;
+		case 'H': hcfg.listen = optarg; break;
+		case 'T': tokens_path = optarg; break;
+		case 'C': hcfg.tls_cert = optarg; break;
+		case 'K': hcfg.tls_key = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 'c':
 			if (cmd_parse_int(optarg, 2 * INGEST_BATCH_MAX, 100000000, &cache) < 0)
@@ -80,6 +90,9 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	struct ingest *ig = NULL;
 	struct source_kafka *sk = NULL;
 	struct http_server *http = NULL;
+	struct writer_queue *writer = NULL;
+	struct outbox_relay *relay = NULL;
+	struct token_table tokens = { NULL, 0 };
 	struct store_counters totals;
 
 	metrics_init(&metrics);
@@ -101,20 +114,39 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	struct ingest_config icfg = { .cache_players = (size_t)cache, .cap_prune_at_wall_clock = true, .policy = pol };
 	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
 		goto fail;
-	struct http_context hctx = { &metrics };
-	if (!(http = http_start(http_addr, &hctx, err, sizeof(err))))
+	if (tokens_path && tokens_load(&tokens, tokens_path, err, sizeof(err)) < 0)
+		goto fail;
+	if (!tokens_path)
+		log_warn("no --tokens: the /v1 API answers 401 to everyone");
+	if (!(writer = writer_queue_new())) {
+		seterr(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	struct api_context actx = { &metrics, pol, writer, tokens_path != NULL };
+	hcfg.db_path = db;
+	hcfg.tokens = &tokens;
+	if (!(http = http_start(&hcfg, &actx, err, sizeof(err))))
+		goto fail;
+	struct outbox_relay_config rcfg = { kcfg.brokers, props, kcfg.nprops, db };
+	if (!(relay = outbox_relay_start(&rcfg, &metrics, err, sizeof(err))))
 		goto fail;
 	if (!(sk = source_kafka_new(&kcfg, ig, st, &metrics, err, sizeof(err))))
 		goto fail;
-	log_info("serving http://%s (port %d), consuming %s from %s as group %s into %s", http_addr, http_port(http),
-		 kcfg.topic, kcfg.brokers, kcfg.group, db);
+	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",
+		 hcfg.tls_cert ? "https" : "http", hcfg.listen, http_port(http), kcfg.topic, kcfg.brokers, kcfg.group,
+		 db);
 
+	/* This thread is the store's one writer: batches, then the staff
+	 * actions HTTP threads handed over, then what the relay delivered. */
 	while (!cmd_stop_requested()) {
 		if (source_kafka_run_batch(sk, err, sizeof(err)) < 0) {
 			log_error("batch rolled back, re-reading from the stored offsets: %s", err);
 			for (int i = 0; i < RETRY_PAUSE_MS / 50 && !cmd_stop_requested(); i++)
 				cmd_sleep_ms(50);
 		}
+		writer_run_pending(writer, st);
+		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+			log_warn("outbox: marking delivered messages failed, they will be sent again: %s", err);
 	}
 	log_info("stopping: committing the open batch");
 	metrics_set_readiness(&metrics, NOT_READY_STOPPING);
@@ -123,8 +155,20 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 fail:
 	rc = cmd_fail("serve: %s", err);
 out:
-	source_kafka_close(sk);
+	/* Order matters: fail waiting staff actions, stop HTTP, commit the
+	 * open batch, then let the relay deliver what it can and mark it. */
+	if (writer)
+		writer_close(writer);
 	http_stop(http);
+	source_kafka_close(sk);
+	if (relay) {
+		outbox_relay_stop(relay, 5000);
+		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+			log_warn("outbox: %s", err);
+	}
+	outbox_relay_free(relay);
+	writer_queue_free(writer);
+	tokens_release(&tokens);
 	ingest_free(ig);
 	store_close(st);
 	free(pol);

@@ -358,6 +358,8 @@ static bool player_id_ok(const char *s, size_t len)
 	return true;
 }
 
+bool event_player_id_valid(const char *s) { return player_id_ok(s, strlen(s)); }
+
 static bool capitals(const char *s, size_t len, size_t want)
 {
 	if (len != want)

@@ -1,110 +1,209 @@
-/* http.c -- libmicrohttpd server: route table, JSON errors, /healthz,
- * /readyz, /metrics. */
+/* http.c -- the HTTP protocol side of the API (libmicrohttpd): request
+ * bodies and their limit, bearer tokens and roles, JSON errors, security
+ * headers, optional TLS, per-route metrics, and a read-only store
+ * connection for each request. The resources themselves are in api.c. */
 #include "rgmon/http.h"
 #include "rgmon/log.h"
 #include "rgmon/net.h"
 #include "rgmon/sbuf.h"
+#include "rgmon/store.h"
+#include "rgmon/timestamp.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #define HTTP_THREADS 4
 
+/* Read-only store connections, one per HTTP thread, lent per request. */
+struct db_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store *conn[HTTP_THREADS];
+	bool lent[HTTP_THREADS];
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
-	struct http_context ctx;
+	struct http_config cfg;
+	struct api_context api;
+	struct db_pool pool;
+	char *tls_cert, *tls_key;
 	int port;
 };
 
-/* What a handler fills in. body is JSON unless content_type says other. */
-struct http_reply {
-	int status;
-	const char *content_type;
+/* What one request has sent so far (kept across libmicrohttpd's calls). */
+struct request_state {
 	struct sbuf body;
+	bool too_large;
 };
 
-typedef void (*http_handler)(const struct http_context *ctx, struct http_reply *r);
-
-struct http_route {
-	const char *method;
-	const char *path;
-	http_handler handler;
-};
-
-static void reply_error(struct http_reply *r, int status, const char *msg)
+static struct store *pool_take(struct db_pool *p)
 {
-	r->status = status;
-	r->content_type = "application/json";
-	sbuf_printf(&r->body, "{\"error\":\"%s\"}\n", msg);
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		for (int i = 0; i < HTTP_THREADS; i++)
+			if (!p->lent[i]) {
+				p->lent[i] = true;
+				pthread_mutex_unlock(&p->lock);
+				return p->conn[i];
+			}
+		pthread_cond_wait(&p->freed, &p->lock);
+	}
 }
 
-static void handle_healthz(const struct http_context *ctx, struct http_reply *r)
+static void pool_give(struct db_pool *p, struct store *st)
 {
-	(void)ctx;
-	r->status = 200;
-	sbuf_printf(&r->body, "{\"status\":\"ok\"}\n");
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < HTTP_THREADS; i++)
+		if (p->conn[i] == st)
+			p->lent[i] = false;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
 }
 
-static void handle_readyz(const struct http_context *ctx, struct http_reply *r)
+static const char *query_arg(const struct api_request *rq, const char *name)
 {
-	enum readiness rd = metrics_readiness(ctx->metrics);
-	r->status = rd == READY ? 200 : 503;
-	sbuf_printf(&r->body, "{\"ready\":%s,\"reason\":\"%s\"}\n", rd == READY ? "true" : "false",
-		    metrics_readiness_reason(rd));
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static void handle_metrics(const struct http_context *ctx, struct http_reply *r)
+/* The caller's token from "Authorization: Bearer TOKEN", or NULL. */
+static const char *bearer_token(struct MHD_Connection *conn)
 {
-	r->status = 200;
-	r->content_type = "text/plain; version=0.0.4";
-	metrics_render(ctx->metrics, &r->body);
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
 }
 
-static const struct http_route routes[] = {
-	{ "GET", "/healthz", handle_healthz },
-	{ "GET", "/readyz", handle_readyz },
-	{ "GET", "/metrics", handle_metrics },
-};
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct api_reply *r, const char *allow)
+{
+	if (r->body.oom) {
+		sbuf_release(&r->body);
+		api_error(r, 500, "out of memory");
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(r->body.len, r->body.buf ? r->body.buf : (char *)"", MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	/* The UI loads only its own files; no inline script, no third party. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
+	if (r->status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rgmon\"");
+	if (r->status == 405 && allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Answers a request in full: route, token, role, handler. Returns the
+ * route's metrics slot. */
+static size_t dispatch(struct http_server *srv, struct MHD_Connection *conn, const char *url, const char *method,
+		       struct request_state *rs, struct api_reply *r, char *allow, size_t allowlen)
+{
+	struct api_request rq = { 0 };
+	bool path_known;
+	const struct api_route *route = api_match(method, url, &rq, &path_known, allow, allowlen);
+	size_t slot = route ? (size_t)(route - api_routes) : api_route_count;
+
+	if (!route) {
+		api_error(r, path_known ? 405 : 404, path_known ? "method %s not allowed here" : "no such route", method);
+		return slot;
+	}
+	if (rs->too_large) {
+		api_error(r, 413, "request body over %d bytes", API_BODY_MAX);
+		return slot;
+	}
+	if (route->roles != API_OPEN) {
+		const char *token = bearer_token(conn);
+		rq.caller = token ? tokens_find(srv->cfg.tokens, token) : NULL;
+		if (!token) {
+			api_error(r, 401, "%s", srv->api.tokens_configured ? "missing token: send Authorization: Bearer TOKEN"
+									    : "no tokens configured: start serve with --tokens FILE");
+			return slot;
+		}
+		if (!rq.caller) {
+			api_error(r, 401, "unknown token");
+			return slot;
+		}
+		if (rq.caller->role != ROLE_ADMIN && !(route->roles & API_ROLE(rq.caller->role))) {
+			api_error(r, 403, "role %s may not use %s %s", role_name(rq.caller->role), route->method,
+				  route->pattern);
+			return slot;
+		}
+	}
+	rq.method = method;
+	rq.body = rs->body.buf ? rs->body.buf : "";
+	rq.body_len = rs->body.len;
+	rq.now_ms = ts_now_ms();
+	rq.query = query_arg;
+	rq.conn = conn;
+	rq.db = pool_take(&srv->pool);
+	route->handler(&srv->api, &rq, r);
+	pool_give(&srv->pool, rq.db);
+	return slot;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
 {
 	struct http_server *srv = cls;
-	struct http_reply r = { 0, "application/json", { NULL, 0, 0, false } };
-	bool path_known = false;
+	struct request_state *rs = *con_cls;
 	(void)version;
-	(void)upload_data;
-	(void)con_cls;
 
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		if (strcmp(url, routes[i].path) != 0)
-			continue;
-		path_known = true;
-		if (strcmp(method, routes[i].method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
-			routes[i].handler(&srv->ctx, &r);
-			break;
-		}
+	if (!rs) {
+		/* First call: headers only. Refuse an announced oversized body
+		 * before reading it. */
+		if (!(rs = calloc(1, sizeof(*rs))))
+			return MHD_NO;
+		*con_cls = rs;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
+			rs->too_large = true;
+		else
+			return MHD_YES;
+	} else if (*upload_data_size > 0) {
+		if (!rs->too_large && rs->body.len + *upload_data_size <= API_BODY_MAX)
+			sbuf_append(&rs->body, upload_data, *upload_data_size);
+		else
+			rs->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
 	}
-	if (r.status == 0)
-		reply_error(&r, path_known ? 405 : 404, path_known ? "method not allowed" : "not found");
-	if (r.body.oom) {
-		sbuf_release(&r.body);
-		reply_error(&r, 500, "out of memory");
-	}
-	*upload_data_size = 0;
 
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r.body.len, r.body.buf ? r.body.buf : (char *)"", MHD_RESPMEM_MUST_COPY);
+	struct api_reply r = { 0, "application/json", { NULL, 0, 0, false } };
+	char allow[64];
+	size_t slot = dispatch(srv, conn, url, method, rs, &r, allow, sizeof(allow));
+	metrics_count_http(srv->api.metrics, slot, r.status);
+	enum MHD_Result ret = send_reply(conn, &r, allow);
 	sbuf_release(&r.body);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", r.content_type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r.status, resp);
-	MHD_destroy_response(resp);
 	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct request_state *rs = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rs) {
+		sbuf_release(&rs->body);
+		free(rs);
+		*con_cls = NULL;
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -116,49 +215,101 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", line);
 }
 
-struct http_server *http_start(const char *hostport, const struct http_context *ctx, char *err, size_t errlen)
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct sbuf sb = { NULL, 0, 0, false };
+	char buf[4096];
+	size_t n;
+	if (!f) {
+		seterr(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_append(&sb, buf, n);
+	fclose(f);
+	if (sb.oom || !sb.buf) {
+		sbuf_release(&sb);
+		seterr(err, errlen, "\"%s\" is empty or unreadable", path);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+struct http_server *http_start(const struct http_config *cfg, const struct api_context *api, char *err,
+			       size_t errlen)
 {
 	char host[256], portstr[8];
 	int port;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *ai = NULL;
 	struct http_server *srv = NULL;
 
-	if (net_split_hostport(hostport, host, sizeof(host), &port) < 0) {
-		seterr(err, errlen, "--http \"%s\" is not HOST:PORT", hostport);
+	if (net_split_hostport(cfg->listen, host, sizeof(host), &port) < 0) {
+		seterr(err, errlen, "--http \"%s\" is not HOST:PORT", cfg->listen);
 		return NULL;
 	}
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	if (getaddrinfo(host, portstr, &hints, &ai) != 0 || !ai) {
-		seterr(err, errlen, "--http \"%s\": cannot resolve host", hostport);
-		return NULL;
-	}
-	srv = calloc(1, sizeof(*srv));
-	if (!srv) {
-		freeaddrinfo(ai);
+	if (!(srv = calloc(1, sizeof(*srv)))) {
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	srv->ctx = *ctx;
+	srv->cfg = *cfg;
+	srv->api = *api;
+	pthread_mutex_init(&srv->pool.lock, NULL);
+	pthread_cond_init(&srv->pool.freed, NULL);
+	for (int i = 0; i < HTTP_THREADS; i++)
+		if (!(srv->pool.conn[i] = store_open_readonly(cfg->db_path, err, errlen)))
+			goto fail;
+
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+	if (cfg->tls_cert || cfg->tls_key) {
+		if (!cfg->tls_cert || !cfg->tls_key) {
+			seterr(err, errlen, "TLS needs both --tls-cert and --tls-key");
+			goto fail;
+		}
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			seterr(err, errlen, "this libmicrohttpd was built without TLS");
+			goto fail;
+		}
+		if (!(srv->tls_cert = read_file(cfg->tls_cert, err, errlen)) ||
+		    !(srv->tls_key = read_file(cfg->tls_key, err, errlen)))
+			goto fail;
+		flags |= MHD_USE_TLS;
+	}
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if (getaddrinfo(host, portstr, &hints, &ai) != 0 || !ai) {
+		seterr(err, errlen, "--http \"%s\": cannot resolve host", cfg->listen);
+		goto fail;
+	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
-				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				       MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				       /* restart at once after a crash, despite TIME_WAIT */
-				       MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				       MHD_OPTION_END);
+	struct MHD_OptionItem opts[8];
+	int n = 0;
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr };
+	/* restart at once after a crash, despite TIME_WAIT */
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, HTTP_THREADS, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL };
+	if (srv->tls_cert) {
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key };
+	}
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+				       mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->daemon) {
-		seterr(err, errlen, "cannot listen on %s (in use, or not an address of this machine)", hostport);
-		free(srv);
-		return NULL;
+		seterr(err, errlen, "cannot listen on %s (in use, not an address of this machine, or a bad TLS "
+				    "certificate or key)",
+		       cfg->listen);
+		goto fail;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : port;
 	return srv;
+fail:
+	http_stop(srv);
+	return NULL;
 }
 
 int http_port(const struct http_server *srv) { return srv->port; }
@@ -167,6 +318,13 @@ void http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	MHD_stop_daemon(srv->daemon);
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	for (int i = 0; i < HTTP_THREADS; i++)
+		store_close(srv->pool.conn[i]);
+	pthread_mutex_destroy(&srv->pool.lock);
+	pthread_cond_destroy(&srv->pool.freed);
+	free(srv->tls_cert);
+	free(srv->tls_key);
 	free(srv);
 }

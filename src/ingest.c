@@ -230,7 +230,7 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	if (!e)
 		return -1;
 	engine_apply(&e->state, &ev, ig->cfg.policy, &res);
-	if (res.raise || res.nnew) {
+	if (alert_event_matters(&res)) {
 		bool opened;
 		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)
 			return -1;

@@ -44,3 +44,39 @@ rd_kafka_conf_t *kafka_conf_new(const char *brokers, char *err, size_t errlen)
 	rd_kafka_conf_set_log_cb(conf, on_kafka_log);
 	return conf;
 }
+
+/* Properties only a consumer knows: a producer skips them (librdkafka
+ * would warn), so one -X list serves every client of a command. */
+static bool consumer_only(const char *name)
+{
+	static const char *const prefixes[] = { "group.", "fetch.", "auto.", "queued." };
+	static const char *const names[] = { "enable.auto.commit", "session.timeout.ms", "heartbeat.interval.ms",
+					     "isolation.level", "max.poll.interval.ms",
+					     "partition.assignment.strategy" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+int kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *props, int nprops, bool consumer, char *err,
+		     size_t errlen)
+{
+	for (int i = 0; i < nprops; i++) {
+		char name[256];
+		const char *eq = strchr(props[i], '=');
+		size_t n = eq ? (size_t)(eq - props[i]) : 0;
+		if (n && n < sizeof(name)) {
+			memcpy(name, props[i], n);
+			name[n] = '\0';
+			if (!consumer && consumer_only(name))
+				continue;
+		}
+		if (kafka_conf_set(conf, props[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}

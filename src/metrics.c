@@ -15,9 +15,16 @@ static const char *const readiness_reasons[READINESS_COUNT] = {
 	[NOT_READY_STOPPING] = "shutting down",
 };
 
+/* The statuses the HTTP API answers with; anything else counts as the last. */
+static const int http_statuses[METRICS_HTTP_STATUSES] = {
+	200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503, 0,
+};
+
 void metrics_init(struct metrics *m)
 {
 	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < METRICS_PARTITIONS; i++)
+		atomic_store(&m->lag[i], -1);
 	atomic_store(&m->readiness, NOT_READY_STARTING);
 	m->started_unix = (int64_t)time(NULL);
 }
@@ -35,9 +42,25 @@ void metrics_set_readiness(struct metrics *m, enum readiness r) { atomic_store(&
 enum readiness metrics_readiness(const struct metrics *m) { return (enum readiness)atomic_load(&m->readiness); }
 const char *metrics_readiness_reason(enum readiness r) { return r < READINESS_COUNT ? readiness_reasons[r] : "?"; }
 
+void metrics_set_lag(struct metrics *m, int32_t partition, int64_t lag)
+{
+	if (partition >= 0 && partition < METRICS_PARTITIONS)
+		atomic_store(&m->lag[partition], lag);
+}
+
+void metrics_count_http(struct metrics *m, size_t route, int status)
+{
+	int k = METRICS_HTTP_STATUSES - 1;
+	for (int i = 0; i < METRICS_HTTP_STATUSES - 1; i++)
+		if (http_statuses[i] == status)
+			k = i;
+	if (route < METRICS_HTTP_ROUTES)
+		atomic_fetch_add(&m->http_requests[route][k], 1);
+}
+
 #define LOAD(f) (long long)atomic_load(&m->f)
 
-void metrics_render(const struct metrics *m, struct sbuf *o)
+void metrics_render(const struct metrics *m, const char *const *route_names, size_t nroutes, struct sbuf *o)
 {
 	sbuf_printf(o, "# HELP rgmon_events_total Events read, by outcome.\n# TYPE rgmon_events_total counter\n");
 	sbuf_printf(o, "rgmon_events_total{outcome=\"accepted\"} %lld\n", LOAD(events_accepted));
@@ -67,6 +90,28 @@ void metrics_render(const struct metrics *m, struct sbuf *o)
 	sbuf_printf(o, "# HELP rgmon_batch_open_events Events consumed into the open batch, not yet committed.\n"
 		       "# TYPE rgmon_batch_open_events gauge\nrgmon_batch_open_events %lld\n",
 		    LOAD(batch_open_events));
+	sbuf_printf(o, "# HELP rgmon_consumer_lag Messages in a partition not yet consumed and committed.\n"
+		       "# TYPE rgmon_consumer_lag gauge\n");
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		if (atomic_load(&m->lag[p]) >= 0)
+			sbuf_printf(o, "rgmon_consumer_lag{partition=\"%d\"} %lld\n", p, LOAD(lag[p]));
+	sbuf_printf(o, "# HELP rgmon_outbox_messages_total Outbox messages Kafka acknowledged or failed.\n"
+		       "# TYPE rgmon_outbox_messages_total counter\n"
+		       "rgmon_outbox_messages_total{result=\"delivered\"} %lld\n"
+		       "rgmon_outbox_messages_total{result=\"failed\"} %lld\n",
+		    LOAD(outbox_delivered), LOAD(outbox_failed));
+	sbuf_printf(o, "# HELP rgmon_http_requests_total HTTP requests by route and status.\n"
+		       "# TYPE rgmon_http_requests_total counter\n");
+	for (size_t r = 0; r < nroutes && r < METRICS_HTTP_ROUTES; r++)
+		for (int k = 0; k < METRICS_HTTP_STATUSES; k++)
+			if (atomic_load(&m->http_requests[r][k]) > 0) {
+				if (http_statuses[k])
+					sbuf_printf(o, "rgmon_http_requests_total{route=\"%s\",status=\"%d\"} %lld\n",
+						    route_names[r], http_statuses[k], LOAD(http_requests[r][k]));
+				else
+					sbuf_printf(o, "rgmon_http_requests_total{route=\"%s\",status=\"other\"} %lld\n",
+						    route_names[r], LOAD(http_requests[r][k]));
+			}
 	sbuf_printf(o, "# HELP rgmon_ready 1 when the service is ready.\n# TYPE rgmon_ready gauge\nrgmon_ready %d\n",
 		    metrics_readiness(m) == READY);
 	sbuf_printf(o, "# HELP rgmon_start_time_seconds Start time of the process.\n"

@@ -39,3 +39,22 @@ void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 		sb->cap = cap;
 	}
 }
+
+void sbuf_append(struct sbuf *sb, const char *data, size_t len)
+{
+	if (sb->cap - sb->len <= len) {
+		size_t cap = sb->cap ? sb->cap : 1024;
+		while (cap - sb->len <= len)
+			cap *= 2;
+		char *p = realloc(sb->buf, cap);
+		if (!p) {
+			sb->oom = true;
+			return;
+		}
+		sb->buf = p;
+		sb->cap = cap;
+	}
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}

@@ -92,33 +92,6 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 	}
 }
 
-static int apply_props(rd_kafka_conf_t *conf, const struct source_kafka_config *cfg, bool consumer, char *err,
-		       size_t errlen)
-{
-	for (int i = 0; i < cfg->nprops; i++) {
-		/* A property only one client type knows is not an error for the other. */
-		char name[256];
-		const char *eq = strchr(cfg->props[i], '=');
-		size_t n = eq ? (size_t)(eq - cfg->props[i]) : 0;
-		if (n && n < sizeof(name)) {
-			memcpy(name, cfg->props[i], n);
-			name[n] = '\0';
-			if (!consumer && (strncmp(name, "group.", 6) == 0 || strncmp(name, "fetch.", 6) == 0 ||
-					  strncmp(name, "auto.", 5) == 0 || strncmp(name, "queued.", 7) == 0 ||
-					  strcmp(name, "enable.auto.commit") == 0 ||
-					  strcmp(name, "session.timeout.ms") == 0 ||
-					  strcmp(name, "heartbeat.interval.ms") == 0 ||
-					  strcmp(name, "isolation.level") == 0 ||
-					  strcmp(name, "max.poll.interval.ms") == 0 ||
-					  strcmp(name, "partition.assignment.strategy") == 0))
-				continue;
-		}
-		if (kafka_conf_set(conf, cfg->props[i], err, errlen) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, struct ingest *ig, struct store *st,
 				      struct metrics *m, char *err, size_t errlen)
 {
@@ -159,7 +132,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 		if (kafka_conf_set2(cconf, consumer_defaults[i][0], v, err, errlen) < 0)
 			goto fail;
 	}
-	if (apply_props(cconf, cfg, true, err, errlen) < 0)
+	if (kafka_conf_apply(cconf, cfg->props, cfg->nprops, true, err, errlen) < 0)
 		goto fail;
 	rd_kafka_conf_set_rebalance_cb(cconf, on_rebalance);
 	rd_kafka_conf_set_error_cb(cconf, on_consumer_error);
@@ -178,7 +151,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	if (kafka_conf_set2(pconf, "enable.idempotence", "true", err, errlen) < 0 ||
 	    kafka_conf_set2(pconf, "linger.ms", "5", err, errlen) < 0)
 		goto fail;
-	if (apply_props(pconf, cfg, false, err, errlen) < 0)
+	if (kafka_conf_apply(pconf, cfg->props, cfg->nprops, false, err, errlen) < 0)
 		goto fail;
 	rd_kafka_conf_set_dr_msg_cb(pconf, on_dlq_delivery);
 	rd_kafka_conf_set_opaque(pconf, sk);

@@ -12,7 +12,7 @@
 
 #define ALERT_COLUMNS                                                                               \
 	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
-	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms"
+	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by"
 
 /* Statements used per event or per batch, prepared once. */
 enum stmt_id {
@@ -27,6 +27,8 @@ enum stmt_id {
 	STMT_MARKER_GET,
 	STMT_ALERT_OPEN,
 	STMT_ALERT_PUT,
+	STMT_OUTBOX_ADD,
+	STMT_OUTBOX_SENT,
 	STMT_COUNT
 };
 
@@ -48,7 +50,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ALERT_OPEN] = "SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' "
 			    "ORDER BY created_ms DESC LIMIT 1",
 	[STMT_ALERT_PUT] = "INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[STMT_OUTBOX_ADD] = "INSERT INTO outbox(topic, key, alert_id, value, created_ms) VALUES (?,?,?,?,?)",
+	[STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_ms = ? WHERE seq = ? AND sent_ms IS NULL",
 };
 
 struct store {
@@ -96,6 +100,21 @@ static const char *const migrations[] = {
 	" outcome TEXT, actor TEXT, note TEXT, acknowledged_ms INTEGER, resolved_ms INTEGER) WITHOUT ROWID;"
 	"CREATE INDEX alerts_open_by_player ON alerts(player_id) WHERE status <> 'resolved';"
 	"CREATE INDEX alerts_queue ON alerts(status, level DESC, due_ms);",
+	/* 3: the support queue and staff actions */
+	/* Transactional outbox: messages for Kafka written in the transaction
+	 * of the decision they announce; the relay sets sent_ms on delivery. */
+	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, key TEXT NOT NULL, alert_id TEXT,"
+	" value TEXT NOT NULL, created_ms INTEGER NOT NULL, sent_ms INTEGER);"
+	"CREATE INDEX outbox_unsent ON outbox(seq) WHERE sent_ms IS NULL;"
+	/* Every staff transition of an alert: who, when (wall time), what. */
+	"CREATE TABLE alert_actions(seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, action TEXT NOT NULL,"
+	" actor TEXT NOT NULL, role TEXT NOT NULL, at_ms INTEGER NOT NULL, outcome TEXT, note TEXT);"
+	"CREATE INDEX alert_actions_by_alert ON alert_actions(alert_id, seq);"
+	"ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;"
+	/* The player timeline's recent events. Game rounds (over 90% of
+	 * events) are left out -- the timeline shows them as daily sums from
+	 * the player state -- so the index costs little ingest throughput. */
+	"CREATE INDEX events_by_player ON events(player_id, ts_ms) WHERE type <> 'game_round';",
 };
 
 static void sqlite_log(void *ctx, int code, const char *msg)
@@ -200,6 +219,11 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 		sqlite3_finalize(s);
 		if (version == 0) {
 			seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
+			goto fail;
+		}
+		if (version < (int)ARRAY_SIZE(migrations)) {
+			seterr(err, errlen, "\"%s\" has schema version %d, older than this rgmon's %zu: run serve or "
+			       "replay on it once to migrate it", path, version, ARRAY_SIZE(migrations));
 			goto fail;
 		}
 	}
@@ -578,6 +602,8 @@ static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
 	a->note = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : dup_column(s, 15);
 	a->acknowledged_ms = int_column(s, 16, INT64_MIN);
 	a->resolved_ms = int_column(s, 17, INT64_MIN);
+	if (sqlite3_column_type(s, 18) != SQLITE_NULL)
+		rg_strlcpy(a->acknowledged_by, (const char *)sqlite3_column_text(s, 18), sizeof(a->acknowledged_by));
 	if (!a->rules || !a->reasons || !a->evidence) {
 		store_alert_release(a);
 		return -1;
@@ -636,22 +662,37 @@ int store_alert_put(struct store *st, const struct store_alert *a, char *err, si
 		sqlite3_bind_int64(s, 17, a->acknowledged_ms);
 	if (a->resolved_ms != INT64_MIN)
 		sqlite3_bind_int64(s, 18, a->resolved_ms);
+	if (a->acknowledged_by[0])
+		sqlite3_bind_text(s, 19, a->acknowledged_by, -1, SQLITE_STATIC);
 	return run(st, s, "storing alert", err, errlen);
 }
 
-int store_alerts_each(struct store *st, const char *status, store_alert_fn fn, void *ctx, char *err,
-		      size_t errlen)
+int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,
+		       char *err, size_t errlen)
 {
+	/* The queue order staff work in: most severe first, then soonest due;
+	 * the cursor continues after a row in that order (keyset paging). */
+	static const char sql[] =
+		"SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR status = ?1"
+		" OR (?1 = 'unresolved' AND status <> 'resolved')) AND (?2 < 0 OR level = ?2)"
+		" AND (?3 IS NULL OR player_id = ?3) AND created_ms >= ?4"
+		" AND (?5 = 0 OR level < ?6 OR (level = ?6 AND (due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))))"
+		" ORDER BY level DESC, due_ms, alert_id LIMIT ?9";
 	sqlite3_stmt *s = NULL;
 	int rc;
-	/* The queue order staff work in: most severe first, then soonest due. */
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT " ALERT_COLUMNS " FROM alerts WHERE ?1 IS NULL OR status = ?1 "
-			       "ORDER BY level DESC, due_ms, alert_id",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "reading alerts", err, errlen);
-	if (status)
-		sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	if (f->status)
+		sqlite3_bind_text(s, 1, f->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, f->level);
+	if (f->player_id)
+		sqlite3_bind_text(s, 3, f->player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, f->since_ms);
+	sqlite3_bind_int(s, 5, f->after);
+	sqlite3_bind_int(s, 6, f->after_level);
+	sqlite3_bind_int64(s, 7, f->after_due_ms);
+	sqlite3_bind_text(s, 8, f->after_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, f->limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_alert a;
 		if (alert_from_row(s, &a) < 0) {
@@ -667,4 +708,225 @@ int store_alerts_each(struct store *st, const char *status, store_alert_fn fn, v
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(st, "reading alerts", err, errlen);
+}
+
+void store_alert_filter_init(struct store_alert_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->level = -1;
+	f->since_ms = INT64_MIN;
+	f->limit = -1;
+}
+
+int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE alert_id = ?", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "reading alert", err, errlen);
+	sqlite3_bind_text(s, 1, alert_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = alert_from_row(s, out) < 0 ? seterr(err, errlen, "out of memory") : 1;
+	else if (rc != SQLITE_DONE)
+		ret = db_error(st, "reading alert", err, errlen);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_alert_counts(struct store *st, int64_t now_ms, struct store_alert_counts *out, char *err,
+		       size_t errlen)
+{
+	static const char *const statuses[] = { "open", "acknowledged", "resolved" };
+	sqlite3_stmt *s = NULL;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT level, status, count(*), sum(status <> 'resolved' AND due_ms < ?) "
+			       "FROM alerts GROUP BY level, status",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "counting alerts", err, errlen);
+	sqlite3_bind_int64(s, 1, now_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int level = sqlite3_column_int(s, 0);
+		const char *status = (const char *)sqlite3_column_text(s, 1);
+		for (int k = 0; k < STORE_ALERT_STATUSES; k++)
+			if (status && strcmp(status, statuses[k]) == 0 && level >= 0 && level < STORE_ALERT_LEVELS)
+				out->by_level_status[level][k] += sqlite3_column_int64(s, 2);
+		out->overdue += sqlite3_column_int64(s, 3);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "counting alerts", err, errlen);
+}
+
+int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO alert_actions(alert_id, action, actor, role, at_ms, outcome, note) "
+			       "VALUES (?,?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "storing alert action", err, errlen);
+	sqlite3_bind_text(s, 1, a->alert_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->role, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, a->at_ms);
+	if (a->outcome)
+		sqlite3_bind_text(s, 6, a->outcome, -1, SQLITE_STATIC);
+	if (a->note)
+		sqlite3_bind_text(s, 7, a->note, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "storing alert action", err, errlen);
+}
+
+int store_alert_actions_each(struct store *st, const char *alert_id, store_alert_action_fn fn, void *ctx,
+			     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT alert_id, action, actor, role, at_ms, outcome, note FROM alert_actions "
+			       "WHERE alert_id = ? ORDER BY seq",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading alert actions", err, errlen);
+	sqlite3_bind_text(s, 1, alert_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_alert_action a = {
+			(const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			sqlite3_column_int64(s, 4),		 (const char *)sqlite3_column_text(s, 5),
+			(const char *)sqlite3_column_text(s, 6),
+		};
+		if (fn(ctx, &a)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading alert actions", err, errlen);
+}
+
+/* ---- events as evidence --------------------------------------------------- */
+
+int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = 0;
+	*raw = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT raw FROM events WHERE event_id = ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading event", err, errlen);
+	sqlite3_bind_text(s, 1, event_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = (*raw = dup_column(s, 0)) ? 1 : seterr(err, errlen, "out of memory");
+	else if (rc != SQLITE_DONE)
+		ret = db_error(st, "reading event", err, errlen);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
+			     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	/* "type <> 'game_round'" lets SQLite use the partial index. */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT raw FROM events WHERE player_id = ? AND type <> 'game_round' "
+			       "ORDER BY ts_ms DESC LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading events", err, errlen);
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0))) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
+}
+
+/* ---- outbox --------------------------------------------------------------- */
+
+int store_outbox_add(struct store *st, const char *topic, const char *key, const char *alert_id,
+		     const char *value, int64_t created_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_OUTBOX_ADD];
+	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	if (alert_id)
+		sqlite3_bind_text(s, 3, alert_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, created_ms);
+	return run(st, s, "storing outbox message", err, errlen);
+}
+
+int store_outbox_unsent_each(struct store *st, int64_t after_seq, int limit, store_outbox_fn fn, void *ctx,
+			     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT seq, topic, key, alert_id, value FROM outbox WHERE sent_ms IS NULL AND seq > ? "
+			       "ORDER BY seq LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading outbox", err, errlen);
+	sqlite3_bind_int64(s, 1, after_seq);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_outbox_msg m = {
+			sqlite3_column_int64(s, 0),
+			(const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2),
+			(const char *)sqlite3_column_text(s, 3),
+			(const char *)sqlite3_column_text(s, 4),
+			(size_t)sqlite3_column_bytes(s, 4),
+		};
+		if (fn(ctx, &m)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading outbox", err, errlen);
+}
+
+int store_outbox_mark_sent(struct store *st, int64_t seq, int64_t sent_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_OUTBOX_SENT];
+	sqlite3_bind_int64(s, 1, sent_ms);
+	sqlite3_bind_int64(s, 2, seq);
+	return run(st, s, "marking outbox message sent", err, errlen);
+}
+
+int64_t store_outbox_backlog(struct store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM outbox WHERE sent_ms IS NULL", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "reading outbox", err, errlen);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	else
+		db_error(st, "reading outbox", err, errlen);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM outbox WHERE sent_ms < ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "pruning outbox", err, errlen);
+	sqlite3_bind_int64(s, 1, sent_before_ms);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "pruning outbox", err, errlen);
+	return sqlite3_changes(st->db);
 }

@@ -92,6 +92,8 @@ int event_parse_reference(const char *json, size_t len, struct event *ev, char *
 
 /* Names as they appear in JSON ("deposit", "week", ...). */
 const char *event_type_name(enum event_type t);
+/* Whether s is a valid player_id (1-64 of [A-Za-z0-9._:-]). */
+bool event_player_id_valid(const char *s);
 const char *limit_kind_name(enum limit_kind k);
 const char *limit_period_name(enum limit_period p);
 

@@ -1,20 +1,26 @@
 /* http.h -- the HTTP server (libmicrohttpd, its own thread pool). The only
- * module that includes microhttpd.h. Routes are a table in http.c; handlers
- * read shared state through the context and never write the store. */
+ * module that includes microhttpd.h. The routes and their handlers are in
+ * api.c; this module does the protocol: bodies, tokens and roles, TLS,
+ * headers, and a read-only store connection per request. Nothing here
+ * writes the store. */
 #ifndef RGMON_HTTP_H
 #define RGMON_HTTP_H
 
+#include "rgmon/api.h"
 #include "rgmon/common.h"
-#include "rgmon/metrics.h"
+#include "rgmon/tokens.h"
 
-struct http_context {
-	struct metrics *metrics;
+struct http_config {
+	const char *listen;              /* "HOST:PORT" (port 0 = any free port) */
+	const char *db_path;             /* opened read-only, once per HTTP thread */
+	const struct token_table *tokens; /* borrowed; may be empty */
+	const char *tls_cert, *tls_key;  /* PEM files, or NULL for plain HTTP */
 };
 
 struct http_server;
 
-/* Starts listening on "HOST:PORT" (port 0 = any free port). */
-struct http_server *http_start(const char *hostport, const struct http_context *ctx, char *err, size_t errlen);
+struct http_server *http_start(const struct http_config *cfg, const struct api_context *api, char *err,
+			       size_t errlen);
 /* The port actually bound. */
 int http_port(const struct http_server *srv);
 void http_stop(struct http_server *srv);

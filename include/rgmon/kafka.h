@@ -1,6 +1,6 @@
 /* kafka.h -- librdkafka set-up shared by every Kafka client in rgmon (the
- * consumer and dead-letter producer in source_kafka.c, the simulator's
- * producer): configuration with `-X name=value` properties as kcat takes
+ * consumer and dead-letter producer in source_kafka.c, the outbox relay,
+ * the simulator's producer): configuration with `-X name=value` properties as kcat takes
  * them, and librdkafka's log lines routed into our log module. */
 #ifndef RGMON_KAFKA_H
 #define RGMON_KAFKA_H
@@ -18,5 +18,10 @@ int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t er
 
 /* Sets name to value; -1 with librdkafka's reason. */
 int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen);
+
+/* Sets each "name=value" of props; a producer (consumer = false) skips
+ * consumer-only properties. */
+int kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *props, int nprops, bool consumer, char *err,
+		     size_t errlen);
 
 #endif

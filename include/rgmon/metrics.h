@@ -20,6 +20,9 @@ enum readiness {
 };
 
 #define METRICS_COMMIT_BUCKETS 10
+#define METRICS_PARTITIONS 256   /* lag is reported for partitions below this */
+#define METRICS_HTTP_ROUTES 32   /* route slots (http.c's table, plus "unmatched") */
+#define METRICS_HTTP_STATUSES 16 /* see http_statuses in metrics.c */
 
 struct metrics {
 	_Atomic int64_t events_accepted, events_duplicate, events_rejected;
@@ -31,6 +34,11 @@ struct metrics {
 	_Atomic int64_t commit_bucket[METRICS_COMMIT_BUCKETS];
 	_Atomic int64_t commit_count, commit_sum_us;
 	_Atomic int readiness; /* enum readiness */
+	/* consumer lag per partition of the consumed topic; -1 = not assigned */
+	_Atomic int64_t lag[METRICS_PARTITIONS];
+	/* outbox messages handed to Kafka, by topic kind and result */
+	_Atomic int64_t outbox_delivered, outbox_failed;
+	_Atomic int64_t http_requests[METRICS_HTTP_ROUTES][METRICS_HTTP_STATUSES];
 	int64_t started_unix;
 };
 
@@ -39,7 +47,12 @@ void metrics_observe_commit(struct metrics *m, int64_t micros);
 void metrics_set_readiness(struct metrics *m, enum readiness r);
 enum readiness metrics_readiness(const struct metrics *m);
 const char *metrics_readiness_reason(enum readiness r);
-/* Appends the Prometheus text exposition. */
-void metrics_render(const struct metrics *m, struct sbuf *out);
+void metrics_set_lag(struct metrics *m, int32_t partition, int64_t lag);
+/* Counts one HTTP request of route slot `route` answered with `status`. */
+void metrics_count_http(struct metrics *m, size_t route, int status);
+
+/* Appends the Prometheus text exposition: the counters above, with
+ * route_names naming the HTTP route slots. */
+void metrics_render(const struct metrics *m, const char *const *route_names, size_t nroutes, struct sbuf *out);
 
 #endif

@@ -13,6 +13,7 @@ struct sbuf {
 
 void sbuf_init(struct sbuf *sb);
 void sbuf_release(struct sbuf *sb);
+void sbuf_append(struct sbuf *sb, const char *data, size_t len);
 void sbuf_printf(struct sbuf *sb, const char *fmt, ...) RG_PRINTF(2, 3);
 
 #endif

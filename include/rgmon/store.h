@@ -116,6 +116,7 @@ struct store_alert {
 	char actor[PLAYER_ID_MAX + 1];
 	char *note;
 	int64_t acknowledged_ms, resolved_ms;
+	char acknowledged_by[PLAYER_ID_MAX + 1];
 };
 void store_alert_release(struct store_alert *a);
 
@@ -124,10 +125,77 @@ int store_alert_open_for_player(struct store *st, const char *player_id, struct 
 				size_t errlen);
 /* Inserts or replaces an alert (by alert_id). */
 int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen);
-/* Alerts in queue order (level, then due time), optionally only those with
- * `status`. fn returns nonzero to stop. */
+/* Which alerts to list: everything unset matches all (see _init). The
+ * cursor (after_*) continues after that row in queue order. */
+struct store_alert_filter {
+	const char *status;    /* NULL: any; "unresolved": open or acknowledged */
+	int level;             /* enum risk_level, -1: any */
+	const char *player_id; /* NULL: any */
+	int64_t since_ms;      /* created at or after; INT64_MIN: any */
+	int limit;             /* rows; -1: all */
+	bool after;
+	int after_level;
+	int64_t after_due_ms;
+	char after_id[65];
+};
+void store_alert_filter_init(struct store_alert_filter *f);
+
+/* Alerts in queue order (level, then due time) that match f. fn returns
+ * nonzero to stop. */
 typedef int (*store_alert_fn)(void *ctx, const struct store_alert *a);
-int store_alerts_each(struct store *st, const char *status, store_alert_fn fn, void *ctx, char *err,
-		      size_t errlen);
+int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,
+		       char *err, size_t errlen);
+/* One alert by id: 1 found, 0 none, -1 error. */
+int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen);
+
+#define STORE_ALERT_LEVELS 4   /* enum risk_level */
+#define STORE_ALERT_STATUSES 3 /* open, acknowledged, resolved */
+struct store_alert_counts {
+	int64_t by_level_status[STORE_ALERT_LEVELS][STORE_ALERT_STATUSES];
+	int64_t overdue; /* not resolved and due before now */
+};
+int store_alert_counts(struct store *st, int64_t now_ms, struct store_alert_counts *out, char *err,
+		       size_t errlen);
+
+/* A staff transition of an alert (wall time). Strings are borrowed;
+ * outcome and note may be NULL. */
+struct store_alert_action {
+	const char *alert_id, *action, *actor, *role;
+	int64_t at_ms;
+	const char *outcome, *note;
+};
+int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen);
+typedef int (*store_alert_action_fn)(void *ctx, const struct store_alert_action *a);
+int store_alert_actions_each(struct store *st, const char *alert_id, store_alert_action_fn fn, void *ctx,
+			     char *err, size_t errlen);
+
+/* An accepted event's raw JSON (malloc'd) by id, while it is within the
+ * dedupe window: 1 found, 0 none (unknown or pruned), -1 error. */
+int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen);
+/* A player's latest events other than game rounds, newest first. */
+typedef int (*store_raw_fn)(void *ctx, const char *raw);
+int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
+			     char *err, size_t errlen);
+
+/* The transactional outbox: messages for Kafka, added in the transaction
+ * of the decision they announce, marked sent once Kafka acknowledged them.
+ * Strings in a store_outbox_msg are borrowed for the callback only. */
+struct store_outbox_msg {
+	int64_t seq;
+	const char *topic, *key, *alert_id; /* alert_id may be NULL */
+	const char *value;
+	size_t value_len;
+};
+int store_outbox_add(struct store *st, const char *topic, const char *key, const char *alert_id,
+		     const char *value, int64_t created_ms, char *err, size_t errlen);
+typedef int (*store_outbox_fn)(void *ctx, const struct store_outbox_msg *m);
+/* Unsent messages with seq > after_seq, in order, at most limit. */
+int store_outbox_unsent_each(struct store *st, int64_t after_seq, int limit, store_outbox_fn fn, void *ctx,
+			     char *err, size_t errlen);
+int store_outbox_mark_sent(struct store *st, int64_t seq, int64_t sent_ms, char *err, size_t errlen);
+/* Messages not yet sent, or -1. */
+int64_t store_outbox_backlog(struct store *st, char *err, size_t errlen);
+/* Forgets messages sent before sent_before_ms; returns how many, or -1. */
+int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, size_t errlen);
 
 #endif

@@ -32,4 +32,8 @@ void ts_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* Floor division for day numbers of negative times. */
 int64_t ts_floor_div(int64_t a, int64_t b);
 
+/* The wall clock in ms since the epoch: for staff actions and "overdue",
+ * never for decisions (the engine runs on event time). */
+int64_t ts_now_ms(void);
+
 #endif

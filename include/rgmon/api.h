@@ -1,0 +1,74 @@
+/* api.h -- the HTTP API's resources (DESIGN 1.4): the route table and one
+ * handler per route. http.c does the protocol (libmicrohttpd, tokens,
+ * bodies and their limits, TLS) and calls these with a parsed request.
+ *
+ * Handlers read through the request's read-only store connection and write
+ * only by handing a job to the store's writer (writer.h). Every reply is
+ * JSON, errors {"error":"..."}, except /metrics, the badge and the web UI. */
+#ifndef RGMON_API_H
+#define RGMON_API_H
+
+#include "rgmon/common.h"
+#include "rgmon/metrics.h"
+#include "rgmon/policy.h"
+#include "rgmon/sbuf.h"
+#include "rgmon/tokens.h"
+
+#define API_BODY_MAX (64 * 1024) /* larger request bodies get 413 */
+#define API_PARAMS_MAX 2
+#define API_PARAM_MAX 160
+
+struct store;
+struct writer_queue;
+
+struct api_context {
+	struct metrics *metrics;
+	const struct policy *policy; /* the policy serve scores with (immutable) */
+	struct writer_queue *writer;
+	bool tokens_configured;      /* serve has --tokens */
+};
+
+struct api_request {
+	const char *method;
+	char params[API_PARAMS_MAX][API_PARAM_MAX]; /* the pattern's '*' parts, in order */
+	const char *body;                           /* NUL-terminated */
+	size_t body_len;
+	const struct token_entry *caller; /* NULL on open routes */
+	struct store *db;                 /* read-only, this request's */
+	int64_t now_ms;                   /* wall clock */
+	/* A query-string argument, or NULL. */
+	const char *(*query)(const struct api_request *rq, const char *name);
+	void *conn;
+};
+
+struct api_reply {
+	int status;
+	const char *content_type; /* default application/json */
+	struct sbuf body;
+};
+
+/* Roles as a bit mask; admin may use every route. */
+#define API_OPEN 0u
+#define API_ROLE(r) (1u << (r))
+
+struct api_route {
+	const char *method;
+	const char *pattern; /* '/'-separated; '*' matches within one segment */
+	const char *name;    /* for metrics and logs */
+	unsigned roles;      /* API_OPEN: no token needed */
+	void (*handler)(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+};
+
+extern const struct api_route api_routes[];
+extern const size_t api_route_count;
+
+/* The route for method and path, with its parameters in rq->params; NULL
+ * when none matches: *path_known then says whether the path exists with
+ * other methods (405, their names in allow) or not at all (404). */
+const struct api_route *api_match(const char *method, const char *path, struct api_request *rq, bool *path_known,
+				  char *allow, size_t allowlen);
+
+/* A JSON error reply. */
+void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,642 @@
+/* api.c -- the /v1 resources, health, metrics and the web UI's files. The
+ * route table at the bottom is the whole API at a glance. */
+#include "rgmon/api.h"
+#include "rgmon/alert.h"
+#include "rgmon/engine.h"
+#include "rgmon/event.h"
+#include "rgmon/risk.h"
+#include "rgmon/store.h"
+#include "rgmon/timestamp.h"
+#include "rgmon/tz.h"
+#include "rgmon/web.h"
+#include "rgmon/writer.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#define ALERTS_PAGE_DEFAULT 50
+#define ALERTS_PAGE_MAX 500
+#define TIMELINE_EVENTS 100
+#define STAFF_ACTION_TIMEOUT_MS 5000
+
+void api_error(struct api_reply *r, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *j = json_pack("{s:s}", "error", msg);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	r->status = status;
+	r->content_type = "application/json";
+	r->body.len = 0;
+	sbuf_printf(&r->body, "%s\n", text ? text : "{\"error\":\"out of memory\"}");
+	free(text);
+}
+
+/* Replies with j (stolen). */
+static void reply_json(struct api_reply *r, int status, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	r->status = status;
+	sbuf_printf(&r->body, "%s\n", text);
+	free(text);
+}
+
+static bool caller_is(const struct api_request *rq, enum role role)
+{
+	return rq->caller && rq->caller->role == role;
+}
+
+/* ---- health and metrics --------------------------------------------------- */
+
+static void handle_healthz(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)ctx;
+	(void)rq;
+	reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static void handle_readyz(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	enum readiness rd = metrics_readiness(ctx->metrics);
+	(void)rq;
+	reply_json(r, rd == READY ? 200 : 503,
+		   json_pack("{s:b, s:s}", "ready", rd == READY, "reason", metrics_readiness_reason(rd)));
+}
+
+static void handle_metrics(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	static const char *const statuses[STORE_ALERT_STATUSES] = { "open", "acknowledged", "resolved" };
+	const char *names[METRICS_HTTP_ROUTES];
+	size_t n = 0;
+	char err[256];
+	for (; n < api_route_count && n < METRICS_HTTP_ROUTES - 1; n++)
+		names[n] = api_routes[n].name;
+	names[n++] = "unmatched";
+
+	r->status = 200;
+	r->content_type = "text/plain; version=0.0.4";
+	metrics_render(ctx->metrics, names, n, &r->body);
+
+	struct store_alert_counts c;
+	if (store_alert_counts(rq->db, rq->now_ms, &c, err, sizeof(err)) == 0) {
+		sbuf_printf(&r->body, "# HELP rgmon_alerts Alerts in the store, by level and status.\n"
+				      "# TYPE rgmon_alerts gauge\n");
+		for (int level = LEVEL_AMBER; level <= LEVEL_RED; level++)
+			for (int k = 0; k < STORE_ALERT_STATUSES; k++)
+				sbuf_printf(&r->body, "rgmon_alerts{level=\"%s\",status=\"%s\"} %lld\n",
+					    risk_level_name((enum risk_level)level), statuses[k],
+					    (long long)c.by_level_status[level][k]);
+		sbuf_printf(&r->body, "# HELP rgmon_alerts_overdue Unresolved alerts past their due time.\n"
+				      "# TYPE rgmon_alerts_overdue gauge\nrgmon_alerts_overdue %lld\n",
+			    (long long)c.overdue);
+	}
+	int64_t backlog = store_outbox_backlog(rq->db, err, sizeof(err));
+	if (backlog >= 0)
+		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
+				      "# TYPE rgmon_outbox_backlog gauge\nrgmon_outbox_backlog %lld\n",
+			    (long long)backlog);
+}
+
+/* ---- who am I ------------------------------------------------------------- */
+
+static void handle_me(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)ctx;
+	reply_json(r, 200, json_pack("{s:s, s:s}", "name", rq->caller->name, "role", role_name(rq->caller->role)));
+}
+
+/* ---- players -------------------------------------------------------------- */
+
+/* Loads the player named by the path; replies 400/404/500 itself and
+ * returns false when there is no player to show. */
+static bool load_player(const struct api_request *rq, const char *player_id, struct player_state *ps,
+			struct api_reply *r)
+{
+	char err[512];
+	if (!event_player_id_valid(player_id)) {
+		api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+		return false;
+	}
+	int found = store_player_load(rq->db, player_id, ps, err, sizeof(err));
+	if (found < 0)
+		api_error(r, 500, "%s", err);
+	else if (found == 0)
+		api_error(r, 404, "unknown player \"%s\"", player_id);
+	return found == 1;
+}
+
+static void handle_player_risk(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct player_state ps;
+	if (!load_player(rq, rq->params[0], &ps, r))
+		return;
+	json_t *risk = risk_player_json(rq->params[0], &ps, ctx->policy);
+	/* Agents see the badge and the reasons, not the money behind the limits. */
+	if (caller_is(rq, ROLE_AGENT)) {
+		size_t i;
+		json_t *l;
+		json_array_foreach(json_object_get(risk, "limits"), i, l) {
+			json_object_del(l, "value");
+			json_object_del(l, "used");
+			json_object_del(l, "pending_value");
+		}
+	}
+	reply_json(r, 200, risk);
+}
+
+static int add_raw_event(void *ctx, const char *raw)
+{
+	json_t *ev = json_loads(raw, 0, NULL);
+	if (ev)
+		json_array_append_new(ctx, ev);
+	return 0;
+}
+
+struct alerts_page {
+	json_t *alerts;
+	int64_t now_ms;
+	int want;
+	bool more; /* a row beyond want exists: there is a next page */
+	bool damaged;
+	/* the page's last row, for the cursor */
+	int last_level;
+	int64_t last_due_ms;
+	char last_id[65];
+};
+
+static int add_alert(void *ctx, const struct store_alert *a)
+{
+	struct alerts_page *p = ctx;
+	if ((int)json_array_size(p->alerts) == p->want) {
+		p->more = true;
+		return 1;
+	}
+	json_t *j = alert_to_json(a, p->now_ms);
+	if (!j) {
+		p->damaged = true;
+		return 1;
+	}
+	json_array_append_new(p->alerts, j);
+	p->last_level = a->level;
+	p->last_due_ms = a->due_ms;
+	rg_strlcpy(p->last_id, a->alert_id, sizeof(p->last_id));
+	return 0;
+}
+
+/* Timeline: risk, daily sums for the kept days, recent events (not game
+ * rounds: those are in the daily sums) and the player's alerts. */
+static void handle_player(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct player_state ps;
+	char err[512];
+	const char *id = rq->params[0];
+	if (!load_player(rq, id, &ps, r))
+		return;
+	json_t *root = json_object(), *days = json_array(), *events = json_array();
+	json_object_set_new(root, "player_id", json_string(id));
+	json_object_set_new(root, "risk", risk_player_json(id, &ps, ctx->policy));
+	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
+	json_object_set_new(root, "time_zone", json_string(ctx->policy->tz_name));
+	int32_t today = tz_local_day(&ctx->policy->tz, ps.last_seen_ms);
+	for (int32_t d = today - ENGINE_DAYS + 1; d <= today; d++) {
+		const struct day_totals *t = engine_day(&ps, d);
+		if (!t)
+			continue;
+		int64_t y;
+		unsigned m, dd;
+		char date[16];
+		ts_civil_from_days(d, &y, &m, &dd);
+		snprintf(date, sizeof(date), "%04lld-%02u-%02u", (long long)y, m, dd);
+		json_array_append_new(
+			days, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "date", date, "deposited",
+					(json_int_t)t->deposited, "withdrawn", (json_int_t)t->withdrawn, "staked",
+					(json_int_t)t->staked, "net_loss", (json_int_t)t->net_loss, "session_seconds",
+					(json_int_t)t->session_seconds, "rounds", (json_int_t)t->rounds, "night_rounds",
+					(json_int_t)t->night_rounds, "declined_deposits", (json_int_t)t->declined));
+	}
+	json_object_set_new(root, "days", days);
+	if (store_player_events_each(rq->db, id, TIMELINE_EVENTS, add_raw_event, events, err, sizeof(err)) < 0) {
+		json_decref(events);
+		json_decref(root);
+		api_error(r, 500, "%s", err);
+		return;
+	}
+	json_object_set_new(root, "events", events);
+
+	struct store_alert_filter f;
+	struct alerts_page page = { .alerts = json_array(), .now_ms = rq->now_ms, .want = ALERTS_PAGE_MAX };
+	store_alert_filter_init(&f);
+	f.player_id = id;
+	f.limit = ALERTS_PAGE_MAX;
+	if (store_alerts_query(rq->db, &f, add_alert, &page, err, sizeof(err)) < 0) {
+		json_decref(page.alerts);
+		json_decref(root);
+		api_error(r, 500, "%s", err);
+		return;
+	}
+	json_object_set_new(root, "alerts", page.alerts);
+	reply_json(r, 200, root);
+}
+
+/* The embeddable badge: level and score, no money. */
+static void handle_badge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	static const char *const colours[] = { "#2e7d32", "#b26a00", "#c62828", "#6a1b9a" };
+	struct player_state ps;
+	(void)ctx;
+	if (!load_player(rq, rq->params[0], &ps, r))
+		return;
+	const char *level = risk_level_name((enum risk_level)ps.level);
+	char value[32];
+	snprintf(value, sizeof(value), "%s %u", level, (unsigned)ps.score);
+	int vw = 8 + 7 * (int)strlen(value);
+	r->status = 200;
+	r->content_type = "image/svg+xml";
+	sbuf_printf(&r->body,
+		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"20\" role=\"img\" "
+		    "aria-label=\"risk: %s\"><title>risk: %s</title>"
+		    "<rect width=\"36\" height=\"20\" fill=\"#555\"/>"
+		    "<rect x=\"36\" width=\"%d\" height=\"20\" fill=\"%s\"/>"
+		    "<g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">"
+		    "<text x=\"5\" y=\"14\">risk</text><text x=\"40\" y=\"14\">%s</text></g></svg>\n",
+		    36 + vw, value, value, vw, colours[ps.level < 4 ? ps.level : 0], value);
+}
+
+/* ---- alerts --------------------------------------------------------------- */
+
+static bool alert_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* "LEVEL.DUE_MS.ALERT_ID": the last row of a page, in queue order. */
+static bool parse_cursor(const char *s, struct store_alert_filter *f)
+{
+	char id[64];
+	int level, used = 0;
+	long long due;
+	if (sscanf(s, "%d.%lld.%40[0-9a-f]%n", &level, &due, id, &used) != 3 || s[used] != '\0' || level < 0 ||
+	    level >= STORE_ALERT_LEVELS || !alert_id_valid(id))
+		return false;
+	f->after = true;
+	f->after_level = level;
+	f->after_due_ms = due;
+	rg_strlcpy(f->after_id, id, sizeof(f->after_id));
+	return true;
+}
+
+static void handle_alerts(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct store_alert_filter f;
+	const char *v;
+	char err[512];
+	long long limit = ALERTS_PAGE_DEFAULT;
+	(void)ctx;
+	store_alert_filter_init(&f);
+	if ((v = rq->query(rq, "status"))) {
+		if (strcmp(v, "open") && strcmp(v, "acknowledged") && strcmp(v, "resolved") && strcmp(v, "unresolved"))
+			return api_error(r, 400, "status must be open, acknowledged, resolved or unresolved");
+		f.status = v;
+	}
+	if ((v = rq->query(rq, "level"))) {
+		if (strcmp(v, "amber") == 0)
+			f.level = LEVEL_AMBER;
+		else if (strcmp(v, "red") == 0)
+			f.level = LEVEL_RED;
+		else
+			return api_error(r, 400, "level must be amber or red");
+	}
+	if ((v = rq->query(rq, "player"))) {
+		if (!event_player_id_valid(v))
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+		f.player_id = v;
+	}
+	if ((v = rq->query(rq, "since")) && ts_parse_rfc3339(v, &f.since_ms) < 0)
+		return api_error(r, 400, "since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z");
+	if ((v = rq->query(rq, "limit"))) {
+		char *end;
+		limit = strtoll(v, &end, 10);
+		if (*v == '\0' || *end || limit < 1 || limit > ALERTS_PAGE_MAX)
+			return api_error(r, 400, "limit must be 1..%d", ALERTS_PAGE_MAX);
+	}
+	if ((v = rq->query(rq, "cursor")) && !parse_cursor(v, &f))
+		return api_error(r, 400, "cursor is not one this API returned");
+
+	/* One row more than the page tells whether a next page exists. */
+	struct alerts_page page = { .alerts = json_array(), .now_ms = rq->now_ms, .want = (int)limit };
+	f.limit = (int)limit + 1;
+	if (store_alerts_query(rq->db, &f, add_alert, &page, err, sizeof(err)) < 0 || page.damaged) {
+		json_decref(page.alerts);
+		return api_error(r, 500, "%s", page.damaged ? "an alert's stored JSON is damaged" : err);
+	}
+	json_t *next = json_null();
+	if (page.more) {
+		char cursor[128];
+		snprintf(cursor, sizeof(cursor), "%d.%lld.%s", page.last_level, (long long)page.last_due_ms, page.last_id);
+		json_decref(next);
+		next = json_string(cursor);
+	}
+	reply_json(r, 200, json_pack("{s:o, s:o}", "alerts", page.alerts, "next_cursor", next));
+}
+
+static int add_action(void *ctx, const struct store_alert_action *a)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:o, s:s?, s:s?}", "action", a->action, "actor",
+					     a->actor, "role", a->role, "at", risk_time_json(a->at_ms), "outcome",
+					     a->outcome, "note", a->note));
+	return 0;
+}
+
+/* The alert as DESIGN 1.3 shows it, plus its evidence events and the staff
+ * actions taken on it. */
+static void reply_alert(const struct api_request *rq, const char *alert_id, int status, struct api_reply *r)
+{
+	struct store_alert a;
+	char err[512];
+	int found = store_alert_get(rq->db, alert_id, &a, err, sizeof(err));
+	if (found <= 0) {
+		if (found < 0)
+			api_error(r, 500, "%s", err);
+		else
+			api_error(r, 404, "unknown alert \"%s\"", alert_id);
+		return;
+	}
+	json_t *j = alert_to_json(&a, rq->now_ms), *events = json_array(), *actions = json_array();
+	store_alert_release(&a);
+	if (!j) {
+		json_decref(events);
+		json_decref(actions);
+		return api_error(r, 500, "the alert's stored JSON is damaged");
+	}
+	size_t i;
+	json_t *id;
+	json_array_foreach(json_object_get(j, "evidence"), i, id) {
+		char *raw = NULL;
+		int got = store_event_raw(rq->db, json_string_value(id), &raw, err, sizeof(err));
+		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
+		free(raw);
+		/* An event past the dedupe window is no longer kept; say so. */
+		json_array_append_new(events, json_pack("{s:O, s:o}", "event_id", id, "event", ev ? ev : json_null()));
+	}
+	json_object_set_new(j, "evidence_events", events);
+	if (store_alert_actions_each(rq->db, alert_id, add_action, actions, err, sizeof(err)) < 0) {
+		json_decref(actions);
+		json_decref(j);
+		return api_error(r, 500, "%s", err);
+	}
+	json_object_set_new(j, "actions", actions);
+	reply_json(r, status, j);
+}
+
+static void handle_alert(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)ctx;
+	if (!alert_id_valid(rq->params[0]))
+		return api_error(r, 404, "unknown alert \"%s\"", rq->params[0]);
+	reply_alert(rq, rq->params[0], 200, r);
+}
+
+struct staff_job {
+	bool resolve;
+	struct alert_staff_action act;
+	char why[256];
+};
+
+static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
+{
+	struct staff_job *j = arg;
+	return j->resolve ? alert_resolve(st, &j->act, j->why, sizeof(j->why), err, errlen)
+			  : alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
+}
+
+/* POST bodies: a JSON object with only the named string members. */
+static json_t *parse_body(const struct api_request *rq, const char *const *allowed, size_t nallowed,
+			  struct api_reply *r)
+{
+	json_error_t jerr;
+	if (rq->body_len == 0)
+		return json_object();
+	json_t *body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!body) {
+		api_error(r, 400, "invalid JSON body: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(body)) {
+		json_decref(body);
+		api_error(r, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v) {
+		bool known = false;
+		for (size_t i = 0; i < nallowed; i++)
+			known |= strcmp(key, allowed[i]) == 0;
+		if (!known || !json_is_string(v)) {
+			api_error(r, 400, known ? "field \"%s\" must be a string" : "unknown field \"%s\"", key);
+			json_decref(body);
+			return NULL;
+		}
+	}
+	return body;
+}
+
+static void staff_action(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r,
+			 bool resolve)
+{
+	static const char *const fields[] = { "outcome", "note" };
+	struct staff_job job = { .resolve = resolve };
+	char err[512];
+	const char *id = rq->params[0];
+	if (!alert_id_valid(id))
+		return api_error(r, 404, "unknown alert \"%s\"", id);
+	json_t *body = parse_body(rq, resolve ? fields : fields + 1, resolve ? 2 : 1, r);
+	if (!body)
+		return;
+	const char *outcome = json_string_value(json_object_get(body, "outcome"));
+	const char *note = json_string_value(json_object_get(body, "note"));
+	if (resolve && !outcome) {
+		json_decref(body);
+		return api_error(r, 400, "field \"outcome\" is required: limits_set, pause_applied, self_exclusion, "
+					 "contacted_no_action or false_positive");
+	}
+	if (resolve && alert_outcome_parse(outcome, &job.act.outcome) < 0) {
+		api_error(r, 400, "field \"outcome\": \"%s\" is not limits_set, pause_applied, self_exclusion, "
+				  "contacted_no_action or false_positive", outcome);
+		json_decref(body);
+		return;
+	}
+	if (resolve && (!note || note[strspn(note, " \t\r\n")] == '\0')) {
+		json_decref(body);
+		return api_error(r, 400, "field \"note\" is required: say what was done");
+	}
+	if (note && strlen(note) > ALERT_NOTE_MAX) {
+		json_decref(body);
+		return api_error(r, 400, "field \"note\" is longer than %d bytes", ALERT_NOTE_MAX);
+	}
+	job.act.alert_id = id;
+	job.act.actor = rq->caller->name;
+	job.act.role = role_name(rq->caller->role);
+	job.act.at_ms = rq->now_ms;
+	job.act.note = note;
+	int rc = writer_submit(ctx->writer, run_staff_job, &job, STAFF_ACTION_TIMEOUT_MS, err, sizeof(err));
+	json_decref(body);
+	if (rc < 0)
+		return api_error(r, 503, "%s", err);
+	if (rc == ALERT_ACTION_NOT_FOUND)
+		return api_error(r, 404, "unknown alert \"%s\"", id);
+	if (rc == ALERT_ACTION_CONFLICT)
+		return api_error(r, 409, "%s", job.why);
+	reply_alert(rq, id, 200, r);
+}
+
+static void handle_acknowledge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	staff_action(ctx, rq, r, false);
+}
+
+static void handle_resolve(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	staff_action(ctx, rq, r, true);
+}
+
+/* ---- policy --------------------------------------------------------------- */
+
+static void handle_policy(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	char *text = NULL, err[512];
+	int found = store_policy_current(rq->db, &text, err, sizeof(err));
+	if (found < 0)
+		return api_error(r, 500, "%s", err);
+	json_t *doc = found ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:o}", "policy", ctx->policy->id, "name",
+				     ctx->policy->name, "jurisdiction", ctx->policy->jurisdiction, "time_zone",
+				     ctx->policy->tz_name, "document", doc ? doc : json_null()));
+}
+
+/* ---- the web UI ----------------------------------------------------------- */
+
+static void serve_asset(const char *name, struct api_reply *r)
+{
+	const struct web_asset *a = web_asset_find(name);
+	if (!a)
+		return api_error(r, 404, "not found");
+	r->status = 200;
+	r->content_type = web_content_type(a->name);
+	sbuf_append(&r->body, a->data, a->len);
+}
+
+static void handle_ui_index(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)ctx;
+	(void)rq;
+	serve_asset("index.html", r);
+}
+
+static void handle_ui_asset(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)ctx;
+	serve_asset(rq->params[0], r);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define STAFF (API_ROLE(ROLE_COMPLIANCE) | API_ROLE(ROLE_ADMIN))
+#define ANY_ROLE (API_ROLE(ROLE_AGENT) | API_ROLE(ROLE_COMPLIANCE) | API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN))
+#define RISK_READERS (API_ROLE(ROLE_AGENT) | STAFF)
+
+const struct api_route api_routes[] = {
+	{ "GET", "/healthz", "healthz", API_OPEN, handle_healthz },
+	{ "GET", "/readyz", "readyz", API_OPEN, handle_readyz },
+	{ "GET", "/metrics", "metrics", API_OPEN, handle_metrics },
+	{ "GET", "/", "ui", API_OPEN, handle_ui_index },
+	{ "GET", "/ui/*", "ui", API_OPEN, handle_ui_asset },
+	{ "GET", "/v1/me", "me", ANY_ROLE, handle_me },
+	{ "GET", "/v1/players/*/risk", "player_risk", RISK_READERS, handle_player_risk },
+	{ "GET", "/v1/players/*", "player", STAFF, handle_player },
+	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS, handle_badge },
+	{ "GET", "/v1/alerts", "alerts", STAFF, handle_alerts },
+	{ "GET", "/v1/alerts/*", "alert", STAFF, handle_alert },
+	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
+	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
+	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
+};
+const size_t api_route_count = ARRAY_SIZE(api_routes);
+
+/* One path segment against one pattern segment: literal, or '*' standing
+ * for one or more characters followed by the pattern's literal rest. */
+static bool match_segment(const char *pat, size_t plen, const char *seg, size_t slen, char *cap, bool *captured)
+{
+	const char *star = memchr(pat, '*', plen);
+	if (!star)
+		return plen == slen && memcmp(pat, seg, slen) == 0;
+	size_t pre = (size_t)(star - pat), post = plen - pre - 1;
+	if (slen < pre + post + 1 || slen - pre - post >= API_PARAM_MAX || memcmp(seg, pat, pre) != 0 ||
+	    memcmp(seg + slen - post, star + 1, post) != 0)
+		return false;
+	memcpy(cap, seg + pre, slen - pre - post);
+	cap[slen - pre - post] = '\0';
+	*captured = true;
+	return true;
+}
+
+static bool match_path(const char *pattern, const char *path, struct api_request *rq)
+{
+	int nparam = 0;
+	const char *p = pattern, *s = path;
+	for (;;) {
+		size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+		bool captured = false;
+		if (nparam == API_PARAMS_MAX && memchr(p, '*', plen))
+			return false;
+		if (!match_segment(p, plen, s, slen, rq->params[nparam < API_PARAMS_MAX ? nparam : 0], &captured))
+			return false;
+		nparam += captured;
+		p += plen;
+		s += slen;
+		if (*p == '\0' || *s == '\0')
+			return *p == *s;
+		p++;
+		s++;
+	}
+}
+
+const struct api_route *api_match(const char *method, const char *path, struct api_request *rq, bool *path_known,
+				  char *allow, size_t allowlen)
+{
+	const struct api_route *found = NULL;
+	*path_known = false;
+	allow[0] = '\0';
+	for (size_t i = 0; i < api_route_count; i++) {
+		struct api_request probe = { 0 };
+		if (!match_path(api_routes[i].pattern, path, &probe))
+			continue;
+		*path_known = true;
+		size_t used = strlen(allow);
+		snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", api_routes[i].method);
+		bool same = strcmp(method, api_routes[i].method) == 0 ||
+			    (strcmp(method, "HEAD") == 0 && strcmp(api_routes[i].method, "GET") == 0);
+		if (same && !found) {
+			found = &api_routes[i];
+			memcpy(rq->params, probe.params, sizeof(rq->params));
+		}
+	}
+	return found;
+}
