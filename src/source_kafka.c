@@ -18,6 +18,7 @@ struct source_kafka {
 	struct metrics *metrics;
 	/* the open batch, for metrics after it commits */
 	int64_t batch_accepted, batch_duplicates, batch_rejected;
+	int64_t lag_updated_us;
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -261,6 +262,37 @@ static int fail_batch(struct source_kafka *sk)
 	return -1;
 }
 
+/* Consumer lag per assigned partition, at most once a second: the log end
+ * librdkafka last saw (no broker round trip) minus the committed position. */
+static void update_lag(struct source_kafka *sk)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	int64_t now = now_us(), lag[METRICS_PARTITIONS];
+	if (now - sk->lag_updated_us < 1000000)
+		return;
+	sk->lag_updated_us = now;
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		lag[p] = -1;
+	if (rd_kafka_assignment(sk->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts)
+		parts = rd_kafka_topic_partition_list_new(0);
+	rd_kafka_position(sk->consumer, parts);
+	for (int i = 0; i < parts->cnt; i++) {
+		rd_kafka_topic_partition_t *tp = &parts->elems[i];
+		int64_t lo = 0, hi = 0, pos = tp->offset;
+		if (rd_kafka_get_watermark_offsets(sk->consumer, tp->topic, tp->partition, &lo, &hi) !=
+			    RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    hi < 0)
+			continue;
+		if (pos < 0 && store_offset_get(sk->store, tp->topic, tp->partition, &pos, NULL, 0) != 1)
+			pos = lo;
+		if (tp->partition >= 0 && tp->partition < METRICS_PARTITIONS)
+			lag[tp->partition] = hi > pos ? hi - pos : 0;
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		metrics_set_lag(sk->metrics, p, lag[p]);
+}
+
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 {
 	char reason[512];
@@ -284,8 +316,10 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 			return fail_batch(sk);
 		}
 		if (!msg) {
-			if (!first_us)
+			if (!first_us) {
+				update_lag(sk);
 				return 0; /* idle: let the caller check for stop */
+			}
 			continue;
 		}
 		if (msg->err) {
@@ -323,6 +357,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		return fail_batch(sk);
 	if (metrics_readiness(sk->metrics) != READY && atomic_load(&sk->metrics->assigned_partitions) > 0)
 		metrics_set_readiness(sk->metrics, READY);
+	update_lag(sk);
 	return n;
 }
 
