@@ -207,11 +207,15 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	json_object_set_new(root, "risk", risk_player_json(id, &ps, ctx->policy));
 	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
 	json_object_set_new(root, "time_zone", json_string(ctx->policy->tz_name));
+	/* Every kept day since the player's first, quiet days as zeros, so a
+	 * plot's x axis is calendar time. */
+	static const struct day_totals quiet;
 	int32_t today = tz_local_day(&ctx->policy->tz, ps.last_seen_ms);
-	for (int32_t d = today - ENGINE_DAYS + 1; d <= today; d++) {
+	int32_t first = tz_local_day(&ctx->policy->tz, ps.first_seen_ms);
+	for (int32_t d = first > today - ENGINE_DAYS + 1 ? first : today - ENGINE_DAYS + 1; d <= today; d++) {
 		const struct day_totals *t = engine_day(&ps, d);
 		if (!t)
-			continue;
+			t = &quiet;
 		int64_t y;
 		unsigned m, dd;
 		char date[16];

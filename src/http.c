@@ -119,7 +119,10 @@ static size_t dispatch(struct http_server *srv, struct MHD_Connection *conn, con
 	size_t slot = route ? (size_t)(route - api_routes) : api_route_count;
 
 	if (!route) {
-		api_error(r, path_known ? 405 : 404, path_known ? "method %s not allowed here" : "no such route", method);
+		if (path_known)
+			api_error(r, 405, "method %s not allowed here (allowed: %s)", method, allow);
+		else
+			api_error(r, 404, "not found");
 		return slot;
 	}
 	if (rs->too_large) {

@@ -1,0 +1,24 @@
+#!/bin/bash
+# The web UI in a real browser (Debian chromium driven by playwright-core):
+# sign in, open the top alert, resolve it, see it leave the open queue.
+# Screenshots go to tests/out/.
+. "$(dirname "$0")/lib.sh"
+OUT=$(pwd)/tests/out
+mkdir -p "$OUT"
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
+    { fail "npm ci in tests/browser"; finish; }
+fi
+start_broker 4
+PORT=$(free_port)
+$RGMON simulate --players 200 --days 10 --seed 3 --out "$WORK/ev.jsonl" 2>/dev/null
+N=$(wc -l <"$WORK/ev.jsonl")
+keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+TOKEN=$($RGMON token new --role compliance --name ui-tester --file "$WORK/tokens" 2>/dev/null)
+start_serve "$WORK/s.db" "$PORT" --tokens "$WORK/tokens"
+all_in() { [ "$(metric "$PORT" accepted)" = "$N" ]; }
+wait_for "all events" 600 all_in && ok "serve consumed the simulated events" || fail "serve consumed the simulated events"
+node tests/browser/test_ui.mjs "http://127.0.0.1:$PORT" "$TOKEN" "$OUT" || FAILED=$((FAILED + 1))
+check "the browser's resolution is in the store" 1 \
+  "$(sqlite3 "$WORK/s.db" "select count(*) from alerts where status = 'resolved' and actor = 'ui-tester' and outcome = 'pause_applied'")"
+finish
