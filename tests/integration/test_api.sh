@@ -1,0 +1,244 @@
+#!/bin/bash
+# The HTTP API against a real serve: tokens and the role matrix, the
+# resolve flow, filters and paging, hostile requests (bad JSON, 3 MB body,
+# path traversal, unknown routes), metrics, the support queue topics, TLS.
+. "$(dirname "$0")/lib.sh"
+start_broker 4
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+
+$RGMON simulate --players 300 --days 10 --seed 21 --out "$WORK/ev.jsonl" 2>/dev/null
+N=$(wc -l <"$WORK/ev.jsonl")
+keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+
+TOKENS="$WORK/tokens"
+for r in agent compliance regulator admin; do
+  $RGMON token new --role $r --name "$r-1" --file "$TOKENS" >"$WORK/$r.tok" 2>/dev/null
+done
+$RGMON token new --role compliance --name carol --file "$TOKENS" >"$WORK/carol.tok" 2>/dev/null
+check "token file keeps no token" 0 "$(grep -c -F -f "$WORK/agent.tok" "$TOKENS")"
+check "token file is private" 600 "$(command stat -c %a "$TOKENS")"
+$RGMON token new --role admin --name carol --file "$TOKENS" >/dev/null 2>"$WORK/dup.err"
+check "a name is unique in the tokens file" 1 $?
+$RGMON token new --role boss --name x --file "$TOKENS" >/dev/null 2>&1
+check "an unknown role is a usage error" 2 $?
+
+start_serve "$WORK/s.db" "$PORT" --tokens "$TOKENS"
+wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
+all_in() { [ "$(metric "$PORT" accepted)" = "$N" ]; }
+wait_for "all events" 600 all_in && ok "all $N events consumed" || fail "all $N events consumed"
+
+tok() { cat "$WORK/$1.tok"; }
+# code ROLE METHOD PATH [BODY] -> HTTP status (ROLE: none, wrong or a role)
+code() {
+  role=$1 method=$2 path=$3 body=${4:-}
+  auth=()
+  case $role in
+    none) ;;
+    wrong) auth=(-H "Authorization: Bearer rgm_not-a-real-token") ;;
+    *) auth=(-H "Authorization: Bearer $(tok "$role")") ;;
+  esac
+  if [ -n "$body" ]; then
+    curl -s -o "$WORK/body" -w '%{http_code}' -X "$method" "${auth[@]}" -H 'Content-Type: application/json' --data-binary "$body" "$URL$path"
+  else
+    curl -s -o "$WORK/body" -w '%{http_code}' -X "$method" "${auth[@]}" "$URL$path"
+  fi
+}
+getj() { curl -s -H "Authorization: Bearer $(tok "$1")" "$URL$2"; }
+postj() { curl -s -X POST -H "Authorization: Bearer $(tok "$1")" -H 'Content-Type: application/json' --data-binary "$3" "$URL$2"; }
+
+ALERT=$(getj compliance '/v1/alerts?status=open&limit=1' | jq -r '.alerts[0].alert_id')
+PLAYER=$(getj compliance "/v1/alerts/$ALERT" | jq -r .player_id)
+[ -n "$ALERT" ] && [ "$ALERT" != null ] && ok "there is an open alert" || fail "there is an open alert"
+
+# ---- role matrix: every route x no token, a wrong token and each role ----
+# METHOD PATH BODY then the status for: none wrong agent compliance regulator admin.
+# POSTs carry a body the handler refuses (400), so the matrix changes nothing.
+while IFS='|' read -r method path body expect; do
+  [ -z "$method" ] && continue
+  set -- $expect
+  got=""
+  for role in none wrong agent compliance regulator admin; do
+    got="$got $(code "$role" "$method" "$path" "$body")"
+  done
+  check "roles: $method $path" " $expect" "$got"
+done <<EOF
+GET|/healthz||200 200 200 200 200 200
+GET|/readyz||200 200 200 200 200 200
+GET|/metrics||200 200 200 200 200 200
+GET|/||200 200 200 200 200 200
+GET|/ui/app.js||200 200 200 200 200 200
+GET|/v1/me||401 401 200 200 200 200
+GET|/v1/players/$PLAYER/risk||401 401 200 200 403 200
+GET|/v1/players/$PLAYER||401 401 403 200 403 200
+GET|/v1/badge/$PLAYER.svg||401 401 200 200 403 200
+GET|/v1/alerts||401 401 403 200 403 200
+GET|/v1/alerts/$ALERT||401 401 403 200 403 200
+POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400
+POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
+GET|/v1/policy||401 401 403 200 403 200
+EOF
+check "401 says how to authenticate" "missing token: send Authorization: Bearer TOKEN" \
+  "$(curl -s "$URL/v1/alerts" | jq -r .error)"
+curl -s -D "$WORK/h401" -o /dev/null "$URL/v1/alerts"
+grep -qi '^WWW-Authenticate: Bearer' "$WORK/h401" && ok "401 carries WWW-Authenticate" || fail "401 carries WWW-Authenticate"
+check "me names the caller" "carol compliance" "$(getj carol /v1/me | jq -r '"\(.name) \(.role)"')"
+
+# Agents see reasons but not the money behind limits.
+LP=$(sqlite3 "$WORK/s.db" "select player_id from events where type = 'limit_set' and raw like '%\"limit\":\"deposit\"%' limit 1")
+check "compliance sees limit values" true "$(getj compliance "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value != null)')"
+check "agent sees limits without values" true "$(getj agent "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value == null and .used == null)')"
+check "agent still sees the reasons" "$(getj compliance "/v1/players/$PLAYER/risk" | jq -c .reasons)" \
+  "$(getj agent "/v1/players/$PLAYER/risk" | jq -c .reasons)"
+check "risk over HTTP equals player show --json" "$($RGMON player show "$PLAYER" --db "$WORK/s.db" --json | jq -S -c .)" \
+  "$(getj compliance "/v1/players/$PLAYER/risk" | jq -S -c .)"
+check "badge is SVG" "image/svg+xml" "$(curl -s -o /dev/null -w '%{content_type}' -H "Authorization: Bearer $(tok agent)" "$URL/v1/badge/$PLAYER.svg")"
+getj agent "/v1/badge/$PLAYER.svg" | grep -q "risk: $(getj agent "/v1/players/$PLAYER/risk" | jq -r '"\(.level) \(.score)"')" &&
+  ok "badge shows level and score" || fail "badge shows level and score"
+check "unknown player is 404" 404 "$(code agent GET /v1/players/nobody-here/risk)"
+check "bad player id is 400" 400 "$(code agent GET '/v1/players/bad%20id/risk')"
+check "unknown alert is 404" 404 "$(code compliance GET /v1/alerts/0123456789abcdef0123456789abcdef)"
+
+# ---- the timeline ----
+getj compliance "/v1/players/$PLAYER" >"$WORK/tl"
+check "timeline has daily sums" true "$(jq '.days | length > 0 and all(has("date") and has("deposited") and has("net_loss") and has("session_seconds"))' "$WORK/tl")"
+check "timeline events leave game rounds out" true "$(jq '.events | length > 0 and all(.type != "game_round")' "$WORK/tl")"
+check "timeline lists the player's alerts" true "$(jq --arg a "$ALERT" '[.alerts[].alert_id] | index($a) != null' "$WORK/tl")"
+
+# ---- resolve flow ----
+postj compliance "/v1/alerts/$ALERT/acknowledge" '{}' >"$WORK/ack"
+check "acknowledge assigns the alert" "acknowledged compliance-1" "$(jq -r '"\(.status) \(.acknowledged_by)"' "$WORK/ack")"
+check "acknowledging again by the same actor is fine" 200 "$(code compliance POST "/v1/alerts/$ALERT/acknowledge" '{}')"
+check "someone else cannot take it" 409 "$(code carol POST "/v1/alerts/$ALERT/acknowledge" '{}')"
+check "resolve needs a note" 400 "$(code compliance POST "/v1/alerts/$ALERT/resolve" '{"outcome":"limits_set"}')"
+check "resolve needs a known outcome" 400 "$(code compliance POST "/v1/alerts/$ALERT/resolve" '{"outcome":"shrug","note":"x"}')"
+check "a note over 2000 bytes is refused" 400 "$(code compliance POST "/v1/alerts/$ALERT/resolve" "{\"outcome\":\"limits_set\",\"note\":\"$(head -c 2001 /dev/zero | tr '\0' n)\"}")"
+check "resolve" 200 "$(code carol POST "/v1/alerts/$ALERT/resolve" '{"outcome":"limits_set","note":"called; deposit limit 200 EUR/week set"}')"
+jq . "$WORK/body" >"$WORK/resolved"
+check "resolved with outcome, actor and note" "resolved limits_set carol called; deposit limit 200 EUR/week set" \
+  "$(jq -r '"\(.status) \(.outcome) \(.actor) \(.note)"' "$WORK/resolved")"
+check "both transitions are recorded with actor and role" "acknowledge:compliance-1:compliance resolve:carol:compliance" \
+  "$(jq -r '[.actions[] | "\(.action):\(.actor):\(.role)"] | join(" ")' "$WORK/resolved")"
+check "transitions carry wall time" true "$(jq '(.actions | all(.at | test("^20[0-9-]+T"))) and (.resolved_at != null)' "$WORK/resolved")"
+check "resolving twice is a conflict" 409 "$(code compliance POST "/v1/alerts/$ALERT/resolve" '{"outcome":"limits_set","note":"again"}')"
+check "resolved alert left the open queue" false "$(getj compliance '/v1/alerts?status=unresolved&limit=500' | jq --arg a "$ALERT" '[.alerts[].alert_id] | index($a) != null')"
+check "resolved alert is in the resolved list" true "$(getj compliance '/v1/alerts?status=resolved' | jq --arg a "$ALERT" '[.alerts[].alert_id] | index($a) != null')"
+check "CLI sees the resolution" "resolved carol" "$($RGMON alerts list --db "$WORK/s.db" --json | jq -r --arg a "$ALERT" '.alerts[] | select(.alert_id == $a) | "\(.status) \(.actor)"')"
+
+# A false positive lifts the player's marketing block on rg.player-flags.
+FP=$(getj compliance '/v1/alerts?status=open&limit=1' | jq -r '.alerts[0].alert_id')
+FPP=$(getj compliance "/v1/alerts/$FP" | jq -r .player_id)
+check "resolve as false positive" 200 "$(code compliance POST "/v1/alerts/$FP/resolve" '{"outcome":"false_positive","note":"reviewed: a one-off win pattern"}')"
+
+# ---- listing: filters and paging ----
+getj compliance '/v1/alerts?limit=500' >"$WORK/all"
+TOTAL_ALERTS=$(jq '.alerts | length' "$WORK/all")
+check "list agrees with the store" "$(sqlite3 "$WORK/s.db" 'select count(*) from alerts')" "$TOTAL_ALERTS"
+cursor=""; : >"$WORK/paged"
+for _ in $(seq 200); do
+  getj compliance "/v1/alerts?limit=7${cursor:+&cursor=$cursor}" >"$WORK/page"
+  jq -r '.alerts[].alert_id' "$WORK/page" >>"$WORK/paged"
+  cursor=$(jq -r '.next_cursor // empty' "$WORK/page")
+  [ -z "$cursor" ] && break
+done
+check "paging with cursors returns every alert once, in queue order" "$(jq -r '.alerts[].alert_id' "$WORK/all" | md5sum)" "$(md5sum <"$WORK/paged")"
+check "queue order: red first, then by due time" true "$(jq '[.alerts[] | [(if .level == "red" then 0 else 1 end), .due_at]] | . == sort' "$WORK/all")"
+check "level filter" true "$(getj compliance '/v1/alerts?level=red&limit=500' | jq '.alerts | length > 0 and all(.level == "red")')"
+check "player filter" true "$(getj compliance "/v1/alerts?player=$PLAYER" | jq --arg p "$PLAYER" '.alerts | length > 0 and all(.player_id == $p)')"
+SINCE=$(jq -r '[.alerts[].created_at] | sort | .[length / 2 | floor]' "$WORK/all")
+check "since filter" true "$(getj compliance "/v1/alerts?since=$SINCE&limit=500" | jq --arg s "$SINCE" '.alerts | length > 0 and all(.created_at >= $s)')"
+check "overdue is reported" true "$(jq '.alerts | all(has("overdue"))' "$WORK/all")"
+for q in 'limit=0' 'limit=501' 'limit=x' 'status=bogus' 'level=green' 'since=yesterday' 'cursor=garbage' 'player=a%20b'; do
+  check "bad query $q is 400" 400 "$(code compliance GET "/v1/alerts?$q")"
+done
+
+# ---- hostile and broken requests ----
+check "malformed JSON is 400" 400 "$(code compliance POST "/v1/alerts/$FP/acknowledge" '{"note":')"
+check "400 body names the problem" true "$(jq '.error | startswith("invalid JSON body")' "$WORK/body")"
+check "a JSON array body is 400" 400 "$(code compliance POST "/v1/alerts/$FP/acknowledge" '[1]')"
+head -c 3145728 /dev/zero | tr '\0' x >"$WORK/big"
+check "a 3 MB body is 413" 413 "$(curl -s -o "$WORK/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $(tok compliance)" --data-binary @"$WORK/big" "$URL/v1/alerts/$FP/resolve")"
+check "413 body is a JSON error" true "$(jq 'has("error")' "$WORK/body")"
+check "a 3 MB body without length is 413" 413 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Transfer-Encoding: chunked' -H "Authorization: Bearer $(tok compliance)" --data-binary @"$WORK/big" "$URL/v1/alerts/$FP/resolve")"
+for p in '/ui/../../../../etc/passwd' '/ui/..%2f..%2f..%2fetc%2fpasswd' '/../../etc/passwd' '/ui/%2e%2e/%2e%2e/etc/passwd' \
+         '/v1/players/..%2f..%2fetc%2fpasswd/risk' '/ui//etc/passwd' '/ui/app.js/../../../etc/passwd'; do
+  c=$(curl -s --path-as-is -o "$WORK/body" -w '%{http_code}' -H "Authorization: Bearer $(tok admin)" "$URL$p")
+  if [ "$c" -ge 400 ] && [ "$c" -lt 500 ] && ! grep -q 'root:' "$WORK/body" && jq -e .error "$WORK/body" >/dev/null 2>&1; then
+    ok "path traversal $p refused ($c)"
+  else
+    fail "path traversal $p refused (got $c)"
+  fi
+done
+for p in /nope /v1 /v1/alerts/x/y/z /v1/players /v1/badge/x.png /ui/missing.js; do
+  check "unknown route $p is 404" 404 "$(code admin GET "$p")"
+done
+check "wrong method is 405" 405 "$(code admin DELETE "/v1/alerts/$FP")"
+curl -s -D "$WORK/h405" -o /dev/null -X PUT "$URL/v1/alerts"
+grep -qi '^Allow: GET' "$WORK/h405" && ok "405 carries Allow" || fail "405 carries Allow"
+check "server is healthy after all that" 200 "$(code none GET /healthz)"
+
+# ---- the web UI is served ----
+check "UI index is HTML" "text/html; charset=utf-8" "$(curl -s -o /dev/null -w '%{content_type}' "$URL/")"
+curl -s -D "$WORK/hui" -o /dev/null "$URL/"
+grep -qi "^Content-Security-Policy: default-src 'self'" "$WORK/hui" && ok "UI has a strict CSP" || fail "UI has a strict CSP"
+
+# ---- metrics ----
+curl -s "$URL/metrics" >"$WORK/metrics"
+grep -q '^rgmon_http_requests_total{route="alerts",status="403"} [1-9]' "$WORK/metrics" && ok "metrics: HTTP by route and status" || fail "metrics: HTTP by route and status"
+check "metrics: resolved red+amber alerts" 2 "$(awk '/^rgmon_alerts\{.*status="resolved"/ {s += $2} END {print s}' "$WORK/metrics")"
+grep -q '^rgmon_alerts_overdue [0-9]' "$WORK/metrics" && ok "metrics: overdue alerts" || fail "metrics: overdue alerts"
+grep -q '^rgmon_consumer_lag{partition="0"} 0$' "$WORK/metrics" && ok "metrics: consumer lag per partition" || fail "metrics: consumer lag per partition"
+backlog_zero() { curl -s "$URL/metrics" | grep -q '^rgmon_outbox_backlog 0$'; }
+wait_for "outbox drained" 100 backlog_zero && ok "metrics: outbox backlog drains to 0" || fail "metrics: outbox backlog drains to 0"
+grep -q '^rgmon_batch_commit_seconds_bucket' "$WORK/metrics" && ok "metrics: commit latency histogram" || fail "metrics: commit latency histogram"
+
+# ---- the support queue on Kafka ----
+kcat -C -b "$BROKER" -t rg.alerts -e -q -f '%k\t%h\t%s\n' >"$WORK/topic" 2>/dev/null
+python3 - "$WORK/topic" <("$RGMON" alerts list --db "$WORK/s.db" --json) "$ALERT" <<'PY' | while read -r line; do echo "$line"; done
+import json, sys
+last, keys_ok, hdr_ok = {}, True, True
+for line in open(sys.argv[1]):
+    key, hdr, val = line.rstrip("\n").split("\t", 2)
+    a = json.loads(val)
+    keys_ok &= key == a["player_id"]
+    hdr_ok &= hdr == "alert_id=" + a["alert_id"]
+    last[a["alert_id"]] = a
+store = {a["alert_id"]: a for a in json.load(open(sys.argv[2]))["alerts"]}
+for a in store.values():
+    a.pop("overdue", None)
+def ok(name, cond): print(("ok - " if cond else "not ok - ") + name)
+ok("rg.alerts: key is the player_id", keys_ok)
+ok("rg.alerts: header alert_id", hdr_ok)
+ok("rg.alerts: every alert in the store is on the topic (%d)" % len(store), set(store) == set(last))
+ok("rg.alerts: the latest message of each alert equals the store", all(last.get(k) == v for k, v in store.items()))
+ok("rg.alerts: the resolution reached the queue", last.get(sys.argv[3], {}).get("status") == "resolved")
+PY
+kcat -C -b "$BROKER" -t rg.player-flags -e -q -f '%k\t%s\n' >"$WORK/flags" 2>/dev/null
+check "flags: red players are flagged" true "$(cut -f2 "$WORK/flags" | jq -s 'length > 0 and all(.suppress_marketing == true or .rule == "staff.false_positive")')"
+check "flags: a false positive lifts the block" "false false" "$(cut -f2 "$WORK/flags" | jq -r --arg p "$FPP" 'select(.player_id == $p)' | jq -s -r 'last | "\(.suppress_marketing) \(.suppress_bonuses)"')"
+
+# ---- serve without tokens, and with a broken tokens file ----
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+P2=$(free_port)
+start_serve "$WORK/s.db" "$P2"
+wait_for "serve without tokens" 100 curl -sf "http://127.0.0.1:$P2/healthz"
+check "without --tokens the API refuses everyone" "no tokens configured: start serve with --tokens FILE" \
+  "$(curl -s "http://127.0.0.1:$P2/v1/alerts" | jq -r .error)"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+printf 'sha256:abc compliance x\n' >"$WORK/bad-tokens"
+"$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P2" --tokens "$WORK/bad-tokens" 2>"$WORK/bad.err"
+check "a broken tokens file stops serve" 1 $?
+grep -q 'bad-tokens:1: the hash must be sha256: and 64 hex digits' "$WORK/bad.err" && ok "the error names the line" || fail "the error names the line ($(cat "$WORK/bad.err"))"
+
+# ---- TLS ----
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=127.0.0.1 2>/dev/null
+P3=$(free_port)
+start_serve "$WORK/s.db" "$P3" --tokens "$TOKENS" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+wait_for "https" 100 curl -sfk "https://127.0.0.1:$P3/healthz"
+check "TLS: https works" 200 "$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(tok compliance)" "https://127.0.0.1:$P3/v1/alerts")"
+check "TLS: the certificate is the one given" "$(openssl x509 -in "$WORK/cert.pem" -noout -fingerprint -sha256)" \
+  "$(openssl s_client -connect "127.0.0.1:$P3" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256)"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+"$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P3" --tls-cert "$WORK/cert.pem" 2>"$WORK/tls.err"
+check "TLS needs both files" 1 $?
+finish
