@@ -182,6 +182,10 @@ size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t 
 {
 	pthread_mutex_lock(&r->lock);
 	size_t n = r->ndelivered < max ? r->ndelivered : max;
+	if (n == 0) { /* delivered is NULL until the first delivery */
+		pthread_mutex_unlock(&r->lock);
+		return 0;
+	}
 	memcpy(out, r->delivered, n * sizeof(*out));
 	memmove(r->delivered, r->delivered + n, (r->ndelivered - n) * sizeof(*out));
 	r->ndelivered -= n;

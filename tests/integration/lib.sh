@@ -13,7 +13,12 @@ KAFKA_TEST_OPTS="-X session.timeout.ms=6000 -X heartbeat.interval.ms=500"
 cleanup() {
   for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
-  [ "$FAILED" -eq 0 ] && rm -rf "$WORK" || echo "# kept $WORK for inspection"
+  if [ "$FAILED" -eq 0 ]; then rm -rf "$WORK"; return; fi
+  # CI shows only the "# " lines: say what the processes said.
+  for f in "$WORK"/*.err; do
+    [ -s "$f" ] && tail -n 5 "$f" | sed "s|^|# $(basename "$f"): |"
+  done
+  echo "# kept $WORK for inspection"
 }
 trap cleanup EXIT
 
