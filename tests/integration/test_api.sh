@@ -217,6 +217,11 @@ kcat -C -b "$BROKER" -t rg.player-flags -e -q -f '%k\t%s\n' >"$WORK/flags" 2>/de
 check "flags: red players are flagged" true "$(cut -f2 "$WORK/flags" | jq -s 'length > 0 and all(.suppress_marketing == true or .rule == "staff.false_positive")')"
 check "flags: a false positive lifts the block" "false false" "$(cut -f2 "$WORK/flags" | jq -r --arg p "$FPP" 'select(.player_id == $p)' | jq -s -r 'last | "\(.suppress_marketing) \(.suppress_bonuses)"')"
 
+# ---- the OpenAPI document: routes, live responses and the topics' messages ----
+cut -f3 "$WORK/topic" >"$WORK/topic.values"; cut -f2 "$WORK/flags" >"$WORK/flags.values"
+node "$(dirname "$0")/../schema/check-openapi.mjs" --url "$URL" --token "$(tok admin)" --agent "$(tok agent)" \
+  --alerts "$WORK/topic.values" --flags "$WORK/flags.values" 2>&1 | sed 's/^ok - /ok - openapi: /; s/^not ok - /not ok - openapi: /'
+
 # ---- serve without tokens, and with a broken tokens file ----
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 P2=$(free_port)
