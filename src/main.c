@@ -7,24 +7,33 @@
 
 static const struct cmd_entry commands[] = {
 	{ "serve",
-	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--policy FILE] [--batch-ms MS] [-X prop=value]...",
+	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--policy FILE] [--tokens FILE] [--tls-cert PEM --tls-key PEM] [--batch-ms MS] [-X prop=value]...",
 	  "Consume events from Kafka, apply them to player state exactly once, score\n"
-	  "players against the policy, raise alerts, and serve\n"
-	  "HTTP (/healthz, /readyz, /metrics).\n\n"
+	  "players against the policy, raise alerts, publish them to the support\n"
+	  "queue, and serve the HTTP API and the compliance web UI.\n\n"
 	  "  --brokers B       Kafka bootstrap servers (default 127.0.0.1:9092)\n"
 	  "  --topic T         events topic (default rg.events); rejects go to T.dlq\n"
 	  "  --group G         consumer group (default rgmon)\n"
 	  "  --db DB           SQLite database (default rgmon.db)\n"
 	  "  --http HOST:PORT  HTTP listen address (default 127.0.0.1:8080)\n"
 	  "  --policy FILE     risk policy (default: the built-in policies/default.json)\n"
+	  "  --tokens FILE     API tokens (from `rgmon token new`); without it every\n"
+	  "                    /v1 request gets 401. Read at start.\n"
+	  "  --tls-cert PEM    serve HTTPS with this certificate (and --tls-key)\n"
+	  "  --tls-key PEM     the certificate's private key\n"
 	  "  --cache-players N players kept in memory (default 50000)\n"
 	  "  --batch-ms MS     a batch commits at most MS after its first event\n"
 	  "                    (default 50; or at 5000 events, whichever is first)\n"
-	  "  -X prop=value     librdkafka property for consumer and producer (as kcat -X)\n"
+	  "  -X prop=value     librdkafka property for consumer and producers (as kcat -X)\n"
 	  "  --log-level L     error, warn, info (default) or debug\n\n"
 	  "A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
-	  "transaction together with its consumed offsets; on start and on every\n"
-	  "partition assignment the consumer seeks to the offsets stored there.\n"
+	  "transaction together with its consumed offsets, alerts and outbox messages;\n"
+	  "on start and on every partition assignment the consumer seeks to the\n"
+	  "offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
+	  "player_id, header alert_id) and rg.player-flags and marks messages sent on\n"
+	  "delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
+	  "resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
+	  "the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
 	  "SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
 	  cmd_serve },
 	{ "broker", "broker [--listen HOST:PORT] [--partitions N] [--topic T]...",

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo -- the whole system on embedded defaults: a development broker,
-# the simulator producing to it continuously, and serve with its HTTP on
-# 127.0.0.1:$PORT. Ctrl-C or SIGTERM stops all three.
+# the simulator producing to it continuously, and serve with its HTTP API
+# and web UI on 127.0.0.1:$PORT, with a compliance token printed to sign in
+# with. Ctrl-C or SIGTERM stops all three.
 set -u
 PORT=${PORT:-8080}
 RGMON=build/rgmon
@@ -36,7 +37,14 @@ $RGMON simulate --brokers "$BROKER" --players 2000 --days 30 --start "$start" --
   2>"$DIR/simulate.log" &
 sim_pid=$!
 
-$RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" 2>"$DIR/serve.log" &
+# A fresh compliance token to sign in to the web UI with (only its hash is
+# kept in $DIR/tokens).
+rm -f "$DIR/tokens"
+TOKEN=$($RGMON token new --role compliance --name demo-officer --file "$DIR/tokens" 2>/dev/null)
+AGENT_TOKEN=$($RGMON token new --role agent --name demo-agent --file "$DIR/tokens" 2>/dev/null)
+
+$RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" --tokens "$DIR/tokens" \
+  2>"$DIR/serve.log" &
 serve_pid=$!
 
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
@@ -48,6 +56,14 @@ fi
 cat <<MSG
 
   rgmon demo is running.
+
+  Web UI (alert queue):  http://127.0.0.1:$PORT/
+  Sign in with this compliance token:
+
+      $TOKEN
+
+  An agent token (badges and risk only): $AGENT_TOKEN
+      curl -H "Authorization: Bearer $AGENT_TOKEN" http://127.0.0.1:$PORT/v1/players/p000001/risk
 
   http://127.0.0.1:$PORT/healthz    liveness
   http://127.0.0.1:$PORT/readyz     readiness (after the consumer joins, ~3 s)
