@@ -3,7 +3,12 @@
 #
 #  1. serve end-to-end vs a bare librdkafka read of the same events
 #     (N events on P partitions of `rgmon broker`), as a ratio of times;
-#  2. replay events/s from a JSONL file of the same events.
+#  2. replay events/s from a JSONL file of the same events;
+#  3. badge lookups (GET /v1/badge/ID.svg, agent token) at BENCH_HTTP_RATE
+#     requests/s (default 2000) for BENCH_HTTP_SECONDS while serve ingests
+#     new events at half its measured rate: latency p50/p99 from
+#     tests/bench/http_load.c, an open-loop client (latency counts from the
+#     scheduled send time, so stalls are not hidden).
 #
 # Serve's rate is (N - n0) / (t1 - t0), where t0 is the first /metrics
 # poll that shows accepted events (n0 of them) and t1 the poll that shows
@@ -15,12 +20,15 @@ N=${BENCH_EVENTS:-300000}
 P=${BENCH_PARTITIONS:-64}
 RGMON=${RGMON:-build/rgmon}
 READER=build/kafka_read
+HTTP_RATE=${BENCH_HTTP_RATE:-2000}
+HTTP_SECONDS=${BENCH_HTTP_SECONDS:-10}
 work=$(mktemp -d /tmp/rgmon-bench.XXXXXX)
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
 cc -O2 -o "$READER" tests/bench/kafka_read.c $(pkg-config --cflags --libs rdkafka)
+cc -O2 -std=c11 -o build/http_load tests/bench/http_load.c -lpthread
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/engine_bench tests/bench/engine_bench.c \
   build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
 engine=$(build/engine_bench 1000000)
@@ -57,11 +65,33 @@ done
 [ -n "$t1" ] || { echo "bench: serve did not take all $N events in time" >&2; cat "$work/serve.err" >&2; exit 1; }
 kill "$spid"; wait "$spid" 2>/dev/null || true
 
+# Badge lookups under load: serve again on the same database, the
+# simulator producing at half the measured rate meanwhile.
+"$RGMON" token new --role agent --name bench-agent --file "$work/tokens" >"$work/agent.tok" 2>/dev/null
+grep -o '"player_id":"[^"]*"' "$work/events.jsonl" | sort -u | head -n 2000 |
+  sed 's/"player_id":"\(.*\)"/\/v1\/badge\/\1.svg/' >"$work/paths"
+ingest_rate=$(awk -v N="$N" -v n0="$n0" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", (N - n0) / (t1 - t0) / 2 }')
+"$RGMON" serve --brokers "$B" --db "$work/serve.db" --http "127.0.0.1:$port" --tokens "$work/tokens" \
+  --log-level warn 2>>"$work/serve.err" &
+spid=$!
+pids="$pids $spid"
+for i in $(seq 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+"$RGMON" simulate --players 5000 --days 30 --seed 9 --brokers "$B" --rate "$ingest_rate" --loop 2>/dev/null &
+simpid=$!
+pids="$pids $simpid"
+sleep 2
+a0=$(accepted); h0=$(now)
+load=$(build/http_load 127.0.0.1 "$port" "$(cat "$work/agent.tok")" "$HTTP_RATE" "$HTTP_SECONDS" 8 "$work/paths")
+a1=$(accepted); h1=$(now)
+kill "$simpid" "$spid"; wait "$simpid" "$spid" 2>/dev/null || true
+http_ingest=$(awk -v a0="$a0" -v a1="$a1" -v t0="$h0" -v t1="$h1" 'BEGIN { printf "%d", (a1 - a0) / (t1 - t0) }')
+
 start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
 
-awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" 'BEGIN {
+awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" \
+  -v hr="$HTTP_RATE" -v hing="$http_ingest" $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') 'BEGIN {
   raw_rate = N / raw; serve_rate = (N - n0) / (t1 - t0); replay_rate = N / (re - rs);
   printf "rgmon bench: %d events, %d partitions, one run (2-core machine; figures are noisy)\n", N, P;
   printf "%-34s %14s  %s\n", "measure", "value", "method";
@@ -70,5 +100,7 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 2.0 (issue 2), goal <= 1.5";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
+  printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
+  printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
   printf "%-34s %12d B  %s\n", "memory per cached player", pb, "cache entry + hash + dirty index (fixed-size state); target <= 2048";
 }'
