@@ -13,6 +13,10 @@
 
 #define RELAY_POLL_MS 50   /* how often the relay looks for new rows */
 #define RELAY_READ_MAX 500 /* rows read per look */
+/* Sent rows stay a week (to look into what went out, or replay it by hand),
+ * then go; checked every ten minutes. */
+#define OUTBOX_KEEP_SENT_MS (7LL * 24 * 3600 * 1000)
+#define OUTBOX_PRUNE_EVERY_MS (10LL * 60 * 1000)
 
 struct outbox_relay {
 	rd_kafka_t *producer;
@@ -36,6 +40,9 @@ struct outbox_relay {
 	 * enough because the one writer commits rows in seq order. */
 	int64_t cursor;
 	_Atomic int64_t in_flight;
+
+	/* Writer thread only: when sent rows were last pruned. */
+	int64_t pruned_ms;
 };
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
@@ -219,6 +226,12 @@ int outbox_relay_mark_delivered(struct outbox_relay *r, struct store *st, char *
 	while ((n = outbox_relay_take_delivered(r, seqs, ARRAY_SIZE(seqs))) > 0)
 		if (mark_sent(st, seqs, n, ts_now_ms(), err, errlen) < 0)
 			return -1;
+	int64_t now = ts_now_ms();
+	if (now - r->pruned_ms >= OUTBOX_PRUNE_EVERY_MS) {
+		r->pruned_ms = now;
+		if (store_outbox_prune(st, now - OUTBOX_KEEP_SENT_MS, err, errlen) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -35,7 +35,8 @@ struct outbox_relay *outbox_relay_start(const struct outbox_relay_config *cfg, s
 size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t max);
 
 /* Writer thread: marks what Kafka acknowledged as sent, in short
- * transactions of its own. Rows it could not mark are sent again later. */
+ * transactions of its own. Rows it could not mark are sent again later.
+ * Every ten minutes also deletes rows sent more than a week ago. */
 int outbox_relay_mark_delivered(struct outbox_relay *r, struct store *st, char *err, size_t errlen);
 
 /* Messages handed to librdkafka and not yet acknowledged. */
