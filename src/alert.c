@@ -1,5 +1,6 @@
 /* alert.c -- opening and escalating alerts from engine decisions. */
 #include "rgmon/alert.h"
+#include "rgmon/audit.h"
 #include "rgmon/digest.h"
 #include "rgmon/risk.h"
 #include "rgmon/timestamp.h"
@@ -57,15 +58,22 @@ static int current_reasons(struct store *st, const struct policy *pol, const str
 static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
 
 /* The alert as it now stands, for the support queue topic. */
-static int publish_alert(struct store *st, const struct store_alert *a, int64_t at_ms, char *err, size_t errlen)
+/* Queues the alert's message; a decision (audit_kind not NULL) also goes
+ * into the audit trail with the same JSON. */
+static int publish_alert(struct store *st, const struct store_alert *a, int64_t at_ms, const char *audit_kind,
+			 char *err, size_t errlen)
 {
 	json_t *j = alert_to_json(a, ENGINE_NO_TIME);
 	char *value = j ? dump(j) : NULL;
-	json_decref(j);
-	if (!value)
+	if (!value) {
+		json_decref(j);
 		return seterr(err, errlen, "alert %s: cannot write its message", a->alert_id);
+	}
 	int rc = store_outbox_add(st, ALERT_TOPIC, a->player_id, a->alert_id, value, at_ms, err, errlen);
 	free(value);
+	if (rc == 0 && audit_kind)
+		return audit_append(st, at_ms, audit_kind, a->player_id, j, err, errlen);
+	json_decref(j);
 	return rc;
 }
 
@@ -78,11 +86,15 @@ static int publish_flag(struct store *st, const char *player_id, bool suppress, 
 			      "suppress_marketing", suppress, "suppress_bonuses", suppress, "level", level, "rule", rule,
 			      "reason", reason, "alert_id", alert_id, "at", risk_time_json(at_ms));
 	char *value = j ? dump(j) : NULL;
-	json_decref(j);
-	if (!value)
+	if (!value) {
+		json_decref(j);
 		return seterr(err, errlen, "player %s: cannot write its flag", player_id);
+	}
 	int rc = store_outbox_add(st, ALERT_FLAG_TOPIC, player_id, alert_id, value, at_ms, err, errlen);
 	free(value);
+	if (rc == 0) /* every flag is an automated decision (or a staff one undoing it) */
+		return audit_append(st, at_ms, "player_flag", player_id, j, err, errlen);
+	json_decref(j);
 	return rc;
 }
 
@@ -147,7 +159,7 @@ static int open_alert(struct store *st, const struct policy *pol, const struct e
 	}
 	rc = store_alert_put(st, &a, err, errlen);
 	if (rc == 0)
-		rc = publish_alert(st, &a, ev->ts_ms, err, errlen);
+		rc = publish_alert(st, &a, ev->ts_ms, "alert_opened", err, errlen);
 	if (rc == 0 && alert_id_out)
 		rg_strlcpy(alert_id_out, a.alert_id, 33);
 out:
@@ -211,7 +223,7 @@ static int escalate(struct store *st, const struct policy *pol, const struct eve
 	}
 	rc = store_alert_put(st, a, err, errlen);
 	if (rc == 0)
-		rc = publish_alert(st, a, ev->ts_ms, err, errlen);
+		rc = publish_alert(st, a, ev->ts_ms, "alert_escalated", err, errlen);
 out:
 	json_decref(rules);
 	json_decref(old_reasons);
@@ -300,14 +312,21 @@ int alert_outcome_parse(const char *s, enum alert_outcome *out)
 	return -1;
 }
 
-/* Records the transition (alert row, action row, queue message). */
+/* Records the transition (alert row, action row, audit record, queue
+ * message). */
 static int record_action(struct store *st, struct store_alert *a, const struct alert_staff_action *act,
 			 const char *action, const char *outcome, char *err, size_t errlen)
 {
 	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note };
-	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0)
+	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
+	    audit_append(st, act->at_ms, "staff_action", a->player_id,
+			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
+				   action, "actor", act->actor, "role", act->role, "outcome", outcome, "note",
+				   act->note, "status", a->status, "level",
+				   risk_level_name((enum risk_level)a->level)),
+			 err, errlen) < 0)
 		return -1;
-	return publish_alert(st, a, act->at_ms, err, errlen);
+	return publish_alert(st, a, act->at_ms, NULL, err, errlen);
 }
 
 int alert_acknowledge(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,

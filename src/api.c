@@ -2,6 +2,7 @@
  * route table at the bottom is the whole API at a glance. */
 #include "rgmon/api.h"
 #include "rgmon/alert.h"
+#include "rgmon/audit_export.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/risk.h"
@@ -14,6 +15,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define ALERTS_PAGE_DEFAULT 50
 #define ALERTS_PAGE_MAX 500
@@ -535,6 +537,70 @@ static void handle_policy(const struct api_context *ctx, const struct api_reques
 				     ctx->policy->tz_name, "document", doc ? doc : json_null()));
 }
 
+/* ---- audit export ----------------------------------------------------------- */
+
+struct export_record_job {
+	const struct audit_export_options *o;
+	const struct audit_export_result *res;
+	const char *actor;
+};
+
+static int run_export_record(struct store *st, void *arg, char *err, size_t errlen)
+{
+	struct export_record_job *j = arg;
+	return audit_export_record(st, j->o, j->res, j->actor, err, errlen);
+}
+
+/* GET /v1/audit/export?from=&to=[&player=][&format=jsonl|csv]: written to
+ * an unlinked temporary file (constant memory however large), streamed
+ * from there, and recorded in the audit trail by the writer. */
+static void handle_audit_export(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct audit_export_options o = { .key = ctx->audit_key, .now_ms = rq->now_ms };
+	struct audit_export_result res;
+	const char *v;
+	char err[512];
+	if (!ctx->audit_key)
+		return api_error(r, 503, "exports need a signing key: start serve with --audit-key");
+	if (!(v = rq->query(rq, "from")) || ts_parse_rfc3339(v, &o.from_ms) < 0)
+		return api_error(r, 400, "from must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z");
+	if (!(v = rq->query(rq, "to")) || ts_parse_rfc3339(v, &o.to_ms) < 0 || o.to_ms <= o.from_ms)
+		return api_error(r, 400, "to must be an RFC 3339 time after from");
+	if ((v = rq->query(rq, "player"))) {
+		if (!event_player_id_valid(v))
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+		o.player = v;
+	}
+	if ((v = rq->query(rq, "format"))) {
+		if (strcmp(v, "jsonl") && strcmp(v, "csv"))
+			return api_error(r, 400, "format must be jsonl or csv");
+		o.csv = strcmp(v, "csv") == 0;
+	}
+	FILE *tmp = tmpfile();
+	if (!tmp)
+		return api_error(r, 500, "cannot make a temporary file for the export");
+	if (audit_export(rq->db, &o, tmp, &res, err, sizeof(err)) < 0) {
+		fclose(tmp);
+		return api_error(r, 500, "%s", err);
+	}
+	struct export_record_job job = { &o, &res, rq->caller->name };
+	if (writer_submit(ctx->writer, run_export_record, &job, STAFF_ACTION_TIMEOUT_MS, err, sizeof(err)) < 0) {
+		fclose(tmp);
+		return api_error(r, 503, "%s", err);
+	}
+	int fd = dup(fileno(tmp));
+	fclose(tmp);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return api_error(r, 500, "cannot read the export back");
+	}
+	r->status = 200;
+	r->content_type = o.csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+	r->download_name = o.csv ? "rgmon-audit.csv" : "rgmon-audit.jsonl";
+	r->file_fd = fd;
+}
+
 /* ---- the web UI ----------------------------------------------------------- */
 
 static void serve_asset(const char *name, struct api_reply *r)
@@ -581,6 +647,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
+	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },
 };
 const size_t api_route_count = ARRAY_SIZE(api_routes);
 

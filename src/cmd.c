@@ -1,7 +1,9 @@
 /* cmd.c -- helpers every command uses: usage errors, help, signals. */
 #include "rgmon/cmd.h"
+#include "rgmon/audit.h"
 #include "rgmon/policy.h"
 #include "rgmon/store.h"
+#include "rgmon/timestamp.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -81,7 +83,19 @@ int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char 
 	char *text = NULL;
 	if (policy_load(pol, path, &text, err, errlen) < 0)
 		return -1;
-	int rc = store_policy_use(st, pol->id, pol->name, text, err, errlen);
+	/* The policy and the audit record of its loading commit together. */
+	int rc = store_begin(st, err, errlen);
+	if (rc == 0)
+		rc = store_policy_use(st, pol->id, pol->name, text, err, errlen);
+	if (rc == 0)
+		rc = audit_append(st, ts_now_ms(), "policy_loaded", NULL,
+				  json_pack("{s:s, s:s, s:s, s:s}", "policy", pol->id, "name", pol->name, "jurisdiction",
+					    pol->jurisdiction, "time_zone", pol->tz_name),
+				  err, errlen);
+	if (rc == 0)
+		rc = store_commit(st, err, errlen);
+	if (rc < 0)
+		store_rollback(st);
 	free(text);
 	return rc;
 }

@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HTTP_THREADS 4
 
@@ -88,10 +90,26 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct api_reply 
 		sbuf_release(&r->body);
 		api_error(r, 500, "out of memory");
 	}
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r->body.len, r->body.buf ? r->body.buf : (char *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = NULL;
+	if (r->file_fd >= 0) {
+		struct stat sb;
+		/* libmicrohttpd streams the file and closes it with the response. */
+		if (fstat(r->file_fd, &sb) == 0)
+			resp = MHD_create_response_from_fd((uint64_t)sb.st_size, r->file_fd);
+		if (!resp)
+			close(r->file_fd);
+		r->file_fd = -1;
+	} else {
+		resp = MHD_create_response_from_buffer(r->body.len, r->body.buf ? r->body.buf : (char *)"",
+						       MHD_RESPMEM_MUST_COPY);
+	}
 	if (!resp)
 		return MHD_NO;
+	if (r->download_name) {
+		char disposition[256];
+		snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", r->download_name);
+		MHD_add_response_header(resp, "Content-Disposition", disposition);
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -187,7 +205,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
-	struct api_reply r = { 0, "application/json", { NULL, 0, 0, false } };
+	struct api_reply r = { .status = 0, .content_type = "application/json", .file_fd = -1 };
 	char allow[64];
 	size_t slot = dispatch(srv, conn, url, method, rs, &r, allow, sizeof(allow));
 	metrics_count_http(srv->api.metrics, slot, r.status);

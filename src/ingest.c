@@ -1,6 +1,7 @@
 /* ingest.c -- one batch at a time: parse, dedupe, apply, commit. */
 #include "rgmon/ingest.h"
 #include "rgmon/alert.h"
+#include "rgmon/audit.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/log.h"
@@ -230,6 +231,8 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	if (!e)
 		return -1;
 	engine_apply(&e->state, &ev, ig->cfg.policy, &res);
+	if (audit_event_decisions(ig->store, ig->cfg.policy, &ev, &e->state, &res, err, errlen) < 0)
+		return -1;
 	if (alert_event_matters(&res)) {
 		bool opened;
 		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)

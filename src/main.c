@@ -7,7 +7,7 @@
 
 static const struct cmd_entry commands[] = {
 	{ "serve",
-	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--policy FILE] [--tokens FILE] [--tls-cert PEM --tls-key PEM] [--batch-ms MS] [-X prop=value]...",
+	  "serve [--brokers B] [--topic T] [--group G] [--db DB] [--http HOST:PORT] [--policy FILE] [--tokens FILE] [--tls-cert PEM --tls-key PEM] [--audit-key KEY] [--audit-retention-days N] [--batch-ms MS] [-X prop=value]...",
 	  "Consume events from Kafka, apply them to player state exactly once, score\n"
 	  "players against the policy, raise alerts, publish them to the support\n"
 	  "queue, and serve the HTTP API and the compliance web UI.\n\n"
@@ -21,6 +21,11 @@ static const struct cmd_entry commands[] = {
 	  "                    /v1 request gets 401. Read at start.\n"
 	  "  --tls-cert PEM    serve HTTPS with this certificate (and --tls-key)\n"
 	  "  --tls-key PEM     the certificate's private key\n"
+	  "  --audit-key KEY   private key from `rgmon keygen`: signs audit checkpoints\n"
+	  "                    (every 1000 records or 10 minutes, and at stop) and\n"
+	  "                    /v1/audit/export manifests\n"
+	  "  --audit-retention-days N  audit records kept (default 1825, five years);\n"
+	  "                    older ones are dropped from a signed checkpoint on\n"
 	  "  --cache-players N players kept in memory (default 50000)\n"
 	  "  --batch-ms MS     a batch commits at most MS after its first event\n"
 	  "                    (default 50; or at 5000 events, whichever is first)\n"
@@ -116,6 +121,39 @@ static const struct cmd_entry commands[] = {
 	  "  --name NAME  1-64 of A-Z a-z 0-9 . _ - (a pseudonym), unique in FILE\n"
 	  "  --file FILE  the tokens file to add to\n",
 	  cmd_token_new },
+	{ "keygen", "keygen --out DIR",
+	  "Make the Ed25519 key pair that signs the audit trail: DIR/audit-signing.key\n"
+	  "(private, mode 0600: `serve --audit-key` signs checkpoints with it and\n"
+	  "`audit export --key` signs manifests) and DIR/audit-signing.pub (for\n"
+	  "regulators: `audit verify --pubkey`). Prints both paths and the key's\n"
+	  "fingerprint. Never overwrites an existing key.\n",
+	  cmd_keygen },
+	{ "audit export", "audit export --db DB --from T --to T --key KEY [--player ID] [--format jsonl|csv] [--out FILE]",
+	  "Export the audit records of a time range for a regulator, with their\n"
+	  "hashes, and a manifest signed with KEY: range, count, first and last hash,\n"
+	  "a digest of all record hashes, the policies in force, and figures (alerts\n"
+	  "by level, interactions by outcome, median time to first action, overdue\n"
+	  "alerts). Streams in constant memory. Format: schemas/audit-export.md.\n\n"
+	  "  --db DB        SQLite database (serve may be running on it)\n"
+	  "  --from T       RFC 3339 time: records from the first at or after T ...\n"
+	  "  --to T         ... to the last before T (the span between is exported\n"
+	  "                 whole, so the chain verifies end to end)\n"
+	  "  --key KEY      the private key from `rgmon keygen`\n"
+	  "  --player ID    only this player's records (the manifest lists their seqs)\n"
+	  "  --format F     jsonl (default; for machines) or csv (for spreadsheets)\n"
+	  "  --out FILE     write to FILE instead of stdout\n"
+	  "The export itself is recorded in the audit trail.\n",
+	  cmd_audit_export },
+	{ "audit verify", "audit verify FILE [--pubkey KEY]",
+	  "Verify an audit export (JSONL or CSV): every record's hash, the chain\n"
+	  "between them, the checkpoint signatures and the signed manifest. Prints\n"
+	  "\"ok: ...\" and exits 0 when everything holds; otherwise names the first\n"
+	  "bad line and record and what is wrong -- edited, removed, inserted,\n"
+	  "reordered, duplicated, truncated, or a bad signature -- and exits 1.\n\n"
+	  "  --pubkey KEY   the operator's public key (audit-signing.pub, or its 64\n"
+	  "                 hex digits). Without it the key the export names is used,\n"
+	  "                 which proves integrity but not who signed.\n",
+	  cmd_audit_verify },
 };
 
 static void print_overview(FILE *f)

@@ -29,6 +29,7 @@ enum stmt_id {
 	STMT_ALERT_PUT,
 	STMT_OUTBOX_ADD,
 	STMT_OUTBOX_SENT,
+	STMT_AUDIT_ADD,
 	STMT_COUNT
 };
 
@@ -53,6 +54,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[STMT_OUTBOX_ADD] = "INSERT INTO outbox(topic, key, alert_id, value, created_ms) VALUES (?,?,?,?,?)",
 	[STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_ms = ? WHERE seq = ? AND sent_ms IS NULL",
+	[STMT_AUDIT_ADD] = "INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash) "
+			   "VALUES (?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -115,6 +118,38 @@ static const char *const migrations[] = {
 	 * events) are left out -- the timeline shows them as daily sums from
 	 * the player state -- so the index costs little ingest throughput. */
 	"CREATE INDEX events_by_player ON events(player_id, ts_ms) WHERE type <> 'game_round';",
+	/* 4: the audit trail. Append-only, hash-chained (audit.c computes the
+	 * hashes); the triggers refuse what the code never does: an UPDATE, a
+	 * record out of sequence or off the chain, and a DELETE of anything
+	 * from the latest retention anchor on. Retention may only drop records
+	 * before a signed checkpoint, which anchors what remains. */
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" player_id TEXT, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_by_time ON audit(at_ms);"
+	"CREATE INDEX audit_by_player ON audit(player_id, seq) WHERE player_id IS NOT NULL;"
+	"CREATE INDEX audit_checkpoints ON audit(seq) WHERE kind = 'checkpoint';"
+	"CREATE TABLE audit_retention(first_seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);"
+	"CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
+	"CREATE TRIGGER audit_in_sequence BEFORE INSERT ON audit"
+	" WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit)"
+	" OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit WHERE seq = NEW.seq - 1),"
+	"   '" AUDIT_GENESIS_HASH "')"
+	" BEGIN SELECT RAISE(ABORT, 'an audit record must extend the chain at its head'); END;"
+	"CREATE TRIGGER audit_kept BEFORE DELETE ON audit"
+	" WHEN OLD.seq >= (SELECT COALESCE(MAX(first_seq), 0) FROM audit_retention)"
+	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only; retention may drop only records"
+	" before its anchor'); END;"
+	"CREATE TRIGGER audit_retention_at_checkpoint BEFORE INSERT ON audit_retention"
+	" WHEN (SELECT kind FROM audit WHERE seq = NEW.first_seq) IS NOT 'checkpoint'"
+	" OR NEW.first_seq <= (SELECT COALESCE(MAX(first_seq), 0) FROM audit_retention)"
+	" BEGIN SELECT RAISE(ABORT, 'a retention anchor must be a later signed checkpoint'); END;"
+	"CREATE TRIGGER audit_retention_append_only BEFORE UPDATE ON audit_retention"
+	" BEGIN SELECT RAISE(ABORT, 'retention anchors are append-only'); END;"
+	"CREATE TRIGGER audit_retention_kept BEFORE DELETE ON audit_retention"
+	" BEGIN SELECT RAISE(ABORT, 'retention anchors are append-only'); END;"
+	/* API tokens serve has registered in the audit trail, by fingerprint. */
+	"CREATE TABLE audit_tokens(fingerprint TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 static void sqlite_log(void *ctx, int code, const char *msg)
@@ -266,6 +301,8 @@ void store_close(struct store *st)
 
 int store_begin(struct store *st, char *err, size_t errlen) { return exec(st, "BEGIN IMMEDIATE", err, errlen); }
 int store_commit(struct store *st, char *err, size_t errlen) { return exec(st, "COMMIT", err, errlen); }
+int store_read_begin(struct store *st, char *err, size_t errlen) { return exec(st, "BEGIN DEFERRED", err, errlen); }
+void store_read_end(struct store *st) { store_rollback(st); }
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
@@ -929,4 +966,252 @@ int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, 
 	if (rc != SQLITE_DONE)
 		return db_error(st, "pruning outbox", err, errlen);
 	return sqlite3_changes(st->db);
+}
+
+/* ---- audit trail ---------------------------------------------------------- */
+
+/* Runs sql (binding the int64 args) and reads up to two int64 columns of its
+ * first row; returns 1 with a row, 0 without, -1 on error. NULL columns
+ * read as null_value. */
+static int query_ints(struct store *st, const char *sql, const int64_t *args, int nargs, int64_t *a, int64_t *b,
+		      int64_t null_value, const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, what, err, errlen);
+	for (int i = 0; i < nargs; i++)
+		sqlite3_bind_int64(s, i + 1, args[i]);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		if (a)
+			*a = int_column(s, 0, null_value);
+		if (b)
+			*b = int_column(s, 1, null_value);
+	} else if (rc != SQLITE_DONE) {
+		found = db_error(st, what, err, errlen);
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "reading the audit head", err, errlen);
+	int rc = sqlite3_step(s), ret = 0;
+	*seq = 0;
+	rg_strlcpy(hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		const char *h = (const char *)sqlite3_column_text(s, 1);
+		rg_strlcpy(hash, h ? h : "", AUDIT_HASH_HEX);
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(st, "reading the audit head", err, errlen);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_audit_insert(struct store *st, const struct store_audit_row *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[STMT_AUDIT_ADD];
+	sqlite3_bind_int64(s, 1, r->seq);
+	sqlite3_bind_int64(s, 2, r->at_ms);
+	sqlite3_bind_text(s, 3, r->kind, -1, SQLITE_STATIC);
+	if (r->player_id)
+		sqlite3_bind_text(s, 4, r->player_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_text(s, 5, r->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, r->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, r->hash, -1, SQLITE_STATIC);
+	return run(st, s, "writing an audit record", err, errlen);
+}
+
+int store_audit_last_checkpoint(struct store *st, int64_t *seq, int64_t *at_ms, char *err, size_t errlen)
+{
+	*seq = 0;
+	*at_ms = 0;
+	int rc = query_ints(st, "SELECT seq, at_ms FROM audit WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1",
+			    NULL, 0, seq, at_ms, 0, "reading audit checkpoints", err, errlen);
+	return rc < 0 ? -1 : 0;
+}
+
+int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *first, int64_t *last, char *err,
+		     size_t errlen)
+{
+	int64_t args[2] = { from_ms, to_ms };
+	*first = *last = 0;
+	if (query_ints(st, "SELECT MIN(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", args, 2, first, NULL, 0,
+		       "reading the audit span", err, errlen) < 0 ||
+	    query_ints(st, "SELECT MAX(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", args, 2, last, NULL, 0,
+		       "reading the audit span", err, errlen) < 0)
+		return -1;
+	return *first > 0;
+}
+
+int store_audit_each(struct store *st, int64_t first, int64_t last, const char *player, store_audit_fn fn,
+		     void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const char *sql = player ? "SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+				   "WHERE player_id = ?3 AND seq BETWEEN ?1 AND ?2 ORDER BY seq"
+				 : "SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+				   "WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading the audit trail", err, errlen);
+	sqlite3_bind_int64(s, 1, first);
+	sqlite3_bind_int64(s, 2, last);
+	if (player)
+		sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_audit_row r = {
+			.seq = sqlite3_column_int64(s, 0),
+			.at_ms = sqlite3_column_int64(s, 1),
+			.kind = (const char *)sqlite3_column_text(s, 2),
+			.player_id = (const char *)sqlite3_column_text(s, 3),
+			.payload = (const char *)sqlite3_column_text(s, 4),
+			.prev_hash = (const char *)sqlite3_column_text(s, 5),
+			.hash = (const char *)sqlite3_column_text(s, 6),
+		};
+		if (fn(ctx, &r)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	int ret = rc == SQLITE_DONE ? 0 : db_error(st, "reading the audit trail", err, errlen);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err, size_t errlen)
+{
+	int64_t seq = 0;
+	int rc = query_ints(st,
+			    "SELECT MAX(seq) FROM audit WHERE kind = 'checkpoint' AND at_ms <= ?1 "
+			    "AND seq > (SELECT COALESCE(MAX(first_seq), 0) FROM audit_retention)",
+			    &at_ms, 1, &seq, NULL, 0, "reading audit checkpoints", err, errlen);
+	return rc < 0 ? -1 : seq;
+}
+
+int64_t store_audit_prune_before(struct store *st, int64_t anchor_seq, int64_t at_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit_retention(first_seq, at_ms) VALUES (?,?)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "anchoring audit retention", err, errlen);
+	sqlite3_bind_int64(s, 1, anchor_seq);
+	sqlite3_bind_int64(s, 2, at_ms);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "anchoring audit retention", err, errlen);
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM audit WHERE seq < ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "pruning the audit trail", err, errlen);
+	sqlite3_bind_int64(s, 1, anchor_seq);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "pruning the audit trail", err, errlen);
+	return sqlite3_changes(st->db);
+}
+
+int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen)
+{
+	*first_seq = *count = 0;
+	return query_ints(st, "SELECT MIN(seq), count(*) FROM audit", NULL, 0, first_seq, count, 0,
+			  "reading the audit trail", err, errlen) < 0
+		       ? -1
+		       : 0;
+}
+
+int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO audit_tokens(fingerprint, at_ms) VALUES (?,?)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, "registering a token", err, errlen);
+	sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, at_ms);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "registering a token", err, errlen);
+	return sqlite3_changes(st->db) > 0;
+}
+
+int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const char *player, int64_t now_ms,
+			const char *const *outcome_names, int noutcomes, struct store_audit_summary *out, char *err,
+			size_t errlen)
+{
+	/* ?1 from, ?2 to, ?3 player or NULL, ?4 now */
+#define IN_RANGE " FROM alerts WHERE created_ms >= ?1 AND created_ms < ?2 AND (?3 IS NULL OR player_id = ?3)"
+	static const char *const sql[] = {
+		"SELECT level, count(*)" IN_RANGE " GROUP BY level",
+		"SELECT outcome, count(*)" IN_RANGE " AND status = 'resolved' GROUP BY outcome",
+		"SELECT COALESCE(MIN(acknowledged_ms, resolved_ms), acknowledged_ms, resolved_ms) - created_ms AS d"
+		IN_RANGE " AND d IS NOT NULL ORDER BY d",
+		"SELECT count(*), 0" IN_RANGE " AND ((resolved_ms IS NULL AND due_ms < ?4) OR resolved_ms > due_ms)",
+	};
+#undef IN_RANGE
+	memset(out, 0, sizeof(*out));
+	out->median_first_action_s = -1;
+	int64_t *durations = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t q = 0; q < ARRAY_SIZE(sql); q++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK) {
+			free(durations);
+			return db_error(st, "summing alerts", err, errlen);
+		}
+		sqlite3_bind_int64(s, 1, from_ms);
+		sqlite3_bind_int64(s, 2, to_ms);
+		if (player)
+			sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, now_ms);
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (q == 0) {
+				int level = sqlite3_column_int(s, 0);
+				int64_t c = sqlite3_column_int64(s, 1);
+				if (level >= 2)
+					out->alerts_red += c;
+				else
+					out->alerts_amber += c;
+			} else if (q == 1) {
+				const char *o = (const char *)sqlite3_column_text(s, 0);
+				for (int i = 0; o && i < noutcomes && i < (int)ARRAY_SIZE(out->outcomes); i++)
+					if (strcmp(o, outcome_names[i]) == 0)
+						out->outcomes[i] += sqlite3_column_int64(s, 1);
+			} else if (q == 2) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 256;
+					int64_t *p = realloc(durations, cap * sizeof(*p));
+					if (!p) {
+						sqlite3_finalize(s);
+						free(durations);
+						return seterr(err, errlen, "out of memory");
+					}
+					durations = p;
+				}
+				durations[n++] = sqlite3_column_int64(s, 0);
+			} else {
+				out->overdue = sqlite3_column_int64(s, 0);
+			}
+		}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			free(durations);
+			return db_error(st, "summing alerts", err, errlen);
+		}
+	}
+	out->acted = (int64_t)n;
+	if (n)
+		out->median_first_action_s = durations[n / 2] / 1000;
+	free(durations);
+	return 0;
 }

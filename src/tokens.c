@@ -31,15 +31,6 @@ bool tokens_name_valid(const char *name)
 	return true;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* "sha256:<hex> <role> <name>" -> entry; -1 with what is wrong. */
 static int parse_line(char *line, struct token_entry *e, char *what, size_t whatlen)
 {
@@ -47,14 +38,8 @@ static int parse_line(char *line, struct token_entry *e, char *what, size_t what
 	char *name = strtok_r(NULL, " \t", &save);
 	if (!hash || !role || !name || strtok_r(NULL, " \t", &save))
 		return seterr(what, whatlen, "expected \"sha256:HEX ROLE NAME\"");
-	if (strncmp(hash, "sha256:", 7) != 0 || strlen(hash + 7) != 2 * DIGEST_SHA256_LEN)
+	if (strncmp(hash, "sha256:", 7) != 0 || digest_hex_decode(hash + 7, e->hash, DIGEST_SHA256_LEN) < 0)
 		return seterr(what, whatlen, "the hash must be sha256: and 64 hex digits");
-	for (int i = 0; i < DIGEST_SHA256_LEN; i++) {
-		int hi = hex_value(hash[7 + 2 * i]), lo = hex_value(hash[8 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return seterr(what, whatlen, "the hash must be sha256: and 64 hex digits");
-		e->hash[i] = (uint8_t)(hi << 4 | lo);
-	}
 	if (role_parse(role, &e->role) < 0)
 		return seterr(what, whatlen, "unknown role \"%s\" (agent, compliance, regulator or admin)", role);
 	if (!tokens_name_valid(name))

@@ -20,12 +20,14 @@
 
 struct store;
 struct writer_queue;
+struct sign_key;
 
 struct api_context {
 	struct metrics *metrics;
 	const struct policy *policy; /* the policy serve scores with (immutable) */
 	struct writer_queue *writer;
 	bool tokens_configured;      /* serve has --tokens */
+	const struct sign_key *audit_key; /* signs exports; NULL: exports refused */
 };
 
 struct api_request {
@@ -45,6 +47,10 @@ struct api_reply {
 	int status;
 	const char *content_type; /* default application/json */
 	struct sbuf body;
+	/* Instead of body: stream this file (its whole size) and close it;
+	 * -1 when unused. For large replies such as audit exports. */
+	int file_fd;
+	const char *download_name; /* Content-Disposition attachment, or NULL */
 };
 
 /* Roles as a bit mask; admin may use every route. */

@@ -54,5 +54,8 @@ int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv);
 
 #endif

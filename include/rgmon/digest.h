@@ -1,5 +1,5 @@
 /* digest.h -- OpenSSL libcrypto behind one module: SHA-256 for policy
- * identities, alert ids and API tokens (later the audit chain), random
+ * identities, alert ids, API tokens and the audit chain, hex, random
  * bytes for tokens, and a constant-time comparison. */
 #ifndef RGMON_DIGEST_H
 #define RGMON_DIGEST_H
@@ -13,6 +13,17 @@
 int digest_sha256(const void *data, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
 /* The same as 64 lowercase hex digits and a NUL. */
 int digest_sha256_hex(const void *data, size_t len, char out[DIGEST_SHA256_HEX]);
+
+/* SHA-256 over pieces: new, update..., then final (which frees it). */
+struct digest_stream;
+struct digest_stream *digest_stream_new(void);
+int digest_stream_update(struct digest_stream *d, const void *data, size_t len);
+int digest_stream_final(struct digest_stream *d, char out[DIGEST_SHA256_HEX]);
+
+/* Lowercase hex of n bytes into out (2n+1 chars with the NUL), and back:
+ * -1 unless s is exactly 2n lowercase hex digits. */
+void digest_hex_encode(const uint8_t *in, size_t n, char *out);
+int digest_hex_decode(const char *s, uint8_t *out, size_t n);
 
 /* Compares n bytes in time that does not depend on where they differ. */
 bool digest_equal(const void *a, const void *b, size_t n);

@@ -48,6 +48,10 @@ void store_close(struct store *st);
 /* Batch transaction (BEGIN IMMEDIATE ... COMMIT / ROLLBACK). */
 int store_begin(struct store *st, char *err, size_t errlen);
 int store_commit(struct store *st, char *err, size_t errlen);
+/* A read transaction: what the reads until store_read_end see is one
+ * snapshot (WAL), however long they take. */
+int store_read_begin(struct store *st, char *err, size_t errlen);
+void store_read_end(struct store *st);
 void store_rollback(struct store *st);
 
 /* Records an accepted event. Returns 1 when new, 0 when its event_id was
@@ -197,5 +201,57 @@ int store_outbox_mark_sent(struct store *st, int64_t seq, int64_t sent_ms, char 
 int64_t store_outbox_backlog(struct store *st, char *err, size_t errlen);
 /* Forgets messages sent before sent_before_ms; returns how many, or -1. */
 int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, size_t errlen);
+
+/* The audit trail (audit.c makes the records and their hashes). A chain
+ * starts from AUDIT_GENESIS_HASH; strings in a store_audit_row are borrowed
+ * for the callback only. */
+#define AUDIT_GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define AUDIT_HASH_HEX 65
+struct store_audit_row {
+	int64_t seq, at_ms;
+	const char *kind;
+	const char *player_id; /* NULL for records about no player */
+	const char *payload;   /* canonical JSON */
+	const char *prev_hash, *hash;
+};
+/* The chain head: its seq (0 when empty) and hash (the genesis when empty). */
+int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen);
+int store_audit_insert(struct store *st, const struct store_audit_row *r, char *err, size_t errlen);
+/* The latest checkpoint's seq and time, or seq 0 when there is none. */
+int store_audit_last_checkpoint(struct store *st, int64_t *seq, int64_t *at_ms, char *err, size_t errlen);
+/* The contiguous seq span from the first record at or after from_ms to the
+ * last one before to_ms; 0 when no record is in the times, 1 when found. */
+int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *first, int64_t *last, char *err,
+		     size_t errlen);
+typedef int (*store_audit_fn)(void *ctx, const struct store_audit_row *r);
+/* Records first..last in seq order, only player's when player is not NULL;
+ * fn returning non-zero stops. */
+int store_audit_each(struct store *st, int64_t first, int64_t last, const char *player, store_audit_fn fn,
+		     void *ctx, char *err, size_t errlen);
+/* Drops the records before anchor_seq (a checkpoint): records the anchor,
+ * then deletes; returns how many went, or -1 (the triggers refuse any other
+ * deletion). */
+int64_t store_audit_prune_before(struct store *st, int64_t anchor_seq, int64_t at_ms, char *err, size_t errlen);
+/* The latest checkpoint at or before at_ms after the current anchor, or 0. */
+int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err, size_t errlen);
+/* The oldest retained record's seq (1, or the retention anchor), and the
+ * number of records. */
+int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen);
+
+/* The figures regulators ask for, over the alerts created in [from_ms,
+ * to_ms) (of one player when player is not NULL), as of now_ms. */
+struct store_audit_summary {
+	int64_t alerts_amber, alerts_red;
+	int64_t outcomes[8];     /* by enum alert_outcome (alert.h), resolved alerts */
+	int64_t acted;           /* alerts with a staff action */
+	int64_t median_first_action_s; /* -1 when none was acted on */
+	int64_t overdue;         /* resolved after due_at, or unresolved past it */
+};
+int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const char *player, int64_t now_ms,
+			const char *const *outcome_names, int noutcomes, struct store_audit_summary *out, char *err,
+			size_t errlen);
+/* The token fingerprint was not registered before: records it, returns 1;
+ * 0 when it was. */
+int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen);
 
 #endif

@@ -78,4 +78,12 @@ wait_for() {
 # keyed FILE.jsonl > key<TAB>json lines for kcat -K '\t'
 keyed() { sed -E 's/^(.*"player_id":"([^"]*)".*)$/\2\t\1/' "$1"; }
 
+# produce_simulated PLAYERS DAYS SEED: simulated events into $WORK/ev.jsonl
+# and onto rg.events (keyed by player); sets N to their number
+produce_simulated() {
+  $RGMON simulate --players "$1" --days "$2" --seed "$3" --out "$WORK/ev.jsonl" 2>/dev/null
+  N=$(wc -l <"$WORK/ev.jsonl")
+  keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+}
+
 finish() { [ "$FAILED" -eq 0 ]; exit $?; }

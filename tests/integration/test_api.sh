@@ -7,9 +7,7 @@ start_broker 4
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 
-$RGMON simulate --players 300 --days 10 --seed 21 --out "$WORK/ev.jsonl" 2>/dev/null
-N=$(wc -l <"$WORK/ev.jsonl")
-keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+produce_simulated 300 10 21
 
 TOKENS="$WORK/tokens"
 for r in agent compliance regulator admin; do
@@ -23,7 +21,8 @@ check "a name is unique in the tokens file" 1 $?
 $RGMON token new --role boss --name x --file "$TOKENS" >/dev/null 2>&1
 check "an unknown role is a usage error" 2 $?
 
-start_serve "$WORK/s.db" "$PORT" --tokens "$TOKENS"
+$RGMON keygen --out "$WORK/keys" >/dev/null 2>&1
+start_serve "$WORK/s.db" "$PORT" --tokens "$TOKENS" --audit-key "$WORK/keys/audit-signing.key"
 wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
 all_in() { [ "$(metric "$PORT" accepted)" = "$N" ]; }
 wait_for "all events" 600 all_in && ok "all $N events consumed" || fail "all $N events consumed"
@@ -77,6 +76,7 @@ GET|/v1/alerts/$ALERT||401 401 403 200 403 200
 POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400
 POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
 GET|/v1/policy||401 401 403 200 403 200
+GET|/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z||401 401 403 403 200 200
 EOF
 check "401 says how to authenticate" "missing token: send Authorization: Bearer TOKEN" \
   "$(curl -s "$URL/v1/alerts" | jq -r .error)"

@@ -8,9 +8,7 @@ KILLS=${KILLS:-4}
 start_broker 8
 PORT=$(free_port)
 # Small enough for the dev broker's 5 MiB per partition retention.
-$RGMON simulate --players 600 --days 10 --seed 8 --out "$WORK/ev.jsonl" 2>/dev/null
-N=$(wc -l <"$WORK/ev.jsonl")
-keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+produce_simulated 600 10 8
 DB="$WORK/s.db"
 
 # progress -> "EVENTS SENT": events applied and outbox rows sent so far

@@ -1,0 +1,119 @@
+#!/bin/bash
+# The audit trail end to end: serve (signing key, tokens) writes decisions,
+# a staff action, checkpoints and its start and stop; the database refuses
+# edits; exports (CLI JSONL and CSV, a player's, and over HTTP) verify; and
+# verify catches and locates each of the six ways to tamper with an export,
+# and a wrong public key.
+. "$(dirname "$0")/lib.sh"
+start_broker 4
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+
+produce_simulated 200 10 11
+
+$RGMON keygen --out "$WORK/keys" >"$WORK/keygen.out" 2>/dev/null
+check "keygen makes a private and a public key" "600 644" \
+  "$(command stat -c %a "$WORK/keys/audit-signing.key") $(command stat -c %a "$WORK/keys/audit-signing.pub")"
+$RGMON keygen --out "$WORK/keys" >/dev/null 2>&1
+check "keygen never overwrites a key" 1 $?
+$RGMON keygen --out "$WORK/other" >/dev/null 2>&1
+KEY="$WORK/keys/audit-signing.key"; PUB="$WORK/keys/audit-signing.pub"
+for r in compliance regulator; do
+  $RGMON token new --role $r --name "$r-a" --file "$WORK/tokens" >"$WORK/$r.tok" 2>/dev/null
+done
+
+start_serve "$WORK/s.db" "$PORT" --tokens "$WORK/tokens" --audit-key "$KEY"
+wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
+all_in() { [ "$(metric "$PORT" accepted)" = "$N" ]; }
+wait_for "all events" 600 all_in && ok "all $N events consumed" || fail "all $N events consumed"
+auth() { echo "Authorization: Bearer $(cat "$WORK/$1.tok")"; }
+ALERT=$(curl -s -H "$(auth compliance)" "$URL/v1/alerts?status=open&limit=1" | jq -r '.alerts[0].alert_id')
+curl -s -X POST -H "$(auth compliance)" --data-binary '{"outcome":"limits_set","note":"called; deposit limit set"}' \
+  "$URL/v1/alerts/$ALERT/resolve" >/dev/null
+curl -s -H "$(auth regulator)" -o "$WORK/http.jsonl" -w '%{http_code} %{content_type}\n' \
+  "$URL/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z" >"$WORK/http.status"
+check "regulator downloads an export over HTTP" "200 application/x-ndjson" "$(cat "$WORK/http.status")"
+check "an HTTP export without from is 400" 400 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H "$(auth regulator)" "$URL/v1/audit/export?to=2027-01-01T00:00:00Z")"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+
+DB="$WORK/s.db"
+kinds=$(sqlite3 "$DB" "select group_concat(kind, ' ') from (select distinct kind from audit order by kind)")
+for k in alert_opened checkpoint export_made level_change player_flag policy_loaded service_start service_stop \
+         staff_action token_registered; do
+  case " $kinds " in *" $k "*) ok "the trail holds $k records" ;; *) fail "the trail holds $k records (has: $kinds)" ;; esac
+done
+check "the staff action names its actor and role" "compliance-a compliance limits_set" \
+  "$(sqlite3 "$DB" "select json_extract(payload,'\$.actor') || ' ' || json_extract(payload,'\$.role') || ' ' ||
+                    json_extract(payload,'\$.outcome') from audit where kind = 'staff_action'")"
+check "the last record is the checkpoint made at stop" checkpoint \
+  "$(sqlite3 "$DB" "select kind from audit order by seq desc limit 1")"
+sqlite3 "$DB" "update audit set payload = '{}' where seq = 3" 2>"$WORK/update.err"
+grep -q 'audit records are append-only' "$WORK/update.err" && [ "$(sqlite3 "$DB" "select payload from audit where seq = 3")" != '{}' ] &&
+  ok "an audit record cannot be updated" || fail "an audit record cannot be updated"
+sqlite3 "$DB" "delete from audit where seq = 3" 2>/dev/null
+check "an audit record cannot be deleted" 1 "$(sqlite3 "$DB" "select count(*) from audit where seq = 3")"
+sqlite3 "$DB" "insert into audit(seq, at_ms, kind, payload, prev_hash, hash)
+               values ((select max(seq) + 1 from audit), 0, 'x', '{}', 'nope', 'nope')" 2>/dev/null
+check "a record off the chain is refused" 0 "$(sqlite3 "$DB" "select count(*) from audit where kind = 'x'")"
+
+# ---- exports verify ----
+FROM=2026-01-01T00:00:00Z; TO=2027-01-01T00:00:00Z
+$RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --out "$WORK/e.jsonl" 2>/dev/null
+check "export exits 0" 0 $?
+$RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --format csv --out "$WORK/e.csv" 2>/dev/null
+PLAYER=$(sqlite3 "$DB" "select player_id from audit where kind = 'staff_action'")
+$RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --player "$PLAYER" --out "$WORK/p.jsonl" 2>/dev/null
+records=$(grep -c '"type":"record"' "$WORK/e.jsonl")
+[ "$records" -gt 100 ] && ok "the export holds the trail ($records records)" || fail "the export holds the trail ($records records)"
+check "the manifest's figures count the resolution" 1 \
+  "$(tail -n1 "$WORK/e.jsonl" | jq '.summary.interactions_by_outcome.limits_set')"
+check "a player's export holds only that player" "$PLAYER" \
+  "$(grep '"type":"record"' "$WORK/p.jsonl" | jq -r .player_id | sort -u)"
+for f in e.jsonl e.csv p.jsonl http.jsonl; do
+  out=$($RGMON audit verify "$WORK/$f" --pubkey "$PUB" 2>&1); rc=$?
+  check "untouched $f verifies" "0 ok" "$rc $(echo "$out" | cut -c1-2)"
+done
+$RGMON audit verify "$WORK/e.jsonl" --pubkey "$WORK/other/audit-signing.pub" >/dev/null 2>"$WORK/wrongkey.err"
+check "a wrong public key fails" 1 $?
+grep -q 'bad signature' "$WORK/wrongkey.err" && ok "and says the signature is bad" || fail "and says the signature is bad"
+
+# ---- tampering: each way is caught and located ----
+# tamper NAME KIND LINE FILE: verify must exit 1 naming KIND and "line LINE"
+tamper() {
+  out=$($RGMON audit verify "$4" --pubkey "$PUB" 2>&1); rc=$?
+  if [ "$rc" = 1 ] && echo "$out" | grep -q "$2" && echo "$out" | grep -q "line $3\b"; then ok "$1: $out"
+  else fail "$1 (exit $rc: $out)"; fi
+}
+python3 - "$WORK" <<'PY'
+import hashlib, json, sys
+w = sys.argv[1]
+L = open(w + "/e.jsonl").read().splitlines()
+def save(name, lines, end="\n"): open(w + "/" + name, "w").write("\n".join(lines) + end)
+def rehash(r):
+    c = {k: r[k] for k in ("seq", "at", "kind", "payload", "prev_hash", "player_id")}
+    r["hash"] = hashlib.sha256(json.dumps(c, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    return json.dumps(r, separators=(",", ":"))
+r = json.loads(L[9]); r["at"] = "2026-01-01T00:00:00Z"
+M = L[:]; M[9] = json.dumps(r, separators=(",", ":")); save("edited", M)
+r = json.loads(L[19]); r["kind"] = "service_stop"
+M = L[:]; M[19] = rehash(r); save("edited_rehashed", M)
+M = L[:]; del M[29]; save("removed", M)
+M = L[:]; M.insert(40, rehash(dict(json.loads(L[39]), payload={"forged": True}))); save("inserted", M)
+M = L[:]; M[49], M[50] = M[50], M[49]; save("reordered", M)
+M = L[:]; M.insert(61, M[60]); save("duplicated", M)
+save("truncated", L[:-3])
+open(w + "/cut", "w").write("\n".join(L)[:-40])
+PY
+tamper "edited" "edited" 10 "$WORK/edited"
+tamper "edited and re-hashed" "edited" 20 "$WORK/edited_rehashed"
+tamper "removed" "removed" 30 "$WORK/removed"
+tamper "inserted" "inserted" 41 "$WORK/inserted"
+tamper "reordered" "reordered" 50 "$WORK/reordered"
+tamper "duplicated" "duplicated" 62 "$WORK/duplicated"
+tamper "truncated" "truncated" $(( $(wc -l <"$WORK/e.jsonl") - 3 )) "$WORK/truncated"
+tamper "cut mid-line" "truncated" "$(wc -l <"$WORK/e.jsonl")" "$WORK/cut"
+sed '6s/,2026-/,2025-/' "$WORK/e.csv" >"$WORK/edited.csv"
+cmp -s "$WORK/e.csv" "$WORK/edited.csv" && fail "the CSV edit changed nothing"
+tamper "edited CSV" "edited" 6 "$WORK/edited.csv"
+finish
