@@ -57,11 +57,11 @@ static int current_reasons(struct store *st, const struct policy *pol, const str
 
 static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
 
-/* The alert as it now stands, for the support queue topic. */
-/* Queues the alert's message; a decision (audit_kind not NULL) also goes
- * into the audit trail with the same JSON. */
+/* Queues the alert as it now stands for the support queue topic. A
+ * decision (audit_kind not NULL) also goes into the audit trail: the same
+ * JSON and the event that made it, so `audit explain` can re-run it. */
 static int publish_alert(struct store *st, const struct store_alert *a, int64_t at_ms, const char *audit_kind,
-			 char *err, size_t errlen)
+			 const char *event_id, char *err, size_t errlen)
 {
 	json_t *j = alert_to_json(a, ENGINE_NO_TIME);
 	char *value = j ? dump(j) : NULL;
@@ -71,16 +71,20 @@ static int publish_alert(struct store *st, const struct store_alert *a, int64_t 
 	}
 	int rc = store_outbox_add(st, ALERT_TOPIC, a->player_id, a->alert_id, value, at_ms, err, errlen);
 	free(value);
-	if (rc == 0 && audit_kind)
+	if (rc == 0 && audit_kind) {
+		json_object_set_new(j, "event_id", json_string(event_id));
 		return audit_append(st, at_ms, audit_kind, a->player_id, j, err, errlen);
+	}
 	json_decref(j);
 	return rc;
 }
 
 /* A player flag for the CRM: stop (or, after a false positive, resume)
- * marketing and bonuses. */
+ * marketing and bonuses. The audit record adds the event and policy of an
+ * automated flag (both NULL for a staff one). */
 static int publish_flag(struct store *st, const char *player_id, bool suppress, const char *level, const char *rule,
-			const char *reason, const char *alert_id, int64_t at_ms, char *err, size_t errlen)
+			const char *reason, const char *alert_id, int64_t at_ms, const char *event_id,
+			const char *policy_id, char *err, size_t errlen)
 {
 	json_t *j = json_pack("{s:s, s:b, s:b, s:s, s:s, s:s, s:s?, s:o}", "player_id", player_id,
 			      "suppress_marketing", suppress, "suppress_bonuses", suppress, "level", level, "rule", rule,
@@ -92,8 +96,13 @@ static int publish_flag(struct store *st, const char *player_id, bool suppress, 
 	}
 	int rc = store_outbox_add(st, ALERT_FLAG_TOPIC, player_id, alert_id, value, at_ms, err, errlen);
 	free(value);
-	if (rc == 0) /* every flag is an automated decision (or a staff one undoing it) */
+	if (rc == 0) { /* every flag is an automated decision (or a staff one undoing it) */
+		if (event_id)
+			json_object_set_new(j, "event_id", json_string(event_id));
+		if (policy_id)
+			json_object_set_new(j, "policy", json_string(policy_id));
 		return audit_append(st, at_ms, "player_flag", player_id, j, err, errlen);
+	}
 	json_decref(j);
 	return rc;
 }
@@ -110,6 +119,18 @@ static int action_of(const struct policy *pol, int rule, int level)
 	return a >= 0 ? a : pol->action_for[level];
 }
 
+int alert_id_of(const char *player_id, const char *rule_id, const char *event_id, const char *policy_id,
+		char out[ALERT_ID_LEN + 1])
+{
+	char key[PLAYER_ID_MAX + EVENT_ID_MAX + POLICY_ID_MAX + 64], hex[DIGEST_SHA256_HEX];
+	int n = snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", player_id, 0, rule_id, 0, event_id, 0, policy_id);
+	if (n < 0 || (size_t)n >= sizeof(key) || digest_sha256_hex(key, (size_t)n, hex) < 0)
+		return -1;
+	hex[ALERT_ID_LEN] = '\0';
+	memcpy(out, hex, ALERT_ID_LEN + 1);
+	return 0;
+}
+
 static int open_alert(struct store *st, const struct policy *pol, const struct event *ev,
 		      const struct player_state *ps, const struct engine_result *res, char *alert_id_out, char *err,
 		      size_t errlen)
@@ -119,7 +140,6 @@ static int open_alert(struct store *st, const struct policy *pol, const struct e
 	/* An alert is amber or red; a breach during an exclusion is red. */
 	int level = res->level >= LEVEL_RED ? LEVEL_RED : res->level < LEVEL_AMBER ? LEVEL_AMBER : res->level;
 	json_t *rules = json_array(), *reasons = json_array(), *evidence = json_array();
-	char key[PLAYER_ID_MAX + EVENT_ID_MAX + POLICY_ID_MAX + 64], hex[DIGEST_SHA256_HEX];
 
 	memset(&a, 0, sizeof(a));
 	/* The raising rule and event come first: they are what the id says. */
@@ -134,14 +154,10 @@ static int open_alert(struct store *st, const struct policy *pol, const struct e
 	if (current_reasons(st, pol, ev, ps, rules, reasons, evidence, err, errlen) < 0)
 		goto out;
 
-	int n = snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", ev->player_id, 0, rule_defs[rule]->id, 0, ev->event_id, 0,
-			 pol->id);
-	if (digest_sha256_hex(key, (size_t)n, hex) < 0) {
+	if (alert_id_of(ev->player_id, rule_defs[rule]->id, ev->event_id, pol->id, a.alert_id) < 0) {
 		seterr(err, errlen, "cannot hash the alert id");
 		goto out;
 	}
-	hex[32] = '\0';
-	rg_strlcpy(a.alert_id, hex, sizeof(a.alert_id));
 	rg_strlcpy(a.player_id, ev->player_id, sizeof(a.player_id));
 	a.level = level;
 	rg_strlcpy(a.status, "open", sizeof(a.status));
@@ -159,7 +175,7 @@ static int open_alert(struct store *st, const struct policy *pol, const struct e
 	}
 	rc = store_alert_put(st, &a, err, errlen);
 	if (rc == 0)
-		rc = publish_alert(st, &a, ev->ts_ms, "alert_opened", err, errlen);
+		rc = publish_alert(st, &a, ev->ts_ms, "alert_opened", ev->event_id, err, errlen);
 	if (rc == 0 && alert_id_out)
 		rg_strlcpy(alert_id_out, a.alert_id, 33);
 out:
@@ -223,7 +239,7 @@ static int escalate(struct store *st, const struct policy *pol, const struct eve
 	}
 	rc = store_alert_put(st, a, err, errlen);
 	if (rc == 0)
-		rc = publish_alert(st, a, ev->ts_ms, "alert_escalated", err, errlen);
+		rc = publish_alert(st, a, ev->ts_ms, "alert_escalated", ev->event_id, err, errlen);
 out:
 	json_decref(rules);
 	json_decref(old_reasons);
@@ -256,7 +272,8 @@ static int flag_if_needed(struct store *st, const struct policy *pol, const stru
 		rg_strlcpy(detail, res->level == LEVEL_EXCLUDED ? "the player excluded themselves" : "risk level rose",
 			   sizeof(detail));
 	return publish_flag(st, ev->player_id, true, risk_level_name((enum risk_level)res->level),
-			    rule >= 0 ? rule_defs[rule]->id : "level", detail, alert_id, ev->ts_ms, err, errlen);
+			    rule >= 0 ? rule_defs[rule]->id : "level", detail, alert_id, ev->ts_ms, ev->event_id, pol->id,
+			    err, errlen);
 }
 
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
@@ -326,7 +343,7 @@ static int record_action(struct store *st, struct store_alert *a, const struct a
 				   risk_level_name((enum risk_level)a->level)),
 			 err, errlen) < 0)
 		return -1;
-	return publish_alert(st, a, act->at_ms, NULL, err, errlen);
+	return publish_alert(st, a, act->at_ms, NULL, NULL, err, errlen);
 }
 
 int alert_acknowledge(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
@@ -381,7 +398,7 @@ int alert_resolve(struct store *st, const struct alert_staff_action *act, char *
 	/* Staff found no harm: the CRM may market to the player again. */
 	if (act->outcome == OUTCOME_FALSE_POSITIVE &&
 	    publish_flag(st, a.player_id, false, risk_level_name((enum risk_level)a.level), "staff.false_positive",
-			 act->note ? act->note : "", a.alert_id, act->at_ms, err, errlen) < 0)
+			 act->note ? act->note : "", a.alert_id, act->at_ms, NULL, NULL, err, errlen) < 0)
 		goto out;
 	rc = ALERT_ACTION_DONE;
 out:

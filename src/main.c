@@ -154,6 +154,16 @@ static const struct cmd_entry commands[] = {
 	  "                 hex digits). Without it the key the export names is used,\n"
 	  "                 which proves integrity but not who signed.\n",
 	  cmd_audit_verify },
+	{ "audit explain", "audit explain --db DB SEQ [--policy FILE]",
+	  "Re-run the decision audit record SEQ recorded (a level change, an alert\n"
+	  "opened or escalated, an automated flag): the engine applies the player's\n"
+	  "stored events, in the order they were applied, up to the event behind\n"
+	  "the decision, with the policy the record names, and shows the recorded\n"
+	  "and the re-run decision. Exits 0 when they are the same, 1 when not or\n"
+	  "when the events are no longer kept (events are kept for 35 days).\n\n"
+	  "  --db DB         SQLite database (read only)\n"
+	  "  --policy FILE   re-run with this policy instead (what-if)\n",
+	  cmd_audit_explain },
 };
 
 static void print_overview(FILE *f)

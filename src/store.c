@@ -887,6 +887,42 @@ int store_player_events_each(struct store *st, const char *player_id, int limit,
 	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
 }
 
+int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
+				size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT raw FROM events WHERE player_id = ? ORDER BY seq", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "reading events", err, errlen);
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0))) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
+}
+
+int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	*text = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT text FROM policies WHERE policy_id = ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading policies", err, errlen);
+	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		*text = dup_column(s, 0);
+		found = *text ? 1 : seterr(err, errlen, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		found = db_error(st, "reading policies", err, errlen);
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
 /* ---- outbox --------------------------------------------------------------- */
 
 int store_outbox_add(struct store *st, const char *topic, const char *key, const char *alert_id,

@@ -30,6 +30,13 @@
 #define ALERT_FLAG_TOPIC "rg.player-flags"
 
 /* Whether an engine result calls for alert_on_event. */
+#define ALERT_ID_LEN 32
+/* An alert's id: the first 128 bits (hex) of the SHA-256 of the player,
+ * the raising rule, the raising event and the policy identity -- the same
+ * events and policy always give the same id. */
+int alert_id_of(const char *player_id, const char *rule_id, const char *event_id, const char *policy_id,
+		char out[ALERT_ID_LEN + 1]);
+
 bool alert_event_matters(const struct engine_result *res);
 
 /* Records evidence for new markers and opens or escalates the player's

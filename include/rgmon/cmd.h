@@ -57,5 +57,6 @@ int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv);
+int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv);
 
 #endif

@@ -94,6 +94,8 @@ int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char 
 int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
 		     size_t errlen);
 int store_policy_current(struct store *st, char **text, char *err, size_t errlen);
+/* A policy by identity (its text, malloc'd): 1, 0 when unknown, -1. */
+int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen);
 
 /* The event at which a player's marker last started to hold (evidence). */
 int store_marker_set(struct store *st, const char *player_id, const char *rule, const char *event_id,
@@ -178,6 +180,10 @@ int store_alert_actions_each(struct store *st, const char *alert_id, store_alert
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen);
 /* A player's latest events other than game rounds, newest first. */
 typedef int (*store_raw_fn)(void *ctx, const char *raw);
+/* All of a player's kept events in the order they were applied (game
+ * rounds too); reads the whole events table, for offline tools. */
+int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
+				size_t errlen);
 int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
 			     char *err, size_t errlen);
 

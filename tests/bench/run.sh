@@ -8,7 +8,11 @@
 #     requests/s (default 2000) for BENCH_HTTP_SECONDS while serve ingests
 #     new events at half its measured rate: latency p50/p99 from
 #     tests/bench/http_load.c, an open-loop client (latency counts from the
-#     scheduled send time, so stalls are not hidden).
+#     scheduled send time, so stalls are not hidden);
+#  4. the audit export of BENCH_AUDIT_RECORDS (default 1,000,000) records:
+#     records/s, and peak RSS exporting all of them against a tenth
+#     (tests/bench/audit_bench.c, each export in its own process); and
+#     `rgmon audit verify` of the full export, records/s.
 #
 # Serve's rate is (N - n0) / (t1 - t0), where t0 is the first /metrics
 # poll that shows accepted events (n0 of them) and t1 the poll that shows
@@ -22,6 +26,7 @@ RGMON=${RGMON:-build/rgmon}
 READER=build/kafka_read
 HTTP_RATE=${BENCH_HTTP_RATE:-2000}
 HTTP_SECONDS=${BENCH_HTTP_SECONDS:-10}
+AUDIT_RECORDS=${BENCH_AUDIT_RECORDS:-1000000}
 work=$(mktemp -d /tmp/rgmon-bench.XXXXXX)
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -30,6 +35,8 @@ trap cleanup EXIT INT TERM
 cc -O2 -o "$READER" tests/bench/kafka_read.c $(pkg-config --cflags --libs rdkafka)
 cc -O2 -std=c11 -o build/http_load tests/bench/http_load.c -lpthread
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/engine_bench tests/bench/engine_bench.c \
+  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/audit_bench tests/bench/audit_bench.c \
   build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
 engine=$(build/engine_bench 1000000)
 engine_rate=$(echo "$engine" | awk '$1 == "engine_events_per_s" {print $2}')
@@ -90,8 +97,19 @@ start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
 
+# The audit export: fill, export all and a tenth, verify.
+"$RGMON" keygen --out "$work/keys" >/dev/null 2>&1
+build/audit_bench fill "$work/audit.db" "$AUDIT_RECORDS" "$work/keys/audit-signing.key"
+audit_all=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit.jsonl" 1)
+audit_tenth=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit10.jsonl" 0.1)
+vstart=$(now)
+"$RGMON" audit verify "$work/audit.jsonl" --pubkey "$work/keys/audit-signing.pub" >/dev/null
+vend=$(now)
+
 awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" \
-  -v hr="$HTTP_RATE" -v hing="$http_ingest" $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') 'BEGIN {
+  -v hr="$HTTP_RATE" -v hing="$http_ingest" -v vs="$vstart" -v ve="$vend" \
+  $(echo "$audit_all" | awk '{printf "-v ar=%s -v arate=%s -v arss=%s", $2, $6, $8}') \
+  $(echo "$audit_tenth" | awk '{printf "-v ar10=%s -v arss10=%s", $2, $8}') $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') 'BEGIN {
   raw_rate = N / raw; serve_rate = (N - n0) / (t1 - t0); replay_rate = N / (re - rs);
   printf "rgmon bench: %d events, %d partitions, one run (2-core machine; figures are noisy)\n", N, P;
   printf "%-34s %14s  %s\n", "measure", "value", "method";
@@ -102,5 +120,8 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
+  printf "%-34s %11.0f/s  %s\n", "audit export", arate, sprintf("%d records to JSONL with the signed manifest; target >= 100k/s", ar);
+  printf "%-34s %11.2fx  %s\n", "audit export peak RSS, all/tenth", arss / arss10, sprintf("%d KiB for %d records vs %d KiB for %d: flat = constant memory", arss, ar, arss10, ar10);
+  printf "%-34s %11.0f/s  %s\n", "audit verify", ar / (ve - vs), "rgmon audit verify --pubkey of that export (hashes, chain, signatures)";
   printf "%-34s %12d B  %s\n", "memory per cached player", pb, "cache entry + hash + dirty index (fixed-size state); target <= 2048";
 }'

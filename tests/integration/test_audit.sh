@@ -1,7 +1,8 @@
 #!/bin/bash
 # The audit trail end to end: serve (signing key, tokens) writes decisions,
 # a staff action, checkpoints and its start and stop; the database refuses
-# edits; exports (CLI JSONL and CSV, a player's, and over HTTP) verify; and
+# edits; explain re-runs decisions; exports (CLI JSONL and CSV, a player's,
+# and over HTTP) verify; and
 # verify catches and locates each of the six ways to tamper with an export,
 # and a wrong public key.
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +57,20 @@ check "an audit record cannot be deleted" 1 "$(sqlite3 "$DB" "select count(*) fr
 sqlite3 "$DB" "insert into audit(seq, at_ms, kind, payload, prev_hash, hash)
                values ((select max(seq) + 1 from audit), 0, 'x', '{}', 'nope', 'nope')" 2>/dev/null
 check "a record off the chain is refused" 0 "$(sqlite3 "$DB" "select count(*) from audit where kind = 'x'")"
+
+# ---- explain: decisions re-run from the stored events ----
+for k in level_change alert_opened alert_escalated player_flag; do
+  seq=$(sqlite3 "$DB" "select seq from audit where kind = '$k' order by seq desc limit 1")
+  out=$($RGMON audit explain --db "$DB" "$seq" 2>&1); rc=$?
+  check "explain re-runs the last $k (seq $seq) to the same decision" "0 the same decision" "$rc $(echo "$out" | tail -n1)"
+done
+seq=$(sqlite3 "$DB" "select seq from audit where kind = 'alert_opened' order by seq limit 1")
+$RGMON audit explain --db "$DB" "$seq" --policy policies/uk.json >"$WORK/whatif.out" 2>&1
+check "explain with another policy shows a different decision" "1 A DIFFERENT DECISION" "$? $(tail -n1 "$WORK/whatif.out")"
+seq=$(sqlite3 "$DB" "select seq from audit where kind = 'staff_action'")
+$RGMON audit explain --db "$DB" "$seq" >/dev/null 2>"$WORK/notdecision.err"
+check "explain refuses a record that is no engine decision" 1 $?
+grep -q 'not a decision of the engine' "$WORK/notdecision.err" && ok "and says why" || fail "and says why"
 
 # ---- exports verify ----
 FROM=2026-01-01T00:00:00Z; TO=2027-01-01T00:00:00Z

@@ -1,0 +1,132 @@
+/* test_audit.c -- the audit chain: the record hash is exactly the SHA-256
+ * of the canonical JSON schemas/audit-export.md defines; checkpoints sign
+ * the head; retention drops old records from a signed checkpoint and what
+ * remains still exports and verifies; verify refuses another key. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rgmon/audit.h"
+#include "rgmon/audit_export.h"
+#include "rgmon/digest.h"
+#include "rgmon/sign.h"
+#include "rgmon/timestamp.h"
+#include "helpers.h"
+
+static void test_record_hash_is_canonical_json(void **state)
+{
+	(void)state;
+	char got[AUDIT_HASH_HEX], want[DIGEST_SHA256_HEX];
+	json_t *payload = json_pack("{s:i, s:s}", "b", 1, "a", "\xc3\xa9"); /* keys out of order, a non-ASCII value */
+	const char canonical[] = "{\"at\":\"2026-11-01T00:00:00Z\",\"kind\":\"x\",\"payload\":{\"a\":\"\xc3\xa9\",\"b\":1},"
+				 "\"player_id\":null,\"prev_hash\":\"" AUDIT_GENESIS_HASH "\",\"seq\":1}";
+	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", "x", NULL, payload, AUDIT_GENESIS_HASH, got), 0);
+	assert_int_equal(digest_sha256_hex(canonical, strlen(canonical), want), 0);
+	assert_string_equal(got, want);
+	json_decref(payload);
+}
+
+struct fixture {
+	char dir[64], db[96];
+	struct store *st;
+	struct sign_key *key;
+};
+
+static void fixture_open(struct fixture *f)
+{
+	char err[256], path[160];
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rgmon-audit-test.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/a.db", f->dir);
+	snprintf(path, sizeof(path), "%s/keys", f->dir);
+	assert_int_equal(sign_keygen(path, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/keys/%s", f->dir, SIGN_PRIVATE_FILE);
+	assert_non_null(f->key = sign_key_load(path, err, sizeof(err)));
+	assert_non_null(f->st = store_open(f->db, err, sizeof(err)));
+}
+
+static void fixture_close(struct fixture *f)
+{
+	char cmd[256];
+	store_close(f->st);
+	sign_key_free(f->key);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void append(struct fixture *f, int64_t at_ms, int n)
+{
+	char err[256];
+	assert_int_equal(store_begin(f->st, err, sizeof(err)), 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(audit_append(f->st, at_ms, "level_change", "p1", json_pack("{s:i}", "i", i), err, sizeof(err)), 0);
+	assert_int_equal(store_commit(f->st, err, sizeof(err)), 0);
+}
+
+static void test_retention_keeps_the_rest_verifiable(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char err[256], report[512], path[160];
+	int64_t old = t_ms("2020-01-01T00:00:00Z"), now = t_ms("2026-11-01T00:00:00Z"), first, count;
+	fixture_open(&f);
+
+	append(&f, old, 4);
+	/* The first records are sealed at the first look. */
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 1000, 1000, 3600000, err, sizeof(err)), 1);
+	append(&f, old, 5);
+	/* Then a checkpoint is due once enough records or time went by... */
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 1000, 3600000, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 5, 3600000, err, sizeof(err)), 1);
+	append(&f, old, 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3000, 1000, 3600000, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3602000, 1000, 3600000, err, sizeof(err)), 1);
+	/* ...and never when nothing is new. */
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 9999999, 1, 0, err, sizeof(err)), 0);
+	append(&f, now - 1000, 5);
+
+	/* Nothing is older than five years yet... */
+	assert_int_equal(audit_prune(f.st, old + 86400000, 1825, err, sizeof(err)), 0);
+	/* ...but with one day of retention the twelve records before the latest
+	 * old checkpoint (seq 13) go. */
+	assert_int_equal(audit_prune(f.st, now, 1, err, sizeof(err)), 12);
+	assert_int_equal(store_audit_extent(f.st, &first, &count, err, sizeof(err)), 0);
+	assert_int_equal(first, 13); /* the checkpoint: the anchor */
+	assert_int_equal(count, 1 + 5 + 1);  /* anchor, the recent five, the retention record */
+
+	snprintf(path, sizeof(path), "%s/e.jsonl", f.dir);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	struct audit_export_options o = { .from_ms = 0, .to_ms = now + 86400000, .key = f.key, .now_ms = now };
+	struct audit_export_result res;
+	assert_int_equal(audit_export(f.st, &o, out, &res, err, sizeof(err)), 0);
+	fclose(out);
+	assert_int_equal(res.first_seq, 13);
+	assert_int_equal(res.count, 7);
+	uint8_t pub[SIGN_PUBLIC_LEN];
+	sign_key_public(f.key, pub);
+	int rc = audit_verify_file(path, pub, report, sizeof(report));
+	if (rc != 0)
+		fail_msg("verify: %s", report);
+	assert_non_null(strstr(report, "1 checkpoint(s)"));
+
+	/* Another key does not verify it. */
+	pub[0] ^= 1;
+	assert_int_equal(audit_verify_file(path, pub, report, sizeof(report)), 1);
+	assert_non_null(strstr(report, "bad signature"));
+	fixture_close(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_hash_is_canonical_json),
+		cmocka_unit_test(test_retention_keeps_the_rest_verifiable),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
