@@ -42,8 +42,12 @@ sim_pid=$!
 rm -f "$DIR/tokens"
 TOKEN=$($RGMON token new --role compliance --name demo-officer --file "$DIR/tokens" 2>/dev/null)
 AGENT_TOKEN=$($RGMON token new --role agent --name demo-agent --file "$DIR/tokens" 2>/dev/null)
+REGULATOR_TOKEN=$($RGMON token new --role regulator --name demo-regulator --file "$DIR/tokens" 2>/dev/null)
+# The audit trail's signing key, made once and kept with the demo's data.
+[ -f "$DIR/keys/audit-signing.key" ] || $RGMON keygen --out "$DIR/keys" >/dev/null 2>&1
 
 $RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" --tokens "$DIR/tokens" \
+  --audit-key "$DIR/keys/audit-signing.key" \
   2>"$DIR/serve.log" &
 serve_pid=$!
 
@@ -64,6 +68,11 @@ cat <<MSG
 
   An agent token (badges and risk only): $AGENT_TOKEN
       curl -H "Authorization: Bearer $AGENT_TOKEN" http://127.0.0.1:$PORT/v1/players/p000001/risk
+
+  A regulator's signed audit export, and its verification:
+      curl -H "Authorization: Bearer $REGULATOR_TOKEN" -o audit.jsonl \\
+        "http://127.0.0.1:$PORT/v1/audit/export?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z"
+      build/rgmon audit verify audit.jsonl --pubkey $DIR/keys/audit-signing.pub
 
   http://127.0.0.1:$PORT/healthz    liveness
   http://127.0.0.1:$PORT/readyz     readiness (after the consumer joins, ~3 s)
