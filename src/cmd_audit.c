@@ -104,23 +104,34 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (!db || o.from_ms == INT64_MIN || o.to_ms == INT64_MIN || !key_path)
-		return cmd_usage_error(cmd, "--db, --from, --to and --key are required");
+	if (!db || o.from_ms == INT64_MIN || o.to_ms == INT64_MIN)
+		return cmd_usage_error(cmd, "--db, --from and --to are required");
 	if (o.to_ms <= o.from_ms)
 		return cmd_usage_error(cmd, "--to must be after --from");
 
-	struct sign_key *key = sign_key_load(key_path, err, sizeof(err));
-	if (!key)
+	struct store *st = store_open(db, err, sizeof(err));
+	if (!st)
 		return cmd_fail("audit export: %s", err);
+	/* Without --key: the key serve signs this database's checkpoints with. */
+	char served_key[4096];
+	int found = key_path ? 1 : store_meta_get(st, "audit_key_path", served_key, sizeof(served_key), err, sizeof(err));
+	if (found <= 0) {
+		store_close(st);
+		return found < 0 ? cmd_fail("audit export: %s", err)
+				 : cmd_fail("audit export: no signing key: pass --key KEY (from `rgmon keygen`); this "
+					    "database was never served with --audit-key");
+	}
+	struct sign_key *key = sign_key_load(key_path ? key_path : served_key, err, sizeof(err));
+	if (!key) {
+		store_close(st);
+		return cmd_fail("audit export: %s", err);
+	}
 	o.key = key;
 	o.now_ms = ts_now_ms();
-	struct store *st = store_open(db, err, sizeof(err));
-	FILE *out = !st ? NULL : out_path ? fopen(out_path, "w") : stdout;
+	FILE *out = out_path ? fopen(out_path, "w") : stdout;
 	struct audit_export_result res;
 	int rc = EXIT_RUNTIME;
-	if (!st)
-		cmd_fail("audit export: %s", err);
-	else if (!out)
+	if (!out)
 		cmd_fail("audit export: cannot write \"%s\": %s", out_path, strerror(errno));
 	else if (audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
 		 record_export(st, &o, &res, err, sizeof(err)) < 0)

@@ -17,6 +17,7 @@
 #include "rgmon/writer.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #define MAX_PROPS 64
@@ -189,6 +190,16 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		goto fail;
 	if (!audit_key)
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
+	/* `audit export` without --key signs with the key serve last used. */
+	if (audit_key_path) {
+		char cwd[2048], abs[4096];
+		if (audit_key_path[0] == '/')
+			rg_strlcpy(abs, audit_key_path, sizeof(abs));
+		else
+			snprintf(abs, sizeof(abs), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", audit_key_path);
+		if (store_meta_set(st, "audit_key_path", abs, err, sizeof(err)) < 0)
+			goto fail;
+	}
 	if (record_start(st, pol, &tokens, audit_key, err, sizeof(err)) < 0)
 		goto fail;
 	if (!(writer = writer_queue_new())) {

@@ -128,9 +128,9 @@ static const struct cmd_entry commands[] = {
 	  "regulators: `audit verify --pubkey`). Prints both paths and the key's\n"
 	  "fingerprint. Never overwrites an existing key.\n",
 	  cmd_keygen },
-	{ "audit export", "audit export --db DB --from T --to T --key KEY [--player ID] [--format jsonl|csv] [--out FILE]",
+	{ "audit export", "audit export --db DB --from T --to T [--player ID] [--format jsonl|csv] [--key KEY] [--out FILE]",
 	  "Export the audit records of a time range for a regulator, with their\n"
-	  "hashes, and a manifest signed with KEY: range, count, first and last hash,\n"
+	  "hashes, and a signed manifest: range, count, first and last hash,\n"
 	  "a digest of all record hashes, the policies in force, and figures (alerts\n"
 	  "by level, interactions by outcome, median time to first action, overdue\n"
 	  "alerts). Streams in constant memory. Format: schemas/audit-export.md.\n\n"
@@ -138,7 +138,8 @@ static const struct cmd_entry commands[] = {
 	  "  --from T       RFC 3339 time: records from the first at or after T ...\n"
 	  "  --to T         ... to the last before T (the span between is exported\n"
 	  "                 whole, so the chain verifies end to end)\n"
-	  "  --key KEY      the private key from `rgmon keygen`\n"
+	  "  --key KEY      the private key from `rgmon keygen` (default: the key\n"
+	  "                 `serve --audit-key` last used on this database)\n"
 	  "  --player ID    only this player's records (the manifest lists their seqs)\n"
 	  "  --format F     jsonl (default; for machines) or csv (for spreadsheets)\n"
 	  "  --out FILE     write to FILE instead of stdout\n"

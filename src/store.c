@@ -1251,3 +1251,34 @@ int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const 
 	free(durations);
 	return 0;
 }
+
+int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, "writing a setting", err, errlen);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "writing a setting", err, errlen);
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading a setting", err, errlen);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		rg_strlcpy(out, v ? v : "", outlen);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = db_error(st, "reading a setting", err, errlen);
+	}
+	sqlite3_finalize(s);
+	return found;
+}

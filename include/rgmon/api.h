@@ -4,7 +4,8 @@
  *
  * Handlers read through the request's read-only store connection and write
  * only by handing a job to the store's writer (writer.h). Every reply is
- * JSON, errors {"error":"..."}, except /metrics, the badge and the web UI. */
+ * JSON, errors {"error":"..."}, except /metrics, the badge, the web UI and
+ * the audit export (streamed from a file). */
 #ifndef RGMON_API_H
 #define RGMON_API_H
 

@@ -94,6 +94,10 @@ int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char 
 int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
 		     size_t errlen);
 int store_policy_current(struct store *st, char **text, char *err, size_t errlen);
+/* A setting kept in the database (meta table): set, and get into out
+ * (1 found, 0 not, -1 error). */
+int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen);
+int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen);
 /* A policy by identity (its text, malloc'd): 1, 0 when unknown, -1. */
 int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen);
 

@@ -76,7 +76,12 @@ grep -q 'not a decision of the engine' "$WORK/notdecision.err" && ok "and says w
 FROM=2026-01-01T00:00:00Z; TO=2027-01-01T00:00:00Z
 $RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --out "$WORK/e.jsonl" 2>/dev/null
 check "export exits 0" 0 $?
-$RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --format csv --out "$WORK/e.csv" 2>/dev/null
+# Without --key: the key serve last signed this database with.
+$RGMON audit export --db "$DB" --from $FROM --to $TO --format csv --out "$WORK/e.csv" 2>/dev/null
+check "export without --key uses serve's key" 0 $?
+$RGMON audit export --db "$WORK/none.db" --from $FROM --to $TO >/dev/null 2>"$WORK/nokey.err"
+check "export of a database never signed needs --key" 1 $?
+grep -q 'no signing key: pass --key' "$WORK/nokey.err" && ok "and says so" || fail "and says so"
 PLAYER=$(sqlite3 "$DB" "select player_id from audit where kind = 'staff_action'")
 $RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --player "$PLAYER" --out "$WORK/p.jsonl" 2>/dev/null
 records=$(grep -c '"type":"record"' "$WORK/e.jsonl")
