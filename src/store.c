@@ -30,6 +30,7 @@ enum stmt_id {
 	STMT_OUTBOX_ADD,
 	STMT_OUTBOX_SENT,
 	STMT_AUDIT_ADD,
+	STMT_AUDIT_HEAD,
 	STMT_COUNT
 };
 
@@ -56,6 +57,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_ms = ? WHERE seq = ? AND sent_ms IS NULL",
 	[STMT_AUDIT_ADD] = "INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash) "
 			   "VALUES (?,?,?,?,?,?,?)",
+	[STMT_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
 };
 
 struct store {
@@ -265,7 +267,7 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 	for (int i = 0; i < STMT_COUNT; i++) {
 		/* A read-only connection prepares only what it can run. */
 		if (readonly && i != STMT_PLAYER_LOAD && i != STMT_OFFSET_GET && i != STMT_MARKER_GET &&
-		    i != STMT_ALERT_OPEN)
+		    i != STMT_ALERT_OPEN && i != STMT_AUDIT_HEAD)
 			continue;
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
 		    SQLITE_OK) {
@@ -1033,10 +1035,7 @@ static int query_ints(struct store *st, const char *sql, const int64_t *args, in
 
 int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "reading the audit head", err, errlen);
+	sqlite3_stmt *s = st->stmt[STMT_AUDIT_HEAD];
 	int rc = sqlite3_step(s), ret = 0;
 	*seq = 0;
 	rg_strlcpy(hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
@@ -1047,7 +1046,7 @@ int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], 
 	} else if (rc != SQLITE_DONE) {
 		ret = db_error(st, "reading the audit head", err, errlen);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return ret;
 }
 
