@@ -16,6 +16,12 @@ ifeq ($(SAN),1)
   VARIANT := san
   OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDSAN   := -fsanitize=address,undefined
+else ifeq ($(FUZZ),1)
+  # libFuzzer harnesses (tests/fuzz/): clang, coverage + ASan + UBSan.
+  VARIANT := fuzz
+  CC      := clang
+  OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  LDSAN   := -fsanitize=fuzzer,address,undefined
 else
   VARIANT := release
   OPT     := -O2 -g
@@ -38,8 +44,11 @@ LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/rules/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(OBJDIR)/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test test-unit unit-bins demo bench clean help
+.PHONY: all deps test test-unit unit-bins demo bench fuzz fuzz-bins clean help
 
 all: $(BIN)
 
@@ -49,6 +58,7 @@ help:
 	@echo "make demo       run broker + simulator + serve; web UI on http://127.0.0.1:\$$PORT (default 8080)"
 	@echo "make bench      throughput benchmarks (prints ratios)"
 	@echo "make SAN=1      ASan/UBSan build into build/rgmon-san"
+	@echo "make fuzz       libFuzzer: event parser, policy loader, audit verifier, FUZZ_SECONDS each (default 60)"
 
 # Installs missing Debian packages; cheap when nothing is missing.
 deps:
@@ -105,6 +115,18 @@ test: deps
 	@sh tests/run-suites build/obj-release build/obj-san
 
 unit-bins: $(UNIT_BIN)
+
+$(OBJDIR)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OBJDIR)/librgmon.a | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Builds the release binary (for the seed corpus) and the harnesses, then
+# runs each harness FUZZ_SECONDS; a finding stops it and fails the target.
+fuzz: all
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-unit: all unit-bins
 	@sh tests/run-suites --unit-only $(OBJDIR)

@@ -207,9 +207,9 @@ static bool scan_integer(const char **pp, const char *end, int64_t *out)
 	if (p < end && *p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9')
 		return false;
 	while (p < end && *p >= '0' && *p <= '9') {
-		v = v * 10 + (*p - '0');
-		if (++digits > 18)
+		if (++digits > 18) /* before multiplying: a 19th digit could overflow */
 			return false;
+		v = v * 10 + (*p - '0');
 		p++;
 	}
 	if (digits == 0 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))

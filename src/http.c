@@ -227,6 +227,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) RG_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];

@@ -25,6 +25,7 @@ int log_level_parse(const char *name, enum log_level *out)
 	return -1;
 }
 
+static void log_v(enum log_level level, const char *fmt, va_list ap) RG_PRINTF(2, 0);
 static void log_v(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
