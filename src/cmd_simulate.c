@@ -175,7 +175,8 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 		if (!(out.producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
 			return cmd_fail("simulate: %s", errstr);
 	} else {
-		out.file = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+		/* path is "-" or --out's argument, never NULL (getopt: required_argument) */
+		out.file = strcmp(path, "-") == 0 ? stdout : fopen(path, "w"); // NOLINT(clang-analyzer-core.NonNullParamChecker)
 		if (!out.file)
 			return cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
 	}

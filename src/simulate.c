@@ -521,7 +521,8 @@ int sim_run(const struct sim_config *cfg, sim_emit_fn emit, void *ctx)
 			rc = -1;
 			break;
 		}
-		qsort(g.buf.ev, g.buf.n, sizeof(*g.buf.ev), cmp_event);
+		if (g.buf.n) /* qsort's base must not be NULL, even for no elements */
+			qsort(g.buf.ev, g.buf.n, sizeof(*g.buf.ev), cmp_event);
 		for (size_t k = 0; k < g.buf.n && rc == 0; k++) {
 			size_t n = format_event(&g, &g.buf.ev[k], json, sizeof(json));
 			sim_player_id(g.buf.ev[k].player, pid, sizeof(pid));

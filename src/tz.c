@@ -42,7 +42,7 @@ static const char *parse_hms(const char *p, int32_t *out, int maxh)
 		return NULL;
 	if (*p == ':' && !(p = parse_num(p + 1, &m, 59)))
 		return NULL;
-	if (p && *p == ':' && !(p = parse_num(p + 1, &s, 59)))
+	if (*p == ':' && !(p = parse_num(p + 1, &s, 59)))
 		return NULL;
 	*out = sign * (h * 3600 + m * 60 + s);
 	return p;

@@ -73,11 +73,13 @@ int writer_submit(struct writer_queue *q, writer_fn fn, void *arg, int timeout_m
 		pthread_mutex_unlock(&q->lock);
 		return seterr(err, errlen, "the service is stopping");
 	}
+	/* The job stays on this stack: we leave only when it is done, or after
+	 * unlinking it unstarted (below). */
 	if (q->tail)
 		q->tail->next = &job;
 	else
-		q->head = &job;
-	q->tail = &job;
+		q->head = &job; /* cppcheck-suppress autoVariables */
+	q->tail = &job; /* cppcheck-suppress autoVariables */
 	while (!job.done) {
 		if (!job.started && pthread_cond_timedwait(&q->done, &q->lock, &until) != 0 && !job.started &&
 		    !job.done) {

@@ -118,7 +118,7 @@ static bool escalating_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES]
 	if (!approved_deposit(c))
 		return false;
 	/* The deposits in the window, newest first. */
-	const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS];
+	const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS] = { NULL };
 	int n = 0;
 	int64_t since = c->now_ms - c->rule->param[ESC_WINDOW_HOURS] * MS_PER_HOUR;
 	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++) {
