@@ -48,7 +48,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(OBJDIR)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test test-unit unit-bins demo bench fuzz fuzz-bins check-static clean help
+.PHONY: all deps test test-faults test-unit unit-bins demo bench fuzz fuzz-bins check-static clean help
 
 all: $(BIN)
 
@@ -58,6 +58,7 @@ help:
 	@echo "make demo       run broker + simulator + serve; web UI on http://127.0.0.1:\$$PORT (default 8080)"
 	@echo "make bench      throughput benchmarks (prints ratios)"
 	@echo "make SAN=1      ASan/UBSan build into build/rgmon-san"
+	@echo "make test-faults  the crash and fault suites at full length (20 kills, 30 s broker outage, ...)"
 	@echo "make check-static  cppcheck and clang-tidy (clang-analyzer) over src/, clean or it fails"
 	@echo "make fuzz       libFuzzer: event parser, policy loader, audit verifier, FUZZ_SECONDS each (default 60)"
 
@@ -116,6 +117,10 @@ test: deps
 	@sh tests/run-suites build/obj-release build/obj-san
 
 unit-bins: $(UNIT_BIN)
+
+test-faults: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@sh tests/run-faults
 
 $(OBJDIR)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OBJDIR)/librgmon.a | deps
 	@mkdir -p $(dir $@)

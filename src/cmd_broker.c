@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,6 +138,11 @@ static void *forwarder_run(void *arg)
 	return NULL;
 }
 
+/* Fault injection for tests: SIGUSR1 takes the broker down (connections
+ * closed and refused), SIGUSR2 brings it back. */
+static volatile sig_atomic_t want_down = -1;
+static void on_usr(int sig) { want_down = sig == SIGUSR1; }
+
 int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -216,8 +222,24 @@ int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
 	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
 		 partitions);
 
-	while (!cmd_stop_requested())
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	while (!cmd_stop_requested()) {
 		cmd_sleep_ms(100);
+		if (want_down >= 0) {
+			bool down = want_down == 1;
+			want_down = -1;
+			if (down)
+				rd_kafka_mock_broker_set_down(mc, 1);
+			else
+				rd_kafka_mock_broker_set_up(mc, 1);
+			log_info("broker: %s", down ? "down (SIGUSR1): connections refused" : "up again (SIGUSR2)");
+		}
+	}
 
 	log_info("broker: stopping");
 	if (listen_fd >= 0)

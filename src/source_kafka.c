@@ -19,6 +19,7 @@ struct source_kafka {
 	/* the open batch, for metrics after it commits */
 	int64_t batch_accepted, batch_duplicates, batch_rejected;
 	int64_t lag_updated_us;
+	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -293,6 +294,22 @@ static void update_lag(struct source_kafka *sk)
 		metrics_set_lag(sk->metrics, p, lag[p]);
 }
 
+/* After "all brokers down", librdkafka reports no recovery by itself: while
+ * idle, ask for metadata (once a second) and be ready again when it comes. */
+static void recheck_brokers(struct source_kafka *sk)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	if (metrics_readiness(sk->metrics) != NOT_READY_BROKER_DOWN || now_us() - sk->broker_checked_us < 1000000)
+		return;
+	sk->broker_checked_us = now_us();
+	if (rd_kafka_metadata(sk->consumer, 0, NULL, &md, 500) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	rd_kafka_metadata_destroy(md);
+	metrics_set_readiness(sk->metrics, atomic_load(&sk->metrics->assigned_partitions) > 0 ? READY
+											       : NOT_READY_NO_PARTITIONS);
+	log_info("kafka: brokers reachable again");
+}
+
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 {
 	char reason[512];
@@ -318,6 +335,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		if (!msg) {
 			if (!first_us) {
 				update_lag(sk);
+				recheck_brokers(sk);
 				return 0; /* idle: let the caller check for stop */
 			}
 			continue;

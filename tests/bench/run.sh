@@ -9,7 +9,12 @@
 #     new events at half its measured rate: latency p50/p99 from
 #     tests/bench/http_load.c, an open-loop client (latency counts from the
 #     scheduled send time, so stalls are not hidden);
-#  4. the audit export of BENCH_AUDIT_RECORDS (default 1,000,000) records:
+#  4. alert latency: from producing a deposit during a self-exclusion (an
+#     alert at once) to the alert visible in GET /v1/alerts, p50/p99, while
+#     serve ingests at half its measured rate (tests/bench/alert_latency.py);
+#  5. RSS of replay with 10k, 100k and 1M distinct players (one deposit
+#     each; the cache holds 50,000): flat once the cache is full;
+#  6. the audit export of BENCH_AUDIT_RECORDS (default 1,000,000) records:
 #     records/s, and peak RSS exporting all of them against a tenth
 #     (tests/bench/audit_bench.c, each export in its own process); and
 #     `rgmon audit verify` of the full export, records/s.
@@ -75,6 +80,7 @@ kill "$spid"; wait "$spid" 2>/dev/null || true
 # Badge lookups under load: serve again on the same database, the
 # simulator producing at half the measured rate meanwhile.
 "$RGMON" token new --role agent --name bench-agent --file "$work/tokens" >"$work/agent.tok" 2>/dev/null
+"$RGMON" token new --role compliance --name bench-staff --file "$work/tokens" >"$work/staff.tok" 2>/dev/null
 grep -o '"player_id":"[^"]*"' "$work/events.jsonl" | sort -u | head -n 2000 |
   sed 's/"player_id":"\(.*\)"/\/v1\/badge\/\1.svg/' >"$work/paths"
 ingest_rate=$(awk -v N="$N" -v n0="$n0" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%d", (N - n0) / (t1 - t0) / 2 }')
@@ -90,12 +96,23 @@ sleep 2
 a0=$(accepted); h0=$(now)
 load=$(build/http_load 127.0.0.1 "$port" "$(cat "$work/agent.tok")" "$HTTP_RATE" "$HTTP_SECONDS" 8 "$work/paths")
 a1=$(accepted); h1=$(now)
+latency=$(python3 tests/bench/alert_latency.py "$B" "$port" "$(cat "$work/staff.tok")" 200 0.05)
 kill "$simpid" "$spid"; wait "$simpid" "$spid" 2>/dev/null || true
 http_ingest=$(awk -v a0="$a0" -v a1="$a1" -v t0="$h0" -v t1="$h1" 'BEGIN { printf "%d", (a1 - a0) / (t1 - t0) }')
 
 start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
+
+# RSS by distinct players: replay of one deposit per player, peak RSS by
+# GNU time, each in its own process and database.
+rss_for() {
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+    printf "{\"event_id\":\"r%d\",\"type\":\"deposit\",\"player_id\":\"q%d\",\"ts\":\"2026-11-02T10:00:00Z\",\"amount\":1000,\"currency\":\"EUR\"}\n", i, i }' |
+    /usr/bin/time -f '%M' "$RGMON" replay --db "$work/rss-$1.db" --quiet - 2>&1 >/dev/null | tail -n1
+  rm -f "$work/rss-$1.db"*
+}
+rss10k=$(rss_for 10000); rss100k=$(rss_for 100000); rss1m=$(rss_for 1000000)
 
 # The audit export: fill, export all and a tenth, verify.
 "$RGMON" keygen --out "$work/keys" >/dev/null 2>&1
@@ -107,7 +124,8 @@ vstart=$(now)
 vend=$(now)
 
 awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" \
-  -v hr="$HTTP_RATE" -v hing="$http_ingest" -v vs="$vstart" -v ve="$vend" \
+  -v hr="$HTTP_RATE" -v hing="$http_ingest" -v r10k="$rss10k" -v r100k="$rss100k" -v r1m="$rss1m" \
+  $(echo "$latency" | awk '{printf "-v lprobes=%s -v lseen=%s -v lp50=%s -v lp99=%s", $2, $4, $6, $8}') -v vs="$vstart" -v ve="$vend" \
   $(echo "$audit_all" | awk '{printf "-v ar=%s -v arate=%s -v arss=%s", $2, $6, $8}') \
   $(echo "$audit_tenth" | awk '{printf "-v ar10=%s -v arss10=%s", $2, $8}') $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') 'BEGIN {
   raw_rate = N / raw; serve_rate = (N - n0) / (t1 - t0); replay_rate = N / (re - rs);
@@ -120,6 +138,11 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
+  printf "%-34s %11.1fms  %s\n", "alert latency p50", lp50, sprintf("produce to visible in GET /v1/alerts; %d of %d probes seen, while ingesting (as above)", lseen, lprobes);
+  printf "%-34s %11.1fms  %s\n", "alert latency p99", lp99, "same run; target <= 250 ms";
+  printf "%-34s %9d KiB  %s\n", "replay RSS, 10k players", r10k, "GNU time, one deposit per player";
+  printf "%-34s %9d KiB  %s\n", "replay RSS, 100k players", r100k, "cache holds 50,000 players";
+  printf "%-34s %9d KiB  %s\n", "replay RSS, 1M players", r1m, sprintf("%.2fx the 100k figure: flat once the cache is full", r1m / r100k);
   printf "%-34s %11.0f/s  %s\n", "audit export", arate, sprintf("%d records to JSONL with the signed manifest; target >= 100k/s", ar);
   printf "%-34s %11.2fx  %s\n", "audit export peak RSS, all/tenth", arss / arss10, sprintf("%d KiB for %d records vs %d KiB for %d: flat = constant memory", arss, ar, arss10, ar10);
   printf "%-34s %11.0f/s  %s\n", "audit verify", ar / (ve - vs), "rgmon audit verify --pubkey of that export (hashes, chain, signatures)";

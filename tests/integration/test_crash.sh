@@ -4,7 +4,9 @@
 # each restart has its partitions back, so kills land mid-stream); then a
 # last serve drains the topic. Every event must be applied exactly once:
 # accepted = produced, duplicates = 0, every offset accounted for, and the
-# player state equal to a clean replay of the same events.
+# player state equal to a clean replay of the same events. After every
+# kill: the database passes integrity_check, the stored offsets never go
+# back, and the audit trail exports and verifies (serve signs it).
 . "$(dirname "$0")/lib.sh"
 EVENTS=${CRASH_EVENTS:-60000}
 KILLS=${CRASH_KILLS:-10}
@@ -24,11 +26,13 @@ nchunks=$(ls "$WORK"/chunk.* | wc -l)
 PRODUCER=$!
 PIDS="$PIDS $PRODUCER"
 
+$RGMON keygen --out "$WORK/keys" >/dev/null 2>&1
 kills=0
 open_kills=0
+bad_integrity=0; bad_audit=0; offsets_back=0; prev_sum=0
 while [ "$kills" -lt "$KILLS" ]; do
   # Batches stay open 400 ms, so a kill often lands in an uncommitted one.
-  start_serve "$WORK/s.db" "$PORT" --batch-ms 400
+  start_serve "$WORK/s.db" "$PORT" --batch-ms 400 --audit-key "$WORK/keys/audit-signing.key"
   if ! wait_ready "$PORT" 400; then fail "serve ready after restart $kills"; break; fi
   # A random moment: every other kill within 0-300 ms, while the backlog
   # that built up during the restart is being consumed; the rest 0-1 s.
@@ -39,7 +43,19 @@ while [ "$kills" -lt "$KILLS" ]; do
   kills=$((kills + 1))
   [ "${open:-0}" -gt 0 ] && open_kills=$((open_kills + 1))
   echo "# kill $kills at +${ms} ms, ${open:-?} events in the open batch: $($RGMON stats --db "$WORK/s.db" | jq -c '{accepted, duplicates}')"
+  # The checks after each kill, on what the dead process left.
+  [ "$(sqlite3 "$WORK/s.db" 'pragma integrity_check')" = ok ] || bad_integrity=$((bad_integrity + 1))
+  sum=$($RGMON stats --db "$WORK/s.db" | jq '[.offsets["rg.events"][]?] | add // 0')
+  [ "$sum" -ge "$prev_sum" ] || offsets_back=$((offsets_back + 1)); prev_sum=$sum
+  if ! $RGMON audit export --db "$WORK/s.db" --from 2000-01-01T00:00:00Z --to 2100-01-01T00:00:00Z \
+         --out "$WORK/audit.jsonl" 2>/dev/null ||
+     ! $RGMON audit verify "$WORK/audit.jsonl" --pubkey "$WORK/keys/audit-signing.pub" >/dev/null 2>"$WORK/verify.err"; then
+    bad_audit=$((bad_audit + 1)); echo "# audit after kill $kills: $(cat "$WORK/verify.err")"
+  fi
 done
+check "integrity_check after every kill" 0 "$bad_integrity"
+check "stored offsets never went back" 0 "$offsets_back"
+check "the audit trail verified after every kill" 0 "$bad_audit"
 check "killed serve with SIGKILL $KILLS times" "$KILLS" "$kills"
 wait "$PRODUCER"; check "producer finished" 0 $?
 [ "$open_kills" -ge 3 ] && ok "$open_kills kills landed in an open, uncommitted batch" ||
