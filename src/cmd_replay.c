@@ -59,6 +59,7 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	int c, rc = EXIT_RUNTIME;
 	char err[512], reason[512];
 	struct store *st = NULL;
+	struct store_checkpointer *checkpointer = NULL;
 	struct ingest *ig = NULL;
 	struct source_file *sf = NULL;
 
@@ -77,7 +78,8 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	if (optind != argc - 1)
 		return cmd_usage_error(cmd, "give exactly one FILE.jsonl (or - for stdin)");
 
-	if (!(sf = source_file_open(argv[optind], err, sizeof(err))) || !(st = store_open(db, err, sizeof(err))))
+	if (!(sf = source_file_open(argv[optind], err, sizeof(err))) || !(st = store_open(db, err, sizeof(err))) ||
+	    !(checkpointer = store_checkpointer_start(st, db, err, sizeof(err))))
 		goto fail;
 	if (!(pol = malloc(sizeof(*pol)))) {
 		seterr(err, sizeof(err), "out of memory");
@@ -129,6 +131,7 @@ fail:
 	rc = cmd_fail("replay: %s", err);
 out:
 	ingest_free(ig);
+	store_checkpointer_stop(checkpointer);
 	store_close(st);
 	source_file_close(sf);
 	free(pol);

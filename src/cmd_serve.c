@@ -159,13 +159,15 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	struct http_server *http = NULL;
 	struct writer_queue *writer = NULL;
 	struct outbox_relay *relay = NULL;
+	struct store_checkpointer *checkpointer = NULL;
 	struct token_table tokens = { NULL, 0 };
 	struct sign_key *audit_key = NULL;
 	struct store_counters totals;
 
 	metrics_init(&metrics);
 	cmd_handle_stop_signals();
-	if (!(st = store_open(db, err, sizeof(err))) || store_counters_get(st, &totals, err, sizeof(err)) < 0)
+	if (!(st = store_open(db, err, sizeof(err))) || store_counters_get(st, &totals, err, sizeof(err)) < 0 ||
+	    !(checkpointer = store_checkpointer_start(st, db, err, sizeof(err))))
 		goto fail;
 	/* /metrics counts from the store's totals, so it agrees with `rgmon stats`. */
 	atomic_store(&metrics.events_accepted, totals.accepted);
@@ -278,6 +280,7 @@ out:
 	writer_queue_free(writer);
 	tokens_release(&tokens);
 	ingest_free(ig);
+	store_checkpointer_stop(checkpointer);
 	store_close(st);
 	free(pol);
 	return rc;

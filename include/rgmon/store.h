@@ -45,6 +45,14 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 
+/* WAL checkpoints on a thread and connection of their own, so that the
+ * writer's commits never stall copying the WAL into the database (serve).
+ * Stop it before closing the writer. */
+struct store_checkpointer;
+struct store_checkpointer *store_checkpointer_start(struct store *writer, const char *path, char *err,
+						    size_t errlen);
+void store_checkpointer_stop(struct store_checkpointer *c);
+
 /* Batch transaction (BEGIN IMMEDIATE ... COMMIT / ROLLBACK). */
 int store_begin(struct store *st, char *err, size_t errlen);
 int store_commit(struct store *st, char *err, size_t errlen);

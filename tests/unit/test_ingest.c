@@ -1,11 +1,13 @@
 /* test_ingest.c -- the batch pipeline over a real SQLite file: duplicates,
  * rejects, one transaction per batch (commit and rollback), offsets,
- * the dedupe window, and the player cache evicting without changing
- * results. */
+ * the dedupe window, the player cache evicting without changing
+ * results, and WAL checkpoints on the checkpointer's thread. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rgmon/ingest.h"
@@ -248,6 +250,46 @@ static void test_reopen_keeps_schema_and_data(void **state)
 	assert_non_null(strstr(err, "cannot open database"));
 }
 
+static long long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Commits only append to the WAL; the database file grows when the WAL is
+ * copied back. Below the writer's own threshold (~40 MB) nothing copies it
+ * -- until the checkpointer runs, on its thread, after the next commit. */
+static void test_checkpointer_copies_the_wal_off_the_writer(void **state)
+{
+	struct fixture *f = *state;
+	char id[32], player[16], err[256];
+	for (int i = 0; i < 15000; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		snprintf(player, sizeof(player), "p%d", i % 1000);
+		feed(f, dep(id, player, "2026-11-22T10:00:00Z", 1 + i), i + 1);
+		if (ingest_pending(f->ig) >= INGEST_BATCH_MAX)
+			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	}
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	long long before = file_size(f->db);
+	assert_true(before < 1024 * 1024);
+
+	struct store_checkpointer *c = store_checkpointer_start(f->st, f->db, err, sizeof(err));
+	assert_non_null(c);
+	feed(f, dep("c-last", "p1", "2026-11-22T11:00:00Z", 1), 15001);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	long long after = before;
+	for (int i = 0; i < 500 && after < 4 * 1024 * 1024; i++) {
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+		after = file_size(f->db);
+	}
+	store_checkpointer_stop(c);
+	assert_true(after >= 4 * 1024 * 1024);
+	struct store_counters n;
+	counters(f, &n);
+	assert_int_equal(n.accepted, 15001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }
