@@ -300,8 +300,9 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
  * Copying the WAL back into the database (a checkpoint) is the longest
  * stall a commit can hit: SQLite runs it inside the commit that crosses
  * wal_autocheckpoint, so a batch waits for ~40 MB to be copied and synced
- * and its events' alerts wait with it. serve hands checkpoints to this
- * thread instead, on its own connection: the writer's commits only append
+ * and its events' alerts wait with it. serve and replay hand checkpoints
+ * to this thread instead, on its own connection (it copies pages, it
+ * writes no rows: the writer stays the one writer): the writer's commits only append
  * to the WAL, and PASSIVE checkpoints never block the writer or readers.
  * The writer's WAL hook says when the WAL has grown past the threshold. */
 #define CHECKPOINT_WAL_PAGES 2000 /* ~8 MB of WAL */
@@ -348,7 +349,8 @@ static void *checkpointer_main(void *arg)
 		/* Also when idle, so a quiet service's WAL drains too. */
 		int log_frames = 0, done_frames = 0;
 		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames);
-		log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
+		if (done_frames > 0)
+			log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("store: WAL checkpoint failed, trying again: %s", sqlite3_errmsg(c->db));
 		pthread_mutex_lock(&c->lock);

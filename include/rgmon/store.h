@@ -46,7 +46,8 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 
 /* WAL checkpoints on a thread and connection of their own, so that the
- * writer's commits never stall copying the WAL into the database (serve).
+ * writer's commits never stall copying the WAL into the database (serve,
+ * replay). It writes no rows; the writer is still the only writer.
  * Stop it before closing the writer. */
 struct store_checkpointer;
 struct store_checkpointer *store_checkpointer_start(struct store *writer, const char *path, char *err,
