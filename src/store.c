@@ -990,19 +990,11 @@ int store_event_raw(struct store *st, const char *event_id, char **raw, char *er
 	return ret;
 }
 
-int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
-			     char *err, size_t errlen)
+/* Steps a bound "SELECT raw ..." statement, handing each raw event to fn
+ * until it returns nonzero; finalizes the statement. */
+static int each_raw_event(struct store *st, sqlite3_stmt *s, store_raw_fn fn, void *ctx, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
 	int rc;
-	/* "type <> 'game_round'" lets SQLite use the partial index. */
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT raw FROM events WHERE player_id = ? AND type <> 'game_round' "
-			       "ORDER BY ts_ms DESC LIMIT ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading events", err, errlen);
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn(ctx, (const char *)sqlite3_column_text(s, 0))) {
 			rc = SQLITE_DONE;
@@ -1012,22 +1004,30 @@ int store_player_events_each(struct store *st, const char *player_id, int limit,
 	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
 }
 
+int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
+			     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	/* "type <> 'game_round'" lets SQLite use the partial index. */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT raw FROM events WHERE player_id = ? AND type <> 'game_round' "
+			       "ORDER BY ts_ms DESC LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "reading events", err, errlen);
+	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	return each_raw_event(st, s, fn, ctx, err, errlen);
+}
+
 int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
 				size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
-	int rc;
 	if (sqlite3_prepare_v2(st->db, "SELECT raw FROM events WHERE player_id = ? ORDER BY seq", -1, &s, NULL) !=
 	    SQLITE_OK)
 		return db_error(st, "reading events", err, errlen);
 	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(s, 0))) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
+	return each_raw_event(st, s, fn, ctx, err, errlen);
 }
 
 int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen)
