@@ -3,52 +3,54 @@
 # is publishing (rows committed, some sent, some not); after the restarts
 # rg.alerts holds every message the store decided on -- duplicates allowed,
 # none missing -- and the latest message of each alert equals the store.
+#
+# Each kill is set up, not caught by luck: once the relay has sent rows in
+# this run, the dev broker goes down (SIGUSR1), so what serve commits from
+# then on -- alerts from events it already fetched, and a staff
+# acknowledgement made over HTTP -- stays unsent; serve is killed with those
+# rows in the outbox and the broker comes back (SIGUSR2) for the restart.
 . "$(dirname "$0")/lib.sh"
 KILLS=${KILLS:-4}
 start_broker 8
 PORT=$(free_port)
-# Small enough for the dev broker's 5 MiB per partition retention.
-produce_simulated 600 10 8
+URL="http://127.0.0.1:$PORT"
 DB="$WORK/s.db"
+TOKENS="$WORK/tokens"
+$RGMON token new --role compliance --name compliance-1 --file "$TOKENS" >"$WORK/compliance.tok" 2>/dev/null
+# Small enough for the dev broker's 5 MiB per partition retention; produced
+# in one part per kill, so every run has new events to apply.
+$RGMON simulate --players 600 --days 10 --seed 8 --out "$WORK/ev.jsonl" 2>/dev/null
+N=$(wc -l <"$WORK/ev.jsonl")
+split -n "l/$KILLS" -d -a 3 "$WORK/ev.jsonl" "$WORK/part."
 
-# progress -> "EVENTS SENT": events applied and outbox rows sent so far
-progress() {
-  sqlite3 "$DB" "select (select value from counters where name = 'events'), count(sent_ms) from outbox" 2>/dev/null ||
-    echo "0 0"
-}
-# mid_publish EV0 SENT0: waits (up to 60 s) until, since this start, the
-# consumer applied events and the relay sent rows, and some committed rows
-# are not sent yet. Polls every 2 ms from one process: the window between
-# a commit and the relay's delivery is short, and a sqlite3 process per
-# look every 0.1 s missed it once ingest got faster.
-mid_publish() {
-  python3 - "$DB" "$1" "$2" <<'PY'
-import sqlite3, sys, time
-db, ev0, sent0 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-q = ("select (select value from counters where name = 'events') > ? and count(sent_ms) > ?"
-     " and count(*) > count(sent_ms) from outbox")
-until = time.monotonic() + 60
-while time.monotonic() < until:
-    try:
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=1)
-        while time.monotonic() < until:
-            if con.execute(q, (ev0, sent0)).fetchone()[0] == 1:
-                sys.exit(0)
-            time.sleep(0.002)
-    except sqlite3.Error:
-        time.sleep(0.01)
-sys.exit(1)
-PY
+q() { [ -f "$DB" ] && sqlite3 "$DB" "$1" 2>/dev/null || echo 0; }
+sent() { q 'select count(sent_ms) from outbox'; }
+sent_since() { [ "$(sent)" -gt "$1" ]; }
+unsent() { q 'select count(*) from outbox where sent_ms is null'; }
+some_unsent() { [ "$(unsent)" -gt 0 ]; }
+acknowledge() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $(cat "$WORK/compliance.tok")" \
+    -H 'Content-Type: application/json' -d '{}' "$URL/v1/alerts/$1/acknowledge"
 }
 landed=0
 for k in $(seq "$KILLS"); do
-  read -r ev0 sent0 <<<"$(progress | tr '|' ' ')"
-  start_serve "$DB" "$PORT"
-  if mid_publish "${ev0:-0}" "${sent0:-0}"; then landed=$((landed + 1)); fi
+  keyed "$(ls "$WORK"/part.* | sed -n "${k}p")" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+  sent0=$(sent) left=$(unsent)
+  start_serve "$DB" "$PORT" --tokens "$TOKENS"
+  # more than what the last kill left unsent: rows from this part's events
+  wait_for "the relay sends" 600 sent_since $((sent0 + left)) ||
+    fail "kill $k: the relay sent this part's rows before the broker went down"
+  kill -USR1 "$BROKER_PID"
+  alert=$(q "select alert_id from alerts where status = 'open' order by created_ms, alert_id limit 1")
+  check "kill $k: an alert acknowledged while the broker is down" 200 "$(acknowledge "$alert")"
+  wait_for "a committed row the relay cannot send" 100 some_unsent
+  s=$(sent) u=$(unsent)
   kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
-  echo "# kill $k: $(sqlite3 "$DB" "select count(*) || ' outbox rows, ' || (count(*) - count(sent_ms)) || ' unsent' from outbox")"
+  echo "# kill $k: $((s - sent0)) rows sent in this run, $u committed and unsent"
+  [ "$s" -gt "$sent0" ] && [ "$u" -gt 0 ] && landed=$((landed + 1))
+  kill -USR2 "$BROKER_PID"
 done
-[ "$landed" -ge 1 ] && ok "$landed of $KILLS kills landed while the relay was publishing" || fail "no kill landed mid-publish"
+check "every kill landed while the relay was publishing" "$KILLS" "$landed"
 
 start_serve "$DB" "$PORT"
 all_in() { [ "$($RGMON stats --db "$DB" | jq .events)" -eq "$N" ]; }
