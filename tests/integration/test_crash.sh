@@ -15,20 +15,23 @@ PORT=$(free_port)
 
 $RGMON simulate --players 800 --days 30 --seed 9 --max-events "$EVENTS" --out "$WORK/events.jsonl" 2>/dev/null
 check "generated $EVENTS events" "$EVENTS" "$(wc -l <"$WORK/events.jsonl")"
-keyed "$WORK/events.jsonl" | split -l 500 - "$WORK/chunk."
-nchunks=$(ls "$WORK"/chunk.* | wc -l)
-
-# Steady producer: one 500-event chunk every ~0.75 s, so events keep
-# arriving through all the kills (each restart takes ~10 s: the dead
-# member's 6 s session must expire, then the mock's 3 s join).
-( for c in "$WORK"/chunk.*; do kcat -P -b "$BROKER" -t rg.events -K '	' -l "$c" || exit 1; sleep 0.75; done ) \
-  2>"$WORK/kcat.err" &
+# Steady producer: one chunk every ~0.75 s, sized so the events would last
+# ~20 s a kill (a restart takes ~10 s: the dead member's 6 s session must
+# expire, then the mock's 3 s join), so they keep arriving through all the
+# kills; once the kills are done the rest goes at once.
+CHUNK=$(( (EVENTS * 3 / 4 + KILLS * 20 - 1) / (KILLS * 20) ))
+keyed "$WORK/events.jsonl" | split -l "$CHUNK" -a 4 - "$WORK/chunk."
+( for c in "$WORK"/chunk.*; do
+    kcat -P -b "$BROKER" -t rg.events -K '	' -l "$c" || exit 1
+    [ -e "$WORK/kills.done" ] || sleep 0.75
+  done ) 2>"$WORK/kcat.err" &
 PRODUCER=$!
 PIDS="$PIDS $PRODUCER"
 
 $RGMON keygen --out "$WORK/keys" >/dev/null 2>&1
 kills=0
 open_kills=0
+under_load=0
 bad_integrity=0; bad_audit=0; offsets_back=0; prev_sum=0
 while [ "$kills" -lt "$KILLS" ]; do
   # Batches stay open 400 ms, so a kill often lands in an uncommitted one.
@@ -39,6 +42,7 @@ while [ "$kills" -lt "$KILLS" ]; do
   if [ $((kills % 2)) -eq 0 ]; then ms=$((RANDOM % 300)); else ms=$((RANDOM % 1000)); fi
   sleep "$(printf '0.%03d' "$ms")"
   open=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "rgmon_batch_open_events" {print $2}')
+  kill -0 "$PRODUCER" 2>/dev/null && under_load=$((under_load + 1))
   kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
   kills=$((kills + 1))
   [ "${open:-0}" -gt 0 ] && open_kills=$((open_kills + 1))
@@ -57,6 +61,8 @@ check "integrity_check after every kill" 0 "$bad_integrity"
 check "stored offsets never went back" 0 "$offsets_back"
 check "the audit trail verified after every kill" 0 "$bad_audit"
 check "killed serve with SIGKILL $KILLS times" "$KILLS" "$kills"
+check "every kill landed while events were still being produced" "$KILLS" "$under_load"
+touch "$WORK/kills.done"
 wait "$PRODUCER"; check "producer finished" 0 $?
 [ "$open_kills" -ge 3 ] && ok "$open_kills kills landed in an open, uncommitted batch" ||
   fail "at least 3 kills landed in an open batch (got $open_kills)"
