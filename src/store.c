@@ -222,23 +222,30 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* One SQLite connection, used by one thread at a time (NOMUTEX), that
+ * waits up to 5 s for a lock. On failure *db may still need closing. */
+static int open_connection(const char *path, int flags, sqlite3 **db, char *err, size_t errlen)
+{
+	pthread_once(&sqlite_once, sqlite_global_init);
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return seterr(err, errlen, "cannot open database \"%s\": %s", path,
+			      *db ? sqlite3_errmsg(*db) : "out of memory");
+	sqlite3_busy_timeout(*db, 5000);
+	return 0;
+}
+
 static struct store *open_common(const char *path, bool readonly, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
-	pthread_once(&sqlite_once, sqlite_global_init);
 	if (!st) {
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	st->readonly = readonly;
-	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		seterr(err, errlen, "cannot open database \"%s\": %s", path,
-		       st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (open_connection(path, flags, &st->db, err, errlen) < 0)
 		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
 	if (!readonly) {
 		/* WAL: readers never block the writer. synchronous=NORMAL keeps
 		 * every commit across a process crash (kill -9); after a power
@@ -370,12 +377,11 @@ struct store_checkpointer *store_checkpointer_start(struct store *writer, const 
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	c->writer = writer;
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		seterr(err, errlen, "checkpointer: cannot open database \"%s\": %s", path,
-		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
+	char why[512];
+	if (open_connection(path, SQLITE_OPEN_READWRITE, &c->db, why, sizeof(why)) < 0) {
+		seterr(err, errlen, "checkpointer: %s", why);
 		goto fail;
 	}
-	sqlite3_busy_timeout(c->db, 5000);
 	/* A connection learns that the database is in WAL mode when it first
 	 * reads it; until then a checkpoint does nothing (and says -1 frames). */
 	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
