@@ -1,69 +1,253 @@
-/* alert.c -- opening and escalating alerts from engine decisions. */
+/* alert.c -- applies alert decisions and staff actions: the alert row, the
+ * outbox message for rg.alerts / rg.player-flags and the audit record, in
+ * the caller's transaction. What to decide is alert_decide.c's. */
 #include "rgmon/alert.h"
 #include "rgmon/audit.h"
-#include "rgmon/digest.h"
 #include "rgmon/risk.h"
 #include "rgmon/timestamp.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define ALERT_EVIDENCE_MAX 50 /* an alert keeps at most this many event ids */
+static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
 
-static bool array_has_string(json_t *arr, const char *s)
+/* ---- the alert as JSON, and back ---------------------------------------- */
+
+json_t *alert_json(const struct alert *a, int64_t now_ms)
+{
+	json_t *rules = json_array(), *reasons = json_array(), *evidence = json_array();
+	for (int i = 0; i < a->nrules; i++)
+		json_array_append_new(rules, json_string(rule_defs[a->rules[i]]->id));
+	for (int i = 0; i < a->nreasons; i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "rule", rule_defs[a->reasons[i].rule]->id,
+							 "detail", a->reasons[i].detail));
+	for (int i = 0; i < a->nevidence; i++)
+		json_array_append_new(evidence, json_string(a->evidence[i]));
+
+	json_t *o = json_object();
+	json_object_set_new(o, "alert_id", json_string(a->alert_id));
+	json_object_set_new(o, "player_id", json_string(a->player_id));
+	json_object_set_new(o, "level", json_string(risk_level_name(a->level)));
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "reasons", reasons);
+	json_object_set_new(o, "suggested_action", json_string(risk_action_name(a->action)));
+	json_object_set_new(o, "evidence", evidence);
+	json_object_set_new(o, "status", json_string(alert_status_name(a->status)));
+	json_object_set_new(o, "created_at", risk_time_json(a->created_ms));
+	json_object_set_new(o, "updated_at", risk_time_json(a->updated_ms));
+	json_object_set_new(o, "due_at", risk_time_json(a->due_ms));
+	json_object_set_new(o, "escalations", json_integer(a->escalations));
+	json_object_set_new(o, "policy", json_string(a->policy));
+	json_object_set_new(o, "outcome",
+			   a->outcome != OUTCOME_NONE ? json_string(alert_outcome_name(a->outcome)) : json_null());
+	json_object_set_new(o, "actor", a->actor[0] ? json_string(a->actor) : json_null());
+	json_object_set_new(o, "note", a->has_note ? json_string(a->note) : json_null());
+	json_object_set_new(o, "acknowledged_by", a->acknowledged_by[0] ? json_string(a->acknowledged_by) : json_null());
+	json_object_set_new(o, "acknowledged_at", risk_time_json(a->acknowledged_ms));
+	json_object_set_new(o, "resolved_at", risk_time_json(a->resolved_ms));
+	if (now_ms != ENGINE_NO_TIME)
+		json_object_set_new(o, "overdue", json_boolean(a->status != ALERT_RESOLVED && a->due_ms < now_ms));
+	return o;
+}
+
+static int rules_from_json(json_t *arr, struct alert *a, char *err, size_t errlen)
 {
 	size_t i;
 	json_t *v;
+	int rule;
+	if (!json_is_array(arr))
+		return seterr(err, errlen, "alert %s: \"rules\" is not an array", a->alert_id);
 	json_array_foreach(arr, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void add_unique(json_t *arr, const char *s)
-{
-	if (!array_has_string(arr, s) && json_array_size(arr) < ALERT_EVIDENCE_MAX)
-		json_array_append_new(arr, json_string(s));
-}
-
-static json_t *reason_json(int rule, const char *detail)
-{
-	return json_pack("{s:s, s:s}", "rule", rule_defs[rule]->id, "detail", detail);
-}
-
-/* What the player's current markers say: rules, reasons, evidence. */
-static int current_reasons(struct store *st, const struct policy *pol, const struct event *ev,
-			   const struct player_state *ps, json_t *rules, json_t *reasons, json_t *evidence,
-			   char *err, size_t errlen)
-{
-	struct risk_reason r[ENGINE_MARKERS];
-	int n = risk_reasons(ps, pol, ev->ts_ms, r);
-	char event_id[EVENT_ID_MAX + 1];
-	for (int i = 0; i < n; i++) {
-		const char *id = rule_defs[r[i].rule]->id;
-		if (!array_has_string(rules, id)) {
-			json_array_append_new(rules, json_string(id));
-			json_array_append_new(reasons, reason_json(r[i].rule, r[i].detail));
-		}
-		int found = store_marker_get(st, ev->player_id, id, event_id, sizeof(event_id), err, errlen);
-		if (found < 0)
-			return -1;
-		if (found)
-			add_unique(evidence, event_id);
+		if ((rule = rule_find(json_string_value(v) ? json_string_value(v) : "")) < 0 || a->nrules >= RULE_COUNT)
+			return seterr(err, errlen, "alert %s: unknown rule in \"rules\"", a->alert_id);
+		a->rules[a->nrules++] = (uint8_t)rule;
 	}
 	return 0;
 }
 
-static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
+static int reasons_from_json(json_t *arr, struct alert *a, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(arr))
+		return seterr(err, errlen, "alert %s: \"reasons\" is not an array", a->alert_id);
+	json_array_foreach(arr, i, v) {
+		const char *id = json_string_value(json_object_get(v, "rule"));
+		const char *detail = json_string_value(json_object_get(v, "detail"));
+		int rule = id ? rule_find(id) : -1;
+		if (rule < 0 || !detail || a->nreasons >= RULE_COUNT)
+			return seterr(err, errlen, "alert %s: damaged reason %zu", a->alert_id, i);
+		a->reasons[a->nreasons].rule = (uint8_t)rule;
+		rg_strlcpy(a->reasons[a->nreasons++].detail, detail, RULE_DETAIL_MAX);
+	}
+	return 0;
+}
+
+static int evidence_from_json(json_t *arr, struct alert *a, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(arr))
+		return seterr(err, errlen, "alert %s: \"evidence\" is not an array", a->alert_id);
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) || a->nevidence >= ALERT_EVIDENCE_MAX)
+			return seterr(err, errlen, "alert %s: damaged evidence %zu", a->alert_id, i);
+		rg_strlcpy(a->evidence[a->nevidence++], json_string_value(v), EVENT_ID_MAX + 1);
+	}
+	return 0;
+}
+
+static int name_index(const char *s, const char *(*name)(int), int count)
+{
+	for (int i = 0; s && i < count; i++)
+		if (strcmp(s, name(i)) == 0)
+			return i;
+	return -1;
+}
+static const char *level_name(int i) { return risk_level_name((enum risk_level)i); }
+static const char *action_name(int i) { return risk_action_name((enum risk_action)i); }
+
+/* An RFC 3339 string, or null for "not set". */
+static int64_t time_of(json_t *v)
+{
+	int64_t ms;
+	return json_is_string(v) && ts_parse_rfc3339(json_string_value(v), &ms) == 0 ? ms : ENGINE_NO_TIME;
+}
+
+static void copy_string(json_t *v, char *dst, size_t len)
+{
+	rg_strlcpy(dst, json_is_string(v) ? json_string_value(v) : "", len);
+}
+
+int alert_from_json(json_t *j, struct alert *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	copy_string(json_object_get(j, "alert_id"), a->alert_id, sizeof(a->alert_id));
+	copy_string(json_object_get(j, "player_id"), a->player_id, sizeof(a->player_id));
+	copy_string(json_object_get(j, "policy"), a->policy, sizeof(a->policy));
+	int level = name_index(json_string_value(json_object_get(j, "level")), level_name, LEVEL_COUNT);
+	int action = name_index(json_string_value(json_object_get(j, "suggested_action")), action_name, ACTION_COUNT);
+	const char *status = json_string_value(json_object_get(j, "status"));
+	if (level < 0 || action < 0 || !status || alert_status_parse(status, &a->status) < 0)
+		return seterr(err, errlen, "alert %s: damaged level, action or status", a->alert_id);
+	a->level = (enum risk_level)level;
+	a->action = (enum risk_action)action;
+	if (rules_from_json(json_object_get(j, "rules"), a, err, errlen) < 0 ||
+	    reasons_from_json(json_object_get(j, "reasons"), a, err, errlen) < 0 ||
+	    evidence_from_json(json_object_get(j, "evidence"), a, err, errlen) < 0)
+		return -1;
+	a->created_ms = time_of(json_object_get(j, "created_at"));
+	a->updated_ms = time_of(json_object_get(j, "updated_at"));
+	a->due_ms = time_of(json_object_get(j, "due_at"));
+	a->acknowledged_ms = time_of(json_object_get(j, "acknowledged_at"));
+	a->resolved_ms = time_of(json_object_get(j, "resolved_at"));
+	a->escalations = (int)json_integer_value(json_object_get(j, "escalations"));
+	const char *outcome = json_string_value(json_object_get(j, "outcome"));
+	a->outcome = OUTCOME_NONE;
+	if (outcome && alert_outcome_parse(outcome, &a->outcome) < 0)
+		return seterr(err, errlen, "alert %s: unknown outcome", a->alert_id);
+	copy_string(json_object_get(j, "actor"), a->actor, sizeof(a->actor));
+	copy_string(json_object_get(j, "acknowledged_by"), a->acknowledged_by, sizeof(a->acknowledged_by));
+	a->has_note = json_is_string(json_object_get(j, "note"));
+	copy_string(json_object_get(j, "note"), a->note, sizeof(a->note));
+	return 0;
+}
+
+/* ---- the store's row: JSON text columns at its edge ---------------------- */
+
+int alert_from_row(const struct store_alert *row, struct alert *a, char *err, size_t errlen)
+{
+	json_t *rules = json_loads(row->rules, 0, NULL), *reasons = json_loads(row->reasons, 0, NULL);
+	json_t *evidence = json_loads(row->evidence, 0, NULL);
+	int rc = -1;
+	memset(a, 0, sizeof(*a));
+	rg_strlcpy(a->alert_id, row->alert_id, sizeof(a->alert_id));
+	rg_strlcpy(a->player_id, row->player_id, sizeof(a->player_id));
+	rg_strlcpy(a->policy, row->policy, sizeof(a->policy));
+	if ((unsigned)row->level >= LEVEL_COUNT || (unsigned)row->action >= ACTION_COUNT ||
+	    alert_status_parse(row->status, &a->status) < 0) {
+		seterr(err, errlen, "alert %s: damaged level, action or status", row->alert_id);
+		goto out;
+	}
+	a->level = (enum risk_level)row->level;
+	a->action = (enum risk_action)row->action;
+	if (rules_from_json(rules, a, err, errlen) < 0 || reasons_from_json(reasons, a, err, errlen) < 0 ||
+	    evidence_from_json(evidence, a, err, errlen) < 0)
+		goto out;
+	a->created_ms = row->created_ms;
+	a->updated_ms = row->updated_ms;
+	a->due_ms = row->due_ms;
+	a->escalations = row->escalations;
+	a->outcome = OUTCOME_NONE;
+	if (row->outcome[0] && alert_outcome_parse(row->outcome, &a->outcome) < 0) {
+		seterr(err, errlen, "alert %s: unknown outcome", row->alert_id);
+		goto out;
+	}
+	rg_strlcpy(a->actor, row->actor, sizeof(a->actor));
+	rg_strlcpy(a->acknowledged_by, row->acknowledged_by, sizeof(a->acknowledged_by));
+	a->has_note = row->note != NULL;
+	rg_strlcpy(a->note, row->note ? row->note : "", sizeof(a->note));
+	a->acknowledged_ms = row->acknowledged_ms;
+	a->resolved_ms = row->resolved_ms;
+	rc = 0;
+out:
+	json_decref(rules);
+	json_decref(reasons);
+	json_decref(evidence);
+	return rc;
+}
+
+json_t *alert_to_json(const struct store_alert *row, int64_t now_ms)
+{
+	char err[256];
+	struct alert *a = malloc(sizeof(*a));
+	json_t *j = a && alert_from_row(row, a, err, sizeof(err)) == 0 ? alert_json(a, now_ms) : NULL;
+	free(a);
+	return j;
+}
+
+/* Writes the alert's row (JSON text columns for its lists). */
+static int put_alert(struct store *st, const struct alert *a, char *err, size_t errlen)
+{
+	json_t *j = alert_json(a, ENGINE_NO_TIME);
+	struct store_alert row;
+	memset(&row, 0, sizeof(row));
+	rg_strlcpy(row.alert_id, a->alert_id, sizeof(row.alert_id));
+	rg_strlcpy(row.player_id, a->player_id, sizeof(row.player_id));
+	rg_strlcpy(row.policy, a->policy, sizeof(row.policy));
+	rg_strlcpy(row.status, alert_status_name(a->status), sizeof(row.status));
+	row.level = a->level;
+	row.action = a->action;
+	row.rules = dump(json_object_get(j, "rules"));
+	row.reasons = dump(json_object_get(j, "reasons"));
+	row.evidence = dump(json_object_get(j, "evidence"));
+	row.created_ms = a->created_ms;
+	row.updated_ms = a->updated_ms;
+	row.due_ms = a->due_ms;
+	row.escalations = a->escalations;
+	rg_strlcpy(row.outcome, a->outcome != OUTCOME_NONE ? alert_outcome_name(a->outcome) : "", sizeof(row.outcome));
+	rg_strlcpy(row.actor, a->actor, sizeof(row.actor));
+	rg_strlcpy(row.acknowledged_by, a->acknowledged_by, sizeof(row.acknowledged_by));
+	row.note = a->has_note ? strdup(a->note) : NULL;
+	row.acknowledged_ms = a->acknowledged_ms;
+	row.resolved_ms = a->resolved_ms;
+	json_decref(j);
+	int rc = !row.rules || !row.reasons || !row.evidence || (a->has_note && !row.note)
+			 ? seterr(err, errlen, "out of memory")
+			 : store_alert_put(st, &row, err, errlen);
+	store_alert_release(&row);
+	return rc;
+}
+
+/* ---- publishing ---------------------------------------------------------- */
 
 /* Queues the alert as it now stands for the support queue topic. A
  * decision (audit_kind not NULL) also goes into the audit trail: the same
  * JSON and the event that made it, so `audit explain` can re-run it. */
-static int publish_alert(struct store *st, const struct store_alert *a, int64_t at_ms, const char *audit_kind,
+static int publish_alert(struct store *st, const struct alert *a, int64_t at_ms, const char *audit_kind,
 			 const char *event_id, char *err, size_t errlen)
 {
-	json_t *j = alert_to_json(a, ENGINE_NO_TIME);
+	json_t *j = alert_json(a, ENGINE_NO_TIME);
 	char *value = j ? dump(j) : NULL;
 	if (!value) {
 		json_decref(j);
@@ -107,336 +291,189 @@ static int publish_flag(struct store *st, const char *player_id, bool suppress, 
 	return rc;
 }
 
-static int64_t due_minutes(const struct policy *pol, int rule, int level)
-{
-	int32_t m = pol->rules[rule].due_minutes;
-	return m >= 0 ? m : pol->due_minutes[level];
-}
+/* ---- engine decisions ---------------------------------------------------- */
 
-static int action_of(const struct policy *pol, int rule, int level)
+/* The evidence the store keeps for the rules whose markers the player has. */
+static int load_marker_events(struct store *st, const char *player_id, const struct player_state *ps,
+			      struct alert_marker_events *marks, char *err, size_t errlen)
 {
-	int32_t a = pol->rules[rule].action;
-	return a >= 0 ? a : pol->action_for[level];
-}
-
-int alert_id_of(const char *player_id, const char *rule_id, const char *event_id, const char *policy_id,
-		char out[ALERT_ID_LEN + 1])
-{
-	char key[PLAYER_ID_MAX + EVENT_ID_MAX + POLICY_ID_MAX + 64], hex[DIGEST_SHA256_HEX];
-	int n = snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", player_id, 0, rule_id, 0, event_id, 0, policy_id);
-	if (n < 0 || (size_t)n >= sizeof(key) || digest_sha256_hex(key, (size_t)n, hex) < 0)
-		return -1;
-	hex[ALERT_ID_LEN] = '\0';
-	memcpy(out, hex, ALERT_ID_LEN + 1);
+	for (int i = 0; i < ENGINE_MARKERS; i++) {
+		int rule = ps->markers[i].rule;
+		if (rule >= RULE_COUNT)
+			continue;
+		marks->event_id[rule][0] = '\0';
+		if (store_marker_get(st, player_id, rule_defs[rule]->id, marks->event_id[rule], EVENT_ID_MAX + 1, err,
+				     errlen) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-static int open_alert(struct store *st, const struct policy *pol, const struct event *ev,
-		      const struct player_state *ps, const struct engine_result *res, char *alert_id_out, char *err,
-		      size_t errlen)
+/* What the decision needs from the store: the open alert and the markers'
+ * evidence, after recording the markers that start to hold now. */
+static int load_decision_inputs(struct store *st, const struct event *ev, const struct player_state *ps,
+				const struct engine_result *res, struct alert *open, bool *has_open,
+				struct alert_marker_events *marks, char *err, size_t errlen)
 {
-	struct store_alert a;
-	int rule = res->raise_rule, rc = -1;
-	/* An alert is amber or red; a breach during an exclusion is red. */
-	int level = res->level >= LEVEL_RED ? LEVEL_RED : res->level < LEVEL_AMBER ? LEVEL_AMBER : res->level;
-	json_t *rules = json_array(), *reasons = json_array(), *evidence = json_array();
-
-	memset(&a, 0, sizeof(a));
-	/* The raising rule and event come first: they are what the id says. */
-	for (int i = 0; i < ENGINE_MARKERS; i++)
-		if (ps->markers[i].rule == rule) {
-			char detail[RULE_DETAIL_MAX];
-			risk_reason_detail(&ps->markers[i], pol, ps->currency, detail, sizeof(detail));
-			json_array_append_new(rules, json_string(rule_defs[rule]->id));
-			json_array_append_new(reasons, reason_json(rule, detail));
-		}
-	json_array_append_new(evidence, json_string(ev->event_id));
-	if (current_reasons(st, pol, ev, ps, rules, reasons, evidence, err, errlen) < 0)
-		goto out;
-
-	if (alert_id_of(ev->player_id, rule_defs[rule]->id, ev->event_id, pol->id, a.alert_id) < 0) {
-		seterr(err, errlen, "cannot hash the alert id");
-		goto out;
-	}
-	rg_strlcpy(a.player_id, ev->player_id, sizeof(a.player_id));
-	a.level = level;
-	rg_strlcpy(a.status, "open", sizeof(a.status));
-	a.action = action_of(pol, rule, level);
-	a.rules = dump(rules);
-	a.reasons = dump(reasons);
-	a.evidence = dump(evidence);
-	rg_strlcpy(a.policy, pol->id, sizeof(a.policy));
-	a.created_ms = a.updated_ms = ev->ts_ms;
-	a.due_ms = ev->ts_ms + due_minutes(pol, rule, level) * MS_PER_MIN;
-	a.acknowledged_ms = a.resolved_ms = INT64_MIN;
-	if (!a.rules || !a.reasons || !a.evidence) {
-		seterr(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = store_alert_put(st, &a, err, errlen);
-	if (rc == 0)
-		rc = publish_alert(st, &a, ev->ts_ms, "alert_opened", ev->event_id, err, errlen);
-	if (rc == 0 && alert_id_out)
-		rg_strlcpy(alert_id_out, a.alert_id, 33);
-out:
-	store_alert_release(&a);
-	json_decref(rules);
-	json_decref(reasons);
-	json_decref(evidence);
-	return rc;
-}
-
-static int escalate(struct store *st, const struct policy *pol, const struct event *ev,
-		    const struct player_state *ps, const struct engine_result *res, struct store_alert *a,
-		    char *err, size_t errlen)
-{
-	int rc = -1;
-	json_t *rules = json_loads(a->rules, 0, NULL), *old_reasons = json_loads(a->reasons, 0, NULL);
-	json_t *evidence = json_loads(a->evidence, 0, NULL), *reasons = json_array(), *cur_rules = json_array();
-	if (!json_is_array(rules) || !json_is_array(old_reasons) || !json_is_array(evidence)) {
-		seterr(err, errlen, "alert %s: stored JSON is damaged", a->alert_id);
-		goto out;
-	}
-	/* Reasons: what holds now, then what held before and no longer does. */
-	if (current_reasons(st, pol, ev, ps, cur_rules, reasons, evidence, err, errlen) < 0)
-		goto out;
-	size_t i;
-	json_t *v;
-	json_array_foreach(old_reasons, i, v) {
-		json_t *r = json_object_get(v, "rule");
-		if (json_is_string(r) && !array_has_string(cur_rules, json_string_value(r)))
-			json_array_append(reasons, v);
-	}
-	json_array_foreach(cur_rules, i, v) {
-		add_unique(rules, json_string_value(v));
-	}
-	add_unique(evidence, ev->event_id);
-
-	int level = res->level >= LEVEL_RED ? LEVEL_RED : res->level;
-	if (res->raise && level > a->level) {
-		a->level = level;
-		int64_t due = ev->ts_ms + due_minutes(pol, res->raise_rule, level) * MS_PER_MIN;
-		if (due < a->due_ms)
-			a->due_ms = due;
-	}
-	if (res->raise) {
-		a->escalations++;
-		int action = action_of(pol, res->raise_rule, a->level);
-		if (action > a->action)
-			a->action = action;
-	}
-	free(a->rules);
-	free(a->reasons);
-	free(a->evidence);
-	a->rules = dump(rules);
-	a->reasons = dump(reasons);
-	a->evidence = dump(evidence);
-	if (ev->ts_ms > a->updated_ms)
-		a->updated_ms = ev->ts_ms;
-	if (!a->rules || !a->reasons || !a->evidence) {
-		seterr(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = store_alert_put(st, a, err, errlen);
-	if (rc == 0)
-		rc = publish_alert(st, a, ev->ts_ms, "alert_escalated", ev->event_id, err, errlen);
-out:
-	json_decref(rules);
-	json_decref(old_reasons);
-	json_decref(evidence);
-	json_decref(reasons);
-	json_decref(cur_rules);
-	return rc;
-}
-
-bool alert_event_matters(const struct engine_result *res)
-{
-	return res->raise || res->nnew || (res->level > res->level_before && res->level >= LEVEL_RED);
-}
-
-/* Strong markers and rises to red or excluded flag the player at once. */
-static int flag_if_needed(struct store *st, const struct policy *pol, const struct event *ev,
-			  const struct player_state *ps, const struct engine_result *res, const char *alert_id,
-			  char *err, size_t errlen)
-{
-	bool strong = res->raise && pol->rules[res->raise_rule].strong;
-	bool rise = res->level > res->level_before && res->level >= LEVEL_RED;
-	if (!strong && !rise)
+	struct store_alert row;
+	*has_open = false;
+	for (int i = 0; i < res->nnew; i++)
+		if (store_marker_set(st, ev->player_id, rule_defs[res->new_rules[i]]->id, ev->event_id, ev->ts_ms, err,
+				     errlen) < 0)
+			return -1;
+	if (!res->raise && !res->nnew)
 		return 0;
-	int rule = res->raise ? res->raise_rule : -1;
-	char detail[RULE_DETAIL_MAX] = "";
-	for (int i = 0; rule >= 0 && i < ENGINE_MARKERS; i++)
-		if (ps->markers[i].rule == rule)
-			risk_reason_detail(&ps->markers[i], pol, ps->currency, detail, sizeof(detail));
-	if (rule < 0)
-		rg_strlcpy(detail, res->level == LEVEL_EXCLUDED ? "the player excluded themselves" : "risk level rose",
-			   sizeof(detail));
-	return publish_flag(st, ev->player_id, true, risk_level_name((enum risk_level)res->level),
-			    rule >= 0 ? rule_defs[rule]->id : "level", detail, alert_id, ev->ts_ms, ev->event_id, pol->id,
-			    err, errlen);
+	int found = store_alert_open_for_player(st, ev->player_id, &row, err, errlen);
+	if (found < 0)
+		return -1;
+	if (found) {
+		int rc = alert_from_row(&row, open, err, errlen);
+		store_alert_release(&row);
+		if (rc < 0)
+			return -1;
+		*has_open = true;
+	}
+	return load_marker_events(st, ev->player_id, ps, marks, err, errlen);
 }
 
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
 		   const struct player_state *ps, const struct engine_result *res, bool *opened, char *err,
 		   size_t errlen)
 {
-	struct store_alert a;
-	char alert_id[33] = "";
-	int rc = 0;
+	/* About 60 KB together: on the heap, not the writer's stack. */
+	struct alert *open = malloc(sizeof(*open));
+	struct alert_marker_events *marks = calloc(1, sizeof(*marks));
+	struct alert_change *ch = malloc(sizeof(*ch));
+	bool has_open;
+	int rc = -1;
 	*opened = false;
-	for (int i = 0; i < res->nnew; i++)
-		if (store_marker_set(st, ev->player_id, rule_defs[res->new_rules[i]]->id, ev->event_id, ev->ts_ms, err,
-				     errlen) < 0)
-			return -1;
-	if (res->raise || res->nnew) {
-		int found = store_alert_open_for_player(st, ev->player_id, &a, err, errlen);
-		if (found < 0)
-			return -1;
-		if (found) {
-			/* Only a raise or a rule the alert does not name yet changes it. */
-			bool news = res->raise;
-			for (int i = 0; i < res->nnew && !news; i++) {
-				char quoted[80];
-				snprintf(quoted, sizeof(quoted), "\"%s\"", rule_defs[res->new_rules[i]]->id);
-				news = strstr(a.rules, quoted) == NULL;
-			}
-			rg_strlcpy(alert_id, a.alert_id, sizeof(alert_id));
-			rc = news ? escalate(st, pol, ev, ps, res, &a, err, errlen) : 0;
-			store_alert_release(&a);
-		} else if (res->raise) {
-			*opened = true;
-			rc = open_alert(st, pol, ev, ps, res, alert_id, err, errlen);
-		}
+	if (!open || !marks || !ch) {
+		seterr(err, errlen, "out of memory");
+		goto out;
 	}
-	if (rc == 0)
-		rc = flag_if_needed(st, pol, ev, ps, res, alert_id[0] ? alert_id : NULL, err, errlen);
+	if (load_decision_inputs(st, ev, ps, res, open, &has_open, marks, err, errlen) < 0)
+		goto out;
+	if (alert_decide(has_open ? open : NULL, ev, ps, res, pol, marks, ch) < 0) {
+		seterr(err, errlen, "cannot hash the alert id");
+		goto out;
+	}
+	rc = 0;
+	if (ch->kind != ALERT_CHANGE_NONE) {
+		*opened = ch->kind == ALERT_CHANGE_OPEN;
+		rc = put_alert(st, &ch->alert, err, errlen);
+		if (rc == 0)
+			rc = publish_alert(st, &ch->alert, ev->ts_ms, *opened ? "alert_opened" : "alert_escalated",
+					   ev->event_id, err, errlen);
+	}
+	if (rc == 0 && ch->flag)
+		rc = publish_flag(st, ev->player_id, true, risk_level_name(ch->flag_level),
+				  ch->flag_rule >= 0 ? rule_defs[ch->flag_rule]->id : "level", ch->flag_detail,
+				  ch->flag_alert_id[0] ? ch->flag_alert_id : NULL, ev->ts_ms, ev->event_id, pol->id, err,
+				  errlen);
+out:
+	free(open);
+	free(marks);
+	free(ch);
 	return rc;
 }
 
-static const char *const outcome_names[OUTCOME_COUNT] = {
-	"limits_set", "pause_applied", "self_exclusion", "contacted_no_action", "false_positive",
-};
-
-const char *alert_outcome_name(enum alert_outcome o) { return (unsigned)o < OUTCOME_COUNT ? outcome_names[o] : "?"; }
-
-int alert_outcome_parse(const char *s, enum alert_outcome *out)
-{
-	for (int i = 0; i < OUTCOME_COUNT; i++)
-		if (strcmp(s, outcome_names[i]) == 0) {
-			*out = (enum alert_outcome)i;
-			return 0;
-		}
-	return -1;
-}
+/* ---- staff actions ------------------------------------------------------- */
 
 /* Records the transition (alert row, action row, audit record, queue
  * message). */
-static int record_action(struct store *st, struct store_alert *a, const struct alert_staff_action *act,
+static int record_action(struct store *st, const struct alert *a, const struct alert_staff_action *act,
 			 const char *action, const char *outcome, char *err, size_t errlen)
 {
 	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note };
-	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
+	if (put_alert(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
 	    audit_append(st, act->at_ms, "staff_action", a->player_id,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
 				   action, "actor", act->actor, "role", act->role, "outcome", outcome, "note",
-				   act->note, "status", a->status, "level",
-				   risk_level_name((enum risk_level)a->level)),
+				   act->note, "status", alert_status_name(a->status), "level",
+				   risk_level_name(a->level)),
 			 err, errlen) < 0)
 		return -1;
 	return publish_alert(st, a, act->at_ms, NULL, NULL, err, errlen);
 }
 
+/* The alert a staff action names: 1 found, 0 none, -1 error. */
+static int load_alert(struct store *st, const char *alert_id, struct alert *a, char *err, size_t errlen)
+{
+	struct store_alert row;
+	int found = store_alert_get(st, alert_id, &row, err, errlen);
+	if (found <= 0)
+		return found;
+	int rc = alert_from_row(&row, a, err, errlen);
+	store_alert_release(&row);
+	return rc < 0 ? -1 : 1;
+}
+
+static int acknowledge(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,
+		       size_t whylen, char *err, size_t errlen)
+{
+	if (a->status == ALERT_RESOLVED) {
+		seterr(why, whylen, "alert %s is already resolved", a->alert_id);
+		return ALERT_ACTION_CONFLICT;
+	}
+	if (a->status == ALERT_ACKNOWLEDGED) {
+		bool same = strcmp(a->acknowledged_by, act->actor) == 0;
+		seterr(why, whylen, "alert %s is already acknowledged by %s", a->alert_id, a->acknowledged_by);
+		return same ? ALERT_ACTION_DONE : ALERT_ACTION_CONFLICT;
+	}
+	a->status = ALERT_ACKNOWLEDGED;
+	rg_strlcpy(a->acknowledged_by, act->actor, sizeof(a->acknowledged_by));
+	rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
+	a->acknowledged_ms = act->at_ms;
+	return record_action(st, a, act, "acknowledge", NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
+}
+
+static int resolve(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,
+		   size_t whylen, char *err, size_t errlen)
+{
+	if (a->status == ALERT_RESOLVED) {
+		seterr(why, whylen, "alert %s is already resolved (%s by %s)", a->alert_id,
+		       alert_outcome_name(a->outcome), a->actor);
+		return ALERT_ACTION_CONFLICT;
+	}
+	a->status = ALERT_RESOLVED;
+	a->outcome = act->outcome;
+	rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
+	a->has_note = true;
+	rg_strlcpy(a->note, act->note ? act->note : "", sizeof(a->note));
+	a->resolved_ms = act->at_ms;
+	if (record_action(st, a, act, "resolve", alert_outcome_name(act->outcome), err, errlen) < 0)
+		return -1;
+	/* Staff found no harm: the CRM may market to the player again. */
+	if (act->outcome == OUTCOME_FALSE_POSITIVE &&
+	    publish_flag(st, a->player_id, false, risk_level_name(a->level), "staff.false_positive",
+			 act->note ? act->note : "", a->alert_id, act->at_ms, NULL, NULL, err, errlen) < 0)
+		return -1;
+	return ALERT_ACTION_DONE;
+}
+
+typedef int (*staff_fn)(struct store *, struct alert *, const struct alert_staff_action *, char *, size_t, char *,
+			size_t);
+
+static int staff_action(staff_fn fn, struct store *st, const struct alert_staff_action *act, char *why,
+			size_t whylen, char *err, size_t errlen)
+{
+	struct alert *a = malloc(sizeof(*a));
+	if (!a)
+		return seterr(err, errlen, "out of memory");
+	int found = load_alert(st, act->alert_id, a, err, errlen);
+	int rc = found < 0 ? -1 : found == 0 ? ALERT_ACTION_NOT_FOUND : fn(st, a, act, why, whylen, err, errlen);
+	free(a);
+	return rc;
+}
+
 int alert_acknowledge(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
 		      size_t errlen)
 {
-	struct store_alert a;
-	int found = store_alert_get(st, act->alert_id, &a, err, errlen), rc;
-	if (found <= 0)
-		return found < 0 ? -1 : ALERT_ACTION_NOT_FOUND;
-	if (strcmp(a.status, "resolved") == 0) {
-		seterr(why, whylen, "alert %s is already resolved", a.alert_id);
-		rc = ALERT_ACTION_CONFLICT;
-	} else if (strcmp(a.status, "acknowledged") == 0) {
-		bool same = strcmp(a.acknowledged_by, act->actor) == 0;
-		seterr(why, whylen, "alert %s is already acknowledged by %s", a.alert_id, a.acknowledged_by);
-		rc = same ? ALERT_ACTION_DONE : ALERT_ACTION_CONFLICT;
-	} else {
-		rg_strlcpy(a.status, "acknowledged", sizeof(a.status));
-		rg_strlcpy(a.acknowledged_by, act->actor, sizeof(a.acknowledged_by));
-		rg_strlcpy(a.actor, act->actor, sizeof(a.actor));
-		a.acknowledged_ms = act->at_ms;
-		rc = record_action(st, &a, act, "acknowledge", NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
-	}
-	store_alert_release(&a);
-	return rc;
+	return staff_action(acknowledge, st, act, why, whylen, err, errlen);
 }
 
 int alert_resolve(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
 		  size_t errlen)
 {
-	struct store_alert a;
-	int found = store_alert_get(st, act->alert_id, &a, err, errlen), rc = -1;
-	if (found <= 0)
-		return found < 0 ? -1 : ALERT_ACTION_NOT_FOUND;
-	if (strcmp(a.status, "resolved") == 0) {
-		seterr(why, whylen, "alert %s is already resolved (%s by %s)", a.alert_id, a.outcome, a.actor);
-		store_alert_release(&a);
-		return ALERT_ACTION_CONFLICT;
-	}
-	const char *outcome = alert_outcome_name(act->outcome);
-	rg_strlcpy(a.status, "resolved", sizeof(a.status));
-	rg_strlcpy(a.outcome, outcome, sizeof(a.outcome));
-	rg_strlcpy(a.actor, act->actor, sizeof(a.actor));
-	free(a.note);
-	if (!(a.note = strdup(act->note ? act->note : ""))) {
-		seterr(err, errlen, "out of memory");
-		goto out;
-	}
-	a.resolved_ms = act->at_ms;
-	if (record_action(st, &a, act, "resolve", outcome, err, errlen) < 0)
-		goto out;
-	/* Staff found no harm: the CRM may market to the player again. */
-	if (act->outcome == OUTCOME_FALSE_POSITIVE &&
-	    publish_flag(st, a.player_id, false, risk_level_name((enum risk_level)a.level), "staff.false_positive",
-			 act->note ? act->note : "", a.alert_id, act->at_ms, NULL, NULL, err, errlen) < 0)
-		goto out;
-	rc = ALERT_ACTION_DONE;
-out:
-	store_alert_release(&a);
-	return rc;
-}
-
-json_t *alert_to_json(const struct store_alert *a, int64_t now_ms)
-{
-	json_t *rules = json_loads(a->rules, 0, NULL), *reasons = json_loads(a->reasons, 0, NULL);
-	json_t *evidence = json_loads(a->evidence, 0, NULL);
-	if (!rules || !reasons || !evidence) {
-		json_decref(rules);
-		json_decref(reasons);
-		json_decref(evidence);
-		return NULL;
-	}
-	json_t *o = json_object();
-	json_object_set_new(o, "alert_id", json_string(a->alert_id));
-	json_object_set_new(o, "player_id", json_string(a->player_id));
-	json_object_set_new(o, "level", json_string(risk_level_name((enum risk_level)a->level)));
-	json_object_set_new(o, "rules", rules);
-	json_object_set_new(o, "reasons", reasons);
-	json_object_set_new(o, "suggested_action", json_string(risk_action_name((enum risk_action)a->action)));
-	json_object_set_new(o, "evidence", evidence);
-	json_object_set_new(o, "status", json_string(a->status));
-	json_object_set_new(o, "created_at", risk_time_json(a->created_ms));
-	json_object_set_new(o, "updated_at", risk_time_json(a->updated_ms));
-	json_object_set_new(o, "due_at", risk_time_json(a->due_ms));
-	json_object_set_new(o, "escalations", json_integer(a->escalations));
-	json_object_set_new(o, "policy", json_string(a->policy));
-	json_object_set_new(o, "outcome", a->outcome[0] ? json_string(a->outcome) : json_null());
-	json_object_set_new(o, "actor", a->actor[0] ? json_string(a->actor) : json_null());
-	json_object_set_new(o, "note", a->note ? json_string(a->note) : json_null());
-	json_object_set_new(o, "acknowledged_by", a->acknowledged_by[0] ? json_string(a->acknowledged_by) : json_null());
-	json_object_set_new(o, "acknowledged_at", risk_time_json(a->acknowledged_ms));
-	json_object_set_new(o, "resolved_at", risk_time_json(a->resolved_ms));
-	if (now_ms != ENGINE_NO_TIME)
-		json_object_set_new(o, "overdue", json_boolean(strcmp(a->status, "resolved") != 0 && a->due_ms < now_ms));
-	return o;
+	return staff_action(resolve, st, act, why, whylen, err, errlen);
 }

@@ -185,6 +185,7 @@ struct rerun {
 	const char *event_id;
 	struct player_state state;
 	struct engine_result res;
+	struct event ev; /* the event behind the record */
 	int64_t events, first_ts;
 	bool found, bad_event;
 	char why[256];
@@ -205,6 +206,7 @@ static int rerun_event(void *ctx, const char *raw)
 	if (strcmp(ev.event_id, r->event_id) != 0)
 		return 0;
 	r->res = res;
+	r->ev = ev;
 	r->found = true;
 	return 1;
 }
@@ -219,46 +221,185 @@ static int load_record(void *ctx, const struct store_audit_row *row)
 	return 1;
 }
 
-static int alert_level(int level) { return level >= LEVEL_RED ? LEVEL_RED : level < LEVEL_AMBER ? LEVEL_AMBER : level; }
+/* The player's unresolved alert as the audit trail knew it before the
+ * record: the latest version an opened or escalated record carries, unless
+ * a staff action resolved it since. */
+struct open_before {
+	json_t *alert; /* the latest version, or NULL */
+	bool resolved;
+};
 
-/* Compares the re-run with the record; true when it is the same decision,
- * with what the re-run decided in got. */
-static bool same_decision(const char *kind, json_t *payload, const char *player, const struct rerun *r, char *got,
-			  size_t gotlen)
+static int track_open_alert(void *ctx, const struct store_audit_row *row)
+{
+	struct open_before *o = ctx;
+	bool version = strcmp(row->kind, "alert_opened") == 0 || strcmp(row->kind, "alert_escalated") == 0;
+	if (!version && strcmp(row->kind, "staff_action") != 0)
+		return 0;
+	json_t *payload = json_loads(row->payload, 0, NULL);
+	const char *id = json_string_value(json_object_get(payload, "alert_id"));
+	const char *status = json_string_value(json_object_get(payload, "status"));
+	if (version) {
+		json_decref(o->alert);
+		o->alert = payload;
+		o->resolved = false;
+		return 0;
+	}
+	if (o->alert && id && status && strcmp(status, "resolved") == 0 &&
+	    strcmp(id, json_string_value(json_object_get(o->alert, "alert_id"))) == 0)
+		o->resolved = true;
+	json_decref(payload);
+	return 0;
+}
+
+static bool same_string(json_t *payload, const char *key, const char *want)
+{
+	const char *s = json_string_value(json_object_get(payload, key));
+	return s && strcmp(s, want) == 0;
+}
+
+/* The fields of an alert that the decision sets, compared with a recorded
+ * version (evidence aside: the store keeps only each marker's latest). */
+static bool same_alert(json_t *payload, const struct alert *a)
+{
+	json_t *mine = alert_json(a, ENGINE_NO_TIME);
+	static const char *const keys[] = { "alert_id", "level", "suggested_action", "rules", "reasons", "due_at",
+					    "escalations" };
+	bool same = true;
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && same; i++)
+		same = json_equal(json_object_get(payload, keys[i]), json_object_get(mine, keys[i]));
+	json_decref(mine);
+	return same;
+}
+
+/* Re-runs the alert decision for the record's event and compares it with
+ * the record; true when it is the same decision, with what the re-run
+ * decided in got. */
+static bool same_decision(const char *kind, json_t *payload, const struct alert *open, const struct rerun *r,
+			  struct alert_change *ch, char *got, size_t gotlen)
 {
 	const struct engine_result *res = &r->res;
 	const char *before = risk_level_name((enum risk_level)res->level_before);
 	const char *after = risk_level_name((enum risk_level)res->level);
-	const char *raise_rule = res->raise ? rule_defs[res->raise_rule]->id : "-";
-	const char *s;
 	if (strcmp(kind, "level_change") == 0) {
 		snprintf(got, gotlen, "level %s -> %s, score %d", before, after, res->score);
-		return (s = json_string_value(json_object_get(payload, "from"))) && strcmp(s, before) == 0 &&
-		       (s = json_string_value(json_object_get(payload, "to"))) && strcmp(s, after) == 0 &&
+		return same_string(payload, "from", before) && same_string(payload, "to", after) &&
 		       json_integer_value(json_object_get(payload, "score")) == res->score;
 	}
-	if (strcmp(kind, "alert_opened") == 0) {
-		char id[ALERT_ID_LEN + 1] = "-";
-		const char *level = risk_level_name((enum risk_level)alert_level(res->level));
-		if (res->raise)
-			alert_id_of(player, raise_rule, r->event_id, r->pol->id, id);
-		snprintf(got, gotlen, "%s: open alert %s (%s), raised by %s; level %s -> %s, score %d",
-			 res->raise ? "raise" : "no raise", id, level, raise_rule, before, after, res->score);
-		return res->raise && (s = json_string_value(json_object_get(payload, "alert_id"))) && strcmp(s, id) == 0 &&
-		       (s = json_string_value(json_object_get(payload, "level"))) && strcmp(s, level) == 0;
-	}
-	if (strcmp(kind, "alert_escalated") == 0) {
-		snprintf(got, gotlen, "%s, %d new marker(s); level %s -> %s, score %d",
-			 res->raise ? "a raise" : "no raise", res->nnew, before, after, res->score);
-		return res->raise || res->nnew > 0;
+	if (alert_decide(open, &r->ev, &r->state, res, r->pol, NULL, ch) < 0)
+		ch->kind = ALERT_CHANGE_NONE;
+	const struct alert *a = &ch->alert;
+	static const char *const change_names[] = { "no alert change", "open alert", "escalate alert" };
+	if (strcmp(kind, "alert_opened") == 0 || strcmp(kind, "alert_escalated") == 0) {
+		enum alert_change_kind want = kind[6] == 'o' ? ALERT_CHANGE_OPEN : ALERT_CHANGE_ESCALATE;
+		if (ch->kind == ALERT_CHANGE_NONE)
+			snprintf(got, gotlen, "%s; level %s -> %s, score %d", change_names[ch->kind], before, after,
+				 res->score);
+		else
+			snprintf(got, gotlen, "%s %s (%s, %s, due %lld, %d rules, %d escalations); level %s -> %s, score %d",
+				 change_names[ch->kind], a->alert_id, risk_level_name(a->level),
+				 risk_action_name(a->action), (long long)a->due_ms, a->nrules, a->escalations, before, after,
+				 res->score);
+		return ch->kind == want && same_alert(payload, a);
 	}
 	/* player_flag */
-	bool strong = res->raise && r->pol->rules[res->raise_rule].strong;
-	bool rise = res->level > res->level_before && res->level >= LEVEL_RED;
-	const char *rule = res->raise ? raise_rule : "level";
-	snprintf(got, gotlen, "%s; rule %s, level %s -> %s", strong || rise ? "flag" : "no flag", rule, before, after);
-	return (strong || rise) && (s = json_string_value(json_object_get(payload, "level"))) && strcmp(s, after) == 0 &&
-	       (s = json_string_value(json_object_get(payload, "rule"))) && strcmp(s, rule) == 0;
+	const char *rule = ch->flag_rule >= 0 ? rule_defs[ch->flag_rule]->id : "level";
+	snprintf(got, gotlen, "%s; rule %s, level %s -> %s", ch->flag ? "flag" : "no flag", rule, before, after);
+	return ch->flag && same_string(payload, "level", risk_level_name(ch->flag_level)) &&
+	       same_string(payload, "rule", rule);
+}
+
+/* What `audit explain` works on: the record, its policy, the re-run and
+ * the player's open alert before it. */
+struct explain {
+	json_t *rec;
+	const char *kind, *player, *event_id, *policy_id;
+	json_t *payload; /* borrowed from rec */
+	struct policy pol;
+	struct rerun r;
+	struct open_before before;
+	struct alert open;
+	struct alert_change change;
+};
+
+/* The record and the policy that made it (or --policy's). */
+static int explain_load(struct store *st, const char *db, long long seq, const char *policy_path, struct explain *x)
+{
+	char err[512], *text = NULL;
+	if (store_audit_each(st, seq, seq, NULL, load_record, &x->rec, err, sizeof(err)) < 0)
+		return cmd_fail("audit explain: %s", err);
+	if (!x->rec)
+		return cmd_fail("audit explain: no audit record %lld in %s", seq, db);
+	x->kind = json_string_value(json_object_get(x->rec, "kind"));
+	x->player = json_string_value(json_object_get(x->rec, "player_id"));
+	x->payload = json_object_get(x->rec, "payload");
+	x->event_id = json_string_value(json_object_get(x->payload, "event_id"));
+	x->policy_id = json_string_value(json_object_get(x->payload, "policy"));
+	if (!x->player || !x->event_id || !x->policy_id)
+		return cmd_fail("audit explain: record %lld (%s) is not a decision of the engine; only level changes, "
+				"alerts opened or escalated and automated flags can be re-run", seq, x->kind);
+	if (policy_path)
+		return policy_load(&x->pol, policy_path, NULL, err, sizeof(err)) < 0 ? cmd_fail("audit explain: %s", err)
+										     : 0;
+	int found = store_policy_text(st, x->policy_id, &text, err, sizeof(err));
+	int rc = found <= 0 || policy_load_json(&x->pol, text, strlen(text), err, sizeof(err)) < 0 ? -1 : 0;
+	free(text);
+	if (rc < 0)
+		return cmd_fail("audit explain: policy %s: %s", x->policy_id, found == 0 ? "not in the database" : err);
+	return 0;
+}
+
+/* Re-runs the player's stored events up to the record's event, and finds
+ * the player's open alert before the record. */
+static int explain_rerun(struct store *st, long long seq, struct explain *x)
+{
+	char err[512];
+	struct player_state now;
+	struct rerun *r = &x->r;
+	if (store_player_load(st, x->player, &now, err, sizeof(err)) <= 0)
+		return cmd_fail("audit explain: player %s: no state in the database", x->player);
+	r->pol = &x->pol;
+	r->event_id = x->event_id;
+	engine_state_init(&r->state);
+	if (store_player_events_applied(st, x->player, rerun_event, r, err, sizeof(err)) < 0)
+		return cmd_fail("audit explain: %s", err);
+	if (r->bad_event)
+		return cmd_fail("audit explain: a stored event of %s does not parse: %s", x->player, r->why);
+	if (!r->found || r->first_ts > now.first_seen_ms) {
+		char first[TS_RFC3339_LEN], seen[TS_RFC3339_LEN];
+		ts_format_rfc3339(r->first_ts, first, sizeof(first));
+		ts_format_rfc3339(now.first_seen_ms, seen, sizeof(seen));
+		cmd_fail("audit explain: cannot re-run record %lld: %s", seq,
+			 !r->found ? "the event behind it is no longer kept (events are kept for the 35-day dedupe window)"
+				   : "the player's events before the oldest kept one are no longer kept");
+		if (r->found)
+			fprintf(stderr, "rgmon: the player was first seen %s; the oldest kept event is from %s\n", seen, first);
+		return -1;
+	}
+	if (store_audit_each(st, 1, seq - 1, x->player, track_open_alert, &x->before, err, sizeof(err)) < 0)
+		return cmd_fail("audit explain: %s", err);
+	if (x->before.alert && !x->before.resolved &&
+	    alert_from_json(x->before.alert, &x->open, err, sizeof(err)) < 0)
+		return cmd_fail("audit explain: the open alert before record %lld: %s", seq, err);
+	return 0;
+}
+
+/* Prints the recorded decision beside the re-run; exit 0 when they agree. */
+static int explain_report(long long seq, struct explain *x)
+{
+	char got[512], first[TS_RFC3339_LEN];
+	const struct alert *open = x->before.alert && !x->before.resolved ? &x->open : NULL;
+	bool same = same_decision(x->kind, x->payload, open, &x->r, &x->change, got, sizeof(got));
+	char *recorded = json_dumps(x->payload, JSON_COMPACT | JSON_SORT_KEYS);
+	ts_format_rfc3339(x->r.first_ts, first, sizeof(first));
+	printf("record %lld: %s for %s at %s, policy %s\n", seq, x->kind, x->player,
+	       json_string_value(json_object_get(x->rec, "at")), x->policy_id);
+	printf("re-ran %lld events of %s (from %s to event %s) with policy %s\n", (long long)x->r.events, x->player,
+	       first, x->event_id, x->pol.id);
+	printf("recorded: %s\n", recorded ? recorded : "?");
+	printf("re-run:   %s\n", got);
+	printf("%s\n", same ? "the same decision" : "A DIFFERENT DECISION");
+	free(recorded);
+	return same ? 0 : EXIT_RUNTIME;
 }
 
 int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
@@ -290,89 +431,17 @@ int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
 	struct store *st = store_open_readonly(db, err, sizeof(err));
 	if (!st)
 		return cmd_fail("audit explain: %s", err);
-	json_t *rec = NULL;
-	struct policy *pol = calloc(1, sizeof(*pol));
-	struct rerun *r = calloc(1, sizeof(*r));
-	char *text = NULL;
+	struct explain *x = calloc(1, sizeof(*x));
 	int rc = EXIT_RUNTIME;
-	if (!pol || !r) {
+	if (!x)
 		cmd_fail("audit explain: out of memory");
-		goto out;
+	else if (explain_load(st, db, seq, policy_path, x) == 0 && explain_rerun(st, seq, x) == 0)
+		rc = explain_report(seq, x);
+	if (x) {
+		json_decref(x->rec);
+		json_decref(x->before.alert);
 	}
-	if (store_audit_each(st, seq, seq, NULL, load_record, &rec, err, sizeof(err)) < 0) {
-		cmd_fail("audit explain: %s", err);
-		goto out;
-	}
-	if (!rec) {
-		cmd_fail("audit explain: no audit record %lld in %s", seq, db);
-		goto out;
-	}
-	const char *kind = json_string_value(json_object_get(rec, "kind"));
-	const char *player = json_string_value(json_object_get(rec, "player_id"));
-	json_t *payload = json_object_get(rec, "payload");
-	const char *event_id = json_string_value(json_object_get(payload, "event_id"));
-	const char *policy_id = json_string_value(json_object_get(payload, "policy"));
-	if (!player || !event_id || !policy_id) {
-		cmd_fail("audit explain: record %lld (%s) is not a decision of the engine; only level changes, alerts "
-			 "opened or escalated and automated flags can be re-run", seq, kind);
-		goto out;
-	}
-	if (policy_path) {
-		if (policy_load(pol, policy_path, NULL, err, sizeof(err)) < 0) {
-			cmd_fail("audit explain: %s", err);
-			goto out;
-		}
-	} else {
-		int found = store_policy_text(st, policy_id, &text, err, sizeof(err));
-		if (found <= 0 || policy_load_json(pol, text, strlen(text), err, sizeof(err)) < 0) {
-			cmd_fail("audit explain: policy %s: %s", policy_id, found == 0 ? "not in the database" : err);
-			goto out;
-		}
-	}
-	struct player_state now;
-	if (store_player_load(st, player, &now, err, sizeof(err)) <= 0) {
-		cmd_fail("audit explain: player %s: no state in the database", player);
-		goto out;
-	}
-	r->pol = pol;
-	r->event_id = event_id;
-	engine_state_init(&r->state);
-	if (store_player_events_applied(st, player, rerun_event, r, err, sizeof(err)) < 0) {
-		cmd_fail("audit explain: %s", err);
-		goto out;
-	}
-	if (r->bad_event) {
-		cmd_fail("audit explain: a stored event of %s does not parse: %s", player, r->why);
-		goto out;
-	}
-	char first[TS_RFC3339_LEN], seen[TS_RFC3339_LEN];
-	ts_format_rfc3339(r->first_ts, first, sizeof(first));
-	ts_format_rfc3339(now.first_seen_ms, seen, sizeof(seen));
-	if (!r->found || r->first_ts > now.first_seen_ms) {
-		cmd_fail("audit explain: cannot re-run record %lld: %s", seq,
-			 !r->found ? "the event behind it is no longer kept (events are kept for the 35-day dedupe window)"
-				   : "the player's events before the oldest kept one are no longer kept");
-		if (r->found)
-			fprintf(stderr, "rgmon: the player was first seen %s; the oldest kept event is from %s\n", seen, first);
-		goto out;
-	}
-	char got[512];
-	bool same = same_decision(kind, payload, player, r, got, sizeof(got));
-	char *recorded = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-	printf("record %lld: %s for %s at %s, policy %s\n", seq, kind, player,
-	       json_string_value(json_object_get(rec, "at")), policy_id);
-	printf("re-ran %lld events of %s (from %s to event %s) with policy %s\n", (long long)r->events, player, first,
-	       event_id, pol->id);
-	printf("recorded: %s\n", recorded ? recorded : "?");
-	printf("re-run:   %s\n", got);
-	printf("%s\n", same ? "the same decision" : "A DIFFERENT DECISION");
-	free(recorded);
-	rc = same ? 0 : EXIT_RUNTIME;
-out:
-	json_decref(rec);
-	free(text);
-	free(pol);
-	free(r);
+	free(x);
 	store_close(st);
 	return rc;
 }
