@@ -928,6 +928,39 @@ int store_alert_counts(struct store *st, int64_t now_ms, struct store_alert_coun
 	return rc == SQLITE_DONE ? 0 : db_error(st, "counting alerts", err, errlen);
 }
 
+int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, const char *player,
+			      store_alert_facts_fn fn, void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT level, status, outcome, created_ms, due_ms, acknowledged_ms, resolved_ms FROM alerts"
+			       " WHERE created_ms >= ?1 AND created_ms < ?2 AND (?3 IS NULL OR player_id = ?3)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "summing alerts", err, errlen);
+	sqlite3_bind_int64(s, 1, from_ms);
+	sqlite3_bind_int64(s, 2, to_ms);
+	if (player)
+		sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_alert_facts a = {
+			.level = sqlite3_column_int(s, 0),
+			.status = (const char *)sqlite3_column_text(s, 1),
+			.outcome = (const char *)sqlite3_column_text(s, 2),
+			.created_ms = sqlite3_column_int64(s, 3),
+			.due_ms = sqlite3_column_int64(s, 4),
+			.acknowledged_ms = int_column(s, 5, INT64_MIN),
+			.resolved_ms = int_column(s, 6, INT64_MIN),
+		};
+		if (fn(ctx, &a)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "summing alerts", err, errlen);
+}
+
 int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
@@ -1306,78 +1339,6 @@ int store_token_register(struct store *st, const char *fingerprint, int64_t at_m
 	if (rc != SQLITE_DONE)
 		return db_error(st, "registering a token", err, errlen);
 	return sqlite3_changes(st->db) > 0;
-}
-
-int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const char *player, int64_t now_ms,
-			const char *const *outcome_names, int noutcomes, struct store_audit_summary *out, char *err,
-			size_t errlen)
-{
-	/* ?1 from, ?2 to, ?3 player or NULL, ?4 now */
-#define IN_RANGE " FROM alerts WHERE created_ms >= ?1 AND created_ms < ?2 AND (?3 IS NULL OR player_id = ?3)"
-	static const char *const sql[] = {
-		"SELECT level, count(*)" IN_RANGE " GROUP BY level",
-		"SELECT outcome, count(*)" IN_RANGE " AND status = 'resolved' GROUP BY outcome",
-		"SELECT COALESCE(MIN(acknowledged_ms, resolved_ms), acknowledged_ms, resolved_ms) - created_ms AS d"
-		IN_RANGE " AND d IS NOT NULL ORDER BY d",
-		"SELECT count(*), 0" IN_RANGE " AND ((resolved_ms IS NULL AND due_ms < ?4) OR resolved_ms > due_ms)",
-	};
-#undef IN_RANGE
-	memset(out, 0, sizeof(*out));
-	out->median_first_action_s = -1;
-	int64_t *durations = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t q = 0; q < ARRAY_SIZE(sql); q++) {
-		sqlite3_stmt *s = NULL;
-		if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK) {
-			free(durations);
-			return db_error(st, "summing alerts", err, errlen);
-		}
-		sqlite3_bind_int64(s, 1, from_ms);
-		sqlite3_bind_int64(s, 2, to_ms);
-		if (player)
-			sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, now_ms);
-		int rc;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (q == 0) {
-				int level = sqlite3_column_int(s, 0);
-				int64_t c = sqlite3_column_int64(s, 1);
-				if (level >= 2)
-					out->alerts_red += c;
-				else
-					out->alerts_amber += c;
-			} else if (q == 1) {
-				const char *o = (const char *)sqlite3_column_text(s, 0);
-				for (int i = 0; o && i < noutcomes && i < (int)ARRAY_SIZE(out->outcomes); i++)
-					if (strcmp(o, outcome_names[i]) == 0)
-						out->outcomes[i] += sqlite3_column_int64(s, 1);
-			} else if (q == 2) {
-				if (n == cap) {
-					cap = cap ? 2 * cap : 256;
-					int64_t *p = realloc(durations, cap * sizeof(*p));
-					if (!p) {
-						sqlite3_finalize(s);
-						free(durations);
-						return seterr(err, errlen, "out of memory");
-					}
-					durations = p;
-				}
-				durations[n++] = sqlite3_column_int64(s, 0);
-			} else {
-				out->overdue = sqlite3_column_int64(s, 0);
-			}
-		}
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE) {
-			free(durations);
-			return db_error(st, "summing alerts", err, errlen);
-		}
-	}
-	out->acted = (int64_t)n;
-	if (n)
-		out->median_first_action_s = durations[n / 2] / 1000;
-	free(durations);
-	return 0;
 }
 
 int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen)

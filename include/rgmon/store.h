@@ -167,6 +167,21 @@ int store_alerts_query(struct store *st, const struct store_alert_filter *f, sto
 /* One alert by id: 1 found, 0 none, -1 error. */
 int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen);
 
+/* Each alert created in [from_ms, to_ms) (of one player when player is
+ * not NULL), in no set order, with what the regulator figures count
+ * (audit_stats.c); strings are borrowed for the callback only. fn returns
+ * nonzero to stop. */
+struct store_alert_facts {
+	int level;                              /* enum risk_level */
+	const char *status;                     /* open, acknowledged, resolved */
+	const char *outcome;                    /* NULL when not resolved */
+	int64_t created_ms, due_ms;
+	int64_t acknowledged_ms, resolved_ms;   /* INT64_MIN: not set */
+};
+typedef int (*store_alert_facts_fn)(void *ctx, const struct store_alert_facts *a);
+int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, const char *player,
+			      store_alert_facts_fn fn, void *ctx, char *err, size_t errlen);
+
 #define STORE_ALERT_LEVELS 4   /* enum risk_level */
 #define STORE_ALERT_STATUSES 3 /* open, acknowledged, resolved */
 struct store_alert_counts {
@@ -257,18 +272,6 @@ int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err
  * number of records. */
 int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen);
 
-/* The figures regulators ask for, over the alerts created in [from_ms,
- * to_ms) (of one player when player is not NULL), as of now_ms. */
-struct store_audit_summary {
-	int64_t alerts_amber, alerts_red;
-	int64_t outcomes[8];     /* by enum alert_outcome (alert.h), resolved alerts */
-	int64_t acted;           /* alerts with a staff action */
-	int64_t median_first_action_s; /* -1 when none was acted on */
-	int64_t overdue;         /* resolved after due_at, or unresolved past it */
-};
-int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const char *player, int64_t now_ms,
-			const char *const *outcome_names, int noutcomes, struct store_audit_summary *out, char *err,
-			size_t errlen);
 /* The token fingerprint was not registered before: records it, returns 1;
  * 0 when it was. */
 int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen);
