@@ -1,27 +1,26 @@
 /* store.c -- SQLite (WAL) persistence. The only file that includes
- * sqlite3.h; SQLite result codes become -1 and a one-line reason here. */
+ * sqlite3.h; SQLite result codes become -1 and a one-line reason here.
+ * Every statement is a `static const struct store_sql` next to the
+ * function that runs it, and runs through store_exec: nothing else
+ * prepares, binds or steps. */
 #include "rgmon/store.h"
 #include "rgmon/log.h"
 #include "rgmon/timestamp.h"
 
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <pthread.h>
-#include <string.h>
-#include <time.h>
+#include <stdarg.h>
 
 /* Without the checkpointer (replay, the CLI), the writer checkpoints every
  * ~40 MB of WAL instead of SQLite's 4 MB default: fewer fsyncs, measured
  * ~12% faster ingest. */
 #define STORE_WAL_AUTOCHECKPOINT_PAGES 10000
 
-#define ALERT_COLUMNS                                                                               \
-	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
-	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by"
-
-/* Statements used per event or per batch, prepared once. */
-enum stmt_id {
+/* The statements run per event or per batch: each is prepared on its
+ * first use and kept, in its slot of struct store, until store_close.
+ * Any other statement is prepared and finalized on each call. */
+enum store_stmt {
+	STMT_NONE, /* not kept */
 	STMT_EVENT_ADD,
 	STMT_REJECTED_ADD,
 	STMT_PLAYER_LOAD,
@@ -40,37 +39,33 @@ enum stmt_id {
 	STMT_COUNT
 };
 
-static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_EVENT_ADD] = "INSERT OR IGNORE INTO events(event_id, player_id, type, ts_ms, partition, "
-			   "offset, raw) VALUES (?,?,?,?,?,?,?)",
-	[STMT_REJECTED_ADD] = "INSERT INTO rejected(topic, partition, offset, file, event_id, reason, raw) "
-			      "VALUES (?,?,?,?,?,?,?)",
-	[STMT_PLAYER_LOAD] = "SELECT state FROM players WHERE player_id = ?",
-	[STMT_PLAYER_SAVE] = "INSERT INTO players(player_id, partition, state) VALUES (?,?,?) "
-			     "ON CONFLICT(player_id) DO UPDATE SET partition = excluded.partition, "
-			     "state = excluded.state",
-	[STMT_COUNTER_ADD] = "UPDATE counters SET value = value + ? WHERE name = ?",
-	[STMT_OFFSET_SET] = "INSERT INTO offsets(topic, partition, next_offset) VALUES (?,?,?) "
-			    "ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
-	[STMT_OFFSET_GET] = "SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?",
-	[STMT_MARKER_SET] = "INSERT OR REPLACE INTO markers(player_id, rule, event_id, ts_ms) VALUES (?,?,?,?)",
-	[STMT_MARKER_GET] = "SELECT event_id FROM markers WHERE player_id = ? AND rule = ?",
-	[STMT_ALERT_OPEN] = "SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' "
-			    "ORDER BY created_ms DESC LIMIT 1",
-	[STMT_ALERT_PUT] = "INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[STMT_OUTBOX_ADD] = "INSERT INTO outbox(topic, key, alert_id, value, created_ms) VALUES (?,?,?,?,?)",
-	[STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_ms = ? WHERE seq = ? AND sent_ms IS NULL",
-	[STMT_AUDIT_ADD] = "INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash) "
-			   "VALUES (?,?,?,?,?,?,?)",
-	[STMT_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-};
-
 struct store {
 	sqlite3 *db;
-	bool readonly;
-	sqlite3_stmt *stmt[STMT_COUNT];
+	sqlite3_stmt *stmt[STMT_COUNT]; /* by enum store_stmt; NULL until first used */
 };
+
+/* One statement. args names the type of each value store_exec binds, in
+ * parameter order (?1, ?2, ...); '?' after s or I makes it optional:
+ *
+ *   s    const char *           text; NULL binds NULL
+ *   s?   const char *           text; NULL or "" binds NULL
+ *   S    const char *, size_t   text of that many bytes
+ *   B    const void *, size_t   blob of that many bytes
+ *   i    int                    (int32_t, bool)
+ *   I    int64_t                (cast an int: varargs do not convert)
+ *   I?   int64_t                INT64_MIN (not set) binds NULL
+ *
+ * Strings and blobs are borrowed until store_exec returns. */
+struct store_sql {
+	const char *what;       /* what it does: its errors read "what: reason" */
+	const char *sql;
+	const char *args;
+	enum store_stmt cached; /* its slot, or STMT_NONE */
+};
+
+/* Called with each row: returns 0 for the next one, 1 to stop (success),
+ * or -1 after writing the reason into err. */
+typedef int (*store_row_fn)(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);
 
 /* Schema migrations: migrations[i] takes user_version i to i + 1. Append
  * only; never edit a released step. */
@@ -177,12 +172,14 @@ static void sqlite_global_init(void)
 	sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL);
 }
 
-static int db_error(struct store *st, const char *what, char *err, size_t errlen)
+static int store_db_error(struct store *st, const char *what, char *err, size_t errlen)
 {
 	return seterr(err, errlen, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
-static int exec(struct store *st, const char *sql, char *err, size_t errlen)
+/* Runs SQL text without values or rows: pragmas, migrations, transaction
+ * control. */
+static int exec_script(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -193,29 +190,172 @@ static int exec(struct store *st, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- store_exec ---------------------------------------------------------- */
+
+/* The number of values an args string binds. */
+static int args_count(const char *args)
+{
+	int n = 0;
+	for (; *args; args++)
+		n += *args != '?';
+	return n;
+}
+
+static int prepare(struct store *st, const struct store_sql *q, sqlite3_stmt **s, char *err, size_t errlen)
+{
+	unsigned flags = q->cached != STMT_NONE ? SQLITE_PREPARE_PERSISTENT : 0;
+	if (sqlite3_prepare_v3(st->db, q->sql, -1, flags, s, NULL) != SQLITE_OK)
+		return store_db_error(st, q->what, err, errlen);
+	/* A programming error, caught the first time the statement runs. */
+	if (args_count(q->args) != sqlite3_bind_parameter_count(*s)) {
+		seterr(err, errlen, "%s: %d values for %d parameters", q->what, args_count(q->args),
+		       sqlite3_bind_parameter_count(*s));
+		sqlite3_finalize(*s);
+		*s = NULL;
+		return -1;
+	}
+	if (q->cached != STMT_NONE)
+		st->stmt[q->cached] = *s;
+	return 0;
+}
+
+/* Binds the values in ap as args says (see struct store_sql). */
+static void bind_args(sqlite3_stmt *s, const char *args, va_list ap)
+{
+	int i = 0;
+	for (const char *a = args; *a; a++) {
+		bool optional = a[1] == '?';
+		const char *text;
+		const void *p;
+		size_t n;
+		int64_t v;
+		i++;
+		switch (*a) {
+		case 's':
+			text = va_arg(ap, const char *);
+			if (optional && text && !*text)
+				text = NULL;
+			sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+			break;
+		case 'S':
+			text = va_arg(ap, const char *);
+			n = va_arg(ap, size_t);
+			sqlite3_bind_text(s, i, text, (int)n, SQLITE_STATIC);
+			break;
+		case 'B':
+			p = va_arg(ap, const void *);
+			n = va_arg(ap, size_t);
+			sqlite3_bind_blob(s, i, p, (int)n, SQLITE_STATIC);
+			break;
+		case 'i':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 'I':
+			v = va_arg(ap, int64_t);
+			if (optional && v == INT64_MIN)
+				sqlite3_bind_null(s, i);
+			else
+				sqlite3_bind_int64(s, i, v);
+			break;
+		}
+		if (optional)
+			a++;
+	}
+}
+
+/* Prepares q (or takes it from its slot), binds the values that follow
+ * errlen as q->args says, steps it to its end handing each row to row
+ * (when not NULL) until row stops, then resets (kept) or finalizes it.
+ * Returns the number of rows handed to row -- 1 or 0 ("found or not")
+ * when row stops at the first, always 0 without row -- or -1 with the
+ * reason in err. A statement's changes are sqlite3_changes(st->db) after
+ * it. */
+static int store_exec(struct store *st, const struct store_sql *q, store_row_fn row, void *ctx, char *err,
+		      size_t errlen, ...)
+{
+	sqlite3_stmt *s = q->cached != STMT_NONE ? st->stmt[q->cached] : NULL;
+	int rc = SQLITE_DONE, rows = 0, stop = 0, ret;
+	va_list ap;
+
+	if (!s && prepare(st, q, &s, err, errlen) < 0)
+		return -1;
+	va_start(ap, errlen);
+	bind_args(s, q->args, ap);
+	va_end(ap);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (row) {
+			rows++;
+			stop = row(ctx, s, err, errlen);
+		}
+	if (stop < 0)
+		ret = -1;
+	else if (stop > 0 || rc == SQLITE_DONE)
+		ret = rows;
+	else
+		ret = store_db_error(st, q->what, err, errlen);
+	if (q->cached != STMT_NONE) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
+	return ret;
+}
+
+/* Column readers. store_col_dup: the text (NULL reads "") malloc'd, or
+ * NULL when out of memory. store_col_int64: the integer, or null_value
+ * when the column is NULL. */
+static char *store_col_dup(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	return strdup(t ? t : "");
+}
+
+static int64_t store_col_int64(sqlite3_stmt *s, int i, int64_t null_value)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? null_value : sqlite3_column_int64(s, i);
+}
+
+/* A row handler that reads the first row's columns as integers (NULL
+ * reads 0) into ctx, an int64_t array as long as the row, and stops. */
+static int store_row_ints(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	int64_t *out = ctx;
+	for (int i = 0; i < sqlite3_column_count(s); i++)
+		out[i] = store_col_int64(s, i, 0);
+	return 1;
+}
+
+/* A row handler that reads the first row's first column as text (NULL
+ * reads "") into ctx, a char **, malloc'd, and stops. */
+static int store_row_dup(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	char **out = ctx;
+	return (*out = store_col_dup(s, 0)) ? 1 : seterr(err, errlen, "out of memory");
+}
+
+/* ---- opening and closing ------------------------------------------------- */
+
+static const struct store_sql user_version = { "reading schema version", "PRAGMA user_version", "", STMT_NONE };
+
 static int migrate(struct store *st, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int version = 0;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading schema version", err, errlen);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-
-	if (version > (int)ARRAY_SIZE(migrations))
-		return seterr(err, errlen, "database schema version %d is newer than this rgmon (%zu)", version,
+	int64_t version = 0;
+	if (store_exec(st, &user_version, store_row_ints, &version, err, errlen) < 0)
+		return -1;
+	if (version > (int64_t)ARRAY_SIZE(migrations))
+		return seterr(err, errlen, "database schema version %d is newer than this rgmon (%zu)", (int)version,
 			      ARRAY_SIZE(migrations));
-	for (int v = version; v < (int)ARRAY_SIZE(migrations); v++) {
+	for (int v = (int)version; v < (int)ARRAY_SIZE(migrations); v++) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+		if (exec_script(st, "BEGIN IMMEDIATE", err, errlen) < 0)
 			return -1;
-		if (exec(st, migrations[v], err, errlen) < 0 || exec(st, sql, err, errlen) < 0) {
-			exec(st, "ROLLBACK", NULL, 0);
+		if (exec_script(st, migrations[v], err, errlen) < 0 || exec_script(st, sql, err, errlen) < 0) {
+			exec_script(st, "ROLLBACK", NULL, 0);
 			return -1;
 		}
-		if (exec(st, "COMMIT", err, errlen) < 0)
+		if (exec_script(st, "COMMIT", err, errlen) < 0)
 			return -1;
 		log_debug("store: migrated schema to version %d", v + 1);
 	}
@@ -223,14 +363,45 @@ static int migrate(struct store *st, char *err, size_t errlen)
 }
 
 /* One SQLite connection, used by one thread at a time (NOMUTEX), that
- * waits up to 5 s for a lock. On failure *db may still need closing. */
-static int open_connection(const char *path, int flags, sqlite3 **db, char *err, size_t errlen)
+ * waits up to 5 s for a lock; SQLite's log goes to ours first. On failure
+ * *db may still need closing. */
+static int store_connect(const char *path, int flags, sqlite3 **db, char *err, size_t errlen)
 {
 	pthread_once(&sqlite_once, sqlite_global_init);
 	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return seterr(err, errlen, "cannot open database \"%s\": %s", path,
 			      *db ? sqlite3_errmsg(*db) : "out of memory");
 	sqlite3_busy_timeout(*db, 5000);
+	return 0;
+}
+
+/* The writer: WAL, then the schema brought up to date. */
+static int set_up_writer(struct store *st, char *err, size_t errlen)
+{
+	/* WAL: readers never block the writer. synchronous=NORMAL keeps
+	 * every commit across a process crash (kill -9); after a power
+	 * loss the last commits may roll back -- together with their
+	 * offsets, so those events are simply read again. */
+	if (exec_script(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+			    "PRAGMA journal_size_limit=67108864;",
+			err, errlen) < 0)
+		return -1;
+	sqlite3_wal_autocheckpoint(st->db, STORE_WAL_AUTOCHECKPOINT_PAGES);
+	return migrate(st, err, errlen);
+}
+
+/* A reader never migrates: the schema must be this rgmon's already. */
+static int check_reader_schema(struct store *st, const char *path, char *err, size_t errlen)
+{
+	int64_t version = 0;
+	/* Unreadable reads as no schema. */
+	store_exec(st, &user_version, store_row_ints, &version, NULL, 0);
+	if (version == 0)
+		return seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
+	if (version < (int64_t)ARRAY_SIZE(migrations))
+		return seterr(err, errlen, "\"%s\" has schema version %d, older than this rgmon's %zu: run serve or "
+			      "replay on it once to migrate it", path, (int)version, ARRAY_SIZE(migrations));
 	return 0;
 }
 
@@ -243,54 +414,12 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	st->readonly = readonly;
-	if (open_connection(path, flags, &st->db, err, errlen) < 0)
-		goto fail;
-	if (!readonly) {
-		/* WAL: readers never block the writer. synchronous=NORMAL keeps
-		 * every commit across a process crash (kill -9); after a power
-		 * loss the last commits may roll back -- together with their
-		 * offsets, so those events are simply read again. */
-		if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-			     "PRAGMA journal_size_limit=67108864;",
-			 err, errlen) < 0)
-			goto fail;
-		sqlite3_wal_autocheckpoint(st->db, STORE_WAL_AUTOCHECKPOINT_PAGES);
-		if (migrate(st, err, errlen) < 0)
-			goto fail;
-	} else {
-		sqlite3_stmt *s = NULL;
-		int version = 0;
-		if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-		    sqlite3_step(s) == SQLITE_ROW)
-			version = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-		if (version == 0) {
-			seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
-			goto fail;
-		}
-		if (version < (int)ARRAY_SIZE(migrations)) {
-			seterr(err, errlen, "\"%s\" has schema version %d, older than this rgmon's %zu: run serve or "
-			       "replay on it once to migrate it", path, version, ARRAY_SIZE(migrations));
-			goto fail;
-		}
-	}
-	for (int i = 0; i < STMT_COUNT; i++) {
-		/* A read-only connection prepares only what it can run. */
-		if (readonly && i != STMT_PLAYER_LOAD && i != STMT_OFFSET_GET && i != STMT_MARKER_GET &&
-		    i != STMT_ALERT_OPEN && i != STMT_AUDIT_HEAD)
-			continue;
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
-		    SQLITE_OK) {
-			db_error(st, "preparing statements", err, errlen);
-			goto fail;
-		}
+	if (store_connect(path, flags, &st->db, err, errlen) < 0 ||
+	    (readonly ? check_reader_schema(st, path, err, errlen) : set_up_writer(st, err, errlen)) < 0) {
+		store_close(st);
+		return NULL;
 	}
 	return st;
-fail:
-	store_close(st);
-	return NULL;
 }
 
 struct store *store_open(const char *path, char *err, size_t errlen)
@@ -378,7 +507,7 @@ struct store_checkpointer *store_checkpointer_start(struct store *writer, const 
 	pthread_cond_init(&c->wake, NULL);
 	c->writer = writer;
 	char why[512];
-	if (open_connection(path, SQLITE_OPEN_READWRITE, &c->db, why, sizeof(why)) < 0) {
+	if (store_connect(path, SQLITE_OPEN_READWRITE, &c->db, why, sizeof(why)) < 0) {
 		seterr(err, errlen, "checkpointer: %s", why);
 		goto fail;
 	}
@@ -430,83 +559,185 @@ void store_close(struct store *st)
 	free(st);
 }
 
-int store_begin(struct store *st, char *err, size_t errlen) { return exec(st, "BEGIN IMMEDIATE", err, errlen); }
-int store_commit(struct store *st, char *err, size_t errlen) { return exec(st, "COMMIT", err, errlen); }
-int store_read_begin(struct store *st, char *err, size_t errlen) { return exec(st, "BEGIN DEFERRED", err, errlen); }
+/* ---- transactions -------------------------------------------------------- */
+
+int store_begin(struct store *st, char *err, size_t errlen) { return exec_script(st, "BEGIN IMMEDIATE", err, errlen); }
+int store_commit(struct store *st, char *err, size_t errlen) { return exec_script(st, "COMMIT", err, errlen); }
+int store_read_begin(struct store *st, char *err, size_t errlen)
+{
+	return exec_script(st, "BEGIN DEFERRED", err, errlen);
+}
 void store_read_end(struct store *st) { store_rollback(st); }
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		exec(st, "ROLLBACK", NULL, 0);
+		exec_script(st, "ROLLBACK", NULL, 0);
 }
 
-/* Runs a prepared statement to completion and resets it. */
-static int run(struct store *st, sqlite3_stmt *s, const char *what, char *err, size_t errlen)
-{
-	int rc = sqlite3_step(s);
-	int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(st, what, err, errlen);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
-}
+/* ==== events and rejects ================================================ */
+
+static const struct store_sql event_add = {
+	"storing event",
+	"INSERT OR IGNORE INTO events(event_id, player_id, type, ts_ms, partition, offset, raw) "
+	"VALUES (?,?,?,?,?,?,?)",
+	"sssIiIS", STMT_EVENT_ADD,
+};
 
 int store_event_add(struct store *st, const struct event *ev, const struct store_source *src,
 		    const char *raw, size_t rawlen, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_EVENT_ADD];
-	sqlite3_bind_text(s, 1, ev->event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ev->player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, event_type_name(ev->type), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, ev->ts_ms);
-	sqlite3_bind_int(s, 5, src->partition);
-	sqlite3_bind_int64(s, 6, src->offset);
-	sqlite3_bind_text(s, 7, raw, (int)rawlen, SQLITE_STATIC);
-	if (run(st, s, "storing event", err, errlen) < 0)
+	if (store_exec(st, &event_add, NULL, NULL, err, errlen, ev->event_id, ev->player_id,
+		       event_type_name(ev->type), ev->ts_ms, (int)src->partition, src->offset, raw, rawlen) < 0)
 		return -1;
 	return sqlite3_changes(st->db) == 1 ? 1 : 0;
 }
 
+static const struct store_sql rejected_add = {
+	"storing rejected event",
+	"INSERT INTO rejected(topic, partition, offset, file, event_id, reason, raw) VALUES (?,?,?,?,?,?,?)",
+	"siIss?sB", STMT_REJECTED_ADD,
+};
+
 int store_rejected_add(struct store *st, const struct store_source *src, const char *event_id,
 		       const char *reason, const char *raw, size_t rawlen, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_REJECTED_ADD];
-	if (src->topic)
-		sqlite3_bind_text(s, 1, src->topic, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, src->partition);
-	sqlite3_bind_int64(s, 3, src->offset);
-	if (src->file)
-		sqlite3_bind_text(s, 4, src->file, -1, SQLITE_STATIC);
-	if (event_id && *event_id)
-		sqlite3_bind_text(s, 5, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 7, raw ? raw : "", (int)rawlen, SQLITE_STATIC);
-	return run(st, s, "storing rejected event", err, errlen);
+	/* raw is never NULL in the table: "" binds an empty blob. */
+	return store_exec(st, &rejected_add, NULL, NULL, err, errlen, src->topic, (int)src->partition, src->offset,
+			  src->file, event_id, reason, (const void *)(raw ? raw : ""), rawlen);
+}
+
+/* Events arrive roughly in time order, so the oldest are the lowest seq:
+ * delete the prefix of seq order that is out of the window. This needs no
+ * index on ts_ms; an event that arrived late stays a little longer, never
+ * shorter, than the window. */
+static const struct store_sql prune_events = {
+	"pruning events",
+	"DELETE FROM events WHERE seq < coalesce((SELECT seq FROM events WHERE ts_ms >= ?1 "
+	"ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events))",
+	"I", STMT_NONE,
+};
+
+int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t errlen)
+{
+	if (store_exec(st, &prune_events, NULL, NULL, err, errlen,
+		       (int64_t)(now_ms - STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY)) < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+static const struct store_sql rejected_list = {
+	"reading rejected events",
+	"SELECT CASE WHEN file IS NOT NULL THEN file || ':' || offset "
+	"ELSE topic || '/' || partition || '@' || offset END, event_id, reason "
+	"FROM rejected ORDER BY seq",
+	"", STMT_NONE,
+};
+
+struct rejected_walk {
+	store_rejected_fn fn;
+	void *ctx;
+};
+
+static int rejected_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct rejected_walk *w = ctx;
+	/* Only a negative answer stops. */
+	return w->fn(w->ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		     (const char *)sqlite3_column_text(s, 2)) < 0;
+}
+
+int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct rejected_walk w = { fn, ctx };
+	return store_exec(st, &rejected_list, rejected_row, &w, err, errlen) < 0 ? -1 : 0;
+}
+
+/* ---- events as evidence -------------------------------------------------- */
+
+static const struct store_sql event_raw = {
+	"reading event", "SELECT raw FROM events WHERE event_id = ?", "s", STMT_NONE,
+};
+
+int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen)
+{
+	*raw = NULL;
+	return store_exec(st, &event_raw, store_row_dup, raw, err, errlen, event_id);
+}
+
+struct raw_walk {
+	store_raw_fn fn;
+	void *ctx;
+};
+
+/* Hands each raw event to fn until it returns nonzero. */
+static int raw_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct raw_walk *w = ctx;
+	return w->fn(w->ctx, (const char *)sqlite3_column_text(s, 0)) ? 1 : 0;
+}
+
+/* "type <> 'game_round'" lets SQLite use the partial index. */
+static const struct store_sql player_events = {
+	"reading events",
+	"SELECT raw FROM events WHERE player_id = ? AND type <> 'game_round' ORDER BY ts_ms DESC LIMIT ?",
+	"si", STMT_NONE,
+};
+
+int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
+			     char *err, size_t errlen)
+{
+	struct raw_walk w = { fn, ctx };
+	return store_exec(st, &player_events, raw_row, &w, err, errlen, player_id, limit) < 0 ? -1 : 0;
+}
+
+static const struct store_sql player_events_applied = {
+	"reading events", "SELECT raw FROM events WHERE player_id = ? ORDER BY seq", "s", STMT_NONE,
+};
+
+int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
+				size_t errlen)
+{
+	struct raw_walk w = { fn, ctx };
+	return store_exec(st, &player_events_applied, raw_row, &w, err, errlen, player_id) < 0 ? -1 : 0;
+}
+
+/* ==== players =========================================================== */
+
+static const struct store_sql player_load = {
+	"loading player", "SELECT state FROM players WHERE player_id = ?", "s", STMT_PLAYER_LOAD,
+};
+
+struct player_read {
+	const char *player_id;
+	struct player_state *ps;
+};
+
+static int player_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct player_read *r = ctx;
+	const void *blob = sqlite3_column_blob(s, 0);
+	int n = sqlite3_column_bytes(s, 0);
+	if (engine_state_decode(r->ps, blob, (size_t)n) < 0)
+		return seterr(err, errlen, "player \"%s\": stored state is corrupt or of another version", r->player_id);
+	return 1;
 }
 
 int store_player_load(struct store *st, const char *player_id, struct player_state *ps, char *err,
 		      size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_PLAYER_LOAD];
-	int ret = 0;
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(s, 0);
-		int n = sqlite3_column_bytes(s, 0);
-		if (engine_state_decode(ps, blob, (size_t)n) < 0)
-			ret = seterr(err, errlen, "player \"%s\": stored state is corrupt or of another version",
-				     player_id);
-		else
-			ret = 1;
-	} else if (rc == SQLITE_DONE) {
+	struct player_read r = { player_id, ps };
+	int found = store_exec(st, &player_load, player_row, &r, err, errlen, player_id);
+	if (found == 0)
 		engine_state_init(ps);
-	} else {
-		ret = db_error(st, "loading player", err, errlen);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
+	return found;
 }
+
+static const struct store_sql player_save = {
+	"saving player",
+	"INSERT INTO players(player_id, partition, state) VALUES (?,?,?) "
+	"ON CONFLICT(player_id) DO UPDATE SET partition = excluded.partition, state = excluded.state",
+	"siB", STMT_PLAYER_SAVE,
+};
 
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
 		      const struct player_state *ps, char *err, size_t errlen)
@@ -515,12 +746,12 @@ int store_player_save(struct store *st, const char *player_id, int32_t partition
 	size_t n = engine_state_encode(ps, buf, sizeof(buf));
 	if (n == 0)
 		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
-	sqlite3_stmt *s = st->stmt[STMT_PLAYER_SAVE];
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, partition);
-	sqlite3_bind_blob(s, 3, buf, (int)n, SQLITE_STATIC);
-	return run(st, s, "saving player", err, errlen);
+	return store_exec(st, &player_save, NULL, NULL, err, errlen, player_id, (int)partition, (const void *)buf, n);
 }
+
+/* ==== counters and offsets ============================================== */
+
+/* ---- counters ------------------------------------------------------------ */
 
 static const char *const counter_names[] = { "events", "accepted", "duplicates", "rejected", "alerts" };
 
@@ -530,222 +761,218 @@ static int64_t *counter_field(struct store_counters *c, size_t i)
 	return f[i];
 }
 
+static const struct store_sql counter_add = {
+	"updating counters", "UPDATE counters SET value = value + ? WHERE name = ?", "Is", STMT_COUNTER_ADD,
+};
+
 int store_counters_add(struct store *st, const struct store_counters *delta, char *err, size_t errlen)
 {
 	struct store_counters d = *delta;
-	sqlite3_stmt *s = st->stmt[STMT_COUNTER_ADD];
 	for (size_t i = 0; i < ARRAY_SIZE(counter_names); i++) {
 		int64_t v = *counter_field(&d, i);
-		if (v == 0)
-			continue;
-		sqlite3_bind_int64(s, 1, v);
-		sqlite3_bind_text(s, 2, counter_names[i], -1, SQLITE_STATIC);
-		if (run(st, s, "updating counters", err, errlen) < 0)
+		if (v != 0 && store_exec(st, &counter_add, NULL, NULL, err, errlen, v, counter_names[i]) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+static const struct store_sql counters_get = {
+	"reading counters", "SELECT name, value FROM counters", "", STMT_NONE,
+};
+
+static int counter_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	const char *name = (const char *)sqlite3_column_text(s, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(counter_names); i++)
+		if (name && strcmp(name, counter_names[i]) == 0)
+			*counter_field(ctx, i) = sqlite3_column_int64(s, 1);
+	return 0;
+}
+
 int store_counters_get(struct store *st, struct store_counters *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(st->db, "SELECT name, value FROM counters", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading counters", err, errlen);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		for (size_t i = 0; i < ARRAY_SIZE(counter_names); i++)
-			if (name && strcmp(name, counter_names[i]) == 0)
-				*counter_field(out, i) = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading counters", err, errlen);
+	return store_exec(st, &counters_get, counter_row, out, err, errlen) < 0 ? -1 : 0;
 }
+
+/* ---- offsets ------------------------------------------------------------- */
+
+static const struct store_sql offset_set = {
+	"storing offset",
+	"INSERT INTO offsets(topic, partition, next_offset) VALUES (?,?,?) "
+	"ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
+	"siI", STMT_OFFSET_SET,
+};
 
 int store_offset_set(struct store *st, const char *topic, int32_t partition, int64_t next_offset,
 		     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_OFFSET_SET];
-	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, partition);
-	sqlite3_bind_int64(s, 3, next_offset);
-	return run(st, s, "storing offset", err, errlen);
+	return store_exec(st, &offset_set, NULL, NULL, err, errlen, topic, (int)partition, next_offset);
 }
+
+static const struct store_sql offset_get = {
+	"reading offset", "SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?", "si", STMT_OFFSET_GET,
+};
 
 int store_offset_get(struct store *st, const char *topic, int32_t partition, int64_t *next_offset,
 		     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_OFFSET_GET];
-	int ret = 0;
-	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, partition);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*next_offset = sqlite3_column_int64(s, 0);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(st, "reading offset", err, errlen);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
+	return store_exec(st, &offset_get, store_row_ints, next_offset, err, errlen, topic, (int)partition);
+}
+
+static const struct store_sql offsets_get = {
+	"reading offsets", "SELECT topic, partition, next_offset FROM offsets ORDER BY 1, 2", "", STMT_NONE,
+};
+
+struct offsets_read {
+	struct store_offset *out;
+	int max, n;
+};
+
+static int offset_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct offsets_read *r = ctx;
+	if (r->n >= r->max)
+		return 1;
+	rg_strlcpy(r->out[r->n].topic, (const char *)sqlite3_column_text(s, 0), sizeof(r->out[r->n].topic));
+	r->out[r->n].partition = sqlite3_column_int(s, 1);
+	r->out[r->n].next_offset = sqlite3_column_int64(s, 2);
+	r->n++;
+	return 0;
 }
 
 int store_offsets_get(struct store *st, struct store_offset *out, int max, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int n = 0, rc;
-	if (sqlite3_prepare_v2(st->db, "SELECT topic, partition, next_offset FROM offsets ORDER BY 1, 2", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_error(st, "reading offsets", err, errlen);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max) {
-		rg_strlcpy(out[n].topic, (const char *)sqlite3_column_text(s, 0), sizeof(out[n].topic));
-		out[n].partition = sqlite3_column_int(s, 1);
-		out[n].next_offset = sqlite3_column_int64(s, 2);
-		n++;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : db_error(st, "reading offsets", err, errlen);
+	struct offsets_read r = { out, max, 0 };
+	return store_exec(st, &offsets_get, offset_row, &r, err, errlen) < 0 ? -1 : r.n;
 }
 
-int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t errlen)
-{
-	/* Events arrive roughly in time order, so the oldest are the lowest
-	 * seq: delete the prefix of seq order that is out of the window. This
-	 * needs no index on ts_ms; an event that arrived late stays a little
-	 * longer, never shorter, than the window. */
-	static const char sql[] =
-		"DELETE FROM events WHERE seq < coalesce((SELECT seq FROM events WHERE ts_ms >= ?1 "
-		"ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events))";
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "pruning events", err, errlen);
-	sqlite3_bind_int64(s, 1, now_ms - STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "pruning events", err, errlen);
-	return sqlite3_changes(st->db);
-}
+/* ==== policies and settings ============================================= */
 
-int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT CASE WHEN file IS NOT NULL THEN file || ':' || offset "
-			       "ELSE topic || '/' || partition || '@' || offset END, event_id, reason "
-			       "FROM rejected ORDER BY seq",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading rejected events", err, errlen);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-		       (const char *)sqlite3_column_text(s, 2)) < 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading rejected events", err, errlen);
-}
-
-/* ---- policies ----------------------------------------------------------- */
+static const struct store_sql policy_add = {
+	"storing policy", "INSERT OR IGNORE INTO policies(policy_id, name, text) VALUES (?,?,?);", "sss", STMT_NONE,
+};
+static const struct store_sql policy_name_current = {
+	"storing policy", "INSERT OR REPLACE INTO meta(key, value) VALUES ('policy', ?)", "s", STMT_NONE,
+};
 
 int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
 		     size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR IGNORE INTO policies(policy_id, name, text) VALUES (?,?,?);", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_error(st, "storing policy", err, errlen);
-	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		db_error(st, "storing policy", err, errlen);
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('policy', ?)", -1, &s,
-			       NULL) != SQLITE_OK) {
-		db_error(st, "storing policy", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
-	ret = sqlite3_step(s) == SQLITE_DONE ? 0 : db_error(st, "storing policy", err, errlen);
-out:
-	sqlite3_finalize(s);
-	return ret;
+	if (store_exec(st, &policy_add, NULL, NULL, err, errlen, policy_id, name, text) < 0 ||
+	    store_exec(st, &policy_name_current, NULL, NULL, err, errlen, policy_id) < 0)
+		return -1;
+	return 0;
+}
+
+static const struct store_sql policy_current = {
+	"reading policy",
+	"SELECT text FROM policies WHERE policy_id = (SELECT value FROM meta WHERE key = 'policy')",
+	"", STMT_NONE,
+};
+
+/* Unlike store_row_dup, a NULL text is an error (SQLite out of memory). */
+static int strdup_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	char **text = ctx;
+	const char *t = (const char *)sqlite3_column_text(s, 0);
+	*text = t ? strdup(t) : NULL;
+	return *text ? 1 : seterr(err, errlen, "out of memory");
 }
 
 int store_policy_current(struct store *st, char **text, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = 0;
 	*text = NULL;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT text FROM policies WHERE policy_id = (SELECT value FROM meta WHERE key = 'policy')",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading policy", err, errlen);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		*text = t ? strdup(t) : NULL;
-		ret = *text ? 1 : seterr(err, errlen, "out of memory");
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(st, "reading policy", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return ret;
+	return store_exec(st, &policy_current, strdup_row, text, err, errlen);
 }
 
-/* ---- markers ------------------------------------------------------------ */
+static const struct store_sql policy_text = {
+	"reading policies", "SELECT text FROM policies WHERE policy_id = ?", "s", STMT_NONE,
+};
+
+int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen)
+{
+	*text = NULL;
+	return store_exec(st, &policy_text, store_row_dup, text, err, errlen, policy_id);
+}
+
+/* ---- meta settings ------------------------------------------------------- */
+
+static const struct store_sql meta_set = {
+	"writing a setting", "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ss", STMT_NONE,
+};
+
+int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen)
+{
+	return store_exec(st, &meta_set, NULL, NULL, err, errlen, key, value);
+}
+
+static const struct store_sql meta_get = {
+	"reading a setting", "SELECT value FROM meta WHERE key = ?", "s", STMT_NONE,
+};
+
+struct meta_read {
+	char *out;
+	size_t outlen;
+};
+
+static int meta_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct meta_read *r = ctx;
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+	rg_strlcpy(r->out, v ? v : "", r->outlen);
+	return 1;
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct meta_read r = { out, outlen };
+	return store_exec(st, &meta_get, meta_row, &r, err, errlen, key);
+}
+
+/* ==== markers, alerts and staff actions ================================= */
+
+#define ALERT_COLUMNS                                                                               \
+	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
+	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by"
+
+/* ---- markers ------------------------------------------------------------- */
+
+static const struct store_sql marker_set = {
+	"storing marker", "INSERT OR REPLACE INTO markers(player_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI",
+	STMT_MARKER_SET,
+};
 
 int store_marker_set(struct store *st, const char *player_id, const char *rule, const char *event_id,
 		     int64_t ts_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_MARKER_SET];
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, ts_ms);
-	return run(st, s, "storing marker", err, errlen);
+	return store_exec(st, &marker_set, NULL, NULL, err, errlen, player_id, rule, event_id, ts_ms);
+}
+
+static const struct store_sql marker_get = {
+	"reading marker", "SELECT event_id FROM markers WHERE player_id = ? AND rule = ?", "ss", STMT_MARKER_GET,
+};
+
+struct text_read {
+	char *out;
+	size_t len;
+};
+
+static int marker_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct text_read *r = ctx;
+	rg_strlcpy(r->out, (const char *)sqlite3_column_text(s, 0), r->len);
+	return 1;
 }
 
 int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
 		     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_MARKER_GET];
-	int ret = 0;
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		rg_strlcpy(event_id, (const char *)sqlite3_column_text(s, 0), len);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(st, "reading marker", err, errlen);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
+	struct text_read r = { event_id, len };
+	return store_exec(st, &marker_get, marker_row, &r, err, errlen, player_id, rule);
 }
 
-/* ---- alerts ------------------------------------------------------------- */
-
-static char *dup_column(sqlite3_stmt *s, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(s, i);
-	return strdup(t ? t : "");
-}
-
-static int64_t int_column(sqlite3_stmt *s, int i, int64_t null_value)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? null_value : sqlite3_column_int64(s, i);
-}
+/* ---- alerts -------------------------------------------------------------- */
 
 static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
 {
@@ -755,9 +982,9 @@ static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
 	a->level = sqlite3_column_int(s, 2);
 	rg_strlcpy(a->status, (const char *)sqlite3_column_text(s, 3), sizeof(a->status));
 	a->action = sqlite3_column_int(s, 4);
-	a->rules = dup_column(s, 5);
-	a->reasons = dup_column(s, 6);
-	a->evidence = dup_column(s, 7);
+	a->rules = store_col_dup(s, 5);
+	a->reasons = store_col_dup(s, 6);
+	a->evidence = store_col_dup(s, 7);
 	rg_strlcpy(a->policy, (const char *)sqlite3_column_text(s, 8), sizeof(a->policy));
 	a->created_ms = sqlite3_column_int64(s, 9);
 	a->updated_ms = sqlite3_column_int64(s, 10);
@@ -767,9 +994,9 @@ static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
 		rg_strlcpy(a->outcome, (const char *)sqlite3_column_text(s, 13), sizeof(a->outcome));
 	if (sqlite3_column_type(s, 14) != SQLITE_NULL)
 		rg_strlcpy(a->actor, (const char *)sqlite3_column_text(s, 14), sizeof(a->actor));
-	a->note = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : dup_column(s, 15);
-	a->acknowledged_ms = int_column(s, 16, INT64_MIN);
-	a->resolved_ms = int_column(s, 17, INT64_MIN);
+	a->note = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : store_col_dup(s, 15);
+	a->acknowledged_ms = store_col_int64(s, 16, INT64_MIN);
+	a->resolved_ms = store_col_int64(s, 17, INT64_MIN);
 	if (sqlite3_column_type(s, 18) != SQLITE_NULL)
 		rg_strlcpy(a->acknowledged_by, (const char *)sqlite3_column_text(s, 18), sizeof(a->acknowledged_by));
 	if (!a->rules || !a->reasons || !a->evidence) {
@@ -788,94 +1015,86 @@ void store_alert_release(struct store_alert *a)
 	a->rules = a->reasons = a->evidence = a->note = NULL;
 }
 
+/* Reads the first row into ctx, a struct store_alert, and stops. */
+static int alert_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	return alert_from_row(s, ctx) < 0 ? seterr(err, errlen, "out of memory") : 1;
+}
+
+static const struct store_sql alert_open = {
+	"reading alert",
+	"SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' "
+	"ORDER BY created_ms DESC LIMIT 1",
+	"s", STMT_ALERT_OPEN,
+};
+
 int store_alert_open_for_player(struct store *st, const char *player_id, struct store_alert *out, char *err,
 				size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_ALERT_OPEN];
-	int ret = 0;
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = alert_from_row(s, out) < 0 ? seterr(err, errlen, "out of memory") : 1;
-	else if (rc != SQLITE_DONE)
-		ret = db_error(st, "reading alert", err, errlen);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
+	return store_exec(st, &alert_open, alert_row, out, err, errlen, player_id);
 }
+
+static const struct store_sql alert_get = {
+	"reading alert", "SELECT " ALERT_COLUMNS " FROM alerts WHERE alert_id = ?", "s", STMT_NONE,
+};
+
+int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen)
+{
+	return store_exec(st, &alert_get, alert_row, out, err, errlen, alert_id);
+}
+
+/* outcome, actor and acknowledged_by are "" when not set, note NULL, the
+ * times INT64_MIN: all stored as NULL. */
+static const struct store_sql alert_put = {
+	"storing alert",
+	"INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"ssisissssIIIis?s?sI?I?s?", STMT_ALERT_PUT,
+};
 
 int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_ALERT_PUT];
-	sqlite3_bind_text(s, 1, a->alert_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, a->player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, a->level);
-	sqlite3_bind_text(s, 4, a->status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, a->action);
-	sqlite3_bind_text(s, 6, a->rules, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, a->reasons, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, a->evidence, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, a->policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, a->created_ms);
-	sqlite3_bind_int64(s, 11, a->updated_ms);
-	sqlite3_bind_int64(s, 12, a->due_ms);
-	sqlite3_bind_int(s, 13, a->escalations);
-	if (a->outcome[0])
-		sqlite3_bind_text(s, 14, a->outcome, -1, SQLITE_STATIC);
-	if (a->actor[0])
-		sqlite3_bind_text(s, 15, a->actor, -1, SQLITE_STATIC);
-	if (a->note)
-		sqlite3_bind_text(s, 16, a->note, -1, SQLITE_STATIC);
-	if (a->acknowledged_ms != INT64_MIN)
-		sqlite3_bind_int64(s, 17, a->acknowledged_ms);
-	if (a->resolved_ms != INT64_MIN)
-		sqlite3_bind_int64(s, 18, a->resolved_ms);
-	if (a->acknowledged_by[0])
-		sqlite3_bind_text(s, 19, a->acknowledged_by, -1, SQLITE_STATIC);
-	return run(st, s, "storing alert", err, errlen);
+	return store_exec(st, &alert_put, NULL, NULL, err, errlen, a->alert_id, a->player_id, a->level, a->status,
+			  a->action, a->rules, a->reasons, a->evidence, a->policy, a->created_ms, a->updated_ms,
+			  a->due_ms, a->escalations, a->outcome, a->actor, a->note, a->acknowledged_ms, a->resolved_ms,
+			  a->acknowledged_by);
+}
+
+/* The queue order staff work in: most severe first, then soonest due; the
+ * cursor continues after a row in that order (keyset paging). */
+static const struct store_sql alerts_query = {
+	"reading alerts",
+	"SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR status = ?1"
+	" OR (?1 = 'unresolved' AND status <> 'resolved')) AND (?2 < 0 OR level = ?2)"
+	" AND (?3 IS NULL OR player_id = ?3) AND created_ms >= ?4"
+	" AND (?5 = 0 OR level < ?6 OR (level = ?6 AND (due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))))"
+	" ORDER BY level DESC, due_ms, alert_id LIMIT ?9",
+	"sisIiiIsi", STMT_NONE,
+};
+
+struct alert_walk {
+	store_alert_fn fn;
+	void *ctx;
+};
+
+static int alert_walk_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct alert_walk *w = ctx;
+	struct store_alert a;
+	if (alert_from_row(s, &a) < 0)
+		return seterr(err, errlen, "out of memory");
+	int stop = w->fn(w->ctx, &a);
+	store_alert_release(&a);
+	return stop ? 1 : 0;
 }
 
 int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,
 		       char *err, size_t errlen)
 {
-	/* The queue order staff work in: most severe first, then soonest due;
-	 * the cursor continues after a row in that order (keyset paging). */
-	static const char sql[] =
-		"SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR status = ?1"
-		" OR (?1 = 'unresolved' AND status <> 'resolved')) AND (?2 < 0 OR level = ?2)"
-		" AND (?3 IS NULL OR player_id = ?3) AND created_ms >= ?4"
-		" AND (?5 = 0 OR level < ?6 OR (level = ?6 AND (due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))))"
-		" ORDER BY level DESC, due_ms, alert_id LIMIT ?9";
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading alerts", err, errlen);
-	if (f->status)
-		sqlite3_bind_text(s, 1, f->status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, f->level);
-	if (f->player_id)
-		sqlite3_bind_text(s, 3, f->player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, f->since_ms);
-	sqlite3_bind_int(s, 5, f->after);
-	sqlite3_bind_int(s, 6, f->after_level);
-	sqlite3_bind_int64(s, 7, f->after_due_ms);
-	sqlite3_bind_text(s, 8, f->after_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 9, f->limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_alert a;
-		if (alert_from_row(s, &a) < 0) {
-			sqlite3_finalize(s);
-			return seterr(err, errlen, "out of memory");
-		}
-		int stop = fn(ctx, &a);
-		store_alert_release(&a);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading alerts", err, errlen);
+	struct alert_walk w = { fn, ctx };
+	return store_exec(st, &alerts_query, alert_walk_row, &w, err, errlen, f->status, f->level, f->player_id,
+			  f->since_ms, (int)f->after, f->after_level, f->after_due_ms, f->after_id, f->limit) < 0
+		       ? -1
+		       : 0;
 }
 
 void store_alert_filter_init(struct store_alert_filter *f)
@@ -886,488 +1105,354 @@ void store_alert_filter_init(struct store_alert_filter *f)
 	f->limit = -1;
 }
 
-int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen)
+static const struct store_sql alert_counts = {
+	"counting alerts",
+	"SELECT level, status, count(*), sum(status <> 'resolved' AND due_ms < ?) FROM alerts GROUP BY level, status",
+	"I", STMT_NONE,
+};
+
+static int alert_count_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE alert_id = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "reading alert", err, errlen);
-	sqlite3_bind_text(s, 1, alert_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = alert_from_row(s, out) < 0 ? seterr(err, errlen, "out of memory") : 1;
-	else if (rc != SQLITE_DONE)
-		ret = db_error(st, "reading alert", err, errlen);
-	sqlite3_finalize(s);
-	return ret;
+	static const char *const statuses[] = { "open", "acknowledged", "resolved" };
+	struct store_alert_counts *out = ctx;
+	int level = sqlite3_column_int(s, 0);
+	const char *status = (const char *)sqlite3_column_text(s, 1);
+	for (int k = 0; k < STORE_ALERT_STATUSES; k++)
+		if (status && strcmp(status, statuses[k]) == 0 && level >= 0 && level < STORE_ALERT_LEVELS)
+			out->by_level_status[level][k] += sqlite3_column_int64(s, 2);
+	out->overdue += sqlite3_column_int64(s, 3);
+	return 0;
 }
 
 int store_alert_counts(struct store *st, int64_t now_ms, struct store_alert_counts *out, char *err,
 		       size_t errlen)
 {
-	static const char *const statuses[] = { "open", "acknowledged", "resolved" };
-	sqlite3_stmt *s = NULL;
-	int rc;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT level, status, count(*), sum(status <> 'resolved' AND due_ms < ?) "
-			       "FROM alerts GROUP BY level, status",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "counting alerts", err, errlen);
-	sqlite3_bind_int64(s, 1, now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int level = sqlite3_column_int(s, 0);
-		const char *status = (const char *)sqlite3_column_text(s, 1);
-		for (int k = 0; k < STORE_ALERT_STATUSES; k++)
-			if (status && strcmp(status, statuses[k]) == 0 && level >= 0 && level < STORE_ALERT_LEVELS)
-				out->by_level_status[level][k] += sqlite3_column_int64(s, 2);
-		out->overdue += sqlite3_column_int64(s, 3);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "counting alerts", err, errlen);
+	return store_exec(st, &alert_counts, alert_count_row, out, err, errlen, now_ms) < 0 ? -1 : 0;
+}
+
+static const struct store_sql alerts_created = {
+	"summing alerts",
+	"SELECT level, status, outcome, created_ms, due_ms, acknowledged_ms, resolved_ms FROM alerts"
+	" WHERE created_ms >= ?1 AND created_ms < ?2 AND (?3 IS NULL OR player_id = ?3)",
+	"IIs", STMT_NONE,
+};
+
+struct facts_walk {
+	store_alert_facts_fn fn;
+	void *ctx;
+};
+
+static int facts_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct facts_walk *w = ctx;
+	struct store_alert_facts a = {
+		.level = sqlite3_column_int(s, 0),
+		.status = (const char *)sqlite3_column_text(s, 1),
+		.outcome = (const char *)sqlite3_column_text(s, 2),
+		.created_ms = sqlite3_column_int64(s, 3),
+		.due_ms = sqlite3_column_int64(s, 4),
+		.acknowledged_ms = store_col_int64(s, 5, INT64_MIN),
+		.resolved_ms = store_col_int64(s, 6, INT64_MIN),
+	};
+	return w->fn(w->ctx, &a) ? 1 : 0;
 }
 
 int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, const char *player,
 			      store_alert_facts_fn fn, void *ctx, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT level, status, outcome, created_ms, due_ms, acknowledged_ms, resolved_ms FROM alerts"
-			       " WHERE created_ms >= ?1 AND created_ms < ?2 AND (?3 IS NULL OR player_id = ?3)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "summing alerts", err, errlen);
-	sqlite3_bind_int64(s, 1, from_ms);
-	sqlite3_bind_int64(s, 2, to_ms);
-	if (player)
-		sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_alert_facts a = {
-			.level = sqlite3_column_int(s, 0),
-			.status = (const char *)sqlite3_column_text(s, 1),
-			.outcome = (const char *)sqlite3_column_text(s, 2),
-			.created_ms = sqlite3_column_int64(s, 3),
-			.due_ms = sqlite3_column_int64(s, 4),
-			.acknowledged_ms = int_column(s, 5, INT64_MIN),
-			.resolved_ms = int_column(s, 6, INT64_MIN),
-		};
-		if (fn(ctx, &a)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "summing alerts", err, errlen);
+	struct facts_walk w = { fn, ctx };
+	return store_exec(st, &alerts_created, facts_row, &w, err, errlen, from_ms, to_ms, player) < 0 ? -1 : 0;
 }
+
+/* ---- staff actions ------------------------------------------------------- */
+
+static const struct store_sql action_add = {
+	"storing alert action",
+	"INSERT INTO alert_actions(alert_id, action, actor, role, at_ms, outcome, note) VALUES (?,?,?,?,?,?,?)",
+	"ssssIss", STMT_NONE,
+};
 
 int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO alert_actions(alert_id, action, actor, role, at_ms, outcome, note) "
-			       "VALUES (?,?,?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "storing alert action", err, errlen);
-	sqlite3_bind_text(s, 1, a->alert_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, a->action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, a->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, a->role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, a->at_ms);
-	if (a->outcome)
-		sqlite3_bind_text(s, 6, a->outcome, -1, SQLITE_STATIC);
-	if (a->note)
-		sqlite3_bind_text(s, 7, a->note, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "storing alert action", err, errlen);
+	return store_exec(st, &action_add, NULL, NULL, err, errlen, a->alert_id, a->action, a->actor, a->role,
+			  a->at_ms, a->outcome, a->note);
+}
+
+static const struct store_sql actions_list = {
+	"reading alert actions",
+	"SELECT alert_id, action, actor, role, at_ms, outcome, note FROM alert_actions WHERE alert_id = ? ORDER BY seq",
+	"s", STMT_NONE,
+};
+
+struct action_walk {
+	store_alert_action_fn fn;
+	void *ctx;
+};
+
+static int action_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct action_walk *w = ctx;
+	struct store_alert_action a = {
+		(const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+		sqlite3_column_int64(s, 4),		 (const char *)sqlite3_column_text(s, 5),
+		(const char *)sqlite3_column_text(s, 6),
+	};
+	return w->fn(w->ctx, &a) ? 1 : 0;
 }
 
 int store_alert_actions_each(struct store *st, const char *alert_id, store_alert_action_fn fn, void *ctx,
 			     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT alert_id, action, actor, role, at_ms, outcome, note FROM alert_actions "
-			       "WHERE alert_id = ? ORDER BY seq",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading alert actions", err, errlen);
-	sqlite3_bind_text(s, 1, alert_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_alert_action a = {
-			(const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
-			sqlite3_column_int64(s, 4),		 (const char *)sqlite3_column_text(s, 5),
-			(const char *)sqlite3_column_text(s, 6),
-		};
-		if (fn(ctx, &a)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading alert actions", err, errlen);
+	struct action_walk w = { fn, ctx };
+	return store_exec(st, &actions_list, action_row, &w, err, errlen, alert_id) < 0 ? -1 : 0;
 }
 
-/* ---- events as evidence --------------------------------------------------- */
+/* ==== outbox ============================================================ */
 
-int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int ret = 0;
-	*raw = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT raw FROM events WHERE event_id = ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading event", err, errlen);
-	sqlite3_bind_text(s, 1, event_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = (*raw = dup_column(s, 0)) ? 1 : seterr(err, errlen, "out of memory");
-	else if (rc != SQLITE_DONE)
-		ret = db_error(st, "reading event", err, errlen);
-	sqlite3_finalize(s);
-	return ret;
-}
-
-/* Steps a bound "SELECT raw ..." statement, handing each raw event to fn
- * until it returns nonzero; finalizes the statement. */
-static int each_raw_event(struct store *st, sqlite3_stmt *s, store_raw_fn fn, void *ctx, char *err, size_t errlen)
-{
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(s, 0))) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading events", err, errlen);
-}
-
-int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
-			     char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	/* "type <> 'game_round'" lets SQLite use the partial index. */
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT raw FROM events WHERE player_id = ? AND type <> 'game_round' "
-			       "ORDER BY ts_ms DESC LIMIT ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading events", err, errlen);
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
-	return each_raw_event(st, s, fn, ctx, err, errlen);
-}
-
-int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
-				size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT raw FROM events WHERE player_id = ? ORDER BY seq", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "reading events", err, errlen);
-	sqlite3_bind_text(s, 1, player_id, -1, SQLITE_STATIC);
-	return each_raw_event(st, s, fn, ctx, err, errlen);
-}
-
-int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	*text = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT text FROM policies WHERE policy_id = ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading policies", err, errlen);
-	sqlite3_bind_text(s, 1, policy_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s), found = 0;
-	if (rc == SQLITE_ROW) {
-		*text = dup_column(s, 0);
-		found = *text ? 1 : seterr(err, errlen, "out of memory");
-	} else if (rc != SQLITE_DONE) {
-		found = db_error(st, "reading policies", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return found;
-}
-
-/* ---- outbox --------------------------------------------------------------- */
+static const struct store_sql outbox_add = {
+	"storing outbox message",
+	"INSERT INTO outbox(topic, key, alert_id, value, created_ms) VALUES (?,?,?,?,?)",
+	"ssssI", STMT_OUTBOX_ADD,
+};
 
 int store_outbox_add(struct store *st, const char *topic, const char *key, const char *alert_id,
 		     const char *value, int64_t created_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_OUTBOX_ADD];
-	sqlite3_bind_text(s, 1, topic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	if (alert_id)
-		sqlite3_bind_text(s, 3, alert_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, created_ms);
-	return run(st, s, "storing outbox message", err, errlen);
+	return store_exec(st, &outbox_add, NULL, NULL, err, errlen, topic, key, alert_id, value, created_ms);
+}
+
+static const struct store_sql outbox_unsent = {
+	"reading outbox",
+	"SELECT seq, topic, key, alert_id, value FROM outbox WHERE sent_ms IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+	"Ii", STMT_NONE,
+};
+
+struct outbox_walk {
+	store_outbox_fn fn;
+	void *ctx;
+};
+
+static int outbox_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct outbox_walk *w = ctx;
+	struct store_outbox_msg m = {
+		sqlite3_column_int64(s, 0),
+		(const char *)sqlite3_column_text(s, 1),
+		(const char *)sqlite3_column_text(s, 2),
+		(const char *)sqlite3_column_text(s, 3),
+		(const char *)sqlite3_column_text(s, 4),
+		(size_t)sqlite3_column_bytes(s, 4),
+	};
+	return w->fn(w->ctx, &m) ? 1 : 0;
 }
 
 int store_outbox_unsent_each(struct store *st, int64_t after_seq, int limit, store_outbox_fn fn, void *ctx,
 			     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT seq, topic, key, alert_id, value FROM outbox WHERE sent_ms IS NULL AND seq > ? "
-			       "ORDER BY seq LIMIT ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading outbox", err, errlen);
-	sqlite3_bind_int64(s, 1, after_seq);
-	sqlite3_bind_int(s, 2, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_outbox_msg m = {
-			sqlite3_column_int64(s, 0),
-			(const char *)sqlite3_column_text(s, 1),
-			(const char *)sqlite3_column_text(s, 2),
-			(const char *)sqlite3_column_text(s, 3),
-			(const char *)sqlite3_column_text(s, 4),
-			(size_t)sqlite3_column_bytes(s, 4),
-		};
-		if (fn(ctx, &m)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "reading outbox", err, errlen);
+	struct outbox_walk w = { fn, ctx };
+	return store_exec(st, &outbox_unsent, outbox_row, &w, err, errlen, after_seq, limit) < 0 ? -1 : 0;
 }
+
+static const struct store_sql outbox_sent = {
+	"marking outbox message sent", "UPDATE outbox SET sent_ms = ? WHERE seq = ? AND sent_ms IS NULL", "II",
+	STMT_OUTBOX_SENT,
+};
 
 int store_outbox_mark_sent(struct store *st, int64_t seq, int64_t sent_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_OUTBOX_SENT];
-	sqlite3_bind_int64(s, 1, sent_ms);
-	sqlite3_bind_int64(s, 2, seq);
-	return run(st, s, "marking outbox message sent", err, errlen);
+	return store_exec(st, &outbox_sent, NULL, NULL, err, errlen, sent_ms, seq);
 }
+
+static const struct store_sql outbox_backlog = {
+	"reading outbox", "SELECT count(*) FROM outbox WHERE sent_ms IS NULL", "", STMT_NONE,
+};
 
 int64_t store_outbox_backlog(struct store *st, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM outbox WHERE sent_ms IS NULL", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "reading outbox", err, errlen);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	else
-		db_error(st, "reading outbox", err, errlen);
-	sqlite3_finalize(s);
-	return n;
+	/* count(*) always gives its one row. */
+	return store_exec(st, &outbox_backlog, store_row_ints, &n, err, errlen) < 0 ? -1 : n;
 }
+
+static const struct store_sql outbox_prune = {
+	"pruning outbox", "DELETE FROM outbox WHERE sent_ms < ?", "I", STMT_NONE,
+};
 
 int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM outbox WHERE sent_ms < ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "pruning outbox", err, errlen);
-	sqlite3_bind_int64(s, 1, sent_before_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "pruning outbox", err, errlen);
+	if (store_exec(st, &outbox_prune, NULL, NULL, err, errlen, sent_before_ms) < 0)
+		return -1;
 	return sqlite3_changes(st->db);
 }
 
-/* ---- audit trail ---------------------------------------------------------- */
+/* ==== audit trail ======================================================= */
 
-/* Runs sql (binding the int64 args) and reads up to two int64 columns of its
- * first row; returns 1 with a row, 0 without, -1 on error. NULL columns
- * read as null_value. */
-static int query_ints(struct store *st, const char *sql, const int64_t *args, int nargs, int64_t *a, int64_t *b,
-		      int64_t null_value, const char *what, char *err, size_t errlen)
+static const struct store_sql audit_head = {
+	"reading the audit head", "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", "", STMT_AUDIT_HEAD,
+};
+
+struct head_read {
+	int64_t *seq;
+	char *hash;
+};
+
+static int head_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, what, err, errlen);
-	for (int i = 0; i < nargs; i++)
-		sqlite3_bind_int64(s, i + 1, args[i]);
-	int rc = sqlite3_step(s), found = 0;
-	if (rc == SQLITE_ROW) {
-		found = 1;
-		if (a)
-			*a = int_column(s, 0, null_value);
-		if (b)
-			*b = int_column(s, 1, null_value);
-	} else if (rc != SQLITE_DONE) {
-		found = db_error(st, what, err, errlen);
-	}
-	sqlite3_finalize(s);
-	return found;
+	struct head_read *r = ctx;
+	*r->seq = sqlite3_column_int64(s, 0);
+	const char *h = (const char *)sqlite3_column_text(s, 1);
+	rg_strlcpy(r->hash, h ? h : "", AUDIT_HASH_HEX);
+	return 1;
 }
 
 int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_AUDIT_HEAD];
-	int rc = sqlite3_step(s), ret = 0;
+	struct head_read r = { seq, hash };
 	*seq = 0;
 	rg_strlcpy(hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-		const char *h = (const char *)sqlite3_column_text(s, 1);
-		rg_strlcpy(hash, h ? h : "", AUDIT_HASH_HEX);
-	} else if (rc != SQLITE_DONE) {
-		ret = db_error(st, "reading the audit head", err, errlen);
-	}
-	sqlite3_reset(s);
-	return ret;
+	return store_exec(st, &audit_head, head_row, &r, err, errlen) < 0 ? -1 : 0;
 }
+
+static const struct store_sql audit_add = {
+	"writing an audit record",
+	"INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+	"IIsssss", STMT_AUDIT_ADD,
+};
 
 int store_audit_insert(struct store *st, const struct store_audit_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->stmt[STMT_AUDIT_ADD];
-	sqlite3_bind_int64(s, 1, r->seq);
-	sqlite3_bind_int64(s, 2, r->at_ms);
-	sqlite3_bind_text(s, 3, r->kind, -1, SQLITE_STATIC);
-	if (r->player_id)
-		sqlite3_bind_text(s, 4, r->player_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 4);
-	sqlite3_bind_text(s, 5, r->payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, r->prev_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, r->hash, -1, SQLITE_STATIC);
-	return run(st, s, "writing an audit record", err, errlen);
+	return store_exec(st, &audit_add, NULL, NULL, err, errlen, r->seq, r->at_ms, r->kind, r->player_id,
+			  r->payload, r->prev_hash, r->hash);
 }
+
+static const struct store_sql last_checkpoint = {
+	"reading audit checkpoints",
+	"SELECT seq, at_ms FROM audit WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1",
+	"", STMT_NONE,
+};
 
 int store_audit_last_checkpoint(struct store *st, int64_t *seq, int64_t *at_ms, char *err, size_t errlen)
 {
-	*seq = 0;
-	*at_ms = 0;
-	int rc = query_ints(st, "SELECT seq, at_ms FROM audit WHERE kind = 'checkpoint' ORDER BY seq DESC LIMIT 1",
-			    NULL, 0, seq, at_ms, 0, "reading audit checkpoints", err, errlen);
+	int64_t v[2] = { 0, 0 };
+	int rc = store_exec(st, &last_checkpoint, store_row_ints, v, err, errlen);
+	*seq = v[0];
+	*at_ms = v[1];
 	return rc < 0 ? -1 : 0;
 }
+
+static const struct store_sql span_first = {
+	"reading the audit span", "SELECT MIN(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", "II", STMT_NONE,
+};
+static const struct store_sql span_last = {
+	"reading the audit span", "SELECT MAX(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", "II", STMT_NONE,
+};
 
 int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *first, int64_t *last, char *err,
 		     size_t errlen)
 {
-	int64_t args[2] = { from_ms, to_ms };
 	*first = *last = 0;
-	if (query_ints(st, "SELECT MIN(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", args, 2, first, NULL, 0,
-		       "reading the audit span", err, errlen) < 0 ||
-	    query_ints(st, "SELECT MAX(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", args, 2, last, NULL, 0,
-		       "reading the audit span", err, errlen) < 0)
+	if (store_exec(st, &span_first, store_row_ints, first, err, errlen, from_ms, to_ms) < 0 ||
+	    store_exec(st, &span_last, store_row_ints, last, err, errlen, from_ms, to_ms) < 0)
 		return -1;
 	return *first > 0;
+}
+
+static const struct store_sql audit_range = {
+	"reading the audit trail",
+	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+	"WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+	"II", STMT_NONE,
+};
+static const struct store_sql audit_range_of_player = {
+	"reading the audit trail",
+	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+	"WHERE player_id = ?3 AND seq BETWEEN ?1 AND ?2 ORDER BY seq",
+	"IIs", STMT_NONE,
+};
+
+struct audit_walk {
+	store_audit_fn fn;
+	void *ctx;
+};
+
+static int audit_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct audit_walk *w = ctx;
+	struct store_audit_row r = {
+		.seq = sqlite3_column_int64(s, 0),
+		.at_ms = sqlite3_column_int64(s, 1),
+		.kind = (const char *)sqlite3_column_text(s, 2),
+		.player_id = (const char *)sqlite3_column_text(s, 3),
+		.payload = (const char *)sqlite3_column_text(s, 4),
+		.prev_hash = (const char *)sqlite3_column_text(s, 5),
+		.hash = (const char *)sqlite3_column_text(s, 6),
+	};
+	return w->fn(w->ctx, &r) ? 1 : 0;
 }
 
 int store_audit_each(struct store *st, int64_t first, int64_t last, const char *player, store_audit_fn fn,
 		     void *ctx, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	const char *sql = player ? "SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
-				   "WHERE player_id = ?3 AND seq BETWEEN ?1 AND ?2 ORDER BY seq"
-				 : "SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
-				   "WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading the audit trail", err, errlen);
-	sqlite3_bind_int64(s, 1, first);
-	sqlite3_bind_int64(s, 2, last);
-	if (player)
-		sqlite3_bind_text(s, 3, player, -1, SQLITE_STATIC);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_audit_row r = {
-			.seq = sqlite3_column_int64(s, 0),
-			.at_ms = sqlite3_column_int64(s, 1),
-			.kind = (const char *)sqlite3_column_text(s, 2),
-			.player_id = (const char *)sqlite3_column_text(s, 3),
-			.payload = (const char *)sqlite3_column_text(s, 4),
-			.prev_hash = (const char *)sqlite3_column_text(s, 5),
-			.hash = (const char *)sqlite3_column_text(s, 6),
-		};
-		if (fn(ctx, &r)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	int ret = rc == SQLITE_DONE ? 0 : db_error(st, "reading the audit trail", err, errlen);
-	sqlite3_finalize(s);
-	return ret;
+	struct audit_walk w = { fn, ctx };
+	int rc = player ? store_exec(st, &audit_range_of_player, audit_row, &w, err, errlen, first, last, player)
+			: store_exec(st, &audit_range, audit_row, &w, err, errlen, first, last);
+	return rc < 0 ? -1 : 0;
 }
+
+/* ---- retention ------------------------------------------------------------ */
+
+static const struct store_sql checkpoint_before = {
+	"reading audit checkpoints",
+	"SELECT MAX(seq) FROM audit WHERE kind = 'checkpoint' AND at_ms <= ?1 "
+	"AND seq > (SELECT COALESCE(MAX(first_seq), 0) FROM audit_retention)",
+	"I", STMT_NONE,
+};
 
 int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err, size_t errlen)
 {
 	int64_t seq = 0;
-	int rc = query_ints(st,
-			    "SELECT MAX(seq) FROM audit WHERE kind = 'checkpoint' AND at_ms <= ?1 "
-			    "AND seq > (SELECT COALESCE(MAX(first_seq), 0) FROM audit_retention)",
-			    &at_ms, 1, &seq, NULL, 0, "reading audit checkpoints", err, errlen);
-	return rc < 0 ? -1 : seq;
+	return store_exec(st, &checkpoint_before, store_row_ints, &seq, err, errlen, at_ms) < 0 ? -1 : seq;
 }
+
+static const struct store_sql retention_anchor = {
+	"anchoring audit retention", "INSERT INTO audit_retention(first_seq, at_ms) VALUES (?,?)", "II", STMT_NONE,
+};
+static const struct store_sql audit_prune = {
+	"pruning the audit trail", "DELETE FROM audit WHERE seq < ?", "I", STMT_NONE,
+};
 
 int64_t store_audit_prune_before(struct store *st, int64_t anchor_seq, int64_t at_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit_retention(first_seq, at_ms) VALUES (?,?)", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "anchoring audit retention", err, errlen);
-	sqlite3_bind_int64(s, 1, anchor_seq);
-	sqlite3_bind_int64(s, 2, at_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "anchoring audit retention", err, errlen);
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM audit WHERE seq < ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "pruning the audit trail", err, errlen);
-	sqlite3_bind_int64(s, 1, anchor_seq);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "pruning the audit trail", err, errlen);
+	if (store_exec(st, &retention_anchor, NULL, NULL, err, errlen, anchor_seq, at_ms) < 0 ||
+	    store_exec(st, &audit_prune, NULL, NULL, err, errlen, anchor_seq) < 0)
+		return -1;
 	return sqlite3_changes(st->db);
 }
 
+static const struct store_sql audit_extent = {
+	"reading the audit trail", "SELECT MIN(seq), count(*) FROM audit", "", STMT_NONE,
+};
+
 int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen)
 {
-	*first_seq = *count = 0;
-	return query_ints(st, "SELECT MIN(seq), count(*) FROM audit", NULL, 0, first_seq, count, 0,
-			  "reading the audit trail", err, errlen) < 0
-		       ? -1
-		       : 0;
+	int64_t v[2] = { 0, 0 };
+	int rc = store_exec(st, &audit_extent, store_row_ints, v, err, errlen);
+	*first_seq = v[0];
+	*count = v[1];
+	return rc < 0 ? -1 : 0;
 }
+
+/* ---- tokens --------------------------------------------------------------- */
+
+static const struct store_sql token_register = {
+	"registering a token", "INSERT OR IGNORE INTO audit_tokens(fingerprint, at_ms) VALUES (?,?)", "sI", STMT_NONE,
+};
 
 int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO audit_tokens(fingerprint, at_ms) VALUES (?,?)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_error(st, "registering a token", err, errlen);
-	sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, at_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_error(st, "registering a token", err, errlen);
+	if (store_exec(st, &token_register, NULL, NULL, err, errlen, fingerprint, at_ms) < 0)
+		return -1;
 	return sqlite3_changes(st->db) > 0;
-}
-
-int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_error(st, "writing a setting", err, errlen);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_error(st, "writing a setting", err, errlen);
-}
-
-int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "reading a setting", err, errlen);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s), found = 0;
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		rg_strlcpy(out, v ? v : "", outlen);
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		found = db_error(st, "reading a setting", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return found;
 }
