@@ -5,6 +5,7 @@
  * schemas/audit-export.md. */
 #include "rgmon/audit_export.h"
 #include "rgmon/alert.h"
+#include "rgmon/audit_stats.h"
 #include "rgmon/digest.h"
 #include "rgmon/sign.h"
 #include "rgmon/timestamp.h"
@@ -92,7 +93,7 @@ static int write_record(void *ctx, const struct store_audit_row *r)
 	return ferror(x->out) ? 1 : 0;
 }
 
-static json_t *summary_json(const struct store_audit_summary *s)
+static json_t *summary_json(const struct audit_stats *s)
 {
 	json_t *outcomes = json_object();
 	for (int i = 0; i < OUTCOME_COUNT; i++)
@@ -129,16 +130,13 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 {
 	struct export_state x = { .out = out, .csv = o->csv, .res = res };
 	int64_t first = 0, last = 0;
-	struct store_audit_summary sum;
-	const char *outcomes[OUTCOME_COUNT];
+	struct audit_stats sum;
 	char from[TS_RFC3339_LEN], to[TS_RFC3339_LEN], now[TS_RFC3339_LEN], digest[DIGEST_SHA256_HEX];
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	rg_strlcpy(x.last_hash, AUDIT_GENESIS_HASH, sizeof(x.last_hash));
 	rg_strlcpy(x.first_prev, AUDIT_GENESIS_HASH, sizeof(x.first_prev));
-	for (int i = 0; i < OUTCOME_COUNT; i++)
-		outcomes[i] = alert_outcome_name((enum alert_outcome)i);
 	if (!(x.digest = digest_stream_new()))
 		return seterr(err, errlen, "libcrypto cannot hash");
 	if (o->player)
@@ -147,8 +145,7 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 	if (store_read_begin(st, err, errlen) < 0)
 		goto out;
 	if (store_audit_span(st, o->from_ms, o->to_ms, &first, &last, err, errlen) < 0 ||
-	    store_audit_summary(st, o->from_ms, o->to_ms, o->player, o->now_ms, outcomes, OUTCOME_COUNT, &sum, err,
-				errlen) < 0)
+	    audit_stats_compute(st, o->from_ms, o->to_ms, o->player, o->now_ms, &sum, err, errlen) < 0)
 		goto out;
 	if (x.csv)
 		fputs("type,seq,at,kind,player_id,payload,prev_hash,hash\n", out);

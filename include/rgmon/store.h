@@ -8,7 +8,10 @@
  * them read while the writer writes.
  *
  * Every function returns 0 (or a documented count) on success and -1 with a
- * one-line reason in err on failure. */
+ * one-line reason in err on failure.
+ *
+ * The code is src/store*.c, one file per concern (src/store_int.h lists
+ * them); only those files include sqlite3.h. */
 #ifndef RGMON_STORE_H
 #define RGMON_STORE_H
 
@@ -71,7 +74,7 @@ int store_event_add(struct store *st, const struct event *ev, const struct store
 int store_rejected_add(struct store *st, const struct store_source *src, const char *event_id,
 		       const char *reason, const char *raw, size_t rawlen, char *err, size_t errlen);
 
-/* Loads a player's state: 1 found, 0 new player (st initialised), -1 error. */
+/* Loads a player's state: 1 found, 0 new player (ps initialised), -1 error. */
 int store_player_load(struct store *st, const char *player_id, struct player_state *ps, char *err,
 		      size_t errlen);
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
@@ -92,7 +95,8 @@ int store_offset_get(struct store *st, const char *topic, int32_t partition, int
  * (event time). Returns the number deleted, or -1. */
 int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t errlen);
 
-/* Rejected messages, oldest first, for listing: calls fn for each. */
+/* Rejected messages, oldest first, for listing: calls fn for each until
+ * it returns a negative value. */
 typedef int (*store_rejected_fn)(void *ctx, const char *source, const char *event_id,
 				 const char *reason);
 int store_rejected_each(struct store *st, store_rejected_fn fn, void *ctx, char *err, size_t errlen);
@@ -167,6 +171,21 @@ int store_alerts_query(struct store *st, const struct store_alert_filter *f, sto
 /* One alert by id: 1 found, 0 none, -1 error. */
 int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen);
 
+/* Each alert created in [from_ms, to_ms) (of one player when player is
+ * not NULL), in no set order, with what the regulator figures count
+ * (audit_stats.c); strings are borrowed for the callback only. fn returns
+ * nonzero to stop. */
+struct store_alert_facts {
+	int level;                              /* enum risk_level */
+	const char *status;                     /* open, acknowledged, resolved */
+	const char *outcome;                    /* NULL when not resolved */
+	int64_t created_ms, due_ms;
+	int64_t acknowledged_ms, resolved_ms;   /* INT64_MIN: not set */
+};
+typedef int (*store_alert_facts_fn)(void *ctx, const struct store_alert_facts *a);
+int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, const char *player,
+			      store_alert_facts_fn fn, void *ctx, char *err, size_t errlen);
+
 #define STORE_ALERT_LEVELS 4   /* enum risk_level */
 #define STORE_ALERT_STATUSES 3 /* open, acknowledged, resolved */
 struct store_alert_counts {
@@ -184,6 +203,7 @@ struct store_alert_action {
 	const char *outcome, *note;
 };
 int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen);
+/* An alert's actions, oldest first; fn returns nonzero to stop. */
 typedef int (*store_alert_action_fn)(void *ctx, const struct store_alert_action *a);
 int store_alert_actions_each(struct store *st, const char *alert_id, store_alert_action_fn fn, void *ctx,
 			     char *err, size_t errlen);
@@ -191,12 +211,14 @@ int store_alert_actions_each(struct store *st, const char *alert_id, store_alert
 /* An accepted event's raw JSON (malloc'd) by id, while it is within the
  * dedupe window: 1 found, 0 none (unknown or pruned), -1 error. */
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen);
-/* A player's latest events other than game rounds, newest first. */
+/* A player's raw events, handed to fn until it returns nonzero. */
 typedef int (*store_raw_fn)(void *ctx, const char *raw);
 /* All of a player's kept events in the order they were applied (game
  * rounds too); reads the whole events table, for offline tools. */
 int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
 				size_t errlen);
+/* A player's latest events other than game rounds, newest first, at most
+ * limit. */
 int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
 			     char *err, size_t errlen);
 
@@ -212,7 +234,8 @@ struct store_outbox_msg {
 int store_outbox_add(struct store *st, const char *topic, const char *key, const char *alert_id,
 		     const char *value, int64_t created_ms, char *err, size_t errlen);
 typedef int (*store_outbox_fn)(void *ctx, const struct store_outbox_msg *m);
-/* Unsent messages with seq > after_seq, in order, at most limit. */
+/* Unsent messages with seq > after_seq, in order, at most limit; fn
+ * returns nonzero to stop. */
 int store_outbox_unsent_each(struct store *st, int64_t after_seq, int limit, store_outbox_fn fn, void *ctx,
 			     char *err, size_t errlen);
 int store_outbox_mark_sent(struct store *st, int64_t seq, int64_t sent_ms, char *err, size_t errlen);
@@ -257,18 +280,6 @@ int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err
  * number of records. */
 int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen);
 
-/* The figures regulators ask for, over the alerts created in [from_ms,
- * to_ms) (of one player when player is not NULL), as of now_ms. */
-struct store_audit_summary {
-	int64_t alerts_amber, alerts_red;
-	int64_t outcomes[8];     /* by enum alert_outcome (alert.h), resolved alerts */
-	int64_t acted;           /* alerts with a staff action */
-	int64_t median_first_action_s; /* -1 when none was acted on */
-	int64_t overdue;         /* resolved after due_at, or unresolved past it */
-};
-int store_audit_summary(struct store *st, int64_t from_ms, int64_t to_ms, const char *player, int64_t now_ms,
-			const char *const *outcome_names, int noutcomes, struct store_audit_summary *out, char *err,
-			size_t errlen);
 /* The token fingerprint was not registered before: records it, returns 1;
  * 0 when it was. */
 int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen);

@@ -1,0 +1,129 @@
+/* store_checkpoint.c -- the WAL checkpointer: a thread with a connection
+ * of its own that copies the WAL back into the database, so the writer's
+ * commits never stall doing it (serve, replay).
+ *
+ * Owns: its thread, its connection, the writer's WAL hook while it runs.
+ * Never: writes a row (the writer stays the one writer), uses the
+ * writer's connection but to hook its commits and, on stop, give it its
+ * own automatic checkpoints back, or blocks the writer or readers
+ * (PASSIVE checkpoints only). */
+#include "store_int.h"
+#include "rgmon/log.h"
+
+#include <pthread.h>
+
+/* Copying the WAL back into the database (a checkpoint) is the longest
+ * stall a commit can hit: SQLite runs it inside the commit that crosses
+ * wal_autocheckpoint, so a batch waits for ~40 MB to be copied and synced
+ * and its events' alerts wait with it. serve and replay hand checkpoints
+ * to this thread instead, on its own connection (it copies pages, it
+ * writes no rows: the writer stays the one writer): the writer's commits only append
+ * to the WAL, and PASSIVE checkpoints never block the writer or readers.
+ * The writer's WAL hook says when the WAL has grown past the threshold. */
+#define CHECKPOINT_WAL_PAGES 2000 /* ~8 MB of WAL */
+#define CHECKPOINT_IDLE_MS 1000
+
+struct store_checkpointer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop, due;
+	sqlite3 *db;
+	struct store *writer;
+};
+
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	(void)db;
+	(void)name;
+	struct store_checkpointer *c = ctx;
+	if (pages >= CHECKPOINT_WAL_PAGES) {
+		pthread_mutex_lock(&c->lock);
+		c->due = true;
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+	struct store_checkpointer *c = arg;
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		if (!c->due) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += CHECKPOINT_IDLE_MS / 1000;
+			pthread_cond_timedwait(&c->wake, &c->lock, &until);
+		}
+		if (c->stop)
+			break;
+		c->due = false;
+		pthread_mutex_unlock(&c->lock);
+		/* Also when idle, so a quiet service's WAL drains too. */
+		int log_frames = 0, done_frames = 0;
+		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames);
+		if (done_frames > 0)
+			log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("store: WAL checkpoint failed, trying again: %s", sqlite3_errmsg(c->db));
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+struct store_checkpointer *store_checkpointer_start(struct store *writer, const char *path, char *err,
+						    size_t errlen)
+{
+	struct store_checkpointer *c = calloc(1, sizeof(*c));
+	if (!c) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	c->writer = writer;
+	char why[512];
+	if (store_connect(path, SQLITE_OPEN_READWRITE, &c->db, why, sizeof(why)) < 0) {
+		seterr(err, errlen, "checkpointer: %s", why);
+		goto fail;
+	}
+	/* A connection learns that the database is in WAL mode when it first
+	 * reads it; until then a checkpoint does nothing (and says -1 frames). */
+	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
+		seterr(err, errlen, "checkpointer: %s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+		seterr(err, errlen, "checkpointer: cannot start its thread");
+		goto fail;
+	}
+	/* Replaces the writer's own automatic checkpoints. */
+	sqlite3_wal_hook(writer->db, on_wal_commit, c);
+	return c;
+fail:
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->wake);
+	free(c);
+	return NULL;
+}
+
+void store_checkpointer_stop(struct store_checkpointer *c)
+{
+	if (!c)
+		return;
+	/* The writer checkpoints for itself again from here on. */
+	sqlite3_wal_autocheckpoint(c->writer->db, STORE_WAL_AUTOCHECKPOINT_PAGES);
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->wake);
+	free(c);
+}

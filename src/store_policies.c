@@ -1,0 +1,90 @@
+/* store_policies.c -- every policy ever used, by identity and with its
+ * text, so a decision can be replayed with the policy that made it; and
+ * the meta table of settings kept in the database (meta 'policy' names
+ * the current policy).
+ *
+ * Owns: the policies and meta tables.
+ * Never: parses or checks a policy (policy.c does), or forgets one: a
+ * policy once used stays for as long as the decisions that cite it. */
+#include "store_int.h"
+
+static const struct store_sql policy_add = {
+	"storing policy", "INSERT OR IGNORE INTO policies(policy_id, name, text) VALUES (?,?,?);", "sss", STMT_NONE,
+};
+static const struct store_sql policy_name_current = {
+	"storing policy", "INSERT OR REPLACE INTO meta(key, value) VALUES ('policy', ?)", "s", STMT_NONE,
+};
+
+int store_policy_use(struct store *st, const char *policy_id, const char *name, const char *text, char *err,
+		     size_t errlen)
+{
+	if (store_exec(st, &policy_add, NULL, NULL, err, errlen, policy_id, name, text) < 0 ||
+	    store_exec(st, &policy_name_current, NULL, NULL, err, errlen, policy_id) < 0)
+		return -1;
+	return 0;
+}
+
+static const struct store_sql policy_current = {
+	"reading policy",
+	"SELECT text FROM policies WHERE policy_id = (SELECT value FROM meta WHERE key = 'policy')",
+	"", STMT_NONE,
+};
+
+/* Unlike store_row_dup, a NULL text is an error (SQLite out of memory). */
+static int strdup_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	char **text = ctx;
+	const char *t = (const char *)sqlite3_column_text(s, 0);
+	*text = t ? strdup(t) : NULL;
+	return *text ? 1 : seterr(err, errlen, "out of memory");
+}
+
+int store_policy_current(struct store *st, char **text, char *err, size_t errlen)
+{
+	*text = NULL;
+	return store_exec(st, &policy_current, strdup_row, text, err, errlen);
+}
+
+static const struct store_sql policy_text = {
+	"reading policies", "SELECT text FROM policies WHERE policy_id = ?", "s", STMT_NONE,
+};
+
+int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen)
+{
+	*text = NULL;
+	return store_exec(st, &policy_text, store_row_dup, text, err, errlen, policy_id);
+}
+
+/* ---- meta settings ------------------------------------------------------- */
+
+static const struct store_sql meta_set = {
+	"writing a setting", "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ss", STMT_NONE,
+};
+
+int store_meta_set(struct store *st, const char *key, const char *value, char *err, size_t errlen)
+{
+	return store_exec(st, &meta_set, NULL, NULL, err, errlen, key, value);
+}
+
+static const struct store_sql meta_get = {
+	"reading a setting", "SELECT value FROM meta WHERE key = ?", "s", STMT_NONE,
+};
+
+struct meta_read {
+	char *out;
+	size_t outlen;
+};
+
+static int meta_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct meta_read *r = ctx;
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+	rg_strlcpy(r->out, v ? v : "", r->outlen);
+	return 1;
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct meta_read r = { out, outlen };
+	return store_exec(st, &meta_get, meta_row, &r, err, errlen, key);
+}
