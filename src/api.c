@@ -169,26 +169,20 @@ struct alerts_page {
 	int64_t now_ms;
 	int want;
 	bool more; /* a row beyond want exists: there is a next page */
-	bool damaged;
 	/* the page's last row, for the cursor */
 	int last_level;
 	int64_t last_due_ms;
-	char last_id[65];
+	char last_id[ALERT_ID_LEN + 1];
 };
 
-static int add_alert(void *ctx, const struct store_alert *a)
+static int add_alert(void *ctx, const struct alert *a)
 {
 	struct alerts_page *p = ctx;
 	if ((int)json_array_size(p->alerts) == p->want) {
 		p->more = true;
 		return 1;
 	}
-	json_t *j = alert_to_json(a, p->now_ms);
-	if (!j) {
-		p->damaged = true;
-		return 1;
-	}
-	json_array_append_new(p->alerts, j);
+	json_array_append_new(p->alerts, alert_json(a, p->now_ms));
 	p->last_level = a->level;
 	p->last_due_ms = a->due_ms;
 	rg_strlcpy(p->last_id, a->alert_id, sizeof(p->last_id));
@@ -347,9 +341,9 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	/* One row more than the page tells whether a next page exists. */
 	struct alerts_page page = { .alerts = json_array(), .now_ms = rq->now_ms, .want = (int)limit };
 	f.limit = (int)limit + 1;
-	if (store_alerts_query(rq->db, &f, add_alert, &page, err, sizeof(err)) < 0 || page.damaged) {
+	if (store_alerts_query(rq->db, &f, add_alert, &page, err, sizeof(err)) < 0) {
 		json_decref(page.alerts);
-		return api_error(r, 500, "%s", page.damaged ? "an alert's stored JSON is damaged" : err);
+		return api_error(r, 500, "%s", err);
 	}
 	json_t *next = json_null();
 	if (page.more) {
@@ -373,23 +367,19 @@ static int add_action(void *ctx, const struct store_alert_action *a)
  * actions taken on it. */
 static void reply_alert(const struct api_request *rq, const char *alert_id, int status, struct api_reply *r)
 {
-	struct store_alert a;
+	struct alert *a = malloc(sizeof(*a));
 	char err[512];
-	int found = store_alert_get(rq->db, alert_id, &a, err, sizeof(err));
+	int found = a ? store_alert_get(rq->db, alert_id, a, err, sizeof(err)) : seterr(err, sizeof(err), "out of memory");
 	if (found <= 0) {
 		if (found < 0)
 			api_error(r, 500, "%s", err);
 		else
 			api_error(r, 404, "unknown alert \"%s\"", alert_id);
+		free(a);
 		return;
 	}
-	json_t *j = alert_to_json(&a, rq->now_ms), *events = json_array(), *actions = json_array();
-	store_alert_release(&a);
-	if (!j) {
-		json_decref(events);
-		json_decref(actions);
-		return api_error(r, 500, "the alert's stored JSON is damaged");
-	}
+	json_t *j = alert_json(a, rq->now_ms), *events = json_array(), *actions = json_array();
+	free(a);
 	size_t i;
 	json_t *id;
 	json_array_foreach(json_object_get(j, "evidence"), i, id) {

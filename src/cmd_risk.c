@@ -138,17 +138,12 @@ struct list_ctx {
 	int64_t now_ms; /* wall clock, for "overdue" */
 	bool json;
 	json_t *alerts;
-	bool damaged;
 };
 
-static int list_one(void *ctx, const struct store_alert *al)
+static int list_one(void *ctx, const struct alert *al)
 {
 	struct list_ctx *c = ctx;
-	json_t *j = alert_to_json(al, c->now_ms);
-	if (!j) {
-		c->damaged = true;
-		return 1;
-	}
+	json_t *j = alert_json(al, c->now_ms);
 	if (c->json) {
 		json_array_append_new(c->alerts, j);
 		return 0;
@@ -157,7 +152,7 @@ static int list_one(void *ctx, const struct store_alert *al)
 	ts_format_rfc3339(al->due_ms, due, sizeof(due));
 	json_t *rules = json_object_get(j, "rules");
 	printf("%-32s  %-5s  %-12s  %-16s  %-14s  %s  %s\n", al->alert_id, json_string_value(json_object_get(j, "level")),
-	       al->status, al->player_id, json_string_value(json_object_get(j, "suggested_action")), due,
+	       alert_status_name(al->status), al->player_id, json_string_value(json_object_get(j, "suggested_action")), due,
 	       json_string_value(json_array_get(rules, 0)));
 	json_decref(j);
 	return 0;
@@ -171,7 +166,7 @@ int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 	int rc = parse_args(cmd, argc, argv, &a, false, true);
 	if (rc)
 		return rc;
-	struct list_ctx ctx = { ts_now_ms(), a.json, json_array(), false };
+	struct list_ctx ctx = { ts_now_ms(), a.json, json_array() };
 	if (!(st = store_open_readonly(a.db, err, sizeof(err))))
 		goto fail;
 	if (!a.json)
@@ -182,10 +177,6 @@ int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 	filter.status = a.status;
 	if (store_alerts_query(st, &filter, list_one, &ctx, err, sizeof(err)) < 0)
 		goto fail;
-	if (ctx.damaged) {
-		seterr(err, sizeof(err), "an alert's stored JSON is damaged");
-		goto fail;
-	}
 	if (a.json) {
 		json_t *out = json_pack("{s:O}", "alerts", ctx.alerts);
 		json_dumpf(out, stdout, JSON_COMPACT);

@@ -3,11 +3,12 @@
  * last started to hold) that alerts cite as evidence.
  *
  * Owns: the alerts, alert_actions and markers tables, and the alert row's
- * shape (ALERT_COLUMNS <-> struct store_alert).
+ * shape (ALERT_COLUMNS <-> struct alert, the lists as JSON text).
  * Never: decides anything about an alert -- open, escalate, transitions
  * and their rules are alert.c's; this file stores and lists what it is
  * given. */
 #include "store_int.h"
+#include "rgmon/alert_json.h"
 
 #define ALERT_COLUMNS                                                                               \
 	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
@@ -51,51 +52,49 @@ int store_marker_get(struct store *st, const char *player_id, const char *rule, 
 
 /* ---- alerts -------------------------------------------------------------- */
 
-static int alert_from_row(sqlite3_stmt *s, struct store_alert *a)
+static void column_text(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+	const char *v = (const char *)sqlite3_column_text(s, col);
+	rg_strlcpy(dst, v ? v : "", len);
+}
+
+/* A row of ALERT_COLUMNS as a typed alert: 0, or -1 with err when a
+ * column is damaged. */
+static int alert_from_row(sqlite3_stmt *s, struct alert *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	rg_strlcpy(a->alert_id, (const char *)sqlite3_column_text(s, 0), sizeof(a->alert_id));
-	rg_strlcpy(a->player_id, (const char *)sqlite3_column_text(s, 1), sizeof(a->player_id));
-	a->level = sqlite3_column_int(s, 2);
-	rg_strlcpy(a->status, (const char *)sqlite3_column_text(s, 3), sizeof(a->status));
-	a->action = sqlite3_column_int(s, 4);
-	a->rules = store_col_dup(s, 5);
-	a->reasons = store_col_dup(s, 6);
-	a->evidence = store_col_dup(s, 7);
-	rg_strlcpy(a->policy, (const char *)sqlite3_column_text(s, 8), sizeof(a->policy));
+	column_text(s, 0, a->alert_id, sizeof(a->alert_id));
+	column_text(s, 1, a->player_id, sizeof(a->player_id));
+	int level = sqlite3_column_int(s, 2), action = sqlite3_column_int(s, 4);
+	const char *status = (const char *)sqlite3_column_text(s, 3);
+	const char *outcome = (const char *)sqlite3_column_text(s, 13);
+	a->outcome = OUTCOME_NONE;
+	if (level < 0 || level >= LEVEL_COUNT || action < 0 || action >= ACTION_COUNT || !status ||
+	    alert_status_parse(status, &a->status) < 0 || (outcome && alert_outcome_parse(outcome, &a->outcome) < 0))
+		return seterr(err, errlen, "alert %s: damaged level, action, status or outcome", a->alert_id);
+	a->level = (enum risk_level)level;
+	a->action = (enum risk_action)action;
+	if (alert_lists_parse(a, (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 6),
+			      (const char *)sqlite3_column_text(s, 7), err, errlen) < 0)
+		return -1;
+	column_text(s, 8, a->policy, sizeof(a->policy));
 	a->created_ms = sqlite3_column_int64(s, 9);
 	a->updated_ms = sqlite3_column_int64(s, 10);
 	a->due_ms = sqlite3_column_int64(s, 11);
 	a->escalations = sqlite3_column_int(s, 12);
-	if (sqlite3_column_type(s, 13) != SQLITE_NULL)
-		rg_strlcpy(a->outcome, (const char *)sqlite3_column_text(s, 13), sizeof(a->outcome));
-	if (sqlite3_column_type(s, 14) != SQLITE_NULL)
-		rg_strlcpy(a->actor, (const char *)sqlite3_column_text(s, 14), sizeof(a->actor));
-	a->note = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : store_col_dup(s, 15);
+	column_text(s, 14, a->actor, sizeof(a->actor));
+	a->has_note = sqlite3_column_type(s, 15) != SQLITE_NULL;
+	column_text(s, 15, a->note, sizeof(a->note));
 	a->acknowledged_ms = store_col_int64(s, 16, INT64_MIN);
 	a->resolved_ms = store_col_int64(s, 17, INT64_MIN);
-	if (sqlite3_column_type(s, 18) != SQLITE_NULL)
-		rg_strlcpy(a->acknowledged_by, (const char *)sqlite3_column_text(s, 18), sizeof(a->acknowledged_by));
-	if (!a->rules || !a->reasons || !a->evidence) {
-		store_alert_release(a);
-		return -1;
-	}
+	column_text(s, 18, a->acknowledged_by, sizeof(a->acknowledged_by));
 	return 0;
 }
 
-void store_alert_release(struct store_alert *a)
-{
-	free(a->rules);
-	free(a->reasons);
-	free(a->evidence);
-	free(a->note);
-	a->rules = a->reasons = a->evidence = a->note = NULL;
-}
-
-/* Reads the first row into ctx, a struct store_alert, and stops. */
+/* Reads the first row into ctx, a struct alert, and stops. */
 static int alert_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
-	return alert_from_row(s, ctx) < 0 ? seterr(err, errlen, "out of memory") : 1;
+	return alert_from_row(s, ctx, err, errlen) < 0 ? -1 : 1;
 }
 
 static const struct store_sql alert_open = {
@@ -105,7 +104,7 @@ static const struct store_sql alert_open = {
 	"s", STMT_ALERT_OPEN,
 };
 
-int store_alert_open_for_player(struct store *st, const char *player_id, struct store_alert *out, char *err,
+int store_alert_open_for_player(struct store *st, const char *player_id, struct alert *out, char *err,
 				size_t errlen)
 {
 	return store_exec(st, &alert_open, alert_row, out, err, errlen, player_id);
@@ -115,7 +114,7 @@ static const struct store_sql alert_get = {
 	"reading alert", "SELECT " ALERT_COLUMNS " FROM alerts WHERE alert_id = ?", "s", STMT_NONE,
 };
 
-int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen)
+int store_alert_get(struct store *st, const char *alert_id, struct alert *out, char *err, size_t errlen)
 {
 	return store_exec(st, &alert_get, alert_row, out, err, errlen, alert_id);
 }
@@ -128,12 +127,20 @@ static const struct store_sql alert_put = {
 	"ssisissssIIIis?s?sI?I?s?", STMT_ALERT_PUT,
 };
 
-int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen)
+int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen)
 {
-	return store_exec(st, &alert_put, NULL, NULL, err, errlen, a->alert_id, a->player_id, a->level, a->status,
-			  a->action, a->rules, a->reasons, a->evidence, a->policy, a->created_ms, a->updated_ms,
-			  a->due_ms, a->escalations, a->outcome, a->actor, a->note, a->acknowledged_ms, a->resolved_ms,
-			  a->acknowledged_by);
+	char *rules = alert_rules_text(a), *reasons = alert_reasons_text(a), *evidence = alert_evidence_text(a);
+	int rc = !rules || !reasons || !evidence
+			 ? seterr(err, errlen, "alert %s: out of memory", a->alert_id)
+			 : store_exec(st, &alert_put, NULL, NULL, err, errlen, a->alert_id, a->player_id, (int)a->level,
+				      alert_status_name(a->status), (int)a->action, rules, reasons, evidence, a->policy,
+				      a->created_ms, a->updated_ms, a->due_ms, a->escalations,
+				      a->outcome != OUTCOME_NONE ? alert_outcome_name(a->outcome) : "", a->actor,
+				      a->has_note ? a->note : NULL, a->acknowledged_ms, a->resolved_ms, a->acknowledged_by);
+	free(rules);
+	free(reasons);
+	free(evidence);
+	return rc;
 }
 
 /* The queue order staff work in: most severe first, then soonest due; the
@@ -151,27 +158,27 @@ static const struct store_sql alerts_query = {
 struct alert_walk {
 	store_alert_fn fn;
 	void *ctx;
+	struct alert *a; /* one for every row: alerts are big */
 };
 
 static int alert_walk_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
 	struct alert_walk *w = ctx;
-	struct store_alert a;
-	if (alert_from_row(s, &a) < 0)
-		return seterr(err, errlen, "out of memory");
-	int stop = w->fn(w->ctx, &a);
-	store_alert_release(&a);
-	return stop ? 1 : 0;
+	if (alert_from_row(s, w->a, err, errlen) < 0)
+		return -1;
+	return w->fn(w->ctx, w->a) ? 1 : 0;
 }
 
 int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,
 		       char *err, size_t errlen)
 {
-	struct alert_walk w = { fn, ctx };
-	return store_exec(st, &alerts_query, alert_walk_row, &w, err, errlen, f->status, f->level, f->player_id,
-			  f->since_ms, (int)f->after, f->after_level, f->after_due_ms, f->after_id, f->limit) < 0
-		       ? -1
-		       : 0;
+	struct alert_walk w = { fn, ctx, malloc(sizeof(struct alert)) };
+	if (!w.a)
+		return seterr(err, errlen, "reading alerts: out of memory");
+	int rc = store_exec(st, &alerts_query, alert_walk_row, &w, err, errlen, f->status, f->level, f->player_id,
+			    f->since_ms, (int)f->after, f->after_level, f->after_due_ms, f->after_id, f->limit);
+	free(w.a);
+	return rc < 0 ? -1 : 0;
 }
 
 void store_alert_filter_init(struct store_alert_filter *f)

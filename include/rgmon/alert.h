@@ -11,9 +11,8 @@
 #ifndef RGMON_ALERT_H
 #define RGMON_ALERT_H
 
-#include <jansson.h>
-
 #include "rgmon/alert_decide.h"
+#include "rgmon/alert_json.h"
 #include "rgmon/engine.h"
 #include "rgmon/policy.h"
 #include "rgmon/store.h"
@@ -28,20 +27,6 @@
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
 		   const struct player_state *ps, const struct engine_result *res, bool *opened, char *err,
 		   size_t errlen);
-
-/* DESIGN 1.3 alert JSON. now_ms (wall clock) adds "overdue";
- * ENGINE_NO_TIME leaves it out (the Kafka message, which must not depend
- * on when it was written). New reference. */
-json_t *alert_json(const struct alert *a, int64_t now_ms);
-/* The same of a stored alert row; NULL when its JSON columns are damaged. */
-json_t *alert_to_json(const struct store_alert *row, int64_t now_ms);
-
-/* A stored alert row as a typed alert: 0, or -1 (with why) when its JSON
- * columns are damaged. */
-int alert_from_row(const struct store_alert *row, struct alert *a, char *err, size_t errlen);
-/* An alert's DESIGN 1.3 JSON (as alert_json writes it, or an audit
- * record's payload) as a typed alert: 0, or -1 with why. */
-int alert_from_json(json_t *j, struct alert *a, char *err, size_t errlen);
 
 /* ---- staff actions (wall time) ---- */
 

@@ -16,6 +16,7 @@
 #define RGMON_STORE_H
 
 #include "rgmon/common.h"
+#include "rgmon/alert_decide.h"
 #include "rgmon/engine.h"
 #include "rgmon/policy.h"
 
@@ -121,33 +122,15 @@ int store_marker_set(struct store *st, const char *player_id, const char *rule, 
 int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
 		     char *err, size_t errlen);
 
-/* An alert row. rules, reasons, evidence are JSON arrays as text and note
- * free text, all malloc'd (store_alert_release frees them). Times are ms
- * since the epoch; INT64_MIN = not set. level and action are enum
- * risk_level / risk_action. */
-struct store_alert {
-	char alert_id[65];
-	char player_id[PLAYER_ID_MAX + 1];
-	int level;
-	char status[16]; /* open, acknowledged, resolved */
-	int action;
-	char *rules, *reasons, *evidence;
-	char policy[POLICY_ID_MAX + 1];
-	int64_t created_ms, updated_ms, due_ms;
-	int escalations;
-	char outcome[32];
-	char actor[PLAYER_ID_MAX + 1];
-	char *note;
-	int64_t acknowledged_ms, resolved_ms;
-	char acknowledged_by[PLAYER_ID_MAX + 1];
-};
-void store_alert_release(struct store_alert *a);
+/* Alerts are stored as struct alert (alert_decide.h); their lists
+ * (rules, reasons, evidence) are JSON text columns, written and read here
+ * through alert_json.h, so nothing above the store sees that text. */
 
 /* The player's alert that is not resolved yet: 1 found, 0 none, -1 error. */
-int store_alert_open_for_player(struct store *st, const char *player_id, struct store_alert *out, char *err,
+int store_alert_open_for_player(struct store *st, const char *player_id, struct alert *out, char *err,
 				size_t errlen);
 /* Inserts or replaces an alert (by alert_id). */
-int store_alert_put(struct store *st, const struct store_alert *a, char *err, size_t errlen);
+int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen);
 /* Which alerts to list: everything unset matches all (see _init). The
  * cursor (after_*) continues after that row in queue order. */
 struct store_alert_filter {
@@ -159,17 +142,17 @@ struct store_alert_filter {
 	bool after;
 	int after_level;
 	int64_t after_due_ms;
-	char after_id[65];
+	char after_id[ALERT_ID_LEN + 1];
 };
 void store_alert_filter_init(struct store_alert_filter *f);
 
 /* Alerts in queue order (level, then due time) that match f. fn returns
  * nonzero to stop. */
-typedef int (*store_alert_fn)(void *ctx, const struct store_alert *a);
+typedef int (*store_alert_fn)(void *ctx, const struct alert *a);
 int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,
 		       char *err, size_t errlen);
 /* One alert by id: 1 found, 0 none, -1 error. */
-int store_alert_get(struct store *st, const char *alert_id, struct store_alert *out, char *err, size_t errlen);
+int store_alert_get(struct store *st, const char *alert_id, struct alert *out, char *err, size_t errlen);
 
 /* Each alert created in [from_ms, to_ms) (of one player when player is
  * not NULL), in no set order, with what the regulator figures count

@@ -51,25 +51,22 @@ static void put_alert(struct store *st, const char *id, const char *player, int 
 		      int64_t ack, int64_t resolved, const char *outcome, char *note)
 {
 	char err[256];
-	struct store_alert a = {
-		.level = level,
-		.rules = "[]",
-		.reasons = "[]",
-		.evidence = "[]",
-		.created_ms = created,
-		.updated_ms = created,
-		.due_ms = created + due,
-		.note = note,
-		.acknowledged_ms = ack == INT64_MIN ? INT64_MIN : created + ack,
-		.resolved_ms = resolved == INT64_MIN ? INT64_MIN : created + resolved,
-	};
+	static struct alert a;
+	memset(&a, 0, sizeof(a));
+	a.level = (enum risk_level)level;
+	a.created_ms = a.updated_ms = created;
+	a.due_ms = created + due;
+	a.has_note = note != NULL;
+	snprintf(a.note, sizeof(a.note), "%s", note ? note : "");
+	a.acknowledged_ms = ack == INT64_MIN ? INT64_MIN : created + ack;
+	a.resolved_ms = resolved == INT64_MIN ? INT64_MIN : created + resolved;
 	snprintf(a.alert_id, sizeof(a.alert_id), "%s", id);
 	snprintf(a.player_id, sizeof(a.player_id), "%s", player);
 	snprintf(a.policy, sizeof(a.policy), "test@sha256:0");
-	snprintf(a.status, sizeof(a.status), "%s",
-		 resolved != INT64_MIN ? "resolved" : ack != INT64_MIN ? "acknowledged" : "open");
-	if (outcome)
-		snprintf(a.outcome, sizeof(a.outcome), "%s", outcome);
+	a.status = resolved != INT64_MIN ? ALERT_RESOLVED : ack != INT64_MIN ? ALERT_ACKNOWLEDGED : ALERT_OPEN;
+	a.outcome = OUTCOME_NONE;
+	if (outcome && alert_outcome_parse(outcome, &a.outcome) < 0)
+		fail_msg("unknown outcome %s", outcome);
 	if (ack != INT64_MIN)
 		snprintf(a.acknowledged_by, sizeof(a.acknowledged_by), "agent");
 	if (store_alert_put(st, &a, err, sizeof(err)) < 0)
@@ -121,24 +118,22 @@ static void test_unset_fields_round_trip(void **state)
 	char path[64], err[256], empty[1] = "";
 	struct store *st = open_temp(path, sizeof(path));
 	int64_t t = t_ms("2026-11-02T00:00:00Z");
-	struct store_alert a;
+	static struct alert a;
 
 	put_alert(st, "open", "p1", LEVEL_AMBER, t, DAY, INT64_MIN, INT64_MIN, NULL, NULL);
 	assert_int_equal(store_alert_get(st, "open", &a, err, sizeof(err)), 1);
-	assert_string_equal(a.outcome, "");
+	assert_int_equal(a.outcome, OUTCOME_NONE);
 	assert_string_equal(a.acknowledged_by, "");
-	assert_null(a.note);
+	assert_false(a.has_note);
 	assert_true(a.acknowledged_ms == INT64_MIN && a.resolved_ms == INT64_MIN);
-	store_alert_release(&a);
 
 	put_alert(st, "done", "p1", LEVEL_RED, t, DAY, HOUR, 2 * HOUR, "self_exclusion", empty);
 	assert_int_equal(store_alert_get(st, "done", &a, err, sizeof(err)), 1);
-	assert_string_equal(a.outcome, "self_exclusion");
+	assert_int_equal(a.outcome, OUTCOME_SELF_EXCLUSION);
 	assert_string_equal(a.acknowledged_by, "agent");
-	assert_non_null(a.note);
+	assert_true(a.has_note);
 	assert_string_equal(a.note, "");
 	assert_true(a.acknowledged_ms == t + HOUR && a.resolved_ms == t + 2 * HOUR);
-	store_alert_release(&a);
 
 	assert_int_equal(store_alert_get(st, "unknown", &a, err, sizeof(err)), 0);
 	remove_temp(st, path);
