@@ -1,0 +1,231 @@
+/* test_options.c -- the option parser (options.c) on a table of every
+ * kind of option. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "rgmon/options.h"
+#include "rgmon/sbuf.h"
+#include "rgmon/timestamp.h"
+
+struct t_args {
+	const char *db, *policy, *file, *id, *status;
+	bool quiet;
+	long long days, seed, rate;
+	struct opt_list props, topics;
+	int64_t from_ms;
+};
+
+static const char *const t_topics[] = { "a", "b", NULL };
+
+static int t_time(const char *value, void *dest) { return ts_parse_rfc3339(value, dest); }
+
+static const struct opt t_opts[] = {
+	OPT_ARG("ID", struct t_args, id, "the player"),
+	OPT_REQUIRED_STRING("db", "DB", struct t_args, db, "database"),
+	OPT_STRING("policy", "FILE", struct t_args, policy, "default.json", "policy file"),
+	OPT_FLAG("quiet", struct t_args, quiet, "say less"),
+	OPT_INT("days", "D", struct t_args, days, 1, 3650, "30", "days of activity"),
+	OPT_INT("dirt", "N", struct t_args, seed, 0, LLONG_MAX, NULL, "dirt"),
+	OPT_INT("rate", "R", struct t_args, rate, 1, LLONG_MAX, NULL, "events per second"),
+	OPT_CHOICE("status", "open|acknowledged|resolved", struct t_args, status, NULL, "only this status"),
+	OPT_LIST('X', NULL, "prop=value", struct t_args, props, 3, NULL, "a property"),
+	OPT_LIST(0, "topic", "T", struct t_args, topics, OPT_LIST_MAX, t_topics, "a topic"),
+	OPT_PARSED("from", "T", struct t_args, from_ms, t_time, "an RFC 3339 time", "2026-11-01T00:00:00Z", "start"),
+	OPT_ARG("FILE", struct t_args, file, "the events"),
+	OPT_END,
+};
+
+static char err[512];
+
+/* Parses the NULL-terminated words into a (zeroed first); returns the rc. */
+static int parse(struct t_args *a, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, a);
+	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < 64;)
+		argv[argc++] = w;
+	va_end(ap);
+	memset(a, 0x5a, sizeof(*a)); /* the parser must set every destination */
+	err[0] = '\0';
+	return options_parse(t_opts, argc, argv, a, err, sizeof(err));
+}
+
+#define assert_err(rc, msg)                      \
+	do {                                     \
+		assert_int_equal((rc), -1);      \
+		assert_string_equal(err, (msg)); \
+	} while (0)
+
+static void test_defaults_and_positionals(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(parse(&a, "p1", "--db", "x.db", "f.jsonl", NULL), 0);
+	assert_string_equal(a.id, "p1");
+	assert_string_equal(a.file, "f.jsonl");
+	assert_string_equal(a.db, "x.db");
+	assert_string_equal(a.policy, "default.json");
+	assert_false(a.quiet);
+	assert_int_equal(a.days, 30);
+	assert_int_equal(a.seed, 0);
+	assert_null(a.status);
+	assert_int_equal(a.props.n, 0);
+	assert_int_equal(a.topics.n, 2);
+	assert_string_equal(a.topics.v[1], "b");
+	assert_int_equal(a.from_ms, 1793491200000LL);
+
+	/* Options anywhere, "--" ends them, "-" is an argument. */
+	assert_int_equal(parse(&a, "--db=x.db", "-", "--quiet", "--", "--not-an-option", NULL), 0);
+	assert_string_equal(a.id, "-");
+	assert_string_equal(a.file, "--not-an-option");
+	assert_true(a.quiet);
+
+	assert_err(parse(&a, "p1", "--db", "x.db", "f", "g", NULL), "unexpected argument \"g\"");
+	assert_err(parse(&a, "p1", "--db", "x.db", NULL), "FILE is required");
+	assert_err(parse(&a, "p1", NULL), "--db and FILE are required");
+	assert_err(parse(&a, NULL), "ID, --db and FILE are required");
+}
+
+static void test_flags(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(parse(&a, "--quiet", "i", "f", "--db", "d", NULL), 0);
+	assert_true(a.quiet);
+	assert_err(parse(&a, "--quiet=yes", "i", "f", "--db", "d", NULL), "--quiet takes no value");
+}
+
+static void test_integers(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days", "1", NULL), 0);
+	assert_int_equal(a.days, 1);
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days=3650", "--dirt", "9223372036854775807", NULL), 0);
+	assert_int_equal(a.days, 3650);
+	assert_int_equal(a.seed, LLONG_MAX);
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "0", NULL), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "3651", NULL), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "7x", NULL), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "", NULL), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "-1", NULL), "--dirt must be a non-negative integer");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "9223372036854775808", NULL),
+		   "--dirt must be a non-negative integer");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--rate", "0", NULL), "--rate must be a positive integer");
+}
+
+static void test_repeatable(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "-X", "a=1", "-Xb=2", "--topic", "t", NULL), 0);
+	assert_int_equal(a.props.n, 2);
+	assert_string_equal(a.props.v[0], "a=1");
+	assert_string_equal(a.props.v[1], "b=2");
+	assert_int_equal(a.topics.n, 1); /* given: the default is replaced, not added to */
+	assert_string_equal(a.topics.v[0], "t");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-X", "a", "-X", "b", "-X", "c", "-X", "d", NULL), "at most 3 -X");
+}
+
+static void test_choice_and_parsed(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(
+		parse(&a, "i", "f", "--db", "d", "--status", "resolved", "--from", "1970-01-01T00:00:01Z", NULL), 0);
+	assert_string_equal(a.status, "resolved");
+	assert_int_equal(a.from_ms, 1000);
+	assert_err(parse(&a, "i", "f", "--db", "d", "--status", "open|acknowledged", NULL),
+		   "--status must be open, acknowledged or resolved");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--from", "yesterday", NULL),
+		   "--from must be an RFC 3339 time");
+}
+
+static void test_unknown_and_missing_value(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus", NULL), "unknown option \"--bogus\"");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus=1", NULL), "unknown option \"--bogus\"");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-q", NULL), "unknown option \"-q\"");
+	assert_err(parse(&a, "i", "f", "--db", NULL), "--db needs a value");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-X", NULL), "-X needs a value");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--=x", NULL), "unknown option \"--\"");
+	/* A value is taken as it is, even when it looks like an option. */
+	assert_int_equal(parse(&a, "i", "f", "--db", "--quiet", NULL), 0);
+	assert_string_equal(a.db, "--quiet");
+	assert_false(a.quiet);
+}
+
+static void test_abbreviations(void **state)
+{
+	(void)state;
+	struct t_args a;
+	assert_int_equal(parse(&a, "i", "f", "--d", "x", NULL), -1); /* --db, --days, --dirt */
+	assert_string_equal(err, "ambiguous option \"--d\" (--db, --days, --dirt)");
+	assert_int_equal(parse(&a, "i", "f", "--db", "x", "--da", "5", "--q", "--pol=p", NULL), 0);
+	assert_int_equal(a.days, 5);
+	assert_true(a.quiet);
+	assert_string_equal(a.policy, "p");
+}
+
+static bool has(const char *text, const char *word)
+{
+	if (!strstr(text, word))
+		fail_msg("\"%s\" not in:\n%s", word, text);
+	return true;
+}
+
+/* No line longer than OPTIONS_WIDTH. */
+static void assert_wrapped(const char *text)
+{
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		if (len > OPTIONS_WIDTH)
+			fail_msg("line of %zu characters: %.*s", len, (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
+static void test_generated_usage_and_help(void **state)
+{
+	(void)state;
+	struct sbuf usage, help;
+	sbuf_init(&usage);
+	sbuf_init(&help);
+	options_usage(t_opts, &usage, 0, 4);
+	options_help(t_opts, &help);
+	assert_false(usage.oom || help.oom);
+	has(usage.buf, "ID --db DB [--policy FILE] [--quiet] [--days D]");
+	has(usage.buf, "[--status open|acknowledged|resolved]");
+	has(usage.buf, "[-X prop=value]... [--topic T]...");
+	has(usage.buf, "[--from T] FILE");
+	has(help.buf, "  --days D");
+	has(help.buf, "days of activity (default 30)");
+	has(help.buf, "a topic (default a, b)");
+	has(help.buf, "start (default 2026-11-01T00:00:00Z)");
+	assert_null(strstr(help.buf, "dirt (default"));
+	assert_wrapped(usage.buf);
+	assert_wrapped(help.buf);
+	sbuf_release(&usage);
+	sbuf_release(&help);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_positionals),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_repeatable),
+		cmocka_unit_test(test_choice_and_parsed),
+		cmocka_unit_test(test_unknown_and_missing_value),
+		cmocka_unit_test(test_abbreviations),
+		cmocka_unit_test(test_generated_usage_and_help),
+	};
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
