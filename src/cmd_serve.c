@@ -16,14 +16,67 @@
 #include "rgmon/tokens.h"
 #include "rgmon/writer.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#define MAX_PROPS 64
 #define RETRY_PAUSE_MS 1000
 #define CHECKPOINT_LOOK_MS 1000        /* how often to see whether a checkpoint is due */
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
+
+struct serve_args {
+	const char *brokers, *topic, *group, *db, *http, *policy, *tokens, *tls_cert, *tls_key, *audit_key;
+	long long retention_days, cache_players, batch_ms;
+	struct opt_list props;
+	const char *log_level;
+};
+
+static const struct opt serve_opts[] = {
+	OPT_STRING("brokers", "B", struct serve_args, brokers, "127.0.0.1:9092", "Kafka bootstrap servers"),
+	OPT_STRING("topic", "T", struct serve_args, topic, "rg.events", "events topic; rejected events go to T.dlq"),
+	OPT_STRING("group", "G", struct serve_args, group, "rgmon", "consumer group"),
+	OPT_STRING("db", "DB", struct serve_args, db, "rgmon.db", "SQLite database"),
+	OPT_STRING("http", "HOST:PORT", struct serve_args, http, "127.0.0.1:8080", "HTTP listen address"),
+	OPT_STRING("policy", "FILE", struct serve_args, policy, NULL,
+		   "risk policy (default: the built-in policies/default.json)"),
+	OPT_STRING("tokens", "FILE", struct serve_args, tokens, NULL,
+		   "API tokens (from `rgmon token new`), read at start; without it every /v1 request gets 401"),
+	OPT_STRING("tls-cert", "PEM", struct serve_args, tls_cert, NULL,
+		   "serve HTTPS with this certificate (and --tls-key)"),
+	OPT_STRING("tls-key", "PEM", struct serve_args, tls_key, NULL, "the certificate's private key"),
+	OPT_STRING("audit-key", "KEY", struct serve_args, audit_key, NULL,
+		   "private key from `rgmon keygen`: signs audit checkpoints (every 1000 records or 10 minutes, and "
+		   "at stop) and /v1/audit/export manifests"),
+	OPT_INT("audit-retention-days", "N", struct serve_args, retention_days, 1, 36500,
+		OPT_STR(AUDIT_RETENTION_DAYS_DEFAULT),
+		"days audit records are kept; older ones are dropped from a signed checkpoint on"),
+	OPT_INT("cache-players", "N", struct serve_args, cache_players, 2 * INGEST_BATCH_MAX, 100000000,
+		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
+	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
+		"a batch commits at most MS after its first event, or at " OPT_STR(INGEST_BATCH_MAX)
+		" events, whichever is first"),
+	OPT_LIST('X', NULL, "prop=value", struct serve_args, props, 64, NULL,
+		 "librdkafka property for the consumer and producers (as kcat -X); repeatable"),
+	OPT_CHOICE("log-level", "error|warn|info|debug", struct serve_args, log_level, "info",
+		   "what to log on stderr"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_serve_entry = {
+	"serve", serve_opts,
+	"Consume events from Kafka, apply them to player state exactly once, score\n"
+	"players against the policy, raise alerts, publish them to the support\n"
+	"queue, and serve the HTTP API and the compliance web UI.\n",
+	"A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
+	"transaction together with its consumed offsets, alerts and outbox messages;\n"
+	"on start and on every partition assignment the consumer seeks to the\n"
+	"offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
+	"player_id, header alert_id) and rg.player-flags and marks messages sent on\n"
+	"delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
+	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
+	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
+	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
+	cmd_serve,
+};
 
 /* A service record (start, stop, a token) in its own transaction. */
 static int record(struct store *st, const char *kind, json_t *payload, char *err, size_t errlen)
@@ -77,79 +130,32 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 	return 0;
 }
 
+static int serve_parse(const struct cmd_entry *cmd, int argc, char **argv, struct serve_args *a)
+{
+	enum log_level level;
+	int rc = cmd_parse(cmd, argc, argv, a);
+	if (rc)
+		return rc;
+	for (int i = 0; i < a->props.n; i++)
+		if (!strchr(a->props.v[i], '='))
+			return cmd_usage_error(cmd, "-X \"%s\" is not name=value", a->props.v[i]);
+	if (log_level_parse(a->log_level, &level) < 0)
+		return cmd_usage_error(cmd, "--log-level \"%s\" is not a level", a->log_level);
+	log_set_level(level);
+	return 0;
+}
+
 int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "http", required_argument, NULL, 'H' },
-		{ "cache-players", required_argument, NULL, 'c' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "batch-ms", required_argument, NULL, 'B' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "tokens", required_argument, NULL, 'T' },
-		{ "tls-cert", required_argument, NULL, 'C' },
-		{ "tls-key", required_argument, NULL, 'K' },
-		{ "audit-key", required_argument, NULL, 'A' },
-		{ "audit-retention-days", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *props[MAX_PROPS];
-	struct source_kafka_config kcfg = { "127.0.0.1:9092", "rg.events", "rgmon", props, 0, 50 };
-	const char *db = "rgmon.db", *policy_path = NULL, *tokens_path = NULL, *audit_key_path = NULL;
-	long long retention_days = AUDIT_RETENTION_DAYS_DEFAULT;
-	struct http_config hcfg = { "127.0.0.1:8080", NULL, NULL, NULL, NULL };
-	long long cache = INGEST_CACHE_DEFAULT, batch_ms = 50;
-	enum log_level level;
+	struct serve_args a = { 0 };
 	char err[512];
-	int c, rc = EXIT_RUNTIME;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "X:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': kcfg.brokers = optarg; break;
-		case 't': kcfg.topic = optarg; break;
-		case 'g': kcfg.group = optarg; break;
-		case 'd': db = optarg; break;
-		case 'H': hcfg.listen = optarg; break;
-		case 'T': tokens_path = optarg; break;
-		case 'C': hcfg.tls_cert = optarg; break;
-		case 'K': hcfg.tls_key = optarg; break;
-		case 'A': audit_key_path = optarg; break;
-		case 'R':
-			if (cmd_parse_int(optarg, 1, 36500, &retention_days) < 0)
-				return cmd_usage_error(cmd, "--audit-retention-days must be 1..36500");
-			break;
-		case 'p': policy_path = optarg; break;
-		case 'c':
-			if (cmd_parse_int(optarg, 2 * INGEST_BATCH_MAX, 100000000, &cache) < 0)
-				return cmd_usage_error(cmd, "--cache-players must be %d..100000000", 2 * INGEST_BATCH_MAX);
-			break;
-		case 'B':
-			if (cmd_parse_int(optarg, 1, 60000, &batch_ms) < 0)
-				return cmd_usage_error(cmd, "--batch-ms must be 1..60000");
-			kcfg.batch_ms = (int)batch_ms;
-			break;
-		case 'L':
-			if (log_level_parse(optarg, &level) < 0)
-				return cmd_usage_error(cmd, "--log-level must be error, warn, info or debug");
-			log_set_level(level);
-			break;
-		case 'X':
-			if (kcfg.nprops == MAX_PROPS)
-				return cmd_usage_error(cmd, "at most %d -X properties", MAX_PROPS);
-			if (!strchr(optarg, '='))
-				return cmd_usage_error(cmd, "-X \"%s\" is not name=value", optarg);
-			props[kcfg.nprops++] = optarg;
-			break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	int rc = serve_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	rc = EXIT_RUNTIME;
+	struct source_kafka_config kcfg = { a.brokers, a.topic, a.group, a.props.v, a.props.n, (int)a.batch_ms };
+	const char *db = a.db, *policy_path = a.policy, *tokens_path = a.tokens, *audit_key_path = a.audit_key;
+	struct http_config hcfg = { a.http, NULL, NULL, a.tls_cert, a.tls_key };
 
 	struct metrics metrics;
 	struct policy *pol = NULL;
@@ -181,7 +187,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
 		goto fail;
 	log_info("policy %s", pol->id);
-	struct ingest_config icfg = { .cache_players = (size_t)cache, .cap_prune_at_wall_clock = true, .policy = pol };
+	struct ingest_config icfg = { .cache_players = (size_t)a.cache_players, .cap_prune_at_wall_clock = true, .policy = pol };
 	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
 		goto fail;
 	if (tokens_path && tokens_load(&tokens, tokens_path, err, sizeof(err)) < 0)
@@ -213,7 +219,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	hcfg.tokens = &tokens;
 	if (!(http = http_start(&hcfg, &actx, err, sizeof(err))))
 		goto fail;
-	struct outbox_relay_config rcfg = { kcfg.brokers, props, kcfg.nprops, db };
+	struct outbox_relay_config rcfg = { kcfg.brokers, a.props.v, a.props.n, db };
 	if (!(relay = outbox_relay_start(&rcfg, &metrics, err, sizeof(err))))
 		goto fail;
 	if (!(sk = source_kafka_new(&kcfg, ig, st, &metrics, err, sizeof(err))))
@@ -243,12 +249,12 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		}
 		if (now - retention_looked >= RETENTION_LOOK_MS) {
 			retention_looked = now;
-			int64_t gone = audit_prune(st, now, (int)retention_days, err, sizeof(err));
+			int64_t gone = audit_prune(st, now, (int)a.retention_days, err, sizeof(err));
 			if (gone < 0)
 				log_warn("audit: retention failed, trying again later: %s", err);
 			else if (gone > 0)
 				log_info("audit: %lld records past %lld days of retention dropped", (long long)gone,
-					 retention_days);
+					 a.retention_days);
 		}
 	}
 	log_info("stopping: committing the open batch");

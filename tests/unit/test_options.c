@@ -1,13 +1,14 @@
 /* test_options.c -- the option parser (options.c) on a table of every
- * kind of option. */
+ * kind, and every command's own table: its defaults parse, and its usage
+ * and --help name each of its options. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "rgmon/cmd.h"
 #include "rgmon/options.h"
 #include "rgmon/sbuf.h"
-#include "rgmon/timestamp.h"
 
 struct t_args {
 	const char *db, *policy, *file, *id, *status;
@@ -18,8 +19,6 @@ struct t_args {
 };
 
 static const char *const t_topics[] = { "a", "b", NULL };
-
-static int t_time(const char *value, void *dest) { return ts_parse_rfc3339(value, dest); }
 
 static const struct opt t_opts[] = {
 	OPT_ARG("ID", struct t_args, id, "the player"),
@@ -32,7 +31,7 @@ static const struct opt t_opts[] = {
 	OPT_CHOICE("status", "open|acknowledged|resolved", struct t_args, status, NULL, "only this status"),
 	OPT_LIST('X', NULL, "prop=value", struct t_args, props, 3, NULL, "a property"),
 	OPT_LIST(0, "topic", "T", struct t_args, topics, OPT_LIST_MAX, t_topics, "a topic"),
-	OPT_PARSED("from", "T", struct t_args, from_ms, t_time, "an RFC 3339 time", "2026-11-01T00:00:00Z", "start"),
+	CMD_OPT_TIME("from", struct t_args, from_ms, "2026-11-01T00:00:00Z", "start"),
 	OPT_ARG("FILE", struct t_args, file, "the events"),
 	OPT_END,
 };
@@ -142,7 +141,7 @@ static void test_choice_and_parsed(void **state)
 	assert_err(parse(&a, "i", "f", "--db", "d", "--status", "open|acknowledged", NULL),
 		   "--status must be open, acknowledged or resolved");
 	assert_err(parse(&a, "i", "f", "--db", "d", "--from", "yesterday", NULL),
-		   "--from must be an RFC 3339 time");
+		   "--from must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z");
 }
 
 static void test_unknown_and_missing_value(void **state)
@@ -215,6 +214,48 @@ static void test_generated_usage_and_help(void **state)
 	sbuf_release(&help);
 }
 
+/* Every command: its defaults parse, and usage and --help name every
+ * option and argument in its table. */
+static void test_every_command(void **state)
+{
+	(void)state;
+	const struct cmd_entry *const all[] = {
+		&cmd_serve_entry,         &cmd_broker_entry,        &cmd_replay_entry,      &cmd_simulate_entry,
+		&cmd_stats_entry,         &cmd_rejected_entry,      &cmd_player_show_entry, &cmd_alerts_list_entry,
+		&cmd_policy_check_entry,  &cmd_token_new_entry,     &cmd_keygen_entry,      &cmd_audit_export_entry,
+		&cmd_audit_verify_entry,  &cmd_audit_explain_entry,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+		const struct cmd_entry *c = all[i];
+		struct sbuf usage, help;
+		static _Alignas(max_align_t) unsigned char args[4096]; /* room for any command's struct */
+		char name[64];
+		sbuf_init(&usage);
+		sbuf_init(&help);
+		cmd_usage(c, &usage, 7);
+		options_help(c->opts, &help);
+		assert_non_null(c->about);
+		for (const struct opt *o = c->opts; o->kind != OPT_KIND_END; o++) {
+			assert_non_null(o->help);
+			if (o->long_name)
+				snprintf(name, sizeof(name), "--%s", o->long_name);
+			else if (o->short_name)
+				snprintf(name, sizeof(name), "-%c", o->short_name);
+			else
+				rg_strlcpy(name, o->metavar, sizeof(name));
+			has(usage.buf, name);
+			has(help.buf, name);
+		}
+		assert_wrapped(usage.buf);
+		assert_wrapped(help.buf);
+		/* With no arguments only required ones may be missing. */
+		if (options_parse(c->opts, 0, NULL, args, err, sizeof(err)) < 0 && !strstr(err, "required"))
+			fail_msg("rgmon %s: its defaults do not parse: %s", c->name, err);
+		sbuf_release(&usage);
+		sbuf_release(&help);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_missing_value),
 		cmocka_unit_test(test_abbreviations),
 		cmocka_unit_test(test_generated_usage_and_help),
+		cmocka_unit_test(test_every_command),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
