@@ -130,6 +130,23 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 	return 0;
 }
 
+/* The store's writer side: everything serve runs, released by serve_stop()
+ * in the order that loses nothing. */
+struct serve {
+	struct metrics metrics;
+	struct policy *pol;
+	struct store *st;
+	struct store_checkpointer *checkpointer;
+	struct ingest *ig;
+	struct token_table tokens;
+	struct sign_key *audit_key;
+	struct writer_queue *writer;
+	struct api_context actx;
+	struct http_server *http;
+	struct outbox_relay *relay;
+	struct source_kafka *sk;
+};
+
 static int serve_parse(const struct cmd_entry *cmd, int argc, char **argv, struct serve_args *a)
 {
 	enum log_level level;
@@ -145,149 +162,154 @@ static int serve_parse(const struct cmd_entry *cmd, int argc, char **argv, struc
 	return 0;
 }
 
-int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
+/* `audit export` without --key signs with the key serve last used. */
+static int remember_audit_key(struct store *st, const char *path, char *err, size_t errlen)
 {
-	struct serve_args a = { 0 };
-	char err[512];
-	int rc = serve_parse(cmd, argc, argv, &a);
-	if (rc)
-		return rc;
-	rc = EXIT_RUNTIME;
-	struct source_kafka_config kcfg = { a.brokers, a.topic, a.group, a.props.v, a.props.n, (int)a.batch_ms };
-	const char *db = a.db, *policy_path = a.policy, *tokens_path = a.tokens, *audit_key_path = a.audit_key;
-	struct http_config hcfg = { a.http, NULL, NULL, a.tls_cert, a.tls_key };
+	char cwd[2048], abs[4096];
+	if (path[0] == '/')
+		rg_strlcpy(abs, path, sizeof(abs));
+	else
+		snprintf(abs, sizeof(abs), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", path);
+	return store_meta_set(st, "audit_key_path", abs, err, errlen);
+}
 
-	struct metrics metrics;
-	struct policy *pol = NULL;
-	struct store *st = NULL;
-	struct ingest *ig = NULL;
-	struct source_kafka *sk = NULL;
-	struct http_server *http = NULL;
-	struct writer_queue *writer = NULL;
-	struct outbox_relay *relay = NULL;
-	struct store_checkpointer *checkpointer = NULL;
-	struct token_table tokens = { NULL, 0 };
-	struct sign_key *audit_key = NULL;
+/* The store, the policy, the ingest pipeline, tokens and the audit key;
+ * the start goes into the audit trail. */
+static int serve_open(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
+{
 	struct store_counters totals;
-
-	metrics_init(&metrics);
-	cmd_handle_stop_signals();
-	if (!(st = store_open(db, err, sizeof(err))) || store_counters_get(st, &totals, err, sizeof(err)) < 0 ||
-	    !(checkpointer = store_checkpointer_start(st, db, err, sizeof(err))))
-		goto fail;
+	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
+	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
+		return -1;
 	/* /metrics counts from the store's totals, so it agrees with `rgmon stats`. */
-	atomic_store(&metrics.events_accepted, totals.accepted);
-	atomic_store(&metrics.events_duplicate, totals.duplicates);
-	atomic_store(&metrics.events_rejected, totals.rejected);
+	atomic_store(&s->metrics.events_accepted, totals.accepted);
+	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
+	atomic_store(&s->metrics.events_rejected, totals.rejected);
 
-	if (!(pol = malloc(sizeof(*pol)))) {
-		seterr(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
-		goto fail;
-	log_info("policy %s", pol->id);
-	struct ingest_config icfg = { .cache_players = (size_t)a.cache_players, .cap_prune_at_wall_clock = true, .policy = pol };
-	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
-		goto fail;
-	if (tokens_path && tokens_load(&tokens, tokens_path, err, sizeof(err)) < 0)
-		goto fail;
-	if (!tokens_path)
+	if (!(s->pol = malloc(sizeof(*s->pol))))
+		return seterr(err, errlen, "out of memory");
+	if (cmd_use_policy(a->policy, s->st, s->pol, err, errlen) < 0)
+		return -1;
+	log_info("policy %s", s->pol->id);
+	struct ingest_config icfg = { .cache_players = (size_t)a->cache_players, .cap_prune_at_wall_clock = true,
+				      .policy = s->pol };
+	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
+		return -1;
+	if (a->tokens && tokens_load(&s->tokens, a->tokens, err, errlen) < 0)
+		return -1;
+	if (!a->tokens)
 		log_warn("no --tokens: the /v1 API answers 401 to everyone");
-	if (audit_key_path && !(audit_key = sign_key_load(audit_key_path, err, sizeof(err))))
-		goto fail;
-	if (!audit_key)
+	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
+		return -1;
+	if (!s->audit_key)
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
-	/* `audit export` without --key signs with the key serve last used. */
-	if (audit_key_path) {
-		char cwd[2048], abs[4096];
-		if (audit_key_path[0] == '/')
-			rg_strlcpy(abs, audit_key_path, sizeof(abs));
-		else
-			snprintf(abs, sizeof(abs), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", audit_key_path);
-		if (store_meta_set(st, "audit_key_path", abs, err, sizeof(err)) < 0)
-			goto fail;
-	}
-	if (record_start(st, pol, &tokens, audit_key, err, sizeof(err)) < 0)
-		goto fail;
-	if (!(writer = writer_queue_new())) {
-		seterr(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	struct api_context actx = { &metrics, pol, writer, tokens_path != NULL, audit_key };
-	hcfg.db_path = db;
-	hcfg.tokens = &tokens;
-	if (!(http = http_start(&hcfg, &actx, err, sizeof(err))))
-		goto fail;
-	struct outbox_relay_config rcfg = { kcfg.brokers, a.props.v, a.props.n, db };
-	if (!(relay = outbox_relay_start(&rcfg, &metrics, err, sizeof(err))))
-		goto fail;
-	if (!(sk = source_kafka_new(&kcfg, ig, st, &metrics, err, sizeof(err))))
-		goto fail;
-	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",
-		 hcfg.tls_cert ? "https" : "http", hcfg.listen, http_port(http), kcfg.topic, kcfg.brokers, kcfg.group,
-		 db);
+	if (a->audit_key && remember_audit_key(s->st, a->audit_key, err, errlen) < 0)
+		return -1;
+	return record_start(s->st, s->pol, &s->tokens, s->audit_key, err, errlen);
+}
 
-	/* This thread is the store's one writer: batches, then the staff
-	 * actions HTTP threads handed over, then what the relay delivered. */
+/* The threads: HTTP (read-only), the outbox relay, the Kafka consumer. */
+static int serve_start(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
+{
+	if (!(s->writer = writer_queue_new()))
+		return seterr(err, errlen, "out of memory");
+	s->actx = (struct api_context){ &s->metrics, s->pol, s->writer, a->tokens != NULL, s->audit_key };
+	struct http_config hcfg = { a->http, a->db, &s->tokens, a->tls_cert, a->tls_key };
+	if (!(s->http = http_start(&hcfg, &s->actx, err, errlen)))
+		return -1;
+	struct outbox_relay_config rcfg = { a->brokers, a->props.v, a->props.n, a->db };
+	if (!(s->relay = outbox_relay_start(&rcfg, &s->metrics, err, errlen)))
+		return -1;
+	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms };
+	if (!(s->sk = source_kafka_new(&kcfg, s->ig, s->st, &s->metrics, err, errlen)))
+		return -1;
+	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",
+		 a->tls_cert ? "https" : "http", a->http, http_port(s->http), a->topic, a->brokers, a->group, a->db);
+	return 0;
+}
+
+/* This thread is the store's one writer: batches, then the staff actions
+ * HTTP threads handed over, then what the relay delivered; now and then
+ * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
+static void serve_run(struct serve *s, long long retention_days)
+{
 	int64_t checkpoint_looked = 0, retention_looked = 0;
+	char err[512];
 	while (!cmd_stop_requested()) {
-		if (source_kafka_run_batch(sk, err, sizeof(err)) < 0) {
+		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0) {
 			log_error("batch rolled back, re-reading from the stored offsets: %s", err);
 			for (int i = 0; i < RETRY_PAUSE_MS / 50 && !cmd_stop_requested(); i++)
 				cmd_sleep_ms(50);
 		}
-		writer_run_pending(writer, st);
-		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+		writer_run_pending(s->writer, s->st);
+		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: marking delivered messages failed, they will be sent again: %s", err);
 		int64_t now = ts_now_ms();
 		if (now - checkpoint_looked >= CHECKPOINT_LOOK_MS) {
 			checkpoint_looked = now;
-			if (audit_checkpoint_if_due(st, audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
+			if (audit_checkpoint_if_due(s->st, s->audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
 						    AUDIT_CHECKPOINT_EVERY_MS, err, sizeof(err)) < 0)
 				log_warn("audit: checkpoint failed, trying again: %s", err);
 		}
 		if (now - retention_looked >= RETENTION_LOOK_MS) {
 			retention_looked = now;
-			int64_t gone = audit_prune(st, now, (int)a.retention_days, err, sizeof(err));
+			int64_t gone = audit_prune(s->st, now, (int)retention_days, err, sizeof(err));
 			if (gone < 0)
 				log_warn("audit: retention failed, trying again later: %s", err);
 			else if (gone > 0)
 				log_info("audit: %lld records past %lld days of retention dropped", (long long)gone,
-					 a.retention_days);
+					 retention_days);
 		}
 	}
 	log_info("stopping: committing the open batch");
-	metrics_set_readiness(&metrics, NOT_READY_STOPPING);
-	rc = 0;
-	goto out;
-fail:
-	rc = cmd_fail("serve: %s", err);
-out:
-	/* Order matters: fail waiting staff actions, stop HTTP, commit the
-	 * open batch, then let the relay deliver what it can and mark it. */
-	if (writer)
-		writer_close(writer);
-	http_stop(http);
-	source_kafka_close(sk);
-	if (relay) {
-		outbox_relay_stop(relay, 5000);
-		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+	metrics_set_readiness(&s->metrics, NOT_READY_STOPPING);
+}
+
+/* Order matters: fail waiting staff actions, stop HTTP, commit the open
+ * batch, then let the relay deliver what it can and mark it. */
+static void serve_stop(struct serve *s, bool failed)
+{
+	char err[512];
+	if (s->writer)
+		writer_close(s->writer);
+	http_stop(s->http);
+	source_kafka_close(s->sk);
+	if (s->relay) {
+		outbox_relay_stop(s->relay, 5000);
+		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: %s", err);
 	}
-	outbox_relay_free(relay);
+	outbox_relay_free(s->relay);
 	/* The stop goes into the trail, sealed by a last checkpoint. */
-	if (st && ig && (record(st, "service_stop", json_pack("{s:s, s:s}", "command", "serve", "reason",
-							       rc == 0 ? "signal" : "error"),
-				err, sizeof(err)) < 0 ||
-			 audit_checkpoint_if_due(st, audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
+	if (s->st && s->ig &&
+	    (record(s->st, "service_stop",
+		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
+		    sizeof(err)) < 0 ||
+	     audit_checkpoint_if_due(s->st, s->audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
 		log_warn("audit: %s", err);
-	sign_key_free(audit_key);
-	writer_queue_free(writer);
-	tokens_release(&tokens);
-	ingest_free(ig);
-	store_checkpointer_stop(checkpointer);
-	store_close(st);
-	free(pol);
+	sign_key_free(s->audit_key);
+	writer_queue_free(s->writer);
+	tokens_release(&s->tokens);
+	ingest_free(s->ig);
+	store_checkpointer_stop(s->checkpointer);
+	store_close(s->st);
+	free(s->pol);
+}
+
+int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct serve_args a = { 0 };
+	struct serve s = { 0 };
+	char err[512];
+	int rc = serve_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	metrics_init(&s.metrics);
+	cmd_handle_stop_signals();
+	if (serve_open(&s, &a, err, sizeof(err)) < 0 || serve_start(&s, &a, err, sizeof(err)) < 0)
+		rc = cmd_fail("serve: %s", err);
+	else
+		serve_run(&s, a.retention_days);
+	serve_stop(&s, rc != 0);
 	return rc;
 }
