@@ -138,10 +138,64 @@ static int simulate_parse(const struct cmd_entry *cmd, int argc, char **argv, st
 	return 0;
 }
 
+/* An idempotent producer to brokers, or the file (stdout for "-"). */
+static int sim_open(struct sim_out *out, const char *brokers, const char *path)
+{
+	char errstr[512];
+	if (!brokers) {
+		out->file = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+		return out->file ? 0 : cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
+	}
+	rd_kafka_conf_t *conf = kafka_conf_new(brokers, errstr, sizeof(errstr));
+	if (!conf)
+		return cmd_fail("simulate: %s", errstr);
+	if (kafka_conf_set2(conf, "linger.ms", "20", errstr, sizeof(errstr)) < 0 ||
+	    kafka_conf_set2(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return cmd_fail("simulate: %s", errstr);
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, out);
+	if (!(out->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
+		return cmd_fail("simulate: %s", errstr);
+	return 0;
+}
+
+/* Delivers or closes what sim_run wrote; rc is sim_run's. Returns the exit status. */
+static int sim_close(struct sim_out *out, int rc, const char *brokers)
+{
+	if (rc == 1) /* stopped by --max-events or a signal */
+		rc = 0;
+	if (out->producer) {
+		/* Deliver everything produced; after a stop signal wait only a
+		 * little, since the broker may be stopping too. */
+		rd_kafka_flush(out->producer, cmd_stop_requested() ? 5000 : 30000);
+		int undelivered = rd_kafka_outq_len(out->producer);
+		if (undelivered > 0) {
+			log_warn("simulate: %d event(s) not delivered", undelivered);
+			if (rc == 0)
+				rc = -2;
+		}
+		rd_kafka_destroy(out->producer);
+	}
+	if (out->file && out->file != stdout && fclose(out->file) != 0 && rc == 0)
+		rc = 2;
+	if (out->file == stdout)
+		fflush(stdout);
+	if (rc == -1)
+		return cmd_fail("simulate: out of memory");
+	if (rc == -2 || out->failed)
+		return cmd_fail("simulate: %lld event(s) not delivered to %s",
+				(long long)(out->failed ? out->failed : 1), brokers);
+	if (rc == 2)
+		return cmd_fail("simulate: writing events failed");
+	log_info("simulate: %lld events", (long long)out->sent);
+	return 0;
+}
+
 int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct simulate_args a = { 0 };
-	char errstr[512];
 	int rc = simulate_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
@@ -152,54 +206,12 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 		return rc;
 
 	cmd_handle_stop_signals();
-	if (a.brokers) {
-		rd_kafka_conf_t *conf = kafka_conf_new(a.brokers, errstr, sizeof(errstr));
-		if (!conf)
-			return cmd_fail("simulate: %s", errstr);
-		if (kafka_conf_set2(conf, "linger.ms", "20", errstr, sizeof(errstr)) < 0 ||
-		    kafka_conf_set2(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) < 0) {
-			rd_kafka_conf_destroy(conf);
-			return cmd_fail("simulate: %s", errstr);
-		}
-		rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-		rd_kafka_conf_set_opaque(conf, &out);
-		if (!(out.producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
-			return cmd_fail("simulate: %s", errstr);
-	} else {
-		out.file = strcmp(a.out, "-") == 0 ? stdout : fopen(a.out, "w"); // NOLINT(clang-analyzer-core.NonNullParamChecker)
-		if (!out.file)
-			return cmd_fail("simulate: cannot write \"%s\": %s", a.out, strerror(errno));
-	}
+	if ((rc = sim_open(&out, a.brokers, a.out)) != 0)
+		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &out.started);
 	do {
 		rc = sim_run(&cfg, emit, &out);
 		cfg.iteration++;
 	} while (a.loop && rc == 0 && !cmd_stop_requested());
-	if (rc == 1) /* stopped by --max-events or a signal */
-		rc = 0;
-
-	if (out.producer) {
-		/* Deliver everything produced; after a stop signal wait only a
-		 * little, since the broker may be stopping too. */
-		rd_kafka_flush(out.producer, cmd_stop_requested() ? 5000 : 30000);
-		int undelivered = rd_kafka_outq_len(out.producer);
-		if (undelivered > 0) {
-			log_warn("simulate: %d event(s) not delivered", undelivered);
-			if (rc == 0)
-				rc = -2;
-		}
-		rd_kafka_destroy(out.producer);
-	}
-	if (out.file && out.file != stdout && fclose(out.file) != 0 && rc == 0)
-		rc = 2;
-	if (out.file == stdout)
-		fflush(stdout);
-	if (rc == -1)
-		return cmd_fail("simulate: out of memory");
-	if (rc == -2 || out.failed)
-		return cmd_fail("simulate: %lld event(s) not delivered to %s", (long long)(out.failed ? out.failed : 1), a.brokers);
-	if (rc == 2)
-		return cmd_fail("simulate: writing events failed");
-	log_info("simulate: %lld events", (long long)out.sent);
-	return 0;
+	return sim_close(&out, rc, a.brokers);
 }
