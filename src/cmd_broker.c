@@ -170,52 +170,38 @@ static void *forwarder_run(void *arg)
 static volatile sig_atomic_t want_down = -1;
 static void on_usr(int sig) { want_down = sig == SIGUSR1; }
 
-int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+/* The mock cluster (in the client instance it needs to live in) with the
+ * topics created; NULL after printing why. */
+static rd_kafka_mock_cluster_t *broker_start(const struct broker_args *a, rd_kafka_t **rk)
 {
-	struct broker_args a = { 0 };
 	char errstr[512];
-	int listen_fd = -1, rc = cmd_parse(cmd, argc, argv, &a);
-	if (rc)
-		return rc;
-	if (a.listen && (listen_fd = tcp_listen(a.listen, errstr, sizeof(errstr))) < 0)
-		return cmd_fail("broker: %s", errstr);
-
-	cmd_handle_stop_signals();
-	/* The mock cluster needs a client instance to live in. */
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
-	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (!rk)
-		return cmd_fail("broker: %s", errstr);
-	rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, 1);
-	if (!mc) {
-		rd_kafka_destroy(rk);
-		return cmd_fail("broker: cannot start the mock cluster");
+	if (!(*rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		cmd_fail("broker: %s", errstr);
+		return NULL;
 	}
-	for (int i = 0; i < a.topics.n; i++) {
-		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, a.topics.v[i], (int)a.partitions, 1);
+	rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(*rk, 1);
+	if (!mc) {
+		rd_kafka_destroy(*rk);
+		cmd_fail("broker: cannot start the mock cluster");
+		return NULL;
+	}
+	for (int i = 0; i < a->topics.n; i++) {
+		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, a->topics.v[i], (int)a->partitions, 1);
 		if (e) {
 			rd_kafka_mock_cluster_destroy(mc);
-			rd_kafka_destroy(rk);
-			return cmd_fail("broker: creating topic \"%s\": %s", a.topics.v[i], rd_kafka_err2str(e));
+			rd_kafka_destroy(*rk);
+			cmd_fail("broker: creating topic \"%s\": %s", a->topics.v[i], rd_kafka_err2str(e));
+			return NULL;
 		}
 	}
-	const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
-	if (listen_fd >= 0) {
-		static struct forwarder fw;
-		pthread_t th;
-		fw.listen_fd = listen_fd;
-		fw.target = bootstrap;
-		pthread_create(&th, NULL, forwarder_run, &fw);
-		pthread_detach(th);
-		printf("%s\n", a.listen);
-	} else {
-		printf("%s\n", bootstrap);
-	}
-	fflush(stdout);
-	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
-		 a.partitions);
+	return mc;
+}
 
+/* Until SIGINT/SIGTERM: SIGUSR1 takes the broker down, SIGUSR2 up again. */
+static void broker_run(rd_kafka_mock_cluster_t *mc)
+{
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr;
@@ -234,6 +220,39 @@ int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
 			log_info("broker: %s", down ? "down (SIGUSR1): connections refused" : "up again (SIGUSR2)");
 		}
 	}
+}
+
+int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct broker_args a = { 0 };
+	rd_kafka_t *rk = NULL;
+	char errstr[512];
+	int listen_fd = -1, rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.listen && (listen_fd = tcp_listen(a.listen, errstr, sizeof(errstr))) < 0)
+		return cmd_fail("broker: %s", errstr);
+
+	cmd_handle_stop_signals();
+	rd_kafka_mock_cluster_t *mc = broker_start(&a, &rk);
+	if (!mc)
+		return EXIT_RUNTIME;
+	const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
+	if (listen_fd >= 0) {
+		static struct forwarder fw;
+		pthread_t th;
+		fw.listen_fd = listen_fd;
+		fw.target = bootstrap;
+		pthread_create(&th, NULL, forwarder_run, &fw);
+		pthread_detach(th);
+		printf("%s\n", a.listen);
+	} else {
+		printf("%s\n", bootstrap);
+	}
+	fflush(stdout);
+	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
+		 a.partitions);
+	broker_run(mc);
 
 	log_info("broker: stopping");
 	if (listen_fd >= 0)
