@@ -70,11 +70,45 @@ static void progress(const struct source_file *sf, int64_t events, double starte
 		fputc('\n', stderr);
 }
 
+/* Every line of sf through the pipeline, a commit per INGEST_BATCH_MAX. */
+static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, char *err, size_t errlen)
+{
+	bool tty = isatty(STDERR_FILENO) && !quiet;
+	double started = now_seconds(), last = 0;
+	int64_t events = 0, lineno;
+	char reason[512];
+	const char *line;
+	size_t len;
+	int more;
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		struct store_source src = { .topic = NULL, .partition = -1, .offset = lineno,
+					    .file = source_file_name(sf) };
+		enum ingest_outcome outcome;
+		if (ingest_message(ig, &src, line, len, &outcome, reason, sizeof(reason), err, errlen) < 0)
+			return -1;
+		if (outcome == INGEST_REJECTED && !quiet) {
+			if (tty)
+				fputs("\r\033[K", stderr);
+			fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", src.file, (long long)lineno, reason);
+		}
+		events++;
+		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, errlen) < 0)
+			return -1;
+		if (tty && (events & 1023) == 0)
+			progress(sf, events, started, &last, false);
+	}
+	if (more < 0 || ingest_commit(ig, err, errlen) < 0)
+		return -1;
+	if (tty)
+		progress(sf, events, started, &last, true);
+	return 0;
+}
+
 int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct replay_args a = { 0 };
 	struct policy *pol = NULL;
-	char err[512], reason[512];
+	char err[512];
 	struct store *st = NULL;
 	struct store_checkpointer *checkpointer = NULL;
 	struct ingest *ig = NULL;
@@ -94,37 +128,8 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	if (cmd_use_policy(a.policy, st, pol, err, sizeof(err)) < 0)
 		goto fail;
 	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policy = pol };
-	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))))
+	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))) || replay_lines(sf, ig, a.quiet, err, sizeof(err)) < 0)
 		goto fail;
-
-	bool tty = isatty(STDERR_FILENO) && !a.quiet;
-	double started = now_seconds(), last = 0;
-	int64_t events = 0;
-	const char *line;
-	size_t len;
-	int64_t lineno;
-	int more;
-	while ((more = source_file_next(sf, &line, &len, &lineno, err, sizeof(err))) == 1) {
-		struct store_source src = { .topic = NULL, .partition = -1, .offset = lineno,
-					    .file = source_file_name(sf) };
-		enum ingest_outcome outcome;
-		if (ingest_message(ig, &src, line, len, &outcome, reason, sizeof(reason), err, sizeof(err)) < 0)
-			goto fail;
-		if (outcome == INGEST_REJECTED && !a.quiet) {
-			if (tty)
-				fputs("\r\033[K", stderr);
-			fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", src.file, (long long)lineno, reason);
-		}
-		events++;
-		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, sizeof(err)) < 0)
-			goto fail;
-		if (tty && (events & 1023) == 0)
-			progress(sf, events, started, &last, false);
-	}
-	if (more < 0 || ingest_commit(ig, err, sizeof(err)) < 0)
-		goto fail;
-	if (tty)
-		progress(sf, events, started, &last, true);
 
 	struct store_counters t;
 	ingest_totals(ig, &t);
