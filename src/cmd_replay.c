@@ -116,7 +116,6 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	rc = EXIT_RUNTIME;
 
 	if (!(sf = source_file_open(a.file, err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
 	    !(checkpointer = store_checkpointer_start(st, a.db, err, sizeof(err))))
