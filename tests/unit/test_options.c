@@ -38,7 +38,10 @@ static const struct opt t_opts[] = {
 
 static char err[512];
 
-/* Parses the NULL-terminated words into a (zeroed first); returns the rc. */
+/* The end of parse()'s words (NULL itself may be a plain 0 in varargs). */
+#define END ((char *)NULL)
+
+/* Parses the words, up to END, into a; returns the rc. */
 static int parse(struct t_args *a, ...)
 {
 	char *argv[64];
@@ -63,7 +66,7 @@ static void test_defaults_and_positionals(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_int_equal(parse(&a, "p1", "--db", "x.db", "f.jsonl", NULL), 0);
+	assert_int_equal(parse(&a, "p1", "--db", "x.db", "f.jsonl", END), 0);
 	assert_string_equal(a.id, "p1");
 	assert_string_equal(a.file, "f.jsonl");
 	assert_string_equal(a.db, "x.db");
@@ -78,56 +81,56 @@ static void test_defaults_and_positionals(void **state)
 	assert_int_equal(a.from_ms, 1793491200000LL);
 
 	/* Options anywhere, "--" ends them, "-" is an argument. */
-	assert_int_equal(parse(&a, "--db=x.db", "-", "--quiet", "--", "--not-an-option", NULL), 0);
+	assert_int_equal(parse(&a, "--db=x.db", "-", "--quiet", "--", "--not-an-option", END), 0);
 	assert_string_equal(a.id, "-");
 	assert_string_equal(a.file, "--not-an-option");
 	assert_true(a.quiet);
 
-	assert_err(parse(&a, "p1", "--db", "x.db", "f", "g", NULL), "unexpected argument \"g\"");
-	assert_err(parse(&a, "p1", "--db", "x.db", NULL), "FILE is required");
-	assert_err(parse(&a, "p1", NULL), "--db and FILE are required");
-	assert_err(parse(&a, NULL), "ID, --db and FILE are required");
+	assert_err(parse(&a, "p1", "--db", "x.db", "f", "g", END), "unexpected argument \"g\"");
+	assert_err(parse(&a, "p1", "--db", "x.db", END), "FILE is required");
+	assert_err(parse(&a, "p1", END), "--db and FILE are required");
+	assert_err(parse(&a, END), "ID, --db and FILE are required");
 }
 
 static void test_flags(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_int_equal(parse(&a, "--quiet", "i", "f", "--db", "d", NULL), 0);
+	assert_int_equal(parse(&a, "--quiet", "i", "f", "--db", "d", END), 0);
 	assert_true(a.quiet);
-	assert_err(parse(&a, "--quiet=yes", "i", "f", "--db", "d", NULL), "--quiet takes no value");
+	assert_err(parse(&a, "--quiet=yes", "i", "f", "--db", "d", END), "--quiet takes no value");
 }
 
 static void test_integers(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days", "1", NULL), 0);
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days", "1", END), 0);
 	assert_int_equal(a.days, 1);
-	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days=3650", "--dirt", "9223372036854775807", NULL), 0);
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "--days=3650", "--dirt", "9223372036854775807", END), 0);
 	assert_int_equal(a.days, 3650);
 	assert_int_equal(a.seed, LLONG_MAX);
-	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "0", NULL), "--days must be 1..3650");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "3651", NULL), "--days must be 1..3650");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "7x", NULL), "--days must be 1..3650");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "", NULL), "--days must be 1..3650");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "-1", NULL), "--dirt must be a non-negative integer");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "9223372036854775808", NULL),
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "0", END), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "3651", END), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "7x", END), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--days", "", END), "--days must be 1..3650");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "-1", END), "--dirt must be a non-negative integer");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--dirt", "9223372036854775808", END),
 		   "--dirt must be a non-negative integer");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--rate", "0", NULL), "--rate must be a positive integer");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--rate", "0", END), "--rate must be a positive integer");
 }
 
 static void test_repeatable(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_int_equal(parse(&a, "i", "f", "--db", "d", "-X", "a=1", "-Xb=2", "--topic", "t", NULL), 0);
+	assert_int_equal(parse(&a, "i", "f", "--db", "d", "-X", "a=1", "-Xb=2", "--topic", "t", END), 0);
 	assert_int_equal(a.props.n, 2);
 	assert_string_equal(a.props.v[0], "a=1");
 	assert_string_equal(a.props.v[1], "b=2");
 	assert_int_equal(a.topics.n, 1); /* given: the default is replaced, not added to */
 	assert_string_equal(a.topics.v[0], "t");
-	assert_err(parse(&a, "i", "f", "--db", "d", "-X", "a", "-X", "b", "-X", "c", "-X", "d", NULL), "at most 3 -X");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-X", "a", "-X", "b", "-X", "c", "-X", "d", END), "at most 3 -X");
 }
 
 static void test_choice_and_parsed(void **state)
@@ -135,12 +138,12 @@ static void test_choice_and_parsed(void **state)
 	(void)state;
 	struct t_args a;
 	assert_int_equal(
-		parse(&a, "i", "f", "--db", "d", "--status", "resolved", "--from", "1970-01-01T00:00:01Z", NULL), 0);
+		parse(&a, "i", "f", "--db", "d", "--status", "resolved", "--from", "1970-01-01T00:00:01Z", END), 0);
 	assert_string_equal(a.status, "resolved");
 	assert_int_equal(a.from_ms, 1000);
-	assert_err(parse(&a, "i", "f", "--db", "d", "--status", "open|acknowledged", NULL),
+	assert_err(parse(&a, "i", "f", "--db", "d", "--status", "open|acknowledged", END),
 		   "--status must be open, acknowledged or resolved");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--from", "yesterday", NULL),
+	assert_err(parse(&a, "i", "f", "--db", "d", "--from", "yesterday", END),
 		   "--from must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z");
 }
 
@@ -148,14 +151,14 @@ static void test_unknown_and_missing_value(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus", NULL), "unknown option \"--bogus\"");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus=1", NULL), "unknown option \"--bogus\"");
-	assert_err(parse(&a, "i", "f", "--db", "d", "-q", NULL), "unknown option \"-q\"");
-	assert_err(parse(&a, "i", "f", "--db", NULL), "--db needs a value");
-	assert_err(parse(&a, "i", "f", "--db", "d", "-X", NULL), "-X needs a value");
-	assert_err(parse(&a, "i", "f", "--db", "d", "--=x", NULL), "unknown option \"--\"");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus", END), "unknown option \"--bogus\"");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--bogus=1", END), "unknown option \"--bogus\"");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-q", END), "unknown option \"-q\"");
+	assert_err(parse(&a, "i", "f", "--db", END), "--db needs a value");
+	assert_err(parse(&a, "i", "f", "--db", "d", "-X", END), "-X needs a value");
+	assert_err(parse(&a, "i", "f", "--db", "d", "--=x", END), "unknown option \"--\"");
 	/* A value is taken as it is, even when it looks like an option. */
-	assert_int_equal(parse(&a, "i", "f", "--db", "--quiet", NULL), 0);
+	assert_int_equal(parse(&a, "i", "f", "--db", "--quiet", END), 0);
 	assert_string_equal(a.db, "--quiet");
 	assert_false(a.quiet);
 }
@@ -164,9 +167,9 @@ static void test_abbreviations(void **state)
 {
 	(void)state;
 	struct t_args a;
-	assert_int_equal(parse(&a, "i", "f", "--d", "x", NULL), -1); /* --db, --days, --dirt */
+	assert_int_equal(parse(&a, "i", "f", "--d", "x", END), -1); /* --db, --days, --dirt */
 	assert_string_equal(err, "ambiguous option \"--d\" (--db, --days, --dirt)");
-	assert_int_equal(parse(&a, "i", "f", "--db", "x", "--da", "5", "--q", "--pol=p", NULL), 0);
+	assert_int_equal(parse(&a, "i", "f", "--db", "x", "--da", "5", "--q", "--pol=p", END), 0);
 	assert_int_equal(a.days, 5);
 	assert_true(a.quiet);
 	assert_string_equal(a.policy, "p");
