@@ -24,7 +24,9 @@ struct cmd_entry {
 /* Fills args (the struct cmd->opts describes) from argv; on a usage error
  * prints it as cmd_usage_error() does. Returns 0 or EXIT_USAGE. */
 int cmd_parse(const struct cmd_entry *cmd, int argc, char **argv, void *args);
-/* Appends "rgmon NAME USAGE" to sb, wrapped under the usage at col. */
+/* Appends "rgmon NAME USAGE" to sb, the usage generated from cmd->opts;
+ * col is the column "rgmon" starts at, so wrapped lines line up under
+ * the first option. */
 void cmd_usage(const struct cmd_entry *cmd, struct sbuf *sb, size_t col);
 /* Prints "rgmon: <msg>" and the usage to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...) RG_PRINTF(2, 3);

@@ -95,7 +95,8 @@ struct opt {
 /* The most rows a table may have. */
 #define OPT_TABLE_MAX 64
 
-/* Sets every destination in args to its default, then reads the argc
+/* Sets every destination in args to its default (its zero when it has
+ * none; a PARSED one is left alone then), then reads the argc
  * arguments in argv (after the command's name): --name VALUE,
  * --name=VALUE, a unique prefix of a name (--pol), -X VALUE, -XVALUE,
  * positional arguments anywhere, and "--" ending the options. Returns 0,
