@@ -1,7 +1,9 @@
-/* cmd.c -- helpers every command uses: usage errors, help, signals. */
+/* cmd.c -- helpers every command uses: option parsing, usage errors,
+ * help, signals. */
 #include "rgmon/cmd.h"
 #include "rgmon/audit.h"
 #include "rgmon/policy.h"
+#include "rgmon/sbuf.h"
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
 
@@ -12,20 +14,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+int cmd_parse(const struct cmd_entry *cmd, int argc, char **argv, void *args)
+{
+	char err[512];
+	if (options_parse(cmd->opts, argc - 1, argv + 1, args, err, sizeof(err)) < 0)
+		return cmd_usage_error(cmd, "%s", err);
+	return 0;
+}
+
+void cmd_usage(const struct cmd_entry *cmd, struct sbuf *sb, size_t col)
+{
+	sbuf_printf(sb, "rgmon %s", cmd->name);
+	size_t at = col + strlen("rgmon ") + strlen(cmd->name);
+	sbuf_append(sb, " ", 1);
+	options_usage(cmd->opts, sb, at + 1, at + 1);
+}
+
 int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 {
 	char msg[512];
+	struct sbuf usage;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "rgmon: %s\nusage: rgmon %s\n", msg, cmd->usage);
+	sbuf_init(&usage);
+	cmd_usage(cmd, &usage, strlen("usage: "));
+	fprintf(stderr, "rgmon: %s\nusage: %s\n", msg, usage.buf ? usage.buf : cmd->name);
+	sbuf_release(&usage);
 	return EXIT_USAGE;
 }
 
 int cmd_print_help(const struct cmd_entry *cmd)
 {
-	printf("usage: rgmon %s\n\n%s", cmd->usage, cmd->help);
+	struct sbuf sb;
+	sbuf_init(&sb);
+	sbuf_append(&sb, "usage: ", strlen("usage: "));
+	cmd_usage(cmd, &sb, strlen("usage: "));
+	sbuf_printf(&sb, "\n\n%s\n", cmd->about);
+	options_help(cmd->opts, &sb);
+	if (cmd->notes)
+		sbuf_printf(&sb, "\n%s", cmd->notes);
+	fputs(sb.buf ? sb.buf : "", stdout);
+	sbuf_release(&sb);
 	return 0;
 }
 
@@ -50,6 +81,8 @@ int cmd_parse_int(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+int cmd_opt_time(const char *value, void *dest) { return ts_parse_rfc3339(value, dest); }
 
 static volatile sig_atomic_t stop_requested;
 

@@ -15,30 +15,105 @@
 #include "rgmon/timestamp.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
+
+struct audit_args {
+	const char *db, *key, *out, *pubkey, *policy, *file, *seq;
+	const char *format;
+	int64_t from_ms, to_ms;
+	const char *player;
+};
+
+static const struct opt keygen_opts[] = {
+	OPT_REQUIRED_STRING("out", "DIR", struct audit_args, out, "the directory to write the two files to"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_keygen_entry = {
+	"keygen", keygen_opts,
+	"Make the Ed25519 key pair that signs the audit trail: DIR/audit-signing.key\n"
+	"(private, mode 0600: `serve --audit-key` signs checkpoints with it and\n"
+	"`audit export --key` signs manifests) and DIR/audit-signing.pub (for\n"
+	"regulators: `audit verify --pubkey`). Prints both paths and the key's\n"
+	"fingerprint. Never overwrites an existing key.\n",
+	NULL,
+	cmd_keygen,
+};
+
+static const struct opt audit_export_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct audit_args, db, "SQLite database (serve may be running on it)"),
+	CMD_OPT_REQUIRED_TIME("from", struct audit_args, from_ms, "records from the first at or after T ..."),
+	CMD_OPT_REQUIRED_TIME("to", struct audit_args, to_ms,
+			      "... to the last before T (the span between is exported whole, so the chain verifies "
+			      "end to end)"),
+	OPT_STRING("player", "ID", struct audit_args, player, NULL,
+		   "only this player's records (the manifest lists their seqs)"),
+	OPT_CHOICE("format", "jsonl|csv", struct audit_args, format, "jsonl",
+		   "jsonl for machines, csv for spreadsheets"),
+	OPT_STRING("key", "KEY", struct audit_args, key, NULL,
+		   "the private key from `rgmon keygen` (default: the key `serve --audit-key` last used on this "
+		   "database)"),
+	OPT_STRING("out", "FILE", struct audit_args, out, NULL, "write to FILE instead of stdout"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_audit_export_entry = {
+	"audit export", audit_export_opts,
+	"Export the audit records of a time range for a regulator, with their\n"
+	"hashes, and a signed manifest: range, count, first and last hash,\n"
+	"a digest of all record hashes, the policies in force, and figures (alerts\n"
+	"by level, interactions by outcome, median time to first action, overdue\n"
+	"alerts). Streams in constant memory. Format: schemas/audit-export.md.\n",
+	"The export itself is recorded in the audit trail.\n",
+	cmd_audit_export,
+};
+
+static const struct opt audit_verify_opts[] = {
+	OPT_ARG("FILE", struct audit_args, file, "the export, JSONL or CSV"),
+	OPT_STRING("pubkey", "KEY", struct audit_args, pubkey, NULL,
+		   "the operator's public key (audit-signing.pub, or its 64 hex digits). Without it the key the "
+		   "export names is used, which proves integrity but not who signed."),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_audit_verify_entry = {
+	"audit verify", audit_verify_opts,
+	"Verify an audit export (JSONL or CSV): every record's hash, the chain\n"
+	"between them, the checkpoint signatures and the signed manifest. Prints\n"
+	"\"ok: ...\" and exits 0 when everything holds; otherwise names the first\n"
+	"bad line and record and what is wrong -- edited, removed, inserted,\n"
+	"reordered, duplicated, truncated, or a bad signature -- and exits 1.\n",
+	NULL,
+	cmd_audit_verify,
+};
+
+static const struct opt audit_explain_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct audit_args, db, "SQLite database (read only)"),
+	OPT_ARG("SEQ", struct audit_args, seq, "the audit record's seq"),
+	OPT_STRING("policy", "FILE", struct audit_args, policy, NULL, "re-run with this policy instead (what-if)"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_audit_explain_entry = {
+	"audit explain", audit_explain_opts,
+	"Re-run the decision audit record SEQ recorded (a level change, an alert\n"
+	"opened or escalated, an automated flag): the engine applies the player's\n"
+	"stored events, in the order they were applied, up to the event behind\n"
+	"the decision, with the policy the record names, and shows the recorded\n"
+	"and the re-run decision. Exits 0 when they are the same, 1 when not or\n"
+	"when the events are no longer kept (events are kept for 35 days).\n",
+	NULL,
+	cmd_audit_explain,
+};
 
 int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = NULL;
+	struct audit_args a = { 0 };
 	char err[512], path[4096], fp[SIGN_FINGERPRINT_LEN];
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'o')
-			dir = optarg;
-		else
-			return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (!dir)
-		return cmd_usage_error(cmd, "--out DIR is required");
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	const char *dir = a.out;
 	if (sign_keygen(dir, err, sizeof(err)) < 0)
 		return cmd_fail("keygen: %s", err);
 	uint8_t pub[SIGN_PUBLIC_LEN];
@@ -68,44 +143,14 @@ static int record_export(struct store *st, const struct audit_export_options *o,
 
 int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },     { "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },     { "player", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' }, { "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },    { NULL, 0, NULL, 0 },
-	};
-	const char *db = NULL, *key_path = NULL, *out_path = NULL;
-	struct audit_export_options o = { .from_ms = INT64_MIN, .to_ms = INT64_MIN };
+	struct audit_args a = { 0 };
 	char err[512];
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'f':
-			if (ts_parse_rfc3339(optarg, &o.from_ms) < 0)
-				return cmd_usage_error(cmd, "--from must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z");
-			break;
-		case 't':
-			if (ts_parse_rfc3339(optarg, &o.to_ms) < 0)
-				return cmd_usage_error(cmd, "--to must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z");
-			break;
-		case 'p': o.player = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
-				return cmd_usage_error(cmd, "--format must be jsonl or csv");
-			o.csv = strcmp(optarg, "csv") == 0;
-			break;
-		case 'k': key_path = optarg; break;
-		case 'o': out_path = optarg; break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (!db || o.from_ms == INT64_MIN || o.to_ms == INT64_MIN)
-		return cmd_usage_error(cmd, "--db, --from and --to are required");
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	const char *db = a.db, *key_path = a.key, *out_path = a.out;
+	struct audit_export_options o = { .from_ms = a.from_ms, .to_ms = a.to_ms, .player = a.player,
+					  .csv = strcmp(a.format, "csv") == 0 };
 	if (o.to_ms <= o.from_ms)
 		return cmd_usage_error(cmd, "--to must be after --from");
 
@@ -130,7 +175,7 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 	o.now_ms = ts_now_ms();
 	FILE *out = out_path ? fopen(out_path, "w") : stdout;
 	struct audit_export_result res;
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	if (!out)
 		cmd_fail("audit export: cannot write \"%s\": %s", out_path, strerror(errno));
 	else if (audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
@@ -150,32 +195,20 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 
 int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pubkey", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *pub_path = NULL;
+	struct audit_args a = { 0 };
 	uint8_t pub[SIGN_PUBLIC_LEN];
 	char report[1024], err[512];
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'k')
-			pub_path = optarg;
-		else
-			return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-	}
-	if (optind != argc - 1)
-		return cmd_usage_error(cmd, "give one export FILE");
-	if (pub_path && sign_public_load(pub_path, pub, err, sizeof(err)) < 0)
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.pubkey && sign_public_load(a.pubkey, pub, err, sizeof(err)) < 0)
 		return cmd_fail("audit verify: %s", err);
-	int rc = audit_verify_file(argv[optind], pub_path ? pub : NULL, report, sizeof(report));
+	rc = audit_verify_file(a.file, a.pubkey ? pub : NULL, report, sizeof(report));
 	if (rc == 0) {
 		printf("%s\n", report);
 		return 0;
 	}
-	return cmd_fail("audit verify: %s: %s", argv[optind], report);
+	return cmd_fail("audit verify: %s: %s", a.file, report);
 }
 
 /* ---- audit explain: re-run a decision ------------------------------------- */
@@ -404,28 +437,13 @@ static int explain_report(long long seq, struct explain *x)
 
 int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *db = NULL, *policy_path = NULL;
+	struct audit_args a = { 0 };
 	long long seq;
 	char err[512];
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
-			db = optarg;
-		else if (c == 'p')
-			policy_path = optarg;
-		else
-			return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-	}
-	if (!db)
-		return cmd_usage_error(cmd, "--db is required");
-	if (optind != argc - 1 || cmd_parse_int(argv[optind], 1, INT64_MAX, &seq) < 0)
+	if (cmd_parse(cmd, argc, argv, &a))
+		return EXIT_USAGE;
+	const char *db = a.db, *policy_path = a.policy;
+	if (cmd_parse_int(a.seq, 1, INT64_MAX, &seq) < 0)
 		return cmd_usage_error(cmd, "give one record SEQ (a number from 1)");
 
 	struct store *st = store_open_readonly(db, err, sizeof(err));

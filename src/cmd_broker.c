@@ -7,7 +7,6 @@
 #include "rgmon/net.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <netdb.h>
@@ -17,7 +16,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_TOPICS 16
+struct broker_args {
+	const char *listen;
+	long long partitions;
+	struct opt_list topics;
+};
+
+static const char *const default_topics[] = { "rg.events", "rg.events.dlq", "rg.alerts", NULL };
+
+static const struct opt broker_opts[] = {
+	OPT_STRING("listen", "HOST:PORT", struct broker_args, listen, NULL,
+		   "also accept bootstrap connections here (forwarded to the mock broker, which listens on a random "
+		   "port)"),
+	OPT_INT("partitions", "N", struct broker_args, partitions, 1, 1000, "16", "partitions for each created topic"),
+	OPT_LIST(0, "topic", "T", struct broker_args, topics, 16, default_topics, "topic to create; repeatable"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_broker_entry = {
+	"broker", broker_opts,
+	"Run a development Kafka broker: librdkafka's mock cluster in this process.\n"
+	"Prints its bootstrap address on the first line of stdout and runs until\n"
+	"SIGINT/SIGTERM. For demos and tests only, never for production: it keeps\n"
+	"messages in memory, at most about 5 MiB (or 100,000 message sets) per\n"
+	"partition, silently dropping older ones; no SSL/SASL. For fault tests,\n"
+	"SIGUSR1 takes the broker down (connections closed and refused) and\n"
+	"SIGUSR2 brings it back, messages kept.\n",
+	NULL,
+	cmd_broker,
+};
 
 static int tcp_connect(const char *hostport)
 {
@@ -143,85 +170,38 @@ static void *forwarder_run(void *arg)
 static volatile sig_atomic_t want_down = -1;
 static void on_usr(int sig) { want_down = sig == SIGUSR1; }
 
-int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+/* The mock cluster (in the client instance it needs to live in) with the
+ * topics created; NULL after printing why. */
+static rd_kafka_mock_cluster_t *broker_start(const struct broker_args *a, rd_kafka_t **rk)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "partitions", required_argument, NULL, 'p' },
-		{ "topic", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *listen_addr = NULL;
-	const char *topics[MAX_TOPICS];
-	int ntopics = 0, c;
-	long long partitions = 16;
 	char errstr[512];
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': listen_addr = optarg; break;
-		case 'p':
-			if (cmd_parse_int(optarg, 1, 1000, &partitions) < 0)
-				return cmd_usage_error(cmd, "--partitions must be 1..1000");
-			break;
-		case 't':
-			if (ntopics == MAX_TOPICS)
-				return cmd_usage_error(cmd, "at most %d --topic", MAX_TOPICS);
-			topics[ntopics++] = optarg;
-			break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (ntopics == 0) {
-		topics[ntopics++] = "rg.events";
-		topics[ntopics++] = "rg.events.dlq";
-		topics[ntopics++] = "rg.alerts";
-	}
-
-	int listen_fd = -1;
-	if (listen_addr && (listen_fd = tcp_listen(listen_addr, errstr, sizeof(errstr))) < 0)
-		return cmd_fail("broker: %s", errstr);
-
-	cmd_handle_stop_signals();
-	/* The mock cluster needs a client instance to live in. */
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
-	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (!rk)
-		return cmd_fail("broker: %s", errstr);
-	rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, 1);
-	if (!mc) {
-		rd_kafka_destroy(rk);
-		return cmd_fail("broker: cannot start the mock cluster");
+	if (!(*rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		cmd_fail("broker: %s", errstr);
+		return NULL;
 	}
-	for (int i = 0; i < ntopics; i++) {
-		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, topics[i], (int)partitions, 1);
+	rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(*rk, 1);
+	if (!mc) {
+		rd_kafka_destroy(*rk);
+		cmd_fail("broker: cannot start the mock cluster");
+		return NULL;
+	}
+	for (int i = 0; i < a->topics.n; i++) {
+		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, a->topics.v[i], (int)a->partitions, 1);
 		if (e) {
 			rd_kafka_mock_cluster_destroy(mc);
-			rd_kafka_destroy(rk);
-			return cmd_fail("broker: creating topic \"%s\": %s", topics[i], rd_kafka_err2str(e));
+			rd_kafka_destroy(*rk);
+			cmd_fail("broker: creating topic \"%s\": %s", a->topics.v[i], rd_kafka_err2str(e));
+			return NULL;
 		}
 	}
-	const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
-	if (listen_fd >= 0) {
-		static struct forwarder fw;
-		pthread_t th;
-		fw.listen_fd = listen_fd;
-		fw.target = bootstrap;
-		pthread_create(&th, NULL, forwarder_run, &fw);
-		pthread_detach(th);
-		printf("%s\n", listen_addr);
-	} else {
-		printf("%s\n", bootstrap);
-	}
-	fflush(stdout);
-	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
-		 partitions);
+	return mc;
+}
 
+/* Until SIGINT/SIGTERM: SIGUSR1 takes the broker down, SIGUSR2 up again. */
+static void broker_run(rd_kafka_mock_cluster_t *mc)
+{
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr;
@@ -240,6 +220,39 @@ int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
 			log_info("broker: %s", down ? "down (SIGUSR1): connections refused" : "up again (SIGUSR2)");
 		}
 	}
+}
+
+int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct broker_args a = { 0 };
+	rd_kafka_t *rk = NULL;
+	char errstr[512];
+	int listen_fd = -1, rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.listen && (listen_fd = tcp_listen(a.listen, errstr, sizeof(errstr))) < 0)
+		return cmd_fail("broker: %s", errstr);
+
+	cmd_handle_stop_signals();
+	rd_kafka_mock_cluster_t *mc = broker_start(&a, &rk);
+	if (!mc)
+		return EXIT_RUNTIME;
+	const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
+	if (listen_fd >= 0) {
+		static struct forwarder fw;
+		pthread_t th;
+		fw.listen_fd = listen_fd;
+		fw.target = bootstrap;
+		pthread_create(&th, NULL, forwarder_run, &fw);
+		pthread_detach(th);
+		printf("%s\n", a.listen);
+	} else {
+		printf("%s\n", bootstrap);
+	}
+	fflush(stdout);
+	log_info("broker: mock cluster at %s, topics created with %lld partitions each; stop with Ctrl-C", bootstrap,
+		 a.partitions);
+	broker_run(mc);
 
 	log_info("broker: stopping");
 	if (listen_fd >= 0)

@@ -6,15 +6,35 @@
 #include <stdio.h>
 #include <string.h>
 
+struct policy_args {
+	const char *file;
+};
+
+static const struct opt policy_check_opts[] = {
+	OPT_ARG("FILE", struct policy_args, file, "the policy, a JSON file"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_policy_check_entry = {
+	"policy check", policy_check_opts,
+	"Validate a policy file. On success prints its identity (name@sha256 of the\n"
+	"canonical form) and the rules it switches on; on failure names the field\n"
+	"that is wrong and exits 1. See policies/README.md for the format.\n",
+	NULL,
+	cmd_policy_check,
+};
+
 int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 {
+	struct policy_args a = { 0 };
 	char err[512];
 	struct policy *pol;
-	if (argc != 2 || argv[1][0] == '-')
-		return cmd_usage_error(cmd, "give exactly one policy FILE");
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
 	if (!(pol = malloc(sizeof(*pol))))
 		return cmd_fail("policy check: out of memory");
-	if (policy_load(pol, argv[1], NULL, err, sizeof(err)) < 0) {
+	if (policy_load(pol, a.file, NULL, err, sizeof(err)) < 0) {
 		free(pol);
 		return cmd_fail("%s", err);
 	}

@@ -7,11 +7,36 @@
 #include "rgmon/source_file.h"
 #include "rgmon/store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+struct replay_args {
+	const char *db, *policy, *file;
+	bool quiet;
+};
+
+static const struct opt replay_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct replay_args, db, "SQLite database (created if missing)"),
+	OPT_STRING("policy", "FILE", struct replay_args, policy, NULL,
+		   "risk policy (default: the built-in policies/default.json)"),
+	OPT_FLAG("quiet", struct replay_args, quiet, "do not list rejected lines on stderr"),
+	OPT_ARG("FILE.jsonl|-", struct replay_args, file, "the events, one JSON object a line; - reads stdin"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_replay_entry = {
+	"replay", replay_opts,
+	"Run a JSONL event file (or stdin for -) through the same engine and store\n"
+	"as serve, deterministically, and print one JSON summary line:\n"
+	"  {\"events\":N,\"accepted\":N,\"duplicates\":N,\"rejected\":N,\"alerts\":N}\n"
+	"Each rejected line is reported on stderr as FILE:LINE: reason, and kept in\n"
+	"the database. Blank lines are skipped. A progress bar is shown on a\n"
+	"terminal.\n",
+	NULL,
+	cmd_replay,
+};
 
 static double now_seconds(void)
 {
@@ -45,80 +70,65 @@ static void progress(const struct source_file *sf, int64_t events, double starte
 		fputc('\n', stderr);
 }
 
-int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
+/* Every line of sf through the pipeline, a commit per INGEST_BATCH_MAX. */
+static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, char *err, size_t errlen)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *db = NULL, *policy_path = NULL;
-	struct policy *pol = NULL;
-	bool quiet = false;
-	int c, rc = EXIT_RUNTIME;
-	char err[512], reason[512];
-	struct store *st = NULL;
-	struct store_checkpointer *checkpointer = NULL;
-	struct ingest *ig = NULL;
-	struct source_file *sf = NULL;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'q': quiet = true; break;
-		case 'p': policy_path = optarg; break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (!db)
-		return cmd_usage_error(cmd, "--db is required");
-	if (optind != argc - 1)
-		return cmd_usage_error(cmd, "give exactly one FILE.jsonl (or - for stdin)");
-
-	if (!(sf = source_file_open(argv[optind], err, sizeof(err))) || !(st = store_open(db, err, sizeof(err))) ||
-	    !(checkpointer = store_checkpointer_start(st, db, err, sizeof(err))))
-		goto fail;
-	if (!(pol = malloc(sizeof(*pol)))) {
-		seterr(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
-		goto fail;
-	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policy = pol };
-	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))))
-		goto fail;
-
 	bool tty = isatty(STDERR_FILENO) && !quiet;
 	double started = now_seconds(), last = 0;
-	int64_t events = 0;
+	int64_t events = 0, lineno;
+	char reason[512];
 	const char *line;
 	size_t len;
-	int64_t lineno;
 	int more;
-	while ((more = source_file_next(sf, &line, &len, &lineno, err, sizeof(err))) == 1) {
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
 		struct store_source src = { .topic = NULL, .partition = -1, .offset = lineno,
 					    .file = source_file_name(sf) };
 		enum ingest_outcome outcome;
-		if (ingest_message(ig, &src, line, len, &outcome, reason, sizeof(reason), err, sizeof(err)) < 0)
-			goto fail;
+		if (ingest_message(ig, &src, line, len, &outcome, reason, sizeof(reason), err, errlen) < 0)
+			return -1;
 		if (outcome == INGEST_REJECTED && !quiet) {
 			if (tty)
 				fputs("\r\033[K", stderr);
 			fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", src.file, (long long)lineno, reason);
 		}
 		events++;
-		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, sizeof(err)) < 0)
-			goto fail;
+		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, errlen) < 0)
+			return -1;
 		if (tty && (events & 1023) == 0)
 			progress(sf, events, started, &last, false);
 	}
-	if (more < 0 || ingest_commit(ig, err, sizeof(err)) < 0)
-		goto fail;
+	if (more < 0 || ingest_commit(ig, err, errlen) < 0)
+		return -1;
 	if (tty)
 		progress(sf, events, started, &last, true);
+	return 0;
+}
+
+int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct replay_args a = { 0 };
+	struct policy *pol = NULL;
+	char err[512];
+	struct store *st = NULL;
+	struct store_checkpointer *checkpointer = NULL;
+	struct ingest *ig = NULL;
+	struct source_file *sf = NULL;
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+
+	if (!(sf = source_file_open(a.file, err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
+	    !(checkpointer = store_checkpointer_start(st, a.db, err, sizeof(err))))
+		goto fail;
+	if (!(pol = malloc(sizeof(*pol)))) {
+		seterr(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (cmd_use_policy(a.policy, st, pol, err, sizeof(err)) < 0)
+		goto fail;
+	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policy = pol };
+	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))) || replay_lines(sf, ig, a.quiet, err, sizeof(err)) < 0)
+		goto fail;
 
 	struct store_counters t;
 	ingest_totals(ig, &t);

@@ -7,7 +7,6 @@
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,47 +15,38 @@ struct risk_args {
 	bool json;
 };
 
-/* --db DB [--policy FILE] [--json] [--status S] [ID] */
-static int parse_args(const struct cmd_entry *cmd, int argc, char **argv, struct risk_args *a, bool want_id,
-		      bool want_status)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "status", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	memset(a, 0, sizeof(*a));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': a->db = optarg; break;
-		case 'p': a->policy = optarg; break;
-		case 'j': a->json = true; break;
-		case 's':
-			if (!want_status)
-				return cmd_usage_error(cmd, "unknown option \"--status\"");
-			if (strcmp(optarg, "open") && strcmp(optarg, "acknowledged") && strcmp(optarg, "resolved"))
-				return cmd_usage_error(cmd, "--status must be open, acknowledged or resolved");
-			a->status = optarg;
-			break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (!a->db)
-		return cmd_usage_error(cmd, "--db is required");
-	if (want_id) {
-		if (optind != argc - 1)
-			return cmd_usage_error(cmd, "give exactly one player ID");
-		a->id = argv[optind];
-	} else if (optind != argc) {
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	}
-	return 0;
-}
+static const struct opt player_show_opts[] = {
+	OPT_ARG("ID", struct risk_args, id, "the player_id"),
+	OPT_REQUIRED_STRING("db", "DB", struct risk_args, db, "SQLite database (read only)"),
+	OPT_STRING("policy", "FILE", struct risk_args, policy, NULL,
+		   "explain with this policy (default: the one the database was last run with)"),
+	OPT_FLAG("json", struct risk_args, json, "the JSON of DESIGN 1.3, as the HTTP API returns it"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_player_show_entry = {
+	"player show", player_show_opts,
+	"Show a player's badge: level (green, amber, red, excluded), score 0-100,\n"
+	"the reasons with their numbers, the player's own limits and how much of\n"
+	"them is used, and any exclusion; as of the player's last event.\n",
+	NULL,
+	cmd_player_show,
+};
+
+static const struct opt alerts_list_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct risk_args, db, "SQLite database (read only)"),
+	OPT_CHOICE("status", "open|acknowledged|resolved", struct risk_args, status, NULL,
+		   "only alerts with this status"),
+	OPT_FLAG("json", struct risk_args, json, "{\"alerts\":[...]} with each alert as in DESIGN 1.3"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_alerts_list_entry = {
+	"alerts list", alerts_list_opts,
+	"List alerts in queue order: red before amber, then by due time.\n",
+	NULL,
+	cmd_alerts_list,
+};
 
 static void print_player(json_t *risk)
 {
@@ -95,12 +85,12 @@ static void print_player(json_t *risk)
 
 int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	struct risk_args a;
+	struct risk_args a = { 0 };
 	struct player_state ps;
 	struct policy *pol = NULL;
 	struct store *st = NULL;
 	char err[512];
-	int rc = parse_args(cmd, argc, argv, &a, true, false);
+	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
 	if (!(pol = malloc(sizeof(*pol)))) {
@@ -160,10 +150,10 @@ static int list_one(void *ctx, const struct alert *al)
 
 int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	struct risk_args a;
+	struct risk_args a = { 0 };
 	struct store *st = NULL;
 	char err[512];
-	int rc = parse_args(cmd, argc, argv, &a, false, true);
+	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
 	struct list_ctx ctx = { ts_now_ms(), a.json, json_array() };

@@ -16,14 +16,67 @@
 #include "rgmon/tokens.h"
 #include "rgmon/writer.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#define MAX_PROPS 64
 #define RETRY_PAUSE_MS 1000
 #define CHECKPOINT_LOOK_MS 1000        /* how often to see whether a checkpoint is due */
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
+
+struct serve_args {
+	const char *brokers, *topic, *group, *db, *http, *policy, *tokens, *tls_cert, *tls_key, *audit_key;
+	long long retention_days, cache_players, batch_ms;
+	struct opt_list props;
+	const char *log_level;
+};
+
+static const struct opt serve_opts[] = {
+	OPT_STRING("brokers", "B", struct serve_args, brokers, "127.0.0.1:9092", "Kafka bootstrap servers"),
+	OPT_STRING("topic", "T", struct serve_args, topic, "rg.events", "events topic; rejected events go to T.dlq"),
+	OPT_STRING("group", "G", struct serve_args, group, "rgmon", "consumer group"),
+	OPT_STRING("db", "DB", struct serve_args, db, "rgmon.db", "SQLite database"),
+	OPT_STRING("http", "HOST:PORT", struct serve_args, http, "127.0.0.1:8080", "HTTP listen address"),
+	OPT_STRING("policy", "FILE", struct serve_args, policy, NULL,
+		   "risk policy (default: the built-in policies/default.json)"),
+	OPT_STRING("tokens", "FILE", struct serve_args, tokens, NULL,
+		   "API tokens (from `rgmon token new`), read at start; without it every /v1 request gets 401"),
+	OPT_STRING("tls-cert", "PEM", struct serve_args, tls_cert, NULL,
+		   "serve HTTPS with this certificate (and --tls-key)"),
+	OPT_STRING("tls-key", "PEM", struct serve_args, tls_key, NULL, "the certificate's private key"),
+	OPT_STRING("audit-key", "KEY", struct serve_args, audit_key, NULL,
+		   "private key from `rgmon keygen`: signs audit checkpoints (every 1000 records or 10 minutes, and "
+		   "at stop) and /v1/audit/export manifests"),
+	OPT_INT("audit-retention-days", "N", struct serve_args, retention_days, 1, 36500,
+		OPT_STR(AUDIT_RETENTION_DAYS_DEFAULT),
+		"days audit records are kept; older ones are dropped from a signed checkpoint on"),
+	OPT_INT("cache-players", "N", struct serve_args, cache_players, 2 * INGEST_BATCH_MAX, 100000000,
+		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
+	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
+		"a batch commits at most MS after its first event, or at " OPT_STR(INGEST_BATCH_MAX)
+		" events, whichever is first"),
+	OPT_LIST('X', NULL, "prop=value", struct serve_args, props, 64, NULL,
+		 "librdkafka property for the consumer and producers (as kcat -X); repeatable"),
+	OPT_CHOICE("log-level", "error|warn|info|debug", struct serve_args, log_level, "info",
+		   "what to log on stderr"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_serve_entry = {
+	"serve", serve_opts,
+	"Consume events from Kafka, apply them to player state exactly once, score\n"
+	"players against the policy, raise alerts, publish them to the support\n"
+	"queue, and serve the HTTP API and the compliance web UI.\n",
+	"A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
+	"transaction together with its consumed offsets, alerts and outbox messages;\n"
+	"on start and on every partition assignment the consumer seeks to the\n"
+	"offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
+	"player_id, header alert_id) and rg.player-flags and marks messages sent on\n"
+	"delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
+	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
+	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
+	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
+	cmd_serve,
+};
 
 /* A service record (start, stop, a token) in its own transaction. */
 static int record(struct store *st, const char *kind, json_t *payload, char *err, size_t errlen)
@@ -77,173 +130,130 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 	return 0;
 }
 
-int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "http", required_argument, NULL, 'H' },
-		{ "cache-players", required_argument, NULL, 'c' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "batch-ms", required_argument, NULL, 'B' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "tokens", required_argument, NULL, 'T' },
-		{ "tls-cert", required_argument, NULL, 'C' },
-		{ "tls-key", required_argument, NULL, 'K' },
-		{ "audit-key", required_argument, NULL, 'A' },
-		{ "audit-retention-days", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *props[MAX_PROPS];
-	struct source_kafka_config kcfg = { "127.0.0.1:9092", "rg.events", "rgmon", props, 0, 50 };
-	const char *db = "rgmon.db", *policy_path = NULL, *tokens_path = NULL, *audit_key_path = NULL;
-	long long retention_days = AUDIT_RETENTION_DAYS_DEFAULT;
-	struct http_config hcfg = { "127.0.0.1:8080", NULL, NULL, NULL, NULL };
-	long long cache = INGEST_CACHE_DEFAULT, batch_ms = 50;
-	enum log_level level;
-	char err[512];
-	int c, rc = EXIT_RUNTIME;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "X:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': kcfg.brokers = optarg; break;
-		case 't': kcfg.topic = optarg; break;
-		case 'g': kcfg.group = optarg; break;
-		case 'd': db = optarg; break;
-		case 'H': hcfg.listen = optarg; break;
-		case 'T': tokens_path = optarg; break;
-		case 'C': hcfg.tls_cert = optarg; break;
-		case 'K': hcfg.tls_key = optarg; break;
-		case 'A': audit_key_path = optarg; break;
-		case 'R':
-			if (cmd_parse_int(optarg, 1, 36500, &retention_days) < 0)
-				return cmd_usage_error(cmd, "--audit-retention-days must be 1..36500");
-			break;
-		case 'p': policy_path = optarg; break;
-		case 'c':
-			if (cmd_parse_int(optarg, 2 * INGEST_BATCH_MAX, 100000000, &cache) < 0)
-				return cmd_usage_error(cmd, "--cache-players must be %d..100000000", 2 * INGEST_BATCH_MAX);
-			break;
-		case 'B':
-			if (cmd_parse_int(optarg, 1, 60000, &batch_ms) < 0)
-				return cmd_usage_error(cmd, "--batch-ms must be 1..60000");
-			kcfg.batch_ms = (int)batch_ms;
-			break;
-		case 'L':
-			if (log_level_parse(optarg, &level) < 0)
-				return cmd_usage_error(cmd, "--log-level must be error, warn, info or debug");
-			log_set_level(level);
-			break;
-		case 'X':
-			if (kcfg.nprops == MAX_PROPS)
-				return cmd_usage_error(cmd, "at most %d -X properties", MAX_PROPS);
-			if (!strchr(optarg, '='))
-				return cmd_usage_error(cmd, "-X \"%s\" is not name=value", optarg);
-			props[kcfg.nprops++] = optarg;
-			break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-
+/* The store's writer side: everything serve runs, released by serve_stop()
+ * in the order that loses nothing. */
+struct serve {
 	struct metrics metrics;
-	struct policy *pol = NULL;
-	struct store *st = NULL;
-	struct ingest *ig = NULL;
-	struct source_kafka *sk = NULL;
-	struct http_server *http = NULL;
-	struct writer_queue *writer = NULL;
-	struct outbox_relay *relay = NULL;
-	struct store_checkpointer *checkpointer = NULL;
-	struct token_table tokens = { NULL, 0 };
-	struct sign_key *audit_key = NULL;
+	struct policy *pol;
+	struct store *st;
+	struct store_checkpointer *checkpointer;
+	struct ingest *ig;
+	struct token_table tokens;
+	struct sign_key *audit_key;
+	struct writer_queue *writer;
+	struct api_context actx;
+	struct http_server *http;
+	struct outbox_relay *relay;
+	struct source_kafka *sk;
+};
+
+static int serve_parse(const struct cmd_entry *cmd, int argc, char **argv, struct serve_args *a)
+{
+	enum log_level level;
+	int rc = cmd_parse(cmd, argc, argv, a);
+	if (rc)
+		return rc;
+	for (int i = 0; i < a->props.n; i++)
+		if (!strchr(a->props.v[i], '='))
+			return cmd_usage_error(cmd, "-X \"%s\" is not name=value", a->props.v[i]);
+	if (log_level_parse(a->log_level, &level) < 0)
+		return cmd_usage_error(cmd, "--log-level \"%s\" is not a level", a->log_level);
+	log_set_level(level);
+	return 0;
+}
+
+/* `audit export` without --key signs with the key serve last used. */
+static int remember_audit_key(struct store *st, const char *path, char *err, size_t errlen)
+{
+	char cwd[2048], abs[4096];
+	if (path[0] == '/')
+		rg_strlcpy(abs, path, sizeof(abs));
+	else
+		snprintf(abs, sizeof(abs), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", path);
+	return store_meta_set(st, "audit_key_path", abs, err, errlen);
+}
+
+/* The store, the policy, the ingest pipeline, tokens and the audit key;
+ * the start goes into the audit trail. */
+static int serve_open(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
+{
 	struct store_counters totals;
-
-	metrics_init(&metrics);
-	cmd_handle_stop_signals();
-	if (!(st = store_open(db, err, sizeof(err))) || store_counters_get(st, &totals, err, sizeof(err)) < 0 ||
-	    !(checkpointer = store_checkpointer_start(st, db, err, sizeof(err))))
-		goto fail;
+	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
+	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
+		return -1;
 	/* /metrics counts from the store's totals, so it agrees with `rgmon stats`. */
-	atomic_store(&metrics.events_accepted, totals.accepted);
-	atomic_store(&metrics.events_duplicate, totals.duplicates);
-	atomic_store(&metrics.events_rejected, totals.rejected);
+	atomic_store(&s->metrics.events_accepted, totals.accepted);
+	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
+	atomic_store(&s->metrics.events_rejected, totals.rejected);
 
-	if (!(pol = malloc(sizeof(*pol)))) {
-		seterr(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	if (cmd_use_policy(policy_path, st, pol, err, sizeof(err)) < 0)
-		goto fail;
-	log_info("policy %s", pol->id);
-	struct ingest_config icfg = { .cache_players = (size_t)cache, .cap_prune_at_wall_clock = true, .policy = pol };
-	if (!(ig = ingest_new(st, &icfg, err, sizeof(err))))
-		goto fail;
-	if (tokens_path && tokens_load(&tokens, tokens_path, err, sizeof(err)) < 0)
-		goto fail;
-	if (!tokens_path)
+	if (!(s->pol = malloc(sizeof(*s->pol))))
+		return seterr(err, errlen, "out of memory");
+	if (cmd_use_policy(a->policy, s->st, s->pol, err, errlen) < 0)
+		return -1;
+	log_info("policy %s", s->pol->id);
+	struct ingest_config icfg = { .cache_players = (size_t)a->cache_players, .cap_prune_at_wall_clock = true,
+				      .policy = s->pol };
+	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
+		return -1;
+	if (a->tokens && tokens_load(&s->tokens, a->tokens, err, errlen) < 0)
+		return -1;
+	if (!a->tokens)
 		log_warn("no --tokens: the /v1 API answers 401 to everyone");
-	if (audit_key_path && !(audit_key = sign_key_load(audit_key_path, err, sizeof(err))))
-		goto fail;
-	if (!audit_key)
+	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
+		return -1;
+	if (!s->audit_key)
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
-	/* `audit export` without --key signs with the key serve last used. */
-	if (audit_key_path) {
-		char cwd[2048], abs[4096];
-		if (audit_key_path[0] == '/')
-			rg_strlcpy(abs, audit_key_path, sizeof(abs));
-		else
-			snprintf(abs, sizeof(abs), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", audit_key_path);
-		if (store_meta_set(st, "audit_key_path", abs, err, sizeof(err)) < 0)
-			goto fail;
-	}
-	if (record_start(st, pol, &tokens, audit_key, err, sizeof(err)) < 0)
-		goto fail;
-	if (!(writer = writer_queue_new())) {
-		seterr(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	struct api_context actx = { &metrics, pol, writer, tokens_path != NULL, audit_key };
-	hcfg.db_path = db;
-	hcfg.tokens = &tokens;
-	if (!(http = http_start(&hcfg, &actx, err, sizeof(err))))
-		goto fail;
-	struct outbox_relay_config rcfg = { kcfg.brokers, props, kcfg.nprops, db };
-	if (!(relay = outbox_relay_start(&rcfg, &metrics, err, sizeof(err))))
-		goto fail;
-	if (!(sk = source_kafka_new(&kcfg, ig, st, &metrics, err, sizeof(err))))
-		goto fail;
-	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",
-		 hcfg.tls_cert ? "https" : "http", hcfg.listen, http_port(http), kcfg.topic, kcfg.brokers, kcfg.group,
-		 db);
+	if (a->audit_key && remember_audit_key(s->st, a->audit_key, err, errlen) < 0)
+		return -1;
+	return record_start(s->st, s->pol, &s->tokens, s->audit_key, err, errlen);
+}
 
-	/* This thread is the store's one writer: batches, then the staff
-	 * actions HTTP threads handed over, then what the relay delivered. */
+/* The threads: HTTP (read-only), the outbox relay, the Kafka consumer. */
+static int serve_start(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
+{
+	if (!(s->writer = writer_queue_new()))
+		return seterr(err, errlen, "out of memory");
+	s->actx = (struct api_context){ &s->metrics, s->pol, s->writer, a->tokens != NULL, s->audit_key };
+	struct http_config hcfg = { a->http, a->db, &s->tokens, a->tls_cert, a->tls_key };
+	if (!(s->http = http_start(&hcfg, &s->actx, err, errlen)))
+		return -1;
+	struct outbox_relay_config rcfg = { a->brokers, a->props.v, a->props.n, a->db };
+	if (!(s->relay = outbox_relay_start(&rcfg, &s->metrics, err, errlen)))
+		return -1;
+	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms };
+	if (!(s->sk = source_kafka_new(&kcfg, s->ig, s->st, &s->metrics, err, errlen)))
+		return -1;
+	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",
+		 a->tls_cert ? "https" : "http", a->http, http_port(s->http), a->topic, a->brokers, a->group, a->db);
+	return 0;
+}
+
+/* This thread is the store's one writer: batches, then the staff actions
+ * HTTP threads handed over, then what the relay delivered; now and then
+ * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
+static void serve_run(struct serve *s, long long retention_days)
+{
 	int64_t checkpoint_looked = 0, retention_looked = 0;
+	char err[512];
 	while (!cmd_stop_requested()) {
-		if (source_kafka_run_batch(sk, err, sizeof(err)) < 0) {
+		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0) {
 			log_error("batch rolled back, re-reading from the stored offsets: %s", err);
 			for (int i = 0; i < RETRY_PAUSE_MS / 50 && !cmd_stop_requested(); i++)
 				cmd_sleep_ms(50);
 		}
-		writer_run_pending(writer, st);
-		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+		writer_run_pending(s->writer, s->st);
+		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: marking delivered messages failed, they will be sent again: %s", err);
 		int64_t now = ts_now_ms();
 		if (now - checkpoint_looked >= CHECKPOINT_LOOK_MS) {
 			checkpoint_looked = now;
-			if (audit_checkpoint_if_due(st, audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
+			if (audit_checkpoint_if_due(s->st, s->audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
 						    AUDIT_CHECKPOINT_EVERY_MS, err, sizeof(err)) < 0)
 				log_warn("audit: checkpoint failed, trying again: %s", err);
 		}
 		if (now - retention_looked >= RETENTION_LOOK_MS) {
 			retention_looked = now;
-			int64_t gone = audit_prune(st, now, (int)retention_days, err, sizeof(err));
+			int64_t gone = audit_prune(s->st, now, (int)retention_days, err, sizeof(err));
 			if (gone < 0)
 				log_warn("audit: retention failed, trying again later: %s", err);
 			else if (gone > 0)
@@ -252,36 +262,54 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		}
 	}
 	log_info("stopping: committing the open batch");
-	metrics_set_readiness(&metrics, NOT_READY_STOPPING);
-	rc = 0;
-	goto out;
-fail:
-	rc = cmd_fail("serve: %s", err);
-out:
-	/* Order matters: fail waiting staff actions, stop HTTP, commit the
-	 * open batch, then let the relay deliver what it can and mark it. */
-	if (writer)
-		writer_close(writer);
-	http_stop(http);
-	source_kafka_close(sk);
-	if (relay) {
-		outbox_relay_stop(relay, 5000);
-		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
+	metrics_set_readiness(&s->metrics, NOT_READY_STOPPING);
+}
+
+/* Order matters: fail waiting staff actions, stop HTTP, commit the open
+ * batch, then let the relay deliver what it can and mark it. */
+static void serve_stop(struct serve *s, bool failed)
+{
+	char err[512];
+	if (s->writer)
+		writer_close(s->writer);
+	http_stop(s->http);
+	source_kafka_close(s->sk);
+	if (s->relay) {
+		outbox_relay_stop(s->relay, 5000);
+		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: %s", err);
 	}
-	outbox_relay_free(relay);
+	outbox_relay_free(s->relay);
 	/* The stop goes into the trail, sealed by a last checkpoint. */
-	if (st && ig && (record(st, "service_stop", json_pack("{s:s, s:s}", "command", "serve", "reason",
-							       rc == 0 ? "signal" : "error"),
-				err, sizeof(err)) < 0 ||
-			 audit_checkpoint_if_due(st, audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
+	if (s->st && s->ig &&
+	    (record(s->st, "service_stop",
+		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
+		    sizeof(err)) < 0 ||
+	     audit_checkpoint_if_due(s->st, s->audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
 		log_warn("audit: %s", err);
-	sign_key_free(audit_key);
-	writer_queue_free(writer);
-	tokens_release(&tokens);
-	ingest_free(ig);
-	store_checkpointer_stop(checkpointer);
-	store_close(st);
-	free(pol);
+	sign_key_free(s->audit_key);
+	writer_queue_free(s->writer);
+	tokens_release(&s->tokens);
+	ingest_free(s->ig);
+	store_checkpointer_stop(s->checkpointer);
+	store_close(s->st);
+	free(s->pol);
+}
+
+int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct serve_args a = { 0 };
+	struct serve s = { 0 };
+	char err[512];
+	int rc = serve_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	metrics_init(&s.metrics);
+	cmd_handle_stop_signals();
+	if (serve_open(&s, &a, err, sizeof(err)) < 0 || serve_start(&s, &a, err, sizeof(err)) < 0)
+		rc = cmd_fail("serve: %s", err);
+	else
+		serve_run(&s, a.retention_days);
+	serve_stop(&s, rc != 0);
 	return rc;
 }

@@ -7,8 +7,45 @@
 #include "rgmon/timestamp.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <librdkafka/rdkafka.h>
+
+struct simulate_args {
+	long long players, days, seed, rate, dirty, max_events;
+	int64_t start_ms;
+	const char *out, *brokers, *topic, *archetypes;
+	bool loop;
+};
+
+static const struct opt simulate_opts[] = {
+	OPT_INT("players", "N", struct simulate_args, players, 1, 10000000, "1000", "players"),
+	OPT_INT("days", "D", struct simulate_args, days, 1, 3650, "30", "days of activity"),
+	OPT_INT("seed", "S", struct simulate_args, seed, 0, LLONG_MAX, "1", "random seed"),
+	CMD_OPT_TIME("start", struct simulate_args, start_ms, "2026-11-01T00:00:00Z", "when day 0 starts"),
+	OPT_STRING("out", "FILE", struct simulate_args, out, "-", "write JSONL to FILE; - is stdout"),
+	OPT_STRING("brokers", "B", struct simulate_args, brokers, NULL, "produce to Kafka instead (key player_id)"),
+	OPT_STRING("topic", "T", struct simulate_args, topic, "rg.events", "topic to produce to"),
+	OPT_INT("rate", "R", struct simulate_args, rate, 1, 100000000, NULL,
+		"events per second when producing; unlimited when not given"),
+	OPT_FLAG("loop", struct simulate_args, loop,
+		 "with --brokers: continue the same players into the next period with new ids when done, until "
+		 "stopped"),
+	OPT_INT("dirty", "PERMILLE", struct simulate_args, dirty, 0, 1000, "0",
+		"also send this many per mille of events again, or broken, to exercise duplicate and reject "
+		"handling"),
+	OPT_INT("max-events", "N", struct simulate_args, max_events, 1, LLONG_MAX, NULL, "stop after N events"),
+	OPT_STRING("archetypes", "FILE", struct simulate_args, archetypes, NULL,
+		   "write a player_id,archetype,country CSV of every player to FILE"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_simulate_entry = {
+	"simulate", simulate_opts,
+	"Generate realistic synthetic players as rg.events JSON: a recreational\n"
+	"majority, loss chasers, night marathons, declined-deposit bursts, limit\n"
+	"setters and self-excluders. The same seed gives the same events.\n",
+	NULL,
+	cmd_simulate,
+};
 
 struct sim_out {
 	FILE *file;
@@ -88,128 +125,93 @@ static int write_archetypes(const char *path, const struct sim_config *cfg)
 	return fclose(f) == 0 ? 0 : cmd_fail("simulate: writing \"%s\" failed", path);
 }
 
-int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
+/* Options that only make sense together, after the table's own checks. */
+static int simulate_parse(const struct cmd_entry *cmd, int argc, char **argv, struct simulate_args *a)
 {
-	static const struct option opts[] = {
-		{ "players", required_argument, NULL, 'p' }, { "days", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },    { "start", required_argument, NULL, 'S' },
-		{ "out", required_argument, NULL, 'o' },     { "brokers", required_argument, NULL, 'b' },
-		{ "topic", required_argument, NULL, 't' },   { "rate", required_argument, NULL, 'r' },
-		{ "loop", no_argument, NULL, 'l' },          { "dirty", required_argument, NULL, 'D' },
-		{ "archetypes", required_argument, NULL, 'a' }, { "max-events", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sim_config cfg = { 1, 1000, 30, 0, 0, 0 };
-	struct sim_out out = { NULL, NULL, "rg.events", 0, 0, 0, { 0, 0 }, 0 };
-	const char *path = "-", *brokers = NULL, *archetypes = NULL;
-	const char *start = "2026-11-01T00:00:00Z";
-	bool loop = false;
-	long long v;
-	int c, rc = 0;
-	char errstr[512];
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "X:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (cmd_parse_int(optarg, 1, 10000000, &v) < 0)
-				return cmd_usage_error(cmd, "--players must be 1..10000000");
-			cfg.players = (int)v;
-			break;
-		case 'd':
-			if (cmd_parse_int(optarg, 1, 3650, &v) < 0)
-				return cmd_usage_error(cmd, "--days must be 1..3650");
-			cfg.days = (int)v;
-			break;
-		case 's':
-			if (cmd_parse_int(optarg, 0, INT64_MAX, &v) < 0)
-				return cmd_usage_error(cmd, "--seed must be a non-negative integer");
-			cfg.seed = (uint64_t)v;
-			break;
-		case 'S': start = optarg; break;
-		case 'o': path = optarg; break;
-		case 'b': brokers = optarg; break;
-		case 't': out.topic = optarg; break;
-		case 'r':
-			if (cmd_parse_int(optarg, 1, 100000000, &out.rate) < 0)
-				return cmd_usage_error(cmd, "--rate must be 1..100000000 events per second");
-			break;
-		case 'l': loop = true; break;
-		case 'D':
-			if (cmd_parse_int(optarg, 0, 1000, &v) < 0)
-				return cmd_usage_error(cmd, "--dirty must be 0..1000 (per mille)");
-			cfg.dirty_permille = (int)v;
-			break;
-		case 'a': archetypes = optarg; break;
-		case 'm':
-			if (cmd_parse_int(optarg, 1, INT64_MAX, &out.max) < 0)
-				return cmd_usage_error(cmd, "--max-events must be a positive integer");
-			break;
-		default: return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (ts_parse_rfc3339(start, &cfg.start_ms) < 0)
-		return cmd_usage_error(cmd, "--start \"%s\" is not an RFC 3339 time", start);
-	if (brokers && strcmp(path, "-") != 0)
-		return cmd_usage_error(cmd, "give --out or --brokers, not both");
-	if (loop && !brokers)
-		return cmd_usage_error(cmd, "--loop goes with --brokers");
-	if (archetypes && (rc = write_archetypes(archetypes, &cfg)) != 0)
+	int rc = cmd_parse(cmd, argc, argv, a);
+	if (rc)
 		return rc;
+	if (a->brokers && strcmp(a->out, "-") != 0)
+		return cmd_usage_error(cmd, "give --out or --brokers, not both");
+	if (a->loop && !a->brokers)
+		return cmd_usage_error(cmd, "--loop goes with --brokers");
+	return 0;
+}
 
-	cmd_handle_stop_signals();
-	if (brokers) {
-		rd_kafka_conf_t *conf = kafka_conf_new(brokers, errstr, sizeof(errstr));
-		if (!conf)
-			return cmd_fail("simulate: %s", errstr);
-		if (kafka_conf_set2(conf, "linger.ms", "20", errstr, sizeof(errstr)) < 0 ||
-		    kafka_conf_set2(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) < 0) {
-			rd_kafka_conf_destroy(conf);
-			return cmd_fail("simulate: %s", errstr);
-		}
-		rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-		rd_kafka_conf_set_opaque(conf, &out);
-		if (!(out.producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
-			return cmd_fail("simulate: %s", errstr);
-	} else {
-		/* path is "-" or --out's argument, never NULL (getopt: required_argument) */
-		out.file = strcmp(path, "-") == 0 ? stdout : fopen(path, "w"); // NOLINT(clang-analyzer-core.NonNullParamChecker)
-		if (!out.file)
-			return cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
+/* An idempotent producer to brokers, or the file (stdout for "-"). */
+static int sim_open(struct sim_out *out, const char *brokers, const char *path)
+{
+	char errstr[512];
+	if (!brokers) {
+		out->file = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+		return out->file ? 0 : cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
 	}
-	clock_gettime(CLOCK_MONOTONIC, &out.started);
-	do {
-		rc = sim_run(&cfg, emit, &out);
-		cfg.iteration++;
-	} while (loop && rc == 0 && !cmd_stop_requested());
+	rd_kafka_conf_t *conf = kafka_conf_new(brokers, errstr, sizeof(errstr));
+	if (!conf)
+		return cmd_fail("simulate: %s", errstr);
+	if (kafka_conf_set2(conf, "linger.ms", "20", errstr, sizeof(errstr)) < 0 ||
+	    kafka_conf_set2(conf, "enable.idempotence", "true", errstr, sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return cmd_fail("simulate: %s", errstr);
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, out);
+	if (!(out->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
+		return cmd_fail("simulate: %s", errstr);
+	return 0;
+}
+
+/* Delivers or closes what sim_run wrote; rc is sim_run's. Returns the exit status. */
+static int sim_close(struct sim_out *out, int rc, const char *brokers)
+{
 	if (rc == 1) /* stopped by --max-events or a signal */
 		rc = 0;
-
-	if (out.producer) {
+	if (out->producer) {
 		/* Deliver everything produced; after a stop signal wait only a
 		 * little, since the broker may be stopping too. */
-		rd_kafka_flush(out.producer, cmd_stop_requested() ? 5000 : 30000);
-		int undelivered = rd_kafka_outq_len(out.producer);
+		rd_kafka_flush(out->producer, cmd_stop_requested() ? 5000 : 30000);
+		int undelivered = rd_kafka_outq_len(out->producer);
 		if (undelivered > 0) {
 			log_warn("simulate: %d event(s) not delivered", undelivered);
 			if (rc == 0)
 				rc = -2;
 		}
-		rd_kafka_destroy(out.producer);
+		rd_kafka_destroy(out->producer);
 	}
-	if (out.file && out.file != stdout && fclose(out.file) != 0 && rc == 0)
+	if (out->file && out->file != stdout && fclose(out->file) != 0 && rc == 0)
 		rc = 2;
-	if (out.file == stdout)
+	if (out->file == stdout)
 		fflush(stdout);
 	if (rc == -1)
 		return cmd_fail("simulate: out of memory");
-	if (rc == -2 || out.failed)
-		return cmd_fail("simulate: %lld event(s) not delivered to %s", (long long)(out.failed ? out.failed : 1), brokers);
+	if (rc == -2 || out->failed)
+		return cmd_fail("simulate: %lld event(s) not delivered to %s",
+				(long long)(out->failed ? out->failed : 1), brokers);
 	if (rc == 2)
 		return cmd_fail("simulate: writing events failed");
-	log_info("simulate: %lld events", (long long)out.sent);
+	log_info("simulate: %lld events", (long long)out->sent);
 	return 0;
+}
+
+int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct simulate_args a = { 0 };
+	int rc = simulate_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	struct sim_config cfg = { .seed = (uint64_t)a.seed, .players = (int)a.players, .days = (int)a.days,
+				  .start_ms = a.start_ms, .dirty_permille = (int)a.dirty };
+	struct sim_out out = { .topic = a.topic, .rate = a.rate, .max = a.max_events };
+	if (a.archetypes && (rc = write_archetypes(a.archetypes, &cfg)) != 0)
+		return rc;
+
+	cmd_handle_stop_signals();
+	if ((rc = sim_open(&out, a.brokers, a.out)) != 0)
+		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &out.started);
+	do {
+		rc = sim_run(&cfg, emit, &out);
+		cfg.iteration++;
+	} while (a.loop && rc == 0 && !cmd_stop_requested());
+	return sim_close(&out, rc, a.brokers);
 }

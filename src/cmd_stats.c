@@ -3,50 +3,54 @@
 #include "rgmon/cmd.h"
 #include "rgmon/store.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_OFFSETS 4096
 
-/* Both commands take only --db (and rejected list --json). */
-static int parse_db_args(const struct cmd_entry *cmd, int argc, char **argv, const char **db, bool *json)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	opterr = 0;
-	optind = 1;
-	*db = NULL;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
-			*db = optarg;
-		else if (c == 'j' && json)
-			*json = true;
-		else
-			return cmd_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-	}
-	if (!*db)
-		return cmd_usage_error(cmd, "--db is required");
-	if (optind != argc)
-		return cmd_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	return 0;
-}
+struct db_args {
+	const char *db;
+	bool json;
+};
+
+static const struct opt stats_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct db_args, db, "SQLite database (read only; serve may be running on it)"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_stats_entry = {
+	"stats", stats_opts,
+	"Print the totals kept in the store as JSON: events, accepted, duplicates,\n"
+	"rejected, alerts, and the stored consumer offsets per topic and partition.\n",
+	NULL,
+	cmd_stats,
+};
+
+static const struct opt rejected_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct db_args, db, "SQLite database (read only; serve may be running on it)"),
+	OPT_FLAG("json", struct db_args, json, "one JSON object a line: source, event_id, reason"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_rejected_entry = {
+	"rejected list", rejected_opts,
+	"List rejected events, oldest first: where each came from (FILE:LINE or\n"
+	"TOPIC/PARTITION@OFFSET), its event_id if it had one, and the reason.\n",
+	NULL,
+	cmd_rejected,
+};
 
 int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	const char *db;
+	struct db_args a = { 0 };
 	char err[512];
 	struct store_counters c;
 	static struct store_offset offs[MAX_OFFSETS];
-	int rc = parse_db_args(cmd, argc, argv, &db, NULL);
+	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	struct store *st = store_open_readonly(db, err, sizeof(err));
+	struct store *st = store_open_readonly(a.db, err, sizeof(err));
 	if (!st)
 		return cmd_fail("stats: %s", err);
 	int n = -1;
@@ -102,13 +106,13 @@ static int print_rejected(void *ctx, const char *source, const char *event_id, c
 
 int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	const char *db;
+	struct db_args a = { 0 };
 	char err[512];
-	struct rejected_print p = { false, 0 };
-	int rc = parse_db_args(cmd, argc, argv, &db, &p.json);
+	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	struct store *st = store_open_readonly(db, err, sizeof(err));
+	struct rejected_print p = { a.json, 0 };
+	struct store *st = store_open_readonly(a.db, err, sizeof(err));
 	if (!st)
 		return cmd_fail("rejected list: %s", err);
 	rc = store_rejected_each(st, print_rejected, &p, err, sizeof(err));

@@ -1,23 +1,34 @@
-/* cmd.h -- the command table: one entry per `rgmon` command, each in its
- * own src/cmd_*.c. Handlers receive argv starting at the command's first
- * argument after its name and return the exit status: 0 success,
- * 1 runtime failure, 2 usage error. */
+/* cmd.h -- the commands: one `const struct cmd_entry` per `rgmon` command,
+ * each in its own src/cmd_*.c beside the table of its options (options.h),
+ * listed in main.c. Handlers receive argv from the command's last name word
+ * on (argv[0] is "replay", or "show" for "player show"), parse it with
+ * cmd_parse() and return the exit status: 0 success, 1 runtime failure,
+ * 2 usage error. */
 #ifndef RGMON_CMD_H
 #define RGMON_CMD_H
 
 #include "rgmon/common.h"
+#include "rgmon/options.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
 struct cmd_entry {
-	const char *name;  /* "replay", or two words: "player show" */
-	const char *usage; /* one line after "rgmon " */
-	const char *help;  /* the rest of --help: what it does, each option */
+	const char *name;       /* "replay", or two words: "player show" */
+	const struct opt *opts; /* options and positional arguments, in usage order */
+	const char *about;      /* --help: what it does, before the options */
+	const char *notes;      /* --help after the options, or NULL */
 	int (*run)(const struct cmd_entry *cmd, int argc, char **argv);
 };
 
-/* Prints "rgmon: <msg>" and the usage line to stderr; returns EXIT_USAGE. */
+/* Fills args (the struct cmd->opts describes) from argv; on a usage error
+ * prints it as cmd_usage_error() does. Returns 0 or EXIT_USAGE. */
+int cmd_parse(const struct cmd_entry *cmd, int argc, char **argv, void *args);
+/* Appends "rgmon NAME USAGE" to sb, the usage generated from cmd->opts;
+ * col is the column "rgmon" starts at, so wrapped lines line up under
+ * the first option. */
+void cmd_usage(const struct cmd_entry *cmd, struct sbuf *sb, size_t col);
+/* Prints "rgmon: <msg>" and the usage to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...) RG_PRINTF(2, 3);
 /* Prints the full --help text to stdout; returns 0. */
 int cmd_print_help(const struct cmd_entry *cmd);
@@ -26,6 +37,13 @@ int cmd_fail(const char *fmt, ...) RG_PRINTF(1, 2);
 
 /* Parses a decimal integer in [min, max]; -1 when it is not one. */
 int cmd_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* An option whose value is an RFC 3339 time, into an int64_t member
+ * (milliseconds since the epoch). */
+int cmd_opt_time(const char *value, void *dest);
+#define CMD_TIME_MUST "an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"
+#define CMD_OPT_TIME(l, T, m, d, h) OPT_PARSED(l, "T", T, m, cmd_opt_time, CMD_TIME_MUST, d, h)
+#define CMD_OPT_REQUIRED_TIME(l, T, m, h) OPT_REQUIRED_PARSED(l, "T", T, m, cmd_opt_time, CMD_TIME_MUST, h)
 
 /* Installs SIGINT/SIGTERM handlers that set the flag cmd_stop_requested()
  * reads (for commands that run until stopped). */
@@ -43,6 +61,10 @@ int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char 
 /* The policy a database was last run with (for reading commands), or the
  * built-in one for a database that has none; --policy FILE overrides. */
 int cmd_read_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen);
+
+extern const struct cmd_entry cmd_serve_entry, cmd_broker_entry, cmd_replay_entry, cmd_simulate_entry,
+	cmd_stats_entry, cmd_rejected_entry, cmd_player_show_entry, cmd_alerts_list_entry, cmd_policy_check_entry,
+	cmd_token_new_entry, cmd_keygen_entry, cmd_audit_export_entry, cmd_audit_verify_entry, cmd_audit_explain_entry;
 
 int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
 int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
