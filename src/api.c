@@ -77,7 +77,6 @@ static void handle_readyz(const struct api_context *ctx, const struct api_reques
 
 static void handle_metrics(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
-	static const char *const statuses[STORE_ALERT_STATUSES] = { "open", "acknowledged", "resolved" };
 	const char *names[METRICS_HTTP_ROUTES];
 	size_t n = 0;
 	char err[256];
@@ -94,9 +93,9 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 		sbuf_printf(&r->body, "# HELP rgmon_alerts Alerts in the store, by level and status.\n"
 				      "# TYPE rgmon_alerts gauge\n");
 		for (int level = LEVEL_AMBER; level <= LEVEL_RED; level++)
-			for (int k = 0; k < STORE_ALERT_STATUSES; k++)
+			for (int k = 0; k < ALERT_STATUS_COUNT; k++)
 				sbuf_printf(&r->body, "rgmon_alerts{level=\"%s\",status=\"%s\"} %lld\n",
-					    risk_level_name((enum risk_level)level), statuses[k],
+					    risk_level_name((enum risk_level)level), alert_status_name((enum alert_status)k),
 					    (long long)c.by_level_status[level][k]);
 		sbuf_printf(&r->body, "# HELP rgmon_alerts_overdue Unresolved alerts past their due time.\n"
 				      "# TYPE rgmon_alerts_overdue gauge\nrgmon_alerts_overdue %lld\n",
@@ -292,7 +291,7 @@ static bool parse_cursor(const char *s, struct store_alert_filter *f)
 	int level, used = 0;
 	long long due;
 	if (sscanf(s, "%d.%lld.%40[0-9a-f]%n", &level, &due, id, &used) != 3 || s[used] != '\0' || level < 0 ||
-	    level >= STORE_ALERT_LEVELS || !alert_id_valid(id))
+	    level >= LEVEL_COUNT || !alert_id_valid(id))
 		return false;
 	f->after = true;
 	f->after_level = level;
@@ -310,7 +309,8 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	(void)ctx;
 	store_alert_filter_init(&f);
 	if ((v = rq->query(rq, "status"))) {
-		if (strcmp(v, "open") && strcmp(v, "acknowledged") && strcmp(v, "resolved") && strcmp(v, "unresolved"))
+		enum alert_status status;
+		if (alert_status_parse(v, &status) < 0 && strcmp(v, STORE_ALERTS_UNRESOLVED) != 0)
 			return api_error(r, 400, "status must be open, acknowledged, resolved or unresolved");
 		f.status = v;
 	}

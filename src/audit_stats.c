@@ -23,10 +23,11 @@ static int tally_alert(void *ctx, const struct store_alert_facts *a)
 		out->alerts_red++;
 	else
 		out->alerts_amber++;
-	if (a->outcome && a->status && strcmp(a->status, "resolved") == 0)
-		for (int i = 0; i < OUTCOME_COUNT; i++)
-			if (strcmp(a->outcome, alert_outcome_name((enum alert_outcome)i)) == 0)
-				out->outcomes[i]++;
+	enum alert_status status;
+	enum alert_outcome outcome;
+	if (a->outcome && a->status && alert_status_parse(a->status, &status) == 0 && status == ALERT_RESOLVED &&
+	    alert_outcome_parse(a->outcome, &outcome) == 0)
+		out->outcomes[outcome]++;
 	/* Not resolved and past due, or resolved after it. */
 	if (a->resolved_ms == INT64_MIN ? a->due_ms < t->now_ms : a->resolved_ms > a->due_ms)
 		out->overdue++;

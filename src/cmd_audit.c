@@ -277,7 +277,8 @@ static int track_open_alert(void *ctx, const struct store_audit_row *row)
 		o->resolved = false;
 		return 0;
 	}
-	if (o->alert && id && status && strcmp(status, "resolved") == 0 &&
+	enum alert_status s;
+	if (o->alert && id && status && alert_status_parse(status, &s) == 0 && s == ALERT_RESOLVED &&
 	    strcmp(id, json_string_value(json_object_get(o->alert, "alert_id"))) == 0)
 		o->resolved = true;
 	json_decref(payload);

@@ -171,6 +171,45 @@ static void deposit(struct gen *g, struct player *p, int idx, int64_t ts, int64_
 
 /* One play session: deposit if low, rounds until the time is up or the
  * money is gone; what happens when it is gone depends on the archetype. */
+/* The stake a session starts with, in the market's money units. */
+static double session_stake_units(struct player *p)
+{
+	switch (p->kind) {
+	case SIM_HIGH_ROLLER: return between(&p->rng, 20, 60);
+	case SIM_LOSS_CHASER: return 2.0 * p->stake_factor;
+	case SIM_NIGHT_OWL: return between(&p->rng, 1, 3);
+	default: return 0.2 + uniform(&p->rng) * 1.3;
+	}
+}
+
+/* Cash out a good win: the chaser often reverses it to keep playing. */
+static void cash_out(struct gen *g, struct player *p, int idx, int64_t end, int64_t session_start_balance)
+{
+	int64_t unit = p->mk->unit;
+	struct sim_event *e;
+	if (p->balance > 3 * session_start_balance && p->balance > 20 * unit) {
+		int64_t amount = p->balance / 2;
+		e = PUSH(end + 60 * 1000, K_WITHDRAWAL);
+		if (!e)
+			return;
+		e->a = amount;
+		if (p->kind == SIM_LOSS_CHASER && chance(&p->rng, 0.6)) {
+			e = PUSH(end + between(&p->rng, 10, 50) * MS_PER_MIN, K_WITHDRAWAL);
+			if (!e)
+				return;
+			e->a = amount;
+			e->status = 1;
+		} else {
+			e = PUSH(end + 6 * MS_PER_HOUR, K_WITHDRAWAL);
+			if (!e)
+				return;
+			e->a = amount;
+			e->status = 2;
+			p->balance -= amount;
+		}
+	}
+}
+
 static void session(struct gen *g, struct player *p, int idx, int64_t start, int minutes)
 {
 	int64_t unit = p->mk->unit, t = start, end = start + (int64_t)minutes * MS_PER_MIN;
@@ -181,12 +220,7 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 		return;
 	e->session = sid;
 
-	switch (p->kind) {
-	case SIM_HIGH_ROLLER: stake_units = between(&p->rng, 20, 60); break;
-	case SIM_LOSS_CHASER: stake_units = 2.0 * p->stake_factor; break;
-	case SIM_NIGHT_OWL: stake_units = between(&p->rng, 1, 3); break;
-	default: stake_units = 0.2 + uniform(&p->rng) * 1.3; break;
-	}
+	stake_units = session_stake_units(p);
 	int64_t first_deposit = p->kind == SIM_HIGH_ROLLER ? unit * between(&p->rng, 500, 1500)
 			       : p->kind == SIM_LOSS_CHASER ? unit * 30
 			       : unit * between(&p->rng, 10, 40);
@@ -249,28 +283,7 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 		return;
 	e->session = sid;
 
-	/* Cash out a good win: the chaser often reverses it to keep playing. */
-	if (p->balance > 3 * session_start_balance && p->balance > 20 * unit) {
-		int64_t amount = p->balance / 2;
-		e = PUSH(end + 60 * 1000, K_WITHDRAWAL);
-		if (!e)
-			return;
-		e->a = amount;
-		if (p->kind == SIM_LOSS_CHASER && chance(&p->rng, 0.6)) {
-			e = PUSH(end + between(&p->rng, 10, 50) * MS_PER_MIN, K_WITHDRAWAL);
-			if (!e)
-				return;
-			e->a = amount;
-			e->status = 1;
-		} else {
-			e = PUSH(end + 6 * MS_PER_HOUR, K_WITHDRAWAL);
-			if (!e)
-				return;
-			e->a = amount;
-			e->status = 2;
-			p->balance -= amount;
-		}
-	}
+	cash_out(g, p, idx, end, session_start_balance);
 	p->busy_until = end + 5 * MS_PER_MIN;
 }
 

@@ -197,13 +197,12 @@ static const struct store_sql alert_counts = {
 
 static int alert_count_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
-	static const char *const statuses[] = { "open", "acknowledged", "resolved" };
 	struct store_alert_counts *out = ctx;
 	int level = sqlite3_column_int(s, 0);
-	const char *status = (const char *)sqlite3_column_text(s, 1);
-	for (int k = 0; k < STORE_ALERT_STATUSES; k++)
-		if (status && strcmp(status, statuses[k]) == 0 && level >= 0 && level < STORE_ALERT_LEVELS)
-			out->by_level_status[level][k] += sqlite3_column_int64(s, 2);
+	const char *name = (const char *)sqlite3_column_text(s, 1);
+	enum alert_status status;
+	if (name && alert_status_parse(name, &status) == 0 && level >= 0 && level < LEVEL_COUNT)
+		out->by_level_status[level][status] += sqlite3_column_int64(s, 2);
 	out->overdue += sqlite3_column_int64(s, 3);
 	return 0;
 }

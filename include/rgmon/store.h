@@ -133,8 +133,9 @@ int store_alert_open_for_player(struct store *st, const char *player_id, struct 
 int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen);
 /* Which alerts to list: everything unset matches all (see _init). The
  * cursor (after_*) continues after that row in queue order. */
+#define STORE_ALERTS_UNRESOLVED "unresolved"
 struct store_alert_filter {
-	const char *status;    /* NULL: any; "unresolved": open or acknowledged */
+	const char *status;    /* an alert_status_name, STORE_ALERTS_UNRESOLVED (open or acknowledged), or NULL: any */
 	int level;             /* enum risk_level, -1: any */
 	const char *player_id; /* NULL: any */
 	int64_t since_ms;      /* created at or after; INT64_MIN: any */
@@ -169,10 +170,8 @@ typedef int (*store_alert_facts_fn)(void *ctx, const struct store_alert_facts *a
 int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, const char *player,
 			      store_alert_facts_fn fn, void *ctx, char *err, size_t errlen);
 
-#define STORE_ALERT_LEVELS 4   /* enum risk_level */
-#define STORE_ALERT_STATUSES 3 /* open, acknowledged, resolved */
 struct store_alert_counts {
-	int64_t by_level_status[STORE_ALERT_LEVELS][STORE_ALERT_STATUSES];
+	int64_t by_level_status[LEVEL_COUNT][ALERT_STATUS_COUNT];
 	int64_t overdue; /* not resolved and due before now */
 };
 int store_alert_counts(struct store *st, int64_t now_ms, struct store_alert_counts *out, char *err,
