@@ -200,7 +200,6 @@ size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t 
 	return n;
 }
 
-int64_t outbox_relay_in_flight(const struct outbox_relay *r) { return atomic_load(&r->in_flight); }
 
 static int mark_sent(struct store *st, const int64_t *seqs, size_t n, int64_t now, char *err, size_t errlen)
 {

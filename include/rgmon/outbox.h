@@ -39,9 +39,6 @@ size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t 
  * Every ten minutes also deletes rows sent more than a week ago. */
 int outbox_relay_mark_delivered(struct outbox_relay *r, struct store *st, char *err, size_t errlen);
 
-/* Messages handed to librdkafka and not yet acknowledged. */
-int64_t outbox_relay_in_flight(const struct outbox_relay *r);
-
 /* Stops the thread after waiting up to flush_ms for outstanding deliveries;
  * the caller takes the last delivered seqs before outbox_relay_free. */
 void outbox_relay_stop(struct outbox_relay *r, int flush_ms);
