@@ -48,18 +48,47 @@ static int parse_line(char *line, struct token_entry *e, char *what, size_t what
 	return 0;
 }
 
+enum line_status { LINE_OK, LINE_END, LINE_LONG, LINE_NUL };
+
+/* One line of f, without its newline, into buf. A longer line is not read
+ * on: the file is refused, so where it goes on does not matter. */
+static enum line_status read_line(FILE *f, char buf[TOKENS_LINE_MAX + 1])
+{
+	size_t n = 0;
+	bool nul = false;
+	int c;
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (n == TOKENS_LINE_MAX)
+			return LINE_LONG;
+		nul |= c == '\0';
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (c == EOF && n == 0)
+		return LINE_END;
+	return nul ? LINE_NUL : LINE_OK;
+}
+
 int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen)
 {
-	char line[512], what[256];
+	char line[TOKENS_LINE_MAX + 1], what[256];
 	size_t cap = 0;
 	int lineno = 0, rc = -1;
+	enum line_status ls;
 	FILE *f = fopen(path, "r");
 	memset(t, 0, sizeof(*t));
 	if (!f)
 		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
+	while ((ls = read_line(f, line)) != LINE_END) {
 		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
+		if (ls != LINE_OK) {
+			if (ls == LINE_LONG)
+				seterr(err, errlen, "%s:%d: the line is longer than %d bytes", path, lineno, TOKENS_LINE_MAX);
+			else
+				seterr(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
+			goto out;
+		}
+		line[strcspn(line, "\r")] = '\0';
 		char *p = line + strspn(line, " \t");
 		if (*p == '\0' || *p == '#')
 			continue;

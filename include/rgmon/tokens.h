@@ -18,6 +18,7 @@ enum role { ROLE_AGENT, ROLE_COMPLIANCE, ROLE_REGULATOR, ROLE_ADMIN, ROLE_COUNT 
 
 #define TOKEN_NAME_MAX 64 /* [A-Za-z0-9._-] */
 #define TOKEN_LEN 47      /* "rgm_" + 43 base64url characters (32 random bytes) */
+#define TOKENS_LINE_MAX 4096 /* bytes in a line of the tokens file, before its newline */
 
 const char *role_name(enum role r);
 /* 0, or -1 when s names no role. */

@@ -33,16 +33,21 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Writes `text` to a new file in the temp dir; returns its path. */
-static const char *write_file(const char *name, const char *text)
+/* Writes len bytes to a new file in the temp dir; returns its path. */
+static const char *write_bytes(const char *name, const char *bytes, size_t len)
 {
 	static char path[128];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
 	return path;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	return write_bytes(name, text, strlen(text));
 }
 
 /* "sha256:<hex of token>" */
@@ -313,6 +318,74 @@ static void test_longest_name_loads(void **state)
 	tokens_release(&t);
 }
 
+/* A comment as long as a line may be is one line, however the reader
+ * buffers it: a 512-byte buffer read the rest as a line of its own. */
+static void test_long_lines_are_read_whole(void **state)
+{
+	(void)state;
+	char err[256];
+	struct token_table t;
+	static char text[3 * TOKENS_LINE_MAX];
+	const size_t lens[] = { 510, 511, 512, 513, 1024, 2000, TOKENS_LINE_MAX - 1, TOKENS_LINE_MAX };
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		/* "#xxx..." of len bytes before its newline, then a token */
+		size_t len = lens[i], n = 0;
+		text[n++] = '#';
+		memset(text + n, 'x', len - 1);
+		n += len - 1;
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "\n%s agent alice\n", hash_of(ALICE));
+		err[0] = '\0';
+		if (tokens_load(&t, write_bytes("tokens", text, n), err, sizeof(err)) != 0)
+			fail_msg("a comment of %zu bytes: %s", len, err);
+		assert_int_equal(t.count, 1);
+		assert_non_null(tokens_find(&t, ALICE));
+		tokens_release(&t);
+	}
+	/* and the last line of a file needs no newline */
+	size_t n = (size_t)snprintf(text, sizeof(text), "%s agent alice", hash_of(ALICE));
+	assert_int_equal(tokens_load(&t, write_bytes("tokens", text, n), err, sizeof(err)), 0);
+	assert_non_null(tokens_find(&t, ALICE));
+	tokens_release(&t);
+}
+
+static void test_overlong_line_is_named(void **state)
+{
+	(void)state;
+	char err[256], want[256];
+	struct token_table t;
+	static char text[3 * TOKENS_LINE_MAX];
+	/* line 2 has one byte too many, whether it ends in a newline or the file */
+	for (int at_end = 0; at_end < 2; at_end++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "%s agent alice\n#", hash_of(ALICE));
+		memset(text + n, 'x', TOKENS_LINE_MAX);
+		n += TOKENS_LINE_MAX;
+		if (!at_end)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "\n%s agent bob\n", hash_of(BOB));
+		const char *path = write_bytes("tokens", text, n);
+		assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s:2: the line is longer than %d bytes", path, TOKENS_LINE_MAX);
+		assert_string_equal(err, want);
+		assert_int_equal(t.count, 0);
+		assert_null(tokens_find(&t, ALICE));
+	}
+}
+
+/* A NUL byte ended the line for the parser: what followed it was ignored. */
+static void test_nul_byte_is_refused(void **state)
+{
+	(void)state;
+	char text[512], err[256], want[256];
+	struct token_table t;
+	size_t n = (size_t)snprintf(text, sizeof(text), "# tokens\n%s agent alice", hash_of(ALICE));
+	memcpy(text + n, "\0 admin\n", 9);
+	n += 9;
+	const char *path = write_bytes("tokens", text, n);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: a NUL byte in the line", path);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+}
+
 /* ---- roles and names ------------------------------------------------------- */
 
 static void test_role_names_round_trip(void **state)
@@ -469,6 +542,9 @@ int main(void)
 		cmocka_unit_test(test_missing_file_is_an_error),
 		cmocka_unit_test(test_malformed_line_is_named),
 		cmocka_unit_test(test_longest_name_loads),
+		cmocka_unit_test(test_long_lines_are_read_whole),
+		cmocka_unit_test(test_overlong_line_is_named),
+		cmocka_unit_test(test_nul_byte_is_refused),
 		cmocka_unit_test(test_role_names_round_trip),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_token_new_appends_a_hash_line),
