@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const role_names[ROLE_COUNT] = { "agent", "compliance", "regulator", "admin" };
@@ -69,6 +70,20 @@ static enum line_status read_line(FILE *f, char buf[TOKENS_LINE_MAX + 1])
 	return nul ? LINE_NUL : LINE_OK;
 }
 
+/* Whoever may write the file may add a token with any role, so a file
+ * its group or others can write is refused. It holds only hashes, so
+ * others may read it. The mode is the open file's: no race with a rename. */
+static int check_mode(FILE *f, const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (fstat(fileno(f), &sb) < 0)
+		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
+	if (sb.st_mode & (S_IWGRP | S_IWOTH))
+		return seterr(err, errlen, "tokens %s: mode %04o lets others add tokens; chmod 600 %s", path,
+			      (unsigned)(sb.st_mode & 07777), path);
+	return 0;
+}
+
 int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen)
 {
 	char line[TOKENS_LINE_MAX + 1], what[256];
@@ -79,6 +94,8 @@ int tokens_load(struct token_table *t, const char *path, char *err, size_t errle
 	memset(t, 0, sizeof(*t));
 	if (!f)
 		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
+	if (check_mode(f, path, err, errlen) < 0)
+		goto out;
 	while ((ls = read_line(f, line)) != LINE_END) {
 		lineno++;
 		if (ls != LINE_OK) {

@@ -7,7 +7,9 @@
  * timing nor the position of a match tells an attacker anything.
  *
  * File format, one token per line ('#' starts a comment):
- *   sha256:<64 hex digits> <role> <name>                                    */
+ *   sha256:<64 hex digits> <role> <name>
+ * The file may be readable by others (it holds only hashes) but not
+ * writable by its group or others: whoever writes it adds tokens.           */
 #ifndef RGMON_TOKENS_H
 #define RGMON_TOKENS_H
 
@@ -35,7 +37,8 @@ struct token_table {
 	size_t count;
 };
 
-/* Reads a tokens file; errors name the line. Release with tokens_release. */
+/* Reads a tokens file; errors name the line. A file its group or others
+ * can write is refused. Release with tokens_release. */
 int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen);
 void tokens_release(struct token_table *t);
 

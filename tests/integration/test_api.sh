@@ -230,10 +230,20 @@ wait_for "serve without tokens" 100 curl -sf "http://127.0.0.1:$P2/healthz"
 check "without --tokens the API refuses everyone" "no tokens configured: start serve with --tokens FILE" \
   "$(curl -s "http://127.0.0.1:$P2/v1/alerts" | jq -r .error)"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
-printf 'sha256:abc compliance x\n' >"$WORK/bad-tokens"
+printf 'sha256:abc compliance x\n' >"$WORK/bad-tokens"; chmod 600 "$WORK/bad-tokens"
 "$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P2" --tokens "$WORK/bad-tokens" 2>"$WORK/bad.err"
 check "a broken tokens file stops serve" 1 $?
 grep -q 'bad-tokens:1: the hash must be sha256: and 64 hex digits' "$WORK/bad.err" && ok "the error names the line" || fail "the error names the line ($(cat "$WORK/bad.err"))"
+# refused_tokens NAME FILE EXPECTED-LINE: serve exits 1 and says only that
+# (besides its info lines); one that starts anyway is stopped after 30 s
+refused_tokens() {
+  timeout 30 "$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P2" --tokens "$2" 2>"$WORK/refused.err"
+  check "$1: serve exits 1" 1 $?
+  check "$1: one line says why" "rgmon: serve: $3" "$(grep -v '^rgmon: info: ' "$WORK/refused.err")"
+}
+cp "$TOKENS" "$WORK/open-tokens"; chmod 666 "$WORK/open-tokens"
+refused_tokens "a tokens file others can write" "$WORK/open-tokens" \
+  "tokens $WORK/open-tokens: mode 0666 lets others add tokens; chmod 600 $WORK/open-tokens"
 
 # ---- TLS ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=127.0.0.1 2>/dev/null

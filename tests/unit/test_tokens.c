@@ -42,6 +42,7 @@ static const char *write_bytes(const char *name, const char *bytes, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(bytes, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0); /* whatever the umask */
 	return path;
 }
 
@@ -226,6 +227,47 @@ static void test_missing_file_is_an_error(void **state)
 	assert_non_null(strstr(err, "No such file"));
 	assert_int_equal(t.count, 0);
 	assert_null(tokens_find(&t, ALICE));
+}
+
+/* Whoever may write the file may add a token with any role: a file others
+ * can write is refused, with the fix in the message. It holds only hashes,
+ * so others may read it. */
+static void test_writable_file_is_refused(void **state)
+{
+	(void)state;
+	char text[256], err[512], want[512];
+	struct token_table t;
+	static const mode_t refused[] = { 0666, 0664, 0660, 0646, 0622, 0620, 0602, 0777, 0020, 0002 };
+	static const mode_t accepted[] = { 0600, 0644, 0640, 0604, 0444, 0400 };
+	snprintf(text, sizeof(text), "%s admin alice\n", hash_of(ALICE));
+	const char *path = write_file("tokens", text);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		assert_int_equal(chmod(path, refused[i]), 0);
+		err[0] = '\0';
+		if (tokens_load(&t, path, err, sizeof(err)) != -1)
+			fail_msg("mode %04o was accepted", (unsigned)refused[i]);
+		snprintf(want, sizeof(want), "tokens %s: mode %04o lets others add tokens; chmod 600 %s", path,
+			 (unsigned)refused[i], path);
+		assert_string_equal(err, want);
+		assert_int_equal(t.count, 0);
+		assert_null(tokens_find(&t, ALICE));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(accepted); i++) {
+		assert_int_equal(chmod(path, accepted[i]), 0);
+		err[0] = '\0';
+		if (tokens_load(&t, path, err, sizeof(err)) != 0)
+			fail_msg("mode %04o was refused: %s", (unsigned)accepted[i], err);
+		assert_non_null(tokens_find(&t, ALICE));
+		tokens_release(&t);
+	}
+
+	/* token new does not add to such a file either */
+	char tok[TOKEN_LEN + 1];
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(tokens_new(path, ROLE_AGENT, "bob", tok, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "tokens %s: mode 0666 lets others add tokens; chmod 600 %s", path, path);
+	assert_string_equal(err, want);
+	assert_string_equal(read_all(path), text);
 }
 
 /* ---- malformed lines ------------------------------------------------------- */
@@ -540,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_a_match_in_any_position_is_found),
 		cmocka_unit_test(test_empty_files_hold_no_token),
 		cmocka_unit_test(test_missing_file_is_an_error),
+		cmocka_unit_test(test_writable_file_is_refused),
 		cmocka_unit_test(test_malformed_line_is_named),
 		cmocka_unit_test(test_longest_name_loads),
 		cmocka_unit_test(test_long_lines_are_read_whole),
