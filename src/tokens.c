@@ -84,27 +84,21 @@ static int check_mode(FILE *f, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen)
+/* The entries of f, each with its line in *lines (malloc'd, the caller
+ * frees); -1 at the first bad line, with the entries before it. */
+static int read_entries(FILE *f, const char *path, struct token_table *t, int **lines, char *err, size_t errlen)
 {
 	char line[TOKENS_LINE_MAX + 1], what[256];
 	size_t cap = 0;
-	int lineno = 0, rc = -1;
+	int lineno = 0;
 	enum line_status ls;
-	FILE *f = fopen(path, "r");
-	memset(t, 0, sizeof(*t));
-	if (!f)
-		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
-	if (check_mode(f, path, err, errlen) < 0)
-		goto out;
 	while ((ls = read_line(f, line)) != LINE_END) {
 		lineno++;
-		if (ls != LINE_OK) {
-			if (ls == LINE_LONG)
-				seterr(err, errlen, "%s:%d: the line is longer than %d bytes", path, lineno, TOKENS_LINE_MAX);
-			else
-				seterr(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
-			goto out;
-		}
+		if (ls == LINE_LONG)
+			return seterr(err, errlen, "%s:%d: the line is longer than %d bytes", path, lineno,
+				      TOKENS_LINE_MAX);
+		if (ls == LINE_NUL)
+			return seterr(err, errlen, "%s:%d: a NUL byte in the line", path, lineno);
 		line[strcspn(line, "\r")] = '\0';
 		char *p = line + strspn(line, " \t");
 		if (*p == '\0' || *p == '#')
@@ -112,28 +106,89 @@ int tokens_load(struct token_table *t, const char *path, char *err, size_t errle
 		if (t->count == cap) {
 			size_t ncap = cap ? 2 * cap : 16;
 			struct token_entry *v = realloc(t->entries, ncap * sizeof(*v));
-			if (!v) {
-				seterr(err, errlen, "out of memory");
-				goto out;
-			}
+			if (!v)
+				return seterr(err, errlen, "out of memory");
 			t->entries = v;
+			int *l = realloc(*lines, ncap * sizeof(*l));
+			if (!l)
+				return seterr(err, errlen, "out of memory");
+			*lines = l;
 			cap = ncap;
 		}
-		struct token_entry *e = &t->entries[t->count];
-		if (parse_line(p, e, what, sizeof(what)) < 0) {
-			seterr(err, errlen, "%s:%d: %s", path, lineno, what);
-			goto out;
-		}
-		for (size_t i = 0; i < t->count; i++)
-			if (strcmp(t->entries[i].name, e->name) == 0) {
-				seterr(err, errlen, "%s:%d: name \"%s\" is used twice", path, lineno, e->name);
-				goto out;
-			}
-		t->count++;
+		if (parse_line(p, &t->entries[t->count], what, sizeof(what)) < 0)
+			return seterr(err, errlen, "%s:%d: %s", path, lineno, what);
+		(*lines)[t->count++] = lineno;
 	}
-	rc = ferror(f) ? seterr(err, errlen, "reading \"%s\": %s", path, strerror(errno)) : 0;
-out:
+	return ferror(f) ? seterr(err, errlen, "reading \"%s\": %s", path, strerror(errno)) : 0;
+}
+
+/* An entry with its line, sorted by a key to find a key given twice:
+ * n log n, where comparing each line with those before it took 28 s for
+ * 100,000 lines. */
+struct keyed {
+	const struct token_entry *e;
+	int line;
+};
+
+static int name_key(const struct keyed *a, const struct keyed *b) { return strcmp(a->e->name, b->e->name); }
+
+static int by_name(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = name_key(x, y);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Sorts k by key, then line. The index of the entry on the earliest line
+ * that repeats a key (k[i - 1] is where that key was first), or 0. */
+static size_t first_repeat(struct keyed *k, size_t n, int (*sort)(const void *, const void *),
+			   int (*key)(const struct keyed *, const struct keyed *))
+{
+	size_t at = 0;
+	qsort(k, n, sizeof(*k), sort);
+	for (size_t i = 1; i < n; i++)
+		if (key(&k[i - 1], &k[i]) == 0 && (at == 0 || k[i].line < k[at].line))
+			at = i;
+	return at;
+}
+
+/* -1 naming the earliest line that repeats a name. */
+static int check_repeats(const struct token_table *t, const int *lines, const char *path, char *err,
+			 size_t errlen)
+{
+	if (t->count < 2)
+		return 0;
+	struct keyed *k = malloc(t->count * sizeof(*k));
+	if (!k)
+		return seterr(err, errlen, "out of memory");
+	for (size_t i = 0; i < t->count; i++)
+		k[i] = (struct keyed){ &t->entries[i], lines[i] };
+	int rc = 0;
+	size_t at = first_repeat(k, t->count, by_name, name_key);
+	if (at)
+		rc = seterr(err, errlen, "%s:%d: name \"%s\" is used twice (also on line %d)", path, k[at].line,
+			    k[at].e->name, k[at - 1].line);
+	free(k);
+	return rc;
+}
+
+int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen)
+{
+	int *lines = NULL, rc;
+	FILE *f = fopen(path, "r");
+	memset(t, 0, sizeof(*t));
+	if (!f)
+		return seterr(err, errlen, "cannot read tokens file \"%s\": %s", path, strerror(errno));
+	rc = check_mode(f, path, err, errlen);
+	if (rc == 0) {
+		/* A repeat is named before a bad line after it, as if read in order. */
+		int read = read_entries(f, path, t, &lines, err, errlen);
+		rc = check_repeats(t, lines, path, err, errlen);
+		if (rc == 0)
+			rc = read;
+	}
 	fclose(f);
+	free(lines);
 	if (rc < 0)
 		tokens_release(t);
 	return rc;

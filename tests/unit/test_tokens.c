@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rgmon/digest.h"
@@ -342,7 +343,7 @@ static void test_malformed_line_is_named(void **state)
 
 	/* the same name twice: staff actions would not say who acted */
 	snprintf(line, sizeof(line), "%s agent alice", h);
-	expect_bad_line(line, "name \"alice\" is used twice");
+	expect_bad_line(line, "name \"alice\" is used twice (also on line 2)");
 }
 
 static void test_longest_name_loads(void **state)
@@ -426,6 +427,91 @@ static void test_nul_byte_is_refused(void **state)
 	snprintf(want, sizeof(want), "%s:2: a NUL byte in the line", path);
 	assert_string_equal(err, want);
 	assert_int_equal(t.count, 0);
+}
+
+/* 100,000 lines (the issue's figure) load in well under a second: the name
+ * check compared each line with every line before it, 28 s at serve's
+ * start. CPU time, not wall time, so a busy machine does not fail it. */
+static void test_large_file_loads_in_linear_time(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	static const char *const roles[] = { "agent", "compliance", "regulator", "admin" };
+	char path[128], err[256], want[512];
+	struct token_table t;
+	snprintf(path, sizeof(path), "%s/big-tokens", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# %d tokens\n", N);
+	for (int i = 0; i < N - 1; i++) /* distinct hashes: the line number in hex digits */
+		fprintf(f, "sha256:%064d %s user%06d\n", i, roles[i % 4], i);
+	fprintf(f, "%s admin alice\n", hash_of(ALICE));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+
+	clock_t start = clock();
+	err[0] = '\0';
+	if (tokens_load(&t, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	double s = (double)(clock() - start) / CLOCKS_PER_SEC;
+	assert_int_equal(t.count, N);
+	const struct token_entry *e = tokens_find(&t, ALICE);
+	assert_non_null(e);
+	assert_string_equal(e->name, "alice");
+	tokens_release(&t);
+	if (s > 3.0)
+		fail_msg("%d lines took %.1f s of CPU to load", N, s);
+
+	/* a name again on the last line is still found, with its first line */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fprintf(f, "%s agent user012345\n", hash_of(BOB));
+	assert_int_equal(fclose(f), 0);
+	start = clock();
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	s = (double)(clock() - start) / CLOCKS_PER_SEC;
+	snprintf(want, sizeof(want), "%s:%d: name \"user012345\" is used twice (also on line %d)", path, N + 2,
+		 12345 + 2);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+	if (s > 3.0)
+		fail_msg("%d lines with a repeated name took %.1f s of CPU to refuse", N + 1, s);
+}
+
+/* Problems are named in the order of the file, as a reader would meet them. */
+static void test_first_problem_in_the_file_is_named(void **state)
+{
+	(void)state;
+	char text[1024], err[256], want[512];
+	struct token_table t;
+	/* a name given twice on line 3, a bad line 4 */
+	snprintf(text, sizeof(text), "# tokens\n%s agent alice\n%s admin alice\ngarbage\n", hash_of(ALICE),
+		 hash_of(BOB));
+	const char *path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"alice\" is used twice (also on line 2)", path);
+	assert_string_equal(err, want);
+	/* a bad line 3 before a name given twice on line 4 */
+	snprintf(text, sizeof(text), "# tokens\n%s agent alice\ngarbage\n%s admin alice\n", hash_of(ALICE),
+		 hash_of(BOB));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: expected \"sha256:HEX ROLE NAME\"", path);
+	assert_string_equal(err, want);
+	/* of two names given twice, the one repeated first (line 4, not 5) */
+	snprintf(text, sizeof(text), "%s agent zed\n%s agent amy\n%s agent bob\n%s agent bob\n%s agent amy\n",
+		 hash_of("t1"), hash_of("t2"), hash_of("t3"), hash_of("t4"), hash_of("t5"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:4: name \"bob\" is used twice (also on line 3)", path);
+	assert_string_equal(err, want);
+	/* a name three times: its second line, with its first */
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent amy\n%s agent amy\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t3"), hash_of("t4"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"amy\" is used twice (also on line 1)", path);
+	assert_string_equal(err, want);
 }
 
 /* ---- roles and names ------------------------------------------------------- */
@@ -588,6 +674,8 @@ int main(void)
 		cmocka_unit_test(test_long_lines_are_read_whole),
 		cmocka_unit_test(test_overlong_line_is_named),
 		cmocka_unit_test(test_nul_byte_is_refused),
+		cmocka_unit_test(test_large_file_loads_in_linear_time),
+		cmocka_unit_test(test_first_problem_in_the_file_is_named),
 		cmocka_unit_test(test_role_names_round_trip),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_token_new_appends_a_hash_line),
