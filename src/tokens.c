@@ -130,13 +130,25 @@ struct keyed {
 	int line;
 };
 
+static int hash_key(const struct keyed *a, const struct keyed *b)
+{
+	return memcmp(a->e->hash, b->e->hash, sizeof(a->e->hash));
+}
+
 static int name_key(const struct keyed *a, const struct keyed *b) { return strcmp(a->e->name, b->e->name); }
+
+static int line_order(const struct keyed *a, const struct keyed *b) { return (a->line > b->line) - (a->line < b->line); }
+
+static int by_hash(const void *a, const void *b)
+{
+	int c = hash_key(a, b);
+	return c ? c : line_order(a, b);
+}
 
 static int by_name(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
-	int c = name_key(x, y);
-	return c ? c : (x->line > y->line) - (x->line < y->line);
+	int c = name_key(a, b);
+	return c ? c : line_order(a, b);
 }
 
 /* Sorts k by key, then line. The index of the entry on the earliest line
@@ -152,7 +164,11 @@ static size_t first_repeat(struct keyed *k, size_t n, int (*sort)(const void *, 
 	return at;
 }
 
-/* -1 naming the earliest line that repeats a name. */
+/* -1 naming the earliest line that repeats a hash or a name, with the
+ * line it repeats; the hash when one line repeats both. A hash twice
+ * would give one token two roles (the last line won: an agent's hash
+ * appended as admin made that agent admin); a name twice would leave
+ * staff actions not saying who acted. */
 static int check_repeats(const struct token_table *t, const int *lines, const char *path, char *err,
 			 size_t errlen)
 {
@@ -163,9 +179,17 @@ static int check_repeats(const struct token_table *t, const int *lines, const ch
 		return seterr(err, errlen, "out of memory");
 	for (size_t i = 0; i < t->count; i++)
 		k[i] = (struct keyed){ &t->entries[i], lines[i] };
-	int rc = 0;
-	size_t at = first_repeat(k, t->count, by_name, name_key);
-	if (at)
+	int rc = 0, hash_line = 0, hash_first = 0;
+	size_t at = first_repeat(k, t->count, by_hash, hash_key);
+	if (at) {
+		hash_line = k[at].line;
+		hash_first = k[at - 1].line;
+	}
+	at = first_repeat(k, t->count, by_name, name_key);
+	if (hash_line && (!at || hash_line <= k[at].line))
+		rc = seterr(err, errlen, "%s:%d: the same hash as line %d (a token has one role and one name)", path,
+			    hash_line, hash_first);
+	else if (at)
 		rc = seterr(err, errlen, "%s:%d: name \"%s\" is used twice (also on line %d)", path, k[at].line,
 			    k[at].e->name, k[at - 1].line);
 	free(k);

@@ -38,7 +38,8 @@ struct token_table {
 };
 
 /* Reads a tokens file; errors name the line. A file its group or others
- * can write is refused. Release with tokens_release. */
+ * can write is refused, and so is a hash or a name on two lines (naming
+ * both). Release with tokens_release. */
 int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen);
 void tokens_release(struct token_table *t);
 

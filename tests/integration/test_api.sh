@@ -244,6 +244,11 @@ refused_tokens() {
 cp "$TOKENS" "$WORK/open-tokens"; chmod 666 "$WORK/open-tokens"
 refused_tokens "a tokens file others can write" "$WORK/open-tokens" \
   "tokens $WORK/open-tokens: mode 0666 lets others add tokens; chmod 600 $WORK/open-tokens"
+# an agent's hash appended with role admin: the last line used to win
+cp "$TOKENS" "$WORK/dup-tokens"
+grep ' agent agent-1$' "$TOKENS" | sed 's/ agent agent-1$/ admin mallory/' >>"$WORK/dup-tokens"
+refused_tokens "a tokens file with a hash twice" "$WORK/dup-tokens" \
+  "$WORK/dup-tokens:$(wc -l <"$WORK/dup-tokens"): the same hash as line $(grep -n ' agent-1$' "$TOKENS" | cut -d: -f1) (a token has one role and one name)"
 
 # ---- TLS ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=127.0.0.1 2>/dev/null

@@ -341,6 +341,13 @@ static void test_malformed_line_is_named(void **state)
 	snprintf(what, sizeof(what), "name \"%065d\" must be 1-64 of A-Z a-z 0-9 . _ -", 0);
 	expect_bad_line(line, what);
 
+	/* the same hash twice: which role would the token have? (the last
+	 * line's: an agent's hash appended as admin made the agent admin) */
+	snprintf(line, sizeof(line), "%s agent mallory", hash_of(ALICE));
+	expect_bad_line(line, "the same hash as line 2 (a token has one role and one name)");
+	snprintf(line, sizeof(line), "%s admin alice", hash_of(ALICE)); /* the name too: the hash is named */
+	expect_bad_line(line, "the same hash as line 2 (a token has one role and one name)");
+
 	/* the same name twice: staff actions would not say who acted */
 	snprintf(line, sizeof(line), "%s agent alice", h);
 	expect_bad_line(line, "name \"alice\" is used twice (also on line 2)");
@@ -476,6 +483,47 @@ static void test_large_file_loads_in_linear_time(void **state)
 	assert_int_equal(t.count, 0);
 	if (s > 3.0)
 		fail_msg("%d lines with a repeated name took %.1f s of CPU to refuse", N + 1, s);
+}
+
+/* An agent's hash appended with role admin would make the agent admin. */
+static void test_same_hash_twice_is_refused(void **state)
+{
+	(void)state;
+	char text[2048], err[256], want[512];
+	struct token_table t;
+	snprintf(text, sizeof(text),
+		 "# tokens\n"
+		 "%s agent alice\n"
+		 "%s compliance bob\n"
+		 "\n"
+		 "%s admin root2\n",
+		 hash_of(ALICE), hash_of(BOB), hash_of(ALICE));
+	const char *path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:5: the same hash as line 2 (a token has one role and one name)", path);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+	assert_null(tokens_find(&t, ALICE));
+
+	/* a hash repeated before a name is named first, and the other way round */
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent cy\n%s agent bob\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t1"), hash_of("t4"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: the same hash as line 1 (a token has one role and one name)", path);
+	assert_string_equal(err, want);
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent amy\n%s agent cy\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t3"), hash_of("t2"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"amy\" is used twice (also on line 1)", path);
+	assert_string_equal(err, want);
+
+	/* token new does not add to such a file */
+	char tok[TOKEN_LEN + 1], before[4096];
+	snprintf(before, sizeof(before), "%s", read_all(path));
+	assert_int_equal(tokens_new(path, ROLE_AGENT, "dan", tok, err, sizeof(err)), -1);
+	assert_string_equal(read_all(path), before);
 }
 
 /* Problems are named in the order of the file, as a reader would meet them. */
@@ -676,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte_is_refused),
 		cmocka_unit_test(test_large_file_loads_in_linear_time),
 		cmocka_unit_test(test_first_problem_in_the_file_is_named),
+		cmocka_unit_test(test_same_hash_twice_is_refused),
 		cmocka_unit_test(test_role_names_round_trip),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_token_new_appends_a_hash_line),
