@@ -250,6 +250,24 @@ grep ' agent agent-1$' "$TOKENS" | sed 's/ agent agent-1$/ admin mallory/' >>"$W
 refused_tokens "a tokens file with a hash twice" "$WORK/dup-tokens" \
   "$WORK/dup-tokens:$(wc -l <"$WORK/dup-tokens"): the same hash as line $(grep -n ' agent-1$' "$TOKENS" | cut -d: -f1) (a token has one role and one name)"
 
+# ---- tokens go into the audit trail once, all in one transaction ----
+# A fault on the third token's registration (a trigger): the start fails and
+# leaves no token half-registered (one transaction per token kept two).
+$RGMON replay --db "$WORK/t.db" --quiet /dev/null >/dev/null
+sqlite3 "$WORK/t.db" "CREATE TRIGGER fault BEFORE INSERT ON audit_tokens WHEN (SELECT count(*) FROM audit_tokens) >= 2
+                      BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+registered() { sqlite3 "$WORK/t.db" "select count(*) from audit_tokens; select count(*) from audit where kind = 'token_registered'" | paste -sd' '; }
+timeout 30 "$RGMON" serve --brokers "$BROKER" --db "$WORK/t.db" --http "127.0.0.1:$P2" --tokens "$TOKENS" 2>"$WORK/fault.err"
+check "a fault registering tokens stops serve" 1 $?
+check "a start that fails registers no token" "0 0" "$(registered)"
+sqlite3 "$WORK/t.db" "DROP TRIGGER fault"
+for i in 1 2; do
+  start_serve "$WORK/t.db" "$P2" --tokens "$TOKENS"
+  wait_ready "$P2" && ok "serve starts with its tokens ($i)" || fail "serve starts with its tokens ($i)"
+  kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+  check "each token is registered and audited once ($i)" "5 5" "$(registered)"
+done
+
 # ---- TLS ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=127.0.0.1 2>/dev/null
 P3=$(free_port)
