@@ -92,7 +92,9 @@ static int record(struct store *st, const char *kind, json_t *payload, char *err
 	return 0;
 }
 
-/* The start, and every token not seen before, go into the audit trail. */
+/* The start, and every token not seen before, go into the audit trail.
+ * The tokens in one transaction: one each cost a commit per token (most
+ * of a minute for 100,000) and a failed start left some registered. */
 static int record_start(struct store *st, const struct policy *pol, const struct token_table *tokens,
 			const struct sign_key *key, char *err, size_t errlen)
 {
@@ -107,27 +109,32 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 			     "audit_key", key ? fp : NULL, "tokens", (int)tokens->count),
 		   err, errlen) < 0)
 		return -1;
+	if (tokens->count == 0)
+		return 0;
+	if (store_begin(st, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < tokens->count; i++) {
 		const struct token_entry *t = &tokens->entries[i];
 		char hex[DIGEST_SHA256_HEX], tfp[DIGEST_SHA256_HEX + 8];
 		/* A fingerprint of the stored hash: names the token, reveals nothing. */
-		if (digest_sha256_hex(t->hash, sizeof(t->hash), hex) < 0)
-			return seterr(err, errlen, "libcrypto cannot hash");
+		if (digest_sha256_hex(t->hash, sizeof(t->hash), hex) < 0) {
+			seterr(err, errlen, "libcrypto cannot hash");
+			goto fail;
+		}
 		hex[32] = '\0';
 		snprintf(tfp, sizeof(tfp), "sha256:%s", hex);
-		if (store_begin(st, err, errlen) < 0)
-			return -1;
 		int fresh = store_token_register(st, tfp, ts_now_ms(), err, errlen);
 		if (fresh < 0 || (fresh && audit_append(st, ts_now_ms(), "token_registered", NULL,
 							json_pack("{s:s, s:s, s:s}", "name", t->name, "role",
 								  role_name(t->role), "fingerprint", tfp),
-							err, errlen) < 0) ||
-		    store_commit(st, err, errlen) < 0) {
-			store_rollback(st);
-			return -1;
-		}
+							err, errlen) < 0))
+			goto fail;
 	}
-	return 0;
+	if (store_commit(st, err, errlen) == 0)
+		return 0;
+fail:
+	store_rollback(st);
+	return -1;
 }
 
 /* The store's writer side: everything serve runs, released by serve_stop()

@@ -7,7 +7,9 @@
  * timing nor the position of a match tells an attacker anything.
  *
  * File format, one token per line ('#' starts a comment):
- *   sha256:<64 hex digits> <role> <name>                                    */
+ *   sha256:<64 hex digits> <role> <name>
+ * The file may be readable by others (it holds only hashes) but not
+ * writable by its group or others: whoever writes it adds tokens.           */
 #ifndef RGMON_TOKENS_H
 #define RGMON_TOKENS_H
 
@@ -18,6 +20,7 @@ enum role { ROLE_AGENT, ROLE_COMPLIANCE, ROLE_REGULATOR, ROLE_ADMIN, ROLE_COUNT 
 
 #define TOKEN_NAME_MAX 64 /* [A-Za-z0-9._-] */
 #define TOKEN_LEN 47      /* "rgm_" + 43 base64url characters (32 random bytes) */
+#define TOKENS_LINE_MAX 4096 /* bytes in a line of the tokens file, before its newline */
 
 const char *role_name(enum role r);
 /* 0, or -1 when s names no role. */
@@ -34,7 +37,9 @@ struct token_table {
 	size_t count;
 };
 
-/* Reads a tokens file; errors name the line. Release with tokens_release. */
+/* Reads a tokens file; errors name the line. A file its group or others
+ * can write is refused, and so is a hash or a name on two lines (naming
+ * both). Release with tokens_release. */
 int tokens_load(struct token_table *t, const char *path, char *err, size_t errlen);
 void tokens_release(struct token_table *t);
 

@@ -230,10 +230,43 @@ wait_for "serve without tokens" 100 curl -sf "http://127.0.0.1:$P2/healthz"
 check "without --tokens the API refuses everyone" "no tokens configured: start serve with --tokens FILE" \
   "$(curl -s "http://127.0.0.1:$P2/v1/alerts" | jq -r .error)"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
-printf 'sha256:abc compliance x\n' >"$WORK/bad-tokens"
+printf 'sha256:abc compliance x\n' >"$WORK/bad-tokens"; chmod 600 "$WORK/bad-tokens"
 "$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P2" --tokens "$WORK/bad-tokens" 2>"$WORK/bad.err"
 check "a broken tokens file stops serve" 1 $?
 grep -q 'bad-tokens:1: the hash must be sha256: and 64 hex digits' "$WORK/bad.err" && ok "the error names the line" || fail "the error names the line ($(cat "$WORK/bad.err"))"
+# refused_tokens NAME FILE EXPECTED-LINE: serve exits 1 and says only that
+# (besides its info lines); one that starts anyway is stopped after 30 s
+refused_tokens() {
+  timeout 30 "$RGMON" serve --brokers "$BROKER" --db "$WORK/s.db" --http "127.0.0.1:$P2" --tokens "$2" 2>"$WORK/refused.err"
+  check "$1: serve exits 1" 1 $?
+  check "$1: one line says why" "rgmon: serve: $3" "$(grep -v '^rgmon: info: ' "$WORK/refused.err")"
+}
+cp "$TOKENS" "$WORK/open-tokens"; chmod 666 "$WORK/open-tokens"
+refused_tokens "a tokens file others can write" "$WORK/open-tokens" \
+  "tokens $WORK/open-tokens: mode 0666 lets others add tokens; chmod 600 $WORK/open-tokens"
+# an agent's hash appended with role admin: the last line used to win
+cp "$TOKENS" "$WORK/dup-tokens"
+grep ' agent agent-1$' "$TOKENS" | sed 's/ agent agent-1$/ admin mallory/' >>"$WORK/dup-tokens"
+refused_tokens "a tokens file with a hash twice" "$WORK/dup-tokens" \
+  "$WORK/dup-tokens:$(wc -l <"$WORK/dup-tokens"): the same hash as line $(grep -n ' agent-1$' "$TOKENS" | cut -d: -f1) (a token has one role and one name)"
+
+# ---- tokens go into the audit trail once, all in one transaction ----
+# A fault on the third token's registration (a trigger): the start fails and
+# leaves no token half-registered (one transaction per token kept two).
+$RGMON replay --db "$WORK/t.db" --quiet /dev/null >/dev/null
+sqlite3 "$WORK/t.db" "CREATE TRIGGER fault BEFORE INSERT ON audit_tokens WHEN (SELECT count(*) FROM audit_tokens) >= 2
+                      BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+registered() { sqlite3 "$WORK/t.db" "select count(*) from audit_tokens; select count(*) from audit where kind = 'token_registered'" | paste -sd' '; }
+timeout 30 "$RGMON" serve --brokers "$BROKER" --db "$WORK/t.db" --http "127.0.0.1:$P2" --tokens "$TOKENS" 2>"$WORK/fault.err"
+check "a fault registering tokens stops serve" 1 $?
+check "a start that fails registers no token" "0 0" "$(registered)"
+sqlite3 "$WORK/t.db" "DROP TRIGGER fault"
+for i in 1 2; do
+  start_serve "$WORK/t.db" "$P2" --tokens "$TOKENS"
+  wait_ready "$P2" && ok "serve starts with its tokens ($i)" || fail "serve starts with its tokens ($i)"
+  kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+  check "each token is registered and audited once ($i)" "5 5" "$(registered)"
+done
 
 # ---- TLS ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=127.0.0.1 2>/dev/null

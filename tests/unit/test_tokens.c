@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rgmon/digest.h"
@@ -33,16 +34,22 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Writes `text` to a new file in the temp dir; returns its path. */
-static const char *write_file(const char *name, const char *text)
+/* Writes len bytes to a new file in the temp dir; returns its path. */
+static const char *write_bytes(const char *name, const char *bytes, size_t len)
 {
 	static char path[128];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0); /* whatever the umask */
 	return path;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	return write_bytes(name, text, strlen(text));
 }
 
 /* "sha256:<hex of token>" */
@@ -223,6 +230,47 @@ static void test_missing_file_is_an_error(void **state)
 	assert_null(tokens_find(&t, ALICE));
 }
 
+/* Whoever may write the file may add a token with any role: a file others
+ * can write is refused, with the fix in the message. It holds only hashes,
+ * so others may read it. */
+static void test_writable_file_is_refused(void **state)
+{
+	(void)state;
+	char text[256], err[512], want[512];
+	struct token_table t;
+	static const mode_t refused[] = { 0666, 0664, 0660, 0646, 0622, 0620, 0602, 0777, 0020, 0002 };
+	static const mode_t accepted[] = { 0600, 0644, 0640, 0604, 0444, 0400 };
+	snprintf(text, sizeof(text), "%s admin alice\n", hash_of(ALICE));
+	const char *path = write_file("tokens", text);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		assert_int_equal(chmod(path, refused[i]), 0);
+		err[0] = '\0';
+		if (tokens_load(&t, path, err, sizeof(err)) != -1)
+			fail_msg("mode %04o was accepted", (unsigned)refused[i]);
+		snprintf(want, sizeof(want), "tokens %s: mode %04o lets others add tokens; chmod 600 %s", path,
+			 (unsigned)refused[i], path);
+		assert_string_equal(err, want);
+		assert_int_equal(t.count, 0);
+		assert_null(tokens_find(&t, ALICE));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(accepted); i++) {
+		assert_int_equal(chmod(path, accepted[i]), 0);
+		err[0] = '\0';
+		if (tokens_load(&t, path, err, sizeof(err)) != 0)
+			fail_msg("mode %04o was refused: %s", (unsigned)accepted[i], err);
+		assert_non_null(tokens_find(&t, ALICE));
+		tokens_release(&t);
+	}
+
+	/* token new does not add to such a file either */
+	char tok[TOKEN_LEN + 1];
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(tokens_new(path, ROLE_AGENT, "bob", tok, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "tokens %s: mode 0666 lets others add tokens; chmod 600 %s", path, path);
+	assert_string_equal(err, want);
+	assert_string_equal(read_all(path), text);
+}
+
 /* ---- malformed lines ------------------------------------------------------- */
 
 /* The file: a comment, a good line, then `bad` on line 3. */
@@ -293,9 +341,16 @@ static void test_malformed_line_is_named(void **state)
 	snprintf(what, sizeof(what), "name \"%065d\" must be 1-64 of A-Z a-z 0-9 . _ -", 0);
 	expect_bad_line(line, what);
 
+	/* the same hash twice: which role would the token have? (the last
+	 * line's: an agent's hash appended as admin made the agent admin) */
+	snprintf(line, sizeof(line), "%s agent mallory", hash_of(ALICE));
+	expect_bad_line(line, "the same hash as line 2 (a token has one role and one name)");
+	snprintf(line, sizeof(line), "%s admin alice", hash_of(ALICE)); /* the name too: the hash is named */
+	expect_bad_line(line, "the same hash as line 2 (a token has one role and one name)");
+
 	/* the same name twice: staff actions would not say who acted */
 	snprintf(line, sizeof(line), "%s agent alice", h);
-	expect_bad_line(line, "name \"alice\" is used twice");
+	expect_bad_line(line, "name \"alice\" is used twice (also on line 2)");
 }
 
 static void test_longest_name_loads(void **state)
@@ -311,6 +366,200 @@ static void test_longest_name_loads(void **state)
 	assert_non_null(e);
 	assert_string_equal(e->name, name);
 	tokens_release(&t);
+}
+
+/* A comment as long as a line may be is one line, however the reader
+ * buffers it: a 512-byte buffer read the rest as a line of its own. */
+static void test_long_lines_are_read_whole(void **state)
+{
+	(void)state;
+	char err[256];
+	struct token_table t;
+	static char text[3 * TOKENS_LINE_MAX];
+	const size_t lens[] = { 510, 511, 512, 513, 1024, 2000, TOKENS_LINE_MAX - 1, TOKENS_LINE_MAX };
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		/* "#xxx..." of len bytes before its newline, then a token */
+		size_t len = lens[i], n = 0;
+		text[n++] = '#';
+		memset(text + n, 'x', len - 1);
+		n += len - 1;
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "\n%s agent alice\n", hash_of(ALICE));
+		err[0] = '\0';
+		if (tokens_load(&t, write_bytes("tokens", text, n), err, sizeof(err)) != 0)
+			fail_msg("a comment of %zu bytes: %s", len, err);
+		assert_int_equal(t.count, 1);
+		assert_non_null(tokens_find(&t, ALICE));
+		tokens_release(&t);
+	}
+	/* and the last line of a file needs no newline */
+	size_t n = (size_t)snprintf(text, sizeof(text), "%s agent alice", hash_of(ALICE));
+	assert_int_equal(tokens_load(&t, write_bytes("tokens", text, n), err, sizeof(err)), 0);
+	assert_non_null(tokens_find(&t, ALICE));
+	tokens_release(&t);
+}
+
+static void test_overlong_line_is_named(void **state)
+{
+	(void)state;
+	char err[256], want[256];
+	struct token_table t;
+	static char text[3 * TOKENS_LINE_MAX];
+	/* line 2 has one byte too many, whether it ends in a newline or the file */
+	for (int at_end = 0; at_end < 2; at_end++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "%s agent alice\n#", hash_of(ALICE));
+		memset(text + n, 'x', TOKENS_LINE_MAX);
+		n += TOKENS_LINE_MAX;
+		if (!at_end)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "\n%s agent bob\n", hash_of(BOB));
+		const char *path = write_bytes("tokens", text, n);
+		assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s:2: the line is longer than %d bytes", path, TOKENS_LINE_MAX);
+		assert_string_equal(err, want);
+		assert_int_equal(t.count, 0);
+		assert_null(tokens_find(&t, ALICE));
+	}
+}
+
+/* A NUL byte ended the line for the parser: what followed it was ignored. */
+static void test_nul_byte_is_refused(void **state)
+{
+	(void)state;
+	char text[512], err[256], want[256];
+	struct token_table t;
+	size_t n = (size_t)snprintf(text, sizeof(text), "# tokens\n%s agent alice", hash_of(ALICE));
+	memcpy(text + n, "\0 admin\n", 9);
+	n += 9;
+	const char *path = write_bytes("tokens", text, n);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: a NUL byte in the line", path);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+}
+
+/* 100,000 lines (the issue's figure) load in well under a second: the name
+ * check compared each line with every line before it, 28 s at serve's
+ * start. CPU time, not wall time, so a busy machine does not fail it. */
+static void test_large_file_loads_in_linear_time(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	static const char *const roles[] = { "agent", "compliance", "regulator", "admin" };
+	char path[128], err[256], want[512];
+	struct token_table t;
+	snprintf(path, sizeof(path), "%s/big-tokens", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# %d tokens\n", N);
+	for (int i = 0; i < N - 1; i++) /* distinct hashes: the line number in hex digits */
+		fprintf(f, "sha256:%064d %s user%06d\n", i, roles[i % 4], i);
+	fprintf(f, "%s admin alice\n", hash_of(ALICE));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+
+	clock_t start = clock();
+	err[0] = '\0';
+	if (tokens_load(&t, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	double s = (double)(clock() - start) / CLOCKS_PER_SEC;
+	assert_int_equal(t.count, N);
+	const struct token_entry *e = tokens_find(&t, ALICE);
+	assert_non_null(e);
+	assert_string_equal(e->name, "alice");
+	tokens_release(&t);
+	if (s > 3.0)
+		fail_msg("%d lines took %.1f s of CPU to load", N, s);
+
+	/* a name again on the last line is still found, with its first line */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fprintf(f, "%s agent user012345\n", hash_of(BOB));
+	assert_int_equal(fclose(f), 0);
+	start = clock();
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	s = (double)(clock() - start) / CLOCKS_PER_SEC;
+	snprintf(want, sizeof(want), "%s:%d: name \"user012345\" is used twice (also on line %d)", path, N + 2,
+		 12345 + 2);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+	if (s > 3.0)
+		fail_msg("%d lines with a repeated name took %.1f s of CPU to refuse", N + 1, s);
+}
+
+/* An agent's hash appended with role admin would make the agent admin. */
+static void test_same_hash_twice_is_refused(void **state)
+{
+	(void)state;
+	char text[2048], err[256], want[512];
+	struct token_table t;
+	snprintf(text, sizeof(text),
+		 "# tokens\n"
+		 "%s agent alice\n"
+		 "%s compliance bob\n"
+		 "\n"
+		 "%s admin root2\n",
+		 hash_of(ALICE), hash_of(BOB), hash_of(ALICE));
+	const char *path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:5: the same hash as line 2 (a token has one role and one name)", path);
+	assert_string_equal(err, want);
+	assert_int_equal(t.count, 0);
+	assert_null(tokens_find(&t, ALICE));
+
+	/* a hash repeated before a name is named first, and the other way round */
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent cy\n%s agent bob\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t1"), hash_of("t4"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: the same hash as line 1 (a token has one role and one name)", path);
+	assert_string_equal(err, want);
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent amy\n%s agent cy\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t3"), hash_of("t2"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"amy\" is used twice (also on line 1)", path);
+	assert_string_equal(err, want);
+
+	/* token new does not add to such a file */
+	char tok[TOKEN_LEN + 1], before[4096];
+	snprintf(before, sizeof(before), "%s", read_all(path));
+	assert_int_equal(tokens_new(path, ROLE_AGENT, "dan", tok, err, sizeof(err)), -1);
+	assert_string_equal(read_all(path), before);
+}
+
+/* Problems are named in the order of the file, as a reader would meet them. */
+static void test_first_problem_in_the_file_is_named(void **state)
+{
+	(void)state;
+	char text[1024], err[256], want[512];
+	struct token_table t;
+	/* a name given twice on line 3, a bad line 4 */
+	snprintf(text, sizeof(text), "# tokens\n%s agent alice\n%s admin alice\ngarbage\n", hash_of(ALICE),
+		 hash_of(BOB));
+	const char *path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"alice\" is used twice (also on line 2)", path);
+	assert_string_equal(err, want);
+	/* a bad line 3 before a name given twice on line 4 */
+	snprintf(text, sizeof(text), "# tokens\n%s agent alice\ngarbage\n%s admin alice\n", hash_of(ALICE),
+		 hash_of(BOB));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: expected \"sha256:HEX ROLE NAME\"", path);
+	assert_string_equal(err, want);
+	/* of two names given twice, the one repeated first (line 4, not 5) */
+	snprintf(text, sizeof(text), "%s agent zed\n%s agent amy\n%s agent bob\n%s agent bob\n%s agent amy\n",
+		 hash_of("t1"), hash_of("t2"), hash_of("t3"), hash_of("t4"), hash_of("t5"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:4: name \"bob\" is used twice (also on line 3)", path);
+	assert_string_equal(err, want);
+	/* a name three times: its second line, with its first */
+	snprintf(text, sizeof(text), "%s agent amy\n%s agent bob\n%s agent amy\n%s agent amy\n", hash_of("t1"),
+		 hash_of("t2"), hash_of("t3"), hash_of("t4"));
+	path = write_file("tokens", text);
+	assert_int_equal(tokens_load(&t, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: name \"amy\" is used twice (also on line 1)", path);
+	assert_string_equal(err, want);
 }
 
 /* ---- roles and names ------------------------------------------------------- */
@@ -467,8 +716,15 @@ int main(void)
 		cmocka_unit_test(test_a_match_in_any_position_is_found),
 		cmocka_unit_test(test_empty_files_hold_no_token),
 		cmocka_unit_test(test_missing_file_is_an_error),
+		cmocka_unit_test(test_writable_file_is_refused),
 		cmocka_unit_test(test_malformed_line_is_named),
 		cmocka_unit_test(test_longest_name_loads),
+		cmocka_unit_test(test_long_lines_are_read_whole),
+		cmocka_unit_test(test_overlong_line_is_named),
+		cmocka_unit_test(test_nul_byte_is_refused),
+		cmocka_unit_test(test_large_file_loads_in_linear_time),
+		cmocka_unit_test(test_first_problem_in_the_file_is_named),
+		cmocka_unit_test(test_same_hash_twice_is_refused),
 		cmocka_unit_test(test_role_names_round_trip),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_token_new_appends_a_hash_line),
