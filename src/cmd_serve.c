@@ -180,11 +180,17 @@ static int remember_audit_key(struct store *st, const char *path, char *err, siz
 	return store_meta_set(st, "audit_key_path", abs, err, errlen);
 }
 
-/* The store, the policy, the ingest pipeline, tokens and the audit key;
+/* Tokens, the audit key, the store, the policy and the ingest pipeline;
  * the start goes into the audit trail. */
 static int serve_open(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
 {
 	struct store_counters totals;
+	/* The files that may be refused come first, so a mistake in one
+	 * leaves no database behind and says only what is wrong. */
+	if (a->tokens && tokens_load(&s->tokens, a->tokens, err, errlen) < 0)
+		return -1;
+	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
+		return -1;
 	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
 	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
 		return -1;
@@ -202,12 +208,8 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 				      .policy = s->pol };
 	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
 		return -1;
-	if (a->tokens && tokens_load(&s->tokens, a->tokens, err, errlen) < 0)
-		return -1;
 	if (!a->tokens)
 		log_warn("no --tokens: the /v1 API answers 401 to everyone");
-	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
-		return -1;
 	if (!s->audit_key)
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
 	if (a->audit_key && remember_audit_key(s->st, a->audit_key, err, errlen) < 0)
