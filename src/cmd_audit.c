@@ -4,6 +4,7 @@
  * re-run of a recorded decision from the player's stored events. */
 #include "rgmon/alert.h"
 #include "rgmon/audit_export.h"
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -127,7 +128,7 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 		return cmd_fail("audit export: %s", err);
 	}
 	o.key = key;
-	o.now_ms = ts_now_ms();
+	o.now_ms = clock_now_ms();
 	FILE *out = out_path ? fopen(out_path, "w") : stdout;
 	struct audit_export_result res;
 	int rc = EXIT_RUNTIME;

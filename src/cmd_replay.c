@@ -1,6 +1,7 @@
 /* cmd_replay.c -- `rgmon replay`: a JSONL file through the same ingest
  * pipeline as serve, one batch per INGEST_BATCH_MAX lines. */
 #include "rgmon/cmd.h"
+#include "rgmon/clock.h"
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
 #include "rgmon/policy.h"
@@ -10,21 +11,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A one-line progress bar on a terminal, redrawn at most 4 times a second. */
 static void progress(const struct source_file *sf, int64_t events, double started, double *last, bool done)
 {
 	int64_t bytes, total;
-	double t = now_seconds();
+	double t = clock_mono_seconds();
 	if (!done && t - *last < 0.25)
 		return;
 	*last = t;
@@ -92,7 +85,7 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 		goto fail;
 
 	bool tty = isatty(STDERR_FILENO) && !quiet;
-	double started = now_seconds(), last = 0;
+	double started = clock_mono_seconds(), last = 0;
 	int64_t events = 0;
 	const char *line;
 	size_t len;

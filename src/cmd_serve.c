@@ -2,6 +2,7 @@
  * store writer) plus the HTTP server (its own threads, read-only). */
 #include "rgmon/cmd.h"
 #include "rgmon/audit.h"
+#include "rgmon/clock.h"
 #include "rgmon/digest.h"
 #include "rgmon/http.h"
 #include "rgmon/ingest.h"
@@ -32,7 +33,7 @@ static int record(struct store *st, const char *kind, json_t *payload, char *err
 		json_decref(payload);
 		return -1;
 	}
-	if (audit_append(st, ts_now_ms(), kind, NULL, payload, err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
+	if (audit_append(st, clock_now_ms(), kind, NULL, payload, err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -64,8 +65,8 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 		snprintf(tfp, sizeof(tfp), "sha256:%s", hex);
 		if (store_begin(st, err, errlen) < 0)
 			return -1;
-		int fresh = store_token_register(st, tfp, ts_now_ms(), err, errlen);
-		if (fresh < 0 || (fresh && audit_append(st, ts_now_ms(), "token_registered", NULL,
+		int fresh = store_token_register(st, tfp, clock_now_ms(), err, errlen);
+		if (fresh < 0 || (fresh && audit_append(st, clock_now_ms(), "token_registered", NULL,
 							json_pack("{s:s, s:s, s:s}", "name", t->name, "role",
 								  role_name(t->role), "fingerprint", tfp),
 							err, errlen) < 0) ||
@@ -234,7 +235,7 @@ int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 		writer_run_pending(writer, st);
 		if (outbox_relay_mark_delivered(relay, st, err, sizeof(err)) < 0)
 			log_warn("outbox: marking delivered messages failed, they will be sent again: %s", err);
-		int64_t now = ts_now_ms();
+		int64_t now = clock_now_ms();
 		if (now - checkpoint_looked >= CHECKPOINT_LOOK_MS) {
 			checkpoint_looked = now;
 			if (audit_checkpoint_if_due(st, audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
@@ -274,7 +275,7 @@ out:
 	if (st && ig && (record(st, "service_stop", json_pack("{s:s, s:s}", "command", "serve", "reason",
 							       rc == 0 ? "signal" : "error"),
 				err, sizeof(err)) < 0 ||
-			 audit_checkpoint_if_due(st, audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
+			 audit_checkpoint_if_due(st, audit_key, clock_now_ms(), 1, 0, err, sizeof(err)) < 0))
 		log_warn("audit: %s", err);
 	sign_key_free(audit_key);
 	writer_queue_free(writer);

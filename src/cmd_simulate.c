@@ -1,6 +1,7 @@
 /* cmd_simulate.c -- `rgmon simulate`: the generator in simulate.c, written
  * as JSONL or produced to Kafka (key = player_id). */
 #include "rgmon/cmd.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
 #include "rgmon/simulate.h"
 #include "rgmon/kafka.h"
@@ -17,16 +18,9 @@ struct sim_out {
 	long long rate;     /* events/s, 0 = unlimited */
 	long long max;      /* stop after this many, 0 = no limit */
 	int64_t sent;
-	struct timespec started;
+	double started;     /* clock_mono_seconds() */
 	int64_t failed;
 };
-
-static double elapsed_s(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
@@ -66,7 +60,7 @@ static int emit(void *ctx, const char *player_id, const char *json, size_t len)
 	}
 	o->sent++;
 	if (o->rate > 0) {
-		double ahead = (double)o->sent / (double)o->rate - elapsed_s(&o->started);
+		double ahead = (double)o->sent / (double)o->rate - (clock_mono_seconds() - o->started);
 		if (ahead > 0.01)
 			cmd_sleep_ms((int)(ahead * 1000));
 	}
@@ -100,7 +94,7 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_config cfg = { 1, 1000, 30, 0, 0, 0 };
-	struct sim_out out = { NULL, NULL, "rg.events", 0, 0, 0, { 0, 0 }, 0 };
+	struct sim_out out = { NULL, NULL, "rg.events", 0, 0, 0, 0, 0 };
 	const char *path = "-", *brokers = NULL, *archetypes = NULL;
 	const char *start = "2026-11-01T00:00:00Z";
 	bool loop = false;
@@ -180,7 +174,7 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 		if (!out.file)
 			return cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
 	}
-	clock_gettime(CLOCK_MONOTONIC, &out.started);
+	out.started = clock_mono_seconds();
 	do {
 		rc = sim_run(&cfg, emit, &out);
 		cfg.iteration++;

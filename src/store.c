@@ -1,6 +1,7 @@
 /* store.c -- SQLite (WAL) persistence. The only file that includes
  * sqlite3.h; SQLite result codes become -1 and a one-line reason here. */
 #include "rgmon/store.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
 #include "rgmon/timestamp.h"
 
@@ -345,8 +346,7 @@ static void *checkpointer_main(void *arg)
 	while (!c->stop) {
 		if (!c->due) {
 			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += CHECKPOINT_IDLE_MS / 1000;
+			clock_deadline(&until, CHECKPOINT_IDLE_MS);
 			pthread_cond_timedwait(&c->wake, &c->lock, &until);
 		}
 		if (c->stop)
