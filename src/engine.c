@@ -1,21 +1,11 @@
 /* engine.c -- applies validated events to fixed-size player state. Pure:
  * no I/O, no clock, no globals; time is the event's time. */
 #include "rgmon/engine.h"
+#include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
 #include "rules/rule_ctx.h"
 
 #include <string.h>
-
-uint64_t engine_hash(const char *s)
-{
-	/* FNV-1a, 64-bit; 0 is reserved for "free slot". */
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
-}
 
 void engine_state_init(struct player_state *st)
 {
@@ -167,7 +157,7 @@ static void add_session_time(struct player_state *st, int64_t start_ms, int64_t 
 
 static void session_start(struct player_state *st, const struct event *ev)
 {
-	uint64_t h = engine_hash(ev->session_id);
+	uint64_t h = digest_fnv1a(ev->session_id);
 	int free_slot = -1, oldest = 0;
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
 		if (st->sessions[i].id_hash == h)
@@ -186,7 +176,7 @@ static void session_start(struct player_state *st, const struct event *ev)
 static void session_end(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
 			struct engine_step *step, struct engine_result *res)
 {
-	uint64_t h = engine_hash(ev->session_id);
+	uint64_t h = digest_fnv1a(ev->session_id);
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
 		if (st->sessions[i].id_hash == h) {
 			add_session_time(st, st->sessions[i].start_ms, ev->ts_ms, tz, res);
@@ -210,7 +200,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 {
 	int32_t today = b->day;
 	if (ev->instrument[0]) {
-		uint32_t h = (uint32_t)engine_hash(ev->instrument);
+		uint32_t h = (uint32_t)digest_fnv1a(ev->instrument);
 		int slot = 0;
 		for (int i = 0; i < ENGINE_INSTRUMENTS; i++) {
 			if (st->instruments[i].hash == h) {

@@ -3,6 +3,7 @@
 #include "rgmon/alert.h"
 #include "rgmon/audit.h"
 #include "rgmon/clock.h"
+#include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/log.h"
@@ -52,7 +53,7 @@ struct ingest {
 	unsigned batches_since_prune;
 };
 
-static uint32_t hash_id(const char *s) { return (uint32_t)engine_hash(s); }
+static uint32_t hash_id(const char *s) { return (uint32_t)digest_fnv1a(s); }
 
 struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, char *err, size_t errlen)
 {

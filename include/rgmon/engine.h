@@ -193,6 +193,4 @@ int engine_score_at(const struct player_state *st, const struct policy *pol, int
 size_t engine_state_encode(const struct player_state *st, uint8_t *buf, size_t len);
 int engine_state_decode(struct player_state *st, const uint8_t *buf, size_t len);
 
-uint64_t engine_hash(const char *s);
-
 #endif
