@@ -77,7 +77,7 @@ $(OBJDIR)/librgmon.a: $(LIB_OBJ)
 build/gen/policy_default.inc: policies/default.json
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(OBJDIR)/policy.o: build/gen/policy_default.inc
+$(OBJDIR)/policy_file.o: build/gen/policy_default.inc
 
 # The web UI: every file in src/web/ as a C string literal in one table.
 WEB_FILES := $(sort $(wildcard src/web/*))
