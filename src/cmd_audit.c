@@ -337,7 +337,7 @@ int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
 	}
 	r->pol = pol;
 	r->event_id = event_id;
-	engine_state_init(&r->state);
+	state_init(&r->state);
 	if (store_player_events_applied(st, player, rerun_event, r, err, sizeof(err)) < 0) {
 		cmd_fail("audit explain: %s", err);
 		goto out;

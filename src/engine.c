@@ -1,5 +1,6 @@
-/* engine.c -- applies validated events to fixed-size player state. Pure:
- * no I/O, no clock, no globals; time is the event's time. */
+/* engine.c -- applies validated events to fixed-size player state: the
+ * aggregates of each event type, then the policy's rules, markers, score
+ * and level. Pure: no I/O, no clock, no globals; time is the event's time. */
 #include "rgmon/engine.h"
 #include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
@@ -7,32 +8,11 @@
 
 #include <string.h>
 
-void engine_state_init(struct player_state *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->first_seen_ms = ENGINE_NO_TIME;
-	st->last_seen_ms = ENGINE_NO_TIME;
-	st->excluded_from_ms = ENGINE_NO_TIME;
-	st->last_loss_ms = ENGINE_NO_TIME;
-	for (int i = 0; i < ENGINE_DAYS; i++)
-		st->days[i].day = ENGINE_DAY_UNUSED;
-	for (int i = 0; i < ENGINE_MARKERS; i++)
-		st->markers[i].rule = RULE_COUNT;
-}
-
-static int slot_of(int32_t day) { return (int)(((day % ENGINE_DAYS) + ENGINE_DAYS) % ENGINE_DAYS); }
-
-const struct day_totals *engine_day(const struct player_state *st, int32_t day)
-{
-	const struct day_totals *b = &st->days[slot_of(day)];
-	return b->day == day ? b : NULL;
-}
-
 /* The bucket for `day`, recycling the slot when `day` is newer than what it
  * holds; NULL when the day is older than the window kept. */
 static struct day_totals *day_for_update(struct player_state *st, int32_t day)
 {
-	struct day_totals *b = &st->days[slot_of(day)];
+	struct day_totals *b = &st->days[state_day_slot(day)];
 	if (b->day == day)
 		return b;
 	if (b->day != ENGINE_DAY_UNUSED && b->day > day)
@@ -44,92 +24,9 @@ static struct day_totals *day_for_update(struct player_state *st, int32_t day)
 
 static uint16_t add_u16(uint16_t a) { return a == UINT16_MAX ? a : (uint16_t)(a + 1); }
 static uint8_t add_u8(uint8_t a) { return a == UINT8_MAX ? a : (uint8_t)(a + 1); }
+static void add32(int32_t *field, int64_t v) { *field = state_sat32((int64_t)*field + v); }
 
-static int32_t sat32(int64_t v) { return v > INT32_MAX ? INT32_MAX : v < -INT32_MAX ? -INT32_MAX : (int32_t)v; }
-static void add32(int32_t *field, int64_t v) { *field = sat32((int64_t)*field + v); }
-
-static uint32_t minutes_of(int64_t ms) { return ms <= 0 ? 0 : (uint32_t)(ms / MS_PER_MIN); }
-
-/* ---- windows and limits ------------------------------------------------ */
-
-void engine_window_sum(const struct player_state *st, int32_t today, int ndays, struct engine_window *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < ENGINE_DAYS; i++) {
-		const struct day_totals *b = &st->days[i];
-		if (b->day == ENGINE_DAY_UNUSED || b->day > today || b->day <= today - ndays)
-			continue;
-		out->deposited += b->deposited;
-		out->withdrawn += b->withdrawn;
-		out->staked += b->staked;
-		out->net_loss += b->net_loss;
-		out->session_seconds += b->session_seconds;
-		out->rounds += b->rounds;
-		out->night_rounds += b->night_rounds;
-		out->deposits += b->deposits;
-		out->declined += b->declined;
-		out->withdrawals_cancelled += b->withdrawals_cancelled;
-		out->bonus_requests += b->bonus_requests;
-		out->complaints += b->complaints;
-		out->active_days += b->rounds > 0;
-		out->night_days += b->night_rounds > 0;
-	}
-}
-
-int engine_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
-
-int64_t engine_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
-				  int64_t now_ms)
-{
-	const struct day_totals *b = engine_day(st, today);
-	int64_t secs = b ? b->session_seconds : 0;
-	int64_t day_start = tz_day_start_utc(tz, today);
-	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
-		if (!st->sessions[i].id_hash)
-			continue;
-		int64_t from = st->sessions[i].start_ms > day_start ? st->sessions[i].start_ms : day_start;
-		if (now_ms > from)
-			secs += (now_ms - from) / 1000;
-	}
-	return secs > 86400 ? 86400 : secs;
-}
-
-int64_t engine_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
-			      int64_t now_ms, int32_t raise_delay_minutes)
-{
-	const struct player_limit *l = &st->limits[k][p];
-	int64_t changed_ms = (int64_t)st->limit_changed_min[k][p] * MS_PER_MIN;
-	/* A lowered limit applies at once; a raised one after the delay. */
-	if (l->previous_value && l->value > l->previous_value &&
-	    now_ms < changed_ms + (int64_t)raise_delay_minutes * MS_PER_MIN)
-		return l->previous_value;
-	return l->value;
-}
-
-int64_t engine_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			  enum limit_period p, int64_t now_ms)
-{
-	int32_t today = tz_local_day(tz, now_ms);
-	struct engine_window w;
-	engine_window_sum(st, today, engine_period_days(p), &w);
-	switch (k) {
-	case LIMIT_DEPOSIT:
-		return w.deposited;
-	case LIMIT_LOSS:
-		return w.net_loss > 0 ? w.net_loss : 0;
-	case LIMIT_SESSION_TIME: {
-		/* Closed sessions of the days before, plus today's closed and open ones. */
-		const struct day_totals *b = engine_day(st, today);
-		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
-		return (before_today + engine_play_seconds_today(st, tz, today, now_ms)) / 60;
-	}
-	case LIMIT_KIND_COUNT:
-		break;
-	}
-	return 0;
-}
-
-/* ---- applying an event -------------------------------------------------- */
+/* ---- aggregates --------------------------------------------------------- */
 
 /* Splits a closed session's play time over the local days it spans. */
 static void add_session_time(struct player_state *st, int64_t start_ms, int64_t end_ms,
@@ -174,7 +71,7 @@ static void session_start(struct player_state *st, const struct event *ev)
 }
 
 static void session_end(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
-			struct engine_step *step, struct engine_result *res)
+			struct rule_step *step, struct engine_result *res)
 {
 	uint64_t h = digest_fnv1a(ev->session_id);
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
@@ -196,7 +93,7 @@ static void balance_add(struct player_state *st, int64_t v)
 }
 
 static void deposit(struct player_state *st, const struct event *ev, struct day_totals *b,
-		    struct engine_step *step)
+		    struct rule_step *step)
 {
 	int32_t today = b->day;
 	if (ev->instrument[0]) {
@@ -220,7 +117,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 		for (int i = 1; i < ENGINE_DECLINES; i++)
 			if (st->declined_min[i] < st->declined_min[oldest])
 				oldest = i;
-		st->declined_min[oldest] = minutes_of(ev->ts_ms);
+		st->declined_min[oldest] = state_minutes_of(ev->ts_ms);
 		return;
 	}
 	add32(&b->deposited, ev->amount);
@@ -239,7 +136,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 	struct recent_deposit *d = &st->deposits[oldest];
 	d->ts_ms = ev->ts_ms;
 	d->amount = ev->amount;
-	d->loss_before = sat32(st->loss_since_deposit);
+	d->loss_before = state_sat32(st->loss_since_deposit);
 	d->minutes_after_loss = step->minutes_after_loss < 0 || step->minutes_after_loss >= UINT16_MAX
 		? UINT16_MAX : (uint16_t)step->minutes_after_loss;
 
@@ -248,7 +145,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 }
 
 static void game_round(struct player_state *st, const struct event *ev, struct day_totals *b,
-		       const struct tz_rule *tz, struct engine_step *step)
+		       const struct tz_rule *tz, struct rule_step *step)
 {
 	int64_t loss = ev->stake - ev->payout;
 	add32(&b->staked, ev->stake);
@@ -292,14 +189,9 @@ static void withdrawal(struct player_state *st, const struct event *ev, struct d
 	}
 }
 
-static bool excluded_at(const struct player_state *st, int64_t ms)
-{
-	return st->excluded_from_ms != ENGINE_NO_TIME && ms >= st->excluded_from_ms && ms < st->excluded_until_ms;
-}
-
 /* Updates the aggregates; fills step with what the rules need of the moment. */
 static void aggregate(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
-		      struct engine_step *step, struct engine_result *res)
+		      struct rule_step *step, struct engine_result *res)
 {
 	struct day_totals *b = NULL;
 
@@ -309,7 +201,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 		st->last_seen_ms = ev->ts_ms;
 	if (ev->currency[0] && !st->currency[0])
 		memcpy(st->currency, ev->currency, sizeof(st->currency));
-	step->excluded = excluded_at(st, ev->ts_ms);
+	step->excluded = state_excluded_at(st, ev->ts_ms);
 
 	switch (ev->type) {
 	case EVENT_DEPOSIT:
@@ -359,7 +251,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 							 : ENGINE_NO_TIME;
 		l->previous_value = l->value;
 		l->value = ev->value;
-		st->limit_changed_min[ev->limit][ev->period] = minutes_of(ev->ts_ms);
+		st->limit_changed_min[ev->limit][ev->period] = state_minutes_of(ev->ts_ms);
 		break;
 	}
 	case EVENT_SELF_EXCLUSION:
@@ -424,7 +316,7 @@ int engine_score_at(const struct player_state *st, const struct policy *pol, int
 static bool marker_hold(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
 			int64_t now_ms)
 {
-	uint32_t now_min = minutes_of(now_ms), last = st->rule_held_min[rule];
+	uint32_t now_min = state_minutes_of(now_ms), last = st->rule_held_min[rule];
 	bool fresh = last == 0 || (int64_t)now_min - (int64_t)last >= ENGINE_MARKER_REFIRE_MS / MS_PER_MIN;
 	if (now_min > last)
 		st->rule_held_min[rule] = now_min;
@@ -449,7 +341,7 @@ static bool marker_hold(struct player_state *st, const struct policy *pol, int r
 	if (now_min > slot->at_min)
 		slot->at_min = now_min;
 	for (int i = 0; i < RULE_VALUES; i++)
-		slot->v[i] = sat32(v[i]);
+		slot->v[i] = state_sat32(v[i]);
 	return fresh;
 }
 
@@ -484,7 +376,7 @@ static enum risk_level level_for(const struct policy *pol, int score, enum risk_
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
 {
-	struct engine_step step;
+	struct rule_step step;
 	memset(res, 0, sizeof(*res));
 	memset(&step, 0, sizeof(step));
 	step.minutes_after_loss = -1;
@@ -520,7 +412,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		}
 	}
 	int score = engine_score_at(st, pol, ev->ts_ms);
-	enum risk_level level = excluded_at(st, ev->ts_ms)
+	enum risk_level level = state_excluded_at(st, ev->ts_ms)
 		? LEVEL_EXCLUDED
 		: level_for(pol, score, st->level == LEVEL_EXCLUDED ? LEVEL_GREEN : (enum risk_level)st->level, strong);
 	st->score = (uint8_t)score;
@@ -714,7 +606,7 @@ static void codec_state(struct codec *c, struct player_state *st)
 				c->bad = true;
 				return;
 			}
-			st->days[slot_of(b.day)] = b;
+			st->days[state_day_slot(b.day)] = b;
 		}
 		k++;
 	}
@@ -731,7 +623,7 @@ size_t engine_state_encode(const struct player_state *st, uint8_t *buf, size_t l
 int engine_state_decode(struct player_state *st, const uint8_t *buf, size_t len)
 {
 	struct codec c = { .rp = buf, .end = (uint8_t *)(uintptr_t)(buf + len), .decoding = true };
-	engine_state_init(st);
+	state_init(st);
 	codec_state(&c, st);
 	return c.bad || c.rp != c.end ? -1 : 0;
 }

@@ -499,7 +499,7 @@ int store_player_load(struct store *st, const char *player_id, struct player_sta
 		else
 			ret = 1;
 	} else if (rc == SQLITE_DONE) {
-		engine_state_init(ps);
+		state_init(ps);
 	} else {
 		ret = db_error(st, "loading player", err, errlen);
 	}

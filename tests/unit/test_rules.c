@@ -49,7 +49,7 @@ static bool is_new(const struct engine_result *r, enum rule_id rule)
 	return false;
 }
 
-static void fresh(struct player_state *st) { engine_state_init(st); }
+static void fresh(struct player_state *st) { state_init(st); }
 
 #define EUR_DEP(amount) "\"amount\":" #amount ",\"currency\":\"EUR\""
 
@@ -321,7 +321,7 @@ static void test_out_of_order_within_window(void **state)
 	int32_t day = (int32_t)(t_ms("2026-11-02T00:00:00Z") / MS_PER_DAY) ;
 	int32_t local = tz_local_day(&pol.tz, t_ms("2026-11-02T10:00:00Z"));
 	assert_int_equal(local, day);
-	assert_int_equal(engine_day(&a, day)->net_loss, engine_day(&b, day)->net_loss);
+	assert_int_equal(state_day(&a, day)->net_loss, state_day(&b, day)->net_loss);
 	assert_true(holds(&a, RULE_MONEY_NET_LOSS));
 	assert_true(holds(&b, RULE_MONEY_NET_LOSS));
 }
