@@ -3,6 +3,7 @@
  * and level. Pure: no I/O, no clock, no globals; time is the event's time. */
 #include "rgmon/engine.h"
 #include "rgmon/digest.h"
+#include "rgmon/score.h"
 #include "rgmon/timestamp.h"
 #include "rules/rule_ctx.h"
 
@@ -272,106 +273,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 	}
 }
 
-/* ---- markers and score -------------------------------------------------- */
-
-int64_t engine_marker_points(const struct marker *m, const struct policy *pol, int64_t now_ms)
-{
-	if (m->rule >= RULE_COUNT)
-		return 0;
-	int64_t full = (int64_t)pol->rules[m->rule].weight * 1000;
-	int64_t half = (int64_t)pol->half_life_minutes * MS_PER_MIN;
-	int64_t age = now_ms - (int64_t)m->at_min * MS_PER_MIN;
-	if (age <= 0 || half <= 0)
-		return full;
-	int64_t halvings = age / half;
-	if (halvings >= 40)
-		return 0;
-	int64_t pts = full >> halvings;
-	/* Straight line between halvings: exact at each half-life, integer
-	 * everywhere, within 6% of the true exponential in between. */
-	return pts - pts * (age % half) / (2 * half);
-}
-
-int engine_score_at(const struct player_state *st, const struct policy *pol, int64_t now_ms)
-{
-	int64_t sum = 0, amber_only = 0;
-	for (int i = 0; i < ENGINE_MARKERS; i++) {
-		int64_t pts = engine_marker_points(&st->markers[i], pol, now_ms);
-		if (st->markers[i].rule < RULE_COUNT && pol->rules[st->markers[i].rule].amber_only)
-			amber_only += pts;
-		else
-			sum += pts;
-	}
-	/* Amber-only markers (money thresholds that call for a check) count
-	 * up to just below red: red needs a marker of harm besides them. */
-	int64_t cap = ((int64_t)pol->cutoff[LEVEL_RED] - 1) * 1000;
-	sum += amber_only < cap ? amber_only : cap;
-	sum = (sum + 500) / 1000;
-	return sum > 100 ? 100 : (int)sum;
-}
-
-/* Records that a rule holds now; returns true when it is new (not held
- * within ENGINE_MARKER_REFIRE_MS). The marker takes a slot, giving up the
- * weakest when the table is full and it is stronger than that one. */
-static bool marker_hold(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
-			int64_t now_ms)
-{
-	uint32_t now_min = state_minutes_of(now_ms), last = st->rule_held_min[rule];
-	bool fresh = last == 0 || (int64_t)now_min - (int64_t)last >= ENGINE_MARKER_REFIRE_MS / MS_PER_MIN;
-	if (now_min > last)
-		st->rule_held_min[rule] = now_min;
-
-	struct marker *slot = NULL;
-	for (int i = 0; i < ENGINE_MARKERS && !slot; i++)
-		if (st->markers[i].rule == rule)
-			slot = &st->markers[i];
-	if (!slot) {
-		int64_t weakest = INT64_MAX;
-		for (int i = 0; i < ENGINE_MARKERS; i++) {
-			int64_t pts = st->markers[i].rule == RULE_COUNT ? -1 : engine_marker_points(&st->markers[i], pol, now_ms);
-			if (pts < weakest) {
-				weakest = pts;
-				slot = &st->markers[i];
-			}
-		}
-		if (weakest >= (int64_t)pol->rules[rule].weight * 1000)
-			return fresh; /* every slot holds a stronger marker */
-	}
-	slot->rule = (uint8_t)rule;
-	if (now_min > slot->at_min)
-		slot->at_min = now_min;
-	for (int i = 0; i < RULE_VALUES; i++)
-		slot->v[i] = state_sat32(v[i]);
-	return fresh;
-}
-
-/* The rule of the heaviest marker that still has points (strong ones
- * raise on their own): the rule an alert for a level rise is named after. */
-static int top_marker_rule(const struct player_state *st, const struct policy *pol, int64_t now_ms)
-{
-	int top = -1, top_weight = -1;
-	for (int i = 0; i < ENGINE_MARKERS; i++) {
-		int r = st->markers[i].rule;
-		if (r < RULE_COUNT && !pol->rules[r].strong && pol->rules[r].weight > top_weight &&
-		    engine_marker_points(&st->markers[i], pol, now_ms) > 0) {
-			top_weight = pol->rules[r].weight;
-			top = r;
-		}
-	}
-	return top;
-}
-
-static enum risk_level level_for(const struct policy *pol, int score, enum risk_level current, bool strong)
-{
-	enum risk_level target = score >= pol->cutoff[LEVEL_RED] ? LEVEL_RED
-			       : score >= pol->cutoff[LEVEL_AMBER] ? LEVEL_AMBER : LEVEL_GREEN;
-	if (strong && target < LEVEL_RED)
-		target = LEVEL_RED;
-	/* Hysteresis: stay at a higher level until the score is clearly below it. */
-	if (current > target && current <= LEVEL_RED && score >= pol->cutoff[current] - pol->hysteresis)
-		return current;
-	return target;
-}
+/* ---- rules, markers, score and level ------------------------------------ */
 
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
@@ -403,7 +305,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		c.rule = pr;
 		if (!rule_defs[r]->eval(&c, v))
 			continue;
-		bool fresh = marker_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
+		bool fresh = score_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
 		if (fresh)
 			res->new_rules[res->nnew++] = (uint8_t)r;
 		if (pr->strong && fresh && !strong) {
@@ -411,10 +313,10 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 			res->raise_rule = (uint8_t)r;
 		}
 	}
-	int score = engine_score_at(st, pol, ev->ts_ms);
+	int score = score_at(st, pol, ev->ts_ms);
 	enum risk_level level = state_excluded_at(st, ev->ts_ms)
 		? LEVEL_EXCLUDED
-		: level_for(pol, score, st->level == LEVEL_EXCLUDED ? LEVEL_GREEN : (enum risk_level)st->level, strong);
+		: score_level(pol, score, st->level == LEVEL_EXCLUDED ? LEVEL_GREEN : (enum risk_level)st->level, strong);
 	st->score = (uint8_t)score;
 	st->level = (uint8_t)level;
 	res->score = (uint8_t)score;
@@ -425,7 +327,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	if (strong) {
 		res->raise = true;
 	} else if (level > res->level_before && level <= LEVEL_RED && level >= LEVEL_AMBER) {
-		int top = top_marker_rule(st, pol, ev->ts_ms);
+		int top = score_top_rule(st, pol, ev->ts_ms);
 		res->raise = top >= 0;
 		res->raise_rule = (uint8_t)(top >= 0 ? top : 0);
 	}

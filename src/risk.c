@@ -1,6 +1,6 @@
 /* risk.c -- player state + policy -> the risk a person reads. */
 #include "rgmon/risk.h"
-#include "rgmon/engine.h"
+#include "rgmon/score.h"
 #include "rgmon/timestamp.h"
 
 #include <stdio.h>
@@ -21,7 +21,7 @@ int risk_reasons(const struct player_state *st, const struct policy *pol, int64_
 	int n = 0;
 	for (int i = 0; i < ENGINE_MARKERS; i++) {
 		const struct marker *m = &st->markers[i];
-		int64_t pts = engine_marker_points(m, pol, now_ms);
+		int64_t pts = score_marker_points(m, pol, now_ms);
 		if (m->rule >= RULE_COUNT || (pts <= 0 && !pol->rules[m->rule].strong))
 			continue;
 		/* insertion by points, then rule id, so the order is stable */

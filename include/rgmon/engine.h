@@ -3,7 +3,7 @@
  * The engine owns the meaning of events: how a deposit, a round or a
  * session changes a player's aggregates (engine.c). After aggregating it
  * runs the policy's rules (src/rules/), keeps the markers that hold and
- * scores them, and decides the level and whether to raise an
+ * scores them (score.h), and decides the level and whether to raise an
  * alert. It never does I/O, never reads a clock and keeps no globals: the
  * same events in the same order give the same state, which is what makes
  * `rgmon replay` reproduce production bit for bit.
@@ -33,17 +33,6 @@ struct engine_result {
  * score, level and whether to raise an alert. Pure. */
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res);
-
-/* A marker that has not held for this long counts as new when it holds
- * again: it is fresh evidence, and may open a new alert. */
-#define ENGINE_MARKER_REFIRE_MS (24 * 3600 * 1000LL)
-
-/* A marker's points at now_ms, in thousandths: its rule's weight, halving
- * every half-life since it last held. Integer arithmetic, so replays agree
- * bit for bit on every platform. */
-int64_t engine_marker_points(const struct marker *m, const struct policy *pol, int64_t now_ms);
-/* The score (0-100) at now_ms: the sum of marker points, capped. */
-int engine_score_at(const struct player_state *st, const struct policy *pol, int64_t now_ms);
 
 /* Compact, portable encoding of a state (little-endian, only the days and
  * sessions in use), for the store. engine_state_encode returns the bytes

@@ -3,7 +3,8 @@
  * day's totals, sums over rolling windows, play time today, the limits in
  * force and how much of them is used, whether the player is excluded).
  *
- * Only the engine writes a state; everything declared here reads it. Pure: no I/O, no clock
+ * Only the engine writes a state (engine.c aggregates, score.c keeps the
+ * markers); everything declared here reads it. Pure: no I/O, no clock
  * (a query that depends on the moment takes it as now_ms), no globals.
  *
  * State is fixed-size (no allocation on the hot path): calendar-day
@@ -75,7 +76,7 @@ struct instrument_seen {
 
 /* A marker that held recently: which rule, when it last held and the
  * numbers that explain it (saturated like the day sums). Its points decay
- * from that time. */
+ * from that time (score.h). */
 struct marker {
 	uint32_t at_min; /* minutes since the epoch */
 	int32_t v[RULE_VALUES];
@@ -107,7 +108,7 @@ struct player_state {
 	uint32_t declined_min[ENGINE_DECLINES]; /* ring of declined attempts, minutes since the epoch */
 	struct marker markers[ENGINE_MARKERS];
 	/* When each rule last held (minutes since the epoch, 0 never): a rule
-	 * is new evidence only after ENGINE_MARKER_REFIRE_MS (engine.h) without
+	 * is new evidence only after SCORE_MARKER_REFIRE_MS (score.h) without
 	 * holding, even when its marker slot went to stronger markers meanwhile. */
 	uint32_t rule_held_min[RULE_COUNT];
 	struct day_totals days[ENGINE_DAYS];

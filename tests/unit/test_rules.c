@@ -9,6 +9,7 @@
 
 #include "rgmon/engine.h"
 #include "rgmon/risk.h"
+#include "rgmon/score.h"
 #include "helpers.h"
 
 static struct policy pol;
@@ -270,11 +271,11 @@ static void test_decay_and_hysteresis(void **state)
 	load("policies/default.json"); /* half-life 14 d, amber 30, red 60, hysteresis 10 */
 	struct marker m = { .at_min = (uint32_t)(t_ms("2026-11-01T00:00:00Z") / MS_PER_MIN), .rule = RULE_CONTACT_BONUS_REQUESTS };
 	int64_t w = pol.rules[m.rule].weight * 1000;
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-01T00:00:00Z")), w);
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-15T00:00:00Z")), w / 2);
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-29T00:00:00Z")), w / 4);
-	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) < w);
-	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) > w / 2);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-01T00:00:00Z")), w);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-15T00:00:00Z")), w / 2);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-29T00:00:00Z")), w / 4);
+	assert_true(score_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) < w);
+	assert_true(score_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) > w / 2);
 
 	/* Amber at 30; it stays amber down to 20 and falls below. */
 	fresh(&st);
