@@ -3,6 +3,7 @@
 #include "rgmon/store.h"
 #include "rgmon/clock.h"
 #include "rgmon/log.h"
+#include "rgmon/state_codec.h"
 #include "rgmon/timestamp.h"
 
 #include <sqlite3.h>
@@ -493,7 +494,7 @@ int store_player_load(struct store *st, const char *player_id, struct player_sta
 	if (rc == SQLITE_ROW) {
 		const void *blob = sqlite3_column_blob(s, 0);
 		int n = sqlite3_column_bytes(s, 0);
-		if (engine_state_decode(ps, blob, (size_t)n) < 0)
+		if (state_codec_decode(ps, blob, (size_t)n) < 0)
 			ret = seterr(err, errlen, "player \"%s\": stored state is corrupt or of another version",
 				     player_id);
 		else
@@ -511,8 +512,8 @@ int store_player_load(struct store *st, const char *player_id, struct player_sta
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
 		      const struct player_state *ps, char *err, size_t errlen)
 {
-	uint8_t buf[ENGINE_STATE_MAX];
-	size_t n = engine_state_encode(ps, buf, sizeof(buf));
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(ps, buf, sizeof(buf));
 	if (n == 0)
 		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
 	sqlite3_stmt *s = st->stmt[STMT_PLAYER_SAVE];

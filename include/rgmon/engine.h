@@ -8,7 +8,8 @@
  * same events in the same order give the same state, which is what makes
  * `rgmon replay` reproduce production bit for bit.
  *
- * The state and the queries on it are in state.h. */
+ * The state and the queries on it are in state.h, its stored form in
+ * state_codec.h. */
 #ifndef RGMON_ENGINE_H
 #define RGMON_ENGINE_H
 
@@ -33,12 +34,5 @@ struct engine_result {
  * score, level and whether to raise an alert. Pure. */
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res);
-
-/* Compact, portable encoding of a state (little-endian, only the days and
- * sessions in use), for the store. engine_state_encode returns the bytes
- * written, or 0 when buf is too small (ENGINE_STATE_MAX always suffices). */
-#define ENGINE_STATE_MAX 4096
-size_t engine_state_encode(const struct player_state *st, uint8_t *buf, size_t len);
-int engine_state_decode(struct player_state *st, const uint8_t *buf, size_t len);
 
 #endif

@@ -114,7 +114,9 @@ struct player_state {
 	struct day_totals days[ENGINE_DAYS];
 };
 
-/* A fresh state for a player never seen before. */
+/* A fresh state for a player never seen before. Inline, so that the
+ * codec (state_codec.c), which starts every decode from it, needs no other
+ * module. */
 static inline void state_init(struct player_state *st)
 {
 	memset(st, 0, sizeof(*st));

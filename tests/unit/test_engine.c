@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "rgmon/engine.h"
+#include "rgmon/state_codec.h"
 #include "helpers.h"
 
 static const struct policy *stockholm(void) { return test_policy("CET-1CEST,M3.5.0,M10.5.0/3"); }
@@ -182,16 +183,16 @@ static void test_encoding_round_trip(void **state)
 				   "\"country\":\"SE\",\"birth_year\":1999}"));
 	apply(&st, tz, make_event("{\"event_id\":\"e\",\"type\":\"contact\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
 				   "\"channel\":\"chat\",\"topic\":\"bonus_request\"}"));
-	uint8_t buf[ENGINE_STATE_MAX];
-	size_t n = engine_state_encode(&st, buf, sizeof(buf));
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(&st, buf, sizeof(buf));
 	assert_true(n > 0 && n < 700); /* only the days, sessions and markers in use are written */
-	assert_int_equal(engine_state_decode(&back, buf, n), 0);
+	assert_int_equal(state_codec_decode(&back, buf, n), 0);
 	assert_memory_equal(&st, &back, sizeof(st));
 	/* truncated or padded input is refused, never half-read */
-	assert_int_equal(engine_state_decode(&back, buf, n - 1), -1);
+	assert_int_equal(state_codec_decode(&back, buf, n - 1), -1);
 	buf[n] = 0;
-	assert_int_equal(engine_state_decode(&back, buf, n + 1), -1);
-	assert_int_equal(engine_state_encode(&st, buf, 10), 0);
+	assert_int_equal(state_codec_decode(&back, buf, n + 1), -1);
+	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
 int main(void)
