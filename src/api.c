@@ -208,7 +208,7 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	int32_t today = tz_local_day(&ctx->policy->tz, ps.last_seen_ms);
 	int32_t first = tz_local_day(&ctx->policy->tz, ps.first_seen_ms);
 	for (int32_t d = first > today - ENGINE_DAYS + 1 ? first : today - ENGINE_DAYS + 1; d <= today; d++) {
-		const struct day_totals *t = engine_day(&ps, d);
+		const struct day_totals *t = state_day(&ps, d);
 		if (!t)
 			t = &quiet;
 		int64_t y;

@@ -2,10 +2,10 @@
  * help, signals. */
 #include "rgmon/cmd.h"
 #include "rgmon/audit.h"
+#include "rgmon/clock.h"
 #include "rgmon/policy.h"
 #include "rgmon/sbuf.h"
 #include "rgmon/store.h"
-#include "rgmon/timestamp.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -121,7 +121,7 @@ int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char 
 	if (rc == 0)
 		rc = store_policy_use(st, pol->id, pol->name, text, err, errlen);
 	if (rc == 0)
-		rc = audit_append(st, ts_now_ms(), "policy_loaded", NULL,
+		rc = audit_append(st, clock_now_ms(), "policy_loaded", NULL,
 				  json_pack("{s:s, s:s, s:s, s:s}", "policy", pol->id, "name", pol->name, "jurisdiction",
 					    pol->jurisdiction, "time_zone", pol->tz_name),
 				  err, errlen);

@@ -4,6 +4,7 @@
  * re-run of a recorded decision from the player's stored events. */
 #include "rgmon/alert.h"
 #include "rgmon/audit_export.h"
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -172,7 +173,7 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 		return cmd_fail("audit export: %s", err);
 	}
 	o.key = key;
-	o.now_ms = ts_now_ms();
+	o.now_ms = clock_now_ms();
 	FILE *out = out_path ? fopen(out_path, "w") : stdout;
 	struct audit_export_result res;
 	rc = EXIT_RUNTIME;
@@ -393,7 +394,7 @@ static int explain_rerun(struct store *st, long long seq, struct explain *x)
 		return cmd_fail("audit explain: player %s: no state in the database", x->player);
 	r->pol = &x->pol;
 	r->event_id = x->event_id;
-	engine_state_init(&r->state);
+	state_init(&r->state);
 	if (store_player_events_applied(st, x->player, rerun_event, r, err, sizeof(err)) < 0)
 		return cmd_fail("audit explain: %s", err);
 	if (r->bad_event)

@@ -1,5 +1,6 @@
 /* cmd_replay.c -- `rgmon replay`: a JSONL file through the same ingest
  * pipeline as serve, one batch per INGEST_BATCH_MAX lines. */
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
@@ -9,7 +10,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct replay_args {
@@ -38,18 +38,11 @@ const struct cmd_entry cmd_replay_entry = {
 	cmd_replay,
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A one-line progress bar on a terminal, redrawn at most 4 times a second. */
 static void progress(const struct source_file *sf, int64_t events, double started, double *last, bool done)
 {
 	int64_t bytes, total;
-	double t = now_seconds();
+	double t = clock_mono_seconds();
 	if (!done && t - *last < 0.25)
 		return;
 	*last = t;
@@ -74,7 +67,7 @@ static void progress(const struct source_file *sf, int64_t events, double starte
 static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, char *err, size_t errlen)
 {
 	bool tty = isatty(STDERR_FILENO) && !quiet;
-	double started = now_seconds(), last = 0;
+	double started = clock_mono_seconds(), last = 0;
 	int64_t events = 0, lineno;
 	char reason[512];
 	const char *line;

@@ -2,6 +2,7 @@
  * outputs of DESIGN 1.3 from a database, read-only (safe beside serve).
  * --json prints exactly what the HTTP API returns. */
 #include "rgmon/alert.h"
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/risk.h"
 #include "rgmon/store.h"
@@ -156,7 +157,7 @@ int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	struct list_ctx ctx = { ts_now_ms(), a.json, json_array() };
+	struct list_ctx ctx = { clock_now_ms(), a.json, json_array() };
 	if (!(st = store_open_readonly(a.db, err, sizeof(err))))
 		goto fail;
 	if (!a.json)

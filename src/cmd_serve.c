@@ -1,5 +1,6 @@
 /* cmd_serve.c -- `rgmon serve`: the Kafka consumer (this thread: the one
  * store writer) plus the HTTP server (its own threads, read-only). */
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/audit.h"
 #include "rgmon/digest.h"
@@ -85,7 +86,7 @@ static int record(struct store *st, const char *kind, json_t *payload, char *err
 		json_decref(payload);
 		return -1;
 	}
-	if (audit_append(st, ts_now_ms(), kind, NULL, payload, err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
+	if (audit_append(st, clock_now_ms(), kind, NULL, payload, err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -123,8 +124,8 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 		}
 		hex[32] = '\0';
 		snprintf(tfp, sizeof(tfp), "sha256:%s", hex);
-		int fresh = store_token_register(st, tfp, ts_now_ms(), err, errlen);
-		if (fresh < 0 || (fresh && audit_append(st, ts_now_ms(), "token_registered", NULL,
+		int fresh = store_token_register(st, tfp, clock_now_ms(), err, errlen);
+		if (fresh < 0 || (fresh && audit_append(st, clock_now_ms(), "token_registered", NULL,
 							json_pack("{s:s, s:s, s:s}", "name", t->name, "role",
 								  role_name(t->role), "fingerprint", tfp),
 							err, errlen) < 0))
@@ -253,7 +254,7 @@ static void serve_run(struct serve *s, long long retention_days)
 		writer_run_pending(s->writer, s->st);
 		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: marking delivered messages failed, they will be sent again: %s", err);
-		int64_t now = ts_now_ms();
+		int64_t now = clock_now_ms();
 		if (now - checkpoint_looked >= CHECKPOINT_LOOK_MS) {
 			checkpoint_looked = now;
 			if (audit_checkpoint_if_due(s->st, s->audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
@@ -294,7 +295,7 @@ static void serve_stop(struct serve *s, bool failed)
 	    (record(s->st, "service_stop",
 		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
 		    sizeof(err)) < 0 ||
-	     audit_checkpoint_if_due(s->st, s->audit_key, ts_now_ms(), 1, 0, err, sizeof(err)) < 0))
+	     audit_checkpoint_if_due(s->st, s->audit_key, clock_now_ms(), 1, 0, err, sizeof(err)) < 0))
 		log_warn("audit: %s", err);
 	sign_key_free(s->audit_key);
 	writer_queue_free(s->writer);

@@ -1,5 +1,6 @@
 /* cmd_simulate.c -- `rgmon simulate`: the generator in simulate.c, written
  * as JSONL or produced to Kafka (key = player_id). */
+#include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/log.h"
 #include "rgmon/simulate.h"
@@ -54,16 +55,9 @@ struct sim_out {
 	long long rate;     /* events/s, 0 = unlimited */
 	long long max;      /* stop after this many, 0 = no limit */
 	int64_t sent;
-	struct timespec started;
+	double started;     /* clock_mono_seconds() */
 	int64_t failed;
 };
-
-static double elapsed_s(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
@@ -103,7 +97,7 @@ static int emit(void *ctx, const char *player_id, const char *json, size_t len)
 	}
 	o->sent++;
 	if (o->rate > 0) {
-		double ahead = (double)o->sent / (double)o->rate - elapsed_s(&o->started);
+		double ahead = (double)o->sent / (double)o->rate - (clock_mono_seconds() - o->started);
 		if (ahead > 0.01)
 			cmd_sleep_ms((int)(ahead * 1000));
 	}
@@ -208,7 +202,7 @@ int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 	cmd_handle_stop_signals();
 	if ((rc = sim_open(&out, a.brokers, a.out)) != 0)
 		return rc;
-	clock_gettime(CLOCK_MONOTONIC, &out.started);
+	out.started = clock_mono_seconds();
 	do {
 		rc = sim_run(&cfg, emit, &out);
 		cfg.iteration++;

@@ -1,10 +1,11 @@
-/* digest.c -- SHA-256 through OpenSSL's EVP interface. OpenSSL returns 1
- * for success; here that becomes 0, as everywhere in rgmon. */
+/* digest.c -- SHA-256 through OpenSSL's EVP interface, hex, and FNV-1a.
+ * OpenSSL returns 1 for success; here that becomes 0, as everywhere in
+ * rgmon. Pure (policy identities and the engine use it): the random bytes
+ * are in digest_random.c. */
 #include "rgmon/digest.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 int digest_sha256(const void *data, size_t len, uint8_t out[DIGEST_SHA256_LEN])
 {
@@ -83,4 +84,13 @@ int digest_hex_decode(const char *s, uint8_t *out, size_t n)
 
 bool digest_equal(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
 
-int digest_random(void *out, size_t n) { return RAND_bytes(out, (int)n) == 1 ? 0 : -1; }
+uint64_t digest_fnv1a(const char *s)
+{
+	/* FNV-1a, 64-bit; 0 is reserved for "free slot". */
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}

@@ -1,48 +1,19 @@
-/* engine.c -- applies validated events to fixed-size player state. Pure:
- * no I/O, no clock, no globals; time is the event's time. */
+/* engine.c -- applies validated events to fixed-size player state: the
+ * aggregates of each event type, then the policy's rules, markers, score
+ * and level. Pure: no I/O, no clock, no globals; time is the event's time. */
 #include "rgmon/engine.h"
+#include "rgmon/digest.h"
+#include "rgmon/score.h"
 #include "rgmon/timestamp.h"
 #include "rules/rule_ctx.h"
 
 #include <string.h>
 
-uint64_t engine_hash(const char *s)
-{
-	/* FNV-1a, 64-bit; 0 is reserved for "free slot". */
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
-}
-
-void engine_state_init(struct player_state *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->first_seen_ms = ENGINE_NO_TIME;
-	st->last_seen_ms = ENGINE_NO_TIME;
-	st->excluded_from_ms = ENGINE_NO_TIME;
-	st->last_loss_ms = ENGINE_NO_TIME;
-	for (int i = 0; i < ENGINE_DAYS; i++)
-		st->days[i].day = ENGINE_DAY_UNUSED;
-	for (int i = 0; i < ENGINE_MARKERS; i++)
-		st->markers[i].rule = RULE_COUNT;
-}
-
-static int slot_of(int32_t day) { return (int)(((day % ENGINE_DAYS) + ENGINE_DAYS) % ENGINE_DAYS); }
-
-const struct day_totals *engine_day(const struct player_state *st, int32_t day)
-{
-	const struct day_totals *b = &st->days[slot_of(day)];
-	return b->day == day ? b : NULL;
-}
-
 /* The bucket for `day`, recycling the slot when `day` is newer than what it
  * holds; NULL when the day is older than the window kept. */
 static struct day_totals *day_for_update(struct player_state *st, int32_t day)
 {
-	struct day_totals *b = &st->days[slot_of(day)];
+	struct day_totals *b = &st->days[state_day_slot(day)];
 	if (b->day == day)
 		return b;
 	if (b->day != ENGINE_DAY_UNUSED && b->day > day)
@@ -54,92 +25,9 @@ static struct day_totals *day_for_update(struct player_state *st, int32_t day)
 
 static uint16_t add_u16(uint16_t a) { return a == UINT16_MAX ? a : (uint16_t)(a + 1); }
 static uint8_t add_u8(uint8_t a) { return a == UINT8_MAX ? a : (uint8_t)(a + 1); }
+static void add32(int32_t *field, int64_t v) { *field = state_sat32((int64_t)*field + v); }
 
-static int32_t sat32(int64_t v) { return v > INT32_MAX ? INT32_MAX : v < -INT32_MAX ? -INT32_MAX : (int32_t)v; }
-static void add32(int32_t *field, int64_t v) { *field = sat32((int64_t)*field + v); }
-
-static uint32_t minutes_of(int64_t ms) { return ms <= 0 ? 0 : (uint32_t)(ms / MS_PER_MIN); }
-
-/* ---- windows and limits ------------------------------------------------ */
-
-void engine_window_sum(const struct player_state *st, int32_t today, int ndays, struct engine_window *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < ENGINE_DAYS; i++) {
-		const struct day_totals *b = &st->days[i];
-		if (b->day == ENGINE_DAY_UNUSED || b->day > today || b->day <= today - ndays)
-			continue;
-		out->deposited += b->deposited;
-		out->withdrawn += b->withdrawn;
-		out->staked += b->staked;
-		out->net_loss += b->net_loss;
-		out->session_seconds += b->session_seconds;
-		out->rounds += b->rounds;
-		out->night_rounds += b->night_rounds;
-		out->deposits += b->deposits;
-		out->declined += b->declined;
-		out->withdrawals_cancelled += b->withdrawals_cancelled;
-		out->bonus_requests += b->bonus_requests;
-		out->complaints += b->complaints;
-		out->active_days += b->rounds > 0;
-		out->night_days += b->night_rounds > 0;
-	}
-}
-
-int engine_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
-
-int64_t engine_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
-				  int64_t now_ms)
-{
-	const struct day_totals *b = engine_day(st, today);
-	int64_t secs = b ? b->session_seconds : 0;
-	int64_t day_start = tz_day_start_utc(tz, today);
-	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
-		if (!st->sessions[i].id_hash)
-			continue;
-		int64_t from = st->sessions[i].start_ms > day_start ? st->sessions[i].start_ms : day_start;
-		if (now_ms > from)
-			secs += (now_ms - from) / 1000;
-	}
-	return secs > 86400 ? 86400 : secs;
-}
-
-int64_t engine_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
-			      int64_t now_ms, int32_t raise_delay_minutes)
-{
-	const struct player_limit *l = &st->limits[k][p];
-	int64_t changed_ms = (int64_t)st->limit_changed_min[k][p] * MS_PER_MIN;
-	/* A lowered limit applies at once; a raised one after the delay. */
-	if (l->previous_value && l->value > l->previous_value &&
-	    now_ms < changed_ms + (int64_t)raise_delay_minutes * MS_PER_MIN)
-		return l->previous_value;
-	return l->value;
-}
-
-int64_t engine_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			  enum limit_period p, int64_t now_ms)
-{
-	int32_t today = tz_local_day(tz, now_ms);
-	struct engine_window w;
-	engine_window_sum(st, today, engine_period_days(p), &w);
-	switch (k) {
-	case LIMIT_DEPOSIT:
-		return w.deposited;
-	case LIMIT_LOSS:
-		return w.net_loss > 0 ? w.net_loss : 0;
-	case LIMIT_SESSION_TIME: {
-		/* Closed sessions of the days before, plus today's closed and open ones. */
-		const struct day_totals *b = engine_day(st, today);
-		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
-		return (before_today + engine_play_seconds_today(st, tz, today, now_ms)) / 60;
-	}
-	case LIMIT_KIND_COUNT:
-		break;
-	}
-	return 0;
-}
-
-/* ---- applying an event -------------------------------------------------- */
+/* ---- aggregates --------------------------------------------------------- */
 
 /* Splits a closed session's play time over the local days it spans. */
 static void add_session_time(struct player_state *st, int64_t start_ms, int64_t end_ms,
@@ -167,7 +55,7 @@ static void add_session_time(struct player_state *st, int64_t start_ms, int64_t 
 
 static void session_start(struct player_state *st, const struct event *ev)
 {
-	uint64_t h = engine_hash(ev->session_id);
+	uint64_t h = digest_fnv1a(ev->session_id);
 	int free_slot = -1, oldest = 0;
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
 		if (st->sessions[i].id_hash == h)
@@ -184,9 +72,9 @@ static void session_start(struct player_state *st, const struct event *ev)
 }
 
 static void session_end(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
-			struct engine_step *step, struct engine_result *res)
+			struct rule_step *step, struct engine_result *res)
 {
-	uint64_t h = engine_hash(ev->session_id);
+	uint64_t h = digest_fnv1a(ev->session_id);
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
 		if (st->sessions[i].id_hash == h) {
 			add_session_time(st, st->sessions[i].start_ms, ev->ts_ms, tz, res);
@@ -206,11 +94,11 @@ static void balance_add(struct player_state *st, int64_t v)
 }
 
 static void deposit(struct player_state *st, const struct event *ev, struct day_totals *b,
-		    struct engine_step *step)
+		    struct rule_step *step)
 {
 	int32_t today = b->day;
 	if (ev->instrument[0]) {
-		uint32_t h = (uint32_t)engine_hash(ev->instrument);
+		uint32_t h = (uint32_t)digest_fnv1a(ev->instrument);
 		int slot = 0;
 		for (int i = 0; i < ENGINE_INSTRUMENTS; i++) {
 			if (st->instruments[i].hash == h) {
@@ -230,7 +118,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 		for (int i = 1; i < ENGINE_DECLINES; i++)
 			if (st->declined_min[i] < st->declined_min[oldest])
 				oldest = i;
-		st->declined_min[oldest] = minutes_of(ev->ts_ms);
+		st->declined_min[oldest] = state_minutes_of(ev->ts_ms);
 		return;
 	}
 	add32(&b->deposited, ev->amount);
@@ -249,7 +137,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 	struct recent_deposit *d = &st->deposits[oldest];
 	d->ts_ms = ev->ts_ms;
 	d->amount = ev->amount;
-	d->loss_before = sat32(st->loss_since_deposit);
+	d->loss_before = state_sat32(st->loss_since_deposit);
 	d->minutes_after_loss = step->minutes_after_loss < 0 || step->minutes_after_loss >= UINT16_MAX
 		? UINT16_MAX : (uint16_t)step->minutes_after_loss;
 
@@ -258,7 +146,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 }
 
 static void game_round(struct player_state *st, const struct event *ev, struct day_totals *b,
-		       const struct tz_rule *tz, struct engine_step *step)
+		       const struct tz_rule *tz, struct rule_step *step)
 {
 	int64_t loss = ev->stake - ev->payout;
 	add32(&b->staked, ev->stake);
@@ -302,14 +190,9 @@ static void withdrawal(struct player_state *st, const struct event *ev, struct d
 	}
 }
 
-static bool excluded_at(const struct player_state *st, int64_t ms)
-{
-	return st->excluded_from_ms != ENGINE_NO_TIME && ms >= st->excluded_from_ms && ms < st->excluded_until_ms;
-}
-
 /* Updates the aggregates; fills step with what the rules need of the moment. */
 static void aggregate(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
-		      struct engine_step *step, struct engine_result *res)
+		      struct rule_step *step, struct engine_result *res)
 {
 	struct day_totals *b = NULL;
 
@@ -319,7 +202,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 		st->last_seen_ms = ev->ts_ms;
 	if (ev->currency[0] && !st->currency[0])
 		memcpy(st->currency, ev->currency, sizeof(st->currency));
-	step->excluded = excluded_at(st, ev->ts_ms);
+	step->excluded = state_excluded_at(st, ev->ts_ms);
 
 	switch (ev->type) {
 	case EVENT_DEPOSIT:
@@ -369,7 +252,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 							 : ENGINE_NO_TIME;
 		l->previous_value = l->value;
 		l->value = ev->value;
-		st->limit_changed_min[ev->limit][ev->period] = minutes_of(ev->ts_ms);
+		st->limit_changed_min[ev->limit][ev->period] = state_minutes_of(ev->ts_ms);
 		break;
 	}
 	case EVENT_SELF_EXCLUSION:
@@ -390,111 +273,12 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 	}
 }
 
-/* ---- markers and score -------------------------------------------------- */
-
-int64_t engine_marker_points(const struct marker *m, const struct policy *pol, int64_t now_ms)
-{
-	if (m->rule >= RULE_COUNT)
-		return 0;
-	int64_t full = (int64_t)pol->rules[m->rule].weight * 1000;
-	int64_t half = (int64_t)pol->half_life_minutes * MS_PER_MIN;
-	int64_t age = now_ms - (int64_t)m->at_min * MS_PER_MIN;
-	if (age <= 0 || half <= 0)
-		return full;
-	int64_t halvings = age / half;
-	if (halvings >= 40)
-		return 0;
-	int64_t pts = full >> halvings;
-	/* Straight line between halvings: exact at each half-life, integer
-	 * everywhere, within 6% of the true exponential in between. */
-	return pts - pts * (age % half) / (2 * half);
-}
-
-int engine_score_at(const struct player_state *st, const struct policy *pol, int64_t now_ms)
-{
-	int64_t sum = 0, amber_only = 0;
-	for (int i = 0; i < ENGINE_MARKERS; i++) {
-		int64_t pts = engine_marker_points(&st->markers[i], pol, now_ms);
-		if (st->markers[i].rule < RULE_COUNT && pol->rules[st->markers[i].rule].amber_only)
-			amber_only += pts;
-		else
-			sum += pts;
-	}
-	/* Amber-only markers (money thresholds that call for a check) count
-	 * up to just below red: red needs a marker of harm besides them. */
-	int64_t cap = ((int64_t)pol->cutoff[LEVEL_RED] - 1) * 1000;
-	sum += amber_only < cap ? amber_only : cap;
-	sum = (sum + 500) / 1000;
-	return sum > 100 ? 100 : (int)sum;
-}
-
-/* Records that a rule holds now; returns true when it is new (not held
- * within ENGINE_MARKER_REFIRE_MS). The marker takes a slot, giving up the
- * weakest when the table is full and it is stronger than that one. */
-static bool marker_hold(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
-			int64_t now_ms)
-{
-	uint32_t now_min = minutes_of(now_ms), last = st->rule_held_min[rule];
-	bool fresh = last == 0 || (int64_t)now_min - (int64_t)last >= ENGINE_MARKER_REFIRE_MS / MS_PER_MIN;
-	if (now_min > last)
-		st->rule_held_min[rule] = now_min;
-
-	struct marker *slot = NULL;
-	for (int i = 0; i < ENGINE_MARKERS && !slot; i++)
-		if (st->markers[i].rule == rule)
-			slot = &st->markers[i];
-	if (!slot) {
-		int64_t weakest = INT64_MAX;
-		for (int i = 0; i < ENGINE_MARKERS; i++) {
-			int64_t pts = st->markers[i].rule == RULE_COUNT ? -1 : engine_marker_points(&st->markers[i], pol, now_ms);
-			if (pts < weakest) {
-				weakest = pts;
-				slot = &st->markers[i];
-			}
-		}
-		if (weakest >= (int64_t)pol->rules[rule].weight * 1000)
-			return fresh; /* every slot holds a stronger marker */
-	}
-	slot->rule = (uint8_t)rule;
-	if (now_min > slot->at_min)
-		slot->at_min = now_min;
-	for (int i = 0; i < RULE_VALUES; i++)
-		slot->v[i] = sat32(v[i]);
-	return fresh;
-}
-
-/* The rule of the heaviest marker that still has points (strong ones
- * raise on their own): the rule an alert for a level rise is named after. */
-static int top_marker_rule(const struct player_state *st, const struct policy *pol, int64_t now_ms)
-{
-	int top = -1, top_weight = -1;
-	for (int i = 0; i < ENGINE_MARKERS; i++) {
-		int r = st->markers[i].rule;
-		if (r < RULE_COUNT && !pol->rules[r].strong && pol->rules[r].weight > top_weight &&
-		    engine_marker_points(&st->markers[i], pol, now_ms) > 0) {
-			top_weight = pol->rules[r].weight;
-			top = r;
-		}
-	}
-	return top;
-}
-
-static enum risk_level level_for(const struct policy *pol, int score, enum risk_level current, bool strong)
-{
-	enum risk_level target = score >= pol->cutoff[LEVEL_RED] ? LEVEL_RED
-			       : score >= pol->cutoff[LEVEL_AMBER] ? LEVEL_AMBER : LEVEL_GREEN;
-	if (strong && target < LEVEL_RED)
-		target = LEVEL_RED;
-	/* Hysteresis: stay at a higher level until the score is clearly below it. */
-	if (current > target && current <= LEVEL_RED && score >= pol->cutoff[current] - pol->hysteresis)
-		return current;
-	return target;
-}
+/* ---- rules, markers, score and level ------------------------------------ */
 
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
 {
-	struct engine_step step;
+	struct rule_step step;
 	memset(res, 0, sizeof(*res));
 	memset(&step, 0, sizeof(step));
 	step.minutes_after_loss = -1;
@@ -521,7 +305,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		c.rule = pr;
 		if (!rule_defs[r]->eval(&c, v))
 			continue;
-		bool fresh = marker_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
+		bool fresh = score_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
 		if (fresh)
 			res->new_rules[res->nnew++] = (uint8_t)r;
 		if (pr->strong && fresh && !strong) {
@@ -529,10 +313,10 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 			res->raise_rule = (uint8_t)r;
 		}
 	}
-	int score = engine_score_at(st, pol, ev->ts_ms);
-	enum risk_level level = excluded_at(st, ev->ts_ms)
+	int score = score_at(st, pol, ev->ts_ms);
+	enum risk_level level = state_excluded_at(st, ev->ts_ms)
 		? LEVEL_EXCLUDED
-		: level_for(pol, score, st->level == LEVEL_EXCLUDED ? LEVEL_GREEN : (enum risk_level)st->level, strong);
+		: score_level(pol, score, st->level == LEVEL_EXCLUDED ? LEVEL_GREEN : (enum risk_level)st->level, strong);
 	st->score = (uint8_t)score;
 	st->level = (uint8_t)level;
 	res->score = (uint8_t)score;
@@ -543,205 +327,8 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	if (strong) {
 		res->raise = true;
 	} else if (level > res->level_before && level <= LEVEL_RED && level >= LEVEL_AMBER) {
-		int top = top_marker_rule(st, pol, ev->ts_ms);
+		int top = score_top_rule(st, pol, ev->ts_ms);
 		res->raise = top >= 0;
 		res->raise_rule = (uint8_t)(top >= 0 ? top : 0);
 	}
-}
-
-/* ---- encoding ------------------------------------------------------------
- * One walk over the fields serves both directions, so the encoder and the
- * decoder cannot drift apart. Little-endian, fixed widths; slots that are
- * free (days, sessions, deposits, markers) are skipped with a count. */
-
-#define STATE_FORMAT 2
-
-struct codec {
-	uint8_t *p, *end;       /* encoding */
-	const uint8_t *rp;      /* decoding */
-	bool decoding, bad;
-};
-
-static uint64_t codec_raw(struct codec *c, uint64_t v, int bytes)
-{
-	if (c->end - (c->decoding ? c->rp : c->p) < bytes) {
-		c->bad = true;
-		return 0;
-	}
-	if (!c->decoding) {
-		for (int i = 0; i < bytes; i++)
-			*c->p++ = (uint8_t)(v >> (8 * i));
-		return v;
-	}
-	v = 0;
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)*c->rp++ << (8 * i);
-	return v;
-}
-
-static void c_i64(struct codec *c, int64_t *v) { *v = (int64_t)codec_raw(c, (uint64_t)*v, 8); }
-static void c_i32(struct codec *c, int32_t *v) { *v = (int32_t)(uint32_t)codec_raw(c, (uint32_t)*v, 4); }
-static void c_u32(struct codec *c, uint32_t *v) { *v = (uint32_t)codec_raw(c, *v, 4); }
-static void c_u64(struct codec *c, uint64_t *v) { *v = codec_raw(c, *v, 8); }
-static void c_u16(struct codec *c, uint16_t *v) { *v = (uint16_t)codec_raw(c, *v, 2); }
-static void c_i16(struct codec *c, int16_t *v) { *v = (int16_t)(uint16_t)codec_raw(c, (uint16_t)*v, 2); }
-static void c_u8(struct codec *c, uint8_t *v) { *v = (uint8_t)codec_raw(c, *v, 1); }
-static void c_bool(struct codec *c, bool *v) { *v = codec_raw(c, *v, 1) != 0; }
-static void c_chars(struct codec *c, char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		s[i] = (char)codec_raw(c, (uint8_t)s[i], 1);
-}
-
-/* A count of used slots, then the used slots. On decode, slots fill from
- * the front (or by `place` for days, whose slot follows from the day). */
-static int c_count(struct codec *c, int used, int max)
-{
-	uint8_t n = (uint8_t)used;
-	c_u8(c, &n);
-	if (n > max)
-		c->bad = true;
-	return c->bad ? 0 : n;
-}
-
-static void c_day(struct codec *c, struct day_totals *b)
-{
-	c_i32(c, &b->day);
-	c_i32(c, &b->session_seconds);
-	c_i32(c, &b->deposited);
-	c_i32(c, &b->withdrawn);
-	c_i32(c, &b->staked);
-	c_i32(c, &b->net_loss);
-	c_u16(c, &b->rounds);
-	c_u16(c, &b->night_rounds);
-	c_u16(c, &b->deposits);
-	c_u16(c, &b->declined);
-	c_u8(c, &b->withdrawals_cancelled);
-	c_u8(c, &b->bonus_requests);
-	c_u8(c, &b->complaints);
-}
-
-static void codec_state(struct codec *c, struct player_state *st)
-{
-	uint8_t format = STATE_FORMAT;
-	int used;
-
-	c_u8(c, &format);
-	if (format != STATE_FORMAT) {
-		c->bad = true;
-		return;
-	}
-	c_i64(c, &st->first_seen_ms);
-	c_i64(c, &st->last_seen_ms);
-	c_i64(c, &st->excluded_from_ms);
-	c_i64(c, &st->excluded_until_ms);
-	c_i64(c, &st->last_loss_ms);
-	c_i64(c, &st->loss_since_deposit);
-	c_i64(c, &st->balance);
-	c_i64(c, &st->stake_avg);
-	c_u16(c, &st->losing_streak);
-	c_u8(c, &st->exclusion_source);
-	c_u8(c, &st->level);
-	c_u8(c, &st->score);
-	c_bool(c, &st->has_birth_year);
-	c_i16(c, &st->birth_year);
-	c_chars(c, st->country, 2);
-	c_chars(c, st->currency, 3);
-	for (int r = 0; r < RULE_COUNT; r++)
-		c_u32(c, &st->rule_held_min[r]);
-	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
-		for (int p = 0; p < PERIOD_COUNT; p++) {
-			c_i64(c, &st->limits[k][p].value);
-			c_i64(c, &st->limits[k][p].previous_value);
-			c_u32(c, &st->limit_changed_min[k][p]);
-		}
-	for (int i = 0; i < ENGINE_INSTRUMENTS; i++) {
-		c_u32(c, &st->instruments[i].hash);
-		c_i32(c, &st->instruments[i].day);
-	}
-	for (int i = 0; i < ENGINE_DECLINES; i++)
-		c_u32(c, &st->declined_min[i]);
-
-	used = 0;
-	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
-		used += st->sessions[i].id_hash != 0;
-	used = c_count(c, used, ENGINE_OPEN_SESSIONS);
-	for (int i = 0, k = 0; k < used && i < ENGINE_OPEN_SESSIONS; i++) {
-		struct open_session *s = &st->sessions[c->decoding ? k : i];
-		if (!c->decoding && !s->id_hash)
-			continue;
-		c_u64(c, &s->id_hash);
-		c_i64(c, &s->start_ms);
-		k++;
-	}
-
-	used = 0;
-	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++)
-		used += st->deposits[i].ts_ms != 0;
-	used = c_count(c, used, ENGINE_RECENT_DEPOSITS);
-	for (int i = 0, k = 0; k < used && i < ENGINE_RECENT_DEPOSITS; i++) {
-		struct recent_deposit *d = &st->deposits[c->decoding ? k : i];
-		if (!c->decoding && !d->ts_ms)
-			continue;
-		c_i64(c, &d->ts_ms);
-		c_i64(c, &d->amount);
-		c_i32(c, &d->loss_before);
-		c_u16(c, &d->minutes_after_loss);
-		k++;
-	}
-
-	used = 0;
-	for (int i = 0; i < ENGINE_MARKERS; i++)
-		used += st->markers[i].rule < RULE_COUNT;
-	used = c_count(c, used, ENGINE_MARKERS);
-	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
-		struct marker *m = &st->markers[c->decoding ? k : i];
-		if (!c->decoding && m->rule >= RULE_COUNT)
-			continue;
-		c_u8(c, &m->rule);
-		c_u32(c, &m->at_min);
-		for (int v = 0; v < RULE_VALUES; v++)
-			c_i32(c, &m->v[v]);
-		if (m->rule >= RULE_COUNT)
-			c->bad = true;
-		k++;
-	}
-
-	used = 0;
-	for (int i = 0; i < ENGINE_DAYS; i++)
-		used += st->days[i].day != ENGINE_DAY_UNUSED;
-	used = c_count(c, used, ENGINE_DAYS);
-	for (int i = 0, k = 0; k < used && i < ENGINE_DAYS; i++) {
-		if (!c->decoding) {
-			if (st->days[i].day == ENGINE_DAY_UNUSED)
-				continue;
-			c_day(c, &st->days[i]);
-		} else {
-			struct day_totals b;
-			memset(&b, 0, sizeof(b));
-			c_day(c, &b);
-			if (b.day == ENGINE_DAY_UNUSED) {
-				c->bad = true;
-				return;
-			}
-			st->days[slot_of(b.day)] = b;
-		}
-		k++;
-	}
-}
-
-size_t engine_state_encode(const struct player_state *st, uint8_t *buf, size_t len)
-{
-	struct codec c = { .p = buf, .end = buf + len };
-	/* The walk only reads the state when encoding. */
-	codec_state(&c, (struct player_state *)(uintptr_t)st);
-	return c.bad ? 0 : (size_t)(c.p - buf);
-}
-
-int engine_state_decode(struct player_state *st, const uint8_t *buf, size_t len)
-{
-	struct codec c = { .rp = buf, .end = (uint8_t *)(uintptr_t)(buf + len), .decoding = true };
-	engine_state_init(st);
-	codec_state(&c, st);
-	return c.bad || c.rp != c.end ? -1 : 0;
 }

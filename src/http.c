@@ -3,11 +3,11 @@
  * headers, optional TLS, per-route metrics, and a read-only store
  * connection for each request. The resources themselves are in api.c. */
 #include "rgmon/http.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
 #include "rgmon/net.h"
 #include "rgmon/sbuf.h"
 #include "rgmon/store.h"
-#include "rgmon/timestamp.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -168,7 +168,7 @@ static size_t dispatch(struct http_server *srv, struct MHD_Connection *conn, con
 	rq.method = method;
 	rq.body = rs->body.buf ? rs->body.buf : "";
 	rq.body_len = rs->body.len;
-	rq.now_ms = ts_now_ms();
+	rq.now_ms = clock_now_ms();
 	rq.query = query_arg;
 	rq.conn = conn;
 	rq.db = pool_take(&srv->pool);

@@ -2,13 +2,14 @@
 #include "rgmon/ingest.h"
 #include "rgmon/alert.h"
 #include "rgmon/audit.h"
+#include "rgmon/clock.h"
+#include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/log.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define NIL UINT32_MAX
 #define PRUNE_EVERY_BATCHES 64
@@ -52,7 +53,7 @@ struct ingest {
 	unsigned batches_since_prune;
 };
 
-static uint32_t hash_id(const char *s) { return (uint32_t)engine_hash(s); }
+static uint32_t hash_id(const char *s) { return (uint32_t)digest_fnv1a(s); }
 
 struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, char *err, size_t errlen)
 {
@@ -292,9 +293,7 @@ static int64_t prune_horizon(const struct ingest *ig)
 {
 	int64_t now = ig->max_ts_ms;
 	if (ig->cfg.cap_prune_at_wall_clock) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		int64_t wall = clock_now_ms();
 		if (wall < now)
 			now = wall;
 	}

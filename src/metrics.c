@@ -1,5 +1,6 @@
 /* metrics.c -- Prometheus text rendering of struct metrics. */
 #include "rgmon/metrics.h"
+#include "rgmon/clock.h"
 
 /* Upper bounds of the commit-latency buckets, in microseconds. */
 static const int64_t commit_bounds_us[METRICS_COMMIT_BUCKETS] = {
@@ -26,7 +27,7 @@ void metrics_init(struct metrics *m)
 	for (int i = 0; i < METRICS_PARTITIONS; i++)
 		atomic_store(&m->lag[i], -1);
 	atomic_store(&m->readiness, NOT_READY_STARTING);
-	m->started_unix = (int64_t)time(NULL);
+	m->started_unix = clock_now_ms() / 1000;
 }
 
 void metrics_observe_commit(struct metrics *m, int64_t micros)

@@ -1,6 +1,7 @@
 /* outbox.c -- the outbox relay thread: unsent outbox rows -> Kafka. See
  * outbox.h for the guarantees. */
 #include "rgmon/outbox.h"
+#include "rgmon/clock.h"
 #include "rgmon/kafka.h"
 #include "rgmon/log.h"
 #include "rgmon/metrics.h"
@@ -112,12 +113,7 @@ static void *relay_main(void *arg)
 		pthread_mutex_lock(&r->lock);
 		if (!r->stopping) {
 			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += RELAY_POLL_MS * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			clock_deadline(&until, RELAY_POLL_MS);
 			pthread_cond_timedwait(&r->wake, &r->lock, &until);
 		}
 		bool stopping = r->stopping;
@@ -223,9 +219,9 @@ int outbox_relay_mark_delivered(struct outbox_relay *r, struct store *st, char *
 	size_t n;
 	/* Rows left unmarked by a failure are sent again later: never lost. */
 	while ((n = outbox_relay_take_delivered(r, seqs, ARRAY_SIZE(seqs))) > 0)
-		if (mark_sent(st, seqs, n, ts_now_ms(), err, errlen) < 0)
+		if (mark_sent(st, seqs, n, clock_now_ms(), err, errlen) < 0)
 			return -1;
-	int64_t now = ts_now_ms();
+	int64_t now = clock_now_ms();
 	if (now - r->pruned_ms >= OUTBOX_PRUNE_EVERY_MS) {
 		r->pruned_ms = now;
 		if (store_outbox_prune(st, now - OUTBOX_KEEP_SENT_MS, err, errlen) < 0)

@@ -1,17 +1,12 @@
-/* policy.c -- policy files: JSON -> struct policy, checked field by field,
- * and the policy's identity (name@sha256 of its canonical form). */
+/* policy.c -- a policy's JSON text -> struct policy, checked field by
+ * field, and the policy's identity (name@sha256 of its canonical form).
+ * Pure: reading the file is policy_file.c's. */
 #include "rgmon/policy.h"
 #include "rgmon/digest.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-
-/* policies/default.json, turned into a C string by the Makefile. */
-static const char default_policy_json[] =
-#include "policy_default.inc"
-	;
 
 static const char *const level_names[LEVEL_COUNT] = { "green", "amber", "red", "excluded" };
 static const char *const action_names[ACTION_COUNT] = { "limits", "pause", "self_exclusion" };
@@ -386,18 +381,108 @@ static int load_levels(struct policy *pol, json_t *root, const struct path *top,
 	return 0;
 }
 
+/* name, jurisdiction, description, sources: what the policy says of itself. */
+static int load_about(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	if (get_string(root, "name", true, pol->name, sizeof(pol->name), top, err, errlen) < 0)
+		return -1;
+	if (!valid_name(pol->name))
+		return field_err(err, errlen, top, "name", "may hold only letters, digits, '.', '-' and '_'");
+	if (get_string(root, "jurisdiction", true, pol->jurisdiction, sizeof(pol->jurisdiction), top, err, errlen) < 0)
+		return -1;
+	if (!valid_upper(pol->jurisdiction, 2))
+		return field_err(err, errlen, top, "jurisdiction", "must be an ISO 3166-1 alpha-2 code such as \"SE\"");
+	json_t *v = json_object_get(root, "description");
+	if (v && !json_is_string(v))
+		return field_err(err, errlen, top, "description", "must be a string");
+	v = json_object_get(root, "sources");
+	if (v && !json_is_array(v))
+		return field_err(err, errlen, top, "sources", "must be an array of strings");
+	return 0;
+}
+
+static int load_timezone(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	static const char *const tz_keys[] = { "name", "posix", NULL };
+	struct path p;
+	char posix[64], tzerr[128];
+
+	json_t *tz = get_section(root, "timezone", tz_keys, top, &p, err, errlen);
+	if (!tz ||
+	    get_string(tz, "name", true, pol->tz_name, sizeof(pol->tz_name), &p, err, errlen) < 0 ||
+	    get_string(tz, "posix", true, posix, sizeof(posix), &p, err, errlen) < 0)
+		return -1;
+	if (tz_parse(posix, &pol->tz, tzerr, sizeof(tzerr)) < 0)
+		return field_err(err, errlen, &p, "posix", tzerr);
+	return 0;
+}
+
+static int load_currencies(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(root, "currencies");
+	if (!v)
+		return field_err(err, errlen, top, "currencies", "missing");
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_CURRENCIES_MAX)
+		return field_err(err, errlen, top, "currencies", "must be an array of 1 to 8 ISO 4217 codes");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *c = json_array_get(v, i);
+		if (!json_is_string(c) || !valid_upper(json_string_value(c), 3) ||
+		    policy_currency_index(pol, json_string_value(c)) >= 0) {
+			char idx[48];
+			snprintf(idx, sizeof(idx), "currencies[%zu]", i);
+			return field_err(err, errlen, top, idx, "must be a distinct three-letter ISO 4217 code");
+		}
+		rg_strlcpy(pol->currencies[pol->ncurrencies++], json_string_value(c), 4);
+	}
+	return 0;
+}
+
+static int load_rules(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	struct path p;
+	bool failed;
+	const char *rid;
+	json_t *v;
+
+	json_t *rules = get_object(root, "rules", true, top, err, errlen, &failed);
+	if (failed)
+		return -1;
+	path_push(&p, top, "rules");
+	json_object_foreach(rules, rid, v) {
+		int id = rule_find(rid);
+		if (id < 0)
+			return seterr(err, errlen, "rules[\"%s\"]: unknown rule (see policies/README.md for the list)", rid);
+		if (load_rule(pol, id, v, &p, rid, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Identity: the hash of the canonical form, so a changed number is a
+ * different policy even under the same name. */
+static int identify(struct policy *pol, json_t *root, char *err, size_t errlen)
+{
+	char hex[DIGEST_SHA256_HEX];
+	char *canonical = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc = 0;
+	if (!canonical || digest_sha256_hex(canonical, strlen(canonical), hex) < 0)
+		rc = seterr(err, errlen, "cannot hash the policy");
+	else
+		snprintf(pol->id, sizeof(pol->id), "%s@sha256:%s", pol->name, hex);
+	free(canonical);
+	return rc;
+}
+
 int policy_load_json(struct policy *pol, const char *text, size_t len, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "name", "jurisdiction", "description", "sources", "timezone",
 						"currencies", "scoring", "actions", "due_hours",
 						"limit_raise_delay_hours", "rules", NULL };
-	static const char *const tz_keys[] = { "name", "posix", NULL };
-	struct path top = { "" }, p;
+	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;
-	bool failed;
-	char posix[64], tzerr[128], where[128] = "";
-	char *canonical = NULL;
+	int32_t delay_hours = 0;
+	char where[128] = "";
 
 	memset(pol, 0, sizeof(*pol));
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -412,150 +497,16 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 		       where[0] ? where : "(document)");
 		goto out;
 	}
-	if (only_keys(root, top_keys, &top, err, errlen) < 0 ||
-	    get_string(root, "name", true, pol->name, sizeof(pol->name), &top, err, errlen) < 0)
-		goto out;
-	if (!valid_name(pol->name)) {
-		field_err(err, errlen, &top, "name", "may hold only letters, digits, '.', '-' and '_'");
-		goto out;
-	}
-	if (get_string(root, "jurisdiction", true, pol->jurisdiction, sizeof(pol->jurisdiction), &top, err, errlen) < 0)
-		goto out;
-	if (!valid_upper(pol->jurisdiction, 2)) {
-		field_err(err, errlen, &top, "jurisdiction", "must be an ISO 3166-1 alpha-2 code such as \"SE\"");
-		goto out;
-	}
-	json_t *v = json_object_get(root, "description");
-	if (v && !json_is_string(v)) {
-		field_err(err, errlen, &top, "description", "must be a string");
-		goto out;
-	}
-	v = json_object_get(root, "sources");
-	if (v && !json_is_array(v)) {
-		field_err(err, errlen, &top, "sources", "must be an array of strings");
-		goto out;
-	}
-
-	json_t *tz = get_section(root, "timezone", tz_keys, &top, &p, err, errlen);
-	if (!tz ||
-	    get_string(tz, "name", true, pol->tz_name, sizeof(pol->tz_name), &p, err, errlen) < 0 ||
-	    get_string(tz, "posix", true, posix, sizeof(posix), &p, err, errlen) < 0)
-		goto out;
-	if (tz_parse(posix, &pol->tz, tzerr, sizeof(tzerr)) < 0) {
-		field_err(err, errlen, &p, "posix", tzerr);
-		goto out;
-	}
-
-	v = json_object_get(root, "currencies");
-	if (!v) {
-		field_err(err, errlen, &top, "currencies", "missing");
-		goto out;
-	}
-	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_CURRENCIES_MAX) {
-		field_err(err, errlen, &top, "currencies", "must be an array of 1 to 8 ISO 4217 codes");
-		goto out;
-	}
-	for (size_t i = 0; i < json_array_size(v); i++) {
-		json_t *c = json_array_get(v, i);
-		if (!json_is_string(c) || !valid_upper(json_string_value(c), 3) ||
-		    policy_currency_index(pol, json_string_value(c)) >= 0) {
-			char idx[48];
-			snprintf(idx, sizeof(idx), "currencies[%zu]", i);
-			field_err(err, errlen, &top, idx, "must be a distinct three-letter ISO 4217 code");
-			goto out;
-		}
-		rg_strlcpy(pol->currencies[pol->ncurrencies++], json_string_value(c), 4);
-	}
-
-	if (load_levels(pol, root, &top, err, errlen) < 0)
-		goto out;
-	int32_t delay_hours = 0;
-	if (get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)
+	if (only_keys(root, top_keys, &top, err, errlen) < 0 || load_about(pol, root, &top, err, errlen) < 0 ||
+	    load_timezone(pol, root, &top, err, errlen) < 0 || load_currencies(pol, root, &top, err, errlen) < 0 ||
+	    load_levels(pol, root, &top, err, errlen) < 0 ||
+	    get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)
 		goto out;
 	pol->limit_raise_delay_minutes = delay_hours * 60;
-
-	json_t *rules = get_object(root, "rules", true, &top, err, errlen, &failed);
-	if (failed)
+	if (load_rules(pol, root, &top, err, errlen) < 0 || identify(pol, root, err, errlen) < 0)
 		goto out;
-	path_push(&p, &top, "rules");
-	const char *rid;
-	json_object_foreach(rules, rid, v) {
-		int id = rule_find(rid);
-		if (id < 0) {
-			seterr(err, errlen, "rules[\"%s\"]: unknown rule (see policies/README.md for the list)", rid);
-			goto out;
-		}
-		if (load_rule(pol, id, v, &p, rid, err, errlen) < 0)
-			goto out;
-	}
-
-	/* Identity: the hash of the canonical form, so a changed number is a
-	 * different policy even under the same name. */
-	canonical = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-	char hex[DIGEST_SHA256_HEX];
-	if (!canonical || digest_sha256_hex(canonical, strlen(canonical), hex) < 0) {
-		seterr(err, errlen, "cannot hash the policy");
-		goto out;
-	}
-	snprintf(pol->id, sizeof(pol->id), "%s@sha256:%s", pol->name, hex);
 	rc = 0;
 out:
-	free(canonical);
 	json_decref(root);
 	return rc;
-}
-
-/* Reads a policy file whole; *text is malloc'd and NUL-terminated. */
-static int read_policy_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return seterr(err, errlen, "cannot open policy \"%s\": %s", path, strerror(errno));
-	char *buf = malloc(POLICY_TEXT_MAX + 1);
-	size_t n = buf ? fread(buf, 1, POLICY_TEXT_MAX + 1, f) : 0;
-	int rc = -1;
-	if (!buf)
-		seterr(err, errlen, "out of memory");
-	else if (ferror(f))
-		seterr(err, errlen, "cannot read policy \"%s\": %s", path, strerror(errno));
-	else if (n > POLICY_TEXT_MAX)
-		seterr(err, errlen, "policy \"%s\" is larger than %d bytes", path, POLICY_TEXT_MAX);
-	else
-		rc = 0;
-	fclose(f);
-	if (rc < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
-int policy_load(struct policy *pol, const char *path, char **text, char *err, size_t errlen)
-{
-	char inner[512];
-	char *buf = NULL;
-	size_t len = 0;
-	if (!path) {
-		len = sizeof(default_policy_json) - 1;
-		buf = malloc(len + 1);
-		if (!buf)
-			return seterr(err, errlen, "out of memory");
-		memcpy(buf, default_policy_json, len + 1);
-	} else if (read_policy_file(path, &buf, &len, err, errlen) < 0) {
-		return -1;
-	}
-	if (policy_load_json(pol, buf, len, inner, sizeof(inner)) < 0) {
-		seterr(err, errlen, "%s%s%s: %s", path ? "policy \"" : "built-in policy", path ? path : "",
-		       path ? "\"" : "", inner);
-		free(buf);
-		return -1;
-	}
-	if (text)
-		*text = buf;
-	else
-		free(buf);
-	return 0;
 }

@@ -1,5 +1,6 @@
 /* risk.c -- player state + policy -> the risk a person reads. */
 #include "rgmon/risk.h"
+#include "rgmon/score.h"
 #include "rgmon/timestamp.h"
 
 #include <stdio.h>
@@ -20,7 +21,7 @@ int risk_reasons(const struct player_state *st, const struct policy *pol, int64_
 	int n = 0;
 	for (int i = 0; i < ENGINE_MARKERS; i++) {
 		const struct marker *m = &st->markers[i];
-		int64_t pts = engine_marker_points(m, pol, now_ms);
+		int64_t pts = score_marker_points(m, pol, now_ms);
 		if (m->rule >= RULE_COUNT || (pts <= 0 && !pol->rules[m->rule].strong))
 			continue;
 		/* insertion by points, then rule id, so the order is stable */
@@ -61,23 +62,21 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 	json_object_set_new(root, "reasons", jr);
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
-			int64_t value = engine_limit_in_force(st, (enum limit_kind)k, (enum limit_period)p, now,
-							      pol->limit_raise_delay_minutes);
+			int64_t value = state_limit_in_force(st, (enum limit_kind)k, (enum limit_period)p, now,
+							     pol->limit_raise_delay_minutes);
 			if (value <= 0)
 				continue;
 			json_t *l = json_pack("{s:s, s:s, s:I, s:I}", "limit", limit_kind_name((enum limit_kind)k), "period",
 					      limit_period_name((enum limit_period)p), "value", (json_int_t)value, "used",
-					      (json_int_t)engine_limit_used(st, &pol->tz, (enum limit_kind)k,
-									    (enum limit_period)p, now));
+					      (json_int_t)state_limit_used(st, &pol->tz, (enum limit_kind)k,
+									   (enum limit_period)p, now));
 			/* A raise that waits out its delay: say what is coming. */
 			if (st->limits[k][p].value != value)
 				json_object_set_new(l, "pending_value", json_integer(st->limits[k][p].value));
 			json_array_append_new(jl, l);
 		}
 	json_object_set_new(root, "limits", jl);
-	bool excluded = st->excluded_from_ms != ENGINE_NO_TIME && now >= st->excluded_from_ms &&
-			now < st->excluded_until_ms;
-	if (!excluded)
+	if (!state_excluded_at(st, now))
 		json_object_set_new(root, "excluded_until", json_null());
 	else if (st->excluded_until_ms == ENGINE_FOREVER)
 		json_object_set_new(root, "excluded_until", json_string("indefinite"));

@@ -1,11 +1,11 @@
 /* source_kafka.c -- the Kafka consumer behind `rgmon serve`, and its
  * dead-letter producer. See source_kafka.h for the guarantees. */
 #include "rgmon/source_kafka.h"
+#include "rgmon/clock.h"
 #include "rgmon/kafka.h"
 #include "rgmon/log.h"
 
 #include <librdkafka/rdkafka.h>
-#include <time.h>
 
 struct source_kafka {
 	rd_kafka_t *consumer;
@@ -23,13 +23,6 @@ struct source_kafka {
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void on_consumer_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
@@ -221,14 +214,14 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	/* Dead letters of this batch must be out before its offsets commit. */
 	if (sk->batch_rejected > 0)
 		rd_kafka_flush(sk->dlq, 10000);
-	int64_t t0 = now_us();
+	int64_t t0 = clock_mono_us();
 	if (ingest_commit(sk->ingest, err, errlen) < 0) {
 		atomic_fetch_add(&sk->metrics->batch_failures, 1);
 		rd_kafka_topic_partition_list_destroy(mirror);
 		batch_reset(sk);
 		return -1;
 	}
-	metrics_observe_commit(sk->metrics, now_us() - t0);
+	metrics_observe_commit(sk->metrics, clock_mono_us() - t0);
 	atomic_fetch_add(&sk->metrics->batches, 1);
 	atomic_fetch_add(&sk->metrics->events_accepted, sk->batch_accepted);
 	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
@@ -268,7 +261,7 @@ static int fail_batch(struct source_kafka *sk)
 static void update_lag(struct source_kafka *sk)
 {
 	rd_kafka_topic_partition_list_t *parts = NULL;
-	int64_t now = now_us(), lag[METRICS_PARTITIONS];
+	int64_t now = clock_mono_us(), lag[METRICS_PARTITIONS];
 	if (now - sk->lag_updated_us < 1000000)
 		return;
 	sk->lag_updated_us = now;
@@ -299,9 +292,9 @@ static void update_lag(struct source_kafka *sk)
 static void recheck_brokers(struct source_kafka *sk)
 {
 	const struct rd_kafka_metadata *md = NULL;
-	if (metrics_readiness(sk->metrics) != NOT_READY_BROKER_DOWN || now_us() - sk->broker_checked_us < 1000000)
+	if (metrics_readiness(sk->metrics) != NOT_READY_BROKER_DOWN || clock_mono_us() - sk->broker_checked_us < 1000000)
 		return;
-	sk->broker_checked_us = now_us();
+	sk->broker_checked_us = clock_mono_us();
 	if (rd_kafka_metadata(sk->consumer, 0, NULL, &md, 500) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	rd_kafka_metadata_destroy(md);
@@ -319,7 +312,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
 		int timeout_ms = 100;
 		if (first_us) {
-			int64_t left = (int64_t)sk->batch_ms * 1000 - (now_us() - first_us);
+			int64_t left = (int64_t)sk->batch_ms * 1000 - (clock_mono_us() - first_us);
 			if (left <= 0)
 				break;
 			timeout_ms = (int)((left + 999) / 1000);
@@ -347,7 +340,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 			continue;
 		}
 		if (!first_us)
-			first_us = now_us();
+			first_us = clock_mono_us();
 		const char *topic = rd_kafka_topic_name(msg->rkt);
 		struct store_source src = { .topic = topic, .partition = msg->partition, .offset = msg->offset,
 					    .file = NULL };

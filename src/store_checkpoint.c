@@ -8,6 +8,7 @@
  * own automatic checkpoints back, or blocks the writer or readers
  * (PASSIVE checkpoints only). */
 #include "store_int.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
 
 #include <pthread.h>
@@ -53,8 +54,7 @@ static void *checkpointer_main(void *arg)
 	while (!c->stop) {
 		if (!c->due) {
 			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += CHECKPOINT_IDLE_MS / 1000;
+			clock_deadline(&until, CHECKPOINT_IDLE_MS);
 			pthread_cond_timedwait(&c->wake, &c->lock, &until);
 		}
 		if (c->stop)

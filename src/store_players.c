@@ -2,9 +2,10 @@
  * encoding, keyed for scale-out by the partition that owns the player.
  *
  * Owns: the players table.
- * Never: interprets the state -- engine_state_encode/engine_state_decode
+ * Never: interprets the state -- state_codec_encode/state_codec_decode
  * define the bytes; a blob they refuse is reported, not repaired. */
 #include "store_int.h"
+#include "rgmon/state_codec.h"
 
 static const struct store_sql player_load = {
 	"loading player", "SELECT state FROM players WHERE player_id = ?", "s", STMT_PLAYER_LOAD,
@@ -20,7 +21,7 @@ static int player_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	struct player_read *r = ctx;
 	const void *blob = sqlite3_column_blob(s, 0);
 	int n = sqlite3_column_bytes(s, 0);
-	if (engine_state_decode(r->ps, blob, (size_t)n) < 0)
+	if (state_codec_decode(r->ps, blob, (size_t)n) < 0)
 		return seterr(err, errlen, "player \"%s\": stored state is corrupt or of another version", r->player_id);
 	return 1;
 }
@@ -31,7 +32,7 @@ int store_player_load(struct store *st, const char *player_id, struct player_sta
 	struct player_read r = { player_id, ps };
 	int found = store_exec(st, &player_load, player_row, &r, err, errlen, player_id);
 	if (found == 0)
-		engine_state_init(ps);
+		state_init(ps);
 	return found;
 }
 
@@ -45,8 +46,8 @@ static const struct store_sql player_save = {
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
 		      const struct player_state *ps, char *err, size_t errlen)
 {
-	uint8_t buf[ENGINE_STATE_MAX];
-	size_t n = engine_state_encode(ps, buf, sizeof(buf));
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(ps, buf, sizeof(buf));
 	if (n == 0)
 		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
 	return store_exec(st, &player_save, NULL, NULL, err, errlen, player_id, (int)partition, (const void *)buf, n);

@@ -142,10 +142,3 @@ void ts_format_rfc3339_offset(int64_t ms_utc, int offset_min, char *buf, size_t 
 	int a = offset_min < 0 ? -offset_min : offset_min;
 	snprintf(buf, len, "%s%c%02d:%02d", local, offset_min < 0 ? '-' : '+', a / 60, a % 60);
 }
-
-int64_t ts_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

@@ -2,6 +2,7 @@
  * their submitters' stacks; a submitter leaves only once its job is done
  * or was never started. */
 #include "rgmon/writer.h"
+#include "rgmon/clock.h"
 #include "rgmon/store.h"
 
 #include <pthread.h>
@@ -60,13 +61,7 @@ int writer_submit(struct writer_queue *q, writer_fn fn, void *arg, int timeout_m
 {
 	struct writer_job job = { .fn = fn, .arg = arg };
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, timeout_ms);
 
 	pthread_mutex_lock(&q->lock);
 	if (q->closed) {

@@ -1,6 +1,7 @@
 /* digest.h -- OpenSSL libcrypto behind one module: SHA-256 for policy
  * identities, alert ids, API tokens and the audit chain, hex, random
- * bytes for tokens, and a constant-time comparison. */
+ * bytes for tokens (digest_random.c), a constant-time comparison, and
+ * FNV-1a for ids kept in fixed-size tables. */
 #ifndef RGMON_DIGEST_H
 #define RGMON_DIGEST_H
 
@@ -30,5 +31,10 @@ bool digest_equal(const void *a, const void *b, size_t n);
 
 /* n cryptographically strong random bytes; 0, or -1 if libcrypto fails. */
 int digest_random(void *out, size_t n);
+
+/* FNV-1a (64-bit) of a string, never 0, so tables can keep 0 for a free
+ * slot: session and instrument ids in player state, event ids in ingest's
+ * duplicate check. Not cryptographic; stored, so it must never change. */
+uint64_t digest_fnv1a(const char *s);
 
 #endif

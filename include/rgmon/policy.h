@@ -7,11 +7,12 @@
  * "name@sha256:HEX" of its canonical form (compact JSON, keys sorted), and
  * every decision records that identity.
  *
- * policy_load_* is the edge: the file is checked completely (unknown keys,
- * types, ranges, every money parameter given for every listed currency) and
- * an error names the offending field, e.g.
+ * policy_load_json is the edge: the text is checked completely (unknown
+ * keys, types, ranges, every money parameter given for every listed
+ * currency) and an error names the offending field, e.g.
  *   rules["money.net_loss"].params.month.GBP: must be an integer from 1 to 10^15
- * Pure apart from policy_load_file reading its file. */
+ * It is pure (policy.c); policy_load reads the file or takes the built-in
+ * policy (policy_file.c) and hands the text to it. */
 #ifndef RGMON_POLICY_H
 #define RGMON_POLICY_H
 

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "rgmon/engine.h"
+#include "rgmon/state.h"
 #include "rgmon/policy.h"
 
 struct risk_reason {

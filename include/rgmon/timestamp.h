@@ -1,6 +1,6 @@
 /* timestamp.h -- RFC 3339 parsing and formatting and civil-date arithmetic
- * on milliseconds since the Unix epoch (UTC). Pure: no clock, no time zone
- * database, no locale. */
+ * on milliseconds since the Unix epoch (UTC). Pure: no clock (clock.h has
+ * the clocks), no time zone database, no locale. */
 #ifndef RGMON_TIMESTAMP_H
 #define RGMON_TIMESTAMP_H
 
@@ -31,9 +31,5 @@ void ts_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
 /* Floor division for day numbers of negative times. */
 int64_t ts_floor_div(int64_t a, int64_t b);
-
-/* The wall clock in ms since the epoch: for staff actions and "overdue",
- * never for decisions (the engine runs on event time). */
-int64_t ts_now_ms(void);
 
 #endif

@@ -171,10 +171,10 @@ enum { REV_COUNT, REV_WINDOW_DAYS };
 
 static bool reversed_withdrawals(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	struct engine_window w;
+	struct state_window w;
 	if (c->ev->withdrawal_status != WITHDRAWAL_CANCELLED)
 		return false;
-	engine_window_sum(c->st, c->today, (int)c->rule->param[REV_WINDOW_DAYS], &w);
+	state_window_sum(c->st, c->today, (int)c->rule->param[REV_WINDOW_DAYS], &w);
 	if (w.withdrawals_cancelled < c->rule->param[REV_COUNT])
 		return false;
 	v[0] = w.withdrawals_cancelled;
@@ -204,7 +204,7 @@ enum { STK_LOSING_STREAK, STK_FACTOR_PCT, STK_WITHIN_MINUTES };
 
 static bool stake_escalation(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	const struct engine_step *s = c->step;
+	const struct rule_step *s = c->step;
 	if (s->losing_streak_before < c->rule->param[STK_LOSING_STREAK] || s->stake_avg_before <= 0 ||
 	    c->ev->stake * 100 < s->stake_avg_before * c->rule->param[STK_FACTOR_PCT])
 		return false;
@@ -246,7 +246,7 @@ enum { DEP_LOW_PCT, DEP_WITHIN_MINUTES };
 
 static bool redeposit_after_depletion(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	const struct engine_step *s = c->step;
+	const struct rule_step *s = c->step;
 	if (!approved_deposit(c) || s->minutes_after_loss < 0 ||
 	    s->minutes_after_loss > c->rule->param[DEP_WITHIN_MINUTES])
 		return false;

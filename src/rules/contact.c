@@ -11,10 +11,10 @@ enum { CONTACT_COUNT, CONTACT_WINDOW_DAYS };
  * are evaluated only on a contact of those topics. */
 static bool contacts_reach(const struct rule_ctx *c, bool relevant, bool complaints, int64_t v[RULE_VALUES])
 {
-	struct engine_window w;
+	struct state_window w;
 	if (!relevant)
 		return false;
-	engine_window_sum(c->st, c->today, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
+	state_window_sum(c->st, c->today, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
 	int64_t n = complaints ? w.complaints : w.bonus_requests;
 	if (n < c->rule->param[CONTACT_COUNT])
 		return false;

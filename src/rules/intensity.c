@@ -17,9 +17,9 @@ static bool early(const struct rule_ctx *c, int64_t days, int64_t v[RULE_VALUES]
 	int64_t age_ms = c->now_ms - c->st->first_seen_ms;
 	if (c->cur < 0 || age_ms >= days * MS_PER_DAY)
 		return false;
-	struct engine_window w;
+	struct state_window w;
 	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
-	engine_window_sum(c->st, c->today, c->today - first_day + 1, &w);
+	state_window_sum(c->st, c->today, c->today - first_day + 1, &w);
 	/* A threshold of 0 leaves that measure out. */
 	if ((dep_t <= 0 || w.deposited < dep_t) && (loss_t <= 0 || w.net_loss < loss_t))
 		return false;
@@ -113,9 +113,9 @@ enum { DAILY_HOURS };
 
 static bool daily_play_time(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	int64_t secs = engine_play_seconds_today(c->st, &c->pol->tz, c->today, c->now_ms);
+	int64_t secs = state_play_seconds_today(c->st, &c->pol->tz, c->today, c->now_ms);
 	/* A session that ends just after midnight closes the day before too. */
-	const struct day_totals *yesterday = engine_day(c->st, c->today - 1);
+	const struct day_totals *yesterday = state_day(c->st, c->today - 1);
 	if (c->ev->type == EVENT_SESSION_END && yesterday && yesterday->session_seconds > secs)
 		secs = yesterday->session_seconds;
 	if (secs <= c->rule->param[DAILY_HOURS] * 3600) /* "more than N hours" */
@@ -191,11 +191,11 @@ enum { TREND_FACTOR_PCT, TREND_MIN_BASELINE_DAYS, TREND_MIN_STAKED };
 static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t min_staked = rule_money(c, TREND_MIN_STAKED);
-	struct engine_window recent, all;
+	struct state_window recent, all;
 	if (min_staked < 0)
 		return false;
-	engine_window_sum(c->st, c->today, TREND_RECENT_DAYS, &recent);
-	engine_window_sum(c->st, c->today, ENGINE_DAYS, &all);
+	state_window_sum(c->st, c->today, TREND_RECENT_DAYS, &recent);
+	state_window_sum(c->st, c->today, ENGINE_DAYS, &all);
 	int64_t base_staked = all.staked - recent.staked;
 	int base_days = all.active_days - recent.active_days;
 	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent.staked < min_staked || base_staked <= 0)

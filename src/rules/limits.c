@@ -32,12 +32,12 @@ static bool near_breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	int64_t best_ratio = -1;
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
-			int64_t limit = engine_limit_in_force(c->st, (enum limit_kind)k, (enum limit_period)p, c->now_ms,
-							      c->pol->limit_raise_delay_minutes);
+			int64_t limit = state_limit_in_force(c->st, (enum limit_kind)k, (enum limit_period)p, c->now_ms,
+							     c->pol->limit_raise_delay_minutes);
 			if (limit <= 0)
 				continue;
-			int64_t used = engine_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
-							 c->now_ms);
+			int64_t used = state_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
+							c->now_ms);
 			int64_t ratio = used * 1000 / limit;
 			if (used * 100 >= c->rule->param[NEAR_PCT] * limit && ratio > best_ratio) {
 				best_ratio = ratio;
@@ -74,9 +74,9 @@ static bool breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (c->ev->deposit_status != DEPOSIT_APPROVED)
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
-		int64_t limit = engine_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
-						      c->pol->limit_raise_delay_minutes);
-		int64_t used = engine_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
+						     c->pol->limit_raise_delay_minutes);
+		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
 		if (limit > 0 && used > limit) {
 			v[0] = p;
 			v[1] = used;
@@ -111,13 +111,13 @@ enum { DECLINED_ATTEMPTS, DECLINED_PCT };
 
 static bool declined_at_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	const struct day_totals *b = engine_day(c->st, c->today);
+	const struct day_totals *b = state_day(c->st, c->today);
 	if (c->ev->deposit_status != DEPOSIT_DECLINED || !b || b->declined < c->rule->param[DECLINED_ATTEMPTS])
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
-		int64_t limit = engine_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
-						      c->pol->limit_raise_delay_minutes);
-		int64_t used = engine_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
+						     c->pol->limit_raise_delay_minutes);
+		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
 		if (limit > 0 && used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
 			v[0] = b->declined;
 			v[1] = p;
@@ -151,7 +151,7 @@ enum { COOLING_HOURS };
 
 static bool raise_in_cooling_off(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	const struct engine_step *s = c->step;
+	const struct rule_step *s = c->step;
 	if (s->limit_before <= 0 || c->ev->value <= s->limit_before || s->limit_changed_before_ms == ENGINE_NO_TIME)
 		return false;
 	int64_t since = c->now_ms - s->limit_changed_before_ms;
@@ -255,15 +255,15 @@ static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const str
 
 /* Sums the rule's window and compares `measure` of it with the threshold
  * of the player's age band: v = amount, threshold, age (-1 unknown). */
-static bool reg_reached(const struct rule_ctx *c, int64_t (*measure)(const struct rule_ctx *, const struct engine_window *),
+static bool reg_reached(const struct rule_ctx *c, int64_t (*measure)(const struct rule_ctx *, const struct state_window *),
 			int64_t v[RULE_VALUES])
 {
 	int age = rule_player_age(c);
 	int64_t threshold = rule_band_threshold(c, age);
-	struct engine_window w;
+	struct state_window w;
 	if (threshold < 0)
 		return false;
-	engine_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
+	state_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
 	int64_t amount = measure(c, &w);
 	if (amount < threshold)
 		return false;
@@ -273,7 +273,7 @@ static bool reg_reached(const struct rule_ctx *c, int64_t (*measure)(const struc
 	return true;
 }
 
-static int64_t deposits_measure(const struct rule_ctx *c, const struct engine_window *w)
+static int64_t deposits_measure(const struct rule_ctx *c, const struct state_window *w)
 {
 	return c->rule->param[REG_NET] ? w->deposited - w->withdrawn : w->deposited;
 }
@@ -303,7 +303,7 @@ const struct rule_def rule_regulatory_deposits = {
 	.detail = reg_deposits_detail,
 };
 
-static int64_t net_loss_measure(const struct rule_ctx *c, const struct engine_window *w) { return w->net_loss; }
+static int64_t net_loss_measure(const struct rule_ctx *c, const struct state_window *w) { return w->net_loss; }
 
 static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES]) { return reg_reached(c, net_loss_measure, v); }
 

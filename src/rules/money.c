@@ -15,10 +15,10 @@ static bool net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	int64_t best = -1;
 	for (int i = 0; i < 3; i++) {
 		int64_t threshold = rule_money(c, i);
-		struct engine_window w;
+		struct state_window w;
 		if (threshold <= 0)
 			continue;
-		engine_window_sum(c->st, c->today, days[i], &w);
+		state_window_sum(c->st, c->today, days[i], &w);
 		if (w.net_loss >= threshold && w.net_loss * 1000 / threshold > best) {
 			best = w.net_loss * 1000 / threshold;
 			v[0] = days[i];

@@ -1,25 +1,43 @@
 /* rule_ctx.h -- what a rule evaluator may look at, and the helpers the
- * rule families share. Internal to src/rules/ and src/engine.c.
+ * rule families share. Internal to src/rules/ and src/engine.c, which
+ * fills the context.
  *
  * An evaluator is a pure function of the context: the player's state after
- * the event, the event, the moment (engine_step), and its rule's settings.
- * It must never write anything but its `v` out-parameter. */
+ * the event (read through state.h), the event, the moment (rule_step), and
+ * its rule's settings. It must never write anything but its `v`
+ * out-parameter. Rules depend on the state, never on the engine. */
 #ifndef RGMON_RULE_CTX_H
 #define RGMON_RULE_CTX_H
 
-#include "rgmon/engine.h"
+#include "rgmon/event.h"
 #include "rgmon/policy.h"
 #include "rgmon/rules.h"
+#include "rgmon/state.h"
 #include "rgmon/timestamp.h"
 
 #define TRIGGER(t) (1u << (t))
+
+/* What the event just did, for the rules that look at the moment itself
+ * (not kept in the state): the engine fills it while aggregating. */
+struct rule_step {
+	int64_t loss_before;        /* deposit: net loss since the previous deposit */
+	int64_t balance_before;     /* deposit: estimated balance just before it */
+	int64_t minutes_after_loss; /* deposit: since the last losing round, -1 none */
+	int64_t stake_avg_before;   /* round: average stake before it */
+	int losing_streak_before;   /* round: losing rounds right before it */
+	int64_t last_loss_before_ms;/* round: the losing round before it, or ENGINE_NO_TIME */
+	int64_t limit_before;       /* limit_set: the value it replaced (0 none) */
+	int64_t limit_changed_before_ms; /* limit_set: when that value was set, or ENGINE_NO_TIME */
+	int64_t session_minutes;    /* session_end: length of the session it closed, -1 none */
+	bool excluded;              /* the player was excluded at the event's time */
+};
 
 struct rule_ctx {
 	const struct player_state *st;
 	const struct event *ev;
 	const struct policy *pol;
 	const struct policy_rule *rule;
-	const struct engine_step *step;
+	const struct rule_step *step;
 	int cur;        /* the player's currency in the policy, or -1 */
 	int32_t today;  /* local day of the event */
 	int64_t now_ms; /* event time */

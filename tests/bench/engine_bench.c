@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < PLAYERS; i++)
-		engine_state_init(&b.states[i]);
+		state_init(&b.states[i]);
 	struct sim_config cfg = { .seed = 7, .players = PLAYERS, .days = 30, .start_ms = 1793491200000LL };
 	if (sim_run(&cfg, on_event, &b) < 0)
 		return 1;

@@ -22,7 +22,7 @@ static struct event deposit(const char *id)
 /* A player whose markers for the given rules all held at the event. */
 static void player_with(struct player_state *ps, const int *rules, int n)
 {
-	engine_state_init(ps);
+	state_init(ps);
 	snprintf(ps->currency, sizeof(ps->currency), "EUR");
 	for (int i = 0; i < n; i++) {
 		ps->markers[i].rule = (uint8_t)rules[i];

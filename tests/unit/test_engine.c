@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "rgmon/engine.h"
+#include "rgmon/state_codec.h"
 #include "helpers.h"
 
 static const struct policy *stockholm(void) { return test_policy("CET-1CEST,M3.5.0,M10.5.0/3"); }
@@ -35,14 +36,14 @@ static void test_money_lands_on_the_local_day(void **state)
 	(void)state;
 	const struct policy *tz = stockholm();
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	/* 23:30 UTC on 22 Nov is 00:30 on 23 Nov in Stockholm */
 	apply(&st, tz, DEP("a", "2026-11-22T22:30:00Z", 1000, "approved"));
 	apply(&st, tz, DEP("b", "2026-11-22T23:30:00Z", 2000, "approved"));
 	apply(&st, tz, DEP("c", "2026-11-22T23:40:00Z", 9999, "declined"));
 	apply(&st, tz, ROUND("d", "2026-11-22T23:45:00Z", 500, 200));
 	apply(&st, tz, ROUND("e", "2026-11-22T23:46:00Z", 100, 400));
-	const struct day_totals *d22 = engine_day(&st, day(2026, 11, 22)), *d23 = engine_day(&st, day(2026, 11, 23));
+	const struct day_totals *d22 = state_day(&st, day(2026, 11, 22)), *d23 = state_day(&st, day(2026, 11, 23));
 	assert_non_null(d22);
 	assert_non_null(d23);
 	assert_int_equal(d22->deposited, 1000);
@@ -62,17 +63,17 @@ static void test_session_split_at_local_midnight(void **state)
 	(void)state;
 	const struct policy *tz = stockholm();
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	/* 22:00 to 01:30 local = 21:00 to 00:30 UTC */
 	apply(&st, tz, SESSION("s1", "session_start", "2026-11-22T21:00:00Z", "S"));
 	apply(&st, tz, SESSION("s2", "session_end", "2026-11-23T00:30:00Z", "S"));
-	assert_int_equal(engine_day(&st, day(2026, 11, 22))->session_seconds, 2 * 3600);
-	assert_int_equal(engine_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
+	assert_int_equal(state_day(&st, day(2026, 11, 22))->session_seconds, 2 * 3600);
+	assert_int_equal(state_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
 		assert_int_equal(st.sessions[i].id_hash, 0);
 	/* an end without a start adds nothing */
 	apply(&st, tz, SESSION("s3", "session_end", "2026-11-23T02:00:00Z", "unknown"));
-	assert_int_equal(engine_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
+	assert_int_equal(state_day(&st, day(2026, 11, 23))->session_seconds, 90 * 60);
 }
 
 static void test_session_across_dst_change(void **state)
@@ -80,14 +81,14 @@ static void test_session_across_dst_change(void **state)
 	(void)state;
 	const struct policy *tz = stockholm();
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	/* 25 October 2026 has 25 local hours; a session over the whole day */
 	apply(&st, tz, SESSION("s1", "session_start", "2026-10-24T22:00:00Z", "S")); /* 00:00 CEST */
 	apply(&st, tz, SESSION("s2", "session_end", "2026-10-25T23:00:00Z", "S"));   /* 00:00 CET next day */
-	const struct day_totals *b = engine_day(&st, day(2026, 10, 25));
+	const struct day_totals *b = state_day(&st, day(2026, 10, 25));
 	assert_non_null(b);
 	assert_int_equal(b->session_seconds, 86400); /* capped at a day */
-	assert_null(engine_day(&st, day(2026, 10, 26)));
+	assert_null(state_day(&st, day(2026, 10, 26)));
 }
 
 static void test_open_session_slots_evict_oldest(void **state)
@@ -95,7 +96,7 @@ static void test_open_session_slots_evict_oldest(void **state)
 	(void)state;
 	const struct policy *tz = utc();
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	char id[16], sid[16], ts[32];
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS + 1; i++) {
 		snprintf(id, sizeof(id), "e%d", i);
@@ -105,9 +106,9 @@ static void test_open_session_slots_evict_oldest(void **state)
 	}
 	/* S0, the oldest, was forgotten; S1 still closes with its duration */
 	apply(&st, tz, SESSION("x0", "session_end", "2026-11-22T18:00:00Z", "S0"));
-	assert_null(engine_day(&st, day(2026, 11, 22))); /* nothing was added */
+	assert_null(state_day(&st, day(2026, 11, 22))); /* nothing was added */
 	apply(&st, tz, SESSION("x1", "session_end", "2026-11-22T18:00:00Z", "S1"));
-	assert_int_equal(engine_day(&st, day(2026, 11, 22))->session_seconds, 7 * 3600);
+	assert_int_equal(state_day(&st, day(2026, 11, 22))->session_seconds, 7 * 3600);
 }
 
 static void test_window_keeps_30_days(void **state)
@@ -116,7 +117,7 @@ static void test_window_keeps_30_days(void **state)
 	const struct policy *tz = utc();
 	struct player_state st;
 	struct engine_result r;
-	engine_state_init(&st);
+	state_init(&st);
 	struct event ev = DEP("new", "2026-11-30T12:00:00Z", 100, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
@@ -124,18 +125,18 @@ static void test_window_keeps_30_days(void **state)
 	ev = DEP("old-ok", "2026-11-01T12:00:00Z", 200, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
-	assert_int_equal(engine_day(&st, day(2026, 11, 1))->deposited, 200);
+	assert_int_equal(state_day(&st, day(2026, 11, 1))->deposited, 200);
 	/* 30 days earlier shares a slot with the newest day: not kept */
 	ev = DEP("too-old", "2026-10-31T12:00:00Z", 300, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_true(r.outside_window);
-	assert_int_equal(engine_day(&st, day(2026, 11, 30))->deposited, 100);
-	assert_null(engine_day(&st, day(2026, 10, 31)));
+	assert_int_equal(state_day(&st, day(2026, 11, 30))->deposited, 100);
+	assert_null(state_day(&st, day(2026, 10, 31)));
 	/* a new day recycles the slot of the day 30 days before it */
 	ev = DEP("next", "2026-12-01T12:00:00Z", 400, "approved");
 	engine_apply(&st, &ev, tz, &r);
-	assert_null(engine_day(&st, day(2026, 11, 1)));
-	assert_int_equal(engine_day(&st, day(2026, 12, 1))->deposited, 400);
+	assert_null(state_day(&st, day(2026, 11, 1)));
+	assert_int_equal(state_day(&st, day(2026, 12, 1))->deposited, 400);
 }
 
 static void test_limits_and_exclusion(void **state)
@@ -143,7 +144,7 @@ static void test_limits_and_exclusion(void **state)
 	(void)state;
 	const struct policy *tz = utc();
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	apply(&st, tz, make_event("{\"event_id\":\"l1\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-01T10:00:00Z\","
 				   "\"limit\":\"deposit\",\"period\":\"month\",\"value\":500000}"));
 	apply(&st, tz, make_event("{\"event_id\":\"l2\",\"type\":\"limit_set\",\"player_id\":\"p\",\"ts\":\"2026-11-05T10:00:00Z\","
@@ -154,8 +155,8 @@ static void test_limits_and_exclusion(void **state)
 	assert_int_equal((int64_t)st.limit_changed_min[LIMIT_DEPOSIT][PERIOD_MONTH] * MS_PER_MIN, t_ms("2026-11-05T10:00:00Z"));
 	/* The raise waits out the policy's delay; a lower limit holds until then. */
 	int32_t delay = 72 * 60;
-	assert_int_equal(engine_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T09:59:59Z"), delay), 500000);
-	assert_int_equal(engine_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T10:00:00Z"), delay), 2000000);
+	assert_int_equal(state_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T09:59:59Z"), delay), 500000);
+	assert_int_equal(state_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T10:00:00Z"), delay), 2000000);
 	assert_int_equal(st.limits[LIMIT_LOSS][PERIOD_DAY].value, 0);
 
 	assert_int_equal(st.excluded_from_ms, ENGINE_NO_TIME);
@@ -174,7 +175,7 @@ static void test_encoding_round_trip(void **state)
 	(void)state;
 	const struct policy *tz = stockholm();
 	struct player_state st, back;
-	engine_state_init(&st);
+	state_init(&st);
 	apply(&st, tz, DEP("a", "2026-11-01T10:00:00Z", 1000, "approved"));
 	apply(&st, tz, ROUND("b", "2026-11-02T10:00:00Z", 300, 0));
 	apply(&st, tz, SESSION("c", "session_start", "2026-11-02T11:00:00Z", "open"));
@@ -182,16 +183,16 @@ static void test_encoding_round_trip(void **state)
 				   "\"country\":\"SE\",\"birth_year\":1999}"));
 	apply(&st, tz, make_event("{\"event_id\":\"e\",\"type\":\"contact\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
 				   "\"channel\":\"chat\",\"topic\":\"bonus_request\"}"));
-	uint8_t buf[ENGINE_STATE_MAX];
-	size_t n = engine_state_encode(&st, buf, sizeof(buf));
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(&st, buf, sizeof(buf));
 	assert_true(n > 0 && n < 700); /* only the days, sessions and markers in use are written */
-	assert_int_equal(engine_state_decode(&back, buf, n), 0);
+	assert_int_equal(state_codec_decode(&back, buf, n), 0);
 	assert_memory_equal(&st, &back, sizeof(st));
 	/* truncated or padded input is refused, never half-read */
-	assert_int_equal(engine_state_decode(&back, buf, n - 1), -1);
+	assert_int_equal(state_codec_decode(&back, buf, n - 1), -1);
 	buf[n] = 0;
-	assert_int_equal(engine_state_decode(&back, buf, n + 1), -1);
-	assert_int_equal(engine_state_encode(&st, buf, 10), 0);
+	assert_int_equal(state_codec_decode(&back, buf, n + 1), -1);
+	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
 int main(void)

@@ -91,7 +91,7 @@ static void test_duplicates_are_counted_not_applied(void **state)
 	assert_int_equal(c.duplicates, 2);
 	struct player_state ps;
 	assert_int_equal(store_player_load(f->st, "p1", &ps, err, sizeof(err)), 1);
-	assert_int_equal(engine_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 100);
+	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 100);
 }
 
 static int count_rejected(void *ctx, const char *source, const char *event_id, const char *reason)
@@ -141,7 +141,7 @@ static void test_abort_leaves_nothing(void **state)
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 	struct player_state ps;
 	assert_int_equal(store_player_load(f->st, "p1", &ps, err, sizeof(err)), 1);
-	assert_int_equal(engine_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 150);
+	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 150);
 }
 
 static void test_offsets_commit_with_the_batch(void **state)

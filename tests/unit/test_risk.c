@@ -182,7 +182,7 @@ static void test_new_player_is_green(void **state)
 	(void)state;
 	struct player_state st;
 	char want[POLICY_ID_MAX + 1];
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR(1000));
 	json_t *j = risk(&st);
 	assert_string_equal(str(j, "player_id"), "p42");
@@ -205,7 +205,7 @@ static void test_new_player_is_green(void **state)
 	json_decref(j);
 
 	/* no money event yet: no currency */
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T20:00:00Z", "session_start", "\"session_id\":\"s1\"");
 	j = risk(&st);
 	assert_string_equal(str(j, "level"), "green");
@@ -227,7 +227,7 @@ static void test_amber_player_has_reasons(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	chase_losses(&st);
 	json_t *j = risk(&st);
 	assert_string_equal(str(j, "level"), "amber");
@@ -247,7 +247,7 @@ static void test_reasons_fade_with_the_half_life(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	chase_losses(&st);
 	/* 14 days (the built-in half-life) later the player comes back */
 	play(&st, "2026-11-16T20:40:00Z", "session_start", "\"session_id\":\"back\"");
@@ -273,7 +273,7 @@ static void test_red_player_over_their_limit(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T10:00:00Z", "limit_set", LIMIT("deposit", "day", 10000));
 	play(&st, "2026-11-02T12:00:00Z", "deposit", EUR(6500));
 	json_t *j = risk(&st);
@@ -298,7 +298,7 @@ static void test_limits_and_their_use(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	/* Brussels time: 2026-11-02 is UTC+1 */
 	play(&st, "2026-11-01T09:00:00Z", "limit_set", LIMIT("session_time", "day", 120));
 	play(&st, "2026-11-01T09:00:00Z", "limit_set", LIMIT("loss", "week", 100000));
@@ -337,7 +337,7 @@ static void test_winning_player_uses_no_loss_limit(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T10:00:00Z", "limit_set", LIMIT("loss", "day", 5000));
 	play(&st, "2026-11-02T10:05:00Z", "game_round", "\"stake\":1000,\"payout\":9000,\"currency\":\"EUR\"");
 	json_t *j = risk(&st);
@@ -349,7 +349,7 @@ static void test_raised_limit_shows_what_is_pending(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T10:00:00Z", "limit_set", LIMIT("deposit", "week", 10000));
 	play(&st, "2026-11-05T10:00:00Z", "limit_set", LIMIT("deposit", "week", 50000));
 	/* the raise waits out the policy's delay (24 h): the old limit holds */
@@ -383,7 +383,7 @@ static void test_excluded_player(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	chase_losses(&st);
 	play(&st, "2026-11-03T09:15:30Z", "self_exclusion", "\"days\":7,\"source\":\"player\"");
 	json_t *j = risk(&st);
@@ -412,7 +412,7 @@ static void test_indefinite_exclusion(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T10:00:00Z", "deposit", EUR(1000));
 	play(&st, "2026-11-02T11:00:00Z", "self_exclusion", "\"source\":\"register\"");
 	json_t *j = risk(&st);
@@ -442,7 +442,7 @@ static void test_times_are_utc(void **state)
 {
 	(void)state;
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	/* an event with an offset and milliseconds */
 	play(&st, "2026-11-02T21:00:00.250+01:00", "deposit", EUR(1000));
 	json_t *j = risk(&st);
@@ -477,7 +477,7 @@ static void test_level_names(void **state)
 
 	/* and the JSON writes the level the state holds, by that table */
 	struct player_state st;
-	engine_state_init(&st);
+	state_init(&st);
 	play(&st, "2026-11-02T10:00:00Z", "deposit", EUR(1000));
 	for (int l = 0; l < LEVEL_COUNT; l++) {
 		st.level = (uint8_t)l;

@@ -9,6 +9,7 @@
 
 #include "rgmon/engine.h"
 #include "rgmon/risk.h"
+#include "rgmon/score.h"
 #include "helpers.h"
 
 static struct policy pol;
@@ -49,7 +50,7 @@ static bool is_new(const struct engine_result *r, enum rule_id rule)
 	return false;
 }
 
-static void fresh(struct player_state *st) { engine_state_init(st); }
+static void fresh(struct player_state *st) { state_init(st); }
 
 #define EUR_DEP(amount) "\"amount\":" #amount ",\"currency\":\"EUR\""
 
@@ -270,11 +271,11 @@ static void test_decay_and_hysteresis(void **state)
 	load("policies/default.json"); /* half-life 14 d, amber 30, red 60, hysteresis 10 */
 	struct marker m = { .at_min = (uint32_t)(t_ms("2026-11-01T00:00:00Z") / MS_PER_MIN), .rule = RULE_CONTACT_BONUS_REQUESTS };
 	int64_t w = pol.rules[m.rule].weight * 1000;
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-01T00:00:00Z")), w);
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-15T00:00:00Z")), w / 2);
-	assert_int_equal(engine_marker_points(&m, &pol, t_ms("2026-11-29T00:00:00Z")), w / 4);
-	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) < w);
-	assert_true(engine_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) > w / 2);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-01T00:00:00Z")), w);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-15T00:00:00Z")), w / 2);
+	assert_int_equal(score_marker_points(&m, &pol, t_ms("2026-11-29T00:00:00Z")), w / 4);
+	assert_true(score_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) < w);
+	assert_true(score_marker_points(&m, &pol, t_ms("2026-11-08T00:00:00Z")) > w / 2);
 
 	/* Amber at 30; it stays amber down to 20 and falls below. */
 	fresh(&st);
@@ -321,7 +322,7 @@ static void test_out_of_order_within_window(void **state)
 	int32_t day = (int32_t)(t_ms("2026-11-02T00:00:00Z") / MS_PER_DAY) ;
 	int32_t local = tz_local_day(&pol.tz, t_ms("2026-11-02T10:00:00Z"));
 	assert_int_equal(local, day);
-	assert_int_equal(engine_day(&a, day)->net_loss, engine_day(&b, day)->net_loss);
+	assert_int_equal(state_day(&a, day)->net_loss, state_day(&b, day)->net_loss);
 	assert_true(holds(&a, RULE_MONEY_NET_LOSS));
 	assert_true(holds(&b, RULE_MONEY_NET_LOSS));
 }

@@ -15,6 +15,7 @@
 
 #include "rgmon/ingest.h"
 #include "rgmon/simulate.h"
+#include "rgmon/state_codec.h"
 #include "rgmon/store.h"
 #include "helpers.h"
 
@@ -153,11 +154,11 @@ static char *snapshot(const char *path)
 	for (int i = 0; i < 400; i++) {
 		char pid[16];
 		struct player_state ps;
-		uint8_t buf[ENGINE_STATE_MAX];
+		uint8_t buf[STATE_CODEC_MAX];
 		sim_player_id(i, pid, sizeof(pid));
 		if (store_player_load(st, pid, &ps, err, sizeof(err)) != 1)
 			continue;
-		size_t n = engine_state_encode(&ps, buf, sizeof(buf));
+		size_t n = state_codec_encode(&ps, buf, sizeof(buf));
 		used += (size_t)snprintf(out + used, cap - used, "%s:", pid);
 		for (size_t k = 0; k < n && used + 3 < cap; k++)
 			used += (size_t)snprintf(out + used, cap - used, "%02x", buf[k]);

@@ -1,0 +1,183 @@
+/* state.h -- a player's state: the fixed-size record the engine keeps per
+ * player, and the questions the rules, risk.c and the API ask of it (a
+ * day's totals, sums over rolling windows, play time today, the limits in
+ * force and how much of them is used, whether the player is excluded).
+ *
+ * Only the engine writes a state (engine.c aggregates, score.c keeps the
+ * markers); everything declared here reads it. Pure: no I/O, no clock
+ * (a query that depends on the moment takes it as now_ms), no globals.
+ *
+ * State is fixed-size (no allocation on the hot path): calendar-day
+ * buckets in the jurisdiction's time zone for the longest window, the open
+ * sessions, the player's own limits and any exclusion. The sizes keep
+ * their ENGINE_ names: they are how much the engine remembers. */
+#ifndef RGMON_STATE_H
+#define RGMON_STATE_H
+
+#include "rgmon/common.h"
+#include "rgmon/event.h"
+#include "rgmon/rules.h"
+#include "rgmon/timestamp.h"
+#include "rgmon/tz.h"
+
+/* Days kept: the longest rolling window any rule uses is 30 local days
+ * (today and the 29 before). */
+#define ENGINE_DAYS 30
+#define ENGINE_OPEN_SESSIONS 4
+#define ENGINE_RECENT_DEPOSITS 6
+#define ENGINE_INSTRUMENTS 6
+#define ENGINE_DECLINES 8
+#define ENGINE_MARKERS 8
+#define ENGINE_DAY_UNUSED INT32_MIN
+#define ENGINE_NO_TIME INT64_MIN
+#define ENGINE_FOREVER INT64_MAX
+
+/* One local calendar day of a player's activity. Money in minor units;
+ * day sums saturate at +-2^31-1 (21 million in a two-decimal currency),
+ * far past every threshold, so a bucket stays small. */
+struct day_totals {
+	int32_t day;              /* local day number, or ENGINE_DAY_UNUSED */
+	int32_t session_seconds;  /* play time of closed sessions, split at local midnight */
+	int32_t deposited;        /* approved deposits */
+	int32_t withdrawn;        /* completed withdrawals */
+	int32_t staked;
+	int32_t net_loss;         /* stake - payout; negative on a winning day */
+	uint16_t rounds;
+	uint16_t night_rounds;    /* rounds between 00:00 and 06:00 local */
+	uint16_t deposits;        /* approved deposit count */
+	uint16_t declined;        /* declined deposit attempts */
+	uint8_t withdrawals_cancelled;
+	uint8_t bonus_requests;   /* contact: bonus_request */
+	uint8_t complaints;       /* contact: withdrawal_delay or complaint */
+};
+
+struct open_session {
+	uint64_t id_hash; /* digest_fnv1a of the session id; 0 = free slot */
+	int64_t start_ms;
+};
+
+struct player_limit {
+	int64_t value;          /* 0 = not set */
+	int64_t previous_value; /* before the last change; 0 = none */
+};
+
+/* An approved deposit, kept for the loss-chasing patterns. */
+struct recent_deposit {
+	int64_t ts_ms;              /* 0 = free slot */
+	int64_t amount;
+	int32_t loss_before;        /* net loss since the deposit before it (saturated) */
+	uint16_t minutes_after_loss;/* since the last losing round; UINT16_MAX = none/long */
+};
+
+struct instrument_seen {
+	uint32_t hash; /* 0 = free slot */
+	int32_t day;   /* local day last used */
+};
+
+/* A marker that held recently: which rule, when it last held and the
+ * numbers that explain it (saturated like the day sums). Its points decay
+ * from that time (score.h). */
+struct marker {
+	uint32_t at_min; /* minutes since the epoch */
+	int32_t v[RULE_VALUES];
+	uint8_t rule;    /* enum rule_id; RULE_COUNT = free slot */
+};
+
+struct player_state {
+	int64_t first_seen_ms, last_seen_ms;
+	int64_t excluded_from_ms;  /* ENGINE_NO_TIME when never excluded */
+	int64_t excluded_until_ms; /* ENGINE_FOREVER = indefinite */
+	/* loss-chasing trackers (event time) */
+	int64_t last_loss_ms;       /* last losing round, or ENGINE_NO_TIME */
+	int64_t loss_since_deposit; /* net loss since the last approved deposit */
+	int64_t balance;            /* estimated: money in minus money out, never below 0 */
+	int64_t stake_avg;          /* moving average stake (1/8 weight per round) */
+	uint16_t losing_streak;     /* consecutive losing rounds */
+	uint8_t exclusion_source;   /* enum exclusion_source */
+	uint8_t level;              /* enum risk_level after the last event */
+	uint8_t score;              /* 0-100 after the last event */
+	bool has_birth_year;
+	int16_t birth_year;
+	char country[3];
+	char currency[4];           /* of the first money event */
+	uint32_t limit_changed_min[LIMIT_KIND_COUNT][PERIOD_COUNT]; /* minutes since the epoch */
+	struct player_limit limits[LIMIT_KIND_COUNT][PERIOD_COUNT];
+	struct open_session sessions[ENGINE_OPEN_SESSIONS];
+	struct recent_deposit deposits[ENGINE_RECENT_DEPOSITS]; /* ring, oldest overwritten */
+	struct instrument_seen instruments[ENGINE_INSTRUMENTS];
+	uint32_t declined_min[ENGINE_DECLINES]; /* ring of declined attempts, minutes since the epoch */
+	struct marker markers[ENGINE_MARKERS];
+	/* When each rule last held (minutes since the epoch, 0 never): a rule
+	 * is new evidence only after SCORE_MARKER_REFIRE_MS (score.h) without
+	 * holding, even when its marker slot went to stronger markers meanwhile. */
+	uint32_t rule_held_min[RULE_COUNT];
+	struct day_totals days[ENGINE_DAYS];
+};
+
+/* A fresh state for a player never seen before. Inline, so that the
+ * codec (state_codec.c), which starts every decode from it, needs no other
+ * module. */
+static inline void state_init(struct player_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->first_seen_ms = ENGINE_NO_TIME;
+	st->last_seen_ms = ENGINE_NO_TIME;
+	st->excluded_from_ms = ENGINE_NO_TIME;
+	st->last_loss_ms = ENGINE_NO_TIME;
+	for (int i = 0; i < ENGINE_DAYS; i++)
+		st->days[i].day = ENGINE_DAY_UNUSED;
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		st->markers[i].rule = RULE_COUNT;
+}
+
+/* The slot of days[] for local day `day`: the buckets are a ring, each day
+ * has exactly one slot, and a newer day takes it over from an older one. */
+static inline int state_day_slot(int32_t day)
+{
+	return (int)(((day % ENGINE_DAYS) + ENGINE_DAYS) % ENGINE_DAYS);
+}
+
+/* How the state writes times and amounts into its small fields: minutes
+ * since the epoch (0 for times before it), and int32 saturated at
+ * +-(2^31-1). */
+static inline uint32_t state_minutes_of(int64_t ms) { return ms <= 0 ? 0 : (uint32_t)(ms / MS_PER_MIN); }
+static inline int32_t state_sat32(int64_t v)
+{
+	return v > INT32_MAX ? INT32_MAX : v < -INT32_MAX ? -INT32_MAX : (int32_t)v;
+}
+
+/* The bucket for local day `day`, or NULL when that day is not kept. */
+const struct day_totals *state_day(const struct player_state *st, int32_t day);
+
+/* Sums over the `ndays` local days ending with `today` (rolling windows:
+ * a day is 1, a week 7, a month 30). */
+struct state_window {
+	int64_t deposited, withdrawn, staked, net_loss, session_seconds;
+	int64_t rounds, night_rounds, deposits, declined, withdrawals_cancelled;
+	int64_t bonus_requests, complaints;
+	int active_days;  /* days with any rounds */
+	int night_days;   /* days with night rounds */
+};
+void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out);
+
+/* Days in a limit period. */
+int state_period_days(enum limit_period p);
+
+/* Seconds of play on local day `today`: closed sessions plus the part of
+ * open sessions up to now_ms. */
+int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
+				 int64_t now_ms);
+
+/* The limit in force at now_ms: a raise applies only after the policy's
+ * delay, until then the previous (lower) value holds. 0 = no limit. */
+int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
+			     int64_t now_ms, int32_t raise_delay_minutes);
+/* How much of a limit is used at now_ms: deposits, net loss (0 if
+ * winning) or minutes of play over the period's days. */
+int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			 enum limit_period p, int64_t now_ms);
+
+/* Whether a self-exclusion or pause covers the moment ms. */
+bool state_excluded_at(const struct player_state *st, int64_t ms);
+
+#endif

@@ -1,0 +1,94 @@
+/* state.c -- the read-only questions asked of a player's state: a day's
+ * totals, rolling-window sums, play time today, limits in force and their
+ * use, exclusion. Pure: no I/O, no clock, no globals. */
+#include "rgmon/state.h"
+
+#include <string.h>
+
+const struct day_totals *state_day(const struct player_state *st, int32_t day)
+{
+	const struct day_totals *b = &st->days[state_day_slot(day)];
+	return b->day == day ? b : NULL;
+}
+
+void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < ENGINE_DAYS; i++) {
+		const struct day_totals *b = &st->days[i];
+		if (b->day == ENGINE_DAY_UNUSED || b->day > today || b->day <= today - ndays)
+			continue;
+		out->deposited += b->deposited;
+		out->withdrawn += b->withdrawn;
+		out->staked += b->staked;
+		out->net_loss += b->net_loss;
+		out->session_seconds += b->session_seconds;
+		out->rounds += b->rounds;
+		out->night_rounds += b->night_rounds;
+		out->deposits += b->deposits;
+		out->declined += b->declined;
+		out->withdrawals_cancelled += b->withdrawals_cancelled;
+		out->bonus_requests += b->bonus_requests;
+		out->complaints += b->complaints;
+		out->active_days += b->rounds > 0;
+		out->night_days += b->night_rounds > 0;
+	}
+}
+
+int state_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
+
+int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
+				 int64_t now_ms)
+{
+	const struct day_totals *b = state_day(st, today);
+	int64_t secs = b ? b->session_seconds : 0;
+	int64_t day_start = tz_day_start_utc(tz, today);
+	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
+		if (!st->sessions[i].id_hash)
+			continue;
+		int64_t from = st->sessions[i].start_ms > day_start ? st->sessions[i].start_ms : day_start;
+		if (now_ms > from)
+			secs += (now_ms - from) / 1000;
+	}
+	return secs > 86400 ? 86400 : secs;
+}
+
+int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
+			     int64_t now_ms, int32_t raise_delay_minutes)
+{
+	const struct player_limit *l = &st->limits[k][p];
+	int64_t changed_ms = (int64_t)st->limit_changed_min[k][p] * MS_PER_MIN;
+	/* A lowered limit applies at once; a raised one after the delay. */
+	if (l->previous_value && l->value > l->previous_value &&
+	    now_ms < changed_ms + (int64_t)raise_delay_minutes * MS_PER_MIN)
+		return l->previous_value;
+	return l->value;
+}
+
+int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			 enum limit_period p, int64_t now_ms)
+{
+	int32_t today = tz_local_day(tz, now_ms);
+	struct state_window w;
+	state_window_sum(st, today, state_period_days(p), &w);
+	switch (k) {
+	case LIMIT_DEPOSIT:
+		return w.deposited;
+	case LIMIT_LOSS:
+		return w.net_loss > 0 ? w.net_loss : 0;
+	case LIMIT_SESSION_TIME: {
+		/* Closed sessions of the days before, plus today's closed and open ones. */
+		const struct day_totals *b = state_day(st, today);
+		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
+		return (before_today + state_play_seconds_today(st, tz, today, now_ms)) / 60;
+	}
+	case LIMIT_KIND_COUNT:
+		break;
+	}
+	return 0;
+}
+
+bool state_excluded_at(const struct player_state *st, int64_t ms)
+{
+	return st->excluded_from_ms != ENGINE_NO_TIME && ms >= st->excluded_from_ms && ms < st->excluded_until_ms;
+}

@@ -1,0 +1,226 @@
+/* state_codec.c -- struct player_state <-> bytes, for the store.
+ *
+ * One walk over the fields serves both directions, so the encoder and the
+ * decoder cannot drift apart. Little-endian, fixed widths; slots that are
+ * free (days, sessions, deposits, markers) are skipped with a count. A
+ * leaf: uses state.h's layout and inline helpers, nothing else. */
+#include "rgmon/state_codec.h"
+
+#include <string.h>
+
+#define STATE_FORMAT 2
+
+struct codec {
+	uint8_t *p, *end;       /* encoding */
+	const uint8_t *rp;      /* decoding */
+	bool decoding, bad;
+};
+
+static uint64_t codec_raw(struct codec *c, uint64_t v, int bytes)
+{
+	if (c->end - (c->decoding ? c->rp : c->p) < bytes) {
+		c->bad = true;
+		return 0;
+	}
+	if (!c->decoding) {
+		for (int i = 0; i < bytes; i++)
+			*c->p++ = (uint8_t)(v >> (8 * i));
+		return v;
+	}
+	v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)*c->rp++ << (8 * i);
+	return v;
+}
+
+static void c_i64(struct codec *c, int64_t *v) { *v = (int64_t)codec_raw(c, (uint64_t)*v, 8); }
+static void c_i32(struct codec *c, int32_t *v) { *v = (int32_t)(uint32_t)codec_raw(c, (uint32_t)*v, 4); }
+static void c_u32(struct codec *c, uint32_t *v) { *v = (uint32_t)codec_raw(c, *v, 4); }
+static void c_u64(struct codec *c, uint64_t *v) { *v = codec_raw(c, *v, 8); }
+static void c_u16(struct codec *c, uint16_t *v) { *v = (uint16_t)codec_raw(c, *v, 2); }
+static void c_i16(struct codec *c, int16_t *v) { *v = (int16_t)(uint16_t)codec_raw(c, (uint16_t)*v, 2); }
+static void c_u8(struct codec *c, uint8_t *v) { *v = (uint8_t)codec_raw(c, *v, 1); }
+static void c_bool(struct codec *c, bool *v) { *v = codec_raw(c, *v, 1) != 0; }
+static void c_chars(struct codec *c, char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		s[i] = (char)codec_raw(c, (uint8_t)s[i], 1);
+}
+
+/* A count of used slots, then the used slots. On decode, slots fill from
+ * the front (or by state_day_slot for days, whose slot follows from the
+ * day). */
+static int c_count(struct codec *c, int used, int max)
+{
+	uint8_t n = (uint8_t)used;
+	c_u8(c, &n);
+	if (n > max)
+		c->bad = true;
+	return c->bad ? 0 : n;
+}
+
+/* The format byte, then every field that is always there. False when the
+ * format is not ours: nothing else can be read. */
+static bool codec_fixed(struct codec *c, struct player_state *st)
+{
+	uint8_t format = STATE_FORMAT;
+
+	c_u8(c, &format);
+	if (format != STATE_FORMAT) {
+		c->bad = true;
+		return false;
+	}
+	c_i64(c, &st->first_seen_ms);
+	c_i64(c, &st->last_seen_ms);
+	c_i64(c, &st->excluded_from_ms);
+	c_i64(c, &st->excluded_until_ms);
+	c_i64(c, &st->last_loss_ms);
+	c_i64(c, &st->loss_since_deposit);
+	c_i64(c, &st->balance);
+	c_i64(c, &st->stake_avg);
+	c_u16(c, &st->losing_streak);
+	c_u8(c, &st->exclusion_source);
+	c_u8(c, &st->level);
+	c_u8(c, &st->score);
+	c_bool(c, &st->has_birth_year);
+	c_i16(c, &st->birth_year);
+	c_chars(c, st->country, 2);
+	c_chars(c, st->currency, 3);
+	for (int r = 0; r < RULE_COUNT; r++)
+		c_u32(c, &st->rule_held_min[r]);
+	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
+		for (int p = 0; p < PERIOD_COUNT; p++) {
+			c_i64(c, &st->limits[k][p].value);
+			c_i64(c, &st->limits[k][p].previous_value);
+			c_u32(c, &st->limit_changed_min[k][p]);
+		}
+	for (int i = 0; i < ENGINE_INSTRUMENTS; i++) {
+		c_u32(c, &st->instruments[i].hash);
+		c_i32(c, &st->instruments[i].day);
+	}
+	for (int i = 0; i < ENGINE_DECLINES; i++)
+		c_u32(c, &st->declined_min[i]);
+	return true;
+}
+
+static void codec_sessions(struct codec *c, struct player_state *st)
+{
+	int used = 0;
+	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
+		used += st->sessions[i].id_hash != 0;
+	used = c_count(c, used, ENGINE_OPEN_SESSIONS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_OPEN_SESSIONS; i++) {
+		struct open_session *s = &st->sessions[c->decoding ? k : i];
+		if (!c->decoding && !s->id_hash)
+			continue;
+		c_u64(c, &s->id_hash);
+		c_i64(c, &s->start_ms);
+		k++;
+	}
+}
+
+static void codec_deposits(struct codec *c, struct player_state *st)
+{
+	int used = 0;
+	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++)
+		used += st->deposits[i].ts_ms != 0;
+	used = c_count(c, used, ENGINE_RECENT_DEPOSITS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_RECENT_DEPOSITS; i++) {
+		struct recent_deposit *d = &st->deposits[c->decoding ? k : i];
+		if (!c->decoding && !d->ts_ms)
+			continue;
+		c_i64(c, &d->ts_ms);
+		c_i64(c, &d->amount);
+		c_i32(c, &d->loss_before);
+		c_u16(c, &d->minutes_after_loss);
+		k++;
+	}
+}
+
+static void codec_markers(struct codec *c, struct player_state *st)
+{
+	int used = 0;
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		used += st->markers[i].rule < RULE_COUNT;
+	used = c_count(c, used, ENGINE_MARKERS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
+		struct marker *m = &st->markers[c->decoding ? k : i];
+		if (!c->decoding && m->rule >= RULE_COUNT)
+			continue;
+		c_u8(c, &m->rule);
+		c_u32(c, &m->at_min);
+		for (int v = 0; v < RULE_VALUES; v++)
+			c_i32(c, &m->v[v]);
+		if (m->rule >= RULE_COUNT)
+			c->bad = true;
+		k++;
+	}
+}
+
+static void c_day(struct codec *c, struct day_totals *b)
+{
+	c_i32(c, &b->day);
+	c_i32(c, &b->session_seconds);
+	c_i32(c, &b->deposited);
+	c_i32(c, &b->withdrawn);
+	c_i32(c, &b->staked);
+	c_i32(c, &b->net_loss);
+	c_u16(c, &b->rounds);
+	c_u16(c, &b->night_rounds);
+	c_u16(c, &b->deposits);
+	c_u16(c, &b->declined);
+	c_u8(c, &b->withdrawals_cancelled);
+	c_u8(c, &b->bonus_requests);
+	c_u8(c, &b->complaints);
+}
+
+static void codec_days(struct codec *c, struct player_state *st)
+{
+	int used = 0;
+	for (int i = 0; i < ENGINE_DAYS; i++)
+		used += st->days[i].day != ENGINE_DAY_UNUSED;
+	used = c_count(c, used, ENGINE_DAYS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_DAYS; i++) {
+		if (!c->decoding) {
+			if (st->days[i].day == ENGINE_DAY_UNUSED)
+				continue;
+			c_day(c, &st->days[i]);
+		} else {
+			struct day_totals b;
+			memset(&b, 0, sizeof(b));
+			c_day(c, &b);
+			if (b.day == ENGINE_DAY_UNUSED) {
+				c->bad = true;
+				return;
+			}
+			st->days[state_day_slot(b.day)] = b;
+		}
+		k++;
+	}
+}
+
+static void codec_state(struct codec *c, struct player_state *st)
+{
+	if (!codec_fixed(c, st))
+		return;
+	codec_sessions(c, st);
+	codec_deposits(c, st);
+	codec_markers(c, st);
+	codec_days(c, st);
+}
+
+size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len)
+{
+	struct codec c = { .p = buf, .end = buf + len };
+	/* The walk only reads the state when encoding. */
+	codec_state(&c, (struct player_state *)(uintptr_t)st);
+	return c.bad ? 0 : (size_t)(c.p - buf);
+}
+
+int state_codec_decode(struct player_state *st, const uint8_t *buf, size_t len)
+{
+	struct codec c = { .rp = buf, .end = (uint8_t *)(uintptr_t)(buf + len), .decoding = true };
+	state_init(st);
+	codec_state(&c, st);
+	return c.bad || c.rp != c.end ? -1 : 0;
+}
