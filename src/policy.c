@@ -9,7 +9,12 @@
 #include <string.h>
 
 static const char *const level_names[LEVEL_COUNT] = { "green", "amber", "red", "excluded" };
-static const char *const action_names[ACTION_COUNT] = { "limits", "pause", "self_exclusion" };
+static const char *const action_names[ACTION_COUNT] = {
+	"limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block",
+};
+static const char *const kind_names[RULE_KIND_COUNT] = { "harm", "obligation" };
+
+const char *rule_kind_name(enum rule_kind k) { return (unsigned)k < RULE_KIND_COUNT ? kind_names[k] : "?"; }
 
 const char *risk_level_name(enum risk_level l) { return l < LEVEL_COUNT ? level_names[l] : "?"; }
 const char *risk_action_name(enum risk_action a) { return a < ACTION_COUNT ? action_names[a] : "?"; }
@@ -231,51 +236,69 @@ static int load_bands(const struct policy *pol, struct policy_rule *r, json_t *v
 	return 0;
 }
 
+/* A rule's settings apart from its parameters. */
+static int load_rule_settings(struct policy_rule *r, json_t *obj, const struct path *p, char *err, size_t errlen)
+{
+	static const char *const max_levels[] = { "amber", "red" };
+	r->enabled = true;
+	r->action = -1;
+	r->due_minutes = -1;
+	json_t *v = json_object_get(obj, "enabled");
+	if (v && !json_is_boolean(v))
+		return field_err(err, errlen, p, "enabled", "must be true or false");
+	if (v)
+		r->enabled = json_is_true(v);
+	int32_t kind = RULE_KIND_HARM;
+	if (get_enum(obj, "kind", false, kind_names, RULE_KIND_COUNT, &kind, p, err, errlen) < 0)
+		return -1;
+	r->kind = (enum rule_kind)kind;
+	v = json_object_get(obj, "source");
+	if (v && (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > POLICY_SOURCE_MAX))
+		return field_err(err, errlen, p, "source", "must be a text of 1 to 200 bytes (a regulation and article, "
+							      "or \"rgmon house rule\")");
+	rg_strlcpy(r->source, v ? json_string_value(v) : "", sizeof(r->source));
+	v = json_object_get(obj, "strong");
+	if (v && !json_is_boolean(v))
+		return field_err(err, errlen, p, "strong", "must be true or false");
+	r->strong = v && json_is_true(v);
+	int32_t max_level = 1;
+	if (get_enum(obj, "max_level", false, max_levels, 2, &max_level, p, err, errlen) < 0)
+		return -1;
+	r->amber_only = max_level == 0;
+	if (r->amber_only && r->strong)
+		return field_err(err, errlen, p, "max_level", "a strong rule raises red; it cannot be amber-only");
+	if (get_i32(obj, "weight", true, 0, 100, &r->weight, p, err, errlen) < 0 ||
+	    get_enum(obj, "action", false, action_names, ACTION_COUNT, &r->action, p, err, errlen) < 0)
+		return -1;
+	if (r->kind == RULE_KIND_OBLIGATION && r->action < 0)
+		return field_err(err, errlen, p, "action", "an obligation names the task it owes (e.g. \"contact\")");
+	int32_t due_hours = -1;
+	if (get_i32(obj, "due_hours", false, 0, 8760, &due_hours, p, err, errlen) < 0)
+		return -1;
+	if (due_hours >= 0)
+		r->due_minutes = due_hours * 60;
+	return 0;
+}
+
 static int load_rule(struct policy *pol, int id, json_t *obj, const struct path *rules_path, const char *name,
 		     char *err, size_t errlen)
 {
-	static const char *const keys[] = { "enabled", "weight", "strong", "max_level", "action", "due_hours", "params",
-					    NULL };
-	static const char *const max_levels[] = { "amber", "red" };
+	static const char *const keys[] = { "enabled", "kind",	    "source", "weight", "strong",
+					    "max_level", "action", "due_hours", "params", NULL };
 	const struct rule_def *d = rule_defs[id];
 	struct policy_rule *r = &pol->rules[id];
 	struct path p, pp;
 	char key[128];
 	bool failed;
+	json_t *v;
 
 	snprintf(key, sizeof(key), "[\"%s\"]", name);
 	if (snprintf(p.buf, sizeof(p.buf), "%s%s", rules_path->buf, key) >= (int)sizeof(p.buf))
 		p.buf[sizeof(p.buf) - 1] = '\0';
 	if (!json_is_object(obj))
 		return seterr(err, errlen, "%s: must be an object", p.buf);
-	if (only_keys(obj, keys, &p, err, errlen) < 0)
+	if (only_keys(obj, keys, &p, err, errlen) < 0 || load_rule_settings(r, obj, &p, err, errlen) < 0)
 		return -1;
-	r->enabled = true;
-	r->action = -1;
-	r->due_minutes = -1;
-	json_t *v = json_object_get(obj, "enabled");
-	if (v && !json_is_boolean(v))
-		return field_err(err, errlen, &p, "enabled", "must be true or false");
-	if (v)
-		r->enabled = json_is_true(v);
-	v = json_object_get(obj, "strong");
-	if (v && !json_is_boolean(v))
-		return field_err(err, errlen, &p, "strong", "must be true or false");
-	r->strong = v && json_is_true(v);
-	int32_t max_level = 1;
-	if (get_enum(obj, "max_level", false, max_levels, 2, &max_level, &p, err, errlen) < 0)
-		return -1;
-	r->amber_only = max_level == 0;
-	if (r->amber_only && r->strong)
-		return field_err(err, errlen, &p, "max_level", "a strong rule raises red; it cannot be amber-only");
-	if (get_i32(obj, "weight", true, 0, 100, &r->weight, &p, err, errlen) < 0 ||
-	    get_enum(obj, "action", false, action_names, ACTION_COUNT, &r->action, &p, err, errlen) < 0)
-		return -1;
-	int32_t due_hours = -1;
-	if (get_i32(obj, "due_hours", false, 0, 8760, &due_hours, &p, err, errlen) < 0)
-		return -1;
-	if (due_hours >= 0)
-		r->due_minutes = due_hours * 60;
 
 	json_t *params = get_object(obj, "params", d->params[0].name != NULL, &p, err, errlen, &failed);
 	if (failed)

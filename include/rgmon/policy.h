@@ -21,13 +21,29 @@
 #include "rgmon/tz.h"
 
 enum risk_level { LEVEL_GREEN, LEVEL_AMBER, LEVEL_RED, LEVEL_EXCLUDED, LEVEL_COUNT };
-enum risk_action { ACTION_LIMITS, ACTION_PAUSE, ACTION_SELF_EXCLUSION, ACTION_COUNT };
+/* What an alert suggests staff do. The first three answer harm; the others
+ * are the tasks regulators mandate (DESIGN 1.3, additions 2026-12). */
+enum risk_action {
+	ACTION_LIMITS,
+	ACTION_PAUSE,
+	ACTION_SELF_EXCLUSION,
+	ACTION_FINANCIAL_CHECK,
+	ACTION_CONTACT,
+	ACTION_DEPOSIT_BLOCK,
+	ACTION_COUNT
+};
+
+/* A rule's kind: a marker of harm, scored; or an obligation, a check,
+ * contact or block a regulator mandates, which always reaches staff. */
+enum rule_kind { RULE_KIND_HARM, RULE_KIND_OBLIGATION, RULE_KIND_COUNT };
+const char *rule_kind_name(enum rule_kind k);
 
 #define POLICY_NAME_MAX 48
 #define POLICY_ID_MAX (POLICY_NAME_MAX + 8 + 64) /* name@sha256:hex */
 #define POLICY_CURRENCIES_MAX 8
 #define POLICY_BANDS_MAX 4
 #define POLICY_TEXT_MAX (256 * 1024)
+#define POLICY_SOURCE_MAX 200 /* bytes of a rule's "source" */
 
 /* An age band of a regulatory threshold: ages min_age..max_age (inclusive;
  * max_age 0 = no upper bound), threshold per policy currency. */
@@ -41,6 +57,11 @@ struct policy_band {
  * money in `money` (per policy currency), age bands in `bands`. */
 struct policy_rule {
 	bool enabled;
+	enum rule_kind kind;
+	/* Where the rule and its numbers come from: a regulation and article,
+	 * or "rgmon house rule". Only a rule whose number a regulator sets is
+	 * called regulatory. */
+	char source[POLICY_SOURCE_MAX + 1];
 	bool strong;          /* skips scoring: red and an alert at once */
 	bool amber_only;      /* "max_level": "amber": alone, such markers never make a player red */
 	int32_t weight;       /* points at full strength, 0-100 */

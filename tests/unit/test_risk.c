@@ -508,7 +508,8 @@ static int load_with_amber_action(struct policy *p, const char *action, char *er
 static void test_action_names_round_trip(void **state)
 {
 	(void)state;
-	static const char *const names[ACTION_COUNT] = { "limits", "pause", "self_exclusion" };
+	static const char *const names[ACTION_COUNT] = { "limits", "pause", "self_exclusion", "financial_check",
+							 "contact", "deposit_block" };
 	struct policy *p = malloc(sizeof(*p));
 	char err[512];
 	assert_non_null(p);
@@ -524,7 +525,8 @@ static void test_action_names_round_trip(void **state)
 	/* any other name is refused, and the error lists the table */
 	assert_int_equal(load_with_amber_action(p, "warn", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "actions.amber"));
-	assert_non_null(strstr(err, "must be one of \"limits\", \"pause\", \"self_exclusion\""));
+	assert_non_null(strstr(err, "must be one of \"limits\", \"pause\", \"self_exclusion\", \"financial_check\", "
+				    "\"contact\", \"deposit_block\""));
 	assert_int_equal(load_with_amber_action(p, "Pause", err, sizeof(err)), -1);
 	free(p);
 }

@@ -517,7 +517,15 @@ static void test_policy_errors_name_the_field(void **state)
 		  "rules[\"intensity.night_play\"].params.nights: must be an integer from 1 to 30" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"strong\":1}", "rules[\"exclusion.breach\"].strong: must be true or false" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"action\":\"ban\"}",
-		  "rules[\"exclusion.breach\"].action: must be one of \"limits\", \"pause\", \"self_exclusion\"" },
+		  "rules[\"exclusion.breach\"].action: must be one of \"limits\", \"pause\", \"self_exclusion\", "
+		  "\"financial_check\", \"contact\", \"deposit_block\"" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"obligation\"}",
+		  "rules[\"exclusion.breach\"].action: an obligation names the task it owes (e.g. \"contact\")" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"task\"}",
+		  "rules[\"exclusion.breach\"].kind: must be one of \"harm\", \"obligation\"" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"source\":\"\"}",
+		  "rules[\"exclusion.breach\"].source: must be a text of 1 to 200 bytes (a regulation and article, or "
+		  "\"rgmon house rule\")" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"colour\":\"red\"}", "rules[\"exclusion.breach\"].colour: unknown field" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
