@@ -103,7 +103,7 @@ static int load_decision_inputs(struct store *st, const struct event *ev, const 
 }
 
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
-		   const struct player_state *ps, const struct engine_result *res, bool *opened, char *err,
+		   const struct player_state *ps, const struct engine_result *res, int *opened, char *err,
 		   size_t errlen)
 {
 	/* About 60 KB together: on the heap, not the writer's stack. */
@@ -112,7 +112,7 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 	struct alert_change *ch = malloc(sizeof(*ch));
 	bool has_open;
 	int rc = -1;
-	*opened = false;
+	*opened = 0;
 	if (!open || !marks || !ch) {
 		seterr(err, errlen, "out of memory");
 		goto out;
@@ -124,11 +124,18 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 		goto out;
 	}
 	rc = 0;
-	if (ch->kind != ALERT_CHANGE_NONE) {
-		*opened = ch->kind == ALERT_CHANGE_OPEN;
+	for (int i = 0; i < ch->nobligations && rc == 0; i++) {
+		rc = store_alert_put(st, &ch->obligations[i], err, errlen);
+		if (rc == 0)
+			rc = publish_alert(st, &ch->obligations[i], ev->ts_ms, "alert_opened", ev->event_id, err, errlen);
+		*opened += rc == 0;
+	}
+	if (rc == 0 && ch->kind != ALERT_CHANGE_NONE) {
+		bool open_new = ch->kind == ALERT_CHANGE_OPEN;
+		*opened += open_new;
 		rc = store_alert_put(st, &ch->alert, err, errlen);
 		if (rc == 0)
-			rc = publish_alert(st, &ch->alert, ev->ts_ms, *opened ? "alert_opened" : "alert_escalated",
+			rc = publish_alert(st, &ch->alert, ev->ts_ms, open_new ? "alert_opened" : "alert_escalated",
 					   ev->event_id, err, errlen);
 	}
 	if (rc == 0 && ch->flag)

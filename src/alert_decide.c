@@ -11,6 +11,8 @@
 
 static const char *const status_names[ALERT_STATUS_COUNT] = { "open", "acknowledged", "resolved" };
 
+static const char *const kind_names[ALERT_KIND_COUNT] = { "harm", "obligation" };
+
 static const char *const outcome_names[OUTCOME_COUNT] = {
 	"limits_set", "pause_applied", "self_exclusion", "contacted_no_action", "false_positive",
 };
@@ -25,6 +27,18 @@ int alert_status_parse(const char *s, enum alert_status *out)
 	for (int i = 0; i < ALERT_STATUS_COUNT; i++)
 		if (strcmp(s, status_names[i]) == 0) {
 			*out = (enum alert_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *alert_kind_name(enum alert_kind k) { return (unsigned)k < ALERT_KIND_COUNT ? kind_names[k] : "?"; }
+
+int alert_kind_parse(const char *s, enum alert_kind *out)
+{
+	for (int i = 0; i < ALERT_KIND_COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum alert_kind)i;
 			return 0;
 		}
 	return -1;
@@ -65,7 +79,7 @@ enum risk_level alert_level_of(int engine_level)
 
 bool alert_event_matters(const struct engine_result *res)
 {
-	return res->raise || res->nnew || (res->level > res->level_before && res->level >= LEVEL_RED);
+	return res->raise || res->nnew || res->nowed || (res->level > res->level_before && res->level >= LEVEL_RED);
 }
 
 static int64_t due_minutes(const struct policy *pol, int rule, int level)
@@ -143,6 +157,8 @@ static int decide_open(const struct event *ev, const struct player_state *ps, co
 		return -1;
 	snprintf(a->player_id, sizeof(a->player_id), "%s", ev->player_id);
 	snprintf(a->policy, sizeof(a->policy), "%s", pol->id);
+	snprintf(a->jurisdiction, sizeof(a->jurisdiction), "%s", pol->jurisdiction);
+	a->kind = ALERT_KIND_HARM;
 	/* The raising rule and event come first: they are what the id says. */
 	for (int i = 0; i < ENGINE_MARKERS; i++)
 		if (ps->markers[i].rule == rule) {
@@ -221,6 +237,36 @@ static void decide_flag(const struct player_state *ps, const struct engine_resul
 			 res->level == LEVEL_EXCLUDED ? "the player excluded themselves" : "risk level rose");
 }
 
+/* A task a regulator mandates: its own alert, with its action, due time
+ * and source's words, opened whatever the score. */
+static int decide_obligation(const struct event *ev, const struct player_state *ps, const struct engine_owed *o,
+			     const struct policy *pol, struct alert *a)
+{
+	const struct policy_rule *pr = &pol->rules[o->rule];
+	memset(a, 0, sizeof(*a));
+	if (alert_id_of(ev->player_id, rule_defs[o->rule]->id, ev->event_id, pol->id, a->alert_id) < 0)
+		return -1;
+	snprintf(a->player_id, sizeof(a->player_id), "%s", ev->player_id);
+	snprintf(a->policy, sizeof(a->policy), "%s", pol->id);
+	snprintf(a->jurisdiction, sizeof(a->jurisdiction), "%s", pol->jurisdiction);
+	a->kind = ALERT_KIND_OBLIGATION;
+	a->level = pr->strong ? LEVEL_RED : LEVEL_AMBER;
+	a->status = ALERT_OPEN;
+	a->action = action_of(pol, o->rule, a->level);
+	struct marker m = { .at_min = state_minutes_of(ev->ts_ms), .rule = o->rule };
+	memcpy(m.v, o->v, sizeof(m.v));
+	char detail[RULE_DETAIL_MAX];
+	risk_reason_detail(&m, pol, ps->currency, detail, sizeof(detail));
+	add_rule(a, o->rule);
+	add_reason(a, o->rule, detail);
+	add_evidence(a, ev->event_id);
+	a->created_ms = a->updated_ms = ev->ts_ms;
+	a->due_ms = ev->ts_ms + due_minutes(pol, o->rule, a->level) * MS_PER_MIN;
+	a->acknowledged_ms = a->resolved_ms = ENGINE_NO_TIME;
+	a->outcome = OUTCOME_NONE;
+	return 0;
+}
+
 int alert_decide(const struct alert *open, const struct event *ev, const struct player_state *ps,
 		 const struct engine_result *res, const struct policy *pol, const struct alert_marker_events *marks,
 		 struct alert_change *out)
@@ -228,6 +274,12 @@ int alert_decide(const struct alert *open, const struct event *ev, const struct 
 	out->kind = ALERT_CHANGE_NONE;
 	out->flag = false;
 	out->flag_alert_id[0] = '\0';
+	out->nobligations = 0;
+	for (int i = 0; i < res->nowed && i < ALERT_OBLIGATIONS_MAX; i++) {
+		if (decide_obligation(ev, ps, &res->owed[i], pol, &out->obligations[out->nobligations]) < 0)
+			return -1;
+		out->nobligations++;
+	}
 	if (res->raise || res->nnew) {
 		if (open) {
 			/* Only a raise or a rule the alert does not name yet changes it. */

@@ -37,6 +37,8 @@ json_t *alert_json(const struct alert *a, int64_t now_ms)
 	json_t *o = json_object();
 	json_object_set_new(o, "alert_id", json_string(a->alert_id));
 	json_object_set_new(o, "player_id", json_string(a->player_id));
+	json_object_set_new(o, "kind", json_string(alert_kind_name(a->kind)));
+	json_object_set_new(o, "jurisdiction", json_string(a->jurisdiction));
 	json_object_set_new(o, "level", json_string(risk_level_name(a->level)));
 	json_object_set_new(o, "rules", rules_json(a));
 	json_object_set_new(o, "reasons", reasons_json(a));
@@ -135,6 +137,11 @@ int alert_from_json(json_t *j, struct alert *a, char *err, size_t errlen)
 	copy_string(json_object_get(j, "alert_id"), a->alert_id, sizeof(a->alert_id));
 	copy_string(json_object_get(j, "player_id"), a->player_id, sizeof(a->player_id));
 	copy_string(json_object_get(j, "policy"), a->policy, sizeof(a->policy));
+	copy_string(json_object_get(j, "jurisdiction"), a->jurisdiction, sizeof(a->jurisdiction));
+	/* Records written before alerts had a kind are all of harm. */
+	const char *kind = json_string_value(json_object_get(j, "kind"));
+	if (kind && alert_kind_parse(kind, &a->kind) < 0)
+		return seterr(err, errlen, "alert %s: unknown kind", a->alert_id);
 	int level = name_index(json_string_value(json_object_get(j, "level")), level_name, LEVEL_COUNT);
 	int action = name_index(json_string_value(json_object_get(j, "suggested_action")), action_name, ACTION_COUNT);
 	const char *status = json_string_value(json_object_get(j, "status"));

@@ -263,6 +263,12 @@ struct open_before {
 	bool resolved;
 };
 
+static bool same_string(json_t *payload, const char *key, const char *want)
+{
+	const char *s = json_string_value(json_object_get(payload, key));
+	return s && strcmp(s, want) == 0;
+}
+
 static int track_open_alert(void *ctx, const struct store_audit_row *row)
 {
 	struct open_before *o = ctx;
@@ -272,6 +278,10 @@ static int track_open_alert(void *ctx, const struct store_audit_row *row)
 	json_t *payload = json_loads(row->payload, 0, NULL);
 	const char *id = json_string_value(json_object_get(payload, "alert_id"));
 	const char *status = json_string_value(json_object_get(payload, "status"));
+	if (version && same_string(payload, "kind", "obligation")) {
+		json_decref(payload); /* tasks of their own, never the harm alert */
+		return 0;
+	}
 	if (version) {
 		json_decref(o->alert);
 		o->alert = payload;
@@ -286,19 +296,14 @@ static int track_open_alert(void *ctx, const struct store_audit_row *row)
 	return 0;
 }
 
-static bool same_string(json_t *payload, const char *key, const char *want)
-{
-	const char *s = json_string_value(json_object_get(payload, key));
-	return s && strcmp(s, want) == 0;
-}
 
 /* The fields of an alert that the decision sets, compared with a recorded
  * version (evidence aside: the store keeps only each marker's latest). */
 static bool same_alert(json_t *payload, const struct alert *a)
 {
 	json_t *mine = alert_json(a, ENGINE_NO_TIME);
-	static const char *const keys[] = { "alert_id", "level", "suggested_action", "rules", "reasons", "due_at",
-					    "escalations" };
+	static const char *const keys[] = { "alert_id", "kind", "level", "suggested_action", "rules", "reasons",
+					    "due_at", "escalations" };
 	bool same = true;
 	for (size_t i = 0; i < ARRAY_SIZE(keys) && same; i++)
 		same = json_equal(json_object_get(payload, keys[i]), json_object_get(mine, keys[i]));
@@ -324,6 +329,17 @@ static bool same_decision(const char *kind, json_t *payload, const struct alert 
 		ch->kind = ALERT_CHANGE_NONE;
 	const struct alert *a = &ch->alert;
 	static const char *const change_names[] = { "no alert change", "open alert", "escalate alert" };
+	if (strcmp(kind, "alert_opened") == 0 && same_string(payload, "kind", "obligation")) {
+		for (int i = 0; i < ch->nobligations; i++) {
+			a = &ch->obligations[i];
+			snprintf(got, gotlen, "obligation %s owed (%s, %s, due %lld)", rule_defs[a->rules[0]]->id,
+				 risk_level_name(a->level), risk_action_name(a->action), (long long)a->due_ms);
+			if (same_string(payload, "alert_id", a->alert_id))
+				return same_alert(payload, a);
+		}
+		snprintf(got, gotlen, "%d obligation(s) owed, none with this alert id", ch->nobligations);
+		return false;
+	}
 	if (strcmp(kind, "alert_opened") == 0 || strcmp(kind, "alert_escalated") == 0) {
 		enum alert_change_kind want = kind[6] == 'o' ? ALERT_CHANGE_OPEN : ALERT_CHANGE_ESCALATE;
 		if (ch->kind == ALERT_CHANGE_NONE)

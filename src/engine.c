@@ -275,6 +275,32 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 
 /* ---- rules, markers, score and level ------------------------------------ */
 
+/* The calendar month (year * 12 + month) of a time in the pack's zone. */
+static int64_t local_month(const struct policy *pol, int64_t ms)
+{
+	int64_t y;
+	unsigned m, d;
+	ts_civil_from_days(tz_local_day(&pol->tz, ms), &y, &m, &d);
+	return y * 12 + (int64_t)m;
+}
+
+/* An obligation that holds is owed when it did not hold yet this calendar
+ * month: the task comes again in a later month, not at every event. */
+static void owe(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
+		int64_t now_ms, struct engine_result *res)
+{
+	uint32_t last = st->rule_held_min[rule], now_min = state_minutes_of(now_ms);
+	bool owed = last == 0 || local_month(pol, (int64_t)last * MS_PER_MIN) != local_month(pol, now_ms);
+	if (now_min > last)
+		st->rule_held_min[rule] = now_min;
+	if (!owed || res->nowed >= ENGINE_OWED_MAX)
+		return;
+	struct engine_owed *o = &res->owed[res->nowed++];
+	o->rule = (uint8_t)rule;
+	for (int i = 0; i < RULE_VALUES; i++)
+		o->v[i] = state_sat32(v[i]);
+}
+
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
 {
@@ -305,6 +331,10 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		c.rule = pr;
 		if (!rule_defs[r]->eval(&c, v))
 			continue;
+		if (pr->kind == RULE_KIND_OBLIGATION) {
+			owe(st, pol, r, v, ev->ts_ms, res);
+			continue;
+		}
 		bool fresh = score_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
 		if (fresh)
 			res->new_rules[res->nnew++] = (uint8_t)r;

@@ -235,7 +235,7 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	if (audit_event_decisions(ig->store, ig->cfg.policy, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;
 	if (alert_event_matters(&res)) {
-		bool opened;
+		int opened;
 		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)
 			return -1;
 		ig->delta.alerts += opened;

@@ -99,6 +99,11 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'retention anchors are append-only'); END;"
 	/* API tokens serve has registered in the audit trail, by fingerprint. */
 	"CREATE TABLE audit_tokens(fingerprint TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 5: obligations. An alert is of harm (one open per player) or an
+	 * obligation (a mandated task, one per obligation owed), and names
+	 * the jurisdiction of the pack that raised it. */
+	"ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'harm';"
+	"ALTER TABLE alerts ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT '';",
 };
 
 static void sqlite_log(void *ctx, int code, const char *msg)

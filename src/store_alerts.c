@@ -12,7 +12,8 @@
 
 #define ALERT_COLUMNS                                                                               \
 	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
-	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by"
+	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by, " \
+	"kind, jurisdiction"
 
 /* ---- markers ------------------------------------------------------------- */
 
@@ -88,6 +89,10 @@ static int alert_from_row(sqlite3_stmt *s, struct alert *a, char *err, size_t er
 	a->acknowledged_ms = store_col_int64(s, 16, INT64_MIN);
 	a->resolved_ms = store_col_int64(s, 17, INT64_MIN);
 	column_text(s, 18, a->acknowledged_by, sizeof(a->acknowledged_by));
+	const char *kind = (const char *)sqlite3_column_text(s, 19);
+	if (!kind || alert_kind_parse(kind, &a->kind) < 0)
+		return seterr(err, errlen, "alert %s: damaged kind", a->alert_id);
+	column_text(s, 20, a->jurisdiction, sizeof(a->jurisdiction));
 	return 0;
 }
 
@@ -99,7 +104,7 @@ static int alert_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 
 static const struct store_sql alert_open = {
 	"reading alert",
-	"SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' "
+	"SELECT " ALERT_COLUMNS " FROM alerts WHERE player_id = ? AND status <> 'resolved' AND kind = 'harm' "
 	"ORDER BY created_ms DESC LIMIT 1",
 	"s", STMT_ALERT_OPEN,
 };
@@ -123,8 +128,8 @@ int store_alert_get(struct store *st, const char *alert_id, struct alert *out, c
  * times INT64_MIN: all stored as NULL. */
 static const struct store_sql alert_put = {
 	"storing alert",
-	"INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"ssisissssIIIis?s?sI?I?s?", STMT_ALERT_PUT,
+	"INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"ssisissssIIIis?s?sI?I?s?ss", STMT_ALERT_PUT,
 };
 
 int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen)
@@ -136,7 +141,8 @@ int store_alert_put(struct store *st, const struct alert *a, char *err, size_t e
 				      alert_status_name(a->status), (int)a->action, rules, reasons, evidence, a->policy,
 				      a->created_ms, a->updated_ms, a->due_ms, a->escalations,
 				      a->outcome != OUTCOME_NONE ? alert_outcome_name(a->outcome) : "", a->actor,
-				      a->has_note ? a->note : NULL, a->acknowledged_ms, a->resolved_ms, a->acknowledged_by);
+				      a->has_note ? a->note : NULL, a->acknowledged_ms, a->resolved_ms, a->acknowledged_by,
+				      alert_kind_name(a->kind), a->jurisdiction);
 	free(rules);
 	free(reasons);
 	free(evidence);

@@ -21,11 +21,11 @@
 #define ALERT_FLAG_TOPIC "rg.player-flags"
 
 /* Records evidence for new markers, decides (alert_decide) and applies the
- * decision: opens or escalates the player's alert and flags the player.
- * *opened is set when a new alert was created. Returns 0, or -1 on a
- * store error. */
+ * decision: opens the obligations owed, opens or escalates the player's
+ * harm alert and flags the player. *opened counts the alerts created.
+ * Returns 0, or -1 on a store error. */
 int alert_on_event(struct store *st, const struct policy *pol, const struct event *ev,
-		   const struct player_state *ps, const struct engine_result *res, bool *opened, char *err,
+		   const struct player_state *ps, const struct engine_result *res, int *opened, char *err,
 		   size_t errlen);
 
 /* ---- staff actions (wall time) ---- */

@@ -8,7 +8,10 @@
  * explain` call the same function, so a recorded decision can be re-run.
  * alert.c applies the change to the store, the outbox and the audit trail.
  *
- * One open alert per player: a raise (a strong marker or a rise in level)
+ * Obligations (regulator-mandated checks, contact, blocks) always open an
+ * alert of kind obligation of their own, whatever the score.
+ *
+ * One open harm alert per player: a raise (a strong marker or a rise in level)
  * opens one when the player has none and escalates the open one otherwise
  * (higher level, more rules, reasons and evidence, an earlier due time).
  * New markers add their reasons and evidence to an open alert. A strong
@@ -34,6 +37,12 @@ enum alert_status { ALERT_OPEN, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_STATUS
 const char *alert_status_name(enum alert_status s);
 int alert_status_parse(const char *s, enum alert_status *out);
 
+/* harm: the player's one open alert of harm, escalated as markers add up;
+ * obligation: a task a regulator mandates, one alert per obligation owed. */
+enum alert_kind { ALERT_KIND_HARM, ALERT_KIND_OBLIGATION, ALERT_KIND_COUNT };
+const char *alert_kind_name(enum alert_kind k);
+int alert_kind_parse(const char *s, enum alert_kind *out);
+
 enum alert_outcome {
 	OUTCOME_NONE = -1, /* not resolved */
 	OUTCOME_LIMITS_SET,
@@ -58,6 +67,8 @@ struct alert {
 	char alert_id[ALERT_ID_LEN + 1];
 	char player_id[PLAYER_ID_MAX + 1];
 	char policy[POLICY_ID_MAX + 1];
+	char jurisdiction[3];    /* the pack's, "" when it names none */
+	enum alert_kind kind;
 	enum risk_level level;   /* amber or red */
 	enum risk_action action; /* suggested_action */
 	enum alert_status status;
@@ -96,9 +107,15 @@ bool alert_event_matters(const struct engine_result *res);
 
 enum alert_change_kind { ALERT_CHANGE_NONE, ALERT_CHANGE_OPEN, ALERT_CHANGE_ESCALATE };
 
+#define ALERT_OBLIGATIONS_MAX ENGINE_OWED_MAX
+
 struct alert_change {
 	enum alert_change_kind kind;
 	struct alert alert; /* OPEN, ESCALATE: the alert as it now stands */
+	/* Obligation alerts the event opens, whatever happens to the harm
+	 * alert: each owed obligation always reaches staff. */
+	int nobligations;
+	struct alert obligations[ALERT_OBLIGATIONS_MAX];
 	/* The player flag for the CRM (suppress marketing and bonuses). */
 	bool flag;
 	enum risk_level flag_level;

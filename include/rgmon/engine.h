@@ -19,6 +19,8 @@
 #include "rgmon/state.h"
 
 /* What applying an event decided. */
+#define ENGINE_OWED_MAX 4 /* obligations one event can make due */
+
 struct engine_result {
 	bool outside_window;        /* older than the kept days: stored, not aggregated */
 	uint8_t level_before, level;/* enum risk_level */
@@ -27,6 +29,14 @@ struct engine_result {
 	uint8_t new_rules[RULE_COUNT];
 	bool raise;                 /* open or escalate an alert */
 	uint8_t raise_rule;         /* the rule that raised it (strong, or the top marker) */
+	/* Obligations (rules of kind obligation) that fell due with this
+	 * event: each is a task for staff, owed once per calendar month of the
+	 * pack's time zone; they score nothing. */
+	int nowed;
+	struct engine_owed {
+		uint8_t rule;            /* enum rule_id */
+		int32_t v[RULE_VALUES];  /* the numbers behind it (saturated) */
+	} owed[ENGINE_OWED_MAX];
 };
 
 /* Applies one validated event to the player's state and evaluates the

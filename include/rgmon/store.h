@@ -126,7 +126,8 @@ int store_marker_get(struct store *st, const char *player_id, const char *rule, 
  * (rules, reasons, evidence) are JSON text columns, written and read here
  * through alert_json.h, so nothing above the store sees that text. */
 
-/* The player's alert that is not resolved yet: 1 found, 0 none, -1 error. */
+/* The player's harm alert that is not resolved yet (obligations aside):
+ * 1 found, 0 none, -1 error. */
 int store_alert_open_for_player(struct store *st, const char *player_id, struct alert *out, char *err,
 				size_t errlen);
 /* Inserts or replaces an alert (by alert_id). */

@@ -12,7 +12,10 @@ const OUTCOMES = [
   ['contacted_no_action', 'Contacted, no action'],
   ['false_positive', 'False positive'],
 ];
-const ACTIONS = { limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion' };
+const ACTIONS = {
+  limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion',
+  financial_check: 'Financial check owed', contact: 'Contact owed', deposit_block: 'Block deposits',
+};
 
 const $ = (sel) => document.querySelector(sel);
 let refreshTimer = null;

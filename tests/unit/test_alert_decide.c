@@ -293,6 +293,47 @@ static void test_evidence_is_unique_and_bounded(void **state)
 	assert_int_equal(again.alert.nevidence, ALERT_EVIDENCE_MAX);
 }
 
+static void test_an_obligation_always_opens_its_own_alert(void **state)
+{
+	(void)state;
+	struct policy *pol = test_policy(NULL);
+	for (int i = 0; i < RULE_COUNT; i++)
+		pol->rules[i].strong = false;
+	pol->rules[RULE_REGULATORY_DEPOSITS].kind = RULE_KIND_OBLIGATION;
+	pol->rules[RULE_REGULATORY_DEPOSITS].action = ACTION_FINANCIAL_CHECK;
+	pol->rules[RULE_REGULATORY_DEPOSITS].due_minutes = 60;
+	struct player_state ps;
+	struct alert open = open_amber(pol, &ps);
+	struct event ev = deposit("e9");
+	/* a green-level event that owes a check: no raise, no new marker */
+	struct engine_result res = result(LEVEL_GREEN, LEVEL_GREEN, false, 0);
+	res.nowed = 1;
+	res.owed[0].rule = RULE_REGULATORY_DEPOSITS;
+	res.owed[0].v[0] = 16000;
+	assert_true(alert_event_matters(&res));
+	struct alert_change ch;
+	assert_int_equal(alert_decide(&open, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.kind, ALERT_CHANGE_NONE); /* the harm alert is untouched */
+	assert_int_equal(ch.nobligations, 1);
+	const struct alert *o = &ch.obligations[0];
+	assert_int_equal(o->kind, ALERT_KIND_OBLIGATION);
+	assert_int_equal(o->action, ACTION_FINANCIAL_CHECK);
+	assert_int_equal(o->level, LEVEL_AMBER);
+	assert_int_equal(o->due_ms, ev.ts_ms + 60 * MS_PER_MIN);
+	assert_int_equal(o->nrules, 1);
+	assert_int_equal(o->rules[0], RULE_REGULATORY_DEPOSITS);
+	assert_true(o->reasons[0].detail[0] != '\0');
+	assert_string_equal(o->evidence[0], "e9");
+	assert_string_not_equal(o->alert_id, open.alert_id);
+	assert_string_equal(o->jurisdiction, pol->jurisdiction);
+	assert_false(ch.flag);
+	/* and without any open alert, the same */
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.nobligations, 1);
+	assert_int_equal(ch.kind, ALERT_CHANGE_NONE);
+	assert_string_equal(alert_kind_name(ALERT_KIND_OBLIGATION), "obligation");
+}
+
 static void test_names_round_trip(void **state)
 {
 	(void)state;
@@ -323,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_exclusion_flags_and_clamps_to_red),
 		cmocka_unit_test(test_nothing_to_decide),
 		cmocka_unit_test(test_evidence_is_unique_and_bounded),
+		cmocka_unit_test(test_an_obligation_always_opens_its_own_alert),
 		cmocka_unit_test(test_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
