@@ -4,7 +4,7 @@
 # edits; explain re-runs decisions; exports (CLI JSONL and CSV, a player's,
 # and over HTTP) verify; and
 # verify catches and locates each of the six ways to tamper with an export,
-# and a wrong public key.
+# a member the format does not define, and a wrong public key.
 . "$(dirname "$0")/lib.sh"
 start_broker 4
 PORT=$(free_port)
@@ -122,6 +122,8 @@ M = L[:]; del M[29]; save("removed", M)
 M = L[:]; M.insert(40, rehash(dict(json.loads(L[39]), payload={"forged": True}))); save("inserted", M)
 M = L[:]; M[49], M[50] = M[50], M[49]; save("reordered", M)
 M = L[:]; M.insert(61, M[60]); save("duplicated", M)
+r = json.loads(L[69]); r["payload_display"] = {"note": "FORGED"}
+M = L[:]; M[69] = json.dumps(r, separators=(",", ":")); save("extra_member", M)
 save("truncated", L[:-3])
 open(w + "/cut", "w").write("\n".join(L)[:-40])
 PY
@@ -132,8 +134,12 @@ tamper "inserted" "inserted" 41 "$WORK/inserted"
 tamper "reordered" "reordered" 50 "$WORK/reordered"
 tamper "duplicated" "duplicated" 62 "$WORK/duplicated"
 tamper "truncated" "truncated" $(( $(wc -l <"$WORK/e.jsonl") - 3 )) "$WORK/truncated"
+# No hash covers a member the format does not define: it must not ride along.
+tamper "a member the format does not define" 'edited.*"payload_display"' 70 "$WORK/extra_member"
 tamper "cut mid-line" "truncated" "$(wc -l <"$WORK/e.jsonl")" "$WORK/cut"
 sed '6s/,2026-/,2025-/' "$WORK/e.csv" >"$WORK/edited.csv"
 cmp -s "$WORK/e.csv" "$WORK/edited.csv" && fail "the CSV edit changed nothing"
 tamper "edited CSV" "edited" 6 "$WORK/edited.csv"
+sed '$s/^manifest,,/manifest,x,/' "$WORK/e.csv" >"$WORK/stray.csv"
+tamper "a value in a CSV manifest column the format leaves empty" "edited.*column 2" "$(wc -l <"$WORK/e.csv")" "$WORK/stray.csv"
 finish
