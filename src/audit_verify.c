@@ -9,6 +9,7 @@
  * inserted (a record the manifest does not list, or a second, different
  * record under a listed seq). Memory: 20 bytes per record. */
 #include "rgmon/audit_export.h"
+#include "rgmon/canon.h"
 #include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
 
@@ -234,7 +235,7 @@ static bool manifest_signed(json_t *m, const uint8_t *pub, char *why, size_t why
 		return seterr(why, whylen, "the manifest names no public key"), false;
 	json_t *copy = json_deep_copy(m);
 	json_object_del(copy, "signature");
-	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = canon_json(copy);
 	json_decref(copy);
 	bool ok = text && sign_verify(key, text, strlen(text), sig);
 	free(text);
