@@ -42,6 +42,15 @@ void ingest_free(struct ingest *ig);
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen);
 
+/* The same for a Kafka message with its key (key_len 0: none). Events are
+ * keyed by player_id so that a player's events stay in one partition, in
+ * order, with the instance that owns that partition's state: a message
+ * whose key is not its player_id is rejected. Keyless messages are
+ * accepted (keyless producers exist). */
+int ingest_keyed_message(struct ingest *ig, const struct store_source *src, const void *key, size_t key_len,
+			 const char *raw, size_t len, enum ingest_outcome *outcome, char *reason, size_t reasonlen,
+			 char *err, size_t errlen);
+
 /* Records that a Kafka partition has been consumed up to next_offset; the
  * offset is written with the batch. */
 int ingest_note_offset(struct ingest *ig, const char *topic, int32_t partition, int64_t next_offset,
