@@ -241,9 +241,15 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	ig->delta.events++;
 
 	if (event_parse(raw, len, &ev, reason, reasonlen) < 0) {
+		size_t kept = len;
+		if (len > EVENT_RAW_MAX) { /* a bounded prefix, never the whole of it */
+			kept = INGEST_RAW_KEPT;
+			size_t used = strlen(reason);
+			snprintf(reason + used, reasonlen - used, " (its first %d bytes are kept)", INGEST_RAW_KEPT);
+		}
 		*outcome = INGEST_REJECTED;
 		ig->delta.rejected++;
-		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, len, err, errlen);
+		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, kept, err, errlen);
 	}
 	if (key_len > 0 && (key_len != strlen(ev.player_id) || memcmp(key, ev.player_id, key_len) != 0)) {
 		char shown[4 * KEY_SHOWN + 4];

@@ -19,6 +19,9 @@
  * no cost in latency, since the 50 ms timer closes batches first at
  * ordinary rates. */
 #define INGEST_BATCH_MAX 5000
+/* Of a message over EVENT_RAW_MAX (rejected by its length) only this many
+ * first bytes are read and kept with the reject. */
+#define INGEST_RAW_KEPT 4096
 #define INGEST_CACHE_DEFAULT 50000
 
 struct ingest_config {
@@ -38,7 +41,8 @@ void ingest_free(struct ingest *ig);
  * *outcome says what became of it; for a reject, reason holds the one-line
  * reason (the message is already kept in the store). Returns -1 only on a
  * store failure: the caller must then ingest_abort() and re-read from the
- * stored offsets. */
+ * stored offsets. When len is over EVENT_RAW_MAX, raw need hold only the
+ * first INGEST_RAW_KEPT bytes (source_file passes no more). */
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen);
 
