@@ -44,7 +44,12 @@ enum contact_topic {
 #define PLAYER_ID_MAX     64  /* [A-Za-z0-9._:-] */
 #define EVENT_REF_MAX     128 /* session_id, instrument: printable ASCII */
 #define EVENT_TEXT_MAX    128 /* game, method: any text, counted in characters */
-#define EVENT_AMOUNT_MAX  1000000000000000LL /* 10^15 minor units */
+/* Money (amount, stake, payout, a limit's value): at most 10^11 minor units,
+ * a billion in a two-decimal currency. No real deposit, stake or payout
+ * comes near it, and anything above is a broken or hostile producer; the
+ * engine's day sums (int32, see engine.h) then only saturate on
+ * impossible days. */
+#define EVENT_AMOUNT_MAX  100000000000LL
 #define EVENT_DAYS_MAX    36500
 #define EVENT_BIRTH_MIN   1900
 #define EVENT_BIRTH_MAX   2100
