@@ -48,7 +48,7 @@ enum contact_topic {
  * a billion in a two-decimal currency. No real deposit, stake or payout
  * comes near it, and anything above is a broken or hostile producer; the
  * engine's day sums (int32, see engine.h) then only saturate on
- * impossible days. */
+ * impossible days, and show it ("at least") if they do. */
 #define EVENT_AMOUNT_MAX  100000000000LL
 #define EVENT_DAYS_MAX    36500
 #define EVENT_BIRTH_MIN   1900

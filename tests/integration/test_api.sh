@@ -105,6 +105,16 @@ check "timeline has daily sums" true "$(jq '.days | length > 0 and all(has("date
 check "timeline events leave game rounds out" true "$(jq '.events | length > 0 and all(.type != "game_round")' "$WORK/tl")"
 check "timeline lists the player's alerts" true "$(jq --arg a "$ALERT" '[.alerts[].alert_id] | index($a) != null' "$WORK/tl")"
 
+# A day sum that saturated is named as a bound, not given as an amount.
+for i in 1 2 3; do
+  printf 'psat\t{"event_id":"sat-%s","type":"deposit","player_id":"psat","ts":"2026-11-01T10:0%s:00Z","amount":1000000000,"currency":"EUR"}\n' $i $i
+done | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+sat_in() { getj compliance /v1/players/psat | jq -e '.days[-1].deposited == 2147483647' >/dev/null; }
+wait_for "psat" 100 sat_in
+check "timeline: a saturated day sum is marked at_least" '["deposited"] 2147483647' \
+  "$(getj compliance /v1/players/psat | jq -c -r '.days[-1] | "\(.at_least) \(.deposited)"')"
+check "timeline: other days carry no at_least" 0 "$(jq '[.days[] | select(has("at_least"))] | length' "$WORK/tl")"
+
 # ---- resolve flow ----
 postj compliance "/v1/alerts/$ALERT/acknowledge" '{}' >"$WORK/ack"
 check "acknowledge assigns the alert" "acknowledged compliance-1" "$(jq -r '"\(.status) \(.acknowledged_by)"' "$WORK/ack")"

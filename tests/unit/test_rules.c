@@ -73,6 +73,49 @@ static void test_near_breach_at_80_percent(void **state)
 	assert_false(holds(&st, RULE_LIMITS_NEAR_BREACH));
 }
 
+/* Amounts are bounded (10^11) but day sums are 32-bit: enough deposits in
+ * one day still saturate one. The reasons and the limit's use must then
+ * say "at least", never show the cap as the amount. */
+static void test_saturated_sums_read_at_least(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct risk_reason r[ENGINE_MARKERS];
+	int64_t now = 0;
+	load("policies/nl.json");
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	for (int i = 0; i < 3; i++)
+		play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(1000000000)); /* 10 million EUR each */
+	assert_int_equal(engine_day(&st, (int32_t)ts_days_from_civil(2026, 11, 2))->deposited, ENGINE_SUM_MAX);
+	assert_int_equal(ts_parse_rfc3339("2026-11-02T10:00:00+01:00", &now), 0);
+	int n = risk_reasons(&st, &pol, now, r), shown = 0;
+	for (int i = 0; i < n; i++) {
+		const char *cap = strstr(r[i].detail, "21,474,836.47 EUR");
+		if (!cap)
+			continue;
+		shown++;
+		assert_true(cap - r[i].detail >= 9);
+		if (strncmp(cap - 9, "at least ", 9) != 0)
+			fail_msg("a capped sum shown as an amount: %s", r[i].detail);
+	}
+	assert_true(shown > 0);
+	json_t *risk = risk_player_json("p", &st, &pol), *limit = json_array_get(json_object_get(risk, "limits"), 0);
+	assert_int_equal(json_integer_value(json_object_get(limit, "used")), ENGINE_SUM_MAX);
+	assert_true(json_is_true(json_object_get(limit, "used_at_least")));
+	json_decref(risk);
+	/* Below the cap a sum is shown as itself. */
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(2147483646));
+	n = risk_reasons(&st, &pol, now, r);
+	for (int i = 0; i < n; i++)
+		assert_null(strstr(r[i].detail, "at least"));
+	risk = risk_player_json("p", &st, &pol);
+	assert_null(json_object_get(json_array_get(json_object_get(risk, "limits"), 0), "used_at_least"));
+	json_decref(risk);
+}
+
 static void test_breach_is_strong_and_red_at_once(void **state)
 {
 	(void)state;
@@ -551,6 +594,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_near_breach_at_80_percent),
 		cmocka_unit_test(test_breach_is_strong_and_red_at_once),
+		cmocka_unit_test(test_saturated_sums_read_at_least),
 		cmocka_unit_test(test_raise_waits_for_the_delay),
 		cmocka_unit_test(test_high_limit_se),
 		cmocka_unit_test(test_nl_age_bands),
