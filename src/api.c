@@ -149,6 +149,7 @@ static void handle_player_risk(const struct api_context *ctx, const struct api_r
 		json_array_foreach(json_object_get(risk, "limits"), i, l) {
 			json_object_del(l, "value");
 			json_object_del(l, "used");
+			json_object_del(l, "used_at_least");
 			json_object_del(l, "pending_value");
 		}
 	}
@@ -216,12 +217,24 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 		char date[16];
 		ts_civil_from_days(d, &y, &m, &dd);
 		snprintf(date, sizeof(date), "%04lld-%02u-%02u", (long long)y, m, dd);
-		json_array_append_new(
-			days, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "date", date, "deposited",
+		json_t *day = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "date", date, "deposited",
 					(json_int_t)t->deposited, "withdrawn", (json_int_t)t->withdrawn, "staked",
 					(json_int_t)t->staked, "net_loss", (json_int_t)t->net_loss, "session_seconds",
 					(json_int_t)t->session_seconds, "rounds", (json_int_t)t->rounds, "night_rounds",
-					(json_int_t)t->night_rounds, "declined_deposits", (json_int_t)t->declined));
+					(json_int_t)t->night_rounds, "declined_deposits", (json_int_t)t->declined);
+		/* Sums that saturated (engine.h) are bounds: name them. */
+		static const char *const sums[] = { "deposited", "withdrawn", "staked", "net_loss", "session_seconds" };
+		json_t *capped = json_array();
+		for (size_t i = 0; i < ARRAY_SIZE(sums); i++) {
+			json_int_t v = json_integer_value(json_object_get(day, sums[i]));
+			if (v == ENGINE_SUM_MAX || v == -ENGINE_SUM_MAX)
+				json_array_append_new(capped, json_string(sums[i]));
+		}
+		if (json_array_size(capped))
+			json_object_set_new(day, "at_least", capped);
+		else
+			json_decref(capped);
+		json_array_append_new(days, day);
 	}
 	json_object_set_new(root, "days", days);
 	if (store_player_events_each(rq->db, id, TIMELINE_EVENTS, add_raw_event, events, err, sizeof(err)) < 0) {

@@ -1,6 +1,7 @@
 /* audit.c -- appending to the audit chain, checkpoints and retention. The
  * export and its verification are in audit_export.c and audit_verify.c. */
 #include "rgmon/audit.h"
+#include "rgmon/canon.h"
 #include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -20,7 +21,7 @@ int audit_record_hash(int64_t seq, const char *at, const char *kind, const char 
 	json_t *rec = json_pack("{s:I, s:s, s:s, s:O, s:s, s:o}", "seq", (json_int_t)seq, "at", at, "kind", kind,
 				"payload", payload, "prev_hash", prev_hash, "player_id",
 				player_id ? json_string(player_id) : json_null());
-	char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *text = rec ? canon_json(rec) : NULL;
 	json_decref(rec);
 	int rc = text ? digest_sha256_hex(text, strlen(text), out) : -1;
 	free(text);
@@ -33,7 +34,7 @@ int audit_append(struct store *st, int64_t at_ms, const char *kind, const char *
 	struct store_audit_row r = { .at_ms = at_ms, .kind = kind, .player_id = player_id };
 	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], at[TS_RFC3339_LEN];
 	int rc = -1;
-	char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *text = payload ? canon_json(payload) : NULL; /* stored, and exported, as hashed */
 	if (!text) {
 		seterr(err, errlen, "audit %s: cannot write its payload", kind);
 		goto out;

@@ -6,6 +6,7 @@
 #include "rgmon/audit_export.h"
 #include "rgmon/alert.h"
 #include "rgmon/audit_stats.h"
+#include "rgmon/canon.h"
 #include "rgmon/digest.h"
 #include "rgmon/sign.h"
 #include "rgmon/timestamp.h"
@@ -115,7 +116,7 @@ int audit_manifest_sign(json_t *manifest, const struct sign_key *key, char *err,
 	json_object_set_new(manifest, "public_key", json_string(pub_hex));
 	json_object_set_new(manifest, "key_fingerprint", json_string(fp));
 	json_object_del(manifest, "signature");
-	char *text = json_dumps(manifest, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = canon_json(manifest);
 	int rc = text ? sign_message(key, text, strlen(text), sig) : -1;
 	free(text);
 	if (rc < 0)
@@ -186,7 +187,7 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 		json_decref(m);
 		goto out;
 	}
-	char *text = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = canon_json(m);
 	json_decref(m);
 	if (!text) {
 		seterr(err, errlen, "out of memory");

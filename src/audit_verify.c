@@ -9,6 +9,7 @@
  * inserted (a record the manifest does not list, or a second, different
  * record under a listed seq). Memory: 20 bytes per record. */
 #include "rgmon/audit_export.h"
+#include "rgmon/canon.h"
 #include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
 
@@ -23,6 +24,7 @@ struct parsed {
 	const char *at, *kind, *player_id, *prev_hash, *hash;
 	json_t *payload;  /* the record's payload, or the manifest */
 	json_t *root;     /* owns the strings above (JSONL) */
+	int stray_column; /* CSV manifest row: a column the format leaves empty has a value */
 	char why[160];
 };
 
@@ -71,6 +73,24 @@ static const char *member(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* A record line's member the format does not define, or NULL: no hash
+ * covers such a member, so a forged one ("payload_display") must not pass
+ * as part of a verified record. */
+static const char *undefined_member(json_t *record)
+{
+	static const char *const defined[] = { "type", "seq", "at", "kind", "player_id", "payload", "prev_hash", "hash" };
+	const char *key;
+	json_t *v;
+	json_object_foreach(record, key, v) {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(defined) && strcmp(key, defined[i]) != 0)
+			i++;
+		if (i == ARRAY_SIZE(defined))
+			return key;
+	}
+	return NULL;
+}
+
 static void parse_line(char *line, bool csv, struct parsed *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -94,6 +114,11 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 			return;
 		}
 		if (strcmp(f[0], "manifest") == 0) {
+			/* Only the payload column holds the (signed) manifest;
+			 * the walk refuses a value anywhere else. */
+			for (int i = 1; i < 8 && !p->stray_column; i++)
+				if (i != 5 && f[i][0] != '\0')
+					p->stray_column = i + 1;
 			p->type = LINE_MANIFEST;
 			return;
 		}
@@ -133,6 +158,11 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 	if (strcmp(type, "record") != 0 || !json_is_integer(seq) || !p->at || !p->kind || !p->prev_hash || !p->hash ||
 	    !json_is_object(p->payload) || !(json_is_null(pid) || json_is_string(pid))) {
 		seterr(p->why, sizeof(p->why), "a record misses a member or has one of the wrong type");
+		return;
+	}
+	const char *extra = undefined_member(p->root);
+	if (extra) {
+		seterr(p->why, sizeof(p->why), "it has a member the format does not define: \"%.64s\"", extra);
 		return;
 	}
 	p->seq = json_integer_value(seq);
@@ -205,7 +235,7 @@ static bool manifest_signed(json_t *m, const uint8_t *pub, char *why, size_t why
 		return seterr(why, whylen, "the manifest names no public key"), false;
 	json_t *copy = json_deep_copy(m);
 	json_object_del(copy, "signature");
-	char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = canon_json(copy);
 	json_decref(copy);
 	bool ok = text && sign_verify(key, text, strlen(text), sig);
 	free(text);
@@ -427,6 +457,10 @@ int audit_verify_file(const char *path, const uint8_t *pub, char *report, size_t
 				      : PROBLEM("edited: line %lld is not a record: %s", (long long)lineno, p.why);
 		else if (p.type == LINE_MANIFEST && lineno != e.manifest_line)
 			bad = PROBLEM("inserted: line %lld is a second manifest", (long long)lineno);
+		else if (p.type == LINE_MANIFEST && p.stray_column)
+			bad = PROBLEM("edited: the manifest row (line %lld) has a value in column %d, which the format "
+				      "leaves empty",
+				      (long long)lineno, p.stray_column);
 		else if (p.type == LINE_RECORD && lineno > e.manifest_line)
 			bad = PROBLEM("inserted: line %lld is a record after the manifest", (long long)lineno);
 		else if (p.type == LINE_RECORD)

@@ -77,7 +77,8 @@ static void print_player(json_t *risk)
 		printf("limits:\n");
 	json_array_foreach(limits, i, v) {
 		const char *kind = json_string_value(json_object_get(v, "limit"));
-		printf("  %s per %s: %lld of %lld %s\n", kind, json_string_value(json_object_get(v, "period")),
+		printf("  %s per %s: %s%lld of %lld %s\n", kind, json_string_value(json_object_get(v, "period")),
+		       json_is_true(json_object_get(v, "used_at_least")) ? "at least " : "",
 		       (long long)json_integer_value(json_object_get(v, "used")),
 		       (long long)json_integer_value(json_object_get(v, "value")),
 		       strcmp(kind, "session_time") == 0 ? "minutes" : cur ? cur : "(minor units)");

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#define EVENT_RAW_MAX (1024 * 1024)
-
 static const char *const type_names[EVENT_TYPE_COUNT] = {
 	"deposit", "withdrawal", "game_round", "session_start", "session_end",
 	"limit_set", "self_exclusion", "account", "contact",

@@ -37,10 +37,14 @@ struct http_server {
 	int port;
 };
 
-/* What one request has sent so far (kept across libmicrohttpd's calls). */
+/* What one request has sent so far (kept across libmicrohttpd's calls).
+ * Made by on_uri, which sees the request target before libmicrohttpd
+ * decodes it. */
 struct request_state {
 	struct sbuf body;
+	bool headers_seen; /* the access handler ran once */
 	bool too_large;
+	bool encoded_nul;  /* the raw target holds %00 */
 };
 
 static struct store *pool_take(struct db_pool *p)
@@ -177,6 +181,33 @@ static size_t dispatch(struct http_server *srv, struct MHD_Connection *conn, con
 	return slot;
 }
 
+/* Called with the request target as sent, before libmicrohttpd decodes
+ * it: a %00 there would reach the handler as a NUL that cuts the path
+ * short ("/v1/players/p1%00x/risk" answering for p1), so it is noted here
+ * and refused with 400 once the headers are in. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request_state *rs = calloc(1, sizeof(*rs));
+	(void)cls;
+	(void)conn;
+	if (rs)
+		rs->encoded_nul = strstr(uri, "%00") != NULL;
+	return rs;
+}
+
+/* Why a request is refused before routing (400), or NULL. A body framed
+ * both by Content-Length and by chunked Transfer-Encoding is ambiguous
+ * (request smuggling through a proxy that reads the other one). */
+static const char *malformed(struct MHD_Connection *conn, const struct request_state *rs)
+{
+	if (rs->encoded_nul)
+		return "the request path or query holds an encoded NUL (%00)";
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) &&
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		return "a request may not carry both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -185,12 +216,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct request_state *rs = *con_cls;
 	(void)version;
 
-	if (!rs) {
-		/* First call: headers only. Refuse an announced oversized body
-		 * before reading it. */
-		if (!(rs = calloc(1, sizeof(*rs))))
-			return MHD_NO;
-		*con_cls = rs;
+	if (!rs && !(rs = *con_cls = calloc(1, sizeof(*rs))))
+		return MHD_NO;
+	if (!rs->headers_seen) {
+		/* First call: headers only. Refuse a malformed request and an
+		 * announced oversized body before reading it. */
+		rs->headers_seen = true;
+		const char *why = malformed(conn, rs);
+		if (why) {
+			struct api_reply bad = { .status = 0, .content_type = "application/json", .file_fd = -1 };
+			api_error(&bad, 400, "%s", why);
+			metrics_count_http(srv->api.metrics, api_route_count, bad.status);
+			enum MHD_Result ret = send_reply(conn, &bad, NULL);
+			sbuf_release(&bad.body);
+			return ret;
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
 			rs->too_large = true;
@@ -317,7 +357,8 @@ struct http_server *http_start(const struct http_config *cfg, const struct api_c
 	}
 	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-				       mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				       mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->daemon) {

@@ -204,8 +204,34 @@ static int batch_open(struct ingest *ig, char *err, size_t errlen)
 	return 0;
 }
 
+/* A message key for a reject reason: at most KEY_SHOWN bytes, anything
+ * but printable ASCII (and the quote and backslash) as \xHH. */
+#define KEY_SHOWN 64
+static void key_excerpt(const unsigned char *key, size_t len, char out[4 * KEY_SHOWN + 4])
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && i < KEY_SHOWN; i++) {
+		if (key[i] >= 0x20 && key[i] < 0x7f && key[i] != '"' && key[i] != '\\')
+			out[o++] = (char)key[i];
+		else
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", key[i]);
+	}
+	if (len > KEY_SHOWN) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
+{
+	return ingest_keyed_message(ig, src, NULL, 0, raw, len, outcome, reason, reasonlen, err, errlen);
+}
+
+int ingest_keyed_message(struct ingest *ig, const struct store_source *src, const void *key, size_t key_len,
+			 const char *raw, size_t len, enum ingest_outcome *outcome, char *reason, size_t reasonlen,
+			 char *err, size_t errlen)
 {
 	struct event ev;
 	struct engine_result res;
@@ -216,6 +242,20 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	ig->delta.events++;
 
 	if (event_parse(raw, len, &ev, reason, reasonlen) < 0) {
+		size_t kept = len;
+		if (len > EVENT_RAW_MAX) { /* a bounded prefix, never the whole of it */
+			kept = INGEST_RAW_KEPT;
+			size_t used = strlen(reason);
+			snprintf(reason + used, reasonlen - used, " (its first %d bytes are kept)", INGEST_RAW_KEPT);
+		}
+		*outcome = INGEST_REJECTED;
+		ig->delta.rejected++;
+		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, kept, err, errlen);
+	}
+	if (key_len > 0 && (key_len != strlen(ev.player_id) || memcmp(key, ev.player_id, key_len) != 0)) {
+		char shown[4 * KEY_SHOWN + 4];
+		key_excerpt(key, key_len, shown);
+		seterr(reason, reasonlen, "key \"%s\" does not match player_id \"%s\"", shown, ev.player_id);
 		*outcome = INGEST_REJECTED;
 		ig->delta.rejected++;
 		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, len, err, errlen);

@@ -70,6 +70,9 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 					      limit_period_name((enum limit_period)p), "value", (json_int_t)value, "used",
 					      (json_int_t)state_limit_used(st, &pol->tz, (enum limit_kind)k,
 									   (enum limit_period)p, now));
+			/* Summed from day sums that may have saturated: a bound. */
+			if (json_integer_value(json_object_get(l, "used")) >= ENGINE_SUM_MAX)
+				json_object_set_new(l, "used_at_least", json_true());
 			/* A raise that waits out its delay: say what is coming. */
 			if (st->limits[k][p].value != value)
 				json_object_set_new(l, "pending_value", json_integer(st->limits[k][p].value));

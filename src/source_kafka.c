@@ -345,8 +345,9 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		struct store_source src = { .topic = topic, .partition = msg->partition, .offset = msg->offset,
 					    .file = NULL };
 		enum ingest_outcome outcome;
-		if (ingest_message(sk->ingest, &src, msg->payload ? msg->payload : "", msg->len, &outcome, reason,
-				   sizeof(reason), err, errlen) < 0 ||
+		if (ingest_keyed_message(sk->ingest, &src, msg->key, msg->key ? msg->key_len : 0,
+					 msg->payload ? msg->payload : "", msg->len, &outcome, reason, sizeof(reason), err,
+					 errlen) < 0 ||
 		    ingest_note_offset(sk->ingest, topic, msg->partition, msg->offset + 1, err, errlen) < 0) {
 			rd_kafka_message_destroy(msg);
 			return fail_batch(sk);

@@ -3,9 +3,9 @@
  * record written in the transaction of the change it records.
  *
  * A record is (seq, at, kind, player_id, payload, prev_hash); its hash is
- * the SHA-256 (hex) of its canonical JSON: those six members, keys sorted,
- * no spaces (jansson JSON_COMPACT | JSON_SORT_KEYS), `at` as RFC 3339 UTC,
- * player_id null for records about no player. prev_hash is the previous
+ * the SHA-256 (hex) of its canonical JSON (canon.h): those six members,
+ * `at` as RFC 3339 UTC, player_id null for records about no player. The
+ * payload is stored, and exported, as its canonical JSON too. prev_hash is the previous
  * record's hash (64 zeros before the first). `at` is event time for
  * decisions and wall time for everything else.
  *
@@ -36,7 +36,8 @@ int audit_append(struct store *st, int64_t at_ms, const char *kind, const char *
 		 char *err, size_t errlen);
 
 /* The hash of a record as described above, from its parts; at is the RFC
- * 3339 text. Returns 0, or -1 when payload is not an object. */
+ * 3339 text. Returns 0, or -1 when payload is not an object or has no
+ * canonical form (a real number). */
 int audit_record_hash(int64_t seq, const char *at, const char *kind, const char *player_id, json_t *payload,
 		      const char *prev_hash, char out[AUDIT_HASH_HEX]);
 

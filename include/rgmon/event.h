@@ -39,11 +39,17 @@ enum contact_topic {
 
 /* Limits of the contract, and of the free-text fields the contract leaves
  * open (documented in schemas/event.schema.json). */
+#define EVENT_RAW_MAX     (1024 * 1024) /* bytes of one message or line, as a Kafka message */
 #define EVENT_ID_MAX      128 /* printable ASCII */
 #define PLAYER_ID_MAX     64  /* [A-Za-z0-9._:-] */
 #define EVENT_REF_MAX     128 /* session_id, instrument: printable ASCII */
 #define EVENT_TEXT_MAX    128 /* game, method: any text, counted in characters */
-#define EVENT_AMOUNT_MAX  1000000000000000LL /* 10^15 minor units */
+/* Money (amount, stake, payout, a limit's value): at most 10^11 minor units,
+ * a billion in a two-decimal currency. No real deposit, stake or payout
+ * comes near it, and anything above is a broken or hostile producer; the
+ * engine's day sums (int32, see engine.h) then only saturate on
+ * impossible days, and show it ("at least") if they do. */
+#define EVENT_AMOUNT_MAX  100000000000LL
 #define EVENT_DAYS_MAX    36500
 #define EVENT_BIRTH_MIN   1900
 #define EVENT_BIRTH_MAX   2100
@@ -83,7 +89,8 @@ struct event {
 /* Parses and validates one JSON message of `len` bytes (need not be
  * NUL-terminated). On success fills *ev and returns 0. On failure returns -1
  * and writes a one-line reason into err; if the event_id could be read it
- * is left in ev->event_id (else ""), so a reject can be traced. */
+ * is left in ev->event_id (else ""), so a reject can be traced. A message
+ * over EVENT_RAW_MAX is rejected by its length alone: json is not read. */
 int event_parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen);
 
 /* The same, always through jansson (no fast scan): the reference the

@@ -19,6 +19,9 @@
  * no cost in latency, since the 50 ms timer closes batches first at
  * ordinary rates. */
 #define INGEST_BATCH_MAX 5000
+/* Of a message over EVENT_RAW_MAX (rejected by its length) only this many
+ * first bytes are read and kept with the reject. */
+#define INGEST_RAW_KEPT 4096
 #define INGEST_CACHE_DEFAULT 50000
 
 struct ingest_config {
@@ -38,9 +41,19 @@ void ingest_free(struct ingest *ig);
  * *outcome says what became of it; for a reject, reason holds the one-line
  * reason (the message is already kept in the store). Returns -1 only on a
  * store failure: the caller must then ingest_abort() and re-read from the
- * stored offsets. */
+ * stored offsets. When len is over EVENT_RAW_MAX, raw need hold only the
+ * first INGEST_RAW_KEPT bytes (source_file passes no more). */
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen);
+
+/* The same for a Kafka message with its key (key_len 0: none). Events are
+ * keyed by player_id so that a player's events stay in one partition, in
+ * order, with the instance that owns that partition's state: a message
+ * whose key is not its player_id is rejected. Keyless messages are
+ * accepted (keyless producers exist). */
+int ingest_keyed_message(struct ingest *ig, const struct store_source *src, const void *key, size_t key_len,
+			 const char *raw, size_t len, enum ingest_outcome *outcome, char *reason, size_t reasonlen,
+			 char *err, size_t errlen);
 
 /* Records that a Kafka partition has been consumed up to next_offset; the
  * offset is written with the batch. */

@@ -13,7 +13,10 @@ struct source_file *source_file_open(const char *path, char *err, size_t errlen)
 void source_file_close(struct source_file *sf);
 
 /* Next non-blank line: 1 with *line (valid until the next call), *len and
- * *lineno (1-based); 0 at end of input; -1 on a read error. */
+ * *lineno (1-based); 0 at end of input; -1 on a read error. A line longer
+ * than EVENT_RAW_MAX bytes (which ingest rejects by its length) is not
+ * held whole: *len is its full length, but *line holds only its first
+ * EVENT_RAW_MAX + 1 bytes, NUL-terminated; the rest is read and dropped. */
 int source_file_next(struct source_file *sf, const char **line, size_t *len, int64_t *lineno, char *err,
 		     size_t errlen);
 

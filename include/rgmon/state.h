@@ -33,8 +33,11 @@
 #define ENGINE_FOREVER INT64_MAX
 
 /* One local calendar day of a player's activity. Money in minor units;
- * day sums saturate at +-2^31-1 (21 million in a two-decimal currency),
- * far past every threshold, so a bucket stays small. */
+ * day sums saturate at +-ENGINE_SUM_MAX (21 million in a two-decimal
+ * currency), far past every threshold, so a bucket stays small. Marker
+ * values saturate there too. A value at that bound is a lower bound, and
+ * output says so ("at least"). */
+#define ENGINE_SUM_MAX INT32_MAX
 struct day_totals {
 	int32_t day;              /* local day number, or ENGINE_DAY_UNUSED */
 	int32_t session_seconds;  /* play time of closed sessions, split at local midnight */

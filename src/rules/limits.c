@@ -19,8 +19,8 @@ static void fmt_limit_use(char *buf, size_t len, int kind, int period, int64_t u
 		rule_fmt_money(u, sizeof(u), used, currency);
 		rule_fmt_money(l, sizeof(l), limit, currency);
 	}
-	snprintf(buf, len, "%lld%% of the %s %s limit (%s of %s)", (long long)(limit ? used * 100 / limit : 0),
-		 rule_period_adjective(period), kind_noun[kind], u, l);
+	snprintf(buf, len, "%s%lld%% of the %s %s limit (%s of %s)", used >= ENGINE_SUM_MAX ? "at least " : "",
+		 (long long)(limit ? used * 100 / limit : 0), rule_period_adjective(period), kind_noun[kind], u, l);
 }
 
 /* ---- limits.near_breach --------------------------------------------- */

@@ -89,6 +89,13 @@ static int currency_exponent(const char *cur)
 
 void rule_fmt_money(char *buf, size_t len, int64_t minor, const char *currency)
 {
+	/* A sum that saturated (engine.h) is only a bound: never show it as
+	 * the amount itself. */
+	if ((minor == ENGINE_SUM_MAX || minor == -ENGINE_SUM_MAX) && len > 9) {
+		int n = snprintf(buf, len, "%s", minor > 0 ? "at least " : "at most ");
+		buf += n;
+		len -= (size_t)n;
+	}
 	if (!currency || !currency[0]) {
 		snprintf(buf, len, "%lld (minor units)", (long long)minor);
 		return;

@@ -105,6 +105,16 @@ check "timeline has daily sums" true "$(jq '.days | length > 0 and all(has("date
 check "timeline events leave game rounds out" true "$(jq '.events | length > 0 and all(.type != "game_round")' "$WORK/tl")"
 check "timeline lists the player's alerts" true "$(jq --arg a "$ALERT" '[.alerts[].alert_id] | index($a) != null' "$WORK/tl")"
 
+# A day sum that saturated is named as a bound, not given as an amount.
+for i in 1 2 3; do
+  printf 'psat\t{"event_id":"sat-%s","type":"deposit","player_id":"psat","ts":"2026-11-01T10:0%s:00Z","amount":1000000000,"currency":"EUR"}\n' $i $i
+done | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+sat_in() { getj compliance /v1/players/psat | jq -e '.days[-1].deposited == 2147483647' >/dev/null; }
+wait_for "psat" 100 sat_in
+check "timeline: a saturated day sum is marked at_least" '["deposited"] 2147483647' \
+  "$(getj compliance /v1/players/psat | jq -c -r '.days[-1] | "\(.at_least) \(.deposited)"')"
+check "timeline: other days carry no at_least" 0 "$(jq '[.days[] | select(has("at_least"))] | length' "$WORK/tl")"
+
 # ---- resolve flow ----
 postj compliance "/v1/alerts/$ALERT/acknowledge" '{}' >"$WORK/ack"
 check "acknowledge assigns the alert" "acknowledged compliance-1" "$(jq -r '"\(.status) \(.acknowledged_by)"' "$WORK/ack")"
@@ -128,6 +138,7 @@ check "CLI sees the resolution" "resolved carol" "$($RGMON alerts list --db "$WO
 # A false positive lifts the player's marketing block on rg.player-flags.
 FP=$(getj compliance '/v1/alerts?status=open&limit=1' | jq -r '.alerts[0].alert_id')
 FPP=$(getj compliance "/v1/alerts/$FP" | jq -r .player_id)
+ALERT2=$(getj compliance '/v1/alerts?status=open&limit=2' | jq -r --arg fp "$FP" '[.alerts[].alert_id | select(. != $fp)][0]')
 check "resolve as false positive" 200 "$(code compliance POST "/v1/alerts/$FP/resolve" '{"outcome":"false_positive","note":"reviewed: a one-off win pattern"}')"
 
 # ---- listing: filters and paging ----
@@ -169,6 +180,40 @@ for p in '/ui/../../../../etc/passwd' '/ui/..%2f..%2f..%2fetc%2fpasswd' '/../../
     fail "path traversal $p refused (got $c)"
   fi
 done
+# An encoded NUL used to cut the path short: p%00 answered for p, and
+# /ui/app.js%00.png served app.js.
+for p in "/v1/players/$PLAYER%00/risk" "/v1/players/$PLAYER%00x/risk" '/ui/app.js%00.png' '/v1/alerts?status=open%00x'; do
+  c=$(curl -s --path-as-is -o "$WORK/body" -w '%{http_code}' -H "Authorization: Bearer $(tok admin)" "$URL$p")
+  check "an encoded NUL in $p is 400 with a JSON error" "400 true" "$c $(jq '.error | test("NUL")' "$WORK/body" 2>/dev/null)"
+done
+# Content-Length and chunked Transfer-Encoding together frame the body two
+# ways (request smuggling behind a proxy): refused before the body is read.
+python3 - "$PORT" "$(tok compliance)" "$ALERT2" >"$WORK/clte" <<'PY'
+import socket, sys
+body = b'{"note":"smuggled"}'
+chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+req = (b"POST /v1/alerts/%s/acknowledge HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+       b"Content-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+       % (sys.argv[3].encode(), sys.argv[2].encode())) + chunked
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(req)
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    pass
+head, _, rest = out.partition(b"\r\n\r\n")
+print(head.split(b"\r\n")[0].decode())
+print(rest.decode())
+PY
+check "Content-Length with chunked encoding is 400" "HTTP/1.1 400 Bad Request" "$(head -n1 "$WORK/clte")"
+check "and says why in a JSON error" "a request may not carry both Content-Length and Transfer-Encoding" \
+  "$(sed -n 2p "$WORK/clte" | jq -r .error)"
+check "the smuggled request changed nothing" open "$(getj compliance "/v1/alerts/$ALERT2" | jq -r .status)"
 for p in /nope /v1 /v1/alerts/x/y/z /v1/players /v1/badge/x.png /ui/missing.js; do
   check "unknown route $p is 404" 404 "$(code admin GET "$p")"
 done

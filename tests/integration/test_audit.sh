@@ -4,7 +4,7 @@
 # edits; explain re-runs decisions; exports (CLI JSONL and CSV, a player's,
 # and over HTTP) verify; and
 # verify catches and locates each of the six ways to tamper with an export,
-# and a wrong public key.
+# a member the format does not define, and a wrong public key.
 . "$(dirname "$0")/lib.sh"
 start_broker 4
 PORT=$(free_port)
@@ -31,6 +31,13 @@ auth() { echo "Authorization: Bearer $(cat "$WORK/$1.tok")"; }
 ALERT=$(curl -s -H "$(auth compliance)" "$URL/v1/alerts?status=open&limit=1" | jq -r '.alerts[0].alert_id')
 curl -s -X POST -H "$(auth compliance)" --data-binary '{"outcome":"limits_set","note":"called; deposit limit set"}' \
   "$URL/v1/alerts/$ALERT/resolve" >/dev/null
+# A note no byte of which may be lost or re-spelled on its way to a
+# regulator's own check: control characters (ESC above all), quotes,
+# backslashes, non-ASCII, an emoji, U+2028.
+ADVERSARIAL='esc \u001b[31mred\u001b[0m bell \u0007 us \u001f tab\t nl\n cr\r quote\" backslash\\ slash/ \\u001B as text del \u007f \u00e9\u4e2d \ud83d\ude00 ls\u2028ps\u2029'
+ALERT2=$(curl -s -H "$(auth compliance)" "$URL/v1/alerts?status=open&limit=1" | jq -r '.alerts[0].alert_id')
+check "an acknowledgement with an adversarial note" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "$(auth compliance)" \
+  --data-binary "{\"note\":\"$ADVERSARIAL\"}" "$URL/v1/alerts/$ALERT2/acknowledge")"
 curl -s -H "$(auth regulator)" -o "$WORK/http.jsonl" -w '%{http_code} %{content_type}\n' \
   "$URL/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z" >"$WORK/http.status"
 check "regulator downloads an export over HTTP" "200 application/x-ndjson" "$(cat "$WORK/http.status")"
@@ -46,7 +53,8 @@ for k in alert_opened checkpoint export_made level_change player_flag policy_loa
 done
 check "the staff action names its actor and role" "compliance-a compliance limits_set" \
   "$(sqlite3 "$DB" "select json_extract(payload,'\$.actor') || ' ' || json_extract(payload,'\$.role') || ' ' ||
-                    json_extract(payload,'\$.outcome') from audit where kind = 'staff_action'")"
+                    json_extract(payload,'\$.outcome') from audit where kind = 'staff_action' and
+                    json_extract(payload,'\$.action') = 'resolve'")"
 check "the last record is the checkpoint made at stop" checkpoint \
   "$(sqlite3 "$DB" "select kind from audit order by seq desc limit 1")"
 sqlite3 "$DB" "update audit set payload = '{}' where seq = 3" 2>"$WORK/update.err"
@@ -67,7 +75,7 @@ done
 seq=$(sqlite3 "$DB" "select seq from audit where kind = 'alert_opened' order by seq limit 1")
 $RGMON audit explain --db "$DB" "$seq" --policy policies/uk.json >"$WORK/whatif.out" 2>&1
 check "explain with another policy shows a different decision" "1 A DIFFERENT DECISION" "$? $(tail -n1 "$WORK/whatif.out")"
-seq=$(sqlite3 "$DB" "select seq from audit where kind = 'staff_action'")
+seq=$(sqlite3 "$DB" "select seq from audit where kind = 'staff_action' order by seq limit 1")
 $RGMON audit explain --db "$DB" "$seq" >/dev/null 2>"$WORK/notdecision.err"
 check "explain refuses a record that is no engine decision" 1 $?
 grep -q 'not a decision of the engine' "$WORK/notdecision.err" && ok "and says why" || fail "and says why"
@@ -82,7 +90,7 @@ check "export without --key uses serve's key" 0 $?
 $RGMON audit export --db "$WORK/none.db" --from $FROM --to $TO >/dev/null 2>"$WORK/nokey.err"
 check "export of a database never signed needs --key" 1 $?
 grep -q 'no signing key: pass --key' "$WORK/nokey.err" && ok "and says so" || fail "and says so"
-PLAYER=$(sqlite3 "$DB" "select player_id from audit where kind = 'staff_action'")
+PLAYER=$(sqlite3 "$DB" "select player_id from audit where kind = 'staff_action' and json_extract(payload,'$.action') = 'resolve'")
 $RGMON audit export --db "$DB" --from $FROM --to $TO --key "$KEY" --player "$PLAYER" --out "$WORK/p.jsonl" 2>/dev/null
 records=$(grep -c '"type":"record"' "$WORK/e.jsonl")
 [ "$records" -gt 100 ] && ok "the export holds the trail ($records records)" || fail "the export holds the trail ($records records)"
@@ -98,6 +106,56 @@ $RGMON audit verify "$WORK/e.jsonl" --pubkey "$WORK/other/audit-signing.pub" >/d
 check "a wrong public key fails" 1 $?
 grep -q 'bad signature' "$WORK/wrongkey.err" && ok "and says the signature is bad" || fail "and says the signature is bad"
 
+# ---- the canonical JSON: rgmon and an independent implementation agree ----
+# tests/audit_recipe.py is the document's recipe (checked here, so the two
+# cannot drift) with the chain, digest and signatures around it, in Python's
+# standard library and the openssl command: no code shared with rgmon.
+RECIPE="$(dirname "$0")/../audit_recipe.py"
+check "the recipe in tests/ is the one schemas/audit-export.md gives" "" \
+  "$(diff <(python3 "$RECIPE" recipe) <(awk '/^```python$/ {f = 1; next} /^```$/ {f = 0} f' schemas/audit-export.md))"
+check "the note reached the trail with its escape character" 1 \
+  "$(sqlite3 "$DB" "select count(*) from audit where kind = 'staff_action' and instr(payload, char(27)) = 0 and payload like '%esc \\u001B[31mred%'")"
+for f in e.jsonl e.csv p.jsonl http.jsonl; do
+  out=$(python3 "$RECIPE" verify "$WORK/$f" --pubkey "$PUB" 2>&1); rc=$?
+  check "the documented recipe verifies rgmon's $f" "0 ok" "$rc $(echo "$out" | cut -c1-2)"
+done
+# The recipe earlier versions of the document gave (json.dumps) fails on it.
+check "json.dumps, the old recipe, fails exactly on the records with a control character" true "$(python3 - "$WORK/e.jsonl" <<'PY'
+import hashlib, json, sys
+def old(r):
+    six = {k: r[k] for k in ("seq", "at", "kind", "player_id", "payload", "prev_hash")}
+    return hashlib.sha256(json.dumps(six, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if '"type":"record"' in l]
+def strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield k
+            yield from strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from strings(x)
+def control(r):  # a character written as \u00XX
+    return any(c < " " and c not in "\b\t\n\f\r" for s in strings(r["payload"]) for c in s)
+differ = [r["seq"] for r in recs if old(r) != r["hash"]]
+print(str(len(differ) > 0 and differ == [r["seq"] for r in recs if control(r)]).lower())
+PY
+)"
+# The other way: records hashed and signed by the recipe, with adversarial
+# strings and keys and the largest, smallest and negative integers.
+python3 "$RECIPE" forge "$KEY" "$WORK/forged.jsonl"
+out=$($RGMON audit verify "$WORK/forged.jsonl" --pubkey "$PUB" 2>&1)
+check "rgmon verifies records hashed and signed by the recipe" "0 ok: 10 records" "$? $(echo "$out" | grep -o 'ok: [0-9]* records')"
+python3 - "$RECIPE" "$KEY" "$WORK/forged-old.jsonl" <<'PY'
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("recipe", sys.argv[1]); r = importlib.util.module_from_spec(spec); spec.loader.exec_module(r)
+r.canonical = lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+r.forge(sys.argv[2], sys.argv[3])
+PY
+$RGMON audit verify "$WORK/forged-old.jsonl" --pubkey "$PUB" >/dev/null 2>&1
+check "rgmon refuses them hashed by the old recipe" 1 $?
+
 # ---- tampering: each way is caught and located ----
 # tamper NAME KIND LINE FILE: verify must exit 1 naming KIND and "line LINE"
 tamper() {
@@ -108,7 +166,7 @@ tamper() {
 python3 - "$WORK" <<'PY'
 import hashlib, json, sys
 w = sys.argv[1]
-L = open(w + "/e.jsonl").read().splitlines()
+L = open(w + "/e.jsonl", encoding="utf-8").read().split("\n")[:-1]  # not splitlines(): a note holds U+2028
 def save(name, lines, end="\n"): open(w + "/" + name, "w").write("\n".join(lines) + end)
 def rehash(r):
     c = {k: r[k] for k in ("seq", "at", "kind", "payload", "prev_hash", "player_id")}
@@ -122,6 +180,8 @@ M = L[:]; del M[29]; save("removed", M)
 M = L[:]; M.insert(40, rehash(dict(json.loads(L[39]), payload={"forged": True}))); save("inserted", M)
 M = L[:]; M[49], M[50] = M[50], M[49]; save("reordered", M)
 M = L[:]; M.insert(61, M[60]); save("duplicated", M)
+r = json.loads(L[69]); r["payload_display"] = {"note": "FORGED"}
+M = L[:]; M[69] = json.dumps(r, separators=(",", ":")); save("extra_member", M)
 save("truncated", L[:-3])
 open(w + "/cut", "w").write("\n".join(L)[:-40])
 PY
@@ -132,8 +192,12 @@ tamper "inserted" "inserted" 41 "$WORK/inserted"
 tamper "reordered" "reordered" 50 "$WORK/reordered"
 tamper "duplicated" "duplicated" 62 "$WORK/duplicated"
 tamper "truncated" "truncated" $(( $(wc -l <"$WORK/e.jsonl") - 3 )) "$WORK/truncated"
+# No hash covers a member the format does not define: it must not ride along.
+tamper "a member the format does not define" 'edited.*"payload_display"' 70 "$WORK/extra_member"
 tamper "cut mid-line" "truncated" "$(wc -l <"$WORK/e.jsonl")" "$WORK/cut"
 sed '6s/,2026-/,2025-/' "$WORK/e.csv" >"$WORK/edited.csv"
 cmp -s "$WORK/e.csv" "$WORK/edited.csv" && fail "the CSV edit changed nothing"
 tamper "edited CSV" "edited" 6 "$WORK/edited.csv"
+sed '$s/^manifest,,/manifest,x,/' "$WORK/e.csv" >"$WORK/stray.csv"
+tamper "a value in a CSV manifest column the format leaves empty" "edited.*column 2" "$(wc -l <"$WORK/e.csv")" "$WORK/stray.csv"
 finish

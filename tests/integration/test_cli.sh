@@ -48,6 +48,46 @@ check "rejected list keeps the raw event_id" "m4" "$($RGMON rejected list --db "
 check "stats totals" '6 2 4 12' "$($RGMON stats --db "$WORK/r.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.events)"')"
 check "raw bytes of a rejected line are kept" "this is not json" "$(sqlite3 "$WORK/r.db" "select cast(raw as text) from rejected where offset = 4")"
 
+# A line over the 1 MiB cap (5 MB) between two good events: rejected by its
+# length with a bounded prefix kept, both neighbours applied, exit 0.
+python3 - "$WORK/long.jsonl" <<'PY'
+import sys
+ev = '{"event_id":"%s","type":"deposit","player_id":"pl","ts":"2026-11-22T2%d:00:00Z","amount":100,"currency":"EUR"%s}\n'
+with open(sys.argv[1], "w") as f:
+    f.write(ev % ("l1", 0, ""))
+    f.write(ev % ("l2", 1, ',"pad":"' + "x" * (5 * 1024 * 1024) + '"'))
+    f.write(ev % ("l3", 2, ""))
+PY
+out=$($RGMON replay --db "$WORK/long.db" "$WORK/long.jsonl" 2>"$WORK/long.err")
+check "a 5 MB line: replay exits 0" 0 $?
+check "a 5 MB line: rejected, both good events accepted" '{"events":3,"accepted":2,"duplicates":0,"rejected":1,"alerts":0}' "$out"
+size=$(( $(sed -n 2p "$WORK/long.jsonl" | wc -c) - 1 ))
+grep -q "long.jsonl:2: message of $size bytes is over the 1048576 byte limit (its first 4096 bytes are kept)" "$WORK/long.err" &&
+  ok "a 5 MB line: the reason gives its size and the limit" || fail "a 5 MB line: the reason gives its size and the limit ($(cut -c1-200 "$WORK/long.err"))"
+check "a 5 MB line: only its first 4 KiB are stored" "4096 $(head -n2 "$WORK/long.jsonl" | tail -n1 | head -c 4096 | md5sum | cut -c1-32)" \
+  "$(sqlite3 "$WORK/long.db" "select length(raw) from rejected") $(sqlite3 "$WORK/long.db" "select cast(raw as text) from rejected" | head -c 4096 | md5sum | cut -c1-32)"
+check "a 5 MB line: both neighbours were applied" "l1 l3" "$(sqlite3 "$WORK/long.db" "select group_concat(event_id, ' ') from (select event_id from events order by seq)")"
+# Memory does not grow with the line: peak RSS of replaying a 5 MB and a
+# 200 MB line (streamed through stdin) differs by little (it was ~2x the line).
+rss_kb() { python3 - "$RGMON" "$WORK/$1.db" "$2" <<'PY'
+import resource, subprocess, sys
+p = subprocess.Popen([sys.argv[1], "replay", "--quiet", "--db", sys.argv[2], "-"], stdin=subprocess.PIPE,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+chunk = b"x" * (1 << 20)
+p.stdin.write(b'{"event_id":"m","type":"contact","player_id":"pm","ts":"2026-11-22T20:00:00Z","channel":"chat","topic":"other"}\n{"pad":"')
+for _ in range(int(sys.argv[3])):
+    p.stdin.write(chunk)
+p.stdin.write(b'"}\n')
+p.stdin.close()
+p.wait()
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if p.returncode == 0 else -1)
+PY
+}
+small=$(rss_kb rss5 5); large=$(rss_kb rss200 200)
+[ "$small" -gt 0 ] && [ "$large" -gt 0 ] && [ $((large - small)) -lt 16384 ] &&
+  ok "a 200 MB line takes no more memory than a 5 MB one (${small} vs ${large} KB peak)" ||
+  fail "a 200 MB line takes no more memory than a 5 MB one (${small} vs ${large} KB peak)"
+
 # Replaying the same file again: everything valid is now a duplicate.
 out=$($RGMON replay --db "$WORK/r.db" --quiet "$WORK/mixed.jsonl" 2>&1)
 check "second replay: all valid events are duplicates" '{"events":12,"accepted":0,"duplicates":8,"rejected":4,"alerts":0}' "$out"

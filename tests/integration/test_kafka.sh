@@ -13,19 +13,26 @@ N=$(wc -l <"$WORK/clean.jsonl")
   printf 'p000001\tnot json at all\n'
   printf 'p000002\t{"event_id":"bad-1","type":"deposit","player_id":"p000002","ts":"2026-11-01T10:00:00Z","amount":0,"currency":"SEK"}\n'
   printf 'p000003\t[1,2,3]\n'
+  # keyed for another player than its own: it would land in that player's
+  # partition, with the instance owning that partition's state
+  printf 'pkeyB\t{"event_id":"key-1","type":"contact","player_id":"pkeyA","ts":"2026-11-01T10:00:00Z","channel":"email","topic":"other"}\n'
 } >"$WORK/produce.tsv"
-TOTAL=$((N + 8))
+# Keyless producers exist: without a key an event is accepted.
+KEYLESS='{"event_id":"nokey-1","type":"contact","player_id":"pkeyC","ts":"2026-11-01T10:00:00Z","channel":"chat","topic":"other"}'
+TOTAL=$((N + 10))
 kcat -P -b "$BROKER" -t rg.events -K '	' -l "$WORK/produce.tsv" 2>"$WORK/kcat.err"
 check "kcat produced" 0 $?
+echo "$KEYLESS" | kcat -P -b "$BROKER" -t rg.events 2>>"$WORK/kcat.err"
+check "kcat produced without a key" 0 $?
 
 start_serve "$WORK/s.db" "$PORT"
 wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
 events_total() { echo $(( $(metric "$PORT" accepted) + $(metric "$PORT" duplicate) + $(metric "$PORT" rejected) )); }
 all_in() { [ "$(events_total)" -eq "$TOTAL" ]; }
 wait_for "all events" 300 all_in && ok "all $TOTAL messages consumed" || fail "all $TOTAL messages consumed (got $(events_total))"
-check "metrics: accepted" "$N" "$(metric "$PORT" accepted)"
+check "metrics: accepted" "$((N + 1))" "$(metric "$PORT" accepted)"
 check "metrics: duplicate" 5 "$(metric "$PORT" duplicate)"
-check "metrics: rejected" 3 "$(metric "$PORT" rejected)"
+check "metrics: rejected" 4 "$(metric "$PORT" rejected)"
 check "healthz" '{"status":"ok"}' "$(curl -s "http://127.0.0.1:$PORT/healthz")"
 check "readyz" 'true' "$(curl -s "http://127.0.0.1:$PORT/readyz" | jq -r .ready)"
 check "unknown route is 404" 404 "$(curl -s -o "$WORK/404" -w '%{http_code}' "http://127.0.0.1:$PORT/nope")"
@@ -36,7 +43,11 @@ grep -q '^rgmon_batch_commit_seconds_count [1-9]' <(curl -s "http://127.0.0.1:$P
 
 # Dead letters: each rejected message, with its reason and source.
 kcat -C -b "$BROKER" -t rg.events.dlq -e -q -f '%k\t%h\t%s\n' >"$WORK/dlq" 2>/dev/null
-check "three dead letters" 3 "$(wc -l <"$WORK/dlq")"
+check "four dead letters" 4 "$(wc -l <"$WORK/dlq")"
+check "a key that is not the player_id is a dead letter, with its reason" \
+  'pkeyB	rgmon.reason=key "pkeyB" does not match player_id "pkeyA"' "$(grep -o '^pkeyB	rgmon.reason=[^,]*' "$WORK/dlq")"
+check "and nothing of it was applied" 0 "$(sqlite3 "$WORK/s.db" "select count(*) from players where player_id = 'pkeyA'")"
+check "the keyless event was applied" 1 "$(sqlite3 "$WORK/s.db" "select count(*) from players where player_id = 'pkeyC'")"
 grep -q 'rgmon.reason=not valid JSON' "$WORK/dlq" && ok "dead letter carries the reason" || fail "dead letter carries the reason"
 grep -q 'rgmon.source=rg.events/[0-3]@[0-9]' "$WORK/dlq" && ok "dead letter carries its source" || fail "dead letter carries its source"
 grep -q 'field "amount"' "$WORK/dlq" && ok "dead letter of a bad amount" || fail "dead letter of a bad amount"
@@ -47,9 +58,9 @@ kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "SIGTERM exits 0" 0 "$rc"
 [ "$ms" -lt 5000 ] && ok "SIGTERM stops within 5 s (${ms} ms)" || fail "SIGTERM stops within 5 s (${ms} ms)"
-check "stats after stop" "$N 5 3 $TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.events)"')"
+check "stats after stop" "$((N + 1)) 5 4 $TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.events)"')"
 check "stored offsets cover every message" "$TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq '[.offsets["rg.events"][]] | add')"
-check "rejects kept in the store" 3 "$(sqlite3 "$WORK/s.db" 'select count(*) from rejected where topic = "rg.events"')"
+check "rejects kept in the store" 4 "$(sqlite3 "$WORK/s.db" 'select count(*) from rejected where topic = "rg.events"')"
 
 # Restart: nothing is read twice; new events are.
 start_serve "$WORK/s.db" "$PORT"
@@ -59,10 +70,11 @@ printf 'p000009\t{"event_id":"after-restart","type":"contact","player_id":"p0000
 one_more() { [ "$($RGMON stats --db "$WORK/s.db" | jq .events)" -eq $((TOTAL + 1)) ]; }
 wait_for "the new event" 100 one_more && ok "event after restart consumed" || fail "event after restart consumed"
 sleep 0.5
-check "restart re-applied nothing" "$((N + 1)) 5 3" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected)"')"
+check "restart re-applied nothing" "$((N + 2)) 5 4" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected)"')"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
 
 # The state serve built equals a replay of the same events.
+echo "$KEYLESS" >>"$WORK/clean.jsonl"
 printf '{"event_id":"after-restart","type":"contact","player_id":"p000009","ts":"2026-11-04T10:00:00Z","channel":"email","topic":"other"}\n' >>"$WORK/clean.jsonl"
 $RGMON replay --db "$WORK/r.db" "$WORK/clean.jsonl" >/dev/null
 a=$(sqlite3 "$WORK/s.db" "select player_id, hex(state) from players order by 1" | md5sum)

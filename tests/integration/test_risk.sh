@@ -149,6 +149,26 @@ id=$(grep loss_chaser "$WORK/arch.csv" | head -1 | cut -d, -f1)
 $RGMON player show "$id" --db "$WORK/a.db" >"$WORK/show.txt"
 grep -q "^$id  RED  score" "$WORK/show.txt" && ok "player show prints the badge line" || fail "player show prints the badge line"
 grep -q "loss_chasing\." "$WORK/show.txt" && ok "player show lists the reasons" || fail "player show lists the reasons"
+# Money: a deposit of 10^15 (allowed before) is rejected, the bound being
+# 10^11; in-contract deposits that saturate a 32-bit day sum are shown as
+# "at least", never as the cap itself (it showed as 21,474,836.47 EUR).
+cat >"$WORK/big.jsonl" <<'JSONL'
+{"event_id":"big-0","type":"limit_set","player_id":"pbig","ts":"2026-11-01T09:00:00Z","limit":"deposit","period":"day","value":100000}
+{"event_id":"big-1","type":"deposit","player_id":"pbig","ts":"2026-11-01T10:00:00Z","amount":1000000000000000,"currency":"EUR"}
+{"event_id":"big-2","type":"deposit","player_id":"pbig","ts":"2026-11-01T10:01:00Z","amount":1000000000,"currency":"EUR"}
+{"event_id":"big-3","type":"deposit","player_id":"pbig","ts":"2026-11-01T10:02:00Z","amount":1000000000,"currency":"EUR"}
+{"event_id":"big-4","type":"deposit","player_id":"pbig","ts":"2026-11-01T10:03:00Z","amount":1000000000,"currency":"EUR"}
+JSONL
+out=$($RGMON replay --db "$WORK/big.db" "$WORK/big.jsonl" 2>"$WORK/big.err")
+check "a 10^15 deposit is rejected, three of 10^9 accepted" '4 1' "$(echo "$out" | jq -r '"\(.accepted) \(.rejected)"')"
+grep -q 'big.jsonl:2: field "amount": must be an integer from 1 to 100000000000, got 1000000000000000' "$WORK/big.err" &&
+  ok "and the reason names the maximum" || fail "and the reason names the maximum ($(cat "$WORK/big.err"))"
+$RGMON player show pbig --db "$WORK/big.db" >"$WORK/big.txt"
+capped=$(grep -c '21,474,836.47 EUR' "$WORK/big.txt"); bound=$(grep -c 'at least 21,474,836.47 EUR' "$WORK/big.txt")
+[ "$capped" -gt 0 ] && [ "$capped" = "$bound" ] && ok "a saturated sum is shown as a bound in every reason ($bound)" ||
+  fail "a saturated sum is shown as a bound in every reason ($bound of $capped)"
+grep -q 'deposit per day: at least 2147483647 of 100000' "$WORK/big.txt" && ok "and the limit's use" || fail "and the limit's use"
+check "--json marks the use as a bound" true "$($RGMON player show pbig --db "$WORK/big.db" --json | jq '.limits[0].used_at_least')"
 # Another policy explains the same state in its own terms.
 $RGMON player show "$id" --db "$WORK/a.db" --policy policies/se.json --json | grep -q '"policy":"se-2026.1@sha256:' &&
   ok "player show --policy uses that policy" || fail "player show --policy uses that policy"

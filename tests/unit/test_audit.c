@@ -13,6 +13,7 @@
 
 #include "rgmon/audit.h"
 #include "rgmon/audit_export.h"
+#include "rgmon/canon.h"
 #include "rgmon/digest.h"
 #include "rgmon/sign.h"
 #include "rgmon/timestamp.h"
@@ -29,6 +30,68 @@ static void test_record_hash_is_canonical_json(void **state)
 	assert_int_equal(digest_sha256_hex(canonical, strlen(canonical), want), 0);
 	assert_string_equal(got, want);
 	json_decref(payload);
+}
+
+/* The canonical form byte for byte (schemas/audit-export.md): escapes with
+ * capital hex digits, everything else as UTF-8 itself, keys in byte order,
+ * integers in decimal at both ends of their range. */
+static void test_canonical_json_byte_for_byte(void **state)
+{
+	(void)state;
+	json_error_t jerr;
+	json_t *v = json_loads("{\"z\":[1,-1,0,9223372036854775807,-9223372036854775808,true,false,null],"
+			       "\"a\":\"\\u001b[0m \\u0007\\u001f\\u000b \\b\\f\\n\\r\\t \\\" \\\\ / \\u007f\","
+			       "\"\\u00e9\":\"\\u4e2d \\ud83d\\ude00 \\u2028\\u2029\",\"ab\":{},\"a\\u0001\":[],\"\":\"\","
+			       "\"\\ud83d\\ude00\":1,\"\\uffff\":2,\"A\":3}",
+			       JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(v);
+	const char want[] = "{\"\":\"\",\"A\":3,\"a\":\"\\u001B[0m \\u0007\\u001F\\u000B \\b\\f\\n\\r\\t \\\" \\\\ / \x7f\","
+			    "\"a\\u0001\":[],\"ab\":{},"
+			    "\"z\":[1,-1,0,9223372036854775807,-9223372036854775808,true,false,null],"
+			    "\"\xc3\xa9\":\"\xe4\xb8\xad \xf0\x9f\x98\x80 \xe2\x80\xa8\xe2\x80\xa9\","
+			    "\"\xef\xbf\xbf\":2,\"\xf0\x9f\x98\x80\":1}";
+	char *got = canon_json(v);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	json_decref(v);
+}
+
+/* Every record in a database was hashed over jansson's JSON_COMPACT |
+ * JSON_SORT_KEYS text: the canonical form must be that text, so those
+ * hashes still verify. */
+static void test_canonical_json_is_what_old_records_were_hashed_over(void **state)
+{
+	(void)state;
+	static const char *const strings[] = {
+		"", "plain", "esc \x1b[31m", "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f",
+		"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f", "\" \\ / \\u001B \x7f",
+		"\xc3\xa9\xc3\xbc \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80 \xe2\x80\xa8 \xef\xbb\xbf \xef\xbf\xbf",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+		json_t *v = json_pack("{s:s, s:s, s:[s, I, I, b, n], s:{s:s}}", "note", strings[i], strings[i], "key as value",
+				      "list", strings[i], (json_int_t)INT64_MAX, (json_int_t)INT64_MIN, 1, "nested", strings[i],
+				      "x");
+		assert_non_null(v);
+		char *ours = canon_json(v), *jansson = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+		assert_non_null(ours);
+		assert_string_equal(ours, jansson);
+		free(ours);
+		free(jansson);
+		json_decref(v);
+	}
+}
+
+/* A number with a fraction has no canonical form: no hash, so a record
+ * holding one never verifies. */
+static void test_canonical_json_refuses_reals(void **state)
+{
+	(void)state;
+	char hash[AUDIT_HASH_HEX];
+	json_t *v = json_pack("{s:f}", "x", 1.0);
+	assert_null(canon_json(v));
+	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", "x", NULL, v, AUDIT_GENESIS_HASH, hash), -1);
+	json_decref(v);
 }
 
 struct fixture {
@@ -126,6 +189,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_hash_is_canonical_json),
+		cmocka_unit_test(test_canonical_json_byte_for_byte),
+		cmocka_unit_test(test_canonical_json_is_what_old_records_were_hashed_over),
+		cmocka_unit_test(test_canonical_json_refuses_reals),
 		cmocka_unit_test(test_retention_keeps_the_rest_verifiable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

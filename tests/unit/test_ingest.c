@@ -120,6 +120,51 @@ static void test_rejects_are_kept_with_reason(void **state)
 	assert_int_equal(c.accepted, 0);
 }
 
+static enum ingest_outcome feed_keyed(struct fixture *f, const char *key, size_t key_len, const char *json,
+				      char *reason, size_t reasonlen)
+{
+	struct store_source src = { "rg.events", 0, 1, NULL };
+	enum ingest_outcome out;
+	char err[256];
+	assert_int_equal(ingest_keyed_message(f->ig, &src, key, key_len, json, strlen(json), &out, reason, reasonlen, err,
+					      sizeof(err)),
+			 0);
+	return out;
+}
+
+/* The key places a player's events in one partition: a key that is not
+ * the player_id is a reject (kept, counted); no key is fine. */
+static void test_kafka_key_must_be_the_player_id(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], reason[512];
+	struct player_state ps;
+	assert_int_equal(feed_keyed(f, "pkeyB", 5, dep("k1", "pkeyA", "2026-11-22T10:00:00Z", 100), reason, sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_string_equal(reason, "key \"pkeyB\" does not match player_id \"pkeyA\"");
+	/* A prefix is no match either, and odd bytes are shown, not copied. */
+	assert_int_equal(feed_keyed(f, "pkeyAx", 5 - 1, dep("k2", "pkeyA", "2026-11-22T10:00:00Z", 100), reason,
+				    sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_int_equal(feed_keyed(f, "p\"\n\xff", 4, dep("k3", "pkeyA", "2026-11-22T10:00:00Z", 100), reason,
+				    sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_string_equal(reason, "key \"p\\x22\\x0a\\xff\" does not match player_id \"pkeyA\"");
+	assert_int_equal(store_player_load(f->st, "pkeyA", &ps, err, sizeof(err)), 0);
+
+	assert_int_equal(feed_keyed(f, "pkeyA", 5, dep("k4", "pkeyA", "2026-11-22T10:00:00Z", 100), reason, sizeof(reason)),
+			 INGEST_ACCEPTED);
+	assert_int_equal(feed_keyed(f, NULL, 0, dep("k5", "pkeyA", "2026-11-22T11:00:00Z", 50), reason, sizeof(reason)),
+			 INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	struct store_counters c;
+	counters(f, &c);
+	assert_int_equal(c.rejected, 3);
+	assert_int_equal(c.accepted, 2);
+	assert_int_equal(store_player_load(f->st, "pkeyA", &ps, err, sizeof(err)), 1);
+	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 150);
+}
+
 static void test_abort_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -295,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_duplicates_are_counted_not_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_are_kept_with_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_key_must_be_the_player_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offsets_commit_with_the_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),

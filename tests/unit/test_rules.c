@@ -50,6 +50,15 @@ static bool is_new(const struct engine_result *r, enum rule_id rule)
 	return false;
 }
 
+/* An obligation the event made due (a task for staff, not a marker). */
+static bool owes(const struct engine_result *r, enum rule_id rule)
+{
+	for (int i = 0; i < r->nowed; i++)
+		if (r->owed[i].rule == rule)
+			return true;
+	return false;
+}
+
 static void fresh(struct player_state *st) { state_init(st); }
 
 #define EUR_DEP(amount) "\"amount\":" #amount ",\"currency\":\"EUR\""
@@ -72,6 +81,49 @@ static void test_near_breach_at_80_percent(void **state)
 	play(&st, "2026-11-02T23:59:00+01:00", "deposit", EUR_DEP(5000));
 	play(&st, "2026-11-03T00:01:00+01:00", "deposit", EUR_DEP(5000));
 	assert_false(holds(&st, RULE_LIMITS_NEAR_BREACH));
+}
+
+/* Amounts are bounded (10^11) but day sums are 32-bit: enough deposits in
+ * one day still saturate one. The reasons and the limit's use must then
+ * say "at least", never show the cap as the amount. */
+static void test_saturated_sums_read_at_least(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct risk_reason r[ENGINE_MARKERS];
+	int64_t now = 0;
+	load("policies/nl.json");
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	for (int i = 0; i < 3; i++)
+		play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(1000000000)); /* 10 million EUR each */
+	assert_int_equal(state_day(&st, (int32_t)ts_days_from_civil(2026, 11, 2))->deposited, ENGINE_SUM_MAX);
+	assert_int_equal(ts_parse_rfc3339("2026-11-02T10:00:00+01:00", &now), 0);
+	int n = risk_reasons(&st, &pol, now, r), shown = 0;
+	for (int i = 0; i < n; i++) {
+		const char *cap = strstr(r[i].detail, "21,474,836.47 EUR");
+		if (!cap)
+			continue;
+		shown++;
+		assert_true(cap - r[i].detail >= 9);
+		if (strncmp(cap - 9, "at least ", 9) != 0)
+			fail_msg("a capped sum shown as an amount: %s", r[i].detail);
+	}
+	assert_true(shown > 0);
+	json_t *risk = risk_player_json("p", &st, &pol), *limit = json_array_get(json_object_get(risk, "limits"), 0);
+	assert_int_equal(json_integer_value(json_object_get(limit, "used")), ENGINE_SUM_MAX);
+	assert_true(json_is_true(json_object_get(limit, "used_at_least")));
+	json_decref(risk);
+	/* Below the cap a sum is shown as itself. */
+	fresh(&st);
+	play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"day\",\"value\":10000");
+	play(&st, "2026-11-02T10:00:00+01:00", "deposit", EUR_DEP(2147483646));
+	n = risk_reasons(&st, &pol, now, r);
+	for (int i = 0; i < n; i++)
+		assert_null(strstr(r[i].detail, "at least"));
+	risk = risk_player_json("p", &st, &pol);
+	assert_null(json_object_get(json_array_get(json_object_get(risk, "limits"), 0), "used_at_least"));
+	json_decref(risk);
 }
 
 static void test_breach_is_strong_and_red_at_once(void **state)
@@ -113,43 +165,42 @@ static void test_high_limit_se(void **state)
 	struct player_state st;
 	load("policies/se.json");
 	fresh(&st);
-	/* SEK 10,000 a month exactly: no contact needed; one öre more: contact. */
+	/* SEK 10,000 a month exactly: no contact needed; one öre more: contact
+	 * is owed (an obligation: a task, no marker, no points). */
 	struct engine_result r =
 		play(&st, "2026-11-02T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1000000");
-	assert_false(is_new(&r, RULE_LIMITS_HIGH_LIMIT));
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT));
 	play(&st, "2026-11-02T09:00:01+01:00", "deposit", "\"amount\":100,\"currency\":\"SEK\""); /* currency known */
 	r = play(&st, "2026-11-06T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1000001");
-	assert_true(is_new(&r, RULE_LIMITS_HIGH_LIMIT));
+	assert_true(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	assert_false(holds(&st, RULE_LIMITS_HIGH_LIMIT));
+	assert_int_equal(r.score, 0);
+	/* owed once a month: a second raise in November owes nothing new */
+	r = play(&st, "2026-11-16T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1500000");
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	r = play(&st, "2026-12-01T09:00:00+01:00", "limit_set", "\"limit\":\"deposit\",\"period\":\"month\",\"value\":1600000");
+	assert_true(owes(&r, RULE_LIMITS_HIGH_LIMIT));
 }
 
 static void test_nl_age_bands(void **state)
 {
 	(void)state;
 	struct player_state st;
-	load("policies/nl.json"); /* EUR 300 for 18-23, EUR 700 for 24+ */
+	struct engine_result r;
+	load("policies/nl.json"); /* EUR 300 for 18-23, EUR 700 for 24+: a check owed */
 	const char *young = "\"birth_year\":2003", *older = "\"birth_year\":2002"; /* 23 and 24 in 2026 */
 	fresh(&st);
 	play(&st, "2026-11-01T09:00:00+01:00", "account", young);
-	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(29999));
-	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
-	play(&st, "2026-11-20T09:00:00+01:00", "deposit", EUR_DEP(1));
-	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
+	r = play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(29999));
+	assert_false(owes(&r, RULE_REGULATORY_DEPOSITS));
+	r = play(&st, "2026-11-20T09:00:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(owes(&r, RULE_REGULATORY_DEPOSITS));
 	fresh(&st);
 	play(&st, "2026-11-01T09:00:00+01:00", "account", older);
-	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(69999));
-	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
-	play(&st, "2026-11-02T09:01:00+01:00", "deposit", EUR_DEP(1));
-	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
-	/* Unknown age: the lower threshold, the cautious one. */
-	fresh(&st);
-	play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(30000));
-	assert_true(holds(&st, RULE_REGULATORY_DEPOSITS));
-	/* Outside the 30-day window it no longer counts. */
-	fresh(&st);
-	play(&st, "2026-11-01T09:00:00+01:00", "account", young);
-	play(&st, "2026-11-01T10:00:00+01:00", "deposit", EUR_DEP(20000));
-	play(&st, "2026-12-01T10:00:00+01:00", "deposit", EUR_DEP(10000)); /* day 31 */
-	assert_false(holds(&st, RULE_REGULATORY_DEPOSITS));
+	r = play(&st, "2026-11-02T09:00:00+01:00", "deposit", EUR_DEP(69999));
+	assert_false(owes(&r, RULE_REGULATORY_DEPOSITS));
+	r = play(&st, "2026-11-02T09:01:00+01:00", "deposit", EUR_DEP(1));
+	assert_true(owes(&r, RULE_REGULATORY_DEPOSITS));
 }
 
 static void test_nl_more_than_six_hours(void **state)
@@ -560,6 +611,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_near_breach_at_80_percent),
 		cmocka_unit_test(test_breach_is_strong_and_red_at_once),
+		cmocka_unit_test(test_saturated_sums_read_at_least),
 		cmocka_unit_test(test_raise_waits_for_the_delay),
 		cmocka_unit_test(test_high_limit_se),
 		cmocka_unit_test(test_nl_age_bands),
