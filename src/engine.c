@@ -123,6 +123,8 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 	}
 	add32(&b->deposited, ev->amount);
 	b->deposits = add_u16(b->deposits);
+	if (ev->has_instrument_type && ev->instrument_type == INSTRUMENT_CREDIT_CARD)
+		b->credit_deposits = add_u8(b->credit_deposits);
 
 	step->loss_before = st->loss_since_deposit;
 	step->balance_before = st->balance;
@@ -152,6 +154,12 @@ static void game_round(struct player_state *st, const struct event *ev, struct d
 	add32(&b->staked, ev->stake);
 	add32(&b->net_loss, loss);
 	b->rounds = add_u16(b->rounds);
+	if (ev->has_game_category && ev->game_category == GAME_SLOTS) {
+		add32(&b->slot_staked, ev->stake);
+		b->slot_rounds = add_u16(b->slot_rounds);
+		if (ev->stake > b->max_slot_stake)
+			b->max_slot_stake = state_sat32(ev->stake);
+	}
 	int64_t local_ms = ev->ts_ms + (int64_t)tz_offset_at(tz, ev->ts_ms) * 1000;
 	int64_t ms_of_day = local_ms - ts_floor_div(local_ms, MS_PER_DAY) * MS_PER_DAY;
 	if (ms_of_day < 6 * MS_PER_HOUR)
@@ -188,6 +196,33 @@ static void withdrawal(struct player_state *st, const struct event *ev, struct d
 		add32(&b->withdrawn, ev->amount);
 		break;
 	}
+}
+
+/* A birth date is preferred over a birth year and sets both. A later year
+ * alone keeps the date when they agree, and replaces it when they do not
+ * (the platform corrected the profile). */
+static void account(struct player_state *st, const struct event *ev)
+{
+	if (ev->has_birth_date) {
+		int64_t y;
+		unsigned m, d;
+		ts_civil_from_days(ev->birth_date, &y, &m, &d);
+		st->has_birth_date = true;
+		st->birth_date = ev->birth_date;
+		st->has_birth_year = true;
+		st->birth_year = (int16_t)y;
+	} else if (ev->has_birth_year) {
+		if (st->has_birth_date && st->birth_year != ev->birth_year) {
+			st->has_birth_date = false;
+			st->birth_date = 0;
+		}
+		st->has_birth_year = true;
+		st->birth_year = (int16_t)ev->birth_year;
+	}
+	if (ev->has_country)
+		memcpy(st->country, ev->country, sizeof(st->country));
+	if (ev->has_language)
+		memcpy(st->language, ev->language, sizeof(st->language));
 }
 
 /* Updates the aggregates; fills step with what the rules need of the moment. */
@@ -261,12 +296,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 		st->exclusion_source = (uint8_t)ev->source;
 		break;
 	case EVENT_ACCOUNT:
-		if (ev->has_birth_year) {
-			st->has_birth_year = true;
-			st->birth_year = (int16_t)ev->birth_year;
-		}
-		if (ev->has_country)
-			memcpy(st->country, ev->country, sizeof(st->country));
+		account(st, ev);
 		break;
 	case EVENT_TYPE_COUNT:
 		break;

@@ -22,10 +22,53 @@ static const char *const source_names[] = { "player", "operator", "register", NU
 static const char *const channel_names[] = { "chat", "email", "phone", NULL };
 static const char *const topic_names[] = { "bonus_request", "withdrawal_delay", "complaint",
 					   "rg_question", "other", NULL };
+static const char *const game_category_names[GAME_CATEGORY_COUNT + 1] = {
+	"slots", "table", "live_casino", "sports", "poker", "bingo", "lottery", "other", NULL,
+};
+static const char *const instrument_type_names[INSTRUMENT_TYPE_COUNT + 1] = {
+	"debit_card", "credit_card", "bank_transfer", "e_wallet", "prepaid", "crypto", "other", NULL,
+};
+
+/* ISO 639-1: every two-letter code, sorted (bsearch). The list of Debian's
+ * iso-codes (iso_639-2.json, the entries with an alpha_2), 184 codes. */
+static const char iso639_1[][3] = {
+	"aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+	"bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+	"de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+	"fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+	"ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+	"kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+	"lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+	"nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+	"pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+	"sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+	"tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+	"wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+};
 
 const char *event_type_name(enum event_type t) { return t < EVENT_TYPE_COUNT ? type_names[t] : "?"; }
 const char *limit_kind_name(enum limit_kind k) { return k < LIMIT_KIND_COUNT ? limit_names[k] : "?"; }
 const char *limit_period_name(enum limit_period p) { return p < PERIOD_COUNT ? period_names[p] : "?"; }
+const char *game_category_name(enum game_category g)
+{
+	return g < GAME_CATEGORY_COUNT ? game_category_names[g] : "?";
+}
+const char *instrument_type_name(enum instrument_type t)
+{
+	return t < INSTRUMENT_TYPE_COUNT ? instrument_type_names[t] : "?";
+}
+
+static int language_cmp(const void *key, const void *elem)
+{
+	return memcmp(key, elem, 2);
+}
+
+static bool language_ok(const char *s, size_t len)
+{
+	return len == 2 && bsearch(s, iso639_1, ARRAY_SIZE(iso639_1), sizeof(iso639_1[0]), language_cmp) != NULL;
+}
+
+bool event_language_valid(const char *s) { return language_ok(s, strlen(s)); }
 
 enum field_kind {
 	FIELD_INT,      /* integer in [min, max] -> int64_t or int32_t (size) */
@@ -34,6 +77,8 @@ enum field_kind {
 	FIELD_ENUM,     /* one of names -> enum (int) */
 	FIELD_REF,      /* 1..EVENT_REF_MAX printable ASCII -> char[] */
 	FIELD_TEXT,     /* 1..EVENT_TEXT_MAX characters of any text -> char[] */
+	FIELD_DATE,     /* YYYY-MM-DD, 1900-01-01 to the date of ts -> int32_t days since the epoch */
+	FIELD_LANGUAGE, /* ISO 639-1, lowercase -> char[3] */
 };
 
 struct field_spec {
@@ -52,6 +97,7 @@ struct field_spec {
 #define MONEY(n, f, lo) { n, FIELD_INT, true, AT(f), -1, lo, EVENT_AMOUNT_MAX, NULL }
 #define CURRENCY { "currency", FIELD_CURRENCY, true, AT(currency), -1, 0, 0, NULL }
 #define ENUM(n, f, req, names) { n, FIELD_ENUM, req, AT(f), -1, 0, 0, names }
+#define ENUM_OPT(n, f, has, names) { n, FIELD_ENUM, false, AT(f), HAS(has), 0, 0, names }
 #define END { NULL, 0, false, 0, 0, -1, 0, 0, NULL }
 
 static const struct field_spec deposit_fields[] = {
@@ -59,6 +105,7 @@ static const struct field_spec deposit_fields[] = {
 	ENUM("status", deposit_status, false, deposit_status_names),
 	{ "method", FIELD_TEXT, false, AT(method), -1, 0, 0, NULL },
 	{ "instrument", FIELD_REF, false, AT(instrument), -1, 0, 0, NULL },
+	ENUM_OPT("instrument_type", instrument_type, has_instrument_type, instrument_type_names),
 	END,
 };
 static const struct field_spec withdrawal_fields[] = {
@@ -70,6 +117,7 @@ static const struct field_spec game_round_fields[] = {
 	MONEY("stake", stake, 0), MONEY("payout", payout, 0), CURRENCY,
 	{ "game", FIELD_TEXT, false, AT(game), -1, 0, 0, NULL },
 	{ "session_id", FIELD_REF, false, AT(session_id), -1, 0, 0, NULL },
+	ENUM_OPT("game_category", game_category, has_game_category, game_category_names),
 	END,
 };
 static const struct field_spec session_fields[] = {
@@ -91,6 +139,8 @@ static const struct field_spec account_fields[] = {
 	{ "country", FIELD_COUNTRY, false, AT(country), HAS(has_country), 0, 0, NULL },
 	{ "birth_year", FIELD_INT, false, AT(birth_year), HAS(has_birth_year), EVENT_BIRTH_MIN,
 	  EVENT_BIRTH_MAX, NULL },
+	{ "birth_date", FIELD_DATE, false, AT(birth_date), HAS(has_birth_date), 0, 0, NULL },
+	{ "language", FIELD_LANGUAGE, false, AT(language), HAS(has_language), 0, 0, NULL },
 	END,
 };
 static const struct field_spec contact_fields[] = {
@@ -378,6 +428,35 @@ static size_t utf8_chars(const char *s, size_t len)
 	return n;
 }
 
+/* A calendar date YYYY-MM-DD (four-digit year, a day that exists in its
+ * month) as days since 1970-01-01. */
+static bool date_days(const char *s, size_t len, int32_t *out)
+{
+	unsigned v[3] = { 0, 0, 0 };
+	static const int widths[3] = { 4, 2, 2 };
+	size_t i = 0;
+	if (len != 10)
+		return false;
+	for (int part = 0; part < 3; part++) {
+		if (part && s[i++] != '-')
+			return false;
+		for (int k = 0; k < widths[part]; k++, i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[part] = v[part] * 10 + (unsigned)(s[i] - '0');
+		}
+	}
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1)
+		return false;
+	int64_t days = ts_days_from_civil(v[0], v[1], v[2]), y;
+	unsigned m, d;
+	ts_civil_from_days(days, &y, &m, &d); /* 30 Feb comes back as 2 Mar */
+	if (y != (int64_t)v[0] || m != v[1] || d != v[2])
+		return false;
+	*out = (int32_t)days;
+	return true;
+}
+
 static void join_names(const char *const *names, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -453,6 +532,26 @@ static int parse_field(const struct event_source *src, const struct field_spec *
 				      EVENT_REF_MAX);
 		memcpy(dst, s, len);
 		dst[len] = '\0';
+		break;
+	case FIELD_DATE: {
+		int32_t days, ts_day;
+		struct flat_field ts;
+		if (!date_days(s, len, &days) || days < ts_days_from_civil(EVENT_BIRTH_MIN, 1, 1))
+			return seterr(err, errlen, "field \"%s\": must be a calendar date YYYY-MM-DD from %d-01-01",
+				      f->name, EVENT_BIRTH_MIN);
+		/* The date part of ts, in the sender's own offset: already checked. */
+		if (member(src, "ts", &ts) && ts.kind == FLAT_STRING && ts.len >= 10 &&
+		    date_days(ts.str, 10, &ts_day) && days > ts_day)
+			return seterr(err, errlen, "field \"%s\": must not be after the date of ts", f->name);
+		*(int32_t *)(void *)dst = days;
+		break;
+	}
+	case FIELD_LANGUAGE:
+		if (!language_ok(s, len))
+			return seterr(err, errlen, "field \"%s\": must be a lowercase ISO 639-1 code (sv, nl, en, ...)",
+				      f->name);
+		memcpy(dst, s, 2);
+		dst[2] = '\0';
 		break;
 	case FIELD_TEXT: {
 		size_t chars = utf8_chars(s, len);

@@ -1,6 +1,7 @@
 /* simulate.c -- synthetic players (see simulate.h for the archetypes).
  * Pure: no I/O, no clock; all randomness from seeded xoshiro256** streams. */
 #include "rgmon/simulate.h"
+#include "rgmon/event.h"
 #include "rgmon/timestamp.h"
 
 #include <math.h>
@@ -43,6 +44,16 @@ static bool chance(struct rng *r, double p) { return uniform(r) < p; }
 static int between(struct rng *r, int lo, int hi) { return lo + (int)(uniform(r) * (hi - lo + 1)); }
 static double expo(struct rng *r, double mean) { return -mean * log(1.0 - uniform(r)); }
 
+/* The index drawn from a cumulative per-mille table of n entries. */
+static int draw(struct rng *r, const int *cum, size_t n)
+{
+	int x = (int)(uniform(r) * 1000);
+	for (size_t i = 0; i < n; i++)
+		if (x < cum[i])
+			return (int)i;
+	return (int)n - 1;
+}
+
 /* ---- players ------------------------------------------------------------ */
 
 static const char *const archetype_names[SIM_ARCHETYPE_COUNT] = {
@@ -55,11 +66,37 @@ struct market {
 	const char *country, *currency;
 	int offset_min;  /* standard-time offset written into ts */
 	int64_t unit;    /* minor units of one "small bet" (1 EUR-ish) */
+	const char *language, *other_language; /* ISO 639-1: most players', and a minority's */
+	bool credit_cards; /* credit-card deposits allowed (not GB; not SE from 1 Apr 2026; not ES) */
 };
 static const struct market markets[] = {
-	{ "SE", "SEK", 60, 1000 }, { "GB", "GBP", 0, 100 }, { "NL", "EUR", 60, 100 },
-	{ "DE", "EUR", 60, 100 },  { "ES", "EUR", 60, 100 }, { "CA", "CAD", -300, 150 },
+	{ "SE", "SEK", 60, 1000, "sv", "en", false },  { "GB", "GBP", 0, 100, "en", "pl", false },
+	{ "NL", "EUR", 60, 100, "nl", "en", true },    { "DE", "EUR", 60, 100, "de", "tr", true },
+	{ "ES", "EUR", 60, 100, "es", "ca", false },   { "CA", "CAD", -300, 150, "en", "fr", true },
 };
+
+/* Share of players whose language is the market's other one. */
+#define SIM_OTHER_LANGUAGE 0.07
+/* Share of instruments that are credit cards where they are allowed. */
+#define SIM_CREDIT_CARD 0.03
+
+/* Ages at the start, in per mille per band, cumulative: online casino
+ * players are mostly 25-44; loss chasers are younger. */
+struct age_band { int lo, hi; };
+static const struct age_band age_bands[] = { { 18, 24 }, { 25, 34 }, { 35, 44 }, { 45, 54 }, { 55, 64 }, { 65, 80 } };
+static const int age_cum[] = { 140, 420, 660, 830, 940, 1000 };
+static const int age_cum_chaser[] = { 300, 650, 830, 930, 980, 1000 };
+
+/* Game categories of a session, per mille, cumulative in enum game_category
+ * order (slots, table, live_casino, sports): mostly slots; sports only for
+ * the archetypes that bet on it too. */
+static const int category_cum[] = { 800, 880, 1000, 1000 };
+static const int category_cum_bettor[] = { 660, 730, 850, 1000 };
+
+/* Deposit instruments, per mille, cumulative in enum instrument_type order
+ * (debit_card, credit_card, bank_transfer, e_wallet, prepaid); credit cards
+ * are drawn apart. */
+static const int instrument_cum[] = { 680, 680, 800, 980, 1000 };
 
 const char *sim_archetype_name(enum sim_archetype a) { return a < SIM_ARCHETYPE_COUNT ? archetype_names[a] : "?"; }
 
@@ -88,7 +125,13 @@ struct player {
 	enum sim_archetype kind;
 	struct rng rng;
 	const struct market *mk;
-	int birth_year;
+	struct rng facts;       /* birth date, language, categories, instruments: a
+				 * stream of their own, so the rest of the player's
+				 * events are what they were before these facts */
+	int32_t birth_date;     /* days since the epoch */
+	const char *language;
+	uint8_t card_type[8];   /* enum instrument_type of cards 1..cards */
+	uint8_t category;       /* enum game_category of the current session */
 	int64_t balance;
 	int64_t busy_until;     /* no new session before this instant */
 	int64_t chase_deposit;  /* the chaser's next re-deposit, grows */
@@ -113,6 +156,7 @@ struct sim_event {
 	uint8_t status;  /* deposit: 0 approved 1 declined; withdrawal: 0 req 1 cancel 2 done */
 	uint8_t sub;     /* limit kind / period packed, contact topic, exclusion source */
 	uint8_t card;
+	uint8_t category; /* round: enum game_category */
 	int32_t session;
 	int32_t days;    /* exclusion days, 0 indefinite */
 	int64_t a, b;    /* amount or stake, payout */
@@ -221,6 +265,8 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 	e->session = sid;
 
 	stake_units = session_stake_units(p);
+	bool bettor = p->kind == SIM_HIGH_ROLLER || p->kind == SIM_LOSS_CHASER;
+	p->category = (uint8_t)draw(&p->facts, bettor ? category_cum_bettor : category_cum, ARRAY_SIZE(category_cum));
 	int64_t first_deposit = p->kind == SIM_HIGH_ROLLER ? unit * between(&p->rng, 500, 1500)
 			       : p->kind == SIM_LOSS_CHASER ? unit * 30
 			       : unit * between(&p->rng, 10, 40);
@@ -271,6 +317,7 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 		e->a = stake;
 		e->b = payout;
 		e->session = sid;
+		e->category = p->category;
 		p->balance += payout - stake;
 		/* The chaser raises the stake after a loss. */
 		if (p->kind == SIM_LOSS_CHASER && payout == 0 && chance(&p->rng, 0.2))
@@ -296,6 +343,29 @@ static void contact(struct gen *g, struct player *p, int idx, int64_t ts, int to
 	}
 }
 
+/* The facts a platform's account and payment records carry: birth date
+ * (an adult of 18-80 on the start date y-m-d), language, and the type of
+ * each card (instrument) the player uses. */
+static void player_facts(struct player *p, const struct sim_config *cfg, int idx, int64_t y, unsigned m, unsigned d)
+{
+	rng_seed(&p->facts, cfg->seed, 0x200000000ULL + (uint64_t)idx);
+	const struct age_band *band =
+		&age_bands[draw(&p->facts, p->kind == SIM_LOSS_CHASER ? age_cum_chaser : age_cum, ARRAY_SIZE(age_cum))];
+	int age = between(&p->facts, band->lo, band->hi);
+	/* Born between a day after the (age+1)th birthday before the start
+	 * and the age-th one: exactly `age` on the start date. */
+	int64_t latest = ts_days_from_civil(y - age, m, d);
+	int64_t earliest = ts_days_from_civil(y - age - 1, m, d) + 1;
+	p->birth_date = (int32_t)(earliest + (int64_t)(uniform(&p->facts) * (double)(latest - earliest + 1)));
+	p->language = chance(&p->facts, SIM_OTHER_LANGUAGE) ? p->mk->other_language : p->mk->language;
+	for (size_t i = 0; i < ARRAY_SIZE(p->card_type); i++) {
+		int t = draw(&p->facts, instrument_cum, ARRAY_SIZE(instrument_cum));
+		if (p->mk->credit_cards && chance(&p->facts, SIM_CREDIT_CARD))
+			t = INSTRUMENT_CREDIT_CARD;
+		p->card_type[i] = (uint8_t)t;
+	}
+}
+
 static void player_init(struct player *p, const struct sim_config *cfg, int idx)
 {
 	memset(p, 0, sizeof(*p));
@@ -305,7 +375,10 @@ static void player_init(struct player *p, const struct sim_config *cfg, int idx)
 	int64_t y;
 	unsigned m, d;
 	ts_civil_from_days(ts_floor_div(cfg->start_ms, MS_PER_DAY), &y, &m, &d);
-	p->birth_year = (int)y - (p->kind == SIM_LOSS_CHASER ? between(&p->rng, 19, 35) : between(&p->rng, 18, 75));
+	/* The birth year this draw used to give is no longer sent, but the
+	 * draw stays so the rest of the stream is unchanged. */
+	(void)(p->kind == SIM_LOSS_CHASER ? between(&p->rng, 19, 35) : between(&p->rng, 18, 75));
+	player_facts(p, cfg, idx, y, m, d);
 	p->chase_deposit = p->mk->unit * 30;
 	p->stake_factor = 1.0;
 	p->exclude_day = p->kind == SIM_SELF_EXCLUDER ? between(&p->rng, 3, cfg->days > 4 ? cfg->days - 2 : 3) : -1;
@@ -427,6 +500,14 @@ static const char *const limit_periods[] = { "day", "week", "month" };
 static const char *const topics[] = { "bonus_request", "withdrawal_delay", "complaint", "rg_question", "other" };
 static const char *const channels[] = { "chat", "email", "phone" };
 static const char *const withdrawal_status[] = { "requested", "cancelled", "completed" };
+/* What the platform's cashier calls each instrument type (the free-text method). */
+static const char *const instrument_methods[INSTRUMENT_TYPE_COUNT] = {
+	"card", "card", "bank transfer", "e-wallet", "voucher", "crypto", "other",
+};
+/* A game of each category, by the round's sequence number. */
+static const char *const category_games[GAME_CATEGORY_COUNT] = {
+	"slot", "blackjack", "live-roulette", "football", "poker", "bingo", "lottery", "game",
+};
 
 static size_t format_event(const struct gen *g, const struct sim_event *e, char *buf, size_t len)
 {
@@ -438,16 +519,26 @@ static size_t format_event(const struct gen *g, const struct sim_event *e, char 
 		 (unsigned long long)g->cfg->seed, g->cfg->iteration, pid, e->seq, pid, ts);
 	int n = 0;
 	switch ((enum sim_kind)e->kind) {
-	case K_ACCOUNT:
-		n = snprintf(buf, len, "%s,\"type\":\"account\",\"country\":\"%s\",\"birth_year\":%d}", head, p->mk->country,
-			     p->birth_year);
+	case K_ACCOUNT: {
+		int64_t y;
+		unsigned m, d;
+		ts_civil_from_days(p->birth_date, &y, &m, &d);
+		n = snprintf(buf, len,
+			     "%s,\"type\":\"account\",\"country\":\"%s\",\"birth_date\":\"%04d-%02u-%02u\","
+			     "\"language\":\"%s\"}",
+			     head, p->mk->country, (int)y, m, d, p->language);
 		break;
-	case K_DEPOSIT:
+	}
+	case K_DEPOSIT: {
+		/* The instrument id stays "card-..." whatever its type: an opaque id. */
+		enum instrument_type t = (enum instrument_type)p->card_type[(e->card - 1u) % ARRAY_SIZE(p->card_type)];
 		n = snprintf(buf, len,
 			     "%s,\"type\":\"deposit\",\"amount\":%lld,\"currency\":\"%s\",\"status\":\"%s\","
-			     "\"method\":\"card\",\"instrument\":\"card-%s-%d\"}",
-			     head, (long long)e->a, p->mk->currency, e->status ? "declined" : "approved", pid, e->card);
+			     "\"method\":\"%s\",\"instrument\":\"card-%s-%d\",\"instrument_type\":\"%s\"}",
+			     head, (long long)e->a, p->mk->currency, e->status ? "declined" : "approved",
+			     instrument_methods[t], pid, e->card, instrument_type_name(t));
 		break;
+	}
 	case K_WITHDRAWAL:
 		n = snprintf(buf, len, "%s,\"type\":\"withdrawal\",\"amount\":%lld,\"currency\":\"%s\",\"status\":\"%s\"}",
 			     head, (long long)e->a, p->mk->currency, withdrawal_status[e->status]);
@@ -455,8 +546,9 @@ static size_t format_event(const struct gen *g, const struct sim_event *e, char 
 	case K_ROUND:
 		n = snprintf(buf, len,
 			     "%s,\"type\":\"game_round\",\"stake\":%lld,\"payout\":%lld,\"currency\":\"%s\","
-			     "\"game\":\"slot-%d\",\"session_id\":\"s-%s-%d\"}",
-			     head, (long long)e->a, (long long)e->b, p->mk->currency, (int)(e->seq % 7), pid, e->session);
+			     "\"game\":\"%s-%d\",\"game_category\":\"%s\",\"session_id\":\"s-%s-%d\"}",
+			     head, (long long)e->a, (long long)e->b, p->mk->currency, category_games[e->category % GAME_CATEGORY_COUNT],
+			     (int)(e->seq % 7), game_category_name((enum game_category)e->category), pid, e->session);
 		break;
 	case K_SESSION_START:
 	case K_SESSION_END:
@@ -520,8 +612,10 @@ int sim_run(const struct sim_config *cfg, sim_emit_fn emit, void *ctx)
 	for (int i = 0; i < cfg->players; i++) {
 		player_init(&g.players[i], cfg, i);
 		/* A later --loop round continues the same players, later in time. */
-		for (int it = 0; it < cfg->iteration; it++)
+		for (int it = 0; it < cfg->iteration; it++) {
 			rng_next(&g.players[i].rng);
+			rng_next(&g.players[i].facts);
+		}
 	}
 	struct sim_config shifted = *cfg;
 	shifted.start_ms = cfg->start_ms + (int64_t)cfg->iteration * cfg->days * MS_PER_DAY;

@@ -30,6 +30,11 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 		out->withdrawals_cancelled += b->withdrawals_cancelled;
 		out->bonus_requests += b->bonus_requests;
 		out->complaints += b->complaints;
+		out->slot_rounds += b->slot_rounds;
+		out->slot_staked += b->slot_staked;
+		out->credit_deposits += b->credit_deposits;
+		if (b->max_slot_stake > out->max_slot_stake)
+			out->max_slot_stake = b->max_slot_stake;
 		out->active_days += b->rounds > 0;
 		out->night_days += b->night_rounds > 0;
 	}
@@ -86,6 +91,24 @@ int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz
 		break;
 	}
 	return 0;
+}
+
+int state_age_years(const struct player_state *st, int64_t at_ms)
+{
+	int64_t y, age;
+	unsigned m, d;
+	ts_civil_from_days(ts_floor_div(at_ms, MS_PER_DAY), &y, &m, &d);
+	if (st->has_birth_date) {
+		int64_t by;
+		unsigned bm, bd;
+		ts_civil_from_days(st->birth_date, &by, &bm, &bd);
+		age = y - by - (m < bm || (m == bm && d < bd));
+	} else if (st->has_birth_year) {
+		age = y - st->birth_year;
+	} else {
+		return -1;
+	}
+	return age < 0 ? -1 : (int)age;
 }
 
 bool state_excluded_at(const struct player_state *st, int64_t ms)

@@ -3,17 +3,28 @@
  * One walk over the fields serves both directions, so the encoder and the
  * decoder cannot drift apart. Little-endian, fixed widths; slots that are
  * free (days, sessions, deposits, markers) are skipped with a count. A
- * leaf: uses state.h's layout and inline helpers, nothing else. */
+ * leaf: uses state.h's layout and inline helpers, nothing else.
+ *
+ * The first byte is the format. The encoder always writes the newest;
+ * the decoder also reads every older format still in databases, where the
+ * fields a format lacks keep state_init's values. Formats:
+ *   2  the state before 2026-12;
+ *   3  adds the birth date and language after the fixed fields, and the
+ *      slot and credit-card counts at the end of each day bucket. */
 #include "rgmon/state_codec.h"
 
 #include <string.h>
 
-#define STATE_FORMAT 2
+#define STATE_FORMAT 3        /* written */
+#define STATE_FORMAT_OLDEST 2 /* still read */
+#define STATE_FORMAT2_RULES 25 /* format 2 wrote rule_held_min for exactly these */
+_Static_assert(RULE_COUNT <= UINT8_MAX, "the rule count fits the format's count byte");
 
 struct codec {
 	uint8_t *p, *end;       /* encoding */
 	const uint8_t *rp;      /* decoding */
 	bool decoding, bad;
+	uint8_t format;         /* of the bytes being written or read */
 };
 
 static uint64_t codec_raw(struct codec *c, uint64_t v, int bytes)
@@ -63,10 +74,8 @@ static int c_count(struct codec *c, int used, int max)
  * format is not ours: nothing else can be read. */
 static bool codec_fixed(struct codec *c, struct player_state *st)
 {
-	uint8_t format = STATE_FORMAT;
-
-	c_u8(c, &format);
-	if (format != STATE_FORMAT) {
+	c_u8(c, &c->format);
+	if (c->format < STATE_FORMAT_OLDEST || c->format > STATE_FORMAT) {
 		c->bad = true;
 		return false;
 	}
@@ -86,8 +95,14 @@ static bool codec_fixed(struct codec *c, struct player_state *st)
 	c_i16(c, &st->birth_year);
 	c_chars(c, st->country, 2);
 	c_chars(c, st->currency, 3);
-	for (int r = 0; r < RULE_COUNT; r++)
-		c_u32(c, &st->rule_held_min[r]);
+	/* Format 3 counts the rules, so that adding one changes no layout. */
+	int nrules = c->format >= 3 ? c_count(c, RULE_COUNT, UINT8_MAX) : STATE_FORMAT2_RULES;
+	for (int r = 0; r < nrules; r++) {
+		uint32_t held = r < RULE_COUNT ? st->rule_held_min[r] : 0;
+		c_u32(c, &held);
+		if (r < RULE_COUNT) /* a rule of a newer version is not kept */
+			st->rule_held_min[r] = held;
+	}
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
 			c_i64(c, &st->limits[k][p].value);
@@ -100,6 +115,11 @@ static bool codec_fixed(struct codec *c, struct player_state *st)
 	}
 	for (int i = 0; i < ENGINE_DECLINES; i++)
 		c_u32(c, &st->declined_min[i]);
+	if (c->format >= 3) {
+		c_bool(c, &st->has_birth_date);
+		c_i32(c, &st->birth_date);
+		c_chars(c, st->language, 2);
+	}
 	return true;
 }
 
@@ -172,6 +192,12 @@ static void c_day(struct codec *c, struct day_totals *b)
 	c_u8(c, &b->withdrawals_cancelled);
 	c_u8(c, &b->bonus_requests);
 	c_u8(c, &b->complaints);
+	if (c->format >= 3) {
+		c_i32(c, &b->slot_staked);
+		c_i32(c, &b->max_slot_stake);
+		c_u16(c, &b->slot_rounds);
+		c_u8(c, &b->credit_deposits);
+	}
 }
 
 static void codec_days(struct codec *c, struct player_state *st)
@@ -211,7 +237,7 @@ static void codec_state(struct codec *c, struct player_state *st)
 
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len)
 {
-	struct codec c = { .p = buf, .end = buf + len };
+	struct codec c = { .p = buf, .end = buf + len, .format = STATE_FORMAT };
 	/* The walk only reads the state when encoding. */
 	codec_state(&c, (struct player_state *)(uintptr_t)st);
 	return c.bad ? 0 : (size_t)(c.p - buf);

@@ -36,6 +36,28 @@ enum contact_topic {
 	TOPIC_OTHER,
 	TOPIC_COUNT
 };
+/* Additions (2026-12). */
+enum game_category {
+	GAME_SLOTS,
+	GAME_TABLE,
+	GAME_LIVE_CASINO,
+	GAME_SPORTS,
+	GAME_POKER,
+	GAME_BINGO,
+	GAME_LOTTERY,
+	GAME_OTHER,
+	GAME_CATEGORY_COUNT
+};
+enum instrument_type {
+	INSTRUMENT_DEBIT_CARD,
+	INSTRUMENT_CREDIT_CARD,
+	INSTRUMENT_BANK_TRANSFER,
+	INSTRUMENT_E_WALLET,
+	INSTRUMENT_PREPAID,
+	INSTRUMENT_CRYPTO,
+	INSTRUMENT_OTHER,
+	INSTRUMENT_TYPE_COUNT
+};
 
 /* Limits of the contract, and of the free-text fields the contract leaves
  * open (documented in schemas/event.schema.json). */
@@ -52,7 +74,7 @@ enum contact_topic {
 #define EVENT_AMOUNT_MAX  100000000000LL
 #define EVENT_DAYS_MAX    36500
 #define EVENT_BIRTH_MIN   1900
-#define EVENT_BIRTH_MAX   2100
+#define EVENT_BIRTH_MAX   2100 /* birth_year; a birth_date is from 1900-01-01 to the event's day */
 
 /* A parsed event. Fields not used by a type are zero / empty; `has_*`
  * says whether an optional field was present. */
@@ -69,6 +91,7 @@ struct event {
 	int64_t value;  /* limit_set: minor units, or minutes for session_time */
 	int32_t days;   /* self_exclusion; 0 = indefinite */
 	int32_t birth_year;
+	int32_t birth_date; /* days since 1970-01-01 (civil date, no time zone) */
 
 	enum deposit_status deposit_status;
 	enum withdrawal_status withdrawal_status;
@@ -77,9 +100,13 @@ struct event {
 	enum exclusion_source source;
 	enum contact_channel channel;
 	enum contact_topic topic;
+	enum game_category game_category;     /* game_round, when has_game_category */
+	enum instrument_type instrument_type; /* deposit, when has_instrument_type */
 
 	bool has_days, has_birth_year, has_country;
+	bool has_birth_date, has_language, has_game_category, has_instrument_type;
 	char country[3];
+	char language[3]; /* ISO 639-1, lowercase */
 	char session_id[EVENT_REF_MAX + 1];
 	char instrument[EVENT_REF_MAX + 1];
 	char method[EVENT_TEXT_MAX * 4 + 1]; /* UTF-8 */
@@ -103,5 +130,9 @@ const char *event_type_name(enum event_type t);
 bool event_player_id_valid(const char *s);
 const char *limit_kind_name(enum limit_kind k);
 const char *limit_period_name(enum limit_period p);
+const char *game_category_name(enum game_category g);
+const char *instrument_type_name(enum instrument_type t);
+/* Whether s is a two-letter ISO 639-1 language code, lowercase ("sv"). */
+bool event_language_valid(const char *s);
 
 #endif

@@ -15,6 +15,15 @@
  *                       a third raise them mid-month
  *   self_excluder   2%  plays, self-excludes; a quarter later deposit
  *                       during the exclusion (an operator failure)
+ * Each player belongs to a market (SE, GB, NL, DE, ES, CA-ON) and its
+ * events carry what real platforms send: an account event with the
+ * country, a birth date (18-80 on the first day, mostly 25-44, loss
+ * chasers younger) and the language (the market's; a few players
+ * another); game_category on rounds (mostly slots, some live casino and
+ * table, sports for high rollers and chasers); instrument_type on deposits
+ * (mostly debit cards, e-wallets, bank transfers; rarely a credit card,
+ * and only in markets that allow them). These facts come from a random
+ * stream of their own, so they leave every other event as it was.
  * Events are emitted day by day in time order. */
 #ifndef RGMON_SIMULATE_H
 #define RGMON_SIMULATE_H

@@ -34,9 +34,11 @@
 
 /* One local calendar day of a player's activity. Money in minor units;
  * day sums saturate at +-ENGINE_SUM_MAX (21 million in a two-decimal
- * currency), far past every threshold, so a bucket stays small. Marker
- * values saturate there too. A value at that bound is a lower bound, and
- * output says so ("at least"). */
+ * currency), far past every threshold, so a bucket stays small (it is
+ * kept 30 times per player). Marker values saturate there too. A value at
+ * that bound is a lower bound, and output says so ("at least"). The slot
+ * and credit-card fields count only events that name their game_category
+ * or instrument_type. */
 #define ENGINE_SUM_MAX INT32_MAX
 struct day_totals {
 	int32_t day;              /* local day number, or ENGINE_DAY_UNUSED */
@@ -45,13 +47,17 @@ struct day_totals {
 	int32_t withdrawn;        /* completed withdrawals */
 	int32_t staked;
 	int32_t net_loss;         /* stake - payout; negative on a winning day */
+	int32_t slot_staked;      /* stake on rounds of game_category slots */
+	int32_t max_slot_stake;   /* the largest single slot stake of the day */
 	uint16_t rounds;
 	uint16_t night_rounds;    /* rounds between 00:00 and 06:00 local */
 	uint16_t deposits;        /* approved deposit count */
 	uint16_t declined;        /* declined deposit attempts */
+	uint16_t slot_rounds;     /* rounds of game_category slots */
 	uint8_t withdrawals_cancelled;
 	uint8_t bonus_requests;   /* contact: bonus_request */
 	uint8_t complaints;       /* contact: withdrawal_delay or complaint */
+	uint8_t credit_deposits;  /* approved deposits with instrument_type credit_card */
 };
 
 struct open_session {
@@ -99,9 +105,12 @@ struct player_state {
 	uint8_t exclusion_source;   /* enum exclusion_source */
 	uint8_t level;              /* enum risk_level after the last event */
 	uint8_t score;              /* 0-100 after the last event */
-	bool has_birth_year;
+	bool has_birth_year;        /* also set, to its year, by a birth date */
+	bool has_birth_date;        /* the exact date is known, not only the year */
 	int16_t birth_year;
+	int32_t birth_date;         /* days since 1970-01-01, when has_birth_date */
 	char country[3];
+	char language[3];           /* ISO 639-1, "" = unknown */
 	char currency[4];           /* of the first money event */
 	uint32_t limit_changed_min[LIMIT_KIND_COUNT][PERIOD_COUNT]; /* minutes since the epoch */
 	struct player_limit limits[LIMIT_KIND_COUNT][PERIOD_COUNT];
@@ -158,6 +167,8 @@ struct state_window {
 	int64_t deposited, withdrawn, staked, net_loss, session_seconds;
 	int64_t rounds, night_rounds, deposits, declined, withdrawals_cancelled;
 	int64_t bonus_requests, complaints;
+	int64_t slot_rounds, slot_staked, credit_deposits;
+	int32_t max_slot_stake; /* the largest single slot stake on any of the days */
 	int active_days;  /* days with any rounds */
 	int night_days;   /* days with night rounds */
 };
@@ -179,6 +190,13 @@ int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, e
  * winning) or minutes of play over the period's days. */
 int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
 			 enum limit_period p, int64_t now_ms);
+
+/* The player's age in whole years on the UTC date of at_ms, or -1 when
+ * unknown. With a birth date it changes on the birthday (29 February
+ * birthdays on 1 March in common years); with only a birth year it is the
+ * difference of the years. A rule asking about a local calendar day
+ * passes that day's number times MS_PER_DAY. */
+int state_age_years(const struct player_state *st, int64_t at_ms);
 
 /* Whether a self-exclusion or pause covers the moment ms. */
 bool state_excluded_at(const struct player_state *st, int64_t ms);

@@ -1,7 +1,8 @@
 /* state_codec.h -- the stored form of a player's state, for the store:
  * compact and portable (little-endian, fixed widths, only the slots in
- * use), with a format byte so a state of another version is refused
- * rather than misread.
+ * use), with a format byte: states written by older versions still
+ * decode (the fields they lack start as in state_init), and a format this
+ * version does not know is refused rather than misread.
  *
  * A leaf: it knows the layout of struct player_state and nothing else --
  * no other module, no I/O, no clock, no globals. */
@@ -18,8 +19,9 @@
  * small (STATE_CODEC_MAX always suffices). */
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len);
 
-/* Reads a state written by state_codec_encode: 0, or -1 when buf is not
- * exactly one state of this format (corrupt, cut short, or longer). */
+/* Reads a state written by state_codec_encode of this or an older
+ * version: 0, or -1 when buf is not exactly one state of a known format
+ * (corrupt, cut short, or longer). */
 int state_codec_decode(struct player_state *st, const uint8_t *buf, size_t len);
 
 #endif

@@ -50,8 +50,9 @@ static inline int64_t rule_money(const struct rule_ctx *c, int param)
 	return c->cur < 0 ? -1 : c->rule->money[param][c->cur];
 }
 
-/* Age in whole years at the event (birth year only: local year minus birth
- * year), or -1 when unknown. */
+/* Age in whole years on the local day of the event (state_age_years: from
+ * the birth date when known, else local year minus birth year), or -1
+ * when unknown. */
 int rule_player_age(const struct rule_ctx *c);
 /* The threshold of the age band that applies (unknown age: the lowest
  * threshold of all bands, the cautious choice), or -1. */

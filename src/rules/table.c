@@ -52,13 +52,9 @@ int rule_param_find(const struct rule_def *d, const char *name)
 
 int rule_player_age(const struct rule_ctx *c)
 {
-	if (!c->st->has_birth_year)
-		return -1;
-	int64_t y;
-	unsigned m, d;
-	ts_civil_from_days(c->today, &y, &m, &d);
-	int age = (int)(y - c->st->birth_year);
-	return age < 0 ? -1 : age;
+	/* On the local calendar day of the event: the day's number as a UTC
+	 * date is that local date. */
+	return state_age_years(c->st, (int64_t)c->today * MS_PER_DAY);
 }
 
 int64_t rule_band_threshold(const struct rule_ctx *c, int age)

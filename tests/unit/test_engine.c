@@ -180,9 +180,14 @@ static void test_encoding_round_trip(void **state)
 	apply(&st, tz, ROUND("b", "2026-11-02T10:00:00Z", 300, 0));
 	apply(&st, tz, SESSION("c", "session_start", "2026-11-02T11:00:00Z", "open"));
 	apply(&st, tz, make_event("{\"event_id\":\"d\",\"type\":\"account\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
-				   "\"country\":\"SE\",\"birth_year\":1999}"));
+				   "\"country\":\"SE\",\"birth_date\":\"1999-03-04\",\"language\":\"sv\"}"));
 	apply(&st, tz, make_event("{\"event_id\":\"e\",\"type\":\"contact\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:00:00Z\","
 				   "\"channel\":\"chat\",\"topic\":\"bonus_request\"}"));
+	apply(&st, tz, make_event("{\"event_id\":\"f\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:01:00Z\","
+				   "\"stake\":200,\"payout\":0,\"currency\":\"SEK\",\"game_category\":\"slots\"}"));
+	apply(&st, tz, make_event("{\"event_id\":\"g\",\"type\":\"deposit\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:02:00Z\","
+				   "\"amount\":500,\"currency\":\"SEK\",\"instrument_type\":\"credit_card\"}"));
+	assert_true(st.has_birth_date && st.language[0] && state_day(&st, day(2026, 11, 2))->slot_rounds == 1);
 	uint8_t buf[STATE_CODEC_MAX];
 	size_t n = state_codec_encode(&st, buf, sizeof(buf));
 	assert_true(n > 0 && n < 700); /* only the days, sessions and markers in use are written */
@@ -195,6 +200,152 @@ static void test_encoding_round_trip(void **state)
 	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
+/* A state as the version before the 2026-12 additions stored it (format 2):
+ * the state test_encoding_round_trip built then (a deposit on 1 Nov, a
+ * round, an open session, an account with country SE and birth year 1999,
+ * a bonus request on 2 Nov; Stockholm time), encoded by that version's
+ * state_codec_encode and printed as hex. Databases in the field hold such
+ * states; they must keep decoding. */
+static const char format2_state_hex[] =
+	"0200398d96a10100000072219ca1010000000000000000008000000000000000000095b39ba10100002c010000000000"
+	"00bc020000000000000000000000000000000000000001cf07534553454b000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000014f1239090e0e879a8083ea9ba10100000100398d96a1010000e80300000000000000000000ffff0002"
+	"1651000000000000e8030000000000000000000000000000000000000100000000000017510000000000000000000000"
+	"0000002c0100002c0100000100000000000000000100";
+
+static void test_format2_state_still_decodes(void **state)
+{
+	(void)state;
+	uint8_t old[sizeof(format2_state_hex) / 2], buf[STATE_CODEC_MAX];
+	size_t n = 0;
+	for (const char *h = format2_state_hex; h[0] && h[1]; h += 2) {
+		unsigned v;
+		sscanf(h, "%2x", &v);
+		old[n++] = (uint8_t)v;
+	}
+	assert_int_equal(old[0], 2);
+	struct player_state st, back;
+	assert_int_equal(state_codec_decode(&st, old, n), 0);
+	assert_string_equal(st.currency, "SEK");
+	assert_string_equal(st.country, "SE");
+	assert_true(st.has_birth_year);
+	assert_int_equal(st.birth_year, 1999);
+	assert_int_equal(st.first_seen_ms, t_ms("2026-11-01T10:00:00Z"));
+	assert_int_equal(st.last_seen_ms, t_ms("2026-11-02T12:00:00Z"));
+	assert_int_equal(st.sessions[0].start_ms, t_ms("2026-11-02T11:00:00Z"));
+	const struct day_totals *d1 = state_day(&st, day(2026, 11, 1)), *d2 = state_day(&st, day(2026, 11, 2));
+	assert_non_null(d1);
+	assert_non_null(d2);
+	assert_int_equal(d1->deposited, 1000);
+	assert_int_equal(d1->deposits, 1);
+	assert_int_equal(d2->staked, 300);
+	assert_int_equal(d2->rounds, 1);
+	assert_int_equal(d2->bonus_requests, 1);
+	/* what format 2 did not have starts as for a new player */
+	assert_false(st.has_birth_date);
+	assert_string_equal(st.language, "");
+	assert_int_equal(d2->slot_rounds + d2->slot_staked + d2->max_slot_stake + d2->credit_deposits, 0);
+	assert_int_equal(state_age_years(&st, t_ms("2026-01-01T00:00:00Z")), 27);
+	/* stored again, it is written in the current format and reads back the same */
+	size_t m = state_codec_encode(&st, buf, sizeof(buf));
+	assert_true(m > 0);
+	assert_int_equal(buf[0], 3);
+	assert_int_equal(state_codec_decode(&back, buf, m), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	/* cut short, or of a format not known, it is refused */
+	assert_int_equal(state_codec_decode(&back, old, n - 1), -1);
+	old[0] = 1;
+	assert_int_equal(state_codec_decode(&back, old, n), -1);
+	old[0] = 4;
+	assert_int_equal(state_codec_decode(&back, old, n), -1);
+}
+
+static void test_birth_date_and_language(void **state)
+{
+	(void)state;
+	const struct policy *pol = utc();
+	struct player_state st;
+	state_init(&st);
+	assert_int_equal(state_age_years(&st, t_ms("2026-06-01T00:00:00Z")), -1);
+	/* only a year: the difference of the years, as the age bands had it */
+	apply(&st, pol, make_event("{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\","
+				   "\"ts\":\"2026-01-01T00:00:00Z\",\"birth_year\":2004}"));
+	assert_false(st.has_birth_date);
+	assert_int_equal(state_age_years(&st, t_ms("2026-01-01T00:00:00Z")), 22);
+	assert_int_equal(state_age_years(&st, t_ms("2026-12-31T23:59:59Z")), 22);
+	assert_int_equal(state_age_years(&st, t_ms("2003-06-01T00:00:00Z")), -1);
+	/* the date: the age changes on the birthday */
+	apply(&st, pol, make_event("{\"event_id\":\"b\",\"type\":\"account\",\"player_id\":\"p\","
+				   "\"ts\":\"2026-01-02T00:00:00Z\",\"birth_date\":\"2004-05-21\",\"language\":\"en\"}"));
+	assert_true(st.has_birth_date && st.has_birth_year);
+	assert_int_equal(st.birth_year, 2004);
+	assert_int_equal(st.birth_date, ts_days_from_civil(2004, 5, 21));
+	assert_string_equal(st.language, "en");
+	assert_int_equal(state_age_years(&st, t_ms("2026-05-20T23:59:59Z")), 21);
+	assert_int_equal(state_age_years(&st, t_ms("2026-05-21T00:00:00Z")), 22);
+	/* the same year alone keeps the date; another year replaces it */
+	apply(&st, pol, make_event("{\"event_id\":\"c\",\"type\":\"account\",\"player_id\":\"p\","
+				   "\"ts\":\"2026-01-03T00:00:00Z\",\"birth_year\":2004,\"country\":\"GB\"}"));
+	assert_true(st.has_birth_date);
+	assert_string_equal(st.language, "en"); /* an account event without it keeps it */
+	apply(&st, pol, make_event("{\"event_id\":\"d\",\"type\":\"account\",\"player_id\":\"p\","
+				   "\"ts\":\"2026-01-04T00:00:00Z\",\"birth_year\":2003}"));
+	assert_false(st.has_birth_date);
+	assert_int_equal(state_age_years(&st, t_ms("2026-01-04T00:00:00Z")), 23);
+	/* 29 February: a year older on 1 March in a common year */
+	apply(&st, pol, make_event("{\"event_id\":\"e\",\"type\":\"account\",\"player_id\":\"p\","
+				   "\"ts\":\"2026-01-05T00:00:00Z\",\"birth_date\":\"2008-02-29\"}"));
+	assert_int_equal(state_age_years(&st, t_ms("2026-02-28T12:00:00Z")), 17);
+	assert_int_equal(state_age_years(&st, t_ms("2026-03-01T00:00:00Z")), 18);
+	assert_int_equal(state_age_years(&st, t_ms("2028-02-29T00:00:00Z")), 20);
+}
+
+static void test_slot_rounds_and_credit_deposits(void **state)
+{
+	(void)state;
+	const struct policy *pol = utc();
+	struct player_state st;
+	state_init(&st);
+#define CAT_ROUND(id, ts, stake, cat) \
+	make_event("{\"event_id\":\"%s\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"%s\",\"stake\":%d," \
+		   "\"payout\":0,\"currency\":\"GBP\",\"game_category\":\"%s\"}", id, ts, stake, cat)
+#define TYPED_DEP(id, ts, status, type) \
+	make_event("{\"event_id\":\"%s\",\"type\":\"deposit\",\"player_id\":\"p\",\"ts\":\"%s\",\"amount\":1000," \
+		   "\"currency\":\"GBP\",\"status\":\"%s\",\"instrument_type\":\"%s\"}", id, ts, status, type)
+	apply(&st, pol, CAT_ROUND("a", "2026-11-02T10:00:00Z", 200, "slots"));
+	apply(&st, pol, CAT_ROUND("b", "2026-11-02T10:00:03Z", 500, "slots"));
+	apply(&st, pol, CAT_ROUND("c", "2026-11-02T10:00:06Z", 900, "live_casino"));
+	apply(&st, pol, ROUND("d", "2026-11-02T10:00:09Z", 700, 0)); /* no category: not counted as slots */
+	apply(&st, pol, CAT_ROUND("e", "2026-11-03T10:00:00Z", 300, "slots"));
+	apply(&st, pol, TYPED_DEP("f", "2026-11-02T11:00:00Z", "approved", "credit_card"));
+	apply(&st, pol, TYPED_DEP("g", "2026-11-02T11:01:00Z", "declined", "credit_card"));
+	apply(&st, pol, TYPED_DEP("h", "2026-11-02T11:02:00Z", "approved", "debit_card"));
+	const struct day_totals *d2 = state_day(&st, day(2026, 11, 2)), *d3 = state_day(&st, day(2026, 11, 3));
+	assert_int_equal(d2->rounds, 4);
+	assert_int_equal(d2->slot_rounds, 2);
+	assert_int_equal(d2->slot_staked, 700);
+	assert_int_equal(d2->max_slot_stake, 500);
+	assert_int_equal(d2->credit_deposits, 1);
+	assert_int_equal(d2->deposits, 2);
+	assert_int_equal(d2->declined, 1);
+	assert_int_equal(d3->max_slot_stake, 300);
+	struct state_window w;
+	state_window_sum(&st, day(2026, 11, 3), 7, &w);
+	assert_int_equal(w.slot_rounds, 3);
+	assert_int_equal(w.slot_staked, 1000);
+	assert_int_equal(w.max_slot_stake, 500);
+	assert_int_equal(w.credit_deposits, 1);
+#undef CAT_ROUND
+#undef TYPED_DEP
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +356,9 @@ int main(void)
 		cmocka_unit_test(test_window_keeps_30_days),
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
+		cmocka_unit_test(test_format2_state_still_decodes),
+		cmocka_unit_test(test_birth_date_and_language),
+		cmocka_unit_test(test_slot_rounds_and_credit_deposits),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

@@ -113,6 +113,66 @@ static void test_defaults_and_optionals(void **state)
 	assert_int_equal(ev.birth_year, 2001);
 }
 
+static void test_additions_2026_12(void **state)
+{
+	(void)state;
+	struct event ev;
+	char err[256];
+	const char *a = "{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"birth_date\":\"2004-02-29\",\"language\":\"nl\"}";
+	assert_int_equal(event_parse(a, strlen(a), &ev, err, sizeof(err)), 0);
+	assert_true(ev.has_birth_date);
+	assert_false(ev.has_birth_year);
+	assert_int_equal(ev.birth_date, ts_days_from_civil(2004, 2, 29));
+	assert_true(ev.has_language);
+	assert_string_equal(ev.language, "nl");
+
+	const char *r = "{\"event_id\":\"r\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"stake\":100,\"payout\":0,\"currency\":\"EUR\",\"game_category\":\"live_casino\"}";
+	assert_int_equal(event_parse(r, strlen(r), &ev, err, sizeof(err)), 0);
+	assert_true(ev.has_game_category);
+	assert_int_equal(ev.game_category, GAME_LIVE_CASINO);
+	const char *r0 = "{\"event_id\":\"r\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			 "\"stake\":100,\"payout\":0,\"currency\":\"EUR\"}";
+	assert_int_equal(event_parse(r0, strlen(r0), &ev, err, sizeof(err)), 0);
+	assert_false(ev.has_game_category); /* absent: not "slots", whose value is 0 */
+
+	const char *d = "{\"event_id\":\"d\",\"type\":\"deposit\",\"player_id\":\"p\",\"ts\":\"2026-01-01T00:00:00Z\","
+			"\"amount\":100,\"currency\":\"SEK\",\"instrument_type\":\"credit_card\"}";
+	assert_int_equal(event_parse(d, strlen(d), &ev, err, sizeof(err)), 0);
+	assert_true(ev.has_instrument_type);
+	assert_int_equal(ev.instrument_type, INSTRUMENT_CREDIT_CARD);
+
+	/* one name table per enum, in enum order */
+	assert_string_equal(game_category_name(GAME_SLOTS), "slots");
+	assert_string_equal(game_category_name(GAME_OTHER), "other");
+	assert_string_equal(instrument_type_name(INSTRUMENT_E_WALLET), "e_wallet");
+	assert_string_equal(instrument_type_name(INSTRUMENT_OTHER), "other");
+	assert_true(event_language_valid("aa") && event_language_valid("zu") && event_language_valid("sv"));
+	assert_false(event_language_valid("xx") || event_language_valid("EN") || event_language_valid("e"));
+}
+
+static void test_birth_date_not_after_ts(void **state)
+{
+	(void)state;
+	/* The schema cannot compare two fields, so this case lives here. The
+	 * date of ts is read in its own offset: late on 22 Nov in Toronto is
+	 * already 23 Nov in UTC, and 23 Nov is still in the future there. */
+	struct event ev;
+	char err[256];
+	const char *later = "{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\","
+			    "\"ts\":\"2026-11-22T20:51:07Z\",\"birth_date\":\"2026-11-23\"}";
+	assert_int_equal(event_parse(later, strlen(later), &ev, err, sizeof(err)), -1);
+	assert_string_equal(err, "field \"birth_date\": must not be after the date of ts");
+	assert_string_equal(ev.event_id, "a");
+	const char *toronto = "{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\","
+			      "\"ts\":\"2026-11-22T23:30:00-05:00\",\"birth_date\":\"2026-11-23\"}";
+	assert_int_equal(event_parse_reference(toronto, strlen(toronto), &ev, err, sizeof(err)), -1);
+	const char *same = "{\"event_id\":\"a\",\"type\":\"account\",\"player_id\":\"p\","
+			   "\"ts\":\"2026-11-22T23:30:00-05:00\",\"birth_date\":\"2026-11-22\"}";
+	assert_int_equal(event_parse(same, strlen(same), &ev, err, sizeof(err)), 0);
+}
+
 static void test_reject_keeps_event_id(void **state)
 {
 	(void)state;
@@ -155,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_fixture_verdicts),
 		cmocka_unit_test(test_fields_of_a_deposit),
 		cmocka_unit_test(test_defaults_and_optionals),
+		cmocka_unit_test(test_additions_2026_12),
+		cmocka_unit_test(test_birth_date_not_after_ts),
 		cmocka_unit_test(test_reject_keeps_event_id),
 		cmocka_unit_test(test_not_nul_terminated_input),
 		cmocka_unit_test(test_lone_surrogate_escape),

@@ -124,6 +124,108 @@ static void test_archetype_shares(void **state)
 	assert_string_equal(sim_archetype_name(SIM_LOSS_CHASER), "loss_chaser");
 }
 
+#define FACT_PLAYERS 1500
+
+/* What the markets' events carry since the 2026-12 additions. */
+struct facts {
+	int64_t start_ms;
+	char country[FACT_PLAYERS][3];
+	int age[FACT_PLAYERS];
+	int accounts, bad_accounts, other_language;
+	int rounds, slot_rounds, sports_rounds, uncategorised_rounds;
+	int deposits, untyped_deposits, debit, credit, credit_where_banned;
+};
+
+static int collect_facts(void *ctx, const char *player_id, const char *json, size_t len)
+{
+	struct facts *f = ctx;
+	struct event ev;
+	char err[256];
+	long idx = strtol(player_id + 1, NULL, 10);
+	if (event_parse(json, len, &ev, err, sizeof(err)) < 0 || idx < 0 || idx >= FACT_PLAYERS)
+		return 1;
+	switch (ev.type) {
+	case EVENT_ACCOUNT: {
+		static const char *const lang[][3] = { { "SE", "sv", "en" }, { "GB", "en", "pl" }, { "NL", "nl", "en" },
+						       { "DE", "de", "tr" }, { "ES", "es", "ca" }, { "CA", "en", "fr" } };
+		f->accounts++;
+		memcpy(f->country[idx], ev.country, 3);
+		bool ok = ev.has_birth_date && ev.has_language && !ev.has_birth_year;
+		int64_t y, by;
+		unsigned m, d, bm, bd;
+		ts_civil_from_days(ts_floor_div(f->start_ms, MS_PER_DAY), &y, &m, &d);
+		ts_civil_from_days(ev.birth_date, &by, &bm, &bd);
+		f->age[idx] = (int)(y - by - (m < bm || (m == bm && d < bd)));
+		ok = ok && f->age[idx] >= 18 && f->age[idx] <= 80;
+		bool lang_ok = false;
+		for (size_t i = 0; i < ARRAY_SIZE(lang); i++)
+			if (strcmp(lang[i][0], ev.country) == 0) {
+				lang_ok = strcmp(ev.language, lang[i][1]) == 0 || strcmp(ev.language, lang[i][2]) == 0;
+				f->other_language += strcmp(ev.language, lang[i][2]) == 0;
+			}
+		f->bad_accounts += !(ok && lang_ok);
+		break;
+	}
+	case EVENT_GAME_ROUND:
+		f->rounds++;
+		f->uncategorised_rounds += !ev.has_game_category;
+		f->slot_rounds += ev.game_category == GAME_SLOTS;
+		f->sports_rounds += ev.game_category == GAME_SPORTS;
+		break;
+	case EVENT_DEPOSIT:
+		f->deposits++;
+		f->untyped_deposits += !ev.has_instrument_type;
+		f->debit += ev.instrument_type == INSTRUMENT_DEBIT_CARD;
+		if (ev.instrument_type == INSTRUMENT_CREDIT_CARD) {
+			f->credit++;
+			/* not in GB, not in SE (from 1 Apr 2026), not in ES */
+			f->credit_where_banned += strcmp(f->country[idx], "GB") == 0 || strcmp(f->country[idx], "SE") == 0 ||
+						  strcmp(f->country[idx], "ES") == 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void test_markets_carry_the_2026_12_fields(void **state)
+{
+	(void)state;
+	struct sim_config cfg = config(FACT_PLAYERS, 10, 0);
+	struct facts *f = calloc(1, sizeof(*f));
+	f->start_ms = cfg.start_ms;
+	assert_int_equal(sim_run(&cfg, collect_facts, f), 0);
+	assert_int_equal(f->accounts, FACT_PLAYERS);
+	assert_int_equal(f->bad_accounts, 0);
+	/* a small share speaks another language than the market's */
+	assert_in_range(f->other_language, 1, FACT_PLAYERS / 8);
+	/* every round and deposit says what it is: mostly slots, debit cards */
+	assert_int_equal(f->uncategorised_rounds, 0);
+	assert_int_equal(f->untyped_deposits, 0);
+	assert_true(f->slot_rounds * 10 > f->rounds * 7);
+	assert_true(f->sports_rounds > 0);
+	assert_true(f->debit * 2 > f->deposits);
+	/* credit cards: rare, and only where they are allowed */
+	assert_true(f->credit > 0 && f->credit * 20 < f->deposits);
+	assert_int_equal(f->credit_where_banned, 0);
+	/* loss chasers are younger than the rest */
+	double chasers = 0, others = 0;
+	int nc = 0, no = 0;
+	for (int i = 0; i < FACT_PLAYERS; i++) {
+		if (sim_player_archetype(cfg.seed, i) == SIM_LOSS_CHASER) {
+			chasers += f->age[i];
+			nc++;
+		} else {
+			others += f->age[i];
+			no++;
+		}
+	}
+	assert_true(nc > 0 && no > 0);
+	assert_true(chasers / nc + 3 < others / no);
+	free(f);
+}
+
 static void test_dirty_input(void **state)
 {
 	(void)state;
@@ -142,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_player_independent_of_population),
 		cmocka_unit_test(test_clean_events_are_valid_and_ordered),
 		cmocka_unit_test(test_archetype_shares),
+		cmocka_unit_test(test_markets_carry_the_2026_12_fields),
 		cmocka_unit_test(test_dirty_input),
 	};
 	return cmocka_run_group_tests_name("simulate", tests, NULL, NULL);
