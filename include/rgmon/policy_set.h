@@ -1,0 +1,54 @@
+/* policy_set.h -- every pack at once (DESIGN 2.1): the packs loaded
+ * together, each governing the account countries it lists, and the
+ * fallback pack (the one without "countries") that scores everyone else,
+ * including a player whose account country is not known yet.
+ *
+ * The set owns its packs and their texts (policy_set_add steals them).
+ * Pure (policy_set.c): reading files and the built-in pack is
+ * policy_set_load's, in policy_file.c. */
+#ifndef RGMON_POLICY_SET_H
+#define RGMON_POLICY_SET_H
+
+#include "rgmon/policy.h"
+
+#define POLICY_SET_MAX 32
+#define POLICY_ORIGIN_MAX 256
+
+struct policy_set {
+	int n;
+	int fallback; /* index of the pack without countries, -1 until one is added */
+	struct policy *packs[POLICY_SET_MAX];
+	char *texts[POLICY_SET_MAX];  /* each pack's bytes as loaded (NUL-terminated), or NULL */
+	char origin[POLICY_SET_MAX][POLICY_ORIGIN_MAX]; /* "policies/uk.json", for errors */
+};
+
+void policy_set_init(struct policy_set *set);
+/* Frees every pack and text; the set is empty again. */
+void policy_set_release(struct policy_set *set);
+
+/* Adds pol (malloc'd) and text (malloc'd or NULL), both stolen even on
+ * failure; origin names where the pack came from. Refuses, naming both
+ * origins, a country another pack already governs and a second fallback.
+ * Returns 0 or -1 with err. */
+int policy_set_add(struct policy_set *set, struct policy *pol, char *text, const char *origin, char *err,
+		   size_t errlen);
+
+/* The pack that governs country (an ISO code, or "" / NULL for none), or
+ * the fallback when no pack lists it. NULL only for a set without a
+ * fallback (policy_set_load always gives one). */
+const struct policy *policy_set_for_country(const struct policy_set *set, const char *country);
+
+/* The fallback pack, or NULL. */
+const struct policy *policy_set_fallback(const struct policy_set *set);
+
+/* The pack with this identity (name@sha256:...), or NULL. */
+const struct policy *policy_set_find(const struct policy_set *set, const char *policy_id);
+
+/* Loads the packs: each of the n paths (a pack FILE, or a DIR whose
+ * "*.json" files are read in name order), or the built-in pack alone when
+ * n is 0. Adds the built-in pack as the fallback when no pack is one. With
+ * keep_text each pack's bytes stay in set->texts (to store them). */
+int policy_set_load(struct policy_set *set, const char *const *paths, int n, bool keep_text, char *err,
+		    size_t errlen);
+
+#endif
