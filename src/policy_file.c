@@ -87,7 +87,7 @@ static int set_add_file(struct policy_set *set, const char *path, bool keep_text
 		free(text);
 		text = NULL;
 	}
-	return policy_set_add(set, pol, text, path ? path : "the built-in policy", err, errlen);
+	return policy_set_add(set, pol, text, path ? path : POLICY_BUILTIN_ORIGIN, err, errlen);
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

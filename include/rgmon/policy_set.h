@@ -13,6 +13,7 @@
 
 #define POLICY_SET_MAX 32
 #define POLICY_ORIGIN_MAX 256
+#define POLICY_BUILTIN_ORIGIN "the built-in policy" /* the origin of the built-in pack */
 
 struct policy_set {
 	int n;
