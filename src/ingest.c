@@ -204,6 +204,19 @@ static int batch_open(struct ingest *ig, char *err, size_t errlen)
 	return 0;
 }
 
+/* The pack that scores this event: the one of the player's account
+ * country, and for an account event that names a country, that country's
+ * (the event is the first under its new pack). */
+static const struct policy *policy_for(const struct ingest *ig, const struct event *ev,
+				       const struct player_state *st)
+{
+	if (!ig->cfg.policies)
+		return ig->cfg.policy;
+	if (ev->type == EVENT_ACCOUNT && ev->has_country)
+		return policy_set_for_country(ig->cfg.policies, ev->country);
+	return policy_set_for_country(ig->cfg.policies, st->country);
+}
+
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
 {
@@ -231,12 +244,13 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;
-	engine_apply(&e->state, &ev, ig->cfg.policy, &res);
-	if (audit_event_decisions(ig->store, ig->cfg.policy, &ev, &e->state, &res, err, errlen) < 0)
+	const struct policy *pol = policy_for(ig, &ev, &e->state);
+	engine_apply(&e->state, &ev, pol, &res);
+	if (audit_event_decisions(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;
 	if (alert_event_matters(&res)) {
 		bool opened;
-		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)
+		if (alert_on_event(ig->store, pol, &ev, &e->state, &res, &opened, err, errlen) < 0)
 			return -1;
 		ig->delta.alerts += opened;
 	}
