@@ -75,6 +75,12 @@ static void handle_readyz(const struct api_context *ctx, const struct api_reques
 		   json_pack("{s:b, s:s}", "ready", rd == READY, "reason", metrics_readiness_reason(rd)));
 }
 
+static int metric_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)
+{
+	sbuf_printf(ctx, "rgmon_alerts_by_jurisdiction{jurisdiction=\"%s\"} %lld\n", jurisdiction, (long long)alerts);
+	return 0;
+}
+
 static void handle_metrics(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	const char *names[METRICS_HTTP_ROUTES];
@@ -101,6 +107,14 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 				      "# TYPE rgmon_alerts_overdue gauge\nrgmon_alerts_overdue %lld\n",
 			    (long long)c.overdue);
 	}
+	struct sbuf by;
+	sbuf_init(&by);
+	if (store_alerts_by_jurisdiction(rq->db, metric_jurisdiction, &by, err, sizeof(err)) == 0)
+		sbuf_printf(&r->body,
+			    "# HELP rgmon_alerts_by_jurisdiction Alerts in the store, by the jurisdiction of the pack "
+			    "that raised them.\n# TYPE rgmon_alerts_by_jurisdiction gauge\n%s",
+			    by.buf ? by.buf : "");
+	sbuf_release(&by);
 	int64_t backlog = store_outbox_backlog(rq->db, err, sizeof(err));
 	if (backlog >= 0)
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
