@@ -213,7 +213,7 @@ int cmd_read_policies(const struct opt_list *files, const char *dir, struct stor
 		if (read_stored_pack(st, id, set, err, errlen) < 0)
 			goto fail;
 	}
-	if (set->fallback < 0) {
+	if (policy_set_finish(set) < 0) {
 		seterr(err, errlen, "the database's policy set has no fallback pack");
 		goto fail;
 	}

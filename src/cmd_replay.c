@@ -37,7 +37,8 @@ const struct cmd_entry cmd_replay_entry = {
 	"terminal.\n",
 	"Each player is scored by the pack that lists their account country, and\n"
 	"by the fallback pack (the one without \"countries\"; the built-in policy if\n"
-	"none was given) until an account event names a country.\n",
+	"none was given) until an account event names a country. One pack given\n"
+	"alone scores every player.\n",
 	cmd_replay,
 };
 

@@ -70,7 +70,8 @@ const struct cmd_entry cmd_serve_entry = {
 	"queue, and serve the HTTP API and the compliance web UI. With several\n"
 	"packs (--policy more than once, --policies DIR) each player is scored by\n"
 	"the pack that lists their account country, else by the fallback pack (the\n"
-	"one without \"countries\"; the built-in policy if none was given).\n",
+	"one without \"countries\"; the built-in policy if none was given). One\n"
+	"pack given alone scores every player.\n",
 	"A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
 	"transaction together with its consumed offsets, alerts and outbox messages;\n"
 	"on start and on every partition assignment the consumer seeks to the\n"

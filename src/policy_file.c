@@ -137,7 +137,7 @@ int policy_set_load(struct policy_set *set, const char *const *paths, int n, boo
 		if (rc < 0)
 			goto fail;
 	}
-	if (set->fallback < 0 && set_add_file(set, NULL, keep_text, err, errlen) < 0)
+	if (policy_set_finish(set) < 0 && set_add_file(set, NULL, keep_text, err, errlen) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -61,6 +61,13 @@ out:
 	return rc;
 }
 
+int policy_set_finish(struct policy_set *set)
+{
+	if (set->fallback < 0 && set->n == 1)
+		set->fallback = 0;
+	return set->fallback >= 0 ? 0 : -1;
+}
+
 const struct policy *policy_set_fallback(const struct policy_set *set)
 {
 	return set->fallback >= 0 ? set->packs[set->fallback] : NULL;

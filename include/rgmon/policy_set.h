@@ -1,7 +1,9 @@
 /* policy_set.h -- every pack at once (DESIGN 2.1): the packs loaded
  * together, each governing the account countries it lists, and the
  * fallback pack (the one without "countries") that scores everyone else,
- * including a player whose account country is not known yet.
+ * including a player whose account country is not known yet. One pack
+ * alone scores everyone, whatever its countries, as a single --policy FILE
+ * did before sets (DESIGN 1.2: the contract changes only by adding).
  *
  * The set owns its packs and their texts (policy_set_add steals them).
  * Pure (policy_set.c): reading files and the built-in pack is
@@ -34,6 +36,11 @@ void policy_set_release(struct policy_set *set);
 int policy_set_add(struct policy_set *set, struct policy *pol, char *text, const char *origin, char *err,
 		   size_t errlen);
 
+/* Completes a set after its last policy_set_add: a set of one pack makes
+ * it the fallback too. Returns 0, or -1 when the set still has no
+ * fallback (the caller adds one, e.g. the built-in pack). */
+int policy_set_finish(struct policy_set *set);
+
 /* The pack that governs country (an ISO code, or "" / NULL for none), or
  * the fallback when no pack lists it. NULL only for a set without a
  * fallback (policy_set_load always gives one). */
@@ -47,7 +54,8 @@ const struct policy *policy_set_find(const struct policy_set *set, const char *p
 
 /* Loads the packs: each of the n paths (a pack FILE, or a DIR whose
  * "*.json" files are read in name order), or the built-in pack alone when
- * n is 0. Adds the built-in pack as the fallback when no pack is one. With
+ * n is 0. Adds the built-in pack as the fallback when no pack is one
+ * (and more than one was given: policy_set_finish). With
  * keep_text each pack's bytes stay in set->texts (to store them). */
 int policy_set_load(struct policy_set *set, const char *const *paths, int n, bool keep_text, char *err,
 		    size_t errlen);

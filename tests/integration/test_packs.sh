@@ -93,6 +93,8 @@ show() { $RGMON player show "$1" --db "$WORK/r.db" --json; }
 check_players "replay, then player show with the stored set" show
 show_flag() { $RGMON player show "$1" --db "$WORK/r.db" --json --policies policies/; }
 check_players "player show --policies" show_flag
+check "one pack alone scores everyone, as one --policy FILE did before sets" "$(id_of on)" \
+  "$($RGMON player show gb1 --db "$WORK/r.db" --json --policy policies/on.json | jq -r .policy)"
 text=$($RGMON player show gb1 --db "$WORK/r.db")
 case "$text" in *"jurisdiction GB, policy uk-2026.1@"*) ok "player show prints the jurisdiction";;
   *) fail "player show prints the jurisdiction (got: $text)";; esac

@@ -126,6 +126,27 @@ static void test_two_fallbacks(void **state)
 	policy_set_release(&set);
 }
 
+/* One pack alone scores everyone, as one --policy FILE did before sets;
+ * two packs without a fallback still lack one. */
+static void test_one_pack_alone(void **state)
+{
+	(void)state;
+	struct policy_set set;
+	policy_set_init(&set);
+	assert_int_equal(policy_set_finish(&set), -1);
+	assert_int_equal(policy_set_add(&set, pack("se", "[\"SE\"]"), NULL, "se.json", err, sizeof(err)), 0);
+	assert_int_equal(policy_set_finish(&set), 0);
+	assert_string_equal(policy_set_for_country(&set, "SE")->name, "se");
+	assert_string_equal(policy_set_for_country(&set, "GB")->name, "se");
+	assert_string_equal(policy_set_for_country(&set, NULL)->name, "se");
+	policy_set_release(&set);
+	assert_int_equal(policy_set_add(&set, pack("se", "[\"SE\"]"), NULL, "se.json", err, sizeof(err)), 0);
+	assert_int_equal(policy_set_add(&set, pack("uk", "[\"GB\"]"), NULL, "uk.json", err, sizeof(err)), 0);
+	assert_int_equal(policy_set_finish(&set), -1);
+	assert_null(policy_set_for_country(&set, "FR"));
+	policy_set_release(&set);
+}
+
 /* No packs given: the built-in pack alone, as the fallback. */
 static void test_load_builtin_alone(void **state)
 {
@@ -152,7 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_countries_are_checked), cmocka_unit_test(test_lookup_and_fallback),
 		cmocka_unit_test(test_a_country_in_two_packs), cmocka_unit_test(test_two_fallbacks),
-		cmocka_unit_test(test_load_builtin_alone),
+		cmocka_unit_test(test_one_pack_alone),     cmocka_unit_test(test_load_builtin_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
