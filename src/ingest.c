@@ -204,17 +204,11 @@ static int batch_open(struct ingest *ig, char *err, size_t errlen)
 	return 0;
 }
 
-/* The pack that scores this event: the one of the player's account
- * country, and for an account event that names a country, that country's
- * (the event is the first under its new pack). */
+/* The pack that scores this event (policy_set_for_event). */
 static const struct policy *policy_for(const struct ingest *ig, const struct event *ev,
 				       const struct player_state *st)
 {
-	if (!ig->cfg.policies)
-		return ig->cfg.policy;
-	if (ev->type == EVENT_ACCOUNT && ev->has_country)
-		return policy_set_for_country(ig->cfg.policies, ev->country);
-	return policy_set_for_country(ig->cfg.policies, st->country);
+	return ig->cfg.policies ? policy_set_for_event(ig->cfg.policies, st->country, ev) : ig->cfg.policy;
 }
 
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,

@@ -1,6 +1,7 @@
 /* policy_set.c -- the packs loaded together and which one governs a
  * country. Pure: policy_file.c reads the files. */
 #include "rgmon/policy_set.h"
+#include "rgmon/event.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,14 @@ const struct policy *policy_set_for_country(const struct policy_set *set, const 
 			if (governs(set->packs[i], country))
 				return set->packs[i];
 	return policy_set_fallback(set);
+}
+
+const struct policy *policy_set_for_event(const struct policy_set *set, const char *player_country,
+					  const struct event *ev)
+{
+	if (ev->type == EVENT_ACCOUNT && ev->has_country)
+		return policy_set_for_country(set, ev->country);
+	return policy_set_for_country(set, player_country);
 }
 
 const struct policy *policy_set_find(const struct policy_set *set, const char *policy_id)

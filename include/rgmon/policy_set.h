@@ -46,6 +46,14 @@ int policy_set_finish(struct policy_set *set);
  * fallback (policy_set_load always gives one). */
 const struct policy *policy_set_for_country(const struct policy_set *set, const char *country);
 
+struct event;
+/* The pack that scores event ev of a player whose account country is
+ * player_country ("" when unknown): that country's pack, and for an
+ * account event that names a country, that country's (the event is the
+ * first under its new pack). */
+const struct policy *policy_set_for_event(const struct policy_set *set, const char *player_country,
+					  const struct event *ev);
+
 /* The fallback pack, or NULL. */
 const struct policy *policy_set_fallback(const struct policy_set *set);
 
