@@ -56,6 +56,7 @@ chase() {
   # late: a deposit under the fallback, then the account event moves the player
   ev lt-d late1 2026-11-09T09:00:00Z '"type":"deposit","amount":5000,"currency":"SEK"'
   ev lt-a late1 2026-11-09T10:00:00Z '"type":"account","country":"SE"'
+  chase late1 SEK
   for p in se1:SE:SEK ca1:CA:CAD; do
     id=${p%%:*}; rest=${p#*:}; c=${rest%%:*}; cur=${rest#*:}
     ev "$id-a" "$id" 2026-11-09T12:00:00Z "\"type\":\"account\",\"country\":\"$c\",\"birth_year\":1985"
@@ -103,8 +104,16 @@ $RGMON audit export --db "$WORK/r.db" --key "$WORK/keys/audit-signing.key" \
   --from 2000-01-01T00:00:00Z --to 2100-01-01T00:00:00Z >"$WORK/export.jsonl" 2>/dev/null
 check "each pack's loading is in the audit trail" 7 \
   "$(jq -s '[.[] | select(.type == "record" and .kind == "policy_loaded")] | length' "$WORK/export.jsonl")"
+# audit explain re-runs each decision with the pack of each event: late1's
+# first deposit under the fallback, the rest under se.json.
+seqs=$(jq -r 'select(.type == "record" and (.player_id == "late1" or .player_id == "gb1") and .payload.event_id != null)
+  | .seq' "$WORK/export.jsonl")
+[ -n "$seqs" ] || fail "late1 and gb1 have decision records"
+for seq in $seqs; do
+  check_cmd "audit explain $seq reproduces the decision" $RGMON audit explain --db "$WORK/r.db" "$seq"
+done
 stats=$($RGMON stats --db "$WORK/r.db")
-check "stats count alerts by jurisdiction (the pack that raised each)" '{"EU":1,"GB":1}' \
+check "stats count alerts by jurisdiction (the pack that raised each)" '{"EU":1,"GB":1,"SE":1}' \
   "$(jq -cS .alerts_by_jurisdiction <<<"$stats")"
 
 # --- serve against rgmon broker ---------------------------------------------
@@ -119,7 +128,7 @@ wait_for "serve applied every event" 300 applied ||
   fail "serve applied every event (accepted: $(metric "$PORT" accepted))"
 api() { curl -s -H "Authorization: Bearer $(cat "$WORK/agent.tok")" "http://127.0.0.1:$PORT/v1/players/$1/risk"; }
 check_players "serve --policies, the HTTP API" api
-check "/metrics counts alerts by jurisdiction" "EU 1 GB 1" "$(curl -s "http://127.0.0.1:$PORT/metrics" |
+check "/metrics counts alerts by jurisdiction" "EU 1 GB 1 SE 1" "$(curl -s "http://127.0.0.1:$PORT/metrics" |
   sed -n 's/^rgmon_alerts_by_jurisdiction{jurisdiction="\(..\)"} \([0-9]*\)$/\1 \2/p' | tr '\n' ' ' | sed 's/ $//')"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 show_s() { $RGMON player show "$1" --db "$WORK/s.db" --json; }
