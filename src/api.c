@@ -75,6 +75,12 @@ static void handle_readyz(const struct api_context *ctx, const struct api_reques
 		   json_pack("{s:b, s:s}", "ready", rd == READY, "reason", metrics_readiness_reason(rd)));
 }
 
+static int metric_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)
+{
+	sbuf_printf(ctx, "rgmon_alerts_by_jurisdiction{jurisdiction=\"%s\"} %lld\n", jurisdiction, (long long)alerts);
+	return 0;
+}
+
 static void handle_metrics(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	const char *names[METRICS_HTTP_ROUTES];
@@ -101,6 +107,14 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 				      "# TYPE rgmon_alerts_overdue gauge\nrgmon_alerts_overdue %lld\n",
 			    (long long)c.overdue);
 	}
+	struct sbuf by;
+	sbuf_init(&by);
+	if (store_alerts_by_jurisdiction(rq->db, metric_jurisdiction, &by, err, sizeof(err)) == 0)
+		sbuf_printf(&r->body,
+			    "# HELP rgmon_alerts_by_jurisdiction Alerts in the store, by the jurisdiction of the pack "
+			    "that raised them.\n# TYPE rgmon_alerts_by_jurisdiction gauge\n%s",
+			    by.buf ? by.buf : "");
+	sbuf_release(&by);
 	int64_t backlog = store_outbox_backlog(rq->db, err, sizeof(err));
 	if (backlog >= 0)
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
@@ -136,12 +150,19 @@ static bool load_player(const struct api_request *rq, const char *player_id, str
 	return found == 1;
 }
 
+/* The pack that scores this player: their account country's. */
+static const struct policy *player_policy(const struct api_context *ctx, const struct player_state *ps)
+{
+	const struct policy *pol = ctx->policies ? policy_set_for_country(ctx->policies, ps->country) : NULL;
+	return pol ? pol : ctx->policy;
+}
+
 static void handle_player_risk(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	struct player_state ps;
 	if (!load_player(rq, rq->params[0], &ps, r))
 		return;
-	json_t *risk = risk_player_json(rq->params[0], &ps, ctx->policy);
+	json_t *risk = risk_player_json(rq->params[0], &ps, player_policy(ctx, &ps));
 	/* Agents see the badge and the reasons, not the money behind the limits. */
 	if (caller_is(rq, ROLE_AGENT)) {
 		size_t i;
@@ -198,16 +219,17 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	const char *id = rq->params[0];
 	if (!load_player(rq, id, &ps, r))
 		return;
+	const struct policy *pol = player_policy(ctx, &ps);
 	json_t *root = json_object(), *days = json_array(), *events = json_array();
 	json_object_set_new(root, "player_id", json_string(id));
-	json_object_set_new(root, "risk", risk_player_json(id, &ps, ctx->policy));
+	json_object_set_new(root, "risk", risk_player_json(id, &ps, pol));
 	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
-	json_object_set_new(root, "time_zone", json_string(ctx->policy->tz_name));
+	json_object_set_new(root, "time_zone", json_string(pol->tz_name));
 	/* Every kept day since the player's first, quiet days as zeros, so a
 	 * plot's x axis is calendar time. */
 	static const struct day_totals quiet;
-	int32_t today = tz_local_day(&ctx->policy->tz, ps.last_seen_ms);
-	int32_t first = tz_local_day(&ctx->policy->tz, ps.first_seen_ms);
+	int32_t today = tz_local_day(&pol->tz, ps.last_seen_ms);
+	int32_t first = tz_local_day(&pol->tz, ps.first_seen_ms);
 	for (int32_t d = first > today - ENGINE_DAYS + 1 ? first : today - ENGINE_DAYS + 1; d <= today; d++) {
 		const struct day_totals *t = state_day(&ps, d);
 		if (!t)

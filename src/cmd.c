@@ -4,6 +4,7 @@
 #include "rgmon/audit.h"
 #include "rgmon/clock.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/sbuf.h"
 #include "rgmon/store.h"
 
@@ -111,39 +112,113 @@ void cmd_sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen)
+/* Stores one pack (meta 'policy' names the last one stored) and the
+ * audit record of its loading. */
+static int store_pack(struct store *st, const struct policy *pol, const char *text, char *err, size_t errlen)
 {
-	char *text = NULL;
-	if (policy_load(pol, path, &text, err, errlen) < 0)
+	if (store_policy_use(st, pol->id, pol->name, text, err, errlen) < 0)
 		return -1;
-	/* The policy and the audit record of its loading commit together. */
+	return audit_append(st, clock_now_ms(), "policy_loaded", NULL,
+			    json_pack("{s:s, s:s, s:s, s:s}", "policy", pol->id, "name", pol->name, "jurisdiction",
+				      pol->jurisdiction, "time_zone", pol->tz_name),
+			    err, errlen);
+}
+
+int cmd_use_policies(const struct opt_list *files, const char *dir, struct store *st, struct policy_set *set,
+		     char *err, size_t errlen)
+{
+	const char *paths[OPT_LIST_MAX + 1];
+	int n = 0;
+	for (int i = 0; i < files->n; i++)
+		paths[n++] = files->v[i];
+	if (dir)
+		paths[n++] = dir;
+	if (policy_set_load(set, paths, n, true, err, errlen) < 0)
+		return -1;
+	/* The packs, the set and the audit records of their loading commit
+	 * together. The fallback is stored last, so meta 'policy' names it
+	 * for readers that know one policy only. */
+	struct sbuf ids;
+	sbuf_init(&ids);
 	int rc = store_begin(st, err, errlen);
+	for (int i = 0; rc == 0 && i < set->n; i++)
+		if (i != set->fallback) {
+			rc = store_pack(st, set->packs[i], set->texts[i], err, errlen);
+			sbuf_printf(&ids, "%s ", set->packs[i]->id);
+		}
 	if (rc == 0)
-		rc = store_policy_use(st, pol->id, pol->name, text, err, errlen);
+		rc = store_pack(st, set->packs[set->fallback], set->texts[set->fallback], err, errlen);
+	sbuf_printf(&ids, "%s", set->packs[set->fallback]->id);
+	if (rc == 0 && !ids.buf)
+		rc = seterr(err, errlen, "out of memory");
 	if (rc == 0)
-		rc = audit_append(st, clock_now_ms(), "policy_loaded", NULL,
-				  json_pack("{s:s, s:s, s:s, s:s}", "policy", pol->id, "name", pol->name, "jurisdiction",
-					    pol->jurisdiction, "time_zone", pol->tz_name),
-				  err, errlen);
+		rc = store_meta_set(st, "policy_set", ids.buf, err, errlen);
 	if (rc == 0)
 		rc = store_commit(st, err, errlen);
 	if (rc < 0)
 		store_rollback(st);
-	free(text);
+	sbuf_release(&ids);
+	if (rc < 0)
+		policy_set_release(set);
 	return rc;
 }
 
-int cmd_read_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen)
+/* Adds the stored pack policy_id to set. */
+static int read_stored_pack(struct store *st, const char *policy_id, struct policy_set *set, char *err,
+			    size_t errlen)
 {
 	char *text = NULL, inner[512];
-	if (path)
-		return policy_load(pol, path, NULL, err, errlen);
-	int found = store_policy_current(st, &text, err, errlen);
-	if (found <= 0)
-		return found < 0 ? -1 : policy_load(pol, NULL, NULL, err, errlen);
-	int rc = policy_load_json(pol, text, strlen(text), inner, sizeof(inner));
-	if (rc < 0)
-		seterr(err, errlen, "the database's policy: %s", inner);
-	free(text);
-	return rc;
+	struct policy *pol = malloc(sizeof(*pol));
+	int found = pol ? store_policy_text(st, policy_id, &text, err, errlen) : seterr(err, errlen, "out of memory");
+	if (found == 0)
+		seterr(err, errlen, "the database's policy %s: not stored", policy_id);
+	if (found <= 0) {
+		free(pol);
+		return -1;
+	}
+	if (policy_load_json(pol, text, strlen(text), inner, sizeof(inner)) < 0) {
+		seterr(err, errlen, "the database's policy %s: %s", policy_id, inner);
+		free(pol);
+		free(text);
+		return -1;
+	}
+	return policy_set_add(set, pol, text, policy_id, err, errlen);
+}
+
+int cmd_read_policies(const struct opt_list *files, const char *dir, struct store *st, struct policy_set *set,
+		      char *err, size_t errlen)
+{
+	char ids[POLICY_SET_MAX * (POLICY_ID_MAX + 1) + 1] = "";
+	const char *paths[OPT_LIST_MAX + 1];
+	int n = 0;
+	for (int i = 0; files && i < files->n; i++)
+		paths[n++] = files->v[i];
+	if (dir)
+		paths[n++] = dir;
+	if (n)
+		return policy_set_load(set, paths, n, false, err, errlen);
+	policy_set_init(set);
+	/* The set the data was made with; a database from before sets names
+	 * one policy; a database without either was never run. */
+	if (store_meta_get(st, "policy_set", ids, sizeof(ids), err, errlen) < 0)
+		return -1;
+	if (!ids[0] && store_meta_get(st, "policy", ids, sizeof(ids), err, errlen) < 0)
+		return -1;
+	if (!ids[0])
+		return policy_set_load(set, NULL, 0, false, err, errlen);
+	for (char *id = ids, *end; *id; id = end) {
+		end = id + strcspn(id, " ");
+		if (*end)
+			*end++ = '\0';
+		if (read_stored_pack(st, id, set, err, errlen) < 0)
+			goto fail;
+	}
+	if (policy_set_finish(set) < 0) {
+		seterr(err, errlen, "the database's policy set has no fallback pack");
+		goto fail;
+	}
+	return 0;
+fail:
+	policy_set_release(set);
+	return -1;
 }

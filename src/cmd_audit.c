@@ -9,6 +9,7 @@
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/risk.h"
 #include "rgmon/rules.h"
 #include "rgmon/sign.h"
@@ -216,6 +217,10 @@ int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv)
 
 struct rerun {
 	const struct policy *pol;
+	/* The set the database was run with, when it holds the record's pack:
+	 * each event is re-run under the pack that scored it (the fallback
+	 * before the player's account event named a country). */
+	const struct policy_set *set;
 	const char *event_id;
 	struct player_state state;
 	struct engine_result res;
@@ -236,7 +241,7 @@ static int rerun_event(void *ctx, const char *raw)
 	}
 	if (r->events++ == 0)
 		r->first_ts = ev.ts_ms;
-	engine_apply(&r->state, &ev, r->pol, &res);
+	engine_apply(&r->state, &ev, r->set ? policy_set_for_event(r->set, r->state.country, &ev) : r->pol, &res);
 	if (strcmp(ev.event_id, r->event_id) != 0)
 		return 0;
 	r->res = res;
@@ -366,6 +371,8 @@ struct explain {
 	const char *kind, *player, *event_id, *policy_id;
 	json_t *payload; /* borrowed from rec */
 	struct policy pol;
+	bool what_if; /* --policy: that pack alone */
+	struct policy_set set;
 	struct rerun r;
 	struct open_before before;
 	struct alert open;
@@ -388,6 +395,7 @@ static int explain_load(struct store *st, const char *db, long long seq, const c
 	if (!x->player || !x->event_id || !x->policy_id)
 		return cmd_fail("audit explain: record %lld (%s) is not a decision of the engine; only level changes, "
 				"alerts opened or escalated and automated flags can be re-run", seq, x->kind);
+	x->what_if = policy_path != NULL;
 	if (policy_path)
 		return policy_load(&x->pol, policy_path, NULL, err, sizeof(err)) < 0 ? cmd_fail("audit explain: %s", err)
 										     : 0;
@@ -410,6 +418,12 @@ static int explain_rerun(struct store *st, long long seq, struct explain *x)
 		return cmd_fail("audit explain: player %s: no state in the database", x->player);
 	r->pol = &x->pol;
 	r->event_id = x->event_id;
+	/* Without --policy, route as ingest did, if the stored set holds the
+	 * record's pack; else the record's pack alone, as for one pack. */
+	if (!x->what_if && cmd_read_policies(NULL, NULL, st, &x->set, err, sizeof(err)) == 0) {
+		if (policy_set_find(&x->set, x->pol.id))
+			r->set = &x->set;
+	}
 	state_init(&r->state);
 	if (store_player_events_applied(st, x->player, rerun_event, r, err, sizeof(err)) < 0)
 		return cmd_fail("audit explain: %s", err);
@@ -476,6 +490,7 @@ int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
 	if (x) {
 		json_decref(x->rec);
 		json_decref(x->before.alert);
+		policy_set_release(&x->set);
 	}
 	free(x);
 	store_close(st);

@@ -1,43 +1,36 @@
-/* cmd_policy.c -- `rgmon policy check FILE`: validate a policy file and
- * print its identity and what it switches on. */
+/* cmd_policy.c -- `rgmon policy check FILE|DIR...`: validate policy packs
+ * as the set serve would load, and print each one's identity and what it
+ * switches on. */
 #include "rgmon/cmd.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 
 #include <stdio.h>
 #include <string.h>
 
 struct policy_args {
-	const char *file;
+	struct opt_list files;
 };
 
 static const struct opt policy_check_opts[] = {
-	OPT_ARG("FILE", struct policy_args, file, "the policy, a JSON file"),
+	OPT_ARGS("FILE|DIR", struct policy_args, files, POLICY_SET_MAX,
+		 "a policy pack (a JSON file), or a directory: every *.json in it"),
 	OPT_END,
 };
 
 const struct cmd_entry cmd_policy_check_entry = {
 	"policy check", policy_check_opts,
-	"Validate a policy file. On success prints its identity (name@sha256 of the\n"
-	"canonical form) and the rules it switches on; on failure names the field\n"
-	"that is wrong and exits 1. See policies/README.md for the format.\n",
+	"Validate policy packs, and the set they make together. On success prints\n"
+	"each pack's identity (name@sha256 of the canonical form), the countries it\n"
+	"governs and the rules it switches on; on failure names the field that is\n"
+	"wrong, or the two files that claim one country or are both the fallback\n"
+	"(the pack without \"countries\"), and exits 1. See policies/README.md.\n",
 	NULL,
 	cmd_policy_check,
 };
 
-int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
+static void print_pack(const struct policy *pol)
 {
-	struct policy_args a = { 0 };
-	char err[512];
-	struct policy *pol;
-	int rc = cmd_parse(cmd, argc, argv, &a);
-	if (rc)
-		return rc;
-	if (!(pol = malloc(sizeof(*pol))))
-		return cmd_fail("policy check: out of memory");
-	if (policy_load(pol, a.file, NULL, err, sizeof(err)) < 0) {
-		free(pol);
-		return cmd_fail("%s", err);
-	}
 	int on = 0, strong = 0;
 	for (int r = 0; r < RULE_COUNT; r++) {
 		on += pol->rules[r].enabled;
@@ -47,6 +40,11 @@ int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 	printf("jurisdiction %s, time zone %s, currencies", pol->jurisdiction, pol->tz_name);
 	for (int i = 0; i < pol->ncurrencies; i++)
 		printf(" %s", pol->currencies[i]);
+	if (pol->ncountries) {
+		printf("\ngoverns");
+		for (int i = 0; i < pol->ncountries; i++)
+			printf(" %s", pol->countries[i]);
+	}
 	printf("\nlevels: amber from %d, red from %d (hysteresis %d), half-life %d days\n", pol->cutoff[LEVEL_AMBER],
 	       pol->cutoff[LEVEL_RED], pol->hysteresis, pol->half_life_minutes / 1440);
 	printf("rules: %d of %d on, %d strong\n", on, RULE_COUNT, strong);
@@ -54,6 +52,34 @@ int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 		if (pol->rules[r].enabled)
 			printf("  %-40s weight %3d%s\n", rule_defs[r]->id, pol->rules[r].weight,
 			       pol->rules[r].strong ? "  strong" : "");
-	free(pol);
+}
+
+int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct policy_args a;
+	char err[512];
+	struct policy_set *set;
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!(set = malloc(sizeof(*set))))
+		return cmd_fail("policy check: out of memory");
+	if (policy_set_load(set, a.files.v, a.files.n, false, err, sizeof(err)) < 0) {
+		free(set);
+		return cmd_fail("%s", err);
+	}
+	/* policy_set_load adds the built-in pack when none given is a
+	 * fallback: it is not one of the files checked. */
+	int given = set->n - (strcmp(set->origin[set->n - 1], POLICY_BUILTIN_ORIGIN) == 0);
+	for (int i = 0; i < given; i++) {
+		if (given > 1)
+			printf("%s%s:\n", i ? "\n" : "", set->origin[i]);
+		print_pack(set->packs[i]);
+	}
+	if (given > 1 || set->n > given)
+		printf("\nset: %d pack%s, fallback %s (%s)\n", set->n, set->n == 1 ? "" : "s",
+		       policy_set_fallback(set)->id, set->origin[set->fallback]);
+	policy_set_release(set);
+	free(set);
 	return 0;
 }

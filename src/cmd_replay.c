@@ -5,6 +5,7 @@
 #include "rgmon/ingest.h"
 #include "rgmon/log.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/source_file.h"
 #include "rgmon/store.h"
 
@@ -13,14 +14,14 @@
 #include <unistd.h>
 
 struct replay_args {
-	const char *db, *policy, *file;
+	const char *db, *policies, *file;
+	struct opt_list policy;
 	bool quiet;
 };
 
 static const struct opt replay_opts[] = {
 	OPT_REQUIRED_STRING("db", "DB", struct replay_args, db, "SQLite database (created if missing)"),
-	OPT_STRING("policy", "FILE", struct replay_args, policy, NULL,
-		   "risk policy (default: the built-in policies/default.json)"),
+	CMD_OPT_POLICIES(struct replay_args, policy, policies, "risk policy"),
 	OPT_FLAG("quiet", struct replay_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("FILE.jsonl|-", struct replay_args, file, "the events, one JSON object a line; - reads stdin"),
 	OPT_END,
@@ -34,7 +35,10 @@ const struct cmd_entry cmd_replay_entry = {
 	"Each rejected line is reported on stderr as FILE:LINE: reason, and kept in\n"
 	"the database. Blank lines are skipped. A progress bar is shown on a\n"
 	"terminal.\n",
-	NULL,
+	"Each player is scored by the pack that lists their account country, and\n"
+	"by the fallback pack (the one without \"countries\"; the built-in policy if\n"
+	"none was given) until an account event names a country. One pack given\n"
+	"alone scores every player.\n",
 	cmd_replay,
 };
 
@@ -100,7 +104,7 @@ static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, c
 int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct replay_args a = { 0 };
-	struct policy *pol = NULL;
+	struct policy_set *set = NULL;
 	char err[512];
 	struct store *st = NULL;
 	struct store_checkpointer *checkpointer = NULL;
@@ -113,13 +117,14 @@ int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	if (!(sf = source_file_open(a.file, err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
 	    !(checkpointer = store_checkpointer_start(st, a.db, err, sizeof(err))))
 		goto fail;
-	if (!(pol = malloc(sizeof(*pol)))) {
+	if (!(set = malloc(sizeof(*set)))) {
 		seterr(err, sizeof(err), "out of memory");
 		goto fail;
 	}
-	if (cmd_use_policy(a.policy, st, pol, err, sizeof(err)) < 0)
+	policy_set_init(set);
+	if (cmd_use_policies(&a.policy, a.policies, st, set, err, sizeof(err)) < 0)
 		goto fail;
-	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policy = pol };
+	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policies = set };
 	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))) || replay_lines(sf, ig, a.quiet, err, sizeof(err)) < 0)
 		goto fail;
 
@@ -137,6 +142,8 @@ out:
 	store_checkpointer_stop(checkpointer);
 	store_close(st);
 	source_file_close(sf);
-	free(pol);
+	if (set)
+		policy_set_release(set);
+	free(set);
 	return rc;
 }

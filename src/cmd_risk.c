@@ -4,6 +4,7 @@
 #include "rgmon/alert.h"
 #include "rgmon/clock.h"
 #include "rgmon/cmd.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/risk.h"
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
@@ -12,15 +13,17 @@
 #include <string.h>
 
 struct risk_args {
-	const char *db, *policy, *status, *id;
+	const char *db, *policies, *status, *id;
+	struct opt_list policy;
 	bool json;
 };
 
 static const struct opt player_show_opts[] = {
 	OPT_ARG("ID", struct risk_args, id, "the player_id"),
 	OPT_REQUIRED_STRING("db", "DB", struct risk_args, db, "SQLite database (read only)"),
-	OPT_STRING("policy", "FILE", struct risk_args, policy, NULL,
-		   "explain with this policy (default: the one the database was last run with)"),
+	OPT_LIST(0, "policy", "FILE", struct risk_args, policy, POLICY_SET_MAX, NULL,
+		 "explain with this pack (repeat for more; default: the packs the database was last run with)"),
+	OPT_STRING("policies", "DIR", struct risk_args, policies, NULL, "explain with every *.json pack in DIR"),
 	OPT_FLAG("json", struct risk_args, json, "the JSON of DESIGN 1.3, as the HTTP API returns it"),
 	OPT_END,
 };
@@ -29,7 +32,8 @@ const struct cmd_entry cmd_player_show_entry = {
 	"player show", player_show_opts,
 	"Show a player's badge: level (green, amber, red, excluded), score 0-100,\n"
 	"the reasons with their numbers, the player's own limits and how much of\n"
-	"them is used, and any exclusion; as of the player's last event.\n",
+	"them is used, and any exclusion; as of the player's last event. The player\n"
+	"is read with the pack of their account country (else the fallback pack).\n",
 	NULL,
 	cmd_player_show,
 };
@@ -62,7 +66,8 @@ static void print_player(json_t *risk)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	printf("%s  %s  score %lld\n", json_string_value(json_object_get(risk, "player_id")), level,
 	       (long long)json_integer_value(json_object_get(risk, "score")));
-	printf("as of %s, policy %s\n", as_of ? as_of : "-", json_string_value(json_object_get(risk, "policy")));
+	printf("as of %s, jurisdiction %s, policy %s\n", as_of ? as_of : "-",
+	       json_string_value(json_object_get(risk, "jurisdiction")), json_string_value(json_object_get(risk, "policy")));
 	json_t *ex = json_object_get(risk, "excluded_until");
 	if (json_is_string(ex))
 		printf("excluded until %s\n", json_string_value(ex));
@@ -89,17 +94,19 @@ int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct risk_args a = { 0 };
 	struct player_state ps;
-	struct policy *pol = NULL;
+	struct policy_set *set = NULL;
 	struct store *st = NULL;
 	char err[512];
 	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	if (!(pol = malloc(sizeof(*pol)))) {
+	if (!(set = malloc(sizeof(*set)))) {
 		seterr(err, sizeof(err), "out of memory");
 		goto fail;
 	}
-	if (!(st = store_open_readonly(a.db, err, sizeof(err))) || cmd_read_policy(a.policy, st, pol, err, sizeof(err)) < 0)
+	policy_set_init(set);
+	if (!(st = store_open_readonly(a.db, err, sizeof(err))) ||
+	    cmd_read_policies(&a.policy, a.policies, st, set, err, sizeof(err)) < 0)
 		goto fail;
 	int found = store_player_load(st, a.id, &ps, err, sizeof(err));
 	if (found < 0)
@@ -108,7 +115,7 @@ int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 		seterr(err, sizeof(err), "player \"%s\" not found", a.id);
 		goto fail;
 	}
-	json_t *risk = risk_player_json(a.id, &ps, pol);
+	json_t *risk = risk_player_json(a.id, &ps, policy_set_for_country(set, ps.country));
 	if (a.json) {
 		json_dumpf(risk, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -122,7 +129,9 @@ fail:
 	rc = cmd_fail("player show: %s", err);
 out:
 	store_close(st);
-	free(pol);
+	if (set)
+		policy_set_release(set);
+	free(set);
 	return rc;
 }
 

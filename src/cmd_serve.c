@@ -10,6 +10,7 @@
 #include "rgmon/metrics.h"
 #include "rgmon/outbox.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/sign.h"
 #include "rgmon/source_kafka.h"
 #include "rgmon/store.h"
@@ -25,7 +26,8 @@
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
 
 struct serve_args {
-	const char *brokers, *topic, *group, *db, *http, *policy, *tokens, *tls_cert, *tls_key, *audit_key;
+	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
+	struct opt_list policy;
 	long long retention_days, cache_players, batch_ms;
 	struct opt_list props;
 	const char *log_level;
@@ -37,8 +39,7 @@ static const struct opt serve_opts[] = {
 	OPT_STRING("group", "G", struct serve_args, group, "rgmon", "consumer group"),
 	OPT_STRING("db", "DB", struct serve_args, db, "rgmon.db", "SQLite database"),
 	OPT_STRING("http", "HOST:PORT", struct serve_args, http, "127.0.0.1:8080", "HTTP listen address"),
-	OPT_STRING("policy", "FILE", struct serve_args, policy, NULL,
-		   "risk policy (default: the built-in policies/default.json)"),
+	CMD_OPT_POLICIES(struct serve_args, policy, policies, "risk policy"),
 	OPT_STRING("tokens", "FILE", struct serve_args, tokens, NULL,
 		   "API tokens (from `rgmon token new`), read at start; without it every /v1 request gets 401"),
 	OPT_STRING("tls-cert", "PEM", struct serve_args, tls_cert, NULL,
@@ -66,7 +67,11 @@ const struct cmd_entry cmd_serve_entry = {
 	"serve", serve_opts,
 	"Consume events from Kafka, apply them to player state exactly once, score\n"
 	"players against the policy, raise alerts, publish them to the support\n"
-	"queue, and serve the HTTP API and the compliance web UI.\n",
+	"queue, and serve the HTTP API and the compliance web UI. With several\n"
+	"packs (--policy more than once, --policies DIR) each player is scored by\n"
+	"the pack that lists their account country, else by the fallback pack (the\n"
+	"one without \"countries\"; the built-in policy if none was given). One\n"
+	"pack given alone scores every player.\n",
 	"A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
 	"transaction together with its consumed offsets, alerts and outbox messages;\n"
 	"on start and on every partition assignment the consumer seeks to the\n"
@@ -96,7 +101,7 @@ static int record(struct store *st, const char *kind, json_t *payload, char *err
 /* The start, and every token not seen before, go into the audit trail.
  * The tokens in one transaction: one each cost a commit per token (most
  * of a minute for 100,000) and a failed start left some registered. */
-static int record_start(struct store *st, const struct policy *pol, const struct token_table *tokens,
+static int record_start(struct store *st, const struct policy_set *set, const struct token_table *tokens,
 			const struct sign_key *key, char *err, size_t errlen)
 {
 	char fp[SIGN_FINGERPRINT_LEN] = "";
@@ -105,9 +110,13 @@ static int record_start(struct store *st, const struct policy *pol, const struct
 		sign_key_public(key, pub);
 		sign_fingerprint(pub, fp);
 	}
+	json_t *ids = json_array();
+	for (int i = 0; i < set->n; i++)
+		json_array_append_new(ids, json_string(set->packs[i]->id));
 	if (record(st, "service_start",
-		   json_pack("{s:s, s:s, s:s, s:s?, s:i}", "command", "serve", "version", RGMON_VERSION, "policy", pol->id,
-			     "audit_key", key ? fp : NULL, "tokens", (int)tokens->count),
+		   json_pack("{s:s, s:s, s:s, s:o, s:s?, s:i}", "command", "serve", "version", RGMON_VERSION, "policy",
+			     policy_set_fallback(set)->id, "policies", ids, "audit_key", key ? fp : NULL, "tokens",
+			     (int)tokens->count),
 		   err, errlen) < 0)
 		return -1;
 	if (tokens->count == 0)
@@ -142,7 +151,7 @@ fail:
  * in the order that loses nothing. */
 struct serve {
 	struct metrics metrics;
-	struct policy *pol;
+	struct policy_set *set;
 	struct store *st;
 	struct store_checkpointer *checkpointer;
 	struct ingest *ig;
@@ -200,13 +209,15 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
 	atomic_store(&s->metrics.events_rejected, totals.rejected);
 
-	if (!(s->pol = malloc(sizeof(*s->pol))))
+	if (!(s->set = malloc(sizeof(*s->set))))
 		return seterr(err, errlen, "out of memory");
-	if (cmd_use_policy(a->policy, s->st, s->pol, err, errlen) < 0)
+	policy_set_init(s->set);
+	if (cmd_use_policies(&a->policy, a->policies, s->st, s->set, err, errlen) < 0)
 		return -1;
-	log_info("policy %s", s->pol->id);
+	for (int i = 0; i < s->set->n; i++)
+		log_info("policy %s%s", s->set->packs[i]->id, i == s->set->fallback ? " (fallback)" : "");
 	struct ingest_config icfg = { .cache_players = (size_t)a->cache_players, .cap_prune_at_wall_clock = true,
-				      .policy = s->pol };
+				      .policies = s->set };
 	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
 		return -1;
 	if (!a->tokens)
@@ -215,7 +226,7 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
 	if (a->audit_key && remember_audit_key(s->st, a->audit_key, err, errlen) < 0)
 		return -1;
-	return record_start(s->st, s->pol, &s->tokens, s->audit_key, err, errlen);
+	return record_start(s->st, s->set, &s->tokens, s->audit_key, err, errlen);
 }
 
 /* The threads: HTTP (read-only), the outbox relay, the Kafka consumer. */
@@ -223,7 +234,8 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 {
 	if (!(s->writer = writer_queue_new()))
 		return seterr(err, errlen, "out of memory");
-	s->actx = (struct api_context){ &s->metrics, s->pol, s->writer, a->tokens != NULL, s->audit_key };
+	s->actx = (struct api_context){ &s->metrics, policy_set_fallback(s->set), s->writer, a->tokens != NULL,
+					s->audit_key, s->set };
 	struct http_config hcfg = { a->http, a->db, &s->tokens, a->tls_cert, a->tls_key };
 	if (!(s->http = http_start(&hcfg, &s->actx, err, errlen)))
 		return -1;
@@ -303,7 +315,9 @@ static void serve_stop(struct serve *s, bool failed)
 	ingest_free(s->ig);
 	store_checkpointer_stop(s->checkpointer);
 	store_close(s->st);
-	free(s->pol);
+	if (s->set)
+		policy_set_release(s->set);
+	free(s->set);
 }
 
 int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)

@@ -22,7 +22,8 @@ static const struct opt stats_opts[] = {
 const struct cmd_entry cmd_stats_entry = {
 	"stats", stats_opts,
 	"Print the totals kept in the store as JSON: events, accepted, duplicates,\n"
-	"rejected, alerts, and the stored consumer offsets per topic and partition.\n",
+	"rejected, alerts, alerts_by_jurisdiction (of the pack that raised each),\n"
+	"and the stored consumer offsets per topic and partition.\n",
 	NULL,
 	cmd_stats,
 };
@@ -41,6 +42,11 @@ const struct cmd_entry cmd_rejected_entry = {
 	cmd_rejected,
 };
 
+static int add_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)
+{
+	return json_object_set_new(ctx, jurisdiction, json_integer(alerts));
+}
+
 int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct db_args a = { 0 };
@@ -54,8 +60,12 @@ int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 	if (!st)
 		return cmd_fail("stats: %s", err);
 	int n = -1;
-	if (store_counters_get(st, &c, err, sizeof(err)) < 0 || (n = store_offsets_get(st, offs, MAX_OFFSETS, err, sizeof(err))) < 0) {
+	json_t *by_jurisdiction = json_object();
+	if (store_counters_get(st, &c, err, sizeof(err)) < 0 ||
+	    store_alerts_by_jurisdiction(st, add_jurisdiction, by_jurisdiction, err, sizeof(err)) < 0 ||
+	    (n = store_offsets_get(st, offs, MAX_OFFSETS, err, sizeof(err))) < 0) {
 		store_close(st);
+		json_decref(by_jurisdiction);
 		return cmd_fail("stats: %s", err);
 	}
 	store_close(st);
@@ -63,6 +73,7 @@ int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 	json_t *out = json_pack("{s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)c.events, "accepted",
 				(json_int_t)c.accepted, "duplicates", (json_int_t)c.duplicates, "rejected",
 				(json_int_t)c.rejected, "alerts", (json_int_t)c.alerts);
+	json_object_set_new(out, "alerts_by_jurisdiction", by_jurisdiction);
 	json_t *offsets = json_object();
 	for (int i = 0; i < n; i++) {
 		json_t *topic = json_object_get(offsets, offs[i].topic);

@@ -223,6 +223,13 @@ static void key_excerpt(const unsigned char *key, size_t len, char out[4 * KEY_S
 	out[o] = '\0';
 }
 
+/* The pack that scores this event (policy_set_for_event). */
+static const struct policy *policy_for(const struct ingest *ig, const struct event *ev,
+				       const struct player_state *st)
+{
+	return ig->cfg.policies ? policy_set_for_event(ig->cfg.policies, st->country, ev) : ig->cfg.policy;
+}
+
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
 {
@@ -271,12 +278,13 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;
-	engine_apply(&e->state, &ev, ig->cfg.policy, &res);
-	if (audit_event_decisions(ig->store, ig->cfg.policy, &ev, &e->state, &res, err, errlen) < 0)
+	const struct policy *pol = policy_for(ig, &ev, &e->state);
+	engine_apply(&e->state, &ev, pol, &res);
+	if (audit_event_decisions(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;
 	if (alert_event_matters(&res)) {
 		int opened;
-		if (alert_on_event(ig->store, ig->cfg.policy, &ev, &e->state, &res, &opened, err, errlen) < 0)
+		if (alert_on_event(ig->store, pol, &ev, &e->state, &res, &opened, err, errlen) < 0)
 			return -1;
 		ig->delta.alerts += opened;
 	}

@@ -9,7 +9,9 @@ static void *dest_of(const struct opt *o, void *args) { return (char *)args + o-
 /* "--db", or "-X" for an option with only a short name. */
 static const char *display_name(const struct opt *o, char *buf, size_t len)
 {
-	if (o->long_name)
+	if (o->kind == OPT_KIND_ARG || o->kind == OPT_KIND_ARGS)
+		snprintf(buf, len, "%s", o->metavar);
+	else if (o->long_name)
 		snprintf(buf, len, "--%s", o->long_name);
 	else
 		snprintf(buf, len, "-%c", o->short_name);
@@ -85,7 +87,8 @@ static int set_value(const struct opt *o, const char *value, void *args, char *e
 		}
 		*(const char **)dest = value;
 		return 0;
-	case OPT_KIND_LIST: {
+	case OPT_KIND_LIST:
+	case OPT_KIND_ARGS: {
 		struct opt_list *l = dest;
 		long long most = o->max < OPT_LIST_MAX ? o->max : OPT_LIST_MAX;
 		if (l->n >= most)
@@ -109,7 +112,8 @@ static int set_defaults(const struct opt *opts, void *args, char *err, size_t er
 		switch (o->kind) {
 		case OPT_KIND_FLAG: *(bool *)dest = false; break;
 		case OPT_KIND_INT: *(long long *)dest = 0; break;
-		case OPT_KIND_LIST: ((struct opt_list *)dest)->n = 0; break;
+		case OPT_KIND_LIST:
+		case OPT_KIND_ARGS: ((struct opt_list *)dest)->n = 0; break;
 		case OPT_KIND_PARSED: break; /* its type is parse()'s business */
 		default: *(const char **)dest = NULL; break;
 		}
@@ -195,7 +199,7 @@ static int parse_short(const struct opt *opts, int argc, char **argv, int *i, vo
 static const struct opt *next_arg(const struct opt *opts, const struct opt *after)
 {
 	for (const struct opt *o = after ? after + 1 : opts; o->kind != OPT_KIND_END; o++)
-		if (o->kind == OPT_KIND_ARG)
+		if (o->kind == OPT_KIND_ARG || o->kind == OPT_KIND_ARGS)
 			return o;
 	return NULL;
 }
@@ -213,7 +217,7 @@ static int check_required(const struct opt *opts, uint64_t given, char *err, siz
 		size_t at = strlen(names);
 		const char *sep = missing == 0 ? "" : missing == left - 1 ? " and " : ", ";
 		snprintf(names + at, sizeof(names) - at, "%s%s", sep,
-			 o->kind == OPT_KIND_ARG ? o->metavar : display_name(o, name, sizeof(name)));
+			 display_name(o, name, sizeof(name)));
 		missing++;
 	}
 	if (missing)
@@ -243,7 +247,8 @@ int options_parse(const struct opt *opts, int argc, char **argv, void *args, cha
 		} else if (!only_args && a[0] == '-' && a[1]) {
 			rc = parse_short(opts, argc, argv, &i, args, &given, err, errlen);
 		} else {
-			if (!(pos = next_arg(opts, pos)))
+			/* The rest of the positional arguments fill an ARGS slot. */
+			if (!(pos && pos->kind == OPT_KIND_ARGS) && !(pos = next_arg(opts, pos)))
 				return seterr(err, errlen, "unexpected argument \"%s\"", a);
 			given |= UINT64_C(1) << (pos - opts);
 			rc = set_value(pos, a, args, err, errlen);
@@ -268,7 +273,7 @@ int options_parse(const struct opt *opts, int argc, char **argv, void *args, cha
 static void label(const struct opt *o, char *buf, size_t len)
 {
 	char name[64];
-	if (o->kind == OPT_KIND_ARG)
+	if (o->kind == OPT_KIND_ARG || o->kind == OPT_KIND_ARGS)
 		rg_strlcpy(buf, o->metavar, len);
 	else if (o->short_name && o->long_name)
 		snprintf(buf, len, "-%c, --%s%s%s", o->short_name, o->long_name, o->metavar ? " " : "",
@@ -301,6 +306,8 @@ void options_usage(const struct opt *opts, struct sbuf *sb, size_t col, size_t i
 		label(o, lab, sizeof(lab));
 		if (o->kind == OPT_KIND_LIST)
 			snprintf(word, sizeof(word), "[%s]...", lab);
+		else if (o->kind == OPT_KIND_ARGS)
+			snprintf(word, sizeof(word), "%s...", lab);
 		else if (o->flags & OPT_REQUIRED)
 			snprintf(word, sizeof(word), "%s", lab);
 		else

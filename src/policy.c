@@ -440,6 +440,31 @@ static int load_timezone(struct policy *pol, json_t *root, const struct path *to
 	return 0;
 }
 
+/* "countries": ["GB"]: optional, but when given, 1 to 16 distinct codes. */
+static int load_countries(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(root, "countries");
+	if (!v)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_COUNTRIES_MAX)
+		return field_err(err, errlen, top, "countries",
+				 "must be an array of 1 to 16 ISO 3166-1 alpha-2 codes (omit it for the fallback pack)");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *c = json_array_get(v, i);
+		bool dup = false;
+		for (int j = 0; json_is_string(c) && j < pol->ncountries; j++)
+			dup = dup || strcmp(pol->countries[j], json_string_value(c)) == 0;
+		if (!json_is_string(c) || !valid_upper(json_string_value(c), 2) || dup) {
+			char idx[48];
+			snprintf(idx, sizeof(idx), "countries[%zu]", i);
+			return field_err(err, errlen, top, idx,
+					 "must be a distinct ISO 3166-1 alpha-2 code in capitals, such as \"SE\"");
+		}
+		rg_strlcpy(pol->countries[pol->ncountries++], json_string_value(c), 3);
+	}
+	return 0;
+}
+
 static int load_currencies(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(root, "currencies");
@@ -498,8 +523,8 @@ static int identify(struct policy *pol, json_t *root, char *err, size_t errlen)
 
 int policy_load_json(struct policy *pol, const char *text, size_t len, char *err, size_t errlen)
 {
-	static const char *const top_keys[] = { "name", "jurisdiction", "description", "sources", "timezone",
-						"currencies", "scoring", "actions", "due_hours",
+	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
+						"timezone", "currencies", "scoring", "actions", "due_hours",
 						"limit_raise_delay_hours", "rules", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
@@ -521,6 +546,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 		goto out;
 	}
 	if (only_keys(root, top_keys, &top, err, errlen) < 0 || load_about(pol, root, &top, err, errlen) < 0 ||
+	    load_countries(pol, root, &top, err, errlen) < 0 ||
 	    load_timezone(pol, root, &top, err, errlen) < 0 || load_currencies(pol, root, &top, err, errlen) < 0 ||
 	    load_levels(pol, root, &top, err, errlen) < 0 ||
 	    get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)

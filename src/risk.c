@@ -87,6 +87,7 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 		json_object_set_new(root, "excluded_until", risk_time_json(st->excluded_until_ms));
 	json_object_set_new(root, "currency", st->currency[0] ? json_string(st->currency) : json_null());
 	json_object_set_new(root, "policy", json_string(pol->id));
+	json_object_set_new(root, "jurisdiction", json_string(pol->jurisdiction));
 	json_object_set_new(root, "as_of", risk_time_json(now));
 	return root;
 }

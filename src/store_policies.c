@@ -55,6 +55,37 @@ int store_policy_text(struct store *st, const char *policy_id, char **text, char
 	return store_exec(st, &policy_text, store_row_dup, text, err, errlen, policy_id);
 }
 
+/* The count joins the alerts to the packs that raised them: a handful of
+ * packs, so the jurisdiction is read from their text at query time rather
+ * than kept in every alert row. */
+static const struct store_sql alerts_by_jurisdiction = {
+	"counting alerts by jurisdiction",
+	"SELECT coalesce(json_extract(p.text, '$.jurisdiction'), '?'), count(*) FROM alerts a"
+	" LEFT JOIN policies p ON p.policy_id = a.policy GROUP BY 1 ORDER BY 1",
+	"", STMT_NONE,
+};
+
+struct jurisdiction_walk {
+	store_jurisdiction_count_fn fn;
+	void *ctx;
+};
+
+static int jurisdiction_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct jurisdiction_walk *w = ctx;
+	const char *j = (const char *)sqlite3_column_text(s, 0);
+	if (!j)
+		return seterr(err, errlen, "out of memory");
+	return w->fn(w->ctx, j, sqlite3_column_int64(s, 1)) < 0 ? -1 : 0;
+}
+
+int store_alerts_by_jurisdiction(struct store *st, store_jurisdiction_count_fn fn, void *ctx, char *err,
+				 size_t errlen)
+{
+	struct jurisdiction_walk w = { fn, ctx };
+	return store_exec(st, &alerts_by_jurisdiction, jurisdiction_row, &w, err, errlen) < 0 ? -1 : 0;
+}
+
 /* ---- meta settings ------------------------------------------------------- */
 
 static const struct store_sql meta_set = {

@@ -12,6 +12,7 @@
 #include "rgmon/common.h"
 #include "rgmon/metrics.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/sbuf.h"
 #include "rgmon/tokens.h"
 
@@ -25,10 +26,13 @@ struct sign_key;
 
 struct api_context {
 	struct metrics *metrics;
-	const struct policy *policy; /* the policy serve scores with (immutable) */
+	const struct policy *policy; /* the fallback pack: /v1/policy, and players when policies is NULL */
 	struct writer_queue *writer;
 	bool tokens_configured;      /* serve has --tokens */
 	const struct sign_key *audit_key; /* signs exports; NULL: exports refused */
+	/* Every pack serve scores with (immutable, or NULL): a player is
+	 * read with the pack of their account country. */
+	const struct policy_set *policies;
 };
 
 struct api_request {

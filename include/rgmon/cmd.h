@@ -53,14 +53,25 @@ bool cmd_stop_requested(void);
 /* Sleeps ms milliseconds (returns early on a signal). */
 void cmd_sleep_ms(int ms);
 
-struct policy;
+struct policy_set;
 struct store;
-/* Loads --policy FILE (or the built-in policy when path is NULL) and
- * records it in the store as the policy in use. */
-int cmd_use_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen);
-/* The policy a database was last run with (for reading commands), or the
- * built-in one for a database that has none; --policy FILE overrides. */
-int cmd_read_policy(const char *path, struct store *st, struct policy *pol, char *err, size_t errlen);
+/* Loads the packs of --policy FILE... and --policies DIR (the built-in
+ * policy alone when neither is given) into set and records them in the
+ * store as the set in use, each pack with its text and an audit record
+ * of its loading. On failure set is empty. */
+int cmd_use_policies(const struct opt_list *files, const char *dir, struct store *st, struct policy_set *set,
+		     char *err, size_t errlen);
+/* The set a database was last run with (for reading commands), or the
+ * built-in policy for a database that has none; --policy FILE... and
+ * --policies DIR override (files may be NULL). */
+int cmd_read_policies(const struct opt_list *files, const char *dir, struct store *st, struct policy_set *set,
+		      char *err, size_t errlen);
+
+/* The --policy/--policies rows every command that scores takes. */
+#define CMD_OPT_POLICIES(T, files, dir, what)                                                                    \
+	OPT_LIST(0, "policy", "FILE", T, files, POLICY_SET_MAX, NULL,                                            \
+		 what " (a pack; repeat for more; default: the built-in policies/default.json)"),                \
+	OPT_STRING("policies", "DIR", T, dir, NULL, "every *.json pack in DIR, in name order")
 
 extern const struct cmd_entry cmd_serve_entry, cmd_broker_entry, cmd_replay_entry, cmd_simulate_entry,
 	cmd_stats_entry, cmd_rejected_entry, cmd_player_show_entry, cmd_alerts_list_entry, cmd_policy_check_entry,

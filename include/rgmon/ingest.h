@@ -12,6 +12,7 @@
 #include "rgmon/common.h"
 #include "rgmon/store.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 
 /* A batch ends at this many messages (or when the source says, e.g. after
  * 50 ms): the unit of commit. Larger batches write each busy player's
@@ -26,6 +27,10 @@
 
 struct ingest_config {
 	const struct policy *policy; /* rules, thresholds and calendar days (borrowed) */
+	/* Every pack at once (borrowed): when set, each player is scored by
+	 * the pack of their account country (policy_set_for_country), and
+	 * `policy` is not used. */
+	const struct policy_set *policies;
 	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
 	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
 };

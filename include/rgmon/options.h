@@ -25,6 +25,7 @@ enum opt_kind {
 	OPT_KIND_LIST,   /* struct opt_list: every value given, at most max of them */
 	OPT_KIND_PARSED, /* whatever parse() makes of the value (a time, a checked name) */
 	OPT_KIND_ARG,    /* const char *: a positional argument (always required) */
+	OPT_KIND_ARGS,   /* struct opt_list: the rest of the positional arguments (one at least) */
 };
 
 /* A required option is named in "--db is required" when it is missing. */
@@ -86,6 +87,9 @@ struct opt {
 	  .must = (mu), .flags = OPT_REQUIRED, .help = (h) }
 #define OPT_ARG(mv, T, m, h)                                                                                    \
 	{ .kind = OPT_KIND_ARG, .metavar = (mv), .offset = OPT__STR(T, m), .flags = OPT_REQUIRED, .help = (h) }
+#define OPT_ARGS(mv, T, m, most, h)                                                                             \
+	{ .kind = OPT_KIND_ARGS, .metavar = (mv), .offset = OPT__AT(T, m, struct opt_list), .flags = OPT_REQUIRED, \
+	  .max = (most), .help = (h) }
 #define OPT_END { .kind = OPT_KIND_END }
 
 /* A number macro as a default string: OPT_STR(INGEST_CACHE_DEFAULT). */

@@ -44,6 +44,7 @@ const char *rule_kind_name(enum rule_kind k);
 #define POLICY_BANDS_MAX 4
 #define POLICY_TEXT_MAX (256 * 1024)
 #define POLICY_SOURCE_MAX 200 /* bytes of a rule's "source" */
+#define POLICY_COUNTRIES_MAX 16
 
 /* An age band of a regulatory threshold: ages min_age..max_age (inclusive;
  * max_age 0 = no upper bound), threshold per policy currency. */
@@ -77,6 +78,10 @@ struct policy {
 	char name[POLICY_NAME_MAX + 1];
 	char id[POLICY_ID_MAX + 1];          /* name@sha256:hex */
 	char jurisdiction[3];                /* ISO 3166-1 alpha-2, "" for default */
+	/* The account countries (ISO 3166-1 alpha-2) this pack governs; none
+	 * for a fallback pack, which scores everyone else (policy_set.h). */
+	int ncountries;
+	char countries[POLICY_COUNTRIES_MAX][3];
 	char tz_name[64];                    /* IANA name, for people */
 	struct tz_rule tz;                   /* POSIX rule, for the engine */
 	int ncurrencies;

@@ -115,6 +115,13 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, 
 /* A policy by identity (its text, malloc'd): 1, 0 when unknown, -1. */
 int store_policy_text(struct store *st, const char *policy_id, char **text, char *err, size_t errlen);
 
+/* Alerts in the store by the jurisdiction of the pack that raised them
+ * (its "jurisdiction", read from the stored text): fn is called once per
+ * jurisdiction, in code order. Returns 0 or -1. */
+typedef int (*store_jurisdiction_count_fn)(void *ctx, const char *jurisdiction, int64_t alerts);
+int store_alerts_by_jurisdiction(struct store *st, store_jurisdiction_count_fn fn, void *ctx, char *err,
+				 size_t errlen);
+
 /* The event at which a player's marker last started to hold (evidence). */
 int store_marker_set(struct store *st, const char *player_id, const char *rule, const char *event_id,
 		     int64_t ts_ms, char *err, size_t errlen);

@@ -219,6 +219,40 @@ static void test_generated_usage_and_help(void **state)
 
 /* Every command: its defaults parse, and usage and --help name every
  * option and argument in its table. */
+struct r_args {
+	bool quiet;
+	struct opt_list files;
+};
+
+static const struct opt r_opts[] = {
+	OPT_FLAG("quiet", struct r_args, quiet, "say less"),
+	OPT_ARGS("FILE|DIR", struct r_args, files, 3, "the packs"),
+	OPT_END,
+};
+
+/* ARGS takes every positional argument, at least one and at most its max. */
+static void test_rest_of_arguments(void **state)
+{
+	(void)state;
+	struct r_args a;
+	char *three[] = { "a.json", "--quiet", "b.json", "dir/" };
+	assert_int_equal(options_parse(r_opts, 4, three, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.files.n, 3);
+	assert_string_equal(a.files.v[0], "a.json");
+	assert_string_equal(a.files.v[2], "dir/");
+	assert_true(a.quiet);
+	assert_int_equal(options_parse(r_opts, 0, NULL, &a, err, sizeof(err)), -1);
+	assert_string_equal(err, "FILE|DIR is required");
+	char *four[] = { "a", "b", "c", "d" };
+	assert_int_equal(options_parse(r_opts, 4, four, &a, err, sizeof(err)), -1);
+	assert_string_equal(err, "at most 3 FILE|DIR");
+	struct sbuf sb;
+	sbuf_init(&sb);
+	options_usage(r_opts, &sb, 0, 0);
+	assert_string_equal(sb.buf, "[--quiet] FILE|DIR...");
+	sbuf_release(&sb);
+}
+
 static void test_every_command(void **state)
 {
 	(void)state;
@@ -270,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_missing_value),
 		cmocka_unit_test(test_abbreviations),
 		cmocka_unit_test(test_generated_usage_and_help),
+		cmocka_unit_test(test_rest_of_arguments),
 		cmocka_unit_test(test_every_command),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

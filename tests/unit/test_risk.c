@@ -76,12 +76,13 @@ static bool is_rfc3339_utc(const char *s)
 /* The DESIGN 1.3 contract: these fields with these types, and nothing
  * else. Beyond the example in DESIGN 1.3 the code adds "currency" (the
  * player's, for the amounts), reasons[].points and, while a raised limit
- * waits out its delay, limits[].pending_value; those are allowed here by
+ * waits out its delay, limits[].pending_value; DESIGN 1.3 additions bring
+ * "jurisdiction" (the scoring pack's); those are allowed here by
  * name, so any other field that appears or goes missing fails. */
 static void expect_contract(const json_t *j)
 {
 	static const char *const top[] = { "player_id", "level", "score", "reasons", "limits",
-					   "excluded_until", "policy", "as_of", "currency", NULL };
+					   "excluded_until", "policy", "jurisdiction", "as_of", "currency", NULL };
 	static const char *const reason_keys[] = { "rule", "detail", "points", NULL };
 	static const char *const limit_keys[] = { "limit", "period", "value", "used", NULL };
 	static const char *const limit_optional[] = { "pending_value", NULL };
@@ -123,6 +124,7 @@ static void expect_contract(const json_t *j)
 	assert_true(json_is_null(until) || (json_is_string(until) && (strcmp(json_string_value(until), "indefinite") == 0 ||
 								      is_rfc3339_utc(json_string_value(until)))));
 	assert_true(json_is_string(json_object_get(j, "policy")));
+	assert_int_equal(json_string_length(json_object_get(j, "jurisdiction")), 2);
 	assert_true(json_is_string(json_object_get(j, "as_of")));
 	assert_true(is_rfc3339_utc(json_string_value(json_object_get(j, "as_of"))));
 	json_t *cur = json_object_get(j, "currency");
