@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Calibration table (issue 14): what a replayed stream did, per jurisdiction.
+
+    tests/calibrate.py DB DAYS
+
+Reads the store rgmon replay or serve wrote (SQLite, read-only) and prints,
+per jurisdiction: players, the share that ended green / amber / red /
+excluded and the share that reached red at any time, and alerts per 1,000
+players per day, harm and obligation apart, with the suggested actions of
+the obligations. A player's jurisdiction is the one their alerts name, else
+their account country; the final level is the last level change the audit
+trail recorded (green when none).
+"""
+import json
+import sqlite3
+import sys
+from collections import Counter, defaultdict
+
+
+def main():
+    db, days = sys.argv[1], float(sys.argv[2])
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    country = {}
+    for pid, raw in con.execute("select player_id, raw from events where type = 'account'"):
+        c = json.loads(raw).get("country")
+        if c:
+            country[pid] = c
+    for (pid,) in con.execute("select player_id from players"):
+        country.setdefault(pid, "--")
+    final, reached_red = {}, set()
+    for pid, payload in con.execute("select player_id, payload from audit where kind = 'level_change' order by seq"):
+        to = json.loads(payload)["to"]
+        final[pid] = to
+        if to == "red":
+            reached_red.add(pid)
+    alerts = defaultdict(Counter)
+    actions = defaultdict(Counter)
+    for kind, jur, action, pid in con.execute("select kind, jurisdiction, action, player_id from alerts"):
+        j = country.get(pid, jur or "--")
+        alerts[j][kind] += 1
+        if kind == "obligation":
+            actions[j][action] += 1
+    names = ["limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block"]
+    by_j = defaultdict(list)
+    for pid, c in country.items():
+        by_j[c].append(pid)
+    head = ("jurisdiction", "players", "green", "amber", "red", "excluded", "ever red",
+            "harm/1k/day", "obligation/1k/day", "obligations")
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    total = Counter()
+    for j in sorted(by_j):
+        ps = by_j[j]
+        n = len(ps)
+        lv = Counter(final.get(p, "green") for p in ps)
+        red_ever = sum(p in reached_red for p in ps)
+        harm, obl = alerts[j]["harm"], alerts[j]["obligation"]
+        total.update({"n": n, "harm": harm, "obl": obl, "red_ever": red_ever, **lv})
+        obls = ", ".join(f"{names[a]} {c}" for a, c in sorted(actions[j].items()))
+        print(" | ".join([j, str(n)] + [f"{100 * lv[l] / n:.1f}%" for l in ("green", "amber", "red", "excluded")] +
+                         [f"{100 * red_ever / n:.1f}%", f"{1000 * harm / n / days:.2f}", f"{1000 * obl / n / days:.2f}",
+                          obls or "-"]))
+    n = total["n"] or 1
+    print(" | ".join(["all", str(total["n"])] +
+                     [f"{100 * total[l] / n:.1f}%" for l in ("green", "amber", "red", "excluded")] +
+                     [f"{100 * total['red_ever'] / n:.1f}%", f"{1000 * total['harm'] / n / days:.2f}",
+                      f"{1000 * total['obl'] / n / days:.2f}", "-"]))
+
+
+if __name__ == "__main__":
+    main()
