@@ -9,6 +9,11 @@
 #include <string.h>
 
 #define STATE_FORMAT 2
+/* The rules there were when format 2 was laid down: their rule_held_min
+ * sit in the fixed part; the rules added since (appended to enum rule_id)
+ * are in the extension. */
+#define STATE_RULES_FORMAT2 25
+_Static_assert(RULE_COUNT >= STATE_RULES_FORMAT2, "rules are only ever appended");
 
 struct codec {
 	uint8_t *p, *end;       /* encoding */
@@ -86,7 +91,7 @@ static bool codec_fixed(struct codec *c, struct player_state *st)
 	c_i16(c, &st->birth_year);
 	c_chars(c, st->country, 2);
 	c_chars(c, st->currency, 3);
-	for (int r = 0; r < RULE_COUNT; r++)
+	for (int r = 0; r < STATE_RULES_FORMAT2; r++)
 		c_u32(c, &st->rule_held_min[r]);
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
@@ -199,6 +204,55 @@ static void codec_days(struct codec *c, struct player_state *st)
 	}
 }
 
+/* What came after format 2's first layout, appended so that states stored
+ * before it still decode (they end before it: nothing of it held yet).
+ * Counted sections: the rules added since, the hourly money buckets, each
+ * marker's points (in the order of the markers section). */
+static void codec_extension(struct codec *c, struct player_state *st)
+{
+	if (c->decoding && c->rp == c->end)
+		return;
+	int n = c_count(c, RULE_COUNT - STATE_RULES_FORMAT2, RULE_COUNT - STATE_RULES_FORMAT2);
+	for (int r = STATE_RULES_FORMAT2; r < STATE_RULES_FORMAT2 + n; r++)
+		c_u32(c, &st->rule_held_min[r]);
+
+	int used = 0;
+	for (int i = 0; i < ENGINE_HOURS; i++)
+		used += st->hours[i].hour != 0;
+	used = c_count(c, used, ENGINE_HOURS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_HOURS; i++) {
+		struct hour_totals h = st->hours[i];
+		if (!c->decoding && !h.hour)
+			continue;
+		c_u32(c, &h.hour);
+		c_i32(c, &h.deposited);
+		c_i32(c, &h.staked);
+		c_i32(c, &h.net_loss);
+		if (c->decoding) {
+			if (!h.hour) {
+				c->bad = true;
+				return;
+			}
+			st->hours[h.hour % ENGINE_HOURS] = h;
+		}
+		k++;
+	}
+
+	used = 0;
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		used += st->markers[i].rule < RULE_COUNT;
+	used = c_count(c, used, ENGINE_MARKERS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
+		struct marker *m = &st->markers[c->decoding ? k : i];
+		if (!c->decoding && m->rule >= RULE_COUNT)
+			continue;
+		c_u8(c, &m->points);
+		if (m->points > 100)
+			c->bad = true;
+		k++;
+	}
+}
+
 static void codec_state(struct codec *c, struct player_state *st)
 {
 	if (!codec_fixed(c, st))
@@ -207,6 +261,7 @@ static void codec_state(struct codec *c, struct player_state *st)
 	codec_deposits(c, st);
 	codec_markers(c, st);
 	codec_days(c, st);
+	codec_extension(c, st);
 }
 
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len)

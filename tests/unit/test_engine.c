@@ -195,6 +195,42 @@ static void test_encoding_round_trip(void **state)
 	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
+/* States stored before the extension (hourly money, marker points, the
+ * rules added since format 2) end where it would begin: they still decode,
+ * with nothing of it held yet. */
+static void test_decodes_states_stored_before_the_extension(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st, back;
+	state_init(&st);
+	apply(&st, tz, SESSION("a", "session_start", "2026-11-02T11:00:00Z", "open"));
+	assert_int_equal(st.hours[0].hour | st.hours[1].hour, 0);
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(&st, buf, sizeof(buf));
+	/* the extension of this state: three counts, the rules added since */
+	size_t ext = 3 + 4 * (RULE_COUNT - 25);
+	assert_true(n > ext);
+	assert_int_equal(state_codec_decode(&back, buf, n - ext), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	/* and a state with hourly money and marker points keeps them */
+	apply(&st, tz, DEP("b", "2026-11-02T11:10:00Z", 5000, "approved"));
+	st.markers[0].rule = RULE_MONEY_NET_LOSS;
+	st.markers[0].points = 60;
+	n = state_codec_encode(&st, buf, sizeof(buf));
+	assert_int_equal(state_codec_decode(&back, buf, n), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	struct state_window w;
+	state_hours_sum(&back, t_ms("2026-11-02T12:05:00Z"), 1, &w);
+	assert_int_equal(w.deposited, 5000);
+	state_hours_sum(&back, t_ms("2026-11-02T13:05:00Z"), 1, &w);
+	assert_int_equal(w.deposited, 0);
+	state_hours_sum(&back, t_ms("2026-11-03T10:05:00Z"), 24, &w);
+	assert_int_equal(w.deposited, 5000);
+	state_hours_sum(&back, t_ms("2026-11-03T11:05:00Z"), 24, &w);
+	assert_int_equal(w.deposited, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_window_keeps_30_days),
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
+		cmocka_unit_test(test_decodes_states_stored_before_the_extension),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
