@@ -23,6 +23,23 @@ static struct day_totals *day_for_update(struct player_state *st, int32_t day)
 	return b;
 }
 
+/* The hourly bucket of ms, recycling its slot when that hour is newer
+ * than what it holds; NULL when the hour is older than the ring. */
+static struct hour_totals *hour_for_update(struct player_state *st, int64_t ms)
+{
+	if (ms < MS_PER_HOUR)
+		return NULL;
+	uint32_t hour = (uint32_t)(ms / MS_PER_HOUR);
+	struct hour_totals *h = &st->hours[hour % ENGINE_HOURS];
+	if (h->hour == hour)
+		return h;
+	if (h->hour > hour)
+		return NULL;
+	memset(h, 0, sizeof(*h));
+	h->hour = hour;
+	return h;
+}
+
 static uint16_t add_u16(uint16_t a) { return a == UINT16_MAX ? a : (uint16_t)(a + 1); }
 static uint8_t add_u8(uint8_t a) { return a == UINT8_MAX ? a : (uint8_t)(a + 1); }
 static void add32(int32_t *field, int64_t v) { *field = state_sat32((int64_t)*field + v); }
@@ -125,6 +142,9 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 	b->deposits = add_u16(b->deposits);
 	if (ev->has_instrument_type && ev->instrument_type == INSTRUMENT_CREDIT_CARD)
 		b->credit_deposits = add_u8(b->credit_deposits);
+	struct hour_totals *h = hour_for_update(st, ev->ts_ms);
+	if (h)
+		add32(&h->deposited, ev->amount);
 
 	step->loss_before = st->loss_since_deposit;
 	step->balance_before = st->balance;
@@ -159,6 +179,11 @@ static void game_round(struct player_state *st, const struct event *ev, struct d
 		b->slot_rounds = add_u16(b->slot_rounds);
 		if (ev->stake > b->max_slot_stake)
 			b->max_slot_stake = state_sat32(ev->stake);
+	}
+	struct hour_totals *h = hour_for_update(st, ev->ts_ms);
+	if (h) {
+		add32(&h->staked, ev->stake);
+		add32(&h->net_loss, loss);
 	}
 	int64_t local_ms = ev->ts_ms + (int64_t)tz_offset_at(tz, ev->ts_ms) * 1000;
 	int64_t ms_of_day = local_ms - ts_floor_div(local_ms, MS_PER_DAY) * MS_PER_DAY;
@@ -331,6 +356,24 @@ static void owe(struct player_state *st, const struct policy *pol, int rule, con
 		o->v[i] = state_sat32(v[i]);
 }
 
+/* What a firing is worth at full strength: the rule's weight, or what its
+ * points function says (a money tier, the days it held on); a pattern then
+ * shrinks with the money at stake below the pack's material amount. */
+static int firing_points(const struct rule_ctx *c, int r, const int64_t v[RULE_VALUES])
+{
+	const struct rule_def *d = rule_defs[r];
+	int pts = d->points ? d->points(c, v) : c->rule->weight;
+	if (pts >= RULE_POINTS_STRONG)
+		return RULE_POINTS_STRONG;
+	int64_t material = c->cur >= 0 ? c->pol->material[c->cur] : 0;
+	if (d->stake && material > 0) {
+		int64_t stake = d->stake(v);
+		if (stake < material)
+			pts = (int)((int64_t)pts * (stake > 0 ? stake : 0) / material);
+	}
+	return pts < 1 ? 1 : pts > 100 ? 100 : pts;
+}
+
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
 {
@@ -365,10 +408,12 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 			owe(st, pol, r, v, ev->ts_ms, res);
 			continue;
 		}
-		bool fresh = score_hold(st, pol, r, v, ev->ts_ms) || pr->strong;
+		int pts = firing_points(&c, r, v);
+		bool is_strong = pr->strong || pts == RULE_POINTS_STRONG;
+		bool fresh = score_hold(st, pol, r, v, is_strong ? 100 : pts, ev->ts_ms) || is_strong;
 		if (fresh)
 			res->new_rules[res->nnew++] = (uint8_t)r;
-		if (pr->strong && fresh && !strong) {
+		if (is_strong && fresh && !strong) {
 			strong = true;
 			res->raise_rule = (uint8_t)r;
 		}

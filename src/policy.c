@@ -236,6 +236,31 @@ static int load_bands(const struct policy *pol, struct policy_rule *r, json_t *v
 	return 0;
 }
 
+/* {"amber": {money}, "red": {money}, "strong": {money}}: any of the three,
+ * each higher than the one below it. */
+static int load_tiers(const struct policy *pol, int64_t out[TIER_COUNT][POLICY_CURRENCIES_MAX], json_t *v,
+		      const struct path *p, const char *key, char *err, size_t errlen)
+{
+	static const char *const tier_keys[] = { "", "amber", "red", "strong", NULL };
+	struct path tp;
+	if (!json_is_object(v))
+		return field_err(err, errlen, p, key, "must be an object of tiers, e.g. {\"amber\": {...}, \"red\": {...}}");
+	path_push(&tp, p, key);
+	if (only_keys(v, tier_keys + 1, &tp, err, errlen) < 0)
+		return -1;
+	for (int t = TIER_AMBER; t < TIER_COUNT; t++) {
+		json_t *m = json_object_get(v, tier_keys[t]);
+		if (m && load_money(pol, m, out[t], &tp, tier_keys[t], err, errlen) < 0)
+			return -1;
+		for (int c = 0; m && c < pol->ncurrencies; c++)
+			for (int below = TIER_AMBER; below < t; below++)
+				if (out[below][c] && out[t][c] <= out[below][c])
+					return field_err(err, errlen, &tp, tier_keys[t],
+							 "each tier must be above the tiers below it");
+	}
+	return 0;
+}
+
 /* A rule's settings apart from its parameters. */
 static int load_rule_settings(struct policy_rule *r, json_t *obj, const struct path *p, char *err, size_t errlen)
 {
@@ -314,6 +339,8 @@ static int load_rule(struct policy *pol, int id, json_t *obj, const struct path 
 	for (int i = 0; i < RULE_PARAMS_MAX && d->params[i].name; i++) {
 		const struct rule_param *rp = &d->params[i];
 		v = params ? json_object_get(params, rp->name) : NULL;
+		if (!v && rp->optional)
+			continue;
 		if (!v)
 			return field_err(err, errlen, &pp, rp->name, "missing");
 		switch (rp->kind) {
@@ -332,6 +359,10 @@ static int load_rule(struct policy *pol, int id, json_t *obj, const struct path 
 			break;
 		case PARAM_BANDS:
 			if (load_bands(pol, r, v, &pp, rp->name, err, errlen) < 0)
+				return -1;
+			break;
+		case PARAM_TIERS:
+			if (load_tiers(pol, r->tiers[i], v, &pp, rp->name, err, errlen) < 0)
 				return -1;
 			break;
 		}
@@ -525,7 +556,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 {
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
 						"timezone", "currencies", "scoring", "actions", "due_hours",
-						"limit_raise_delay_hours", "rules", NULL };
+						"limit_raise_delay_hours", "material", "rules", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;
@@ -552,6 +583,9 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	    get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)
 		goto out;
 	pol->limit_raise_delay_minutes = delay_hours * 60;
+	if (json_object_get(root, "material") &&
+	    load_money(pol, json_object_get(root, "material"), pol->material, &top, "material", err, errlen) < 0)
+		goto out;
 	if (load_rules(pol, root, &top, err, errlen) < 0 || identify(pol, root, err, errlen) < 0)
 		goto out;
 	rc = 0;

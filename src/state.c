@@ -40,6 +40,22 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 	}
 }
 
+void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (now_ms < 0)
+		return;
+	int64_t now_h = now_ms / MS_PER_HOUR, span = nhours == 1 ? 2 : nhours;
+	for (int i = 0; i < ENGINE_HOURS; i++) {
+		const struct hour_totals *h = &st->hours[i];
+		if (!h->hour || h->hour > now_h || h->hour <= now_h - span)
+			continue;
+		out->deposited += h->deposited;
+		out->staked += h->staked;
+		out->net_loss += h->net_loss;
+	}
+}
+
 int state_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
 
 int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,

@@ -225,6 +225,50 @@ static void codec_days(struct codec *c, struct player_state *st)
 	}
 }
 
+/* Format 3's tail: the hourly money buckets and each marker's points (in
+ * the order of the markers section), counted. A format 2 state ends before
+ * it: nothing of it held yet. */
+static void codec_extension(struct codec *c, struct player_state *st)
+{
+	if (c->format < 3)
+		return;
+	int used = 0;
+	for (int i = 0; i < ENGINE_HOURS; i++)
+		used += st->hours[i].hour != 0;
+	used = c_count(c, used, ENGINE_HOURS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_HOURS; i++) {
+		struct hour_totals h = st->hours[i];
+		if (!c->decoding && !h.hour)
+			continue;
+		c_u32(c, &h.hour);
+		c_i32(c, &h.deposited);
+		c_i32(c, &h.staked);
+		c_i32(c, &h.net_loss);
+		if (c->decoding) {
+			if (!h.hour) {
+				c->bad = true;
+				return;
+			}
+			st->hours[h.hour % ENGINE_HOURS] = h;
+		}
+		k++;
+	}
+
+	used = 0;
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		used += st->markers[i].rule < RULE_COUNT;
+	used = c_count(c, used, ENGINE_MARKERS);
+	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
+		struct marker *m = &st->markers[c->decoding ? k : i];
+		if (!c->decoding && m->rule >= RULE_COUNT)
+			continue;
+		c_u8(c, &m->points);
+		if (m->points > 100)
+			c->bad = true;
+		k++;
+	}
+}
+
 static void codec_state(struct codec *c, struct player_state *st)
 {
 	if (!codec_fixed(c, st))
@@ -233,6 +277,7 @@ static void codec_state(struct codec *c, struct player_state *st)
 	codec_deposits(c, st);
 	codec_markers(c, st);
 	codec_days(c, st);
+	codec_extension(c, st);
 }
 
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len)

@@ -72,6 +72,8 @@ struct policy_rule {
 	int64_t money[RULE_PARAMS_MAX][POLICY_CURRENCIES_MAX];
 	int nbands;
 	struct policy_band bands[POLICY_BANDS_MAX];
+	/* PARAM_TIERS: the amount per tier and currency; 0 = tier not used. */
+	int64_t tiers[RULE_PARAMS_MAX][TIER_COUNT][POLICY_CURRENCIES_MAX];
 };
 
 struct policy {
@@ -92,6 +94,10 @@ struct policy {
 	int32_t action_for[LEVEL_COUNT];     /* enum risk_action per level */
 	int32_t due_minutes[LEVEL_COUNT];    /* alert due time per level */
 	int32_t limit_raise_delay_minutes;   /* a raised player limit applies after this */
+	/* "material": the money per currency from which a pattern (loss
+	 * chasing...) counts in full; below it its points shrink in
+	 * proportion. 0 = not given: patterns count in full. */
+	int64_t material[POLICY_CURRENCIES_MAX];
 	struct policy_rule rules[RULE_COUNT];
 };
 

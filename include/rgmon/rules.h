@@ -42,6 +42,13 @@ enum rule_id {
 	RULE_CONTACT_WITHDRAWAL_COMPLAINTS,
 	/* exclusion (src/rules/exclusion.c) */
 	RULE_EXCLUSION_BREACH,
+	/* absolute money, in tiers up to strong (src/rules/money.c). Appended
+	 * here, not beside the money family: the state codec keeps when each
+	 * rule last held by position, so new rules only ever go at the end. */
+	RULE_MONEY_DEPOSITED,
+	RULE_MONEY_LOST,
+	RULE_MONEY_STAKED,
+	RULE_MONEY_NEW_ACCOUNT,
 	RULE_COUNT
 };
 
@@ -49,8 +56,18 @@ enum rule_param_kind {
 	PARAM_INT,   /* integer in [min, max] */
 	PARAM_BOOL,  /* true / false */
 	PARAM_MONEY, /* {"GBP": minor units, ...}: one per policy currency */
-	PARAM_BANDS  /* [{"min_age":18,"max_age":23,"threshold":{...}}, ...] */
+	PARAM_BANDS, /* [{"min_age":18,"max_age":23,"threshold":{...}}, ...] */
+	PARAM_TIERS  /* {"amber": {money}, "red": {money}, "strong": {money}}: any of them;
+		      * an absent param or tier is not used */
 };
+
+/* The tiers of a PARAM_TIERS parameter, in rising order. */
+enum rule_tier { TIER_NONE, TIER_AMBER, TIER_RED, TIER_STRONG, TIER_COUNT };
+
+/* What a firing may be worth instead of its rule's weight (rule_points_fn):
+ * points 1-100, or this, which is red and an alert at once, like a rule
+ * marked "strong" in the pack. */
+#define RULE_POINTS_STRONG 101
 
 #define RULE_PARAMS_MAX 5
 #define RULE_VALUES 4   /* numbers a firing keeps for its explanation */
@@ -61,6 +78,7 @@ struct rule_param {
 	enum rule_param_kind kind;
 	int64_t min, max; /* PARAM_INT */
 	const char *unit; /* for people: "minutes", "%", ... */
+	bool optional;    /* may be left out of a pack: 0, or for tiers "not used" */
 };
 
 struct rule_ctx;    /* src/rules/rule_ctx.h: what an evaluator may look at */
@@ -74,6 +92,17 @@ typedef bool (*rule_eval_fn)(const struct rule_ctx *c, int64_t v[RULE_VALUES]);
 typedef void (*rule_detail_fn)(const int64_t v[RULE_VALUES], const struct policy_rule *r,
 			       const char *currency, char *buf, size_t len);
 
+/* Optional: the points this firing is worth at full strength (1-100 or
+ * RULE_POINTS_STRONG), for rules whose strength varies with what they
+ * found: a money tier, the days a marker held on. Without it a firing is
+ * worth the rule's weight. */
+typedef int (*rule_points_fn)(const struct rule_ctx *c, const int64_t v[RULE_VALUES]);
+/* Optional: the money at stake in a pattern (loss chasing and the like),
+ * read from the firing's numbers. The engine scales the pattern's points
+ * by min(1, stake / the pack's "material" amount), so a pattern with
+ * pocket money at stake cannot make a player red. */
+typedef int64_t (*rule_stake_fn)(const int64_t v[RULE_VALUES]);
+
 struct rule_def {
 	const char *id;       /* "loss_chasing.deposit_after_loss" */
 	const char *summary;  /* one line, for `rgmon policy check` and docs */
@@ -81,6 +110,11 @@ struct rule_def {
 	struct rule_param params[RULE_PARAMS_MAX];
 	rule_eval_fn eval;
 	rule_detail_fn detail;
+	rule_points_fn points; /* NULL: the rule's weight */
+	rule_stake_fn stake;   /* NULL: not scaled by money at stake */
+	/* A money measure with tiers: below its red tier it calls for a look,
+	 * like an amber-only marker, and cannot make red with them alone. */
+	bool money_tier;
 };
 
 extern const struct rule_def *const rule_defs[RULE_COUNT];

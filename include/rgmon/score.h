@@ -18,19 +18,21 @@
  * again: it is fresh evidence, and may open a new alert. */
 #define SCORE_MARKER_REFIRE_MS (24 * 3600 * 1000LL)
 
-/* A marker's points at now_ms, in thousandths: its rule's weight, halving
+/* A marker's points at now_ms, in thousandths: its points (or its rule's
+ * weight when it has none), halving
  * every half-life since it last held. */
 int64_t score_marker_points(const struct marker *m, const struct policy *pol, int64_t now_ms);
 
 /* The score (0-100) at now_ms: the sum of marker points, capped. */
 int score_at(const struct player_state *st, const struct policy *pol, int64_t now_ms);
 
-/* Records in st that `rule` holds at now_ms, with the numbers v behind it.
+/* Records in st that `rule` holds at now_ms, worth `points` (1-100) at
+ * full strength, with the numbers v behind it.
  * Returns true when that is new evidence (the rule had not held within
  * SCORE_MARKER_REFIRE_MS). The marker takes a slot, giving up the weakest
  * when the table is full and it is stronger than that one. */
 bool score_hold(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
-		int64_t now_ms);
+		int points, int64_t now_ms);
 
 /* The rule of the heaviest marker that still has points, strong ones left
  * out (they raise on their own): the rule an alert for a level rise is

@@ -28,6 +28,8 @@
 #define ENGINE_INSTRUMENTS 6
 #define ENGINE_DECLINES 8
 #define ENGINE_MARKERS 8
+/* Hourly buckets for the sub-day money windows (1 h and 24 h). */
+#define ENGINE_HOURS 24
 #define ENGINE_DAY_UNUSED INT32_MIN
 #define ENGINE_NO_TIME INT64_MIN
 #define ENGINE_FOREVER INT64_MAX
@@ -60,6 +62,14 @@ struct day_totals {
 	uint8_t credit_deposits;  /* approved deposits with instrument_type credit_card */
 };
 
+/* One clock hour (UTC) of money, for the windows shorter than a day. */
+struct hour_totals {
+	uint32_t hour;     /* hours since the epoch; 0 = free slot */
+	int32_t deposited; /* approved deposits */
+	int32_t staked;
+	int32_t net_loss;
+};
+
 struct open_session {
 	uint64_t id_hash; /* digest_fnv1a of the session id; 0 = free slot */
 	int64_t start_ms;
@@ -90,6 +100,8 @@ struct marker {
 	uint32_t at_min; /* minutes since the epoch */
 	int32_t v[RULE_VALUES];
 	uint8_t rule;    /* enum rule_id; RULE_COUNT = free slot */
+	uint8_t points;  /* at full strength: 0 = the rule's weight (and states
+			  * stored before markers had points), else 1-100 */
 };
 
 struct player_state {
@@ -124,6 +136,7 @@ struct player_state {
 	 * holding, even when its marker slot went to stronger markers meanwhile. */
 	uint32_t rule_held_min[RULE_COUNT];
 	struct day_totals days[ENGINE_DAYS];
+	struct hour_totals hours[ENGINE_HOURS]; /* ring by hour */
 };
 
 /* A fresh state for a player never seen before. Inline, so that the
@@ -173,6 +186,12 @@ struct state_window {
 	int night_days;   /* days with night rounds */
 };
 void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out);
+
+/* Money over the clock hours (UTC) ending with the one of now_ms: 1 =
+ * this hour and the one before it (60 to 120 minutes, the smallest span
+ * that always holds the last hour), 24 = this hour and the 23 before it.
+ * Only deposited, staked and net_loss are filled. */
+void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out);
 
 /* Days in a limit period. */
 int state_period_days(enum limit_period p);

@@ -1,6 +1,10 @@
 /* chasing.c -- loss-chasing markers: money going back in soon after losses,
  * several deposits in one sitting, growing deposits and stakes, reversed
- * withdrawals, and re-depositing once the balance is gone. */
+ * withdrawals, and re-depositing once the balance is gone.
+ *
+ * Each pattern that involves money says how much is at stake (its .stake):
+ * the engine scales its points by that against the pack's "material"
+ * amount, so chasing with pocket money stays a weak marker. */
 #include "rules/rule_ctx.h"
 
 #include <stdio.h>
@@ -49,6 +53,9 @@ static void deposit_after_loss_detail(const int64_t v[RULE_VALUES], const struct
 		 (long long)r->param[DAL_WINDOW_HOURS]);
 }
 
+/* Money at stake: deposited, or lost before. */
+static int64_t deposit_after_loss_stake(const int64_t v[RULE_VALUES]) { return v[1] > v[2] ? v[1] : v[2]; }
+
 const struct rule_def rule_chasing_deposit_after_loss = {
 	.id = "loss_chasing.deposit_after_loss",
 	.summary = "count deposits, each within within_minutes of a losing round after losing at least loss_min since the deposit before, within window_hours",
@@ -58,6 +65,7 @@ const struct rule_def rule_chasing_deposit_after_loss = {
 		    { "count", PARAM_INT, 1, ENGINE_RECENT_DEPOSITS, "deposits" },
 		    { "window_hours", PARAM_INT, 1, 720, "hours" } },
 	.eval = deposit_after_loss,
+	.stake = deposit_after_loss_stake,
 	.detail = deposit_after_loss_detail,
 };
 
@@ -100,12 +108,16 @@ static void deposits_in_session_detail(const int64_t v[RULE_VALUES], const struc
 	snprintf(buf, len, "%lld deposits (%s) in one session of %lld min", (long long)v[0], d, (long long)v[2]);
 }
 
+/* Money at stake: deposited in the sitting. */
+static int64_t deposits_in_session_stake(const int64_t v[RULE_VALUES]) { return v[1]; }
+
 const struct rule_def rule_chasing_deposits_in_session = {
 	.id = "loss_chasing.deposits_in_session",
 	.summary = "count or more approved deposits since the open session started",
 	.triggers = TRIGGER(EVENT_DEPOSIT),
 	.params = { { "count", PARAM_INT, 2, ENGINE_RECENT_DEPOSITS, "deposits" } },
 	.eval = deposits_in_session,
+	.stake = deposits_in_session_stake,
 	.detail = deposits_in_session_detail,
 };
 
@@ -154,6 +166,9 @@ static void escalating_deposits_detail(const int64_t v[RULE_VALUES], const struc
 		 (long long)v[0], (long long)r->param[ESC_STEP_PCT], a, b, (long long)r->param[ESC_WINDOW_HOURS]);
 }
 
+/* Money at stake: the largest deposit. */
+static int64_t escalating_deposits_stake(const int64_t v[RULE_VALUES]) { return v[1] > v[2] ? v[1] : v[2]; }
+
 const struct rule_def rule_chasing_escalating_deposits = {
 	.id = "loss_chasing.escalating_deposits",
 	.summary = "the last count deposits within window_hours each grew by step_pct% or more",
@@ -162,6 +177,7 @@ const struct rule_def rule_chasing_escalating_deposits = {
 		    { "step_pct", PARAM_INT, 101, 10000, "% of the previous deposit" },
 		    { "window_hours", PARAM_INT, 1, 720, "hours" } },
 	.eval = escalating_deposits,
+	.stake = escalating_deposits_stake,
 	.detail = escalating_deposits_detail,
 };
 
@@ -229,6 +245,9 @@ static void stake_escalation_detail(const int64_t v[RULE_VALUES], const struct p
 		 (long long)v[2], b);
 }
 
+/* Money at stake: the stake, and about what the streak cost. */
+static int64_t stake_escalation_stake(const int64_t v[RULE_VALUES]) { return v[0] + v[1] * v[2]; }
+
 const struct rule_def rule_chasing_stake_escalation = {
 	.id = "loss_chasing.stake_escalation",
 	.summary = "a stake of factor_pct% or more of the player's average stake within within_minutes of the last of losing_streak losing rounds in a row",
@@ -237,6 +256,7 @@ const struct rule_def rule_chasing_stake_escalation = {
 		    { "factor_pct", PARAM_INT, 101, 100000, "% of the average stake" },
 		    { "within_minutes", PARAM_INT, 1, 1440, "minutes" } },
 	.eval = stake_escalation,
+	.stake = stake_escalation_stake,
 	.detail = stake_escalation_detail,
 };
 
@@ -277,6 +297,9 @@ static void redeposit_detail(const int64_t v[RULE_VALUES], const struct policy_r
 		 (long long)v[2], b, p);
 }
 
+/* Money at stake: this deposit and the one it burnt through. */
+static int64_t redeposit_stake(const int64_t v[RULE_VALUES]) { return v[0] + v[3]; }
+
 const struct rule_def rule_chasing_redeposit_after_depletion = {
 	.id = "loss_chasing.redeposit_after_depletion",
 	.summary = "a deposit within within_minutes of a loss that left the estimated balance at low_pct% or less of the previous deposit",
@@ -284,5 +307,6 @@ const struct rule_def rule_chasing_redeposit_after_depletion = {
 	.params = { { "low_pct", PARAM_INT, 0, 100, "% of the previous deposit" },
 		    { "within_minutes", PARAM_INT, 1, 1440, "minutes" } },
 	.eval = redeposit_after_depletion,
+	.stake = redeposit_stake,
 	.detail = redeposit_detail,
 };

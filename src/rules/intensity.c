@@ -109,35 +109,68 @@ const struct rule_def rule_intensity_long_session = {
 
 /* ---- intensity.daily_play_time --------------------------------------- */
 
-enum { DAILY_HOURS };
+enum { DAILY_HOURS, DAILY_STRONG_DAYS };
+
+/* Play time of local day `day`: closed sessions, and on today the open
+ * ones so far. */
+static int64_t play_seconds(const struct rule_ctx *c, int32_t day)
+{
+	if (day == c->today)
+		return state_play_seconds_today(c->st, &c->pol->tz, c->today, c->now_ms);
+	const struct day_totals *b = state_day(c->st, day);
+	return b ? b->session_seconds : 0;
+}
 
 static bool daily_play_time(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	int64_t secs = state_play_seconds_today(c->st, &c->pol->tz, c->today, c->now_ms);
+	int64_t limit = c->rule->param[DAILY_HOURS] * 3600;
+	int64_t secs = play_seconds(c, c->today);
 	/* A session that ends just after midnight closes the day before too. */
 	const struct day_totals *yesterday = state_day(c->st, c->today - 1);
 	if (c->ev->type == EVENT_SESSION_END && yesterday && yesterday->session_seconds > secs)
 		secs = yesterday->session_seconds;
-	if (secs <= c->rule->param[DAILY_HOURS] * 3600) /* "more than N hours" */
+	if (secs <= limit) /* "more than N hours" */
 		return false;
+	/* Persistence: on how many of the last 7 local days it held. */
+	int64_t days = 0;
+	for (int32_t d = c->today - 6; d <= c->today; d++)
+		days += play_seconds(c, d) > limit;
 	v[0] = secs / 60;
+	v[1] = days > 0 ? days : 1;
 	return true;
+}
+
+/* One long day is worth the weight; each further one in the week half of
+ * it more; strong_days of them (0 = off) are strong by themselves. */
+static int daily_play_time_points(const struct rule_ctx *c, const int64_t v[RULE_VALUES])
+{
+	int64_t strong_days = c->rule->param[DAILY_STRONG_DAYS];
+	if (strong_days > 0 && v[1] >= strong_days)
+		return RULE_POINTS_STRONG;
+	int64_t pts = c->rule->weight + c->rule->weight * (v[1] - 1) / 2;
+	return pts > 100 ? 100 : (int)pts;
 }
 
 static void daily_play_time_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
 				   const char *currency, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld h %02lld min of play in one day (threshold: more than %lld h)", (long long)(v[0] / 60),
-		 (long long)(v[0] % 60), (long long)r->param[DAILY_HOURS]);
+	if (v[1] > 1)
+		snprintf(buf, len, "%lld h %02lld min of play in one day; more than %lld h on %lld of the last 7 days",
+			 (long long)(v[0] / 60), (long long)(v[0] % 60), (long long)r->param[DAILY_HOURS],
+			 (long long)v[1]);
+	else
+		snprintf(buf, len, "%lld h %02lld min of play in one day (threshold: more than %lld h)",
+			 (long long)(v[0] / 60), (long long)(v[0] % 60), (long long)r->param[DAILY_HOURS]);
 }
 
 const struct rule_def rule_intensity_daily_play_time = {
 	.id = "intensity.daily_play_time",
-	.summary = "more than `hours` of play on one local day (closed sessions plus open ones so far)",
+	.summary = "more than `hours` of play on one local day (closed sessions plus open ones so far); each further such day of the last 7 adds half the weight, `strong_days` of them are strong",
 	.triggers = TRIGGER(EVENT_GAME_ROUND) | TRIGGER(EVENT_SESSION_END),
-	.params = { { "hours", PARAM_INT, 1, 24, "hours" } },
+	.params = { { "hours", PARAM_INT, 1, 24, "hours" }, { "strong_days", PARAM_INT, 0, 7, "days", true } },
 	.eval = daily_play_time,
 	.detail = daily_play_time_detail,
+	.points = daily_play_time_points,
 };
 
 /* ---- intensity.night_play -------------------------------------------- */

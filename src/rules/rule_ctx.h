@@ -75,6 +75,7 @@ extern const struct rule_def rule_chasing_deposit_after_loss, rule_chasing_depos
 extern const struct rule_def rule_intensity_day_one, rule_intensity_first_30_days, rule_intensity_long_session,
 	rule_intensity_daily_play_time, rule_intensity_night_play, rule_intensity_rising_trend;
 extern const struct rule_def rule_money_net_loss, rule_money_instruments, rule_money_declined_burst;
+extern const struct rule_def rule_money_deposited, rule_money_lost, rule_money_staked, rule_money_new_account;
 extern const struct rule_def rule_contact_bonus_requests, rule_contact_withdrawal_complaints;
 extern const struct rule_def rule_exclusion_breach;
 

@@ -32,6 +32,10 @@ const struct rule_def *const rule_defs[RULE_COUNT] = {
 	[RULE_CONTACT_BONUS_REQUESTS] = &rule_contact_bonus_requests,
 	[RULE_CONTACT_WITHDRAWAL_COMPLAINTS] = &rule_contact_withdrawal_complaints,
 	[RULE_EXCLUSION_BREACH] = &rule_exclusion_breach,
+	[RULE_MONEY_DEPOSITED] = &rule_money_deposited,
+	[RULE_MONEY_LOST] = &rule_money_lost,
+	[RULE_MONEY_STAKED] = &rule_money_staked,
+	[RULE_MONEY_NEW_ACCOUNT] = &rule_money_new_account,
 };
 
 int rule_find(const char *id)

@@ -346,6 +346,34 @@ static void test_slot_rounds_and_credit_deposits(void **state)
 #undef TYPED_DEP
 }
 
+/* Format 3's tail keeps the hourly money and the markers' points. */
+static void test_hourly_money_and_marker_points_round_trip(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st, back;
+	state_init(&st);
+	apply(&st, tz, SESSION("a", "session_start", "2026-11-02T11:00:00Z", "open"));
+	assert_int_equal(st.hours[0].hour | st.hours[1].hour, 0);
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n;
+	apply(&st, tz, DEP("b", "2026-11-02T11:10:00Z", 5000, "approved"));
+	st.markers[0].rule = RULE_MONEY_NET_LOSS;
+	st.markers[0].points = 60;
+	n = state_codec_encode(&st, buf, sizeof(buf));
+	assert_int_equal(state_codec_decode(&back, buf, n), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	struct state_window w;
+	state_hours_sum(&back, t_ms("2026-11-02T12:05:00Z"), 1, &w);
+	assert_int_equal(w.deposited, 5000);
+	state_hours_sum(&back, t_ms("2026-11-02T13:05:00Z"), 1, &w);
+	assert_int_equal(w.deposited, 0);
+	state_hours_sum(&back, t_ms("2026-11-03T10:05:00Z"), 24, &w);
+	assert_int_equal(w.deposited, 5000);
+	state_hours_sum(&back, t_ms("2026-11-03T11:05:00Z"), 24, &w);
+	assert_int_equal(w.deposited, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_format2_state_still_decodes),
 		cmocka_unit_test(test_birth_date_and_language),
 		cmocka_unit_test(test_slot_rounds_and_credit_deposits),
+		cmocka_unit_test(test_hourly_money_and_marker_points_round_trip),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

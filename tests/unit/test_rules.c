@@ -539,6 +539,212 @@ static void test_early_intensity(void **state)
 	assert_false(is_new(&r, RULE_INTENSITY_DAY_ONE));
 }
 
+/* ---- severity that matches the harm (issue 14 item 3) ------------------ */
+
+#define GBP_DEP(amount) "\"amount\":" #amount ",\"currency\":\"GBP\""
+#define GBP_ROUND(stake, payout) "\"stake\":" #stake ",\"payout\":" #payout ",\"currency\":\"GBP\""
+
+/* William Hill 2023: a new account spends £23,000 in 20 minutes. */
+static void test_new_account_23000_in_20_minutes_is_strong(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	fresh(&st);
+	struct engine_result r = { 0 };
+	for (int i = 0; i < 4; i++) {
+		char ts[32];
+		snprintf(ts, sizeof(ts), "2026-11-02T21:%02d:00Z", i * 5);
+		play(&st, ts, "deposit", GBP_DEP(575000));
+		snprintf(ts, sizeof(ts), "2026-11-02T21:%02d:30Z", i * 5 + 1);
+		r = play(&st, ts, "game_round", GBP_ROUND(575000, 0));
+		if (r.raise)
+			break;
+	}
+	assert_true(r.raise); /* strong: an alert at once... */
+	assert_int_equal(r.level, LEVEL_RED); /* ...red, and (alert_decide) the marketing flag */
+	assert_true(holds(&st, RULE_MONEY_NEW_ACCOUNT) || holds(&st, RULE_MONEY_DEPOSITED) ||
+		    holds(&st, RULE_MONEY_LOST));
+	assert_true(r.raise_rule == RULE_MONEY_NEW_ACCOUNT || r.raise_rule == RULE_MONEY_DEPOSITED ||
+		    r.raise_rule == RULE_MONEY_LOST);
+}
+
+/* 32Red/William Hill-like: £37,800 lost in 7 days by an established player. */
+static void test_37800_lost_in_7_days_is_red(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	fresh(&st);
+	play(&st, "2026-09-01T20:00:00Z", "deposit", GBP_DEP(5000)); /* an old account */
+	play(&st, "2026-09-01T20:10:00Z", "game_round", GBP_ROUND(2000, 2500));
+	struct engine_result r = { 0 };
+	for (int d = 0; d < 7; d++) {
+		char ts[32];
+		snprintf(ts, sizeof(ts), "2026-11-%02dT20:00:00Z", 2 + d);
+		play(&st, ts, "deposit", GBP_DEP(540000));
+		snprintf(ts, sizeof(ts), "2026-11-%02dT21:00:00Z", 2 + d);
+		r = play(&st, ts, "game_round", GBP_ROUND(540000, 0)); /* £5,400 a day */
+	}
+	assert_int_equal(r.level, LEVEL_RED);
+	assert_true(holds(&st, RULE_MONEY_LOST));
+	struct risk_reason why[ENGINE_MARKERS];
+	int n = risk_reasons(&st, &pol, st.last_seen_ms, why);
+	assert_true(n > 0);
+	assert_int_equal(why[0].rule, RULE_MONEY_LOST);
+	assert_string_equal(why[0].detail, "net loss of 37,800 GBP in 7 days (strong tier from 26,000 GBP)");
+}
+
+/* Betfred 2023: a winner stakes £540,000 in 60 days at break-even. */
+static void test_turnover_at_break_even_is_seen(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	fresh(&st);
+	play(&st, "2026-09-01T10:00:00Z", "deposit", GBP_DEP(100000));
+	struct engine_result r = { 0 };
+	for (int d = 0; d < 60; d++) {
+		char ts[32];
+		int64_t ms = t_ms("2026-09-02T20:00:00Z") + (int64_t)d * MS_PER_DAY;
+		ts_format_rfc3339(ms, ts, sizeof(ts));
+		r = play(&st, ts, "game_round", GBP_ROUND(900000, 900000)); /* £9,000 a day, even */
+	}
+	assert_true(r.level >= LEVEL_AMBER);
+	assert_true(holds(&st, RULE_MONEY_STAKED));
+	assert_false(holds(&st, RULE_MONEY_LOST));
+}
+
+/* The demo player: 2 deposits (75 EUR) each within 30 min of a loss after
+ * losing 54.65 EUR, and three declined attempts: not red. A chaser with
+ * thousands at stake, on the same pattern, counts in full. */
+static void test_pocket_money_chasing_is_not_red(void **state)
+{
+	(void)state;
+	struct player_state st;
+	const char *declined = "\"amount\":2500,\"currency\":\"EUR\",\"status\":\"declined\"";
+	load("policies/default.json");
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(2500));
+	play(&st, "2026-11-02T20:05:00Z", "game_round", "\"stake\":2500,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:10:00Z", "deposit", EUR_DEP(2500));
+	play(&st, "2026-11-02T20:15:00Z", "game_round", "\"stake\":2965,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:20:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T20:22:00Z", "deposit", declined);
+	play(&st, "2026-11-02T20:23:00Z", "deposit", declined);
+	struct engine_result r = play(&st, "2026-11-02T20:24:00Z", "deposit", declined);
+	assert_true(holds(&st, RULE_CHASING_DEPOSIT_AFTER_LOSS));
+	assert_true(r.level < LEVEL_RED);
+	int small = 0;
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		if (st.markers[i].rule == RULE_CHASING_DEPOSIT_AFTER_LOSS)
+			small = st.markers[i].points;
+	assert_true(small >= 1 && small < 5); /* 30 * 75 / 1,000 */
+
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(150000));
+	play(&st, "2026-11-02T20:05:00Z", "game_round", "\"stake\":150000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:10:00Z", "deposit", EUR_DEP(150000));
+	play(&st, "2026-11-02T20:15:00Z", "game_round", "\"stake\":150000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:20:00Z", "deposit", EUR_DEP(150000));
+	for (int i = 0; i < ENGINE_MARKERS; i++)
+		if (st.markers[i].rule == RULE_CHASING_DEPOSIT_AFTER_LOSS)
+			assert_int_equal(st.markers[i].points, 30); /* the full weight */
+	assert_int_equal(st.level, LEVEL_RED);
+}
+
+/* 8 declined deposits in 40 minutes with rising amounts: an alert alone. */
+static void test_declined_burst_alone_raises(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json");
+	fresh(&st);
+	struct engine_result r = { 0 };
+	bool raised = false;
+	for (int i = 0; i < 8; i++) {
+		char ts[32], f[96];
+		snprintf(ts, sizeof(ts), "2026-11-02T20:%02d:00Z", i * 5);
+		snprintf(f, sizeof(f), "\"amount\":%d,\"currency\":\"EUR\",\"status\":\"declined\"", 5000 * (i + 1));
+		r = play(&st, ts, "deposit", f);
+		raised = raised || r.raise;
+	}
+	assert_true(raised);
+	assert_int_equal(r.level, LEVEL_RED);
+}
+
+/* 9 hours of play on each of 7 consecutive days: more than a day's marker. */
+static void test_marathon_week_raises(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/default.json");
+	fresh(&st);
+	bool raised = false;
+	int level_after_one = -1;
+	struct engine_result r = { 0 };
+	for (int d = 0; d < 7; d++) {
+		char from[32], to[32], sid[32];
+		snprintf(from, sizeof(from), "2026-11-%02dT10:00:00Z", 2 + d);
+		snprintf(to, sizeof(to), "2026-11-%02dT19:00:00Z", 2 + d);
+		snprintf(sid, sizeof(sid), "\"session_id\":\"s%d\"", d);
+		play(&st, from, "session_start", sid);
+		r = play(&st, to, "session_end", sid);
+		raised = raised || r.raise;
+		if (d == 0)
+			level_after_one = r.level;
+	}
+	assert_int_equal(level_after_one, LEVEL_GREEN); /* one long day: a marker, no more */
+	assert_true(raised);
+	assert_int_equal(r.level, LEVEL_RED);
+}
+
+/* Calm players stay green: recreational evenings, a modest winner, and a
+ * steady high roller who deposits and withdraws. */
+static void test_calm_players_stay_green(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	for (int kind = 0; kind < 3; kind++) {
+		fresh(&st);
+		/* established accounts of 46-year-olds */
+		play(&st, "2026-06-01T12:00:00Z", "account", "\"country\":\"GB\",\"birth_year\":1980");
+		struct engine_result r = { 0 };
+		for (int d = 0; d < 30; d++) {
+			char ts[32];
+			int64_t day0 = t_ms("2026-10-01T19:00:00Z") + (int64_t)d * MS_PER_DAY;
+			if (kind == 2 && d % 7 != 0)
+				continue;
+			ts_format_rfc3339(day0, ts, sizeof(ts));
+			play(&st, ts, "deposit", kind == 2 ? GBP_DEP(200000) : GBP_DEP(2000));
+			if (kind == 2) { /* and takes the winnings out */
+				ts_format_rfc3339(day0 + 2 * MS_PER_HOUR, ts, sizeof(ts));
+				play(&st, ts, "withdrawal", "\"amount\":200000,\"currency\":\"GBP\",\"status\":\"completed\"");
+			}
+			for (int k = 0; k < 20; k++) {
+				ts_format_rfc3339(day0 + (k + 1) * MS_PER_MIN * 3, ts, sizeof(ts));
+				/* recreational: £1 spins, a third win £2.50; a modest
+				 * winner: half win £2.20; the high roller: £100
+				 * bets, half win £200 */
+				static const int stake[] = { 100, 100, 10000 }, every[] = { 3, 2, 2 },
+						 win[] = { 250, 220, 20000 };
+				char f[96];
+				snprintf(f, sizeof(f), "\"stake\":%d,\"payout\":%d,\"currency\":\"GBP\"", stake[kind],
+					 k % every[kind] ? 0 : win[kind]);
+				r = play(&st, ts, "game_round", f);
+			}
+		}
+		if (r.level != LEVEL_GREEN) {
+			struct risk_reason why[ENGINE_MARKERS];
+			int n = risk_reasons(&st, &pol, st.last_seen_ms, why);
+			for (int i = 0; i < n; i++)
+				print_message("calm player %d: %s %s\n", kind, rule_defs[why[i].rule]->id, why[i].detail);
+		}
+		assert_int_equal(r.level, LEVEL_GREEN);
+	}
+}
+
 static void test_policy_errors_name_the_field(void **state)
 {
 	(void)state;
@@ -627,6 +833,13 @@ int main(void)
 		cmocka_unit_test(test_night_and_long_sessions),
 		cmocka_unit_test(test_chasing_patterns),
 		cmocka_unit_test(test_early_intensity),
+		cmocka_unit_test(test_new_account_23000_in_20_minutes_is_strong),
+		cmocka_unit_test(test_37800_lost_in_7_days_is_red),
+		cmocka_unit_test(test_turnover_at_break_even_is_seen),
+		cmocka_unit_test(test_pocket_money_chasing_is_not_red),
+		cmocka_unit_test(test_declined_burst_alone_raises),
+		cmocka_unit_test(test_marathon_week_raises),
+		cmocka_unit_test(test_calm_players_stay_green),
 		cmocka_unit_test(test_policy_errors_name_the_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
