@@ -34,17 +34,21 @@ case "$err" in *"countries[0]: must be"*) ok "a lowercase country is refused nam
 ev() { echo "{\"event_id\":\"$1\",\"player_id\":\"$2\",\"ts\":\"$3\",$4}"; }
 # chase PLAYER CURRENCY: an hour of losses, redeposits and declined
 # attempts that raises an alert under any pack
+# chase PLAYER CURRENCY [SCALE]: loss chasing; SCALE multiplies the money
+# (a SEK is worth a tenth of a euro: the same pattern in SEK needs 10x the
+# minor units to be as material to the Swedish pack).
 chase() {
-  ev "$1-d0" "$1" 2026-11-09T10:01:00Z "\"type\":\"deposit\",\"amount\":50000,\"currency\":\"$2\""
+  k=${3:-1}
+  ev "$1-d0" "$1" 2026-11-09T10:01:00Z "\"type\":\"deposit\",\"amount\":$((50000 * k)),\"currency\":\"$2\""
   for n in 2 3 4 5 6; do
-    ev "$1-r$n" "$1" "2026-11-09T10:0$n:00Z" "\"type\":\"game_round\",\"stake\":10000,\"payout\":0,\"currency\":\"$2\""
+    ev "$1-r$n" "$1" "2026-11-09T10:0$n:00Z" "\"type\":\"game_round\",\"stake\":$((10000 * k)),\"payout\":0,\"currency\":\"$2\""
   done
   for m in 10 15 20 25; do
-    ev "$1-d$m" "$1" "2026-11-09T10:$m:00Z" "\"type\":\"deposit\",\"amount\":50000,\"currency\":\"$2\""
+    ev "$1-d$m" "$1" "2026-11-09T10:$m:00Z" "\"type\":\"deposit\",\"amount\":$((50000 * k)),\"currency\":\"$2\""
   done
   for m in 31 32 33 34; do
     ev "$1-x$m" "$1" "2026-11-09T10:$m:00Z" \
-      "\"type\":\"deposit\",\"amount\":${m}000,\"currency\":\"$2\",\"status\":\"declined\""
+      "\"type\":\"deposit\",\"amount\":$((m * 1000 * k)),\"currency\":\"$2\",\"status\":\"declined\""
   done
 }
 {
@@ -56,7 +60,7 @@ chase() {
   # late: a deposit under the fallback, then the account event moves the player
   ev lt-d late1 2026-11-09T09:00:00Z '"type":"deposit","amount":5000,"currency":"SEK"'
   ev lt-a late1 2026-11-09T10:00:00Z '"type":"account","country":"SE"'
-  chase late1 SEK
+  chase late1 SEK 10
   for p in se1:SE:SEK ca1:CA:CAD; do
     id=${p%%:*}; rest=${p#*:}; c=${rest%%:*}; cur=${rest#*:}
     ev "$id-a" "$id" 2026-11-09T12:00:00Z "\"type\":\"account\",\"country\":\"$c\",\"birth_year\":1985"
@@ -113,7 +117,9 @@ for seq in $seqs; do
   check_cmd "audit explain $seq reproduces the decision" $RGMON audit explain --db "$WORK/r.db" "$seq"
 done
 stats=$($RGMON stats --db "$WORK/r.db")
-check "stats count alerts by jurisdiction (the pack that raised each)" '{"EU":1,"GB":1,"SE":1}' \
+# GB: gb1's harm alert and the financial vulnerability check its GBP 2,500 of
+# net deposits owe (an obligation, LCCP SR 3.4.4).
+check "stats count alerts by jurisdiction (the pack that raised each)" '{"EU":1,"GB":2,"SE":1}' \
   "$(jq -cS .alerts_by_jurisdiction <<<"$stats")"
 
 # --- serve against rgmon broker ---------------------------------------------
@@ -128,7 +134,7 @@ wait_for "serve applied every event" 300 applied ||
   fail "serve applied every event (accepted: $(metric "$PORT" accepted))"
 api() { curl -s -H "Authorization: Bearer $(cat "$WORK/agent.tok")" "http://127.0.0.1:$PORT/v1/players/$1/risk"; }
 check_players "serve --policies, the HTTP API" api
-check "/metrics counts alerts by jurisdiction" "EU 1 GB 1 SE 1" "$(curl -s "http://127.0.0.1:$PORT/metrics" |
+check "/metrics counts alerts by jurisdiction" "EU 1 GB 2 SE 1" "$(curl -s "http://127.0.0.1:$PORT/metrics" |
   sed -n 's/^rgmon_alerts_by_jurisdiction{jurisdiction="\(..\)"} \([0-9]*\)$/\1 \2/p' | tr '\n' ' ' | sed 's/ $//')"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 show_s() { $RGMON player show "$1" --db "$WORK/s.db" --json; }
