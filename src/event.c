@@ -465,6 +465,39 @@ static void join_names(const char *const *names, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
 }
 
+static int parse_int_field(const struct flat_field *v, const struct field_spec *f, char *dst, char *err,
+			   size_t errlen)
+{
+	int64_t n;
+	if (!integer_value_of(v, &n))
+		return seterr(err, errlen, "field \"%s\": must be an integer", f->name);
+	if (n < f->min || n > f->max)
+		return seterr(err, errlen, "field \"%s\": must be an integer from %lld to %lld, got %lld", f->name,
+			      (long long)f->min, (long long)f->max, (long long)n);
+	if (f->size == sizeof(int32_t))
+		*(int32_t *)(void *)dst = (int32_t)n;
+	else
+		*(int64_t *)(void *)dst = n;
+	return 0;
+}
+
+/* A calendar date, not after the date of the event's own ts. */
+static int parse_date_field(const struct event_source *src, const struct field_spec *f, const char *s, size_t len,
+			    char *dst, char *err, size_t errlen)
+{
+	int32_t days, ts_day;
+	struct flat_field ts;
+	if (!date_days(s, len, &days) || days < ts_days_from_civil(EVENT_BIRTH_MIN, 1, 1))
+		return seterr(err, errlen, "field \"%s\": must be a calendar date YYYY-MM-DD from %d-01-01", f->name,
+			      EVENT_BIRTH_MIN);
+	/* The date part of ts, in the sender's own offset: already checked. */
+	if (member(src, "ts", &ts) && ts.kind == FLAT_STRING && ts.len >= 10 && date_days(ts.str, 10, &ts_day) &&
+	    days > ts_day)
+		return seterr(err, errlen, "field \"%s\": must not be after the date of ts", f->name);
+	*(int32_t *)(void *)dst = days;
+	return 0;
+}
+
 static int parse_field(const struct event_source *src, const struct field_spec *f, struct event *ev, char *err,
 		       size_t errlen)
 {
@@ -488,19 +521,10 @@ static int parse_field(const struct event_source *src, const struct field_spec *
 	}
 
 	switch (f->kind) {
-	case FIELD_INT: {
-		int64_t n;
-		if (!integer_value_of(v, &n))
-			return seterr(err, errlen, "field \"%s\": must be an integer", f->name);
-		if (n < f->min || n > f->max)
-			return seterr(err, errlen, "field \"%s\": must be an integer from %lld to %lld, got %lld",
-				      f->name, (long long)f->min, (long long)f->max, (long long)n);
-		if (f->size == sizeof(int32_t))
-			*(int32_t *)(void *)dst = (int32_t)n;
-		else
-			*(int64_t *)(void *)dst = n;
+	case FIELD_INT:
+		if (parse_int_field(v, f, dst, err, errlen) < 0)
+			return -1;
 		break;
-	}
 	case FIELD_CURRENCY:
 		if (!capitals(s, len, 3))
 			return seterr(err, errlen, "field \"%s\": must be three capital letters (ISO 4217)", f->name);
@@ -533,19 +557,10 @@ static int parse_field(const struct event_source *src, const struct field_spec *
 		memcpy(dst, s, len);
 		dst[len] = '\0';
 		break;
-	case FIELD_DATE: {
-		int32_t days, ts_day;
-		struct flat_field ts;
-		if (!date_days(s, len, &days) || days < ts_days_from_civil(EVENT_BIRTH_MIN, 1, 1))
-			return seterr(err, errlen, "field \"%s\": must be a calendar date YYYY-MM-DD from %d-01-01",
-				      f->name, EVENT_BIRTH_MIN);
-		/* The date part of ts, in the sender's own offset: already checked. */
-		if (member(src, "ts", &ts) && ts.kind == FLAT_STRING && ts.len >= 10 &&
-		    date_days(ts.str, 10, &ts_day) && days > ts_day)
-			return seterr(err, errlen, "field \"%s\": must not be after the date of ts", f->name);
-		*(int32_t *)(void *)dst = days;
+	case FIELD_DATE:
+		if (parse_date_field(src, f, s, len, dst, err, errlen) < 0)
+			return -1;
 		break;
-	}
 	case FIELD_LANGUAGE:
 		if (!language_ok(s, len))
 			return seterr(err, errlen, "field \"%s\": must be a lowercase ISO 639-1 code (sv, nl, en, ...)",
