@@ -15,9 +15,9 @@ static char *dump(json_t *v) { return json_dumps(v, JSON_COMPACT); }
 /* ---- publishing ---------------------------------------------------------- */
 
 /* Queues the alert as it now stands for the support queue topic. A
- * decision (audit_kind not NULL) also goes into the audit trail: the same
- * JSON and the event that made it, so `audit explain` can re-run it. */
-static int publish_alert(struct store *st, const struct alert *a, int64_t at_ms, const char *audit_kind,
+ * decision (event_id not NULL) also goes into the audit trail as kind: the
+ * same JSON and the event that made it, so `audit explain` can re-run it. */
+static int publish_alert(struct store *st, const struct alert *a, int64_t at_ms, enum audit_kind kind,
 			 const char *event_id, char *err, size_t errlen)
 {
 	json_t *j = alert_json(a, ENGINE_NO_TIME);
@@ -28,9 +28,9 @@ static int publish_alert(struct store *st, const struct alert *a, int64_t at_ms,
 	}
 	int rc = store_outbox_add(st, ALERT_TOPIC, a->player_id, a->alert_id, value, at_ms, err, errlen);
 	free(value);
-	if (rc == 0 && audit_kind) {
+	if (rc == 0 && event_id) {
 		json_object_set_new(j, "event_id", json_string(event_id));
-		return audit_append(st, at_ms, audit_kind, a->player_id, j, err, errlen);
+		return audit_append(st, at_ms, kind, a->player_id, j, err, errlen);
 	}
 	json_decref(j);
 	return rc;
@@ -58,7 +58,7 @@ static int publish_flag(struct store *st, const char *player_id, bool suppress, 
 			json_object_set_new(j, "event_id", json_string(event_id));
 		if (policy_id)
 			json_object_set_new(j, "policy", json_string(policy_id));
-		return audit_append(st, at_ms, "player_flag", player_id, j, err, errlen);
+		return audit_append(st, at_ms, AUDIT_PLAYER_FLAG, player_id, j, err, errlen);
 	}
 	json_decref(j);
 	return rc;
@@ -127,7 +127,7 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 	for (int i = 0; i < ch->nobligations && rc == 0; i++) {
 		rc = store_alert_put(st, &ch->obligations[i], err, errlen);
 		if (rc == 0)
-			rc = publish_alert(st, &ch->obligations[i], ev->ts_ms, "alert_opened", ev->event_id, err, errlen);
+			rc = publish_alert(st, &ch->obligations[i], ev->ts_ms, AUDIT_ALERT_OPENED, ev->event_id, err, errlen);
 		*opened += rc == 0;
 	}
 	if (rc == 0 && ch->kind != ALERT_CHANGE_NONE) {
@@ -135,7 +135,7 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 		*opened += open_new;
 		rc = store_alert_put(st, &ch->alert, err, errlen);
 		if (rc == 0)
-			rc = publish_alert(st, &ch->alert, ev->ts_ms, open_new ? "alert_opened" : "alert_escalated",
+			rc = publish_alert(st, &ch->alert, ev->ts_ms, open_new ? AUDIT_ALERT_OPENED : AUDIT_ALERT_ESCALATED,
 					   ev->event_id, err, errlen);
 	}
 	if (rc == 0 && ch->flag)
@@ -159,14 +159,14 @@ static int record_action(struct store *st, const struct alert *a, const struct a
 {
 	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note };
 	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
-	    audit_append(st, act->at_ms, "staff_action", a->player_id,
+	    audit_append(st, act->at_ms, AUDIT_STAFF_ACTION, a->player_id,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
 				   action, "actor", act->actor, "role", act->role, "outcome", outcome, "note",
 				   act->note, "status", alert_status_name(a->status), "level",
 				   risk_level_name(a->level)),
 			 err, errlen) < 0)
 		return -1;
-	return publish_alert(st, a, act->at_ms, NULL, NULL, err, errlen);
+	return publish_alert(st, a, act->at_ms, AUDIT_STAFF_ACTION, NULL, err, errlen); /* audited by the caller */
 }
 
 static int acknowledge(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,

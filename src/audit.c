@@ -28,9 +28,25 @@ int audit_record_hash(int64_t seq, const char *at, const char *kind, const char 
 	return rc;
 }
 
-int audit_append(struct store *st, int64_t at_ms, const char *kind, const char *player_id, json_t *payload,
-		 char *err, size_t errlen)
+static const char *const kind_names[AUDIT_KIND_COUNT] = {
+	"policy_loaded", "level_change", "alert_opened", "alert_escalated", "player_flag", "staff_action",
+	"checkpoint", "retention", "export_made", "service_start", "service_stop", "token_registered",
+};
+
+const char *audit_kind_name(enum audit_kind k) { return (unsigned)k < AUDIT_KIND_COUNT ? kind_names[k] : "?"; }
+
+int audit_kind_parse(const char *s)
 {
+	for (int i = 0; s && i < AUDIT_KIND_COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int audit_append(struct store *st, int64_t at_ms, enum audit_kind kind_id, const char *player_id,
+		 json_t *payload, char *err, size_t errlen)
+{
+	const char *kind = audit_kind_name(kind_id);
 	struct store_audit_row r = { .at_ms = at_ms, .kind = kind, .player_id = player_id };
 	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], at[TS_RFC3339_LEN];
 	int rc = -1;
@@ -76,7 +92,7 @@ static int append_checkpoint(struct store *st, const struct sign_key *key, int64
 	digest_hex_encode(sig, sizeof(sig), sig_hex);
 	digest_hex_encode(pub, sizeof(pub), pub_hex);
 	sign_fingerprint(pub, fp);
-	return audit_append(st, at_ms, "checkpoint", NULL,
+	return audit_append(st, at_ms, AUDIT_CHECKPOINT, NULL,
 			    json_pack("{s:I, s:s, s:s, s:s, s:s}", "signs_seq", (json_int_t)seq, "signs_hash", hash,
 				      "public_key", pub_hex, "key_fingerprint", fp, "signature", sig_hex),
 			    err, errlen);
@@ -112,7 +128,7 @@ int audit_event_decisions(struct store *st, const struct policy *pol, const stru
 	for (int i = 0; i < ENGINE_MARKERS; i++)
 		if (ps->markers[i].rule < RULE_COUNT)
 			json_array_append_new(markers, json_string(rule_defs[ps->markers[i].rule]->id));
-	return audit_append(st, ev->ts_ms, "level_change", ev->player_id,
+	return audit_append(st, ev->ts_ms, AUDIT_LEVEL_CHANGE, ev->player_id,
 			    json_pack("{s:s, s:s, s:s, s:i, s:o, s:s}", "event_id", ev->event_id, "from",
 				      risk_level_name((enum risk_level)res->level_before), "to",
 				      risk_level_name((enum risk_level)res->level), "score", (int)res->score,
@@ -130,7 +146,7 @@ int64_t audit_prune(struct store *st, int64_t now_ms, int retention_days, char *
 		return -1;
 	int64_t gone = store_audit_prune_before(st, anchor, now_ms, err, errlen);
 	if (gone < 0 ||
-	    audit_append(st, now_ms, "retention", NULL,
+	    audit_append(st, now_ms, AUDIT_RETENTION, NULL,
 			 json_pack("{s:I, s:I, s:i}", "anchor_seq", (json_int_t)anchor, "records_dropped",
 				   (json_int_t)gone, "retention_days", retention_days),
 			 err, errlen) < 0 ||

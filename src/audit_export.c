@@ -222,7 +222,7 @@ int audit_export_record(struct store *st, const struct audit_export_options *o, 
 	char from[TS_RFC3339_LEN], to[TS_RFC3339_LEN];
 	ts_format_rfc3339(o->from_ms, from, sizeof(from));
 	ts_format_rfc3339(o->to_ms, to, sizeof(to));
-	return audit_append(st, o->now_ms, "export_made", NULL,
+	return audit_append(st, o->now_ms, AUDIT_EXPORT_MADE, NULL,
 			    json_pack("{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:s}", "from", from, "to", to, "player",
 				      o->player, "format", o->csv ? "csv" : "jsonl", "count", (json_int_t)r->count,
 				      "first_seq", (json_int_t)r->first_seq, "last_seq", (json_int_t)r->last_seq, "actor",

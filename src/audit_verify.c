@@ -300,7 +300,7 @@ static int check_record(struct walk *w, const struct parsed *p, int64_t line, ch
 			       "chain to it",
 			       (long long)w->prev_seq, (long long)w->prev_line, (long long)p->seq, (long long)line);
 	}
-	if (strcmp(p->kind, "checkpoint") == 0) {
+	if (audit_kind_parse(p->kind) == AUDIT_CHECKPOINT) {
 		const char *sig_hex = member(p->payload, "signature"), *signs_hash = member(p->payload, "signs_hash");
 		json_t *signs_seq = json_object_get(p->payload, "signs_seq");
 		uint8_t sig[SIGN_SIGNATURE_LEN];

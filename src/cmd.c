@@ -118,7 +118,7 @@ static int store_pack(struct store *st, const struct policy *pol, const char *te
 {
 	if (store_policy_use(st, pol->id, pol->name, text, err, errlen) < 0)
 		return -1;
-	return audit_append(st, clock_now_ms(), "policy_loaded", NULL,
+	return audit_append(st, clock_now_ms(), AUDIT_POLICY_LOADED, NULL,
 			    json_pack("{s:s, s:s, s:s, s:s}", "policy", pol->id, "name", pol->name, "jurisdiction",
 				      pol->jurisdiction, "time_zone", pol->tz_name),
 			    err, errlen);

@@ -277,8 +277,9 @@ static bool same_string(json_t *payload, const char *key, const char *want)
 static int track_open_alert(void *ctx, const struct store_audit_row *row)
 {
 	struct open_before *o = ctx;
-	bool version = strcmp(row->kind, "alert_opened") == 0 || strcmp(row->kind, "alert_escalated") == 0;
-	if (!version && strcmp(row->kind, "staff_action") != 0)
+	int kind = audit_kind_parse(row->kind);
+	bool version = kind == AUDIT_ALERT_OPENED || kind == AUDIT_ALERT_ESCALATED;
+	if (!version && kind != AUDIT_STAFF_ACTION)
 		return 0;
 	json_t *payload = json_loads(row->payload, 0, NULL);
 	const char *id = json_string_value(json_object_get(payload, "alert_id"));
@@ -325,7 +326,8 @@ static bool same_decision(const char *kind, json_t *payload, const struct alert 
 	const struct engine_result *res = &r->res;
 	const char *before = risk_level_name((enum risk_level)res->level_before);
 	const char *after = risk_level_name((enum risk_level)res->level);
-	if (strcmp(kind, "level_change") == 0) {
+	int k = audit_kind_parse(kind);
+	if (k == AUDIT_LEVEL_CHANGE) {
 		snprintf(got, gotlen, "level %s -> %s, score %d", before, after, res->score);
 		return same_string(payload, "from", before) && same_string(payload, "to", after) &&
 		       json_integer_value(json_object_get(payload, "score")) == res->score;
@@ -334,7 +336,7 @@ static bool same_decision(const char *kind, json_t *payload, const struct alert 
 		ch->kind = ALERT_CHANGE_NONE;
 	const struct alert *a = &ch->alert;
 	static const char *const change_names[] = { "no alert change", "open alert", "escalate alert" };
-	if (strcmp(kind, "alert_opened") == 0 && same_string(payload, "kind", "obligation")) {
+	if (k == AUDIT_ALERT_OPENED && same_string(payload, "kind", "obligation")) {
 		for (int i = 0; i < ch->nobligations; i++) {
 			a = &ch->obligations[i];
 			snprintf(got, gotlen, "obligation %s owed (%s, %s, due %lld)", rule_defs[a->rules[0]]->id,
@@ -345,8 +347,8 @@ static bool same_decision(const char *kind, json_t *payload, const struct alert 
 		snprintf(got, gotlen, "%d obligation(s) owed, none with this alert id", ch->nobligations);
 		return false;
 	}
-	if (strcmp(kind, "alert_opened") == 0 || strcmp(kind, "alert_escalated") == 0) {
-		enum alert_change_kind want = kind[6] == 'o' ? ALERT_CHANGE_OPEN : ALERT_CHANGE_ESCALATE;
+	if (k == AUDIT_ALERT_OPENED || k == AUDIT_ALERT_ESCALATED) {
+		enum alert_change_kind want = k == AUDIT_ALERT_OPENED ? ALERT_CHANGE_OPEN : ALERT_CHANGE_ESCALATE;
 		if (ch->kind == ALERT_CHANGE_NONE)
 			snprintf(got, gotlen, "%s; level %s -> %s, score %d", change_names[ch->kind], before, after,
 				 res->score);

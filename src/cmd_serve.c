@@ -85,7 +85,7 @@ const struct cmd_entry cmd_serve_entry = {
 };
 
 /* A service record (start, stop, a token) in its own transaction. */
-static int record(struct store *st, const char *kind, json_t *payload, char *err, size_t errlen)
+static int record(struct store *st, enum audit_kind kind, json_t *payload, char *err, size_t errlen)
 {
 	if (store_begin(st, err, errlen) < 0) {
 		json_decref(payload);
@@ -113,7 +113,7 @@ static int record_start(struct store *st, const struct policy_set *set, const st
 	json_t *ids = json_array();
 	for (int i = 0; i < set->n; i++)
 		json_array_append_new(ids, json_string(set->packs[i]->id));
-	if (record(st, "service_start",
+	if (record(st, AUDIT_SERVICE_START,
 		   json_pack("{s:s, s:s, s:s, s:o, s:s?, s:i}", "command", "serve", "version", RGMON_VERSION, "policy",
 			     policy_set_fallback(set)->id, "policies", ids, "audit_key", key ? fp : NULL, "tokens",
 			     (int)tokens->count),
@@ -134,7 +134,7 @@ static int record_start(struct store *st, const struct policy_set *set, const st
 		hex[32] = '\0';
 		snprintf(tfp, sizeof(tfp), "sha256:%s", hex);
 		int fresh = store_token_register(st, tfp, clock_now_ms(), err, errlen);
-		if (fresh < 0 || (fresh && audit_append(st, clock_now_ms(), "token_registered", NULL,
+		if (fresh < 0 || (fresh && audit_append(st, clock_now_ms(), AUDIT_TOKEN_REGISTERED, NULL,
 							json_pack("{s:s, s:s, s:s}", "name", t->name, "role",
 								  role_name(t->role), "fingerprint", tfp),
 							err, errlen) < 0))
@@ -304,7 +304,7 @@ static void serve_stop(struct serve *s, bool failed)
 	outbox_relay_free(s->relay);
 	/* The stop goes into the trail, sealed by a last checkpoint. */
 	if (s->st && s->ig &&
-	    (record(s->st, "service_stop",
+	    (record(s->st, AUDIT_SERVICE_STOP,
 		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
 		    sizeof(err)) < 0 ||
 	     audit_checkpoint_if_due(s->st, s->audit_key, clock_now_ms(), 1, 0, err, sizeof(err)) < 0))

@@ -30,9 +30,29 @@ struct event;
 struct player_state;
 struct engine_result;
 
+/* What a record is about: the "kind" of every record (schemas/audit-export.md). */
+enum audit_kind {
+	AUDIT_POLICY_LOADED,
+	AUDIT_LEVEL_CHANGE,
+	AUDIT_ALERT_OPENED,
+	AUDIT_ALERT_ESCALATED,
+	AUDIT_PLAYER_FLAG,
+	AUDIT_STAFF_ACTION,
+	AUDIT_CHECKPOINT,
+	AUDIT_RETENTION,
+	AUDIT_EXPORT_MADE,
+	AUDIT_SERVICE_START,
+	AUDIT_SERVICE_STOP,
+	AUDIT_TOKEN_REGISTERED,
+	AUDIT_KIND_COUNT
+};
+const char *audit_kind_name(enum audit_kind k);
+/* The kind named s, or -1 (a record of an unknown kind). */
+int audit_kind_parse(const char *s);
+
 /* Appends a record at the chain head in the caller's transaction. payload
  * (an object) is stolen. */
-int audit_append(struct store *st, int64_t at_ms, const char *kind, const char *player_id, json_t *payload,
+int audit_append(struct store *st, int64_t at_ms, enum audit_kind kind, const char *player_id, json_t *payload,
 		 char *err, size_t errlen);
 
 /* The hash of a record as described above, from its parts; at is the RFC

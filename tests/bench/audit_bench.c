@@ -45,7 +45,7 @@ static int fill(const char *db, long n, struct sign_key *key)
 			json_t *p = json_pack("{s:s, s:s, s:s, s:i, s:[s,s], s:s}", "event_id", event, "from", "green", "to",
 					      "amber", "score", (int)(i % 100), "markers", "money.net_loss",
 					      "intensity.night_play", "policy", "default-2026.1@sha256:0123456789abcdef");
-			if (audit_append(st, T0_MS + i * 1000, "level_change", player, p, err, sizeof(err)) < 0)
+			if (audit_append(st, T0_MS + i * 1000, AUDIT_LEVEL_CHANGE, player, p, err, sizeof(err)) < 0)
 				return fprintf(stderr, "audit_bench: %s\n", err), 1;
 		}
 		if (store_commit(st, err, sizeof(err)) < 0 ||

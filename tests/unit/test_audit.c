@@ -127,7 +127,7 @@ static void append(struct fixture *f, int64_t at_ms, int n)
 	char err[256];
 	assert_int_equal(store_begin(f->st, err, sizeof(err)), 0);
 	for (int i = 0; i < n; i++)
-		assert_int_equal(audit_append(f->st, at_ms, "level_change", "p1", json_pack("{s:i}", "i", i), err, sizeof(err)), 0);
+		assert_int_equal(audit_append(f->st, at_ms, AUDIT_LEVEL_CHANGE, "p1", json_pack("{s:i}", "i", i), err, sizeof(err)), 0);
 	assert_int_equal(store_commit(f->st, err, sizeof(err)), 0);
 }
 
