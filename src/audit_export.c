@@ -106,7 +106,8 @@ static json_t *summary_json(const struct audit_stats *s)
 			 "overdue_alerts", (json_int_t)s->overdue);
 }
 
-int audit_manifest_sign(json_t *manifest, const struct sign_key *key, char *err, size_t errlen)
+/* Sets public_key, key_fingerprint and signature on a manifest object. */
+static int audit_manifest_sign(json_t *manifest, const struct sign_key *key, char *err, size_t errlen)
 {
 	uint8_t pub[SIGN_PUBLIC_LEN], sig[SIGN_SIGNATURE_LEN];
 	char pub_hex[SIGN_PUBLIC_HEX], fp[SIGN_FINGERPRINT_LEN], sig_hex[SIGN_SIGNATURE_HEX];

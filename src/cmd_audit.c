@@ -19,6 +19,11 @@
 #include <errno.h>
 #include <stdio.h>
 
+static int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct audit_args {
 	const char *db, *key, *out, *pubkey, *policy, *file, *seq;
 	const char *format;
@@ -108,7 +113,7 @@ const struct cmd_entry cmd_audit_explain_entry = {
 	cmd_audit_explain,
 };
 
-int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct audit_args a = { 0 };
 	char err[512], path[4096], fp[SIGN_FINGERPRINT_LEN];
@@ -143,7 +148,7 @@ static int record_export(struct store *st, const struct audit_export_options *o,
 	return 0;
 }
 
-int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct audit_args a = { 0 };
 	char err[512];
@@ -195,7 +200,7 @@ int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 	return rc;
 }
 
-int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct audit_args a = { 0 };
 	uint8_t pub[SIGN_PUBLIC_LEN];
@@ -469,7 +474,7 @@ static int explain_report(long long seq, struct explain *x)
 	return same ? 0 : EXIT_RUNTIME;
 }
 
-int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct audit_args a = { 0 };
 	long long seq;

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct broker_args {
 	const char *listen;
 	long long partitions;
@@ -222,7 +224,7 @@ static void broker_run(rd_kafka_mock_cluster_t *mc)
 	}
 }
 
-int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct broker_args a = { 0 };
 	rd_kafka_t *rk = NULL;

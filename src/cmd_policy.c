@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct policy_args {
 	struct opt_list files;
 };
@@ -54,7 +56,7 @@ static void print_pack(const struct policy *pol)
 			       pol->rules[r].strong ? "  strong" : "");
 }
 
-int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct policy_args a;
 	char err[512];

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct replay_args {
 	const char *db, *policies, *file;
 	struct opt_list policy;
@@ -101,7 +103,7 @@ static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, c
 	return 0;
 }
 
-int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct replay_args a = { 0 };
 	struct policy_set *set = NULL;

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct risk_args {
 	const char *db, *policies, *status, *id;
 	struct opt_list policy;
@@ -90,7 +93,7 @@ static void print_player(json_t *risk)
 	}
 }
 
-int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct risk_args a = { 0 };
 	struct player_state ps;
@@ -159,7 +162,7 @@ static int list_one(void *ctx, const struct alert *al)
 	return 0;
 }
 
-int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct risk_args a = { 0 };
 	struct store *st = NULL;

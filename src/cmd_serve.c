@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
+
 #define RETRY_PAUSE_MS 1000
 #define CHECKPOINT_LOOK_MS 1000        /* how often to see whether a checkpoint is due */
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
@@ -320,7 +322,7 @@ static void serve_stop(struct serve *s, bool failed)
 	free(s->set);
 }
 
-int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct serve_args a = { 0 };
 	struct serve s = { 0 };

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 
+static int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct simulate_args {
 	long long players, days, seed, rate, dirty, max_events;
 	int64_t start_ms;
@@ -187,7 +189,7 @@ static int sim_close(struct sim_out *out, int rc, const char *brokers)
 	return 0;
 }
 
-int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct simulate_args a = { 0 };
 	int rc = simulate_parse(cmd, argc, argv, &a);

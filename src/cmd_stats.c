@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv);
+
 #define MAX_OFFSETS 4096
 
 struct db_args {
@@ -47,7 +50,7 @@ static int add_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)
 	return json_object_set_new(ctx, jurisdiction, json_integer(alerts));
 }
 
-int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct db_args a = { 0 };
 	char err[512];
@@ -115,7 +118,7 @@ static int print_rejected(void *ctx, const char *source, const char *event_id, c
 	return 0;
 }
 
-int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct db_args a = { 0 };
 	char err[512];

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+static int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv);
+
 struct token_args {
 	const char *role, *name, *file;
 };
@@ -38,7 +40,7 @@ const struct cmd_entry cmd_token_new_entry = {
 	cmd_token_new,
 };
 
-int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv)
+static int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct token_args a = { 0 };
 	enum role role;

@@ -23,7 +23,8 @@ int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, 
 	return 0;
 }
 
-int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t errlen)
+/* Sets "name=value" (as kcat -X). */
+static int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t errlen)
 {
 	char name[256];
 	const char *eq = strchr(prop, '=');

@@ -13,7 +13,7 @@ static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void log_set_level(enum log_level level) { atomic_store(&log_threshold, (int)level); }
 
-bool log_enabled(enum log_level level) { return (int)level <= atomic_load(&log_threshold); }
+static bool log_enabled(enum log_level level) { return (int)level <= atomic_load(&log_threshold); }
 
 int log_level_parse(const char *name, enum log_level *out)
 {

@@ -181,7 +181,8 @@ fail:
 	return NULL;
 }
 
-size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t max)
+/* Moves up to max seqs that Kafka acknowledged into out; returns how many. */
+static size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t max)
 {
 	pthread_mutex_lock(&r->lock);
 	size_t n = r->ndelivered < max ? r->ndelivered : max;

@@ -56,7 +56,8 @@ void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, 
 	}
 }
 
-int state_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
+/* Days in a limit period. */
+static int state_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
 
 int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
 				 int64_t now_ms)

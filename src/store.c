@@ -123,7 +123,8 @@ static void sqlite_global_init(void)
 	sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL);
 }
 
-int store_db_error(struct store *st, const char *what, char *err, size_t errlen)
+/* Writes "what: SQLite's last error" into err; returns -1. */
+static int store_db_error(struct store *st, const char *what, char *err, size_t errlen)
 {
 	return seterr(err, errlen, "%s: %s", what, sqlite3_errmsg(st->db));
 }

@@ -107,8 +107,6 @@ int store_row_dup(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);
 char *store_col_dup(sqlite3_stmt *s, int i);
 int64_t store_col_int64(sqlite3_stmt *s, int i, int64_t null_value);
 
-/* Writes "what: SQLite's last error" into err; returns -1. */
-int store_db_error(struct store *st, const char *what, char *err, size_t errlen);
 
 /* One SQLite connection, used by one thread at a time (NOMUTEX), that
  * waits up to 5 s for a lock; SQLite's log goes to ours first. On failure

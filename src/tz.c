@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-void tz_utc(struct tz_rule *out) { memset(out, 0, sizeof(*out)); }
+static void tz_utc(struct tz_rule *out) { memset(out, 0, sizeof(*out)); }
 
 static const char *parse_name(const char *p)
 {

@@ -37,8 +37,6 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 int audit_export_record(struct store *st, const struct audit_export_options *o, const struct audit_export_result *r,
 			const char *actor, char *err, size_t errlen);
 
-/* Sets public_key, key_fingerprint and signature on a manifest object. */
-int audit_manifest_sign(json_t *manifest, const struct sign_key *key, char *err, size_t errlen);
 
 /* Verifies an export file. pub: the operator's public key, or NULL to use
  * the key the manifest names (then only integrity is proven, not origin).

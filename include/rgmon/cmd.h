@@ -77,19 +77,5 @@ extern const struct cmd_entry cmd_serve_entry, cmd_broker_entry, cmd_replay_entr
 	cmd_stats_entry, cmd_rejected_entry, cmd_player_show_entry, cmd_alerts_list_entry, cmd_policy_check_entry,
 	cmd_token_new_entry, cmd_keygen_entry, cmd_audit_export_entry, cmd_audit_verify_entry, cmd_audit_explain_entry;
 
-int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_broker(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_token_new(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv);
-int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv);
 
 #endif

@@ -13,8 +13,6 @@
  * reason on error. The caller owns it (rd_kafka_new takes it over). */
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, char *err, size_t errlen);
 
-/* Sets "name=value" (as kcat -X). */
-int kafka_conf_set(rd_kafka_conf_t *conf, const char *prop, char *err, size_t errlen);
 
 /* Sets name to value; -1 with librdkafka's reason. */
 int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen);

@@ -11,7 +11,6 @@ enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBU
 void log_set_level(enum log_level level);
 /* Parses "error", "warn", "info", "debug"; returns -1 on an unknown name. */
 int log_level_parse(const char *name, enum log_level *out);
-bool log_enabled(enum log_level level);
 
 void log_error(const char *fmt, ...) RG_PRINTF(1, 2);
 void log_warn(const char *fmt, ...) RG_PRINTF(1, 2);

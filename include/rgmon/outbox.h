@@ -31,8 +31,6 @@ struct store;
 struct outbox_relay *outbox_relay_start(const struct outbox_relay_config *cfg, struct metrics *m, char *err,
 					size_t errlen);
 
-/* Moves up to max seqs that Kafka acknowledged into out; returns how many. */
-size_t outbox_relay_take_delivered(struct outbox_relay *r, int64_t *out, size_t max);
 
 /* Writer thread: marks what Kafka acknowledged as sent, in short
  * transactions of its own. Rows it could not mark are sent again later.

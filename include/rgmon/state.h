@@ -193,8 +193,6 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
  * Only deposited, staked and net_loss are filled. */
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out);
 
-/* Days in a limit period. */
-int state_period_days(enum limit_period p);
 
 /* Seconds of play on local day `today`: closed sessions plus the part of
  * open sessions up to now_ms. */

@@ -24,7 +24,6 @@ struct tz_rule {
 /* Parses a POSIX TZ string; "UTC0" or "UTC" give UTC. Returns 0 or -1 with
  * a reason. */
 int tz_parse(const char *spec, struct tz_rule *out, char *err, size_t errlen);
-void tz_utc(struct tz_rule *out);
 
 /* Offset from UTC in seconds at a UTC instant. */
 int32_t tz_offset_at(const struct tz_rule *tz, int64_t utc_ms);
