@@ -410,7 +410,10 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		}
 		int pts = firing_points(&c, r, v);
 		bool is_strong = pr->strong || pts == RULE_POINTS_STRONG;
-		bool fresh = score_hold(st, pol, r, v, is_strong ? 100 : pts, ev->ts_ms) || is_strong;
+		/* A rule the pack calls strong (a breach) raises every time it
+		 * holds; a strong money tier, like any marker, when it is new
+		 * evidence: first reached, risen, or held again after a day. */
+		bool fresh = score_hold(st, pol, r, v, is_strong ? 100 : pts, ev->ts_ms) || pr->strong;
 		if (fresh)
 			res->new_rules[res->nnew++] = (uint8_t)r;
 		if (is_strong && fresh && !strong) {

@@ -65,6 +65,8 @@ bool score_hold(struct player_state *st, const struct policy *pol, int rule, con
 		if (weakest >= (int64_t)points * 1000)
 			return fresh; /* every slot holds a stronger marker */
 		slot->points = 0;
+	} else if (points > slot->points) {
+		fresh = true; /* a higher tier, or one more day of persistence: new evidence */
 	}
 	/* A marker that holds again keeps the stronger of its strengths while
 	 * it has not decayed: a tier reached stays reached. */

@@ -28,8 +28,9 @@ int score_at(const struct player_state *st, const struct policy *pol, int64_t no
 
 /* Records in st that `rule` holds at now_ms, worth `points` (1-100) at
  * full strength, with the numbers v behind it.
- * Returns true when that is new evidence (the rule had not held within
- * SCORE_MARKER_REFIRE_MS). The marker takes a slot, giving up the weakest
+ * Returns true when that is new evidence: the rule had not held within
+ * SCORE_MARKER_REFIRE_MS, or it holds now with more points than its marker
+ * had (a higher money tier, one more day of persistence). The marker takes a slot, giving up the weakest
  * when the table is full and it is stronger than that one. */
 bool score_hold(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
 		int points, int64_t now_ms);

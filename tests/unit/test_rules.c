@@ -569,6 +569,27 @@ static void test_new_account_23000_in_20_minutes_is_strong(void **state)
 		    r.raise_rule == RULE_MONEY_LOST);
 }
 
+/* A strong tier that keeps holding is not new evidence at every event: it
+ * raises when first reached, not at each of the rounds after it (every
+ * round escalating the alert flooded the queue and the audit trail). */
+static void test_a_strong_tier_that_keeps_holding_raises_once(void **state)
+{
+	(void)state;
+	struct player_state st;
+	load("policies/uk.json");
+	fresh(&st);
+	int raises = 0;
+	for (int i = 0; i < 40; i++) {
+		char ts[32];
+		snprintf(ts, sizeof(ts), "2026-11-02T21:%02d:00Z", i);
+		struct engine_result r = play(&st, ts, i % 2 ? "game_round" : "deposit",
+					      i % 2 ? GBP_ROUND(575000, 0) : GBP_DEP(575000));
+		raises += r.raise;
+	}
+	assert_int_equal(st.level, LEVEL_RED);
+	assert_in_range(raises, 1, 4); /* each tier once at most, not 20 rounds */
+}
+
 /* 32Red/William Hill-like: £37,800 lost in 7 days by an established player. */
 static void test_37800_lost_in_7_days_is_red(void **state)
 {
@@ -834,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_chasing_patterns),
 		cmocka_unit_test(test_early_intensity),
 		cmocka_unit_test(test_new_account_23000_in_20_minutes_is_strong),
+		cmocka_unit_test(test_a_strong_tier_that_keeps_holding_raises_once),
 		cmocka_unit_test(test_37800_lost_in_7_days_is_red),
 		cmocka_unit_test(test_turnover_at_break_even_is_seen),
 		cmocka_unit_test(test_pocket_money_chasing_is_not_red),
