@@ -3,7 +3,7 @@
 # resolve flow, filters and paging, hostile requests (bad JSON, 3 MB body,
 # path traversal, unknown routes), metrics, the support queue topics, TLS.
 . "$(dirname "$0")/lib.sh"
-start_broker 4
+start_broker 8 # the dev broker keeps at most 5 MiB per partition: 73k events need 8
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 
