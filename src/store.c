@@ -272,6 +272,14 @@ int store_row_dup(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	return (*out = store_col_dup(s, 0)) ? 1 : seterr(err, errlen, "out of memory");
 }
 
+int store_row_text(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct store_text *r = ctx;
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+	rg_strlcpy(r->out, v ? v : "", r->len);
+	return 1;
+}
+
 /* ---- opening and closing ------------------------------------------------- */
 
 static const struct store_sql user_version = { "reading schema version", "PRAGMA user_version", "", STMT_NONE };

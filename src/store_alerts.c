@@ -32,23 +32,11 @@ static const struct store_sql marker_get = {
 	"reading marker", "SELECT event_id FROM markers WHERE player_id = ? AND rule = ?", "ss", STMT_MARKER_GET,
 };
 
-struct text_read {
-	char *out;
-	size_t len;
-};
-
-static int marker_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
-{
-	struct text_read *r = ctx;
-	rg_strlcpy(r->out, (const char *)sqlite3_column_text(s, 0), r->len);
-	return 1;
-}
-
 int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
 		     char *err, size_t errlen)
 {
-	struct text_read r = { event_id, len };
-	return store_exec(st, &marker_get, marker_row, &r, err, errlen, player_id, rule);
+	struct store_text r = { event_id, len };
+	return store_exec(st, &marker_get, store_row_text, &r, err, errlen, player_id, rule);
 }
 
 /* ---- alerts -------------------------------------------------------------- */

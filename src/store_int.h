@@ -101,6 +101,14 @@ int store_row_ints(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);
  * reads "") into ctx, a char **, malloc'd, and stops. */
 int store_row_dup(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);
 
+/* A row handler that copies the first row's first column as text (NULL
+ * reads "") into ctx, a struct store_text, and stops. */
+struct store_text {
+	char *out;
+	size_t len;
+};
+int store_row_text(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);
+
 /* Column readers. store_col_dup: the text (NULL reads "") malloc'd, or
  * NULL when out of memory. store_col_int64: the integer, or null_value
  * when the column is NULL. */

@@ -101,21 +101,8 @@ static const struct store_sql meta_get = {
 	"reading a setting", "SELECT value FROM meta WHERE key = ?", "s", STMT_NONE,
 };
 
-struct meta_read {
-	char *out;
-	size_t outlen;
-};
-
-static int meta_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
-{
-	struct meta_read *r = ctx;
-	const char *v = (const char *)sqlite3_column_text(s, 0);
-	rg_strlcpy(r->out, v ? v : "", r->outlen);
-	return 1;
-}
-
 int store_meta_get(struct store *st, const char *key, char *out, size_t outlen, char *err, size_t errlen)
 {
-	struct meta_read r = { out, outlen };
-	return store_exec(st, &meta_get, meta_row, &r, err, errlen, key);
+	struct store_text r = { out, outlen };
+	return store_exec(st, &meta_get, store_row_text, &r, err, errlen, key);
 }
