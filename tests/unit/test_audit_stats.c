@@ -16,34 +16,11 @@
 
 #include "rgmon/audit_stats.h"
 #include "helpers.h"
+#include "temp_store.h"
 
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
 
-static struct store *open_temp(char *path, size_t len)
-{
-	char err[256];
-	snprintf(path, len, "/tmp/rgmon-stats-test.XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct store *st = store_open(path, err, sizeof(err));
-	if (!st)
-		fail_msg("store_open: %s", err);
-	return st;
-}
-
-static void remove_temp(struct store *st, const char *path)
-{
-	char side[300];
-	store_close(st);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
 
 /* An alert created at `created`, due `due` later; ack and resolved are
  * offsets from created, or INT64_MIN for not yet. */

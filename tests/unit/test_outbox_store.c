@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rgmon/store.h"
+#include "temp_store.h"
 
 struct seen {
 	int64_t seq[8];
@@ -27,30 +28,6 @@ static int collect(void *ctx, const struct store_outbox_msg *m)
 	return 0;
 }
 
-static struct store *open_temp(char *path, size_t len)
-{
-	char err[256];
-	snprintf(path, len, "/tmp/rgmon-outbox-test.XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct store *st = store_open(path, err, sizeof(err));
-	if (!st)
-		fail_msg("store_open: %s", err);
-	return st;
-}
-
-static void remove_temp(struct store *st, const char *path)
-{
-	char side[300];
-	store_close(st);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
 
 static void test_unsent_mark_prune(void **state)
 {
