@@ -82,7 +82,9 @@ const struct cmd_entry cmd_serve_entry = {
 	"delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
 	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
 	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
-	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
+	"SIGINT/SIGTERM finish the batch, commit and exit 0 within seconds, even\n"
+	"with the broker gone; a second signal exits at once (128 + signal), which\n"
+	"loses nothing: every batch commits atomically with its offsets.\n",
 	cmd_serve,
 };
 
@@ -299,7 +301,9 @@ static void serve_stop(struct serve *s, bool failed)
 	http_stop(s->http);
 	source_kafka_close(s->sk);
 	if (s->relay) {
-		outbox_relay_stop(s->relay, 5000);
+		/* Rows the broker has not taken stay in the outbox and go at
+		 * the next start: waiting longer on a dead broker saves none. */
+		outbox_relay_stop(s->relay, 2000);
 		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: %s", err);
 	}

@@ -373,6 +373,35 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 	return n;
 }
 
+/* How long a stop waits for the consumer group to say goodbye. */
+#define CLOSE_WAIT_MS 3000
+
+/* Leaves the consumer group, waiting at most CLOSE_WAIT_MS. A group leave
+ * waits on the broker, and at a stop the broker may be gone already (make
+ * demo's Ctrl-C reaches both at once): rd_kafka_consumer_close() then
+ * blocks for minutes. Nothing is lost by leaving without the goodbye: the
+ * offsets live in the store, committed with the state they built, and the
+ * group only takes session.timeout.ms longer to hand the partitions on. */
+static void consumer_close_bounded(struct source_kafka *sk)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(sk->consumer);
+	rd_kafka_error_t *e = rd_kafka_consumer_close_queue(sk->consumer, q);
+	bool closed = false;
+	if (e) {
+		log_warn("kafka: leaving the group: %s", rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+	} else {
+		int64_t deadline_us = clock_mono_us() + (int64_t)CLOSE_WAIT_MS * 1000;
+		/* Serving the queue runs on_rebalance for the final revoke. */
+		while (!(closed = rd_kafka_consumer_closed(sk->consumer)) && clock_mono_us() < deadline_us)
+			rd_kafka_queue_poll_callback(q, 100);
+		if (!closed)
+			log_warn("kafka: the group did not answer within %d ms; leaving without it", CLOSE_WAIT_MS);
+	}
+	rd_kafka_queue_destroy(q);
+	rd_kafka_destroy_flags(sk->consumer, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
+
 void source_kafka_close(struct source_kafka *sk)
 {
 	char err[512];
@@ -381,9 +410,8 @@ void source_kafka_close(struct source_kafka *sk)
 	if (sk->consumer) {
 		if (commit_batch(sk, err, sizeof(err)) < 0)
 			log_warn("final commit failed, those events are re-read on start: %s", err);
-		/* Leaves the group; the revoke callback commits anything left. */
-		rd_kafka_consumer_close(sk->consumer);
-		rd_kafka_destroy(sk->consumer);
+		/* The revoke callback commits anything left. */
+		consumer_close_bounded(sk);
 	}
 	if (sk->dlq) {
 		rd_kafka_flush(sk->dlq, 5000);

@@ -12,20 +12,30 @@ mkdir -p "$DIR"
 rm -f "$DIR"/rgmon.db "$DIR"/rgmon.db-wal "$DIR"/rgmon.db-shm
 
 broker_pid=""; sim_pid=""; serve_pid=""
-# Stop in dependency order, each waited for: the simulator (delivers what
-# it produced), serve (commits its open batch), then the broker they use.
+# The children run in sessions of their own (setsid), so a Ctrl-C reaches
+# only this script, which then stops them in dependency order, each waited
+# for: the simulator (delivers what it produced), serve (commits its open
+# batch), then the broker they use. A child that has not stopped after
+# 15 s is killed: a demo must never leave a process behind.
+stop_child() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$1" 2>/dev/null; then
+    echo "demo: process $1 did not stop in 15 s; killing it" >&2
+    kill -KILL "$1" 2>/dev/null
+  fi
+  wait "$1" 2>/dev/null
+}
 stop() {
   trap - INT TERM EXIT
   echo
   echo "demo: stopping"
-  for p in $sim_pid $serve_pid $broker_pid; do
-    kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
-  done
+  for p in $sim_pid $serve_pid $broker_pid; do stop_child "$p"; done
   exit 0
 }
 trap stop INT TERM EXIT
 
-$RGMON broker --partitions 16 >"$DIR/broker.out" 2>"$DIR/broker.log" &
+setsid $RGMON broker --partitions 16 >"$DIR/broker.out" 2>"$DIR/broker.log" &
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$DIR/broker.out" ] && break; sleep 0.05; done
 BROKER=$(head -n1 "$DIR/broker.out")
@@ -33,7 +43,7 @@ BROKER=$(head -n1 "$DIR/broker.out")
 
 # Simulated players, starting 30 days ago, a few hundred events a second.
 start=$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)
-$RGMON simulate --brokers "$BROKER" --players 2000 --days 30 --start "$start" --rate 300 --loop --dirty 2 \
+setsid $RGMON simulate --brokers "$BROKER" --players 2000 --days 30 --start "$start" --rate 300 --loop --dirty 2 \
   2>"$DIR/simulate.log" &
 sim_pid=$!
 
@@ -46,7 +56,7 @@ REGULATOR_TOKEN=$($RGMON token new --role regulator --name demo-regulator --file
 # The audit trail's signing key, made once and kept with the demo's data.
 [ -f "$DIR/keys/audit-signing.key" ] || $RGMON keygen --out "$DIR/keys" >/dev/null 2>&1
 
-$RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" --tokens "$DIR/tokens" \
+setsid $RGMON serve --brokers "$BROKER" --db "$DIR/rgmon.db" --http "127.0.0.1:$PORT" --tokens "$DIR/tokens" \
   --audit-key "$DIR/keys/audit-signing.key" \
   2>"$DIR/serve.log" &
 serve_pid=$!

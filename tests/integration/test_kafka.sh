@@ -91,4 +91,38 @@ cmp -s "$WORK/serve-alerts.json" "$WORK/replay-alerts.json" && ok "serve's alert
 $RGMON serve --brokers "$BROKER" --db "$WORK/x.db" --http "127.0.0.1:0" -X no.such.property=1 2>"$WORK/err"
 check "unknown -X property exits 1" 1 $?
 grep -q 'no.such.property' "$WORK/err" && ok "unknown -X property named" || fail "unknown -X property named"
+
+# A stop when the broker is already gone (make demo's Ctrl-C reaches both):
+# serve must not wait on the dead group coordinator. Before, it hung for
+# up to session.timeout.ms in rd_kafka_consumer_close (set to 60 s here, as
+# long groups use; the demo hung for minutes); the watchdog's 30 s is far
+# above the 3 s close wait and the producers' 5 s flushes.
+stop_within() { # PID SECONDS -> 0 when PID exited in time (its status in $STOP_RC)
+  for _ in $(seq $(( $2 * 10 ))); do kill -0 "$1" 2>/dev/null || { wait "$1"; STOP_RC=$?; return 0; }; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null; wait "$1"; STOP_RC=killed; return 1
+}
+start_serve "$WORK/s.db" "$PORT" -X session.timeout.ms=60000
+wait_ready "$PORT" && ok "serve ready before the broker dies" || fail "serve ready before the broker dies"
+# A frozen broker answers nothing and refuses nothing, like one behind a
+# lost network or one in the middle of its own shutdown.
+kill -STOP "$BROKER_PID"
+kill -TERM "$SERVE_PID"
+t0=$(date +%s%N)
+stop_within "$SERVE_PID" 30 && ok "SIGTERM stops serve with the broker gone" || fail "SIGTERM stops serve with the broker gone"
+echo "# stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+check "and exits 0 after committing" 0 "$STOP_RC"
+check "nothing lost or applied twice" "$((N + 2)) 5 4" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected)"')"
+grep -q 'did not answer within' "$WORK/serve.err" && ok "the unanswered group leave is logged" || fail "the unanswered group leave is logged"
+kill -KILL "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null
+
+# A second stop signal ends the process at once (128 + SIGTERM); the store
+# stays whole, as after kill -9.
+start_broker 4
+start_serve "$WORK/s.db" "$PORT"
+wait_ready "$PORT" && ok "serve ready again" || fail "serve ready again"
+kill -KILL "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null
+kill -TERM "$SERVE_PID"; sleep 0.5; kill -TERM "$SERVE_PID"
+stop_within "$SERVE_PID" 60
+check "a second SIGTERM exits at once with 143" 143 "$STOP_RC"
+check "the store is intact after it" ok "$(sqlite3 "$WORK/s.db" 'pragma quick_check')"
 finish
