@@ -16,7 +16,7 @@ struct simulate_args {
 	long long players, days, seed, rate, dirty, max_events;
 	int64_t start_ms;
 	const char *out, *brokers, *topic, *archetypes;
-	bool loop;
+	bool loop, live;
 };
 
 static const struct opt simulate_opts[] = {
@@ -32,6 +32,9 @@ static const struct opt simulate_opts[] = {
 	OPT_FLAG("loop", struct simulate_args, loop,
 		 "with --brokers: continue the same players into the next period with new ids when done, until "
 		 "stopped"),
+	OPT_FLAG("live", struct simulate_args, live,
+		 "with --brokers: send each event when the wall clock reaches its time, so a --start in the past "
+		 "sends that history at once and the rest arrives live, as in production"),
 	OPT_INT("dirty", "PERMILLE", struct simulate_args, dirty, 0, 1000, "0",
 		"also send this many per mille of events again, or broken, to exercise duplicate and reject "
 		"handling"),
@@ -106,6 +109,21 @@ static int emit(void *ctx, const char *player_id, const char *json, size_t len)
 	return 0;
 }
 
+/* --live: holds an event until the wall clock reaches its time, serving
+ * delivery reports meanwhile. */
+static int pace_live(void *ctx, int64_t ts_ms)
+{
+	struct sim_out *o = ctx;
+	for (;;) {
+		if (cmd_stop_requested())
+			return 1;
+		int64_t wait_ms = ts_ms - clock_now_ms();
+		if (wait_ms <= 0)
+			return 0;
+		rd_kafka_poll(o->producer, (int)(wait_ms < 200 ? wait_ms : 200));
+	}
+}
+
 static int write_archetypes(const char *path, const struct sim_config *cfg)
 {
 	FILE *f = fopen(path, "w");
@@ -131,6 +149,8 @@ static int simulate_parse(const struct cmd_entry *cmd, int argc, char **argv, st
 		return cmd_usage_error(cmd, "give --out or --brokers, not both");
 	if (a->loop && !a->brokers)
 		return cmd_usage_error(cmd, "--loop goes with --brokers");
+	if (a->live && !a->brokers)
+		return cmd_usage_error(cmd, "--live goes with --brokers");
 	return 0;
 }
 
@@ -196,7 +216,8 @@ static int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 	if (rc)
 		return rc;
 	struct sim_config cfg = { .seed = (uint64_t)a.seed, .players = (int)a.players, .days = (int)a.days,
-				  .start_ms = a.start_ms, .dirty_permille = (int)a.dirty };
+				  .start_ms = a.start_ms, .dirty_permille = (int)a.dirty,
+				  .pace = a.live ? pace_live : NULL };
 	struct sim_out out = { .topic = a.topic, .rate = a.rate, .max = a.max_events };
 	if (a.archetypes && (rc = write_archetypes(a.archetypes, &cfg)) != 0)
 		return rc;

@@ -631,6 +631,8 @@ int sim_run(const struct sim_config *cfg, sim_emit_fn emit, void *ctx)
 		if (g.buf.n) /* qsort's base must not be NULL, even for no elements */
 			qsort(g.buf.ev, g.buf.n, sizeof(*g.buf.ev), cmp_event);
 		for (size_t k = 0; k < g.buf.n && rc == 0; k++) {
+			if (cfg->pace && (rc = cfg->pace(ctx, g.buf.ev[k].ts_ms)) != 0)
+				break;
 			size_t n = format_event(&g, &g.buf.ev[k], json, sizeof(json));
 			sim_player_id(g.buf.ev[k].player, pid, sizeof(pid));
 			rc = emit(ctx, pid, json, n);

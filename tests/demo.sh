@@ -35,15 +35,18 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-setsid $RGMON broker --partitions 16 >"$DIR/broker.out" 2>"$DIR/broker.log" &
+setsid $RGMON broker --partitions 32 >"$DIR/broker.out" 2>"$DIR/broker.log" &
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$DIR/broker.out" ] && break; sleep 0.05; done
 BROKER=$(head -n1 "$DIR/broker.out")
 [ -n "$BROKER" ] || { echo "demo: the broker did not start; see $DIR/broker.log" >&2; exit 1; }
 
-# Simulated players, starting 30 days ago, a few hundred events a second.
-start=$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)
-setsid $RGMON simulate --brokers "$BROKER" --players 2000 --days 30 --start "$start" --rate 300 --loop --dirty 2 \
+# Simulated players, live: their history since yesterday's midnight (UTC)
+# goes at once, so the queue fills within seconds, and from then on each
+# event is sent when its time comes, so due times, overdue alerts and the
+# plots mean what they mean in production.
+start=$(date -u -d 'yesterday' +%Y-%m-%dT00:00:00Z)
+setsid $RGMON simulate --brokers "$BROKER" --players 5000 --days 3 --start "$start" --live --loop --dirty 2 \
   2>"$DIR/simulate.log" &
 sim_pid=$!
 

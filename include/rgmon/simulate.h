@@ -41,6 +41,13 @@ enum sim_archetype {
 	SIM_ARCHETYPE_COUNT
 };
 
+/* Called before each event with its time (ms since the epoch, UTC), with
+ * the emit callback's ctx; return nonzero to stop. A live producer holds
+ * an event here until the wall clock reaches its time. Times rise within
+ * a simulated day; a night session may run past the next day's first
+ * events, which then go a few hours late (each player's stay in order). */
+typedef int (*sim_pace_fn)(void *ctx, int64_t ts_ms);
+
 struct sim_config {
 	uint64_t seed;
 	int players;
@@ -48,6 +55,7 @@ struct sim_config {
 	int64_t start_ms;     /* UTC; day 0 starts here */
 	int iteration;        /* --loop round: shifts time by days, new event ids */
 	int dirty_permille;   /* this share of events also sent duplicated or broken */
+	sim_pace_fn pace;     /* NULL: events go as fast as emit takes them */
 };
 
 /* Called for each event in order; return nonzero to stop. json is not

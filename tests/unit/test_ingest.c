@@ -247,7 +247,7 @@ static void test_eviction_does_not_change_results(void **state)
 {
 	struct fixture *f = *state;
 	char err[256], db2[128];
-	struct sim_config sc = { 11, 4500, 1, t_ms("2026-11-01T00:00:00Z"), 0, 0 };
+	struct sim_config sc = { .seed = 11, .players = 4500, .days = 1, .start_ms = t_ms("2026-11-01T00:00:00Z") };
 	struct sim_feed s1 = { f->ig, 0 };
 	assert_int_equal(sim_run(&sc, feed_sim, &s1), 0);
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);

@@ -60,7 +60,8 @@ static int collect(void *ctx, const char *player_id, const char *json, size_t le
 
 static struct sim_config config(int players, int days, int dirty)
 {
-	struct sim_config cfg = { 42, players, days, t_ms("2026-11-01T00:00:00Z"), 0, dirty };
+	struct sim_config cfg = { .seed = 42, .players = players, .days = days,
+				  .start_ms = t_ms("2026-11-01T00:00:00Z"), .dirty_permille = dirty };
 	return cfg;
 }
 
@@ -237,6 +238,57 @@ static void test_dirty_input(void **state)
 	free(c);
 }
 
+/* --live holds each event in the pace callback until its time: the pace
+ * sees every event's time before the event goes out, and can stop the run.
+ * Times come day by day, in order within a day; a night session of one day
+ * may run past the next day's first events, so across days they step back
+ * by at most some hours (each player's own events stay in order). */
+struct paced {
+	struct collect c;
+	int64_t last_pace_ms, stop_at_ms, max_step_back_ms;
+	int paced, emitted_before_pace;
+};
+
+static int pace_record(void *ctx, int64_t ts_ms)
+{
+	struct paced *p = ctx;
+	if (p->last_pace_ms - ts_ms > p->max_step_back_ms)
+		p->max_step_back_ms = p->last_pace_ms - ts_ms;
+	p->last_pace_ms = ts_ms;
+	if (p->c.events != p->paced)
+		p->emitted_before_pace++;
+	p->paced++;
+	return ts_ms >= p->stop_at_ms ? 7 : 0;
+}
+
+static int collect_paced(void *ctx, const char *player_id, const char *json, size_t len)
+{
+	return collect(ctx, player_id, json, len);
+}
+
+static void test_pace_sees_every_event_in_time_order(void **state)
+{
+	(void)state;
+	struct sim_config cfg = config(100, 3, 0);
+	cfg.pace = pace_record;
+	struct paced *p = calloc(1, sizeof(*p));
+	p->stop_at_ms = INT64_MAX;
+	assert_int_equal(sim_run(&cfg, collect_paced, p), 0);
+	assert_true(p->paced > 100);
+	assert_int_equal(p->paced, p->c.events);
+	assert_true(p->max_step_back_ms < 12 * MS_PER_HOUR);
+	assert_int_equal(p->c.out_of_order, 0);
+	assert_int_equal(p->emitted_before_pace, 0);
+	/* a nonzero answer stops the run before that event goes out */
+	struct paced *q = calloc(1, sizeof(*q));
+	q->stop_at_ms = cfg.start_ms + MS_PER_DAY;
+	assert_int_equal(sim_run(&cfg, collect_paced, q), 7);
+	assert_int_equal(q->c.events, q->paced - 1);
+	assert_true(q->c.events > 0 && q->c.events < p->c.events);
+	free(p);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_archetype_shares),
 		cmocka_unit_test(test_markets_carry_the_2026_12_fields),
 		cmocka_unit_test(test_dirty_input),
+		cmocka_unit_test(test_pace_sees_every_event_in_time_order),
 	};
 	return cmocka_run_group_tests_name("simulate", tests, NULL, NULL);
 }

@@ -199,7 +199,8 @@ static void test_nth_write_fails(void **state)
 	(void)state;
 	char dir[] = "/tmp/rgmon-fault-XXXXXX", ref[96], path[96], cmd[400];
 	assert_non_null(mkdtemp(dir));
-	struct sim_config sc = { 21, 300, 2, t_ms("2026-11-01T00:00:00Z"), 0, 10 /* some dirt */ };
+	struct sim_config sc = { .seed = 21, .players = 300, .days = 2, .start_ms = t_ms("2026-11-01T00:00:00Z"),
+				 .dirty_permille = 10 /* some dirt */ };
 	assert_int_equal(sim_run(&sc, keep, NULL), 0);
 
 	snprintf(ref, sizeof(ref), "%s/ref.db", dir);
