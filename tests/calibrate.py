@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Calibration table (issue 14): what a replayed stream did, per jurisdiction.
 
-    tests/calibrate.py DB DAYS
+    tests/calibrate.py DB DAYS [ARCHETYPES.csv]
 
 Reads the store rgmon replay or serve wrote (SQLite, read-only) and prints,
 per jurisdiction: players, the share that ended green / amber / red /
@@ -10,7 +10,13 @@ players per day, harm and obligation apart, with the suggested actions of
 the obligations. A player's jurisdiction is the one their alerts name, else
 their account country; the final level is the last level change the audit
 trail recorded (green when none).
+
+With the CSV `rgmon simulate --archetypes` writes, a second table gives the
+same per simulated archetype, with the share of players that got a harm
+alert and the rules that opened them: calm archetypes (recreational, limit
+setters) must get none.
 """
+import csv
 import json
 import sqlite3
 import sys
@@ -35,9 +41,14 @@ def main():
             reached_red.add(pid)
     alerts = defaultdict(Counter)
     actions = defaultdict(Counter)
-    for kind, jur, action, pid in con.execute("select kind, jurisdiction, action, player_id from alerts"):
+    harm_rules = defaultdict(Counter)
+    for kind, jur, action, pid, rules in con.execute(
+            "select kind, jurisdiction, action, player_id, rules from alerts"):
         j = country.get(pid, jur or "--")
         alerts[j][kind] += 1
+        if kind == "harm" and rules:
+            first = json.loads(rules)[0]
+            harm_rules[pid][first if isinstance(first, str) else first.get("id", "?")] += 1
         if kind == "obligation":
             actions[j][action] += 1
     names = ["limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block"]
@@ -65,6 +76,31 @@ def main():
                      [f"{100 * total[l] / n:.1f}%" for l in ("green", "amber", "red", "excluded")] +
                      [f"{100 * total['red_ever'] / n:.1f}%", f"{1000 * total['harm'] / n / days:.2f}",
                       f"{1000 * total['obl'] / n / days:.2f}", "-"]))
+    if len(sys.argv) > 3:
+        by_archetype(sys.argv[3], country, final, harm_rules, days)
+
+
+def by_archetype(path, country, final, harm_rules, days):
+    arch = defaultdict(list)
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            arch[row["archetype"]].append(row["player_id"])
+    head = ("archetype", "players", "green", "amber", "red", "excluded", "with a harm alert",
+            "harm/1k/day", "rules opening them (top 3)")
+    print()
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for a, ps in sorted(arch.items(), key=lambda kv: -len(kv[1])):
+        n = len(ps)
+        lv = Counter(final.get(p, "green") for p in ps)
+        alerted = [p for p in ps if harm_rules.get(p)]
+        opened = sum(sum(harm_rules[p].values()) for p in alerted)
+        top = Counter()
+        for p in alerted:
+            top.update(harm_rules[p])
+        print(" | ".join([a, str(n)] + [f"{100 * lv[l] / n:.1f}%" for l in ("green", "amber", "red", "excluded")] +
+                         [f"{100 * len(alerted) / n:.1f}%", f"{1000 * opened / n / days:.2f}",
+                          ", ".join(f"{r} {c}" for r, c in top.most_common(3)) or "-"]))
 
 
 if __name__ == "__main__":
