@@ -562,6 +562,38 @@ static void handle_policy(const struct api_context *ctx, const struct api_reques
 				     ctx->policy->tz_name, "document", doc ? doc : json_null()));
 }
 
+/* ---- rules ---------------------------------------------------------------- */
+
+/* Every rule rgmon knows, with what it tests and, for each pack in use
+ * that switches it on, its kind, weight and source: what staff look up
+ * when a rule id in a reason means nothing to them. */
+static json_t *rule_packs_json(const struct api_context *ctx, int rule)
+{
+	json_t *packs = json_array();
+	int n = ctx->policies ? ctx->policies->n : 1;
+	for (int i = 0; i < n; i++) {
+		const struct policy *pol = ctx->policies ? ctx->policies->packs[i] : ctx->policy;
+		const struct policy_rule *pr = &pol->rules[rule];
+		if (!pr->enabled)
+			continue;
+		json_array_append_new(packs, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s?}", "policy", pol->id,
+						       "jurisdiction", pol->jurisdiction, "kind",
+						       rule_kind_name(pr->kind), "weight", pr->weight, "strong",
+						       pr->strong, "source", pr->source[0] ? pr->source : NULL));
+	}
+	return packs;
+}
+
+static void handle_rules(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	(void)rq;
+	json_t *rules = json_array();
+	for (int i = 0; i < RULE_COUNT; i++)
+		json_array_append_new(rules, json_pack("{s:s, s:s, s:o}", "id", rule_defs[i]->id, "summary",
+						       rule_defs[i]->summary, "packs", rule_packs_json(ctx, i)));
+	reply_json(r, 200, json_pack("{s:o}", "rules", rules));
+}
+
 /* ---- audit export ----------------------------------------------------------- */
 
 struct export_record_job {
@@ -672,6 +704,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
+	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },
 };
 const size_t api_route_count = ARRAY_SIZE(api_routes);

@@ -12,6 +12,8 @@ const OUTCOMES = [
   ['contacted_no_action', 'Contacted, no action'],
   ['false_positive', 'False positive'],
 ];
+const OUTCOME_LABELS = Object.fromEntries(OUTCOMES);
+const outcomeLabel = (o) => OUTCOME_LABELS[o] || o;
 const ACTIONS = {
   limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion',
   financial_check: 'Financial check owed', contact: 'Contact owed', deposit_block: 'Block deposits',
@@ -60,7 +62,7 @@ function showError(msg) {
 }
 
 function show(id) {
-  for (const s of ['signin', 'queue', 'alert', 'player']) $('#' + s).hidden = s !== id;
+  for (const s of ['signin', 'queue', 'alert', 'player', 'rule']) $('#' + s).hidden = s !== id;
 }
 
 function fmtTime(iso) {
@@ -73,7 +75,8 @@ function fmtDue(iso, overdue) {
   if (!iso) return '—';
   const mins = Math.round((new Date(iso) - Date.now()) / 60000);
   const abs = Math.abs(mins);
-  const span = abs < 90 ? abs + ' min' : abs < 48 * 60 ? Math.round(abs / 60) + ' h' : Math.round(abs / 1440) + ' days';
+  const days = Math.round(abs / 1440);
+  const span = abs < 90 ? abs + ' min' : abs < 48 * 60 ? Math.round(abs / 60) + ' h' : days + (days === 1 ? ' day' : ' days');
   return overdue ? 'overdue ' + span : 'in ' + span;
 }
 
@@ -87,6 +90,43 @@ function fmtMoney(minor, currency) {
   const d = minorDigits(currency || 'EUR');
   const v = minor / Math.pow(10, d);
   return v.toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d }) + (currency ? ' ' + currency : '');
+}
+
+// ---- the rule reference ---------------------------------------------------
+
+// GET /v1/rules, fetched once: what each rule id in a reason tests, and
+// per pack its kind and source.
+let rulesById = null;
+async function loadRules() {
+  if (!rulesById) {
+    const data = await api('/v1/rules');
+    rulesById = Object.fromEntries(data.rules.map((r) => [r.id, r]));
+  }
+  return rulesById;
+}
+
+// A rule id as a link to its reference page, its summary as the tooltip.
+function ruleLink(id, suffix = '') {
+  const r = rulesById && rulesById[id];
+  return el('a', { href: '#/rules/' + encodeURIComponent(id), class: 'rule', title: r ? r.summary : '' }, el('code', { text: id + suffix }));
+}
+
+async function showRule(id) {
+  const r = (await loadRules())[id];
+  if (!r) throw new Error('No rule ' + id + ' in this rgmon.');
+  const packs = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Pack' }), el('th', { text: 'Kind' }), el('th', { text: 'Weight' }), el('th', { text: 'Source' }))));
+  const body = el('tbody');
+  for (const p of r.packs) {
+    body.append(el('tr', {}, el('td', {}, el('code', { text: p.policy.split('@')[0] }), p.jurisdiction ? ' (' + p.jurisdiction + ')' : ''),
+      el('td', { text: p.kind }), el('td', { text: p.strong ? 'strong' : String(p.weight) }), el('td', { text: p.source || 'not given' })));
+  }
+  packs.append(body);
+  $('#rule').replaceChildren(
+    el('p', {}, el('a', { href: '#/', text: '← queue' })),
+    el('h1', {}, 'Rule ', el('code', { text: r.id })),
+    el('div', { class: 'card' }, el('p', { text: r.summary }),
+      el('h2', { text: 'In the packs in use' }), r.packs.length ? packs : el('p', { class: 'muted', text: 'No pack in use switches it on.' })));
+  show('rule');
 }
 
 // ---- sign in --------------------------------------------------------------
@@ -117,28 +157,39 @@ function signOut() {
 
 let queueCursor = null;
 
-function queueQuery(cursor) {
-  const q = new URLSearchParams({ status: $('#filter-status').value, limit: '50' });
+const PAGE = 50, PAGE_MAX = 500;
+
+// The filters as the API's query: status, level, one player, raised since
+// a day (UTC midnight).
+function queueQuery(cursor, limit) {
+  const q = new URLSearchParams({ status: $('#filter-status').value, limit: String(limit || PAGE) });
   if ($('#filter-level').value) q.set('level', $('#filter-level').value);
+  const player = $('#filter-player').value.trim();
+  if (player) q.set('player', player);
+  if ($('#filter-since').value) q.set('since', $('#filter-since').value + 'T00:00:00Z');
   if (cursor) q.set('cursor', cursor);
   return '/v1/alerts?' + q;
 }
 
 function queueRow(a) {
   const why = a.reasons.length ? a.reasons[0].detail : a.rules[0];
+  // The reason is a link: Tab reaches every row and Enter opens it.
   const tr = el('tr', { class: a.overdue ? 'overdue' : '', 'data-alert': a.alert_id, onclick: () => { location.hash = '#/alerts/' + a.alert_id; } },
     el('td', {}, chip(a.level)),
     el('td', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id, onclick: (ev) => ev.stopPropagation() })),
-    el('td', { text: why + (a.reasons.length > 1 ? ' (+' + (a.reasons.length - 1) + ' more)' : '') }),
+    el('td', {}, el('a', { href: '#/alerts/' + a.alert_id, class: 'open', text: why + (a.reasons.length > 1 ? ' (+' + (a.reasons.length - 1) + ' more)' : ''), onclick: (ev) => ev.stopPropagation() })),
     el('td', { text: ACTIONS[a.suggested_action] || a.suggested_action }),
-    el('td', { class: 'due', text: a.status === 'resolved' ? fmtTime(a.resolved_at) : fmtDue(a.due_at, a.overdue) }),
-    el('td', { class: 'status', text: a.status + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + a.outcome : '') }));
+    el('td', { class: 'due', text: a.status === 'resolved' ? 'resolved ' + fmtTime(a.resolved_at) : fmtDue(a.due_at, a.overdue) }),
+    el('td', { class: 'status', text: a.status + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + outcomeLabel(a.outcome) : '') }));
   return tr;
 }
 
-async function loadQueue(append) {
-  const data = await api(queueQuery(append ? queueCursor : null));
+// append: the next page after the rows shown. refresh: the same rows again,
+// as many as are shown (the 5 s refresh must not undo "Load more").
+async function loadQueue(append, refresh) {
   const body = $('#queue-table tbody');
+  const shown = refresh ? Math.min(PAGE_MAX, Math.max(PAGE, body.children.length)) : PAGE;
+  const data = await api(queueQuery(append ? queueCursor : null, shown));
   if (!append) body.replaceChildren();
   for (const a of data.alerts) body.append(queueRow(a));
   queueCursor = data.next_cursor;
@@ -155,7 +206,27 @@ async function showQueue() {
   await loadQueue(false);
   clearInterval(refreshTimer);
   // The live queue: new alerts arrive while staff work.
-  refreshTimer = setInterval(() => { if (!$('#queue').hidden) loadQueue(false).catch((e) => showError(e.message)); }, REFRESH_MS);
+  refreshTimer = setInterval(() => { if (!$('#queue').hidden) loadQueue(false, true).catch((e) => showError(e.message)); }, REFRESH_MS);
+}
+
+// The queue as filtered, every page of it, as a CSV file.
+async function downloadQueue() {
+  const cols = ['alert_id', 'kind', 'level', 'player_id', 'jurisdiction', 'suggested_action', 'status', 'created_at', 'due_at', 'overdue', 'acknowledged_by', 'resolved_at', 'outcome', 'rules', 'reason'];
+  const cell = (v) => { const t = v == null ? '' : String(v); return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
+  const lines = [cols.join(',')];
+  let cursor = null;
+  do {
+    const data = await api(queueQuery(cursor, PAGE_MAX));
+    for (const a of data.alerts) {
+      const row = { ...a, rules: a.rules.join(' '), reason: a.reasons.length ? a.reasons[0].detail : '' };
+      lines.push(cols.map((c) => cell(row[c])).join(','));
+    }
+    cursor = data.next_cursor;
+  } while (cursor);
+  const link = el('a', { href: URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' })), download: 'rgmon-queue.csv' });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 
 // ---- alert detail ---------------------------------------------------------
@@ -197,7 +268,8 @@ async function showAlert(id) {
   const a = await api('/v1/alerts/' + encodeURIComponent(id));
   const sec = $('#alert');
   const reasons = el('ul', { class: 'reasons' });
-  for (const r of a.reasons) reasons.append(el('li', {}, r.detail, ' ', el('code', { text: r.rule })));
+  await loadRules().catch(() => {});
+  for (const r of a.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule)));
   const evidence = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Time' }), el('th', { text: 'Event' }), el('th', { text: 'event_id' }))));
   const evBody = el('tbody');
   for (const e of a.evidence_events) {
@@ -205,7 +277,7 @@ async function showAlert(id) {
   }
   evidence.append(evBody);
   const history = el('ul', { class: 'reasons' });
-  for (const act of a.actions) history.append(el('li', { text: fmtTime(act.at) + ' — ' + act.action + ' by ' + act.actor + ' (' + act.role + ')' + (act.outcome ? ': ' + act.outcome : '') + (act.note ? ' — “' + act.note + '”' : '') }));
+  for (const act of a.actions) history.append(el('li', { text: fmtTime(act.at) + ' — ' + act.action + ' by ' + act.actor + ' (' + act.role + ')' + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
   if (!a.actions.length) history.append(el('li', { class: 'muted', text: 'No action taken yet.' }));
 
   const ack = el('button', { type: 'button', id: 'acknowledge', class: 'secondary', text: 'Take it (acknowledge)' });
@@ -216,9 +288,12 @@ async function showAlert(id) {
 
   const facts = el('dl', { class: 'facts' },
     el('dt', { text: 'Player' }), el('dd', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id })),
-    el('dt', { text: 'Status' }), el('dd', { id: 'alert-status', text: a.status + (a.outcome ? ' (' + a.outcome + ' by ' + a.actor + ')' : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
+    el('dt', { text: 'Status' }), el('dd', { id: 'alert-status', text: a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ' by ' + a.actor + ')' : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
     el('dt', { text: 'Raised' }), el('dd', { text: fmtTime(a.created_at) + (a.escalations ? ', escalated ' + a.escalations + '×' : '') }),
-    el('dt', { text: 'Due' }), el('dd', { class: a.overdue ? 'error' : '', text: fmtTime(a.due_at) + ' (' + fmtDue(a.due_at, a.overdue) + ')' }),
+    // A resolved alert is no longer due: say when it was resolved.
+    a.status === 'resolved' ? el('dt', { text: 'Resolved' }) : el('dt', { text: 'Due' }),
+    a.status === 'resolved' ? el('dd', { text: fmtTime(a.resolved_at) + ' (was due ' + fmtTime(a.due_at) + ')' })
+      : el('dd', { class: a.overdue ? 'error' : '', text: fmtTime(a.due_at) + ' (' + fmtDue(a.due_at, a.overdue) + ')' }),
     el('dt', { text: 'Policy' }), el('dd', {}, el('code', { text: a.policy })));
 
   const side = el('div', { class: 'card' }, el('h2', { text: 'Suggested action' }), el('p', { class: 'suggest', text: ACTIONS[a.suggested_action] || a.suggested_action }));
@@ -239,7 +314,9 @@ async function showAlert(id) {
 // Per-day bars for deposits and net losses, and session hours as a line.
 function timelinePlot(days, currency) {
   const NS = 'http://www.w3.org/2000/svg';
-  const W = 720, H = 220, L = 56, R = 40, T = 12, B = 28;
+  // The drawing is as wide as the screen allows, up to 720: on a phone a
+  // fixed 720 wide drawing would shrink its 10 px labels to 5 px.
+  const W = Math.max(320, Math.min(720, (window.innerWidth || 720) - 48)), H = 220, L = 56, R = 40, T = 12, B = 28;
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'plot');
@@ -285,7 +362,8 @@ async function showPlayer(id) {
   const badge = el('img', { alt: 'risk badge ' + risk.level + ' ' + risk.score });
   api('/v1/badge/' + encodeURIComponent(id) + '.svg').then((blob) => { badge.src = URL.createObjectURL(blob); }).catch(() => {});
   const reasons = el('ul', { class: 'reasons' });
-  for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', el('code', { text: r.rule + ' · ' + r.points + ' pts' })));
+  await loadRules().catch(() => {});
+  for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule, ' · ' + r.points + ' pts')));
   if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: 'No markers hold.' }));
   const limits = el('ul', { class: 'reasons' });
   for (const l of risk.limits) limits.append(el('li', { text: l.limit + ' per ' + l.period + ': ' + (l.limit === 'session_time' ? l.used + ' of ' + l.value + ' min' : fmtMoney(l.used, p.currency) + ' of ' + fmtMoney(l.value, p.currency)) + (l.pending_value ? ' (raise to ' + l.pending_value + ' pending)' : '') }));
@@ -295,7 +373,7 @@ async function showPlayer(id) {
   for (const e of p.events) evBody.append(el('tr', {}, el('td', { text: fmtTime(e.ts) }), el('td', { text: eventSummary(e) })));
   events.append(evBody);
   const alerts = el('ul', { class: 'reasons' });
-  for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + a.status + (a.outcome ? ' (' + a.outcome + ')' : '')));
+  for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ')' : '')));
   if (!p.alerts.length) alerts.append(el('li', { class: 'muted', text: 'None.' }));
 
   $('#player').replaceChildren(
@@ -325,6 +403,7 @@ async function route() {
     let m;
     if ((m = h.match(/^\/alerts\/([0-9a-f]{32})$/))) await showAlert(m[1]);
     else if ((m = h.match(/^\/players\/(.+)$/))) await showPlayer(decodeURIComponent(m[1]));
+    else if ((m = h.match(/^\/rules\/(.+)$/))) await showRule(decodeURIComponent(m[1]));
     else await showQueue();
   } catch (e) {
     if (e.status !== 401) showError(e.message);
@@ -347,6 +426,10 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('#filter-status').addEventListener('change', () => loadQueue(false).catch((e) => showError(e.message)));
   $('#filter-level').addEventListener('change', () => loadQueue(false).catch((e) => showError(e.message)));
   $('#queue-more').addEventListener('click', () => loadQueue(true).catch((e) => showError(e.message)));
+  $('#filter-since').addEventListener('change', () => loadQueue(false).catch((e) => showError(e.message)));
+  // A player id is looked up when typed in full (Enter) or cleared.
+  $('#filter-player').addEventListener('change', () => loadQueue(false).catch((e) => showError(e.message)));
+  $('#queue-csv').addEventListener('click', () => downloadQueue().catch((e) => showError(e.message)));
   window.addEventListener('hashchange', route);
   if (sessionStorage.getItem(TOKEN_KEY)) {
     try { await signIn(sessionStorage.getItem(TOKEN_KEY)); } catch (e) { signOut(); return; }

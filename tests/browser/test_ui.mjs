@@ -46,10 +46,37 @@ try {
   ok('overdue rows have their own colour', overdueColour !== 'rgba(0, 0, 0, 0)', overdueColour);
   await page.screenshot({ path: `${outDir}/ui-queue.png`, fullPage: false });
 
+  // "Load more" survives the 5 s auto-refresh: the refresh asks for as
+  // many rows as are shown.
+  ok('the queue has more than one page', await page.isVisible('#queue-more'), rows.length);
+  await page.click('#queue-more');
+  await page.waitForFunction(() => document.querySelectorAll('#queue-table tbody tr').length > 50);
+  const loaded = await page.$$eval('#queue-table tbody tr', (trs) => trs.length);
+  await page.waitForResponse((r) => r.url().includes('/v1/alerts?') && Number(new URL(r.url()).searchParams.get('limit')) > 50);
+  await page.waitForTimeout(200);
+  ok('the auto-refresh keeps the loaded rows', (await page.$$eval('#queue-table tbody tr', (trs) => trs.length)) >= loaded, loaded);
+
+  // The queue as CSV: every alert of the filter, with a header.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#queue-csv')]);
+  const csv = (await (await import('node:fs/promises')).readFile(await download.path(), 'utf8')).trim().split('\r\n');
+  ok('the CSV download has a header and every alert', csv[0].startsWith('alert_id,kind,level,player_id') && csv.length - 1 >= loaded, csv.length);
+
+  // Search by player: only that player's alerts.
+  const onePlayer = await page.$eval('#queue-table tbody tr td:nth-child(2) a', (a) => a.textContent);
+  await page.fill('#filter-player', onePlayer);
+  await page.press('#filter-player', 'Enter');
+  await page.waitForFunction((p) => [...document.querySelectorAll('#queue-table tbody tr td:nth-child(2)')].every((td) => td.textContent === p), onePlayer);
+  ok('searching a player lists only that player', (await page.$$('#queue-table tbody tr')).length >= 1);
+  await page.fill('#filter-player', '');
+  await page.press('#filter-player', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#queue-table tbody tr').length > 1);
+
+  // Rows open from the keyboard: the reason is a link.
   const top = rows[0].id;
-  await page.click(`#queue-table tbody tr[data-alert="${top}"]`);
+  await page.focus(`#queue-table tbody tr[data-alert="${top}"] a.open`);
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#resolve-form');
-  ok('alert detail opens', page.url().endsWith('#/alerts/' + top));
+  ok('alert detail opens from the keyboard', page.url().endsWith('#/alerts/' + top));
   const detail = await page.textContent('#alert');
   ok('detail shows the reasons', /Why/.test(detail) && (await page.$$('#alert ul.reasons li')).length > 0);
   ok('detail shows the evidence events', (await page.$$('#alert table.list tbody tr')).length > 0);
@@ -64,8 +91,19 @@ try {
   await page.screenshot({ path: `${outDir}/ui-alert.png`, fullPage: true });
   await page.click('#resolve-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#alert-status')?.textContent.startsWith('resolved'));
-  ok('the alert shows as resolved', (await page.textContent('#alert-status')).includes('pause_applied'));
+  ok('the alert shows as resolved, outcome in words', (await page.textContent('#alert-status')).includes('Pause applied'));
   ok('the history names the actor', (await page.textContent('#alert')).includes('resolve by'));
+  const resolvedFacts = await page.textContent('#alert dl.facts');
+  ok('a resolved alert says when it was resolved, not when it is due', /Resolved/.test(resolvedFacts) && !/\(in \d/.test(resolvedFacts));
+
+  // Each rule id in a reason links to what the rule tests and its source.
+  const ruleId = await page.$eval('#alert ul.reasons a.rule code', (c) => c.textContent);
+  await page.click('#alert ul.reasons a.rule');
+  await page.waitForSelector('#rule h1');
+  const rulePage = await page.textContent('#rule');
+  ok('the rule page explains the rule', rulePage.includes(ruleId) && (await page.$$('#rule table.list tbody tr')).length > 0);
+  await page.goBack();
+  await page.waitForSelector('#alert-status');
 
   await page.click('text=← queue');
   await page.waitForSelector('#queue-table tbody tr');
@@ -86,6 +124,26 @@ try {
   ok('player page shows the badge', true);
   await page.screenshot({ path: `${outDir}/ui-player.png`, fullPage: true });
 
+  // Phone width (390 px): nothing wider than the screen, plot labels legible.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  phone.on('pageerror', (e) => pageErrors.push(e.message));
+  await phone.goto(url + '/');
+  await phone.fill('#token', token);
+  await phone.click('#signin-form button[type=submit]');
+  await phone.waitForSelector('#queue-table tbody tr');
+  const width = () => phone.evaluate(() => document.documentElement.scrollWidth);
+  ok('phone: the queue fits 390 px', (await width()) <= 390, await width());
+  await phone.screenshot({ path: `${outDir}/ui-phone-queue.png` });
+  await phone.goto(url + '/#/alerts/' + top);
+  await phone.waitForSelector('#alert-status');
+  ok('phone: the alert page fits 390 px', (await width()) <= 390, await width());
+  await phone.click('#alert dl.facts a');
+  await phone.waitForSelector('#player svg.plot text');
+  const labelPx = await phone.$eval('#player svg.plot text', (t) => t.getBoundingClientRect().height);
+  ok('phone: plot labels are at least 8 px', labelPx >= 8, labelPx.toFixed(1));
+  ok('phone: the player page fits 390 px', (await width()) <= 390, await width());
+  await phone.screenshot({ path: `${outDir}/ui-phone-player.png`, fullPage: true });
+
   ok('no script errors in the page', pageErrors.length === 0, pageErrors.join('; '));
 } catch (e) {
   ok('browser run completed', false, e.message.split('\n')[0]);
@@ -93,5 +151,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`# screenshots in ${outDir}: ui-queue.png ui-alert.png ui-player.png`);
+console.log(`# screenshots in ${outDir}: ui-queue.png ui-alert.png ui-player.png ui-phone-queue.png ui-phone-player.png`);
 process.exit(failed ? 1 : 0);

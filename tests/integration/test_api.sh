@@ -76,12 +76,21 @@ GET|/v1/alerts/$ALERT||401 401 403 200 403 200
 POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400
 POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
 GET|/v1/policy||401 401 403 200 403 200
+GET|/v1/rules||401 401 403 200 403 200
 GET|/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z||401 401 403 403 200 200
 EOF
 check "401 says how to authenticate" "missing token: send Authorization: Bearer TOKEN" \
   "$(curl -s "$URL/v1/alerts" | jq -r .error)"
 curl -s -D "$WORK/h401" -o /dev/null "$URL/v1/alerts"
 grep -qi '^WWW-Authenticate: Bearer' "$WORK/h401" && ok "401 carries WWW-Authenticate" || fail "401 carries WWW-Authenticate"
+# The rule reference staff open from a reason: every rule, what it tests,
+# and per pack in use its kind and source.
+getj compliance /v1/rules >"$WORK/rules.json"
+check "rules: every rule is listed once" "$(jq '[.rules[].id] | unique | length' "$WORK/rules.json")" \
+  "$(jq '.rules | length' "$WORK/rules.json")"
+check "rules: each says what it tests" true "$(jq '.rules | length > 20 and all(.summary | length > 10)' "$WORK/rules.json")"
+check "rules: a rule the pack switches on names the pack" "$(getj compliance /v1/policy | jq -r .policy)" \
+  "$(jq -r '.rules[] | select(.id == "money.net_loss") | .packs[0].policy' "$WORK/rules.json")"
 check "me names the caller" "carol compliance" "$(getj carol /v1/me | jq -r '"\(.name) \(.role)"')"
 
 # Agents see reasons but not the money behind limits.

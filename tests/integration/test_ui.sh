@@ -9,9 +9,11 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
     { fail "npm ci in tests/browser"; finish; }
 fi
-start_broker 4
+# 8 partitions: the dev broker keeps ~5 MiB per partition and drops older
+# messages silently; 400 players over 10 days are ~20 MB.
+start_broker 8
 PORT=$(free_port)
-$RGMON simulate --players 200 --days 10 --seed 3 --out "$WORK/ev.jsonl" 2>/dev/null
+$RGMON simulate --players 400 --days 10 --seed 3 --out "$WORK/ev.jsonl" 2>/dev/null
 N=$(wc -l <"$WORK/ev.jsonl")
 keyed "$WORK/ev.jsonl" | kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
 TOKEN=$($RGMON token new --role compliance --name ui-tester --file "$WORK/tokens" 2>/dev/null)

@@ -101,6 +101,7 @@ static const struct {
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/resolve", "alert_resolve",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "GET", "/v1/policy", "policy", NULL },
+	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
 };
 
