@@ -303,7 +303,7 @@ static void serve_stop(struct serve *s, bool failed)
 	if (s->relay) {
 		/* Rows the broker has not taken stay in the outbox and go at
 		 * the next start: waiting longer on a dead broker saves none. */
-		outbox_relay_stop(s->relay, 2000);
+		outbox_relay_stop(s->relay, 1000);
 		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: %s", err);
 	}

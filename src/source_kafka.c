@@ -20,6 +20,7 @@ struct source_kafka {
 	int64_t batch_accepted, batch_duplicates, batch_rejected;
 	int64_t lag_updated_us;
 	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
+	bool closing;    /* leaving the group: no more Kafka offset mirrors */
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -226,8 +227,10 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	atomic_fetch_add(&sk->metrics->events_accepted, sk->batch_accepted);
 	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
 	atomic_fetch_add(&sk->metrics->events_rejected, sk->batch_rejected);
-	/* Mirror to Kafka for lag tools; asynchronous, and never relied on. */
-	if (mirror->cnt > 0)
+	/* Mirror to Kafka for lag tools; asynchronous, and never relied on.
+	 * Not while closing: a commit still pending on a dead coordinator
+	 * holds up the consumer's destroy for seconds. */
+	if (mirror->cnt > 0 && !sk->closing)
 		rd_kafka_commit(sk->consumer, mirror, 1);
 	rd_kafka_topic_partition_list_destroy(mirror);
 	batch_reset(sk);
@@ -374,7 +377,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 }
 
 /* How long a stop waits for the consumer group to say goodbye. */
-#define CLOSE_WAIT_MS 3000
+#define CLOSE_WAIT_MS 2000
 
 /* Leaves the consumer group, waiting at most CLOSE_WAIT_MS. A group leave
  * waits on the broker, and at a stop the broker may be gone already (make
@@ -384,6 +387,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
  * group only takes session.timeout.ms longer to hand the partitions on. */
 static void consumer_close_bounded(struct source_kafka *sk)
 {
+	sk->closing = true;
 	rd_kafka_queue_t *q = rd_kafka_queue_new(sk->consumer);
 	rd_kafka_error_t *e = rd_kafka_consumer_close_queue(sk->consumer, q);
 	bool closed = false;
@@ -392,9 +396,17 @@ static void consumer_close_bounded(struct source_kafka *sk)
 		rd_kafka_error_destroy(e);
 	} else {
 		int64_t deadline_us = clock_mono_us() + (int64_t)CLOSE_WAIT_MS * 1000;
-		/* Serving the queue runs on_rebalance for the final revoke. */
-		while (!(closed = rd_kafka_consumer_closed(sk->consumer)) && clock_mono_us() < deadline_us)
-			rd_kafka_queue_poll_callback(q, 100);
+		/* The final revoke comes as an event on the queue: it is handed
+		 * to on_rebalance like any other. (Serving this queue with
+		 * rd_kafka_queue_poll_callback trips an assertion in librdkafka
+		 * 2.0.2 on ops that are events only.) */
+		while (!(closed = rd_kafka_consumer_closed(sk->consumer)) && clock_mono_us() < deadline_us) {
+			rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+			if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+				on_rebalance(sk->consumer, rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev),
+					     sk);
+			rd_kafka_event_destroy(ev);
+		}
 		if (!closed)
 			log_warn("kafka: the group did not answer within %d ms; leaving without it", CLOSE_WAIT_MS);
 	}
@@ -414,7 +426,9 @@ void source_kafka_close(struct source_kafka *sk)
 		consumer_close_bounded(sk);
 	}
 	if (sk->dlq) {
-		rd_kafka_flush(sk->dlq, 5000);
+		/* A dead letter the broker does not take now is still in the
+		 * store's rejected table, with its reason. */
+		rd_kafka_flush(sk->dlq, 1000);
 		rd_kafka_destroy(sk->dlq);
 	}
 	free(sk);
