@@ -141,23 +141,23 @@ static void test_retention_keeps_the_rest_verifiable(void **state)
 
 	append(&f, old, 4);
 	/* The first records are sealed at the first look. */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 1000, 1000, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 1000, 1000, 3600000, NULL, err, sizeof(err)), 1);
 	append(&f, old, 5);
 	/* Then a checkpoint is due once enough records or time went by... */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 1000, 3600000, err, sizeof(err)), 0);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 5, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 1000, 3600000, NULL, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 5, 3600000, NULL, err, sizeof(err)), 1);
 	append(&f, old, 1);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3000, 1000, 3600000, err, sizeof(err)), 0);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3602000, 1000, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3000, 1000, 3600000, NULL, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3602000, 1000, 3600000, NULL, err, sizeof(err)), 1);
 	/* ...and never when nothing is new. */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 9999999, 1, 0, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 9999999, 1, 0, NULL, err, sizeof(err)), 0);
 	append(&f, now - 1000, 5);
 
 	/* Nothing is older than five years yet... */
-	assert_int_equal(audit_prune(f.st, old + 86400000, 1825, err, sizeof(err)), 0);
+	assert_int_equal(audit_prune(f.st, f.key, old + 86400000, 1825, err, sizeof(err)), 0);
 	/* ...but with one day of retention the twelve records before the latest
 	 * old checkpoint (seq 13) go. */
-	assert_int_equal(audit_prune(f.st, now, 1, err, sizeof(err)), 12);
+	assert_int_equal(audit_prune(f.st, f.key, now, 1, err, sizeof(err)), 12);
 	assert_int_equal(store_audit_extent(f.st, &first, &count, err, sizeof(err)), 0);
 	assert_int_equal(first, 13); /* the checkpoint: the anchor */
 	assert_int_equal(count, 1 + 5 + 1);  /* anchor, the recent five, the retention record */
