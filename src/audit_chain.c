@@ -50,8 +50,10 @@ static int check_row(void *ctx, const struct store_audit_row *r)
 		if (r->seq == 1 && strcmp(r->prev_hash, AUDIT_GENESIS_HASH) != 0)
 			return broken(w, r->seq, "the first record does not start the chain");
 	} else if (r->seq != w->prev_seq + 1) {
-		return broken(w, w->prev_seq + 1, "records %lld..%lld are missing", (long long)(w->prev_seq + 1),
-			      (long long)(r->seq - 1));
+		return r->seq == w->prev_seq + 2
+			       ? broken(w, w->prev_seq + 1, "record %lld is missing", (long long)(w->prev_seq + 1))
+			       : broken(w, w->prev_seq + 1, "records %lld..%lld are missing", (long long)(w->prev_seq + 1),
+					(long long)(r->seq - 1));
 	} else if (strcmp(r->prev_hash, w->prev_hash) != 0) {
 		return broken(w, r->seq, "it does not chain to record %lld", (long long)w->prev_seq);
 	}

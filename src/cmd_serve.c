@@ -323,7 +323,8 @@ static void serve_run(struct serve *s, long long retention_days)
 }
 
 /* Order matters: fail waiting staff actions, stop HTTP, commit the open
- * batch, then let the relay deliver what it can and mark it. */
+ * batch, record the stop and its checkpoint, then let the relay deliver
+ * what it can and mark it. */
 static void serve_stop(struct serve *s, bool failed)
 {
 	char err[512];
@@ -331,13 +332,8 @@ static void serve_stop(struct serve *s, bool failed)
 		writer_close(s->writer);
 	http_stop(s->http);
 	source_kafka_close(s->sk);
-	if (s->relay) {
-		outbox_relay_stop(s->relay, 5000);
-		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
-			log_warn("outbox: %s", err);
-	}
-	outbox_relay_free(s->relay);
-	/* The stop goes into the trail, sealed by a last checkpoint. */
+	/* The stop goes into the trail, sealed by a last checkpoint, which the
+	 * relay's last round publishes. */
 	if (s->st && s->ig &&
 	    (record(s->st, AUDIT_SERVICE_STOP,
 		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
@@ -346,6 +342,12 @@ static void serve_stop(struct serve *s, bool failed)
 		log_warn("audit: %s", err);
 	if (s->checkpoints_fd >= 0)
 		close(s->checkpoints_fd);
+	if (s->relay) {
+		outbox_relay_stop(s->relay, 5000);
+		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
+			log_warn("outbox: %s", err);
+	}
+	outbox_relay_free(s->relay);
 	sign_key_free(s->audit_key);
 	writer_queue_free(s->writer);
 	tokens_release(&s->tokens);
