@@ -71,6 +71,11 @@ const struct cmd_entry cmd_audit_export_entry = {
 	"a digest of all record hashes, the policies in force, and figures (alerts\n"
 	"by level, interactions by outcome, median time to first action, overdue\n"
 	"alerts). Streams in constant memory. Format: schemas/audit-export.md.\n",
+	"Before anything is signed, the stored chain is checked whole: every\n"
+	"record's hash and link, no gap in the seqs, every checkpoint and\n"
+	"retention signature, and a signed retention record for records dropped\n"
+	"at the start. A chain that does not hold is refused in one line naming\n"
+	"the first bad seq (exit 1): the key never signs a rewrite.\n"
 	"The export itself is recorded in the audit trail.\n",
 	cmd_audit_export,
 };

@@ -87,9 +87,10 @@ const struct cmd_entry cmd_serve_entry = {
 	"offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
 	"player_id, header alert_id), rg.player-flags and rg.audit-checkpoints\n"
 	"(each signed audit checkpoint, key the signing key's fingerprint) and\n"
-	"marks messages sent on delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
-	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
-	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
+	"marks messages sent on delivery: a crash may resend, never lose. Staff\n"
+	"actions (acknowledge, resolve) are written between batches. HTTP:\n"
+	"/healthz, /readyz, /metrics, the web UI at /, and the /v1 API\n"
+	"(schemas/openapi.yaml).\n"
 	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
 	cmd_serve,
 };
