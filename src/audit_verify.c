@@ -514,10 +514,30 @@ out:
 
 /* ---- held checkpoints against an export ----------------------------------- */
 
+/* Orders by the record signed, then by what identifies a checkpoint, so
+ * that one published twice (the relay may resend) sits next to itself. */
 static int by_signs_seq(const void *a, const void *b)
 {
 	const struct audit_held_checkpoint *x = a, *y = b;
-	return x->signs_seq < y->signs_seq ? -1 : x->signs_seq > y->signs_seq;
+	int c;
+	if (x->signs_seq != y->signs_seq)
+		return x->signs_seq < y->signs_seq ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if ((c = strcmp(x->signs_hash, y->signs_hash)) != 0 || (c = strcmp(x->hash, y->hash)) != 0)
+		return c;
+	return memcmp(x->pub, y->pub, sizeof(x->pub));
+}
+
+/* Sorts the held checkpoints and keeps each once. */
+static void sort_unique(struct audit_held *h)
+{
+	size_t kept = 0;
+	qsort(h->v, h->n, sizeof(*h->v), by_signs_seq);
+	for (size_t i = 0; i < h->n; i++)
+		if (kept == 0 || by_signs_seq(&h->v[kept - 1], &h->v[i]) != 0)
+			h->v[kept++] = h->v[i];
+	h->n = kept;
 }
 
 /* The first held checkpoint signing seq, or NULL. */
@@ -607,9 +627,9 @@ int audit_verify_checkpoints(const char *path, const struct audit_held *h, const
 	}
 	if (h->n)
 		memcpy(c.sorted.v, h->v, h->n * sizeof(*h->v));
-	qsort(c.sorted.v, c.sorted.n, sizeof(*c.sorted.v), by_signs_seq);
-	for (size_t i = 0; i < h->n; i++)
-		c.other_key += memcmp(h->v[i].pub, c.key, sizeof(c.key)) != 0;
+	sort_unique(&c.sorted);
+	for (size_t i = 0; i < c.sorted.n; i++)
+		c.other_key += memcmp(c.sorted.v[i].pub, c.key, sizeof(c.key)) != 0;
 	rewind(f);
 	while (getline(&line, &cap, f) > 0) {
 		struct parsed p;
@@ -623,7 +643,7 @@ int audit_verify_checkpoints(const char *path, const struct audit_held *h, const
 	}
 	seterr(report, reportlen, "%lld of %zu held checkpoint(s) match the export%s%lld signed by another key, the "
 				  "rest outside the export)",
-	       (long long)c.matched, h->n, c.matched ? " (" : " (none falls in it: ", (long long)c.other_key);
+	       (long long)c.matched, c.sorted.n, c.matched ? " (" : " (none falls in it: ", (long long)c.other_key);
 	rc = 0;
 out:
 	free(line);

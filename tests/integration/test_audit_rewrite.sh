@@ -51,6 +51,10 @@ check "it verifies against the held checkpoints file" "0 $CHECKPOINTS of $CHECKP
 out=$($RGMON audit verify "$WORK/e.jsonl" --pubkey "$PUB" --checkpoints "$TOPIC" 2>&1); rc=$?
 check "and against the topic rg.audit-checkpoints" "0 $CHECKPOINTS of $CHECKPOINTS held" \
   "$rc $(echo "$out" | grep -o '[0-9]* of [0-9]* held')"
+cat "$HELD" "$HELD" >"$WORK/twice.jsonl"
+out=$($RGMON audit verify "$WORK/e.jsonl" --pubkey "$PUB" --checkpoints "$WORK/twice.jsonl" 2>&1); rc=$?
+check "a checkpoint held twice (the relay may resend) counts once" "0 $CHECKPOINTS of $CHECKPOINTS held" \
+  "$rc $(echo "$out" | grep -o '[0-9]* of [0-9]* held')"
 echo '{"format":"rgmon-audit-checkpoint/1","seq":1}' >"$WORK/bad-held.jsonl"
 $RGMON audit verify "$WORK/e.jsonl" --checkpoints "$WORK/bad-held.jsonl" >/dev/null 2>"$WORK/bad-held.err"
 check "a checkpoints file with a line that is no signed checkpoint is refused, naming the line" "1 1" \
