@@ -94,6 +94,10 @@ echo "$out" | grep -q "rewritten: record seq $SIGNED (line [0-9]*) is not the re
   ok "(b) naming the first record a held checkpoint signed" || fail "(b) names seq $SIGNED: $out"
 out=$($RGMON audit verify "$WORK/b.jsonl" --pubkey "$PUB" --checkpoints "$TOPIC" 2>&1); rc=$?
 check "(b) nor against the topic rg.audit-checkpoints" "1 1" "$rc $(echo "$out" | grep -c 'rewritten: record seq')"
+$RGMON audit export --db "$WORK/b.db" --from $FROM --to $TO --format csv --out "$WORK/b.csv" 2>/dev/null
+out=$($RGMON audit verify "$WORK/b.csv" --checkpoints "$HELD" 2>&1); rc=$?
+check "(b) nor its CSV export, checked with the key the export names" "1 1" \
+  "$rc $(echo "$out" | grep -c "rewritten: record seq $SIGNED ")"
 
 # ---- (c) a record edited, the chain left broken ----
 cp "$DB" "$WORK/c.db"
