@@ -75,34 +75,123 @@ out:
 
 void audit_checkpoint_message(int64_t seq, const char *hash, char *buf, size_t len)
 {
-	snprintf(buf, len, "rgmon-audit-checkpoint/1 %lld %s", (long long)seq, hash);
+	snprintf(buf, len, AUDIT_CHECKPOINT_FORMAT " %lld %s", (long long)seq, hash);
 }
 
-/* A checkpoint record signing the head (seq, hash); in the caller's
- * transaction. */
-static int append_checkpoint(struct store *st, const struct sign_key *key, int64_t at_ms, int64_t seq,
-			     const char *hash, char *err, size_t errlen)
+void audit_retention_message(int64_t first_seq, int64_t last_seq, const char *cut_hash, char *buf, size_t len)
 {
-	char msg[128], sig_hex[SIGN_SIGNATURE_HEX], pub_hex[SIGN_PUBLIC_HEX], fp[SIGN_FINGERPRINT_LEN];
+	snprintf(buf, len, "rgmon-audit-retention/1 %lld %lld %s", (long long)first_seq, (long long)last_seq, cut_hash);
+}
+
+/* Signs msg with key and sets public_key, key_fingerprint and signature on
+ * payload (stolen: released on failure). */
+static json_t *signed_payload(json_t *payload, const struct sign_key *key, const char *msg, char *err, size_t errlen)
+{
+	char sig_hex[SIGN_SIGNATURE_HEX], pub_hex[SIGN_PUBLIC_HEX], fp[SIGN_FINGERPRINT_LEN];
 	uint8_t sig[SIGN_SIGNATURE_LEN], pub[SIGN_PUBLIC_LEN];
-	audit_checkpoint_message(seq, hash, msg, sizeof(msg));
-	if (sign_message(key, msg, strlen(msg), sig) < 0)
-		return seterr(err, errlen, "audit checkpoint: libcrypto cannot sign");
+	if (!payload || sign_message(key, msg, strlen(msg), sig) < 0) {
+		json_decref(payload);
+		seterr(err, errlen, "audit: libcrypto cannot sign");
+		return NULL;
+	}
 	sign_key_public(key, pub);
 	digest_hex_encode(sig, sizeof(sig), sig_hex);
 	digest_hex_encode(pub, sizeof(pub), pub_hex);
 	sign_fingerprint(pub, fp);
-	return audit_append(st, at_ms, AUDIT_CHECKPOINT, NULL,
-			    json_pack("{s:I, s:s, s:s, s:s, s:s}", "signs_seq", (json_int_t)seq, "signs_hash", hash,
-				      "public_key", pub_hex, "key_fingerprint", fp, "signature", sig_hex),
-			    err, errlen);
+	json_object_set_new(payload, "public_key", json_string(pub_hex));
+	json_object_set_new(payload, "key_fingerprint", json_string(fp));
+	json_object_set_new(payload, "signature", json_string(sig_hex));
+	return payload;
+}
+
+static bool member_int(json_t *o, const char *key, int64_t *v)
+{
+	json_t *m = json_object_get(o, key);
+	*v = json_is_integer(m) ? json_integer_value(m) : 0;
+	return json_is_integer(m);
+}
+
+int audit_payload_signature_check(enum audit_kind kind, json_t *payload, const uint8_t *pub, char *why,
+				  size_t whylen)
+{
+	const char *sig_hex = json_string_value(json_object_get(payload, "signature"));
+	const char *key_hex = json_string_value(json_object_get(payload, "public_key"));
+	uint8_t sig[SIGN_SIGNATURE_LEN], named[SIGN_PUBLIC_LEN];
+	char msg[256];
+	int64_t a, b;
+	if (kind == AUDIT_CHECKPOINT) {
+		const char *hash = json_string_value(json_object_get(payload, "signs_hash"));
+		if (!member_int(payload, "signs_seq", &a) || !hash)
+			return seterr(why, whylen, "it is incomplete");
+		audit_checkpoint_message(a, hash, msg, sizeof(msg));
+	} else {
+		const char *hash = json_string_value(json_object_get(payload, "cut_hash"));
+		if (!member_int(payload, "removed_first_seq", &a) || !member_int(payload, "removed_last_seq", &b) || !hash)
+			return seterr(why, whylen, "it is not signed (it names no removed seqs and cut hash)");
+		audit_retention_message(a, b, hash, msg, sizeof(msg));
+	}
+	if (!sig_hex || digest_hex_decode(sig_hex, sig, sizeof(sig)) < 0)
+		return seterr(why, whylen, "it has no signature");
+	if (!pub && (!key_hex || digest_hex_decode(key_hex, named, sizeof(named)) < 0))
+		return seterr(why, whylen, "it names no public key");
+	if (!sign_verify(pub ? pub : named, msg, strlen(msg), sig))
+		return seterr(why, whylen, "it is not signed by the %s key", pub ? "given" : "named");
+	return 0;
+}
+
+/* The line a checkpoint is published as: its own seq and hash (the head
+ * after it was appended), what it signs, when, and the signature. */
+static char *published_line(struct store *st, json_t *payload, int64_t at_ms, char *err, size_t errlen)
+{
+	int64_t seq;
+	char hash[AUDIT_HASH_HEX], at[TS_RFC3339_LEN];
+	if (store_audit_head(st, &seq, hash, err, errlen) < 0)
+		return NULL;
+	ts_format_rfc3339(at_ms, at, sizeof(at));
+	json_t *line = json_pack("{s:s, s:I, s:s, s:s, s:O, s:O, s:O, s:O, s:O}", "format", AUDIT_CHECKPOINT_FORMAT,
+				 "seq", (json_int_t)seq, "hash", hash, "at", at, "signs_seq",
+				 json_object_get(payload, "signs_seq"), "signs_hash", json_object_get(payload, "signs_hash"),
+				 "public_key", json_object_get(payload, "public_key"), "key_fingerprint",
+				 json_object_get(payload, "key_fingerprint"), "signature",
+				 json_object_get(payload, "signature"));
+	char *text = line ? canon_json(line) : NULL;
+	json_decref(line);
+	if (!text)
+		seterr(err, errlen, "audit checkpoint: out of memory");
+	return text;
+}
+
+/* A checkpoint record signing the head (seq, hash), and its message for
+ * AUDIT_CHECKPOINT_TOPIC in the outbox; in the caller's transaction.
+ * Returns the published line (the caller frees it), or NULL. */
+static char *append_checkpoint(struct store *st, const struct sign_key *key, int64_t at_ms, int64_t seq,
+			       const char *hash, char *err, size_t errlen)
+{
+	char msg[128];
+	audit_checkpoint_message(seq, hash, msg, sizeof(msg));
+	json_t *payload = signed_payload(json_pack("{s:I, s:s}", "signs_seq", (json_int_t)seq, "signs_hash", hash), key,
+					 msg, err, errlen);
+	if (!payload || audit_append(st, at_ms, AUDIT_CHECKPOINT, NULL, json_incref(payload), err, errlen) < 0) {
+		json_decref(payload);
+		return NULL;
+	}
+	char *line = published_line(st, payload, at_ms, err, errlen);
+	const char *fp = json_string_value(json_object_get(payload, "key_fingerprint"));
+	if (line && store_outbox_add(st, AUDIT_CHECKPOINT_TOPIC, fp, NULL, line, at_ms, err, errlen) < 0) {
+		free(line);
+		line = NULL;
+	}
+	json_decref(payload);
+	return line;
 }
 
 int audit_checkpoint_if_due(struct store *st, const struct sign_key *key, int64_t now_ms, int64_t every_records,
-			    int64_t every_ms, char *err, size_t errlen)
+			    int64_t every_ms, char **published, char *err, size_t errlen)
 {
 	int64_t head, last, last_ms;
 	char hash[AUDIT_HASH_HEX];
+	if (published)
+		*published = NULL;
 	if (!key)
 		return 0;
 	if (store_audit_head(st, &head, hash, err, errlen) < 0 ||
@@ -112,10 +201,16 @@ int audit_checkpoint_if_due(struct store *st, const struct sign_key *key, int64_
 		return 0;
 	if (store_begin(st, err, errlen) < 0)
 		return -1;
-	if (append_checkpoint(st, key, now_ms, head, hash, err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
+	char *line = append_checkpoint(st, key, now_ms, head, hash, err, errlen);
+	if (!line || store_commit(st, err, errlen) < 0) {
+		free(line);
 		store_rollback(st);
 		return -1;
 	}
+	if (published)
+		*published = line;
+	else
+		free(line);
 	return 1;
 }
 
@@ -136,23 +231,45 @@ int audit_event_decisions(struct store *st, const struct policy *pol, const stru
 			    err, errlen);
 }
 
-int64_t audit_prune(struct store *st, int64_t now_ms, int retention_days, char *err, size_t errlen)
+/* The prev_hash of record seq: the hash of the record before it. */
+static int read_prev_hash(void *ctx, const struct store_audit_row *r)
 {
-	int64_t horizon = now_ms - (int64_t)retention_days * MS_PER_DAY;
+	rg_strlcpy(ctx, r->prev_hash, AUDIT_HASH_HEX);
+	return 1;
+}
+
+int64_t audit_prune(struct store *st, const struct sign_key *key, int64_t now_ms, int retention_days, char *err,
+		    size_t errlen)
+{
+	int64_t horizon = now_ms - (int64_t)retention_days * MS_PER_DAY, first, count;
+	char cut[AUDIT_HASH_HEX] = "", msg[256];
+	if (!key)
+		return 0;
 	int64_t anchor = store_audit_checkpoint_before(st, horizon, err, errlen);
 	if (anchor <= 0)
 		return anchor;
 	if (store_begin(st, err, errlen) < 0)
 		return -1;
-	int64_t gone = store_audit_prune_before(st, anchor, now_ms, err, errlen);
-	if (gone < 0 ||
-	    audit_append(st, now_ms, AUDIT_RETENTION, NULL,
-			 json_pack("{s:I, s:I, s:i}", "anchor_seq", (json_int_t)anchor, "records_dropped",
-				   (json_int_t)gone, "retention_days", retention_days),
-			 err, errlen) < 0 ||
+	if (store_audit_extent(st, &first, &count, err, errlen) < 0 ||
+	    store_audit_each(st, anchor, anchor, NULL, read_prev_hash, cut, err, errlen) < 0)
+		goto fail;
+	audit_retention_message(first, anchor - 1, cut, msg, sizeof(msg));
+	json_t *payload = signed_payload(json_pack("{s:I, s:I, s:I, s:s, s:i}", "anchor_seq", (json_int_t)anchor,
+						   "removed_first_seq", (json_int_t)first, "removed_last_seq",
+						   (json_int_t)(anchor - 1), "cut_hash", cut, "retention_days",
+						   retention_days),
+					 key, msg, err, errlen);
+	int64_t gone = payload ? store_audit_prune_before(st, anchor, now_ms, err, errlen) : -1;
+	if (gone >= 0)
+		json_object_set_new(payload, "records_dropped", json_integer(gone));
+	if (gone < 0 || audit_append(st, now_ms, AUDIT_RETENTION, NULL, payload, err, errlen) < 0 ||
 	    store_commit(st, err, errlen) < 0) {
-		store_rollback(st);
-		return -1;
+		if (gone < 0)
+			json_decref(payload);
+		goto fail;
 	}
 	return gone;
+fail:
+	store_rollback(st);
+	return -1;
 }

@@ -146,6 +146,19 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 	/* One snapshot for the records and the figures. */
 	if (store_read_begin(st, err, errlen) < 0)
 		goto out;
+	/* Nothing is signed over a chain that does not hold in the store. */
+	int64_t bad_seq;
+	char why[320];
+	int broken = audit_chain_check(st, &bad_seq, why, sizeof(why));
+	if (broken < 0) {
+		seterr(err, errlen, "%s", why);
+		goto out;
+	}
+	if (broken) {
+		seterr(err, errlen, "the stored audit chain is broken at seq %lld: %s; refusing to sign an export",
+		       (long long)bad_seq, why);
+		goto out;
+	}
 	if (store_audit_span(st, o->from_ms, o->to_ms, &first, &last, err, errlen) < 0 ||
 	    audit_stats_compute(st, o->from_ms, o->to_ms, o->player, o->now_ms, &sum, err, errlen) < 0)
 		goto out;

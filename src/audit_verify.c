@@ -318,6 +318,13 @@ static int check_record(struct walk *w, const struct parsed *p, int64_t line, ch
 				       (long long)p->seq, (long long)line);
 		w->checkpoints++;
 	}
+	if (audit_kind_parse(p->kind) == AUDIT_RETENTION) {
+		char why[160];
+		if (audit_payload_signature_check(AUDIT_RETENTION, p->payload, w->pub ? w->pub : w->manifest_key, why,
+						  sizeof(why)) < 0)
+			return PROBLEM("bad signature: retention record seq %lld (line %lld): %s", (long long)p->seq,
+				       (long long)line, why);
+	}
 	if (digest_stream_update(w->digest, p->hash, strlen(p->hash)) < 0 || digest_stream_update(w->digest, "\n", 1) < 0)
 		return PROBLEM("libcrypto cannot hash");
 	w->next_idx++;
@@ -501,6 +508,146 @@ out:
 	free(e.first_line);
 	free(e.first_hash8);
 	json_decref(e.manifest);
+	fclose(f);
+	return rc;
+}
+
+/* ---- held checkpoints against an export ----------------------------------- */
+
+/* Orders by the record signed, then by what identifies a checkpoint, so
+ * that one published twice (the relay may resend) sits next to itself. */
+static int by_signs_seq(const void *a, const void *b)
+{
+	const struct audit_held_checkpoint *x = a, *y = b;
+	int c;
+	if (x->signs_seq != y->signs_seq)
+		return x->signs_seq < y->signs_seq ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if ((c = strcmp(x->signs_hash, y->signs_hash)) != 0 || (c = strcmp(x->hash, y->hash)) != 0)
+		return c;
+	return memcmp(x->pub, y->pub, sizeof(x->pub));
+}
+
+/* Sorts the held checkpoints and keeps each once. */
+static void sort_unique(struct audit_held *h)
+{
+	size_t kept = 0;
+	qsort(h->v, h->n, sizeof(*h->v), by_signs_seq);
+	for (size_t i = 0; i < h->n; i++)
+		if (kept == 0 || by_signs_seq(&h->v[kept - 1], &h->v[i]) != 0)
+			h->v[kept++] = h->v[i];
+	h->n = kept;
+}
+
+/* The first held checkpoint signing seq, or NULL. */
+static const struct audit_held_checkpoint *held_first(const struct audit_held *h, int64_t signs_seq, size_t *at)
+{
+	size_t lo = 0, hi = h->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (h->v[mid].signs_seq < signs_seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return lo < h->n && h->v[lo].signs_seq == signs_seq ? &h->v[lo] : NULL;
+}
+
+struct held_compare {
+	struct audit_held sorted;
+	uint8_t key[SIGN_PUBLIC_LEN];
+	int64_t matched, other_key;
+};
+
+/* One export record against the held checkpoints that sign it (signs_seq
+ * = seq) or are it (seq = signs_seq + 1); 1 with the rewrite in report. */
+static int compare_record(struct held_compare *c, const struct parsed *p, int64_t line, char *report,
+			  size_t reportlen)
+{
+	size_t i;
+	for (int64_t signs = p->seq; signs >= p->seq - 1; signs--) {
+		for (held_first(&c->sorted, signs, &i); i < c->sorted.n && c->sorted.v[i].signs_seq == signs; i++) {
+			const struct audit_held_checkpoint *k = &c->sorted.v[i];
+			if (memcmp(k->pub, c->key, sizeof(c->key)) != 0)
+				continue;
+			const char *want = signs == p->seq ? k->signs_hash : k->hash;
+			if (strcmp(want, p->hash) != 0)
+				return PROBLEM("rewritten: record seq %lld (line %lld) is not the record the checkpoint published "
+					       "at %s signed (seq %lld, hash %.16s..., here %.16s...)",
+					       (long long)p->seq, (long long)line, k->at, (long long)p->seq, want, p->hash);
+			c->matched += signs == p->seq;
+		}
+	}
+	return 0;
+}
+
+/* The key the export is signed with: pub, or the one its manifest names. */
+static int export_key(FILE *f, bool csv, const uint8_t *pub, uint8_t key[SIGN_PUBLIC_LEN])
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	if (pub) {
+		memcpy(key, pub, SIGN_PUBLIC_LEN);
+		return 0;
+	}
+	while (rc < 0 && getline(&line, &cap, f) > 0) {
+		struct parsed p;
+		parse_line(line, csv, &p);
+		if (p.type == LINE_MANIFEST && member(p.payload, "public_key"))
+			rc = digest_hex_decode(member(p.payload, "public_key"), key, SIGN_PUBLIC_LEN) < 0 ? -1 : 0;
+		parsed_release(&p);
+	}
+	free(line);
+	return rc;
+}
+
+int audit_verify_checkpoints(const char *path, const struct audit_held *h, const uint8_t *pub, char *report,
+			     size_t reportlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return seterr(report, reportlen, "cannot read \"%s\": %s", path, strerror(errno));
+	struct held_compare c = { .sorted = { .n = h->n } };
+	char header[64] = "", *line = NULL;
+	size_t cap = 0;
+	int64_t lineno = 0;
+	int rc = 1;
+	bool csv = fgets(header, sizeof(header), f) && strncmp(header, "type,seq,", 9) == 0;
+	rewind(f);
+	if (export_key(f, csv, pub, c.key) < 0) {
+		rc = PROBLEM("the export names no public key");
+		goto out;
+	}
+	if (h->n && !(c.sorted.v = malloc(h->n * sizeof(*h->v)))) {
+		rc = PROBLEM("out of memory");
+		goto out;
+	}
+	if (h->n)
+		memcpy(c.sorted.v, h->v, h->n * sizeof(*h->v));
+	sort_unique(&c.sorted);
+	for (size_t i = 0; i < c.sorted.n; i++)
+		c.other_key += memcmp(c.sorted.v[i].pub, c.key, sizeof(c.key)) != 0;
+	rewind(f);
+	while (getline(&line, &cap, f) > 0) {
+		struct parsed p;
+		if (++lineno == 1 && csv)
+			continue;
+		parse_line(line, csv, &p);
+		int bad = p.type == LINE_RECORD ? compare_record(&c, &p, lineno, report, reportlen) : 0;
+		parsed_release(&p);
+		if (bad)
+			goto out;
+	}
+	seterr(report, reportlen, "%lld of %zu held checkpoint(s) match the export%s%lld signed by another key, the "
+				  "rest outside the export)",
+	       (long long)c.matched, c.sorted.n, c.matched ? " (" : " (none falls in it: ", (long long)c.other_key);
+	rc = 0;
+out:
+	free(line);
+	free(c.sorted.v);
 	fclose(f);
 	return rc;
 }

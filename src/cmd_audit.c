@@ -25,7 +25,7 @@ static int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv);
 static int cmd_audit_explain(const struct cmd_entry *cmd, int argc, char **argv);
 
 struct audit_args {
-	const char *db, *key, *out, *pubkey, *policy, *file, *seq;
+	const char *db, *key, *out, *pubkey, *policy, *file, *seq, *checkpoints;
 	const char *format;
 	int64_t from_ms, to_ms;
 	const char *player;
@@ -71,6 +71,11 @@ const struct cmd_entry cmd_audit_export_entry = {
 	"a digest of all record hashes, the policies in force, and figures (alerts\n"
 	"by level, interactions by outcome, median time to first action, overdue\n"
 	"alerts). Streams in constant memory. Format: schemas/audit-export.md.\n",
+	"Before anything is signed, the stored chain is checked whole: every\n"
+	"record's hash and link, no gap in the seqs, every checkpoint and\n"
+	"retention signature, and a signed retention record for records dropped\n"
+	"at the start. A chain that does not hold is refused in one line naming\n"
+	"the first bad seq (exit 1): the key never signs a rewrite.\n"
 	"The export itself is recorded in the audit trail.\n",
 	cmd_audit_export,
 };
@@ -80,6 +85,10 @@ static const struct opt audit_verify_opts[] = {
 	OPT_STRING("pubkey", "KEY", struct audit_args, pubkey, NULL,
 		   "the operator's public key (audit-signing.pub, or its 64 hex digits). Without it the key the "
 		   "export names is used, which proves integrity but not who signed."),
+	OPT_STRING("checkpoints", "FILE|kafka:BROKERS/TOPIC", struct audit_args, checkpoints, NULL,
+		   "signed checkpoints held from outside the database (`serve --audit-checkpoints-file`, or the "
+		   "topic " AUDIT_CHECKPOINT_TOPIC " read from the beginning): each one by the export's key must "
+		   "find the record it signed unchanged in the export, or the history was rewritten"),
 	OPT_END,
 };
 
@@ -90,7 +99,11 @@ const struct cmd_entry cmd_audit_verify_entry = {
 	"\"ok: ...\" and exits 0 when everything holds; otherwise names the first\n"
 	"bad line and record and what is wrong -- edited, removed, inserted,\n"
 	"reordered, duplicated, truncated, or a bad signature -- and exits 1.\n",
-	NULL,
+	"With --checkpoints, the checkpoints published as they were made (which\n"
+	"whoever holds the database cannot take back) are compared with the\n"
+	"export: a record that is not the one a held checkpoint signed is reported\n"
+	"as \"rewritten\" (exit 1), even when the export is otherwise consistent and\n"
+	"signed with the operator's key.\n",
 	cmd_audit_verify,
 };
 
@@ -210,12 +223,24 @@ static int cmd_audit_verify(const struct cmd_entry *cmd, int argc, char **argv)
 		return rc;
 	if (a.pubkey && sign_public_load(a.pubkey, pub, err, sizeof(err)) < 0)
 		return cmd_fail("audit verify: %s", err);
-	rc = audit_verify_file(a.file, a.pubkey ? pub : NULL, report, sizeof(report));
-	if (rc == 0) {
-		printf("%s\n", report);
-		return 0;
+	struct audit_held held = { 0 };
+	if (a.checkpoints && audit_held_load(&held, a.checkpoints, err, sizeof(err)) < 0) {
+		audit_held_release(&held);
+		return cmd_fail("audit verify: checkpoints: %s", err);
 	}
-	return cmd_fail("audit verify: %s: %s", a.file, report);
+	rc = audit_verify_file(a.file, a.pubkey ? pub : NULL, report, sizeof(report));
+	if (rc == 0 && a.checkpoints) {
+		char held_report[512];
+		rc = audit_verify_checkpoints(a.file, &held, a.pubkey ? pub : NULL, held_report, sizeof(held_report));
+		if (rc == 0)
+			printf("%s; %s\n", report, held_report);
+		else
+			rg_strlcpy(report, held_report, sizeof(report));
+	} else if (rc == 0) {
+		printf("%s\n", report);
+	}
+	audit_held_release(&held);
+	return rc == 0 ? 0 : cmd_fail("audit verify: %s: %s", a.file, report);
 }
 
 /* ---- audit explain: re-run a decision ------------------------------------- */

@@ -18,6 +18,8 @@
 #include "rgmon/tokens.h"
 #include "rgmon/writer.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@ static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
 
 struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
+	const char *checkpoints_file;
 	struct opt_list policy;
 	long long retention_days, cache_players, batch_ms;
 	struct opt_list props;
@@ -50,9 +53,13 @@ static const struct opt serve_opts[] = {
 	OPT_STRING("audit-key", "KEY", struct serve_args, audit_key, NULL,
 		   "private key from `rgmon keygen`: signs audit checkpoints (every 1000 records or 10 minutes, and "
 		   "at stop) and /v1/audit/export manifests"),
+	OPT_STRING("audit-checkpoints-file", "FILE", struct serve_args, checkpoints_file, NULL,
+		   "also append each signed checkpoint to FILE as it is made (one JSON line, fsync'd; as published "
+		   "on " AUDIT_CHECKPOINT_TOPIC "), for `audit verify --checkpoints FILE`"),
 	OPT_INT("audit-retention-days", "N", struct serve_args, retention_days, 1, 36500,
 		OPT_STR(AUDIT_RETENTION_DAYS_DEFAULT),
-		"days audit records are kept; older ones are dropped from a signed checkpoint on"),
+		"days audit records are kept; older ones are dropped from a signed checkpoint on, recorded by a "
+		"signed retention record (only with --audit-key)"),
 	OPT_INT("cache-players", "N", struct serve_args, cache_players, 2 * INGEST_BATCH_MAX, 100000000,
 		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
 	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
@@ -78,10 +85,12 @@ const struct cmd_entry cmd_serve_entry = {
 	"transaction together with its consumed offsets, alerts and outbox messages;\n"
 	"on start and on every partition assignment the consumer seeks to the\n"
 	"offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
-	"player_id, header alert_id) and rg.player-flags and marks messages sent on\n"
-	"delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
-	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
-	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
+	"player_id, header alert_id), rg.player-flags and rg.audit-checkpoints\n"
+	"(each signed audit checkpoint, key the signing key's fingerprint) and\n"
+	"marks messages sent on delivery: a crash may resend, never lose. Staff\n"
+	"actions (acknowledge, resolve) are written between batches. HTTP:\n"
+	"/healthz, /readyz, /metrics, the web UI at /, and the /v1 API\n"
+	"(schemas/openapi.yaml).\n"
 	"SIGINT/SIGTERM finish the batch, commit and exit 0 within seconds, even\n"
 	"with the broker gone; a second signal exits at once (128 + signal), which\n"
 	"loses nothing: every batch commits atomically with its offsets.\n",
@@ -166,6 +175,7 @@ struct serve {
 	struct http_server *http;
 	struct outbox_relay *relay;
 	struct source_kafka *sk;
+	int checkpoints_fd; /* --audit-checkpoints-file, or -1 */
 };
 
 static int serve_parse(const struct cmd_entry *cmd, int argc, char **argv, struct serve_args *a)
@@ -205,6 +215,12 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 		return -1;
 	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
 		return -1;
+	if (a->checkpoints_file && !a->audit_key)
+		return seterr(err, errlen, "--audit-checkpoints-file needs --audit-key: without it no checkpoint is "
+					   "signed");
+	if (a->checkpoints_file &&
+	    (s->checkpoints_fd = open(a->checkpoints_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return seterr(err, errlen, "cannot append to \"%s\": %s", a->checkpoints_file, strerror(errno));
 	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
 	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
 		return -1;
@@ -254,6 +270,24 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	return 0;
 }
 
+/* A checkpoint, once committed, also goes to --audit-checkpoints-file:
+ * whoever holds that file can tell a later rewrite of what it signed. */
+static int checkpoint_if_due(struct serve *s, int64_t now, int64_t every_records, int64_t every_ms, char *err,
+			     size_t errlen)
+{
+	char *line = NULL;
+	int rc = audit_checkpoint_if_due(s->st, s->audit_key, now, every_records, every_ms, &line, err, errlen);
+	if (rc > 0 && s->checkpoints_fd >= 0) {
+		int want = (int)strlen(line) + 1;
+		if (dprintf(s->checkpoints_fd, "%s\n", line) != want || fsync(s->checkpoints_fd) != 0)
+			log_error("audit: cannot append the checkpoint to --audit-checkpoints-file: %s (it is on %s "
+				  "still)",
+				  strerror(errno), AUDIT_CHECKPOINT_TOPIC);
+	}
+	free(line);
+	return rc;
+}
+
 /* This thread is the store's one writer: batches, then the staff actions
  * HTTP threads handed over, then what the relay delivered; now and then
  * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
@@ -273,13 +307,13 @@ static void serve_run(struct serve *s, long long retention_days)
 		int64_t now = clock_now_ms();
 		if (now - checkpoint_looked >= CHECKPOINT_LOOK_MS) {
 			checkpoint_looked = now;
-			if (audit_checkpoint_if_due(s->st, s->audit_key, now, AUDIT_CHECKPOINT_EVERY_RECORDS,
-						    AUDIT_CHECKPOINT_EVERY_MS, err, sizeof(err)) < 0)
+			if (checkpoint_if_due(s, now, AUDIT_CHECKPOINT_EVERY_RECORDS, AUDIT_CHECKPOINT_EVERY_MS, err,
+					      sizeof(err)) < 0)
 				log_warn("audit: checkpoint failed, trying again: %s", err);
 		}
 		if (now - retention_looked >= RETENTION_LOOK_MS) {
 			retention_looked = now;
-			int64_t gone = audit_prune(s->st, now, (int)retention_days, err, sizeof(err));
+			int64_t gone = audit_prune(s->st, s->audit_key, now, (int)retention_days, err, sizeof(err));
 			if (gone < 0)
 				log_warn("audit: retention failed, trying again later: %s", err);
 			else if (gone > 0)
@@ -292,7 +326,8 @@ static void serve_run(struct serve *s, long long retention_days)
 }
 
 /* Order matters: fail waiting staff actions, stop HTTP, commit the open
- * batch, then let the relay deliver what it can and mark it. */
+ * batch, record the stop and its checkpoint, then let the relay deliver
+ * what it can and mark it. */
 static void serve_stop(struct serve *s, bool failed)
 {
 	char err[512];
@@ -300,6 +335,16 @@ static void serve_stop(struct serve *s, bool failed)
 		writer_close(s->writer);
 	http_stop(s->http);
 	source_kafka_close(s->sk);
+	/* The stop goes into the trail, sealed by a last checkpoint, which the
+	 * relay's last round publishes. */
+	if (s->st && s->ig &&
+	    (record(s->st, AUDIT_SERVICE_STOP,
+		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
+		    sizeof(err)) < 0 ||
+	     checkpoint_if_due(s, clock_now_ms(), 1, 0, err, sizeof(err)) < 0))
+		log_warn("audit: %s", err);
+	if (s->checkpoints_fd >= 0)
+		close(s->checkpoints_fd);
 	if (s->relay) {
 		/* Rows the broker has not taken stay in the outbox and go at
 		 * the next start: waiting longer on a dead broker saves none. */
@@ -308,13 +353,6 @@ static void serve_stop(struct serve *s, bool failed)
 			log_warn("outbox: %s", err);
 	}
 	outbox_relay_free(s->relay);
-	/* The stop goes into the trail, sealed by a last checkpoint. */
-	if (s->st && s->ig &&
-	    (record(s->st, AUDIT_SERVICE_STOP,
-		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
-		    sizeof(err)) < 0 ||
-	     audit_checkpoint_if_due(s->st, s->audit_key, clock_now_ms(), 1, 0, err, sizeof(err)) < 0))
-		log_warn("audit: %s", err);
 	sign_key_free(s->audit_key);
 	writer_queue_free(s->writer);
 	tokens_release(&s->tokens);
@@ -329,7 +367,7 @@ static void serve_stop(struct serve *s, bool failed)
 static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct serve_args a = { 0 };
-	struct serve s = { 0 };
+	struct serve s = { .checkpoints_fd = -1 };
 	char err[512];
 	int rc = serve_parse(cmd, argc, argv, &a);
 	if (rc)

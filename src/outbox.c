@@ -121,8 +121,8 @@ static void *relay_main(void *arg)
 			r->cursor = r->retry_from;
 		r->retry_from = INT64_MAX;
 		pthread_mutex_unlock(&r->lock);
-		if (stopping)
-			break;
+		/* Also once more when stopping: what the writer committed last
+		 * (the audit checkpoint made at stop) goes out with the flush. */
 		if (store_outbox_unsent_each(r->db, r->cursor, RELAY_READ_MAX, produce_one, r, err, sizeof(err)) < 0) {
 			if (!warned)
 				log_warn("outbox: reading unsent messages: %s", err);
@@ -131,6 +131,8 @@ static void *relay_main(void *arg)
 			warned = false;
 		}
 		rd_kafka_poll(r->producer, 0);
+		if (stopping)
+			break;
 	}
 	if (rd_kafka_flush(r->producer, r->flush_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		log_warn("outbox: %lld message(s) not acknowledged at stop; they are sent again on the next start",

@@ -7,8 +7,8 @@ rgmon:
   audit_recipe.py verify EXPORT [--pubkey PUB.pem]
       checks an export (JSONL or CSV) as a regulator would: every record's
       hash, the chain, checkpoint signatures, the manifest's digest, last
-      hash and signature. Prints "ok: ..." and exits 0, or names the first
-      problem and exits 1.
+      hash and signature, and retention records' signatures. Prints
+      "ok: ..." and exits 0, or names the first problem and exits 1.
 
   audit_recipe.py forge KEY.pem OUT.jsonl
       writes an export of records with adversarial payloads (control
@@ -183,6 +183,11 @@ def verify(path, pub_pem=None):
             if p["signs_hash"] != r["prev_hash"] or not ed25519_verify(pub, msg.encode(), p["signature"]):
                 raise Problem("line %d (seq %d): a bad checkpoint" % (n, r["seq"]))
             checkpoints += 1
+        if r["kind"] == "retention":
+            p = r["payload"]
+            msg = "rgmon-audit-retention/1 %d %d %s" % (p["removed_first_seq"], p["removed_last_seq"], p["cut_hash"])
+            if not ed25519_verify(pub, msg.encode(), p["signature"]):
+                raise Problem("line %d (seq %d): a bad retention record" % (n, r["seq"]))
         digest.update((r["hash"] + "\n").encode())
         prev, last_seq = r["hash"], r["seq"]
     if digest.hexdigest() != m["records_digest"] or (records and prev != m["last_hash"]):

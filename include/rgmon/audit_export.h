@@ -28,7 +28,9 @@ struct audit_export_result {
 	int64_t count, first_seq, last_seq;
 };
 
-/* Writes the export to out, in one read snapshot of the store. */
+/* Writes the export to out, in one read snapshot of the store, after
+ * audit_chain_check: a chain that does not hold is refused (-1, naming the
+ * first bad seq) before anything is written or signed. */
 int audit_export(struct store *st, const struct audit_export_options *o, FILE *out, struct audit_export_result *res,
 		 char *err, size_t errlen);
 
@@ -45,5 +47,34 @@ int audit_export_record(struct store *st, const struct audit_export_options *o, 
  * reordered, duplicated, truncated, or a bad signature); -1 when the file
  * cannot be read. */
 int audit_verify_file(const char *path, const uint8_t *pub, char *report, size_t reportlen);
+
+/* Checkpoints published outside the database (rg.audit-checkpoints, serve
+ * --audit-checkpoints-file): each held one, its signature checked. */
+struct audit_held_checkpoint {
+	int64_t seq, signs_seq; /* the checkpoint record, and the record it signs */
+	char hash[AUDIT_HASH_HEX], signs_hash[AUDIT_HASH_HEX], at[32];
+	uint8_t pub[SIGN_PUBLIC_LEN];
+};
+struct audit_held {
+	struct audit_held_checkpoint *v;
+	size_t n, cap;
+};
+
+/* Adds one published checkpoint line; -1 with why when it is not one or
+ * its signature does not hold. */
+int audit_held_add(struct audit_held *h, const char *line, char *why, size_t whylen);
+/* Reads SOURCE: a file of published lines, or kafka:BROKERS/TOPIC (the
+ * topic read from the beginning to its end). -1 with err naming the first
+ * bad line. */
+int audit_held_load(struct audit_held *h, const char *source, char *err, size_t errlen);
+void audit_held_release(struct audit_held *h);
+
+/* Compares the held checkpoints with an export audit_verify_file accepted:
+ * each one signed by the export's key (pub, or the key the manifest
+ * names) whose record is in the export must find it with the hash it
+ * signed. 0 with a summary in report; 1 naming the first rewritten record;
+ * -1 when the file cannot be read. */
+int audit_verify_checkpoints(const char *path, const struct audit_held *h, const uint8_t *pub, char *report,
+			     size_t reportlen);
 
 #endif

@@ -1,6 +1,7 @@
 /* kafka.h -- librdkafka set-up shared by every Kafka client in rgmon (the
  * consumer and dead-letter producer in source_kafka.c, the outbox relay,
- * the simulator's producer): configuration with `-X name=value` properties as kcat takes
+ * the simulator's producer, `audit verify --checkpoints`'s reader of
+ * rg.audit-checkpoints): configuration with `-X name=value` properties as kcat takes
  * them, and librdkafka's log lines routed into our log module. */
 #ifndef RGMON_KAFKA_H
 #define RGMON_KAFKA_H

@@ -49,7 +49,7 @@ static int fill(const char *db, long n, struct sign_key *key)
 				return fprintf(stderr, "audit_bench: %s\n", err), 1;
 		}
 		if (store_commit(st, err, sizeof(err)) < 0 ||
-		    audit_checkpoint_if_due(st, key, T0_MS + i * 1000, 1000, INT64_MAX / 2, err, sizeof(err)) < 0)
+		    audit_checkpoint_if_due(st, key, T0_MS + i * 1000, 1000, INT64_MAX / 2, NULL, err, sizeof(err)) < 0)
 			return fprintf(stderr, "audit_bench: %s\n", err), 1;
 	}
 	store_close(st);

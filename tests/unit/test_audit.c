@@ -1,7 +1,8 @@
 /* test_audit.c -- the audit chain: the record hash is exactly the SHA-256
  * of the canonical JSON schemas/audit-export.md defines; checkpoints sign
  * the head; retention drops old records from a signed checkpoint and what
- * remains still exports and verifies; verify refuses another key. */
+ * remains still exports and verifies; verify refuses another key;
+ * checkpoints are published as they are made. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -141,26 +142,30 @@ static void test_retention_keeps_the_rest_verifiable(void **state)
 
 	append(&f, old, 4);
 	/* The first records are sealed at the first look. */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 1000, 1000, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 1000, 1000, 3600000, NULL, err, sizeof(err)), 1);
 	append(&f, old, 5);
 	/* Then a checkpoint is due once enough records or time went by... */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 1000, 3600000, err, sizeof(err)), 0);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 5, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 1000, 3600000, NULL, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 2000, 5, 3600000, NULL, err, sizeof(err)), 1);
 	append(&f, old, 1);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3000, 1000, 3600000, err, sizeof(err)), 0);
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3602000, 1000, 3600000, err, sizeof(err)), 1);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3000, 1000, 3600000, NULL, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 3602000, 1000, 3600000, NULL, err, sizeof(err)), 1);
 	/* ...and never when nothing is new. */
-	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 9999999, 1, 0, err, sizeof(err)), 0);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, old + 9999999, 1, 0, NULL, err, sizeof(err)), 0);
 	append(&f, now - 1000, 5);
 
+	/* Without a key nothing goes: a cut no signed record covers breaks the chain. */
+	assert_int_equal(audit_prune(f.st, NULL, now, 1, err, sizeof(err)), 0);
 	/* Nothing is older than five years yet... */
-	assert_int_equal(audit_prune(f.st, old + 86400000, 1825, err, sizeof(err)), 0);
+	assert_int_equal(audit_prune(f.st, f.key, old + 86400000, 1825, err, sizeof(err)), 0);
 	/* ...but with one day of retention the twelve records before the latest
 	 * old checkpoint (seq 13) go. */
-	assert_int_equal(audit_prune(f.st, now, 1, err, sizeof(err)), 12);
+	assert_int_equal(audit_prune(f.st, f.key, now, 1, err, sizeof(err)), 12);
 	assert_int_equal(store_audit_extent(f.st, &first, &count, err, sizeof(err)), 0);
 	assert_int_equal(first, 13); /* the checkpoint: the anchor */
 	assert_int_equal(count, 1 + 5 + 1);  /* anchor, the recent five, the retention record */
+	int64_t bad_seq;
+	assert_int_equal(audit_chain_check(f.st, &bad_seq, err, sizeof(err)), 0);
 
 	snprintf(path, sizeof(path), "%s/e.jsonl", f.dir);
 	FILE *out = fopen(path, "w");
@@ -185,6 +190,59 @@ static void test_retention_keeps_the_rest_verifiable(void **state)
 	fixture_close(&f);
 }
 
+struct outbox_rows {
+	int n;
+	char topic[64], value[1024];
+};
+
+static int note_outbox_row(void *ctx, const struct store_outbox_msg *m)
+{
+	struct outbox_rows *o = ctx;
+	o->n++;
+	snprintf(o->topic, sizeof(o->topic), "%s", m->topic);
+	snprintf(o->value, sizeof(o->value), "%.*s", (int)m->value_len, m->value);
+	return 0;
+}
+
+/* A checkpoint is published as it is made: the line handed back, and the
+ * same line in the outbox for rg.audit-checkpoints, in its transaction;
+ * an auditor holding it accepts it, and refuses it once altered. */
+static void test_checkpoint_is_published(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct outbox_rows rows = { 0 };
+	struct audit_held held = { 0 };
+	char err[256], *line = NULL, hash[AUDIT_HASH_HEX];
+	int64_t head, bad_seq;
+	fixture_open(&f);
+	append(&f, t_ms("2026-11-01T00:00:00Z"), 3);
+	assert_int_equal(audit_checkpoint_if_due(f.st, f.key, t_ms("2026-11-01T00:01:00Z"), 1, 0, &line, err, sizeof(err)),
+			 1);
+	assert_non_null(line);
+	assert_int_equal(store_audit_head(f.st, &head, hash, err, sizeof(err)), 0);
+	assert_int_equal(store_outbox_unsent_each(f.st, 0, 100, note_outbox_row, &rows, err, sizeof(err)), 0);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.topic, AUDIT_CHECKPOINT_TOPIC);
+	assert_string_equal(rows.value, line);
+	assert_int_equal(audit_held_add(&held, line, err, sizeof(err)), 0);
+	assert_int_equal(held.v[0].seq, head);
+	assert_string_equal(held.v[0].hash, hash);
+	assert_int_equal(held.v[0].signs_seq, 3);
+	assert_int_equal(audit_chain_check(f.st, &bad_seq, err, sizeof(err)), 0);
+
+	/* Another head under the same signature is refused. */
+	char *forged = strstr(line, "\"signs_seq\":3");
+	assert_non_null(forged);
+	forged[strlen("\"signs_seq\":")] = '2';
+	assert_int_equal(audit_held_add(&held, line, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not signed"));
+	assert_int_equal(held.n, 1);
+	audit_held_release(&held);
+	free(line);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_canonical_json_is_what_old_records_were_hashed_over),
 		cmocka_unit_test(test_canonical_json_refuses_reals),
 		cmocka_unit_test(test_retention_keeps_the_rest_verifiable),
+		cmocka_unit_test(test_checkpoint_is_published),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
