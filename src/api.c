@@ -162,19 +162,9 @@ static void handle_player_risk(const struct api_context *ctx, const struct api_r
 	struct player_state ps;
 	if (!load_player(rq, rq->params[0], &ps, r))
 		return;
-	json_t *risk = risk_player_json(rq->params[0], &ps, player_policy(ctx, &ps));
-	/* Agents see the badge and the reasons, not the money behind the limits. */
-	if (caller_is(rq, ROLE_AGENT)) {
-		size_t i;
-		json_t *l;
-		json_array_foreach(json_object_get(risk, "limits"), i, l) {
-			json_object_del(l, "value");
-			json_object_del(l, "used");
-			json_object_del(l, "used_at_least");
-			json_object_del(l, "pending_value");
-		}
-	}
-	reply_json(r, 200, risk);
+	/* Agents see the badge and the reasons in words: no money, no age. */
+	enum risk_view view = caller_is(rq, ROLE_AGENT) ? RISK_VIEW_AGENT : RISK_VIEW_STAFF;
+	reply_json(r, 200, risk_player_view_json(rq->params[0], &ps, player_policy(ctx, &ps), view));
 }
 
 static int add_raw_event(void *ctx, const char *raw)
