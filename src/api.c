@@ -139,7 +139,8 @@ static bool load_player(const struct api_request *rq, const char *player_id, str
 {
 	char err[512];
 	if (!event_player_id_valid(player_id)) {
-		api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+		api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+			  PLAYER_ID_MAX);
 		return false;
 	}
 	int found = store_player_load(rq->db, player_id, ps, err, sizeof(err));
@@ -349,7 +350,8 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	}
 	if ((v = rq->query(rq, "player"))) {
 		if (!event_player_id_valid(v))
-			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+					 PLAYER_ID_MAX);
 		f.player_id = v;
 	}
 	if ((v = rq->query(rq, "since")) && ts_parse_rfc3339(v, &f.since_ms) < 0)
@@ -583,7 +585,8 @@ static void handle_audit_export(const struct api_context *ctx, const struct api_
 		return api_error(r, 400, "to must be an RFC 3339 time after from");
 	if ((v = rq->query(rq, "player"))) {
 		if (!event_player_id_valid(v))
-			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+					 PLAYER_ID_MAX);
 		o.player = v;
 	}
 	if ((v = rq->query(rq, "format"))) {

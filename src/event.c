@@ -397,6 +397,10 @@ static bool player_id_ok(const char *s, size_t len)
 {
 	if (len < 1 || len > PLAYER_ID_MAX)
 		return false;
+	/* "." and ".." are path segments every URL parser removes: such a
+	 * player could never be opened at /v1/players/{id}. */
+	if (s[0] == '.' && (len == 1 || (len == 2 && s[1] == '.')))
+		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -615,7 +619,8 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 	if (!member(src, "player_id", &v))
 		return seterr(err, errlen, "missing field \"player_id\"");
 	if (v.kind != FLAT_STRING || !player_id_ok(v.str, v.len))
-		return seterr(err, errlen, "field \"player_id\": must be 1-%d characters of [A-Za-z0-9._:-]",
+		return seterr(err, errlen,
+			      "field \"player_id\": must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
 			      PLAYER_ID_MAX);
 	memcpy(ev->player_id, v.str, v.len);
 	ev->player_id[v.len] = '\0';
