@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[EVENT_TYPE_COUNT] = {
@@ -411,6 +412,16 @@ static bool player_id_ok(const char *s, size_t len)
 }
 
 bool event_player_id_valid(const char *s) { return player_id_ok(s, strlen(s)); }
+
+int event_payload_digest(const char *raw, size_t len, char out[DIGEST_SHA256_HEX])
+{
+	json_t *j = json_loadb(raw, len, JSON_DECODE_ANY, NULL);
+	char *canon = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY) : NULL;
+	int rc = canon ? digest_sha256_hex(canon, strlen(canon), out) : digest_sha256_hex(raw, len, out);
+	free(canon);
+	json_decref(j);
+	return rc;
+}
 
 static bool capitals(const char *s, size_t len, size_t want)
 {
