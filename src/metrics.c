@@ -73,7 +73,8 @@ void metrics_render(const struct metrics *m, const char *const *route_names, siz
 	sbuf_printf(o, "# HELP rgmon_batch_failures_total Batches rolled back and re-read.\n"
 		       "# TYPE rgmon_batch_failures_total counter\nrgmon_batch_failures_total %lld\n",
 		    LOAD(batch_failures));
-	sbuf_printf(o, "# HELP rgmon_dlq_messages_total Rejected events published to the dead-letter topic.\n"
+	sbuf_printf(o, "# HELP rgmon_dlq_messages_total Rejected events and duplicate conflicts published to the "
+		       "dead-letter topic.\n"
 		       "# TYPE rgmon_dlq_messages_total counter\n"
 		       "rgmon_dlq_messages_total{result=\"delivered\"} %lld\n"
 		       "rgmon_dlq_messages_total{result=\"failed\"} %lld\n",
