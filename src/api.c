@@ -139,7 +139,8 @@ static bool load_player(const struct api_request *rq, const char *player_id, str
 {
 	char err[512];
 	if (!event_player_id_valid(player_id)) {
-		api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+		api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+			  PLAYER_ID_MAX);
 		return false;
 	}
 	int found = store_player_load(rq->db, player_id, ps, err, sizeof(err));
@@ -162,19 +163,9 @@ static void handle_player_risk(const struct api_context *ctx, const struct api_r
 	struct player_state ps;
 	if (!load_player(rq, rq->params[0], &ps, r))
 		return;
-	json_t *risk = risk_player_json(rq->params[0], &ps, player_policy(ctx, &ps));
-	/* Agents see the badge and the reasons, not the money behind the limits. */
-	if (caller_is(rq, ROLE_AGENT)) {
-		size_t i;
-		json_t *l;
-		json_array_foreach(json_object_get(risk, "limits"), i, l) {
-			json_object_del(l, "value");
-			json_object_del(l, "used");
-			json_object_del(l, "used_at_least");
-			json_object_del(l, "pending_value");
-		}
-	}
-	reply_json(r, 200, risk);
+	/* Agents see the badge and the reasons in words: no money, no age. */
+	enum risk_view view = caller_is(rq, ROLE_AGENT) ? RISK_VIEW_AGENT : RISK_VIEW_STAFF;
+	reply_json(r, 200, risk_player_view_json(rq->params[0], &ps, player_policy(ctx, &ps), view));
 }
 
 static int add_raw_event(void *ctx, const char *raw)
@@ -359,7 +350,8 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	}
 	if ((v = rq->query(rq, "player"))) {
 		if (!event_player_id_valid(v))
-			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+					 PLAYER_ID_MAX);
 		f.player_id = v;
 	}
 	if ((v = rq->query(rq, "since")) && ts_parse_rfc3339(v, &f.since_ms) < 0)
@@ -625,7 +617,8 @@ static void handle_audit_export(const struct api_context *ctx, const struct api_
 		return api_error(r, 400, "to must be an RFC 3339 time after from");
 	if ((v = rq->query(rq, "player"))) {
 		if (!event_player_id_valid(v))
-			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-]", PLAYER_ID_MAX);
+			return api_error(r, 400, "player must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
+					 PLAYER_ID_MAX);
 		o.player = v;
 	}
 	if ((v = rq->query(rq, "format"))) {

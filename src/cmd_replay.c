@@ -33,9 +33,12 @@ const struct cmd_entry cmd_replay_entry = {
 	"replay", replay_opts,
 	"Run a JSONL event file (or stdin for -) through the same engine and store\n"
 	"as serve, deterministically, and print one JSON summary line:\n"
-	"  {\"events\":N,\"accepted\":N,\"duplicates\":N,\"rejected\":N,\"alerts\":N}\n"
-	"Each rejected line is reported on stderr as FILE:LINE: reason, and kept in\n"
-	"the database. Blank lines are skipped. A progress bar is shown on a\n"
+	"  {\"events\":N,\"accepted\":N,\"duplicates\":N,\"rejected\":N,\"alerts\":N,\n"
+	"   \"duplicate_conflicts\":N}\n"
+	"A duplicate repeats an event_id with the same payload; a duplicate conflict\n"
+	"repeats it with a different one. Neither is applied. Each rejected line and\n"
+	"each duplicate conflict is reported on stderr (\"rejected\" or \"conflict\"\n"
+	"FILE:LINE: reason) and kept in the database. Blank lines are skipped. A progress bar is shown on a\n"
 	"terminal.\n",
 	"Each player is scored by the pack that lists their account country, and\n"
 	"by the fallback pack (the one without \"countries\"; the built-in policy if\n"
@@ -85,10 +88,11 @@ static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, c
 		enum ingest_outcome outcome;
 		if (ingest_message(ig, &src, line, len, &outcome, reason, sizeof(reason), err, errlen) < 0)
 			return -1;
-		if (outcome == INGEST_REJECTED && !quiet) {
+		if ((outcome == INGEST_REJECTED || outcome == INGEST_DUPLICATE_CONFLICT) && !quiet) {
 			if (tty)
 				fputs("\r\033[K", stderr);
-			fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", src.file, (long long)lineno, reason);
+			fprintf(stderr, "rgmon: %s %s:%lld: %s\n", outcome == INGEST_REJECTED ? "rejected" : "conflict",
+				src.file, (long long)lineno, reason);
 		}
 		events++;
 		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, errlen) < 0)
@@ -132,9 +136,10 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 
 	struct store_counters t;
 	ingest_totals(ig, &t);
-	printf("{\"events\":%lld,\"accepted\":%lld,\"duplicates\":%lld,\"rejected\":%lld,\"alerts\":%lld}\n",
+	printf("{\"events\":%lld,\"accepted\":%lld,\"duplicates\":%lld,\"rejected\":%lld,\"alerts\":%lld,"
+	       "\"duplicate_conflicts\":%lld}\n",
 	       (long long)t.events, (long long)t.accepted, (long long)t.duplicates, (long long)t.rejected,
-	       (long long)t.alerts);
+	       (long long)t.alerts, (long long)t.duplicate_conflicts);
 	rc = 0;
 	goto out;
 fail:

@@ -228,6 +228,7 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	atomic_store(&s->metrics.events_accepted, totals.accepted);
 	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
 	atomic_store(&s->metrics.events_rejected, totals.rejected);
+	atomic_store(&s->metrics.events_duplicate_conflict, totals.duplicate_conflicts);
 
 	if (!(s->set = malloc(sizeof(*s->set))))
 		return seterr(err, errlen, "out of memory");

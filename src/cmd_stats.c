@@ -25,7 +25,8 @@ static const struct opt stats_opts[] = {
 const struct cmd_entry cmd_stats_entry = {
 	"stats", stats_opts,
 	"Print the totals kept in the store as JSON: events, accepted, duplicates,\n"
-	"rejected, alerts, alerts_by_jurisdiction (of the pack that raised each),\n"
+	"rejected, alerts, duplicate_conflicts (an event_id repeated with a different\n"
+	"payload), alerts_by_jurisdiction (of the pack that raised each),\n"
 	"and the stored consumer offsets per topic and partition.\n",
 	NULL,
 	cmd_stats,
@@ -73,9 +74,10 @@ static int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv)
 	}
 	store_close(st);
 
-	json_t *out = json_pack("{s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)c.events, "accepted",
+	json_t *out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)c.events, "accepted",
 				(json_int_t)c.accepted, "duplicates", (json_int_t)c.duplicates, "rejected",
-				(json_int_t)c.rejected, "alerts", (json_int_t)c.alerts);
+				(json_int_t)c.rejected, "alerts", (json_int_t)c.alerts, "duplicate_conflicts",
+				(json_int_t)c.duplicate_conflicts);
 	json_object_set_new(out, "alerts_by_jurisdiction", by_jurisdiction);
 	json_t *offsets = json_object();
 	for (int i = 0; i < n; i++) {

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[EVENT_TYPE_COUNT] = {
@@ -397,6 +398,10 @@ static bool player_id_ok(const char *s, size_t len)
 {
 	if (len < 1 || len > PLAYER_ID_MAX)
 		return false;
+	/* "." and ".." are path segments every URL parser removes: such a
+	 * player could never be opened at /v1/players/{id}. */
+	if (s[0] == '.' && (len == 1 || (len == 2 && s[1] == '.')))
+		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -407,6 +412,16 @@ static bool player_id_ok(const char *s, size_t len)
 }
 
 bool event_player_id_valid(const char *s) { return player_id_ok(s, strlen(s)); }
+
+int event_payload_digest(const char *raw, size_t len, char out[DIGEST_SHA256_HEX])
+{
+	json_t *j = json_loadb(raw, len, JSON_DECODE_ANY, NULL);
+	char *canon = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY) : NULL;
+	int rc = canon ? digest_sha256_hex(canon, strlen(canon), out) : digest_sha256_hex(raw, len, out);
+	free(canon);
+	json_decref(j);
+	return rc;
+}
 
 static bool capitals(const char *s, size_t len, size_t want)
 {
@@ -615,7 +630,8 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 	if (!member(src, "player_id", &v))
 		return seterr(err, errlen, "missing field \"player_id\"");
 	if (v.kind != FLAT_STRING || !player_id_ok(v.str, v.len))
-		return seterr(err, errlen, "field \"player_id\": must be 1-%d characters of [A-Za-z0-9._:-]",
+		return seterr(err, errlen,
+			      "field \"player_id\": must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
 			      PLAYER_ID_MAX);
 	memcpy(ev->player_id, v.str, v.len);
 	ev->player_id[v.len] = '\0';

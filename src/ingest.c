@@ -230,6 +230,32 @@ static const struct policy *policy_for(const struct ingest *ig, const struct eve
 	return ig->cfg.policies ? policy_set_for_event(ig->cfg.policies, st->country, ev) : ig->cfg.policy;
 }
 
+/* An event_id seen before: a plain duplicate when the payload is the one
+ * accepted, else a conflict, kept with the rejects naming both digests. */
+static int duplicate_seen(struct ingest *ig, const struct store_source *src, const struct event *ev,
+			  const char *raw, size_t len, enum ingest_outcome *outcome, char *reason, size_t reasonlen,
+			  char *err, size_t errlen)
+{
+	char *first = NULL, first_digest[DIGEST_SHA256_HEX], this_digest[DIGEST_SHA256_HEX];
+	if (store_event_raw(ig->store, ev->event_id, &first, err, errlen) < 0)
+		return -1;
+	int rc = !first || event_payload_digest(first, strlen(first), first_digest) < 0 ||
+		 event_payload_digest(raw, len, this_digest) < 0;
+	free(first);
+	if (rc)
+		return seterr(err, errlen, "event \"%s\": cannot compare with the accepted payload", ev->event_id);
+	if (strcmp(first_digest, this_digest) == 0) {
+		*outcome = INGEST_DUPLICATE;
+		ig->delta.duplicates++;
+		return 0;
+	}
+	seterr(reason, reasonlen, "duplicate event_id \"%s\" with a different payload (accepted sha256:%s, this sha256:%s)",
+	       ev->event_id, first_digest, this_digest);
+	*outcome = INGEST_DUPLICATE_CONFLICT;
+	ig->delta.duplicate_conflicts++;
+	return store_rejected_add(ig->store, src, ev->event_id, reason, raw, len, err, errlen);
+}
+
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
 {
@@ -270,11 +296,8 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	int added = store_event_add(ig->store, &ev, src, raw, len, err, errlen);
 	if (added < 0)
 		return -1;
-	if (added == 0) {
-		*outcome = INGEST_DUPLICATE;
-		ig->delta.duplicates++;
-		return 0;
-	}
+	if (added == 0)
+		return duplicate_seen(ig, src, &ev, raw, len, outcome, reason, reasonlen, err, errlen);
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;
@@ -381,6 +404,7 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 	ig->committed.events += ig->delta.events;
 	ig->committed.accepted += ig->delta.accepted;
 	ig->committed.duplicates += ig->delta.duplicates;
+	ig->committed.duplicate_conflicts += ig->delta.duplicate_conflicts;
 	ig->committed.rejected += ig->delta.rejected;
 	ig->committed.alerts += ig->delta.alerts;
 	memset(&ig->delta, 0, sizeof(ig->delta));

@@ -67,12 +67,14 @@ void metrics_render(const struct metrics *m, const char *const *route_names, siz
 	sbuf_printf(o, "rgmon_events_total{outcome=\"accepted\"} %lld\n", LOAD(events_accepted));
 	sbuf_printf(o, "rgmon_events_total{outcome=\"duplicate\"} %lld\n", LOAD(events_duplicate));
 	sbuf_printf(o, "rgmon_events_total{outcome=\"rejected\"} %lld\n", LOAD(events_rejected));
+	sbuf_printf(o, "rgmon_events_total{outcome=\"duplicate_conflict\"} %lld\n", LOAD(events_duplicate_conflict));
 	sbuf_printf(o, "# HELP rgmon_batches_total Batches committed to the store.\n# TYPE rgmon_batches_total counter\n"
 		       "rgmon_batches_total %lld\n", LOAD(batches));
 	sbuf_printf(o, "# HELP rgmon_batch_failures_total Batches rolled back and re-read.\n"
 		       "# TYPE rgmon_batch_failures_total counter\nrgmon_batch_failures_total %lld\n",
 		    LOAD(batch_failures));
-	sbuf_printf(o, "# HELP rgmon_dlq_messages_total Rejected events published to the dead-letter topic.\n"
+	sbuf_printf(o, "# HELP rgmon_dlq_messages_total Rejected events and duplicate conflicts published to the "
+		       "dead-letter topic.\n"
 		       "# TYPE rgmon_dlq_messages_total counter\n"
 		       "rgmon_dlq_messages_total{result=\"delivered\"} %lld\n"
 		       "rgmon_dlq_messages_total{result=\"failed\"} %lld\n",

@@ -15,8 +15,20 @@ void risk_reason_detail(const struct marker *m, const struct policy *pol, const 
 	rule_defs[m->rule]->detail(v, &pol->rules[m->rule], currency, buf, len);
 }
 
-int risk_reasons(const struct player_state *st, const struct policy *pol, int64_t now_ms,
-		 struct risk_reason out[ENGINE_MARKERS])
+void risk_reason_agent_detail(const struct marker *m, const struct policy *pol, char *buf, size_t len)
+{
+	const struct rule_def *d = rule_defs[m->rule];
+	int64_t v[RULE_VALUES];
+	for (int i = 0; i < RULE_VALUES; i++)
+		v[i] = m->v[i];
+	if (d->agent_detail)
+		d->agent_detail(v, &pol->rules[m->rule], "", buf, len);
+	else
+		snprintf(buf, len, "%s", d->summary);
+}
+
+static int reasons_for(const struct player_state *st, const struct policy *pol, int64_t now_ms,
+		       enum risk_view view, struct risk_reason out[ENGINE_MARKERS])
 {
 	int n = 0;
 	for (int i = 0; i < ENGINE_MARKERS; i++) {
@@ -32,9 +44,18 @@ int risk_reasons(const struct player_state *st, const struct policy *pol, int64_
 		}
 		out[j].rule = m->rule;
 		out[j].points = pts;
-		risk_reason_detail(m, pol, st->currency, out[j].detail, sizeof(out[j].detail));
+		if (view == RISK_VIEW_AGENT)
+			risk_reason_agent_detail(m, pol, out[j].detail, sizeof(out[j].detail));
+		else
+			risk_reason_detail(m, pol, st->currency, out[j].detail, sizeof(out[j].detail));
 	}
 	return n;
+}
+
+int risk_reasons(const struct player_state *st, const struct policy *pol, int64_t now_ms,
+		 struct risk_reason out[ENGINE_MARKERS])
+{
+	return reasons_for(st, pol, now_ms, RISK_VIEW_STAFF, out);
 }
 
 json_t *risk_time_json(int64_t ms)
@@ -46,11 +67,37 @@ json_t *risk_time_json(int64_t ms)
 	return json_string(buf);
 }
 
+/* A limit in force, with how much of it is used: amounts for staff only. */
+static json_t *limit_json(const struct player_state *st, const struct policy *pol, int k, int p, int64_t value,
+			  int64_t now, enum risk_view view)
+{
+	json_t *l = json_pack("{s:s, s:s}", "limit", limit_kind_name((enum limit_kind)k), "period",
+			      limit_period_name((enum limit_period)p));
+	if (view == RISK_VIEW_AGENT)
+		return l;
+	int64_t used = state_limit_used(st, &pol->tz, (enum limit_kind)k, (enum limit_period)p, now);
+	json_object_set_new(l, "value", json_integer(value));
+	json_object_set_new(l, "used", json_integer(used));
+	/* Summed from day sums that may have saturated: a bound. */
+	if (used >= ENGINE_SUM_MAX)
+		json_object_set_new(l, "used_at_least", json_true());
+	/* A raise that waits out its delay: say what is coming. */
+	if (st->limits[k][p].value != value)
+		json_object_set_new(l, "pending_value", json_integer(st->limits[k][p].value));
+	return l;
+}
+
 json_t *risk_player_json(const char *player_id, const struct player_state *st, const struct policy *pol)
+{
+	return risk_player_view_json(player_id, st, pol, RISK_VIEW_STAFF);
+}
+
+json_t *risk_player_view_json(const char *player_id, const struct player_state *st, const struct policy *pol,
+			      enum risk_view view)
 {
 	struct risk_reason reasons[ENGINE_MARKERS];
 	int64_t now = st->last_seen_ms;
-	int n = risk_reasons(st, pol, now, reasons);
+	int n = reasons_for(st, pol, now, view, reasons);
 	json_t *root = json_object(), *jr = json_array(), *jl = json_array();
 
 	json_object_set_new(root, "player_id", json_string(player_id));
@@ -64,19 +111,8 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 		for (int p = 0; p < PERIOD_COUNT; p++) {
 			int64_t value = state_limit_in_force(st, (enum limit_kind)k, (enum limit_period)p, now,
 							     pol->limit_raise_delay_minutes);
-			if (value <= 0)
-				continue;
-			json_t *l = json_pack("{s:s, s:s, s:I, s:I}", "limit", limit_kind_name((enum limit_kind)k), "period",
-					      limit_period_name((enum limit_period)p), "value", (json_int_t)value, "used",
-					      (json_int_t)state_limit_used(st, &pol->tz, (enum limit_kind)k,
-									   (enum limit_period)p, now));
-			/* Summed from day sums that may have saturated: a bound. */
-			if (json_integer_value(json_object_get(l, "used")) >= ENGINE_SUM_MAX)
-				json_object_set_new(l, "used_at_least", json_true());
-			/* A raise that waits out its delay: say what is coming. */
-			if (st->limits[k][p].value != value)
-				json_object_set_new(l, "pending_value", json_integer(st->limits[k][p].value));
-			json_array_append_new(jl, l);
+			if (value > 0)
+				json_array_append_new(jl, limit_json(st, pol, k, p, value, now, view));
 		}
 	json_object_set_new(root, "limits", jl);
 	if (!state_excluded_at(st, now))

@@ -17,7 +17,7 @@ struct source_kafka {
 	struct store *store;
 	struct metrics *metrics;
 	/* the open batch, for metrics after it commits */
-	int64_t batch_accepted, batch_duplicates, batch_rejected;
+	int64_t batch_accepted, batch_duplicates, batch_rejected, batch_duplicate_conflicts;
 	int64_t lag_updated_us;
 	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
 	bool closing;    /* leaving the group: no more Kafka offset mirrors */
@@ -196,7 +196,7 @@ static void publish_dead_letter(struct source_kafka *sk, const rd_kafka_message_
 static void batch_reset(struct source_kafka *sk)
 {
 	atomic_store(&sk->metrics->batch_open_events, 0);
-	sk->batch_accepted = sk->batch_duplicates = sk->batch_rejected = 0;
+	sk->batch_accepted = sk->batch_duplicates = sk->batch_rejected = sk->batch_duplicate_conflicts = 0;
 }
 
 static void add_offset(void *ctx, const char *topic, int32_t partition, int64_t next_offset)
@@ -213,7 +213,7 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	rd_kafka_topic_partition_list_t *mirror = rd_kafka_topic_partition_list_new(64);
 	ingest_offsets_each(sk->ingest, add_offset, mirror);
 	/* Dead letters of this batch must be out before its offsets commit. */
-	if (sk->batch_rejected > 0)
+	if (sk->batch_rejected > 0 || sk->batch_duplicate_conflicts > 0)
 		rd_kafka_flush(sk->dlq, 10000);
 	int64_t t0 = clock_mono_us();
 	if (ingest_commit(sk->ingest, err, errlen) < 0) {
@@ -227,6 +227,7 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	atomic_fetch_add(&sk->metrics->events_accepted, sk->batch_accepted);
 	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
 	atomic_fetch_add(&sk->metrics->events_rejected, sk->batch_rejected);
+	atomic_fetch_add(&sk->metrics->events_duplicate_conflict, sk->batch_duplicate_conflicts);
 	/* Mirror to Kafka for lag tools; asynchronous, and never relied on.
 	 * Not while closing: a commit still pending on a dead coordinator
 	 * holds up the consumer's destroy for seconds. */
@@ -361,6 +362,11 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		case INGEST_REJECTED:
 			sk->batch_rejected++;
 			log_debug("rejected %s/%d@%lld: %s", topic, msg->partition, (long long)msg->offset, reason);
+			publish_dead_letter(sk, msg, reason);
+			break;
+		case INGEST_DUPLICATE_CONFLICT:
+			sk->batch_duplicate_conflicts++;
+			log_debug("duplicate conflict %s/%d@%lld: %s", topic, msg->partition, (long long)msg->offset, reason);
 			publish_dead_letter(sk, msg, reason);
 			break;
 		}

@@ -9,16 +9,20 @@
 
 /* ---- counters ------------------------------------------------------------ */
 
-static const char *const counter_names[] = { "events", "accepted", "duplicates", "rejected", "alerts" };
+static const char *const counter_names[] = { "events", "accepted", "duplicates", "rejected", "alerts",
+					      "duplicate_conflicts" };
 
 static int64_t *counter_field(struct store_counters *c, size_t i)
 {
-	int64_t *f[] = { &c->events, &c->accepted, &c->duplicates, &c->rejected, &c->alerts };
+	int64_t *f[] = { &c->events, &c->accepted, &c->duplicates, &c->rejected, &c->alerts, &c->duplicate_conflicts };
 	return f[i];
 }
 
+/* A counter added after the first schema has no row until it first counts. */
 static const struct store_sql counter_add = {
-	"updating counters", "UPDATE counters SET value = value + ? WHERE name = ?", "Is", STMT_COUNTER_ADD,
+	"updating counters",
+	"INSERT INTO counters(name, value) VALUES (?2, ?1) ON CONFLICT(name) DO UPDATE SET value = value + ?1",
+	"Is", STMT_COUNTER_ADD,
 };
 
 int store_counters_add(struct store *st, const struct store_counters *delta, char *err, size_t errlen)

@@ -8,6 +8,7 @@
 #define RGMON_EVENT_H
 
 #include "rgmon/common.h"
+#include "rgmon/digest.h"
 
 enum event_type {
 	EVENT_DEPOSIT,
@@ -123,6 +124,13 @@ int event_parse(const char *json, size_t len, struct event *ev, char *err, size_
 /* The same, always through jansson (no fast scan): the reference the
  * tests hold event_parse to. Same results, slower. */
 int event_parse_reference(const char *json, size_t len, struct event *ev, char *err, size_t errlen);
+
+/* The identity of a message's payload, to tell a redelivery from an
+ * event_id reused for something else: SHA-256 (hex) of its canonical JSON
+ * (compact, keys sorted, non-ASCII escaped), so whitespace and key order do
+ * not count; of the bytes themselves when they are not JSON. 0, or -1 if
+ * libcrypto fails. */
+int event_payload_digest(const char *raw, size_t len, char out[DIGEST_SHA256_HEX]);
 
 /* Names as they appear in JSON ("deposit", "week", ...). */
 const char *event_type_name(enum event_type t);

@@ -35,7 +35,11 @@ struct ingest_config {
 	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
 };
 
-enum ingest_outcome { INGEST_ACCEPTED, INGEST_DUPLICATE, INGEST_REJECTED };
+/* A duplicate repeats an accepted event_id with the same payload (a
+ * redelivery); a duplicate conflict repeats it with a different payload
+ * (event_payload_digest): not applied either, but kept with the rejects --
+ * both digests in its reason -- and counted apart. */
+enum ingest_outcome { INGEST_ACCEPTED, INGEST_DUPLICATE, INGEST_REJECTED, INGEST_DUPLICATE_CONFLICT };
 
 struct ingest;
 
@@ -43,8 +47,8 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 void ingest_free(struct ingest *ig);
 
 /* Processes one message inside the open batch (opening it if needed).
- * *outcome says what became of it; for a reject, reason holds the one-line
- * reason (the message is already kept in the store). Returns -1 only on a
+ * *outcome says what became of it; for a reject or a duplicate conflict,
+ * reason holds the one-line reason (the message is already kept in the store). Returns -1 only on a
  * store failure: the caller must then ingest_abort() and re-read from the
  * stored offsets. When len is over EVENT_RAW_MAX, raw need hold only the
  * first INGEST_RAW_KEPT bytes (source_file passes no more). */

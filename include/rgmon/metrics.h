@@ -25,7 +25,7 @@ enum readiness {
 #define METRICS_HTTP_STATUSES 16 /* see http_statuses in metrics.c */
 
 struct metrics {
-	_Atomic int64_t events_accepted, events_duplicate, events_rejected;
+	_Atomic int64_t events_accepted, events_duplicate, events_rejected, events_duplicate_conflict;
 	_Atomic int64_t batches, batch_failures;
 	_Atomic int64_t dlq_published, dlq_failed;
 	_Atomic int64_t assigned_partitions;

@@ -110,6 +110,11 @@ struct rule_def {
 	struct rule_param params[RULE_PARAMS_MAX];
 	rule_eval_fn eval;
 	rule_detail_fn detail;
+	/* The explanation for support agents (DESIGN 1.3 additions): the same
+	 * finding in words, without money amounts or the player's age -- counts,
+	 * minutes and percentages of a limit stay. NULL: agents read the
+	 * summary. */
+	rule_detail_fn agent_detail;
 	rule_points_fn points; /* NULL: the rule's weight */
 	rule_stake_fn stake;   /* NULL: not scaled by money at stake */
 	/* A money measure with tiers: below its red tier it calls for a look,

@@ -27,8 +27,10 @@ struct store;
  * newest event time is always recognised as a duplicate. */
 #define STORE_DEDUPE_WINDOW_DAYS 35
 
+/* events = accepted + duplicates + duplicate_conflicts + rejected */
 struct store_counters {
 	int64_t events, accepted, duplicates, rejected, alerts;
+	int64_t duplicate_conflicts; /* an event_id repeated with a different payload */
 };
 
 /* Where a message came from: a Kafka position or a file line. */

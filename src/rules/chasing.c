@@ -53,6 +53,14 @@ static void deposit_after_loss_detail(const int64_t v[RULE_VALUES], const struct
 		 (long long)r->param[DAL_WINDOW_HOURS]);
 }
 
+static void deposit_after_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				     const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld %s each within %lld min of a loss, after losing a significant amount (within %lld h)",
+		 (long long)v[0], v[0] == 1 ? "deposit" : "deposits", (long long)r->param[DAL_WITHIN_MINUTES],
+		 (long long)r->param[DAL_WINDOW_HOURS]);
+}
+
 /* Money at stake: deposited, or lost before. */
 static int64_t deposit_after_loss_stake(const int64_t v[RULE_VALUES]) { return v[1] > v[2] ? v[1] : v[2]; }
 
@@ -67,6 +75,7 @@ const struct rule_def rule_chasing_deposit_after_loss = {
 	.eval = deposit_after_loss,
 	.stake = deposit_after_loss_stake,
 	.detail = deposit_after_loss_detail,
+	.agent_detail = deposit_after_loss_agent,
 };
 
 /* ---- loss_chasing.deposits_in_session ------------------------------- */
@@ -108,6 +117,12 @@ static void deposits_in_session_detail(const int64_t v[RULE_VALUES], const struc
 	snprintf(buf, len, "%lld deposits (%s) in one session of %lld min", (long long)v[0], d, (long long)v[2]);
 }
 
+static void deposits_in_session_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				      const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld deposits in one session of %lld min", (long long)v[0], (long long)v[2]);
+}
+
 /* Money at stake: deposited in the sitting. */
 static int64_t deposits_in_session_stake(const int64_t v[RULE_VALUES]) { return v[1]; }
 
@@ -119,6 +134,7 @@ const struct rule_def rule_chasing_deposits_in_session = {
 	.eval = deposits_in_session,
 	.stake = deposits_in_session_stake,
 	.detail = deposits_in_session_detail,
+	.agent_detail = deposits_in_session_agent,
 };
 
 /* ---- loss_chasing.escalating_deposits ------------------------------- */
@@ -166,6 +182,13 @@ static void escalating_deposits_detail(const int64_t v[RULE_VALUES], const struc
 		 (long long)v[0], (long long)r->param[ESC_STEP_PCT], a, b, (long long)r->param[ESC_WINDOW_HOURS]);
 }
 
+static void escalating_deposits_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				      const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld deposits in a row, each at least %lld%% of the one before, within %lld h",
+		 (long long)v[0], (long long)r->param[ESC_STEP_PCT], (long long)r->param[ESC_WINDOW_HOURS]);
+}
+
 /* Money at stake: the largest deposit. */
 static int64_t escalating_deposits_stake(const int64_t v[RULE_VALUES]) { return v[1] > v[2] ? v[1] : v[2]; }
 
@@ -179,6 +202,7 @@ const struct rule_def rule_chasing_escalating_deposits = {
 	.eval = escalating_deposits,
 	.stake = escalating_deposits_stake,
 	.detail = escalating_deposits_detail,
+	.agent_detail = escalating_deposits_agent,
 };
 
 /* ---- loss_chasing.reversed_withdrawals ------------------------------ */
@@ -212,6 +236,7 @@ const struct rule_def rule_chasing_reversed_withdrawals = {
 		    { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
 	.eval = reversed_withdrawals,
 	.detail = reversed_withdrawals_detail,
+	.agent_detail = reversed_withdrawals_detail, /* counts only */
 };
 
 /* ---- loss_chasing.stake_escalation ---------------------------------- */
@@ -245,6 +270,13 @@ static void stake_escalation_detail(const int64_t v[RULE_VALUES], const struct p
 		 (long long)v[2], b);
 }
 
+static void stake_escalation_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				   const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "stake raised well above the player's average after %lld losing rounds in a row",
+		 (long long)v[2]);
+}
+
 /* Money at stake: the stake, and about what the streak cost. */
 static int64_t stake_escalation_stake(const int64_t v[RULE_VALUES]) { return v[0] + v[1] * v[2]; }
 
@@ -258,6 +290,7 @@ const struct rule_def rule_chasing_stake_escalation = {
 	.eval = stake_escalation,
 	.stake = stake_escalation_stake,
 	.detail = stake_escalation_detail,
+	.agent_detail = stake_escalation_agent,
 };
 
 /* ---- loss_chasing.redeposit_after_depletion ------------------------- */
@@ -297,6 +330,13 @@ static void redeposit_detail(const int64_t v[RULE_VALUES], const struct policy_r
 		 (long long)v[2], b, p);
 }
 
+static void redeposit_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			    char *buf, size_t len)
+{
+	snprintf(buf, len, "deposited again %lld min after a loss nearly emptied the balance of the previous deposit",
+		 (long long)v[2]);
+}
+
 /* Money at stake: this deposit and the one it burnt through. */
 static int64_t redeposit_stake(const int64_t v[RULE_VALUES]) { return v[0] + v[3]; }
 
@@ -309,4 +349,5 @@ const struct rule_def rule_chasing_redeposit_after_depletion = {
 	.eval = redeposit_after_depletion,
 	.stake = redeposit_stake,
 	.detail = redeposit_detail,
+	.agent_detail = redeposit_agent,
 };

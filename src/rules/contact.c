@@ -46,6 +46,7 @@ const struct rule_def rule_contact_bonus_requests = {
 	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
 	.eval = bonus_requests,
 	.detail = bonus_requests_detail,
+	.agent_detail = bonus_requests_detail, /* counts only */
 };
 
 static bool withdrawal_complaints(const struct rule_ctx *c, int64_t v[RULE_VALUES])
@@ -66,4 +67,5 @@ const struct rule_def rule_contact_withdrawal_complaints = {
 	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
 	.eval = withdrawal_complaints,
 	.detail = withdrawal_complaints_detail,
+	.agent_detail = withdrawal_complaints_detail, /* counts only */
 };

@@ -27,10 +27,18 @@ static void exclusion_breach_detail(const int64_t v[RULE_VALUES], const struct p
 		 (long long)v[2], v[3] ? "an indefinite self-exclusion" : "a self-exclusion or pause");
 }
 
+static void exclusion_breach_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				   const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s accepted %lld h into %s", v[0] == EVENT_DEPOSIT ? "a deposit" : "a game round",
+		 (long long)v[2], v[3] ? "an indefinite self-exclusion" : "a self-exclusion or pause");
+}
+
 const struct rule_def rule_exclusion_breach = {
 	.id = "exclusion.breach",
 	.summary = "an approved deposit or a game round while the player is self-excluded or paused",
 	.triggers = (1u << EVENT_DEPOSIT) | (1u << EVENT_GAME_ROUND),
 	.eval = exclusion_breach,
 	.detail = exclusion_breach_detail,
+	.agent_detail = exclusion_breach_agent,
 };

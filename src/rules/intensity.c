@@ -39,6 +39,23 @@ static void early_detail(const char *when, const int64_t v[RULE_VALUES], const s
 		 (long long)v[2]);
 }
 
+static void early_agent(const char *when, const int64_t v[RULE_VALUES], char *buf, size_t len)
+{
+	snprintf(buf, len, "%s: large deposits or losses within %lld h of the first event", when, (long long)v[2]);
+}
+
+static void day_one_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			  char *buf, size_t len)
+{
+	early_agent("heavy play on day one", v, buf, len);
+}
+
+static void first_30_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			   char *buf, size_t len)
+{
+	early_agent("heavy play in the first 30 days", v, buf, len);
+}
+
 static bool day_one(const struct rule_ctx *c, int64_t v[RULE_VALUES]) { return early(c, 1, v); }
 static bool first_30_days(const struct rule_ctx *c, int64_t v[RULE_VALUES]) { return early(c, 30, v); }
 
@@ -61,6 +78,7 @@ const struct rule_def rule_intensity_day_one = {
 	.params = { { "deposits", PARAM_MONEY, 0, 0, "minor units" }, { "net_loss", PARAM_MONEY, 0, 0, "minor units" } },
 	.eval = day_one,
 	.detail = day_one_detail,
+	.agent_detail = day_one_agent,
 };
 
 const struct rule_def rule_intensity_first_30_days = {
@@ -70,6 +88,7 @@ const struct rule_def rule_intensity_first_30_days = {
 	.params = { { "deposits", PARAM_MONEY, 0, 0, "minor units" }, { "net_loss", PARAM_MONEY, 0, 0, "minor units" } },
 	.eval = first_30_days,
 	.detail = first_30_detail,
+	.agent_detail = first_30_agent,
 };
 
 /* ---- intensity.long_session ------------------------------------------ */
@@ -105,6 +124,7 @@ const struct rule_def rule_intensity_long_session = {
 	.params = { { "hours", PARAM_INT, 1, 48, "hours" } },
 	.eval = long_session,
 	.detail = long_session_detail,
+	.agent_detail = long_session_detail, /* time only */
 };
 
 /* ---- intensity.daily_play_time --------------------------------------- */
@@ -170,6 +190,7 @@ const struct rule_def rule_intensity_daily_play_time = {
 	.params = { { "hours", PARAM_INT, 1, 24, "hours" }, { "strong_days", PARAM_INT, 0, 7, "days", true } },
 	.eval = daily_play_time,
 	.detail = daily_play_time_detail,
+	.agent_detail = daily_play_time_detail, /* time only */
 	.points = daily_play_time_points,
 };
 
@@ -212,6 +233,7 @@ const struct rule_def rule_intensity_night_play = {
 		    { "min_rounds", PARAM_INT, 1, 10000, "rounds a night" } },
 	.eval = night_play,
 	.detail = night_play_detail,
+	.agent_detail = night_play_detail, /* counts only */
 };
 
 /* ---- intensity.rising_trend ------------------------------------------ */
@@ -253,6 +275,12 @@ static void rising_trend_detail(const int64_t v[RULE_VALUES], const struct polic
 		 a, (long long)v[2], b);
 }
 
+static void rising_trend_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			       char *buf, size_t len)
+{
+	snprintf(buf, len, "staking per day over the last 7 days is %lld%% of the player's own baseline", (long long)v[2]);
+}
+
 const struct rule_def rule_intensity_rising_trend = {
 	.id = "intensity.rising_trend",
 	.summary = "stake per day over the last 7 days is factor_pct% or more of the 23 days before (with min_baseline_days of play and min_staked this week)",
@@ -262,4 +290,5 @@ const struct rule_def rule_intensity_rising_trend = {
 		    { "min_staked", PARAM_MONEY, 0, 0, "minor units in the last 7 days" } },
 	.eval = rising_trend,
 	.detail = rising_trend_detail,
+	.agent_detail = rising_trend_agent,
 };

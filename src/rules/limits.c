@@ -57,6 +57,14 @@ static void near_breach_detail(const int64_t v[RULE_VALUES], const struct policy
 	snprintf(buf, len, "used %s", use);
 }
 
+static void near_breach_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			      char *buf, size_t len)
+{
+	int kind = (int)(v[0] / PERIOD_COUNT), period = (int)(v[0] % PERIOD_COUNT);
+	snprintf(buf, len, "used %s%lld%% of the %s %s limit", v[1] >= ENGINE_SUM_MAX ? "at least " : "",
+		 (long long)(v[2] ? v[1] * 100 / v[2] : 0), rule_period_adjective(period), kind_noun[kind]);
+}
+
 const struct rule_def rule_limits_near_breach = {
 	.id = "limits.near_breach",
 	.summary = "the player has used pct% or more of one of their own limits",
@@ -65,6 +73,7 @@ const struct rule_def rule_limits_near_breach = {
 	.params = { { "pct", PARAM_INT, 1, 100, "%" } },
 	.eval = near_breach,
 	.detail = near_breach_detail,
+	.agent_detail = near_breach_agent,
 };
 
 /* ---- limits.breach -------------------------------------------------- */
@@ -97,12 +106,20 @@ static void breach_detail(const int64_t v[RULE_VALUES], const struct policy_rule
 		 u, rule_period_adjective((int)v[0]), l);
 }
 
+static void breach_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			 char *buf, size_t len)
+{
+	snprintf(buf, len, "approved deposits exceed the player's own %s deposit limit (operator failure)",
+		 rule_period_adjective((int)v[0]));
+}
+
 const struct rule_def rule_limits_breach = {
 	.id = "limits.breach",
 	.summary = "approved deposits exceed the player's own deposit limit: the operator failed to enforce it",
 	.triggers = TRIGGER(EVENT_DEPOSIT),
 	.eval = breach,
 	.detail = breach_detail,
+	.agent_detail = breach_agent,
 };
 
 /* ---- limits.declined_at_limit --------------------------------------- */
@@ -143,6 +160,7 @@ const struct rule_def rule_limits_declined_at_limit = {
 		    { "pct", PARAM_INT, 1, 100, "% of the limit used" } },
 	.eval = declined_at_limit,
 	.detail = declined_at_limit_detail,
+	.agent_detail = declined_at_limit_detail, /* counts and a percentage only */
 };
 
 /* ---- limits.raise_in_cooling_off ------------------------------------ */
@@ -181,6 +199,14 @@ static void raise_detail(const int64_t v[RULE_VALUES], const struct policy_rule 
 		 (long long)r->param[COOLING_HOURS]);
 }
 
+static void raise_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			char *buf, size_t len)
+{
+	int kind = (int)(v[0] / PERIOD_COUNT), period = (int)(v[0] % PERIOD_COUNT);
+	snprintf(buf, len, "%s %s limit raised %lld h after the last change (cooling-off %lld h)",
+		 rule_period_adjective(period), kind_noun[kind], (long long)v[3], (long long)r->param[COOLING_HOURS]);
+}
+
 const struct rule_def rule_limits_raise_in_cooling_off = {
 	.id = "limits.raise_in_cooling_off",
 	.summary = "the player raises a limit again within the cooling-off period after the last change",
@@ -188,6 +214,7 @@ const struct rule_def rule_limits_raise_in_cooling_off = {
 	.params = { { "cooling_off_hours", PARAM_INT, 1, 8760, "hours" } },
 	.eval = raise_in_cooling_off,
 	.detail = raise_detail,
+	.agent_detail = raise_agent,
 };
 
 /* ---- limits.high_limit ---------------------------------------------- */
@@ -226,6 +253,13 @@ static void high_limit_detail(const int64_t v[RULE_VALUES], const struct policy_
 		 kind_noun[v[0] / PERIOD_COUNT], a, m, t);
 }
 
+static void high_limit_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			     char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s limit set very high (above the policy's monthly amount)",
+		 rule_period_adjective((int)(v[0] % PERIOD_COUNT)), kind_noun[v[0] / PERIOD_COUNT]);
+}
+
 const struct rule_def rule_limits_high_limit = {
 	.id = "limits.high_limit",
 	.summary = "a deposit or loss limit is set or raised above a monthly amount (day x30, week x30/7)",
@@ -233,6 +267,7 @@ const struct rule_def rule_limits_high_limit = {
 	.params = { { "monthly", PARAM_MONEY, 0, 0, "minor units a month" } },
 	.eval = high_limit,
 	.detail = high_limit_detail,
+	.agent_detail = high_limit_agent,
 };
 
 /* ---- regulatory.deposits / regulatory.net_loss ---------------------- */
@@ -251,6 +286,13 @@ static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const str
 		snprintf(band, sizeof(band), " (age unknown: lowest band)");
 	snprintf(buf, len, "%s of %s in %lld days reach the check threshold of %s%s", what, a,
 		 (long long)r->param[REG_WINDOW_DAYS], t, band);
+}
+
+/* For agents: neither the amounts nor the age band's age. */
+static void reg_agent(const char *what, const struct policy_rule *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s in %lld days reach the regulator's check threshold for the player's age group", what,
+		 (long long)r->param[REG_WINDOW_DAYS]);
 }
 
 /* Sums the rule's window and compares `measure` of it with the threshold
@@ -292,6 +334,12 @@ static void reg_deposits_detail(const int64_t v[RULE_VALUES], const struct polic
 	reg_detail(v[3] ? "net deposits" : "deposits", v, r, currency, buf, len);
 }
 
+static void reg_deposits_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			       char *buf, size_t len)
+{
+	reg_agent(v[3] ? "net deposits" : "deposits", r, buf, len);
+}
+
 const struct rule_def rule_regulatory_deposits = {
 	.id = "regulatory.deposits",
 	.summary = "deposits (or net deposits) over a rolling window reach the regulator's check threshold for the age band",
@@ -301,6 +349,7 @@ const struct rule_def rule_regulatory_deposits = {
 		    { "net", PARAM_BOOL, 0, 1, "subtract completed withdrawals" } },
 	.eval = reg_deposits,
 	.detail = reg_deposits_detail,
+	.agent_detail = reg_deposits_agent,
 };
 
 static int64_t net_loss_measure(const struct rule_ctx *c, const struct state_window *w) { return w->net_loss; }
@@ -313,6 +362,12 @@ static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct polic
 	reg_detail("net losses", v, r, currency, buf, len);
 }
 
+static void reg_net_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			       char *buf, size_t len)
+{
+	reg_agent("net losses", r, buf, len);
+}
+
 const struct rule_def rule_regulatory_net_loss = {
 	.id = "regulatory.net_loss",
 	.summary = "net loss over a rolling window reaches the regulator's threshold for the age band",
@@ -321,4 +376,5 @@ const struct rule_def rule_regulatory_net_loss = {
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },
 	.eval = reg_net_loss,
 	.detail = reg_net_loss_detail,
+	.agent_detail = reg_net_loss_agent,
 };

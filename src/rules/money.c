@@ -42,6 +42,15 @@ static void net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_ru
 		snprintf(buf, len, "net loss of %s in %lld days (threshold %s)", a, (long long)v[0], t);
 }
 
+static void net_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			   char *buf, size_t len)
+{
+	if (v[0] == 1)
+		snprintf(buf, len, "large net loss today (over the policy's threshold)");
+	else
+		snprintf(buf, len, "large net loss in %lld days (over the policy's threshold)", (long long)v[0]);
+}
+
 const struct rule_def rule_money_net_loss = {
 	.id = "money.net_loss",
 	.summary = "net loss (stakes minus payouts) reaches a threshold today, over 7 days or over 30 days (0 = window not used)",
@@ -51,6 +60,7 @@ const struct rule_def rule_money_net_loss = {
 		    { "month", PARAM_MONEY, 0, 0, "minor units" } },
 	.eval = net_loss,
 	.detail = net_loss_detail,
+	.agent_detail = net_loss_agent,
 };
 
 /* ---- money.instruments ----------------------------------------------- */
@@ -86,6 +96,7 @@ const struct rule_def rule_money_instruments = {
 		    { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
 	.eval = instruments,
 	.detail = instruments_detail,
+	.agent_detail = instruments_detail, /* counts only */
 };
 
 /* ---- money.declined_burst -------------------------------------------- */
@@ -147,6 +158,7 @@ const struct rule_def rule_money_declined_burst = {
 		    { "strong_count", PARAM_INT, 0, ENGINE_DECLINES, "attempts", true } },
 	.eval = declined_burst,
 	.detail = declined_burst_detail,
+	.agent_detail = declined_burst_detail, /* counts only */
 	.points = declined_burst_points,
 };
 
@@ -288,6 +300,41 @@ static void new_account_detail(const int64_t v[RULE_VALUES], const struct policy
 	snprintf(buf, len, "new account: %s", inner);
 }
 
+/* For agents: the measure, its window and the tier, without amounts. */
+static void tiers_agent(const char *what, const int64_t v[RULE_VALUES], char *buf, size_t len)
+{
+	char win[24];
+	window_text(win, sizeof(win), v[0] % 1000);
+	snprintf(buf, len, "%s in %s (%s tier)", what, v[0] == 1 ? "the last hour" : win,
+		 v[3] > TIER_NONE && v[3] < TIER_COUNT ? tier_names[v[3]] : "?");
+}
+
+static void deposited_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			    char *buf, size_t len)
+{
+	tiers_agent("large deposits", v, buf, len);
+}
+
+static void lost_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+		       char *buf, size_t len)
+{
+	tiers_agent("large net loss", v, buf, len);
+}
+
+static void staked_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			 char *buf, size_t len)
+{
+	tiers_agent("large stakes", v, buf, len);
+}
+
+static void new_account_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			      char *buf, size_t len)
+{
+	char inner[RULE_DETAIL_MAX];
+	tiers_agent(v[0] >= 1000 ? "large net loss" : "large deposits", v, inner, sizeof(inner));
+	snprintf(buf, len, "new account: %s", inner);
+}
+
 #define WINDOW_TIERS                                                                    \
 	{ { "1h", PARAM_TIERS, 0, 0, "minor units", true },                             \
 	  { "24h", PARAM_TIERS, 0, 0, "minor units", true },                            \
@@ -301,6 +348,7 @@ const struct rule_def rule_money_deposited = {
 	.params = WINDOW_TIERS,
 	.eval = deposited,
 	.detail = deposited_detail,
+	.agent_detail = deposited_agent,
 	.points = tier_points,
 	.money_tier = true,
 };
@@ -312,6 +360,7 @@ const struct rule_def rule_money_lost = {
 	.params = WINDOW_TIERS,
 	.eval = lost,
 	.detail = lost_detail,
+	.agent_detail = lost_agent,
 	.points = tier_points,
 	.money_tier = true,
 };
@@ -323,6 +372,7 @@ const struct rule_def rule_money_staked = {
 	.params = WINDOW_TIERS,
 	.eval = staked,
 	.detail = staked_detail,
+	.agent_detail = staked_agent,
 	.points = tier_points,
 	.money_tier = true,
 };
@@ -337,6 +387,7 @@ const struct rule_def rule_money_new_account = {
 		    { "net_loss_7d", PARAM_TIERS, 0, 0, "minor units", true } },
 	.eval = new_account,
 	.detail = new_account_detail,
+	.agent_detail = new_account_agent,
 	.points = tier_points,
 	.money_tier = true,
 };

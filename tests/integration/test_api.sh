@@ -97,8 +97,18 @@ check "me names the caller" "carol compliance" "$(getj carol /v1/me | jq -r '"\(
 LP=$(sqlite3 "$WORK/s.db" "select player_id from events where type = 'limit_set' and raw like '%\"limit\":\"deposit\"%' limit 1")
 check "compliance sees limit values" true "$(getj compliance "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value != null)')"
 check "agent sees limits without values" true "$(getj agent "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value == null and .used == null)')"
-check "agent still sees the reasons" "$(getj compliance "/v1/players/$PLAYER/risk" | jq -c .reasons)" \
-  "$(getj agent "/v1/players/$PLAYER/risk" | jq -c .reasons)"
+check "agent still sees the reasons" "$(getj compliance "/v1/players/$PLAYER/risk" | jq -c '[.reasons[] | [.rule, .points]]')" \
+  "$(getj agent "/v1/players/$PLAYER/risk" | jq -c '[.reasons[] | [.rule, .points]]')"
+# Agents read the reasons in words: no amounts ("3 deposits (1,599,136.04
+# EUR)") and no age ("for age 22"); staff read the same reasons with them.
+MONEY='[0-9] [A-Z]{3}\b|minor units' AGE='age [0-9]'
+sqlite3 "$WORK/s.db" "select player_id from players order by player_id limit 120" >"$WORK/risk-players"
+while read -r p; do getj compliance "/v1/players/$p/risk"; done <"$WORK/risk-players" | jq -r '.reasons[].detail' >"$WORK/staff-reasons"
+while read -r p; do getj agent "/v1/players/$p/risk"; done <"$WORK/risk-players" | jq -r '.reasons[].detail' >"$WORK/agent-reasons"
+check "staff reasons show amounts" true "$([ "$(grep -cE "$MONEY" "$WORK/staff-reasons")" -gt 0 ] && echo true)"
+check "agent reasons as many as staff's" "$(wc -l <"$WORK/staff-reasons")" "$(wc -l <"$WORK/agent-reasons")"
+check "agent reasons show no amount" "" "$(grep -E "$MONEY" "$WORK/agent-reasons" | head -3)"
+check "agent reasons show no age" "" "$(grep -E "$AGE" "$WORK/agent-reasons" | head -3)"
 check "risk over HTTP equals player show --json" "$($RGMON player show "$PLAYER" --db "$WORK/s.db" --json | jq -S -c .)" \
   "$(getj compliance "/v1/players/$PLAYER/risk" | jq -S -c .)"
 check "badge is SVG" "image/svg+xml" "$(curl -s -o /dev/null -w '%{content_type}' -H "Authorization: Bearer $(tok agent)" "$URL/v1/badge/$PLAYER.svg")"
@@ -106,6 +116,17 @@ getj agent "/v1/badge/$PLAYER.svg" | grep -q "risk: $(getj agent "/v1/players/$P
   ok "badge shows level and score" || fail "badge shows level and score"
 check "unknown player is 404" 404 "$(code agent GET /v1/players/nobody-here/risk)"
 check "bad player id is 400" 400 "$(code agent GET '/v1/players/bad%20id/risk')"
+# Player ids "." and ".." are dot segments that browsers and curl remove
+# from a URL, so no such player could be opened: refused at both edges.
+for p in . .. %2e %2E%2e; do
+  c=$(curl -s --path-as-is -o "$WORK/body" -w '%{http_code}' -H "Authorization: Bearer $(tok agent)" "$URL/v1/players/$p/risk")
+  check "player id $p is 400 naming the rule" '400 true' "$c $(jq '.error | test("not \".\" or \"..\"")' "$WORK/body" 2>/dev/null)"
+done
+for p in . .. ...; do
+  printf '{"event_id":"dot-%s","type":"account","player_id":"%s","ts":"2026-11-22T10:00:00Z"}\n' "$p" "$p"
+done | $RGMON replay --db "$WORK/dots.db" - >"$WORK/dots.out" 2>"$WORK/dots.err"
+check "replay rejects player ids . and .., not ..." '1 2' "$(jq -r '"\(.accepted) \(.rejected)"' "$WORK/dots.out")"
+check "the reject names the rule" 2 "$(grep -c 'not "." or ".."' "$WORK/dots.err")"
 check "unknown alert is 404" 404 "$(code compliance GET /v1/alerts/0123456789abcdef0123456789abcdef)"
 
 # ---- the timeline ----

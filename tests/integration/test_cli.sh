@@ -37,7 +37,7 @@ this is not json
 JSONL
 out=$($RGMON replay --db "$WORK/r.db" "$WORK/mixed.jsonl" 2>"$WORK/rejects")
 check "replay exits 0" 0 $?
-check "replay summary" '{"events":12,"accepted":6,"duplicates":2,"rejected":4,"alerts":0}' "$out"
+check "replay summary" '{"events":12,"accepted":6,"duplicates":2,"rejected":4,"alerts":0,"duplicate_conflicts":0}' "$out"
 check "every rejected line reported on stderr" 4 "$(grep -c '^rgmon: rejected ' "$WORK/rejects")"
 grep -q "mixed.jsonl:4: not valid JSON" "$WORK/rejects" && ok "reject names file:line and reason" || fail "reject names file:line and reason"
 grep -q 'mixed.jsonl:7: field "amount": must be an integer from 1' "$WORK/rejects" && ok "reject of a bad amount" || fail "reject of a bad amount"
@@ -60,7 +60,7 @@ with open(sys.argv[1], "w") as f:
 PY
 out=$($RGMON replay --db "$WORK/long.db" "$WORK/long.jsonl" 2>"$WORK/long.err")
 check "a 5 MB line: replay exits 0" 0 $?
-check "a 5 MB line: rejected, both good events accepted" '{"events":3,"accepted":2,"duplicates":0,"rejected":1,"alerts":0}' "$out"
+check "a 5 MB line: rejected, both good events accepted" '{"events":3,"accepted":2,"duplicates":0,"rejected":1,"alerts":0,"duplicate_conflicts":0}' "$out"
 size=$(( $(sed -n 2p "$WORK/long.jsonl" | wc -c) - 1 ))
 grep -q "long.jsonl:2: message of $size bytes is over the 1048576 byte limit (its first 4096 bytes are kept)" "$WORK/long.err" &&
   ok "a 5 MB line: the reason gives its size and the limit" || fail "a 5 MB line: the reason gives its size and the limit ($(cut -c1-200 "$WORK/long.err"))"
@@ -90,7 +90,25 @@ small=$(rss_kb rss5 5); large=$(rss_kb rss200 200)
 
 # Replaying the same file again: everything valid is now a duplicate.
 out=$($RGMON replay --db "$WORK/r.db" --quiet "$WORK/mixed.jsonl" 2>&1)
-check "second replay: all valid events are duplicates" '{"events":12,"accepted":0,"duplicates":8,"rejected":4,"alerts":0}' "$out"
+check "second replay: all valid events are duplicates" '{"events":12,"accepted":0,"duplicates":8,"rejected":4,"alerts":0,"duplicate_conflicts":0}' "$out"
+
+# An event_id reused with a different payload is no redelivery: a conflict,
+# not applied, counted apart and kept with both payloads' digests; the same
+# payload with other spacing and key order stays a plain duplicate.
+cat >"$WORK/conflict.jsonl" <<'JSONL'
+{"event_id":"c1","type":"deposit","player_id":"pc","ts":"2026-11-22T20:00:00Z","amount":10000,"currency":"SEK"}
+{ "currency": "SEK", "amount": 10000, "ts": "2026-11-22T20:00:00Z", "player_id": "pc", "type": "deposit", "event_id": "c1" }
+{"event_id":"c1","type":"deposit","player_id":"pc","ts":"2026-11-22T20:00:00Z","amount":99999,"currency":"SEK"}
+JSONL
+out=$($RGMON replay --db "$WORK/c.db" "$WORK/conflict.jsonl" 2>"$WORK/conflict.err")
+check "a reused event_id: a conflict, apart from duplicates" '{"events":3,"accepted":1,"duplicates":1,"rejected":0,"alerts":0,"duplicate_conflicts":1}' "$out"
+digest() { sed -n "$1p" "$WORK/conflict.jsonl" | python3 -c 'import hashlib, json, sys
+print(hashlib.sha256(json.dumps(json.load(sys.stdin), sort_keys=True, separators=(",", ":")).encode()).hexdigest())'; }
+want="duplicate event_id \"c1\" with a different payload (accepted sha256:$(digest 1), this sha256:$(digest 3))"
+check "a reused event_id: reported with both digests" "rgmon: conflict $WORK/conflict.jsonl:3: $want" "$(cat "$WORK/conflict.err")"
+check "a reused event_id: kept with the rejects" "$WORK/conflict.jsonl:3 $want" "$($RGMON rejected list --db "$WORK/c.db" --json | jq -r '"\(.source) \(.reason)"')"
+check "a reused event_id: stats count it apart" '1 1 0 1' "$($RGMON stats --db "$WORK/c.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.duplicate_conflicts)"')"
+check "a reused event_id: the first payload stays applied" 10000 "$(sqlite3 "$WORK/c.db" "select json_extract(raw, '$.amount') from events where event_id = 'c1'")"
 
 # stdin, and determinism: two fresh replays store identical player state.
 $RGMON simulate --players 50 --days 5 --seed 3 --out "$WORK/sim.jsonl" 2>/dev/null

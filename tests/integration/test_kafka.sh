@@ -16,10 +16,12 @@ N=$(wc -l <"$WORK/clean.jsonl")
   # keyed for another player than its own: it would land in that player's
   # partition, with the instance owning that partition's state
   printf 'pkeyB\t{"event_id":"key-1","type":"contact","player_id":"pkeyA","ts":"2026-11-01T10:00:00Z","channel":"email","topic":"other"}\n'
+  # the first event's id again, with another payload: a conflict, no redelivery
+  head -n 1 "$WORK/clean.jsonl" | jq -c '.ts = "2026-10-31T23:59:59Z"' | keyed /dev/stdin
 } >"$WORK/produce.tsv"
 # Keyless producers exist: without a key an event is accepted.
 KEYLESS='{"event_id":"nokey-1","type":"contact","player_id":"pkeyC","ts":"2026-11-01T10:00:00Z","channel":"chat","topic":"other"}'
-TOTAL=$((N + 10))
+TOTAL=$((N + 11))
 kcat -P -b "$BROKER" -t rg.events -K '	' -l "$WORK/produce.tsv" 2>"$WORK/kcat.err"
 check "kcat produced" 0 $?
 echo "$KEYLESS" | kcat -P -b "$BROKER" -t rg.events 2>>"$WORK/kcat.err"
@@ -27,12 +29,14 @@ check "kcat produced without a key" 0 $?
 
 start_serve "$WORK/s.db" "$PORT"
 wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
-events_total() { echo $(( $(metric "$PORT" accepted) + $(metric "$PORT" duplicate) + $(metric "$PORT" rejected) )); }
+events_total() { echo $(( $(metric "$PORT" accepted) + $(metric "$PORT" duplicate) + $(metric "$PORT" rejected) +
+  $(metric "$PORT" duplicate_conflict) )); }
 all_in() { [ "$(events_total)" -eq "$TOTAL" ]; }
 wait_for "all events" 300 all_in && ok "all $TOTAL messages consumed" || fail "all $TOTAL messages consumed (got $(events_total))"
 check "metrics: accepted" "$((N + 1))" "$(metric "$PORT" accepted)"
 check "metrics: duplicate" 5 "$(metric "$PORT" duplicate)"
 check "metrics: rejected" 4 "$(metric "$PORT" rejected)"
+check "metrics: duplicate_conflict" 1 "$(metric "$PORT" duplicate_conflict)"
 check "healthz" '{"status":"ok"}' "$(curl -s "http://127.0.0.1:$PORT/healthz")"
 check "readyz" 'true' "$(curl -s "http://127.0.0.1:$PORT/readyz" | jq -r .ready)"
 check "unknown route is 404" 404 "$(curl -s -o "$WORK/404" -w '%{http_code}' "http://127.0.0.1:$PORT/nope")"
@@ -41,9 +45,12 @@ check "wrong method is 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POS
 grep -q '^rgmon_batch_commit_seconds_count [1-9]' <(curl -s "http://127.0.0.1:$PORT/metrics") &&
   ok "metrics: commit latency histogram" || fail "metrics: commit latency histogram"
 
-# Dead letters: each rejected message, with its reason and source.
+# Dead letters: each rejected message and the conflict, with reason and source.
 kcat -C -b "$BROKER" -t rg.events.dlq -e -q -f '%k\t%h\t%s\n' >"$WORK/dlq" 2>/dev/null
-check "four dead letters" 4 "$(wc -l <"$WORK/dlq")"
+check "five dead letters" 5 "$(wc -l <"$WORK/dlq")"
+FIRST_ID=$(head -n 1 "$WORK/clean.jsonl" | jq -r .event_id)
+grep -q "rgmon.reason=duplicate event_id \"$FIRST_ID\" with a different payload (accepted sha256:[0-9a-f]\{64\}, this sha256:[0-9a-f]\{64\})" "$WORK/dlq" &&
+  ok "a reused event_id is a dead letter naming both digests" || fail "a reused event_id is a dead letter naming both digests"
 check "a key that is not the player_id is a dead letter, with its reason" \
   'pkeyB	rgmon.reason=key "pkeyB" does not match player_id "pkeyA"' "$(grep -o '^pkeyB	rgmon.reason=[^,]*' "$WORK/dlq")"
 check "and nothing of it was applied" 0 "$(sqlite3 "$WORK/s.db" "select count(*) from players where player_id = 'pkeyA'")"
@@ -58,9 +65,9 @@ kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "SIGTERM exits 0" 0 "$rc"
 [ "$ms" -lt 5000 ] && ok "SIGTERM stops within 5 s (${ms} ms)" || fail "SIGTERM stops within 5 s (${ms} ms)"
-check "stats after stop" "$((N + 1)) 5 4 $TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.events)"')"
+check "stats after stop" "$((N + 1)) 5 4 1 $TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq -r '"\(.accepted) \(.duplicates) \(.rejected) \(.duplicate_conflicts) \(.events)"')"
 check "stored offsets cover every message" "$TOTAL" "$($RGMON stats --db "$WORK/s.db" | jq '[.offsets["rg.events"][]] | add')"
-check "rejects kept in the store" 4 "$(sqlite3 "$WORK/s.db" 'select count(*) from rejected where topic = "rg.events"')"
+check "rejects and the conflict kept in the store" 5 "$(sqlite3 "$WORK/s.db" 'select count(*) from rejected where topic = "rg.events"')"
 
 # Restart: nothing is read twice; new events are.
 start_serve "$WORK/s.db" "$PORT"

@@ -82,13 +82,74 @@ static void test_duplicates_are_counted_not_applied(void **state)
 	assert_int_equal(feed(f, dep("a", "p1", "2026-11-22T10:00:00Z", 100), 1), INGEST_ACCEPTED);
 	assert_int_equal(feed(f, dep("a", "p1", "2026-11-22T10:00:00Z", 100), 2), INGEST_DUPLICATE); /* same batch */
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
-	assert_int_equal(feed(f, dep("a", "p1", "2026-11-22T10:00:00Z", 999), 3), INGEST_DUPLICATE); /* later batch */
+	assert_int_equal(feed(f, dep("a", "p1", "2026-11-22T10:00:00Z", 100), 3), INGEST_DUPLICATE); /* later batch */
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 	struct store_counters c;
 	counters(f, &c);
 	assert_int_equal(c.events, 3);
 	assert_int_equal(c.accepted, 1);
 	assert_int_equal(c.duplicates, 2);
+	assert_int_equal(c.duplicate_conflicts, 0);
+	struct player_state ps;
+	assert_int_equal(store_player_load(f->st, "p1", &ps, err, sizeof(err)), 1);
+	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 100);
+}
+
+struct conflict_seen {
+	int n;
+	char reason[512];
+};
+
+static int keep_rejected(void *ctx, const char *source, const char *event_id, const char *reason)
+{
+	struct conflict_seen *c = ctx;
+	c->n++;
+	assert_string_equal(source, "unit.jsonl:3");
+	assert_string_equal(event_id, "a");
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	return 0;
+}
+
+/* An event_id reused with a different payload is no redelivery: not
+ * applied, counted apart, and kept with both payloads' digests. The same
+ * payload written with other spacing and key order is a plain duplicate. */
+static void test_reused_event_id_is_a_conflict(void **state)
+{
+	struct fixture *f = *state;
+	struct store_source src = { NULL, -1, 3, "unit.jsonl" };
+	enum ingest_outcome out;
+	char reason[512], err[256], first[DIGEST_SHA256_HEX], second[DIGEST_SHA256_HEX];
+	char accepted[512];
+	snprintf(accepted, sizeof(accepted), "%s", dep("a", "p1", "2026-11-22T10:00:00Z", 100));
+	assert_int_equal(feed(f, accepted, 1), INGEST_ACCEPTED);
+	const char *respaced = "{ \"currency\": \"EUR\", \"amount\": 100, \"ts\": \"2026-11-22T10:00:00Z\","
+			       " \"player_id\": \"p1\", \"type\": \"deposit\", \"event_id\": \"a\" }";
+	assert_int_equal(feed(f, respaced, 2), INGEST_DUPLICATE);
+	const char *other = dep("a", "p1", "2026-11-22T10:00:00Z", 999);
+	assert_int_equal(ingest_message(f->ig, &src, other, strlen(other), &out, reason, sizeof(reason), err, sizeof(err)),
+			 0);
+	assert_int_equal(out, INGEST_DUPLICATE_CONFLICT);
+	assert_int_equal(event_payload_digest(accepted, strlen(accepted), first), 0);
+	assert_int_equal(event_payload_digest(other, strlen(other), second), 0);
+	assert_string_not_equal(first, second);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "duplicate event_id \"a\" with a different payload (accepted sha256:%s, this sha256:%s)", first, second);
+	assert_string_equal(reason, want);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+
+	struct store_counters c;
+	counters(f, &c);
+	assert_int_equal(c.events, 3);
+	assert_int_equal(c.accepted, 1);
+	assert_int_equal(c.duplicates, 1);
+	assert_int_equal(c.duplicate_conflicts, 1);
+	assert_int_equal(c.rejected, 0);
+	struct conflict_seen seen = { 0 };
+	assert_int_equal(store_rejected_each(f->st, keep_rejected, &seen, err, sizeof(err)), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.reason, want);
+	/* the first payload stays the one applied */
 	struct player_state ps;
 	assert_int_equal(store_player_load(f->st, "p1", &ps, err, sizeof(err)), 1);
 	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 100);
@@ -339,6 +400,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_duplicates_are_counted_not_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reused_event_id_is_a_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_are_kept_with_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_key_must_be_the_player_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),

@@ -537,6 +537,105 @@ static void test_action_names_round_trip(void **state)
 	free(p);
 }
 
+/* ---- what an agent reads ---------------------------------------------------- */
+
+/* Fails if text shows one of the amounts that staff_text writes before
+ * " EUR", or an age ("age 22"). */
+static void expect_no_money_or_age(const char *staff_text, const char *text, const char *rule)
+{
+	if (strstr(text, "EUR") || strstr(text, "minor units"))
+		fail_msg("%s: agent text names money: \"%s\"", rule, text);
+	for (const char *a = strstr(text, "age "); a; a = strstr(a + 1, "age "))
+		if (a[4] >= '0' && a[4] <= '9')
+			fail_msg("%s: agent text names an age: \"%s\"", rule, text);
+	for (const char *e = strstr(staff_text, " EUR"); e; e = strstr(e + 1, " EUR")) {
+		const char *b = e;
+		while (b > staff_text && strchr("0123456789,.-", b[-1]))
+			b--;
+		char amount[48];
+		snprintf(amount, sizeof(amount), "%.*s", (int)(e - b), b);
+		if (amount[0] && strstr(text, amount))
+			fail_msg("%s: agent text shows the amount %s: \"%s\"", rule, amount, text);
+	}
+}
+
+/* Every rule, with money at each of its numbers: the staff text shows the
+ * amounts (and an age for the age bands), the agent text none of them. */
+static void test_agent_reasons_show_no_money_or_age(void **state)
+{
+	(void)state;
+	/* v[0] stays small: some rules keep a kind, period or window there */
+	static const int32_t values[][RULE_VALUES] = {
+		{ 3, 159913604, 22, 987654321 },
+		{ 1, 4242, 159913604, 2 },
+		{ 8, 987654321, 4242, 3 },
+		{ 7, 159913604, 22, 1 },
+	};
+	int with_money = 0, with_age = 0;
+	for (int r = 0; r < RULE_COUNT; r++)
+		for (size_t k = 0; k < ARRAY_SIZE(values); k++) {
+			struct marker m = { .rule = (uint8_t)r };
+			char staff[RULE_DETAIL_MAX], agent[RULE_DETAIL_MAX];
+			memcpy(m.v, values[k], sizeof(m.v));
+			risk_reason_detail(&m, pol, "EUR", staff, sizeof(staff));
+			risk_reason_agent_detail(&m, pol, agent, sizeof(agent));
+			assert_true(agent[0] != '\0');
+			expect_no_money_or_age(staff, agent, rule_defs[r]->id);
+			with_money += strstr(staff, " EUR") != NULL;
+			with_age += strstr(staff, "age 22") != NULL;
+		}
+	/* the staff texts did show what the agent's must not */
+	assert_true(with_money > 40);
+	assert_true(with_age >= 2);
+
+	/* the finding of issue 18: money and age for staff, words for agents */
+	struct marker m = { .rule = RULE_REGULATORY_DEPOSITS, .v = { 159913604, 100000, 22, 0 } };
+	char staff[RULE_DETAIL_MAX], agent[RULE_DETAIL_MAX];
+	risk_reason_detail(&m, pol, "EUR", staff, sizeof(staff));
+	risk_reason_agent_detail(&m, pol, agent, sizeof(agent));
+	assert_non_null(strstr(staff, "1,599,136.04 EUR"));
+	assert_non_null(strstr(staff, "for age 22"));
+	assert_null(strstr(agent, "1,599,136.04"));
+	assert_null(strstr(agent, "22"));
+	assert_non_null(strstr(agent, "deposits in"));
+}
+
+/* The agent view of a whole player: the same rules and points, reasons in
+ * words, limits named without amounts; the staff view keeps every number. */
+static void test_agent_view_of_a_player(void **state)
+{
+	(void)state;
+	struct player_state st;
+	state_init(&st);
+	play(&st, "2026-11-02T10:00:00Z", "limit_set", LIMIT("deposit", "day", 12000));
+	play(&st, "2026-11-02T12:00:00Z", "deposit", EUR(6500));
+	play(&st, "2026-11-02T13:00:00Z", "deposit", EUR(6500));
+	json_t *staff = risk(&st), *agent = risk_player_view_json("p42", &st, pol, RISK_VIEW_AGENT);
+	assert_string_equal(str(agent, "level"), str(staff, "level"));
+	assert_int_equal(num(agent, "score"), num(staff, "score"));
+	json_t *sr = json_object_get(staff, "reasons"), *ar = json_object_get(agent, "reasons");
+	assert_int_equal(json_array_size(ar), json_array_size(sr));
+	assert_true(json_array_size(ar) >= 2);
+	for (size_t i = 0; i < json_array_size(ar); i++) {
+		json_t *a = json_array_get(ar, i), *s = json_array_get(sr, i);
+		assert_string_equal(str(a, "rule"), str(s, "rule"));
+		assert_int_equal(num(a, "points"), num(s, "points"));
+		assert_non_null(strstr(str(s, "detail"), " EUR"));
+		expect_no_money_or_age(str(s, "detail"), str(a, "detail"), str(a, "rule"));
+	}
+	expect_reason(agent, 0, "limits.breach", 100,
+		      "approved deposits exceed the player's own daily deposit limit (operator failure)");
+	expect_reason(agent, 1, "limits.near_breach", 10, "used 108% of the daily deposit limit");
+	json_t *l = json_array_get(json_object_get(agent, "limits"), 0);
+	assert_string_equal(str(l, "limit"), "deposit");
+	assert_string_equal(str(l, "period"), "day");
+	assert_null(json_object_get(l, "value"));
+	assert_null(json_object_get(l, "used"));
+	expect_limit(staff, 0, "deposit", "day", 12000, 13000);
+	json_decref(agent);
+	json_decref(staff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +651,8 @@ int main(void)
 		cmocka_unit_test(test_times_are_utc),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_action_names_round_trip),
+		cmocka_unit_test(test_agent_reasons_show_no_money_or_age),
+		cmocka_unit_test(test_agent_view_of_a_player),
 	};
 	return cmocka_run_group_tests_name("risk", tests, setup, NULL);
 }
