@@ -1,5 +1,6 @@
-// rgmon web UI for compliance staff: the alert queue, alert detail with
-// resolve, and the player page. Plain JavaScript, no framework. Every value
+// rgmon web UI: for compliance staff the alert queue, alert detail with
+// resolve, and the player page; for agents a player lookup; for regulators
+// the signed audit export. Plain JavaScript, no framework. Every value
 // from the API goes into the page through textContent, never as HTML.
 'use strict';
 
@@ -21,6 +22,7 @@ const ACTIONS = {
 
 const $ = (sel) => document.querySelector(sel);
 let refreshTimer = null;
+let myRole = null; // from GET /v1/me: which pages this token can use
 
 // ---- API ------------------------------------------------------------------
 
@@ -62,7 +64,7 @@ function showError(msg) {
 }
 
 function show(id) {
-  for (const s of ['signin', 'queue', 'alert', 'player', 'rule']) $('#' + s).hidden = s !== id;
+  for (const s of ['signin', 'queue', 'alert', 'player', 'rule', 'lookup', 'export']) $('#' + s).hidden = s !== id;
 }
 
 function fmtTime(iso) {
@@ -135,6 +137,7 @@ async function signIn(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
   try {
     const me = await api('/v1/me');
+    myRole = me.role;
     $('#who').textContent = me.name + ' (' + me.role + ')';
     $('#who').hidden = false;
     $('#signout').hidden = false;
@@ -393,6 +396,97 @@ async function showPlayer(id) {
   show('player');
 }
 
+// ---- agents: the player lookup -------------------------------------------
+
+// What a level asks of the agent in the conversation; the reasons say why.
+const AGENT_HINTS = {
+  green: 'No concern shows. Play on as usual; offer the safer-gambling tools if asked.',
+  amber: 'Markers of harm show. Mention the deposit and loss limits and how to set them.',
+  red: 'Strong markers of harm. Advise a pause, offer limits, and hand over to compliance if the player agrees to talk.',
+  excluded: 'The player is excluded: no play and no offers. Point to the help line if they want to talk.',
+};
+
+async function showLookup(id) {
+  const input = el('input', { id: 'lookup-player', type: 'search', placeholder: 'player id', autocomplete: 'off', spellcheck: 'false', value: id || '', required: '' });
+  const form = el('form', { id: 'lookup-form', class: 'toolbar' }, el('label', {}, 'Player', input), el('button', { type: 'submit', text: 'Look up' }));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = '#/lookup/' + encodeURIComponent(input.value.trim()); });
+  const out = el('div', { id: 'lookup-result' });
+  $('#lookup').replaceChildren(el('h1', { text: 'Player lookup' }), form, out);
+  show('lookup');
+  if (!id) { input.focus(); return; }
+  let risk;
+  try { risk = await api('/v1/players/' + encodeURIComponent(id) + '/risk'); }
+  catch (e) { out.replaceChildren(el('p', { class: 'error', text: e.status === 404 ? 'No player ' + id + ' is known.' : e.message })); return; }
+  const badge = el('img', { alt: 'risk badge ' + risk.level + ' ' + risk.score });
+  api('/v1/badge/' + encodeURIComponent(id) + '.svg').then((blob) => { badge.src = URL.createObjectURL(blob); }).catch(() => {});
+  const reasons = el('ul', { class: 'reasons' });
+  for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', el('code', { text: r.rule })));
+  if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: 'No markers hold.' }));
+  const limits = el('ul', { class: 'reasons' });
+  for (const l of risk.limits) limits.append(el('li', { text: l.limit + ' limit per ' + l.period }));
+  if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: 'The player has set no limits.' }));
+  out.replaceChildren(el('div', { class: 'grid' },
+    el('div', { class: 'card' },
+      el('h2', {}, 'Player ', el('code', { text: risk.player_id }), ' ', el('span', { class: 'badge' }, badge)),
+      el('p', { class: 'suggest', id: 'lookup-hint', text: AGENT_HINTS[risk.level] || '' }),
+      el('h2', { text: 'Why' }), reasons),
+    el('div', { class: 'card' },
+      el('dl', { class: 'facts' }, el('dt', { text: 'Level' }), el('dd', {}, chip(risk.level)), el('dt', { text: 'Score' }), el('dd', { text: String(risk.score) }),
+        el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
+        el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of) })),
+      el('h2', { text: 'Own limits' }), limits)));
+}
+
+// ---- regulators: the signed audit export ----------------------------------
+
+// The manifest (the last record) of an export: JSONL's last line, or the
+// CSV row "manifest,,,,,"<JSON>",,".
+function exportManifest(text, format) {
+  const lines = text.trim().split(/\r?\n/);
+  const last = lines[lines.length - 1];
+  if (format === 'jsonl') return JSON.parse(last);
+  const m = last.match(/^manifest,[^"]*"((?:[^"]|"")*)"/);
+  return m ? JSON.parse(m[1].replace(/""/g, '"')) : null;
+}
+
+function showExport() {
+  const today = new Date().toISOString().slice(0, 10);
+  const monthAgo = new Date(Date.now() - 30 * 86400000).toISOString().slice(0, 10);
+  const from = el('input', { id: 'export-from', type: 'date', value: monthAgo, required: '' });
+  const to = el('input', { id: 'export-to', type: 'date', value: today, required: '' });
+  const format = el('select', { id: 'export-format' }, el('option', { value: 'jsonl', text: 'JSONL' }), el('option', { value: 'csv', text: 'CSV' }));
+  const player = el('input', { id: 'export-player', type: 'search', placeholder: 'all players', autocomplete: 'off', spellcheck: 'false' });
+  const result = el('div', { id: 'export-result' });
+  const form = el('form', { id: 'export-form', class: 'toolbar' },
+    el('label', {}, 'From (UTC day)', from), el('label', {}, 'To, inclusive', to), el('label', {}, 'Format', format), el('label', {}, 'Player', player),
+    el('button', { type: 'submit', text: 'Download signed export' }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    result.replaceChildren(el('p', { class: 'muted', text: 'Exporting…' }));
+    const end = new Date(new Date(to.value + 'T00:00:00Z').getTime() + 86400000).toISOString().replace('.000Z', 'Z');
+    const q = new URLSearchParams({ from: from.value + 'T00:00:00Z', to: end, format: format.value });
+    if (player.value.trim()) q.set('player', player.value.trim());
+    try {
+      const blob = await api('/v1/audit/export?' + q);
+      const manifest = exportManifest(await blob.text(), format.value);
+      const name = 'rgmon-audit-' + from.value + '-' + to.value + '.' + format.value;
+      const link = el('a', { id: 'export-download', href: URL.createObjectURL(blob), download: name, text: 'Save ' + name });
+      result.replaceChildren(el('div', { class: 'card' },
+        el('p', {}, link, ' — ' + (manifest ? manifest.count + ' records, signed' : 'no manifest found')),
+        el('dl', { class: 'facts' },
+          el('dt', { text: 'Signing key fingerprint' }), el('dd', {}, el('code', { id: 'export-fingerprint', text: manifest ? manifest.key_fingerprint : '—' })),
+          el('dt', { text: 'Public key' }), el('dd', {}, el('code', { text: manifest ? manifest.public_key : '—' }))),
+        el('h2', { text: 'How to verify' }),
+        el('p', { text: 'Compare the fingerprint above with the one the operator gave you outside this page. Then check every record, the hash chain, the checkpoints and the manifest signature with the operator\'s public key:' }),
+        el('pre', { class: 'raw', text: 'rgmon audit verify ' + name + ' --pubkey audit-signing.pub' }),
+        el('p', { class: 'muted', text: 'Without rgmon: schemas/audit-export.md gives the recipe (SHA-256 and Ed25519 over canonical JSON); tests/audit_recipe.py is an independent implementation.' })));
+    } catch (e) { result.replaceChildren(el('p', { class: 'error', text: e.message })); }
+  });
+  $('#export').replaceChildren(el('h1', { text: 'Audit export' }),
+    el('p', { class: 'muted', text: 'Every automated decision and staff action in the range, hash-chained and signed by the operator.' }), form, result);
+  show('export');
+}
+
 // ---- routing --------------------------------------------------------------
 
 async function route() {
@@ -401,7 +495,12 @@ async function route() {
   const h = location.hash.replace(/^#/, '') || '/';
   try {
     let m;
-    if ((m = h.match(/^\/alerts\/([0-9a-f]{32})$/))) await showAlert(m[1]);
+    // Agents and regulators have a page of their own; the queue is staff's.
+    if (myRole === 'agent') {
+      m = h.match(/^\/lookup\/(.+)$/);
+      await showLookup(m ? decodeURIComponent(m[1]) : null);
+    } else if (myRole === 'regulator') showExport();
+    else if ((m = h.match(/^\/alerts\/([0-9a-f]{32})$/))) await showAlert(m[1]);
     else if ((m = h.match(/^\/players\/(.+)$/))) await showPlayer(decodeURIComponent(m[1]));
     else if ((m = h.match(/^\/rules\/(.+)$/))) await showRule(decodeURIComponent(m[1]));
     else await showQueue();

@@ -144,6 +144,50 @@ try {
   ok('phone: the player page fits 390 px', (await width()) <= 390, await width());
   await phone.screenshot({ path: `${outDir}/ui-phone-player.png`, fullPage: true });
 
+  // An agent signs in to a player lookup, not an empty queue: badge,
+  // level, reasons in words without money, and what to say.
+  const agent = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  agent.on('pageerror', (e) => pageErrors.push(e.message));
+  await agent.goto(url + '/');
+  await agent.fill('#token', process.env.AGENT_TOKEN);
+  await agent.click('#signin-form button[type=submit]');
+  await agent.waitForSelector('#lookup-form');
+  ok('agent: the lookup page opens, not the queue', await agent.isHidden('#queue'));
+  await agent.fill('#lookup-player', onePlayer);
+  await agent.press('#lookup-player', 'Enter');
+  await agent.waitForSelector('#lookup-result .chip');
+  const agentText = await agent.textContent('#lookup-result');
+  ok('agent: the player\'s level and what to say', /No concern|Markers of harm|Strong markers|excluded/.test(await agent.textContent('#lookup-hint')));
+  ok('agent: reasons are shown', (await agent.$$('#lookup-result ul.reasons li')).length > 0);
+  ok('agent: no money amount in what the agent reads', !/\d[\d,]*\.\d\d|EUR|SEK|GBP/.test(agentText), agentText.slice(0, 120));
+  await agent.waitForFunction(() => document.querySelector('#lookup-result .badge img')?.naturalWidth > 0);
+  ok('agent: the badge shows', true);
+  await agent.screenshot({ path: `${outDir}/ui-agent.png`, fullPage: true });
+  await agent.fill('#lookup-player', 'nobody-here');
+  await agent.press('#lookup-player', 'Enter');
+  await agent.waitForSelector('#lookup-result .error');
+  ok('agent: an unknown player is said so', (await agent.textContent('#lookup-result')).includes('No player nobody-here'));
+
+  // A regulator signs in to the export page: range, format, a signed
+  // download, the key's fingerprint and how to verify.
+  const reg = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  reg.on('pageerror', (e) => pageErrors.push(e.message));
+  await reg.goto(url + '/');
+  await reg.fill('#token', process.env.REGULATOR_TOKEN);
+  await reg.click('#signin-form button[type=submit]');
+  await reg.waitForSelector('#export-form');
+  await reg.fill('#export-from', '2026-01-01');
+  await reg.selectOption('#export-format', 'csv');
+  await reg.click('#export-form button[type=submit]');
+  await reg.waitForSelector('#export-download');
+  ok('regulator: the export names its signing key', /^sha256:[0-9a-f]{16,64}$/.test(await reg.textContent('#export-fingerprint')));
+  ok('regulator: it says how to verify', (await reg.textContent('#export-result')).includes('rgmon audit verify'));
+  const [saved] = await Promise.all([reg.waitForEvent('download'), reg.click('#export-download')]);
+  const exportPath = outDir + '/ui-export.csv';
+  await saved.saveAs(exportPath);
+  ok('regulator: the export downloads', (await (await import('node:fs/promises')).stat(exportPath)).size > 1000);
+  await reg.screenshot({ path: `${outDir}/ui-regulator.png`, fullPage: true });
+
   ok('no script errors in the page', pageErrors.length === 0, pageErrors.join('; '));
 } catch (e) {
   ok('browser run completed', false, e.message.split('\n')[0]);
@@ -151,5 +195,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`# screenshots in ${outDir}: ui-queue.png ui-alert.png ui-player.png ui-phone-queue.png ui-phone-player.png`);
+console.log(`# screenshots in ${outDir}: ui-queue.png ui-alert.png ui-player.png ui-phone-queue.png ui-phone-player.png ui-agent.png ui-regulator.png`);
 process.exit(failed ? 1 : 0);
