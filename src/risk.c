@@ -69,7 +69,8 @@ json_t *risk_player_json(const char *player_id, const struct player_state *st, c
 			json_t *l = json_pack("{s:s, s:s, s:I, s:I}", "limit", limit_kind_name((enum limit_kind)k), "period",
 					      limit_period_name((enum limit_period)p), "value", (json_int_t)value, "used",
 					      (json_int_t)state_limit_used(st, &pol->tz, (enum limit_kind)k,
-									   (enum limit_period)p, now));
+									   (enum limit_period)p,
+									   (enum period_rule)pol->periods[p], now));
 			/* Summed from day sums that may have saturated: a bound. */
 			if (json_integer_value(json_object_get(l, "used")) >= ENGINE_SUM_MAX)
 				json_object_set_new(l, "used_at_least", json_true());

@@ -43,7 +43,7 @@ const struct rule_def rule_contact_bonus_requests = {
 	.id = "contact.bonus_requests",
 	.summary = "count or more bonus requests to support within window_days",
 	.triggers = TRIGGER(EVENT_CONTACT),
-	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
+	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" } },
 	.eval = bonus_requests,
 	.detail = bonus_requests_detail,
 };
@@ -63,7 +63,7 @@ const struct rule_def rule_contact_withdrawal_complaints = {
 	.id = "contact.withdrawal_complaints",
 	.summary = "count or more withdrawal-delay complaints or complaints within window_days",
 	.triggers = TRIGGER(EVENT_CONTACT),
-	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
+	.params = { { "count", PARAM_INT, 1, 255, "contacts" }, { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" } },
 	.eval = withdrawal_complaints,
 	.detail = withdrawal_complaints_detail,
 };
