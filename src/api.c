@@ -216,12 +216,12 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	json_object_set_new(root, "risk", risk_player_json(id, &ps, pol));
 	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
 	json_object_set_new(root, "time_zone", json_string(pol->tz_name));
-	/* Every kept day since the player's first, quiet days as zeros, so a
-	 * plot's x axis is calendar time. */
+	/* The last 30 days (the UI's "Last 30 days") since the player's first,
+	 * quiet days as zeros, so a plot's x axis is calendar time. */
 	static const struct day_totals quiet;
 	int32_t today = tz_local_day(&pol->tz, ps.last_seen_ms);
 	int32_t first = tz_local_day(&pol->tz, ps.first_seen_ms);
-	for (int32_t d = first > today - ENGINE_DAYS + 1 ? first : today - ENGINE_DAYS + 1; d <= today; d++) {
+	for (int32_t d = first > today - ROLLING_MONTH_DAYS + 1 ? first : today - ROLLING_MONTH_DAYS + 1; d <= today; d++) {
 		const struct day_totals *t = state_day(&ps, d);
 		if (!t)
 			t = &quiet;

@@ -49,6 +49,9 @@ static void print_pack(const struct policy *pol)
 	}
 	printf("\nlevels: amber from %d, red from %d (hysteresis %d), half-life %d days\n", pol->cutoff[LEVEL_AMBER],
 	       pol->cutoff[LEVEL_RED], pol->hysteresis, pol->half_life_minutes / 1440);
+	printf("periods: weeks %s, months %s\n",
+	       pol->periods[PERIOD_WEEK] == PERIOD_CALENDAR ? "calendar (from Monday)" : "rolling 7 days",
+	       pol->periods[PERIOD_MONTH] == PERIOD_CALENDAR ? "calendar (from the 1st)" : "rolling 30 days");
 	printf("rules: %d of %d on, %d strong\n", on, RULE_COUNT, strong);
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (pol->rules[r].enabled)

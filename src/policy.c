@@ -13,6 +13,12 @@ static const char *const action_names[ACTION_COUNT] = {
 	"limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block",
 };
 static const char *const kind_names[RULE_KIND_COUNT] = { "harm", "obligation" };
+static const char *const period_rule_names[PERIOD_RULE_COUNT] = { "rolling", "calendar" };
+
+const char *period_rule_name(enum period_rule r)
+{
+	return (unsigned)r < PERIOD_RULE_COUNT ? period_rule_names[r] : "?";
+}
 
 const char *rule_kind_name(enum rule_kind k) { return (unsigned)k < RULE_KIND_COUNT ? kind_names[k] : "?"; }
 
@@ -305,6 +311,20 @@ static int load_rule_settings(struct policy_rule *r, json_t *obj, const struct p
 	return 0;
 }
 
+/* A rule whose window is window_days or the pack's month ("month": true)
+ * takes exactly one of them. */
+static int check_window(const struct rule_def *d, const struct policy_rule *r, const struct path *pp, char *err,
+			size_t errlen)
+{
+	int days = rule_param_find(d, "window_days"), month = rule_param_find(d, "month");
+	if (days < 0 || month < 0 || d->params[month].kind != PARAM_BOOL)
+		return 0;
+	if (!r->param[days] == !r->param[month])
+		return field_err(err, errlen, pp, "window_days",
+				 "give exactly one of window_days and \"month\": true (the pack's month)");
+	return 0;
+}
+
 static int load_rule(struct policy *pol, int id, json_t *obj, const struct path *rules_path, const char *name,
 		     char *err, size_t errlen)
 {
@@ -367,7 +387,7 @@ static int load_rule(struct policy *pol, int id, json_t *obj, const struct path 
 			break;
 		}
 	}
-	return 0;
+	return check_window(d, r, &pp, err, errlen);
 }
 
 /* Numbers must be integers, so the canonical form is unambiguous. */
@@ -471,6 +491,27 @@ static int load_timezone(struct policy *pol, json_t *root, const struct path *to
 	return 0;
 }
 
+/* "periods": {"week": "calendar", "month": "calendar"}: optional, each
+ * period rolling unless given. A day is always one local day. */
+static int load_periods(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "week", "month", NULL };
+	static const enum limit_period periods[] = { PERIOD_WEEK, PERIOD_MONTH };
+	struct path p;
+	if (!json_object_get(root, "periods"))
+		return 0;
+	json_t *v = get_section(root, "periods", keys, top, &p, err, errlen);
+	if (!v)
+		return -1;
+	for (int i = 0; keys[i]; i++) {
+		int32_t how = PERIOD_ROLLING;
+		if (get_enum(v, keys[i], false, period_rule_names, PERIOD_RULE_COUNT, &how, &p, err, errlen) < 0)
+			return -1;
+		pol->periods[periods[i]] = (uint8_t)how;
+	}
+	return 0;
+}
+
 /* "countries": ["GB"]: optional, but when given, 1 to 16 distinct codes. */
 static int load_countries(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
 {
@@ -556,7 +597,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 {
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
 						"timezone", "currencies", "scoring", "actions", "due_hours",
-						"limit_raise_delay_hours", "material", "rules", NULL };
+						"limit_raise_delay_hours", "material", "periods", "rules", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;
@@ -577,7 +618,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 		goto out;
 	}
 	if (only_keys(root, top_keys, &top, err, errlen) < 0 || load_about(pol, root, &top, err, errlen) < 0 ||
-	    load_countries(pol, root, &top, err, errlen) < 0 ||
+	    load_countries(pol, root, &top, err, errlen) < 0 || load_periods(pol, root, &top, err, errlen) < 0 ||
 	    load_timezone(pol, root, &top, err, errlen) < 0 || load_currencies(pol, root, &top, err, errlen) < 0 ||
 	    load_levels(pol, root, &top, err, errlen) < 0 ||
 	    get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)

@@ -75,7 +75,8 @@ static json_t *limit_json(const struct player_state *st, const struct policy *po
 			      limit_period_name((enum limit_period)p));
 	if (view == RISK_VIEW_AGENT)
 		return l;
-	int64_t used = state_limit_used(st, &pol->tz, (enum limit_kind)k, (enum limit_period)p, now);
+	int64_t used = state_limit_used(st, &pol->tz, (enum limit_kind)k, (enum limit_period)p,
+					(enum period_rule)pol->periods[p], now);
 	json_object_set_new(l, "value", json_integer(value));
 	json_object_set_new(l, "used", json_integer(used));
 	/* Summed from day sums that may have saturated: a bound. */

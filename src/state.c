@@ -56,8 +56,21 @@ void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, 
 	}
 }
 
-/* Days in a limit period. */
-static int state_period_days(enum limit_period p) { return p == PERIOD_DAY ? 1 : p == PERIOD_WEEK ? 7 : 30; }
+int state_period_days(int32_t today, enum limit_period p, enum period_rule how)
+{
+	if (p == PERIOD_DAY)
+		return 1;
+	if (how != PERIOD_CALENDAR)
+		return p == PERIOD_WEEK ? ROLLING_WEEK_DAYS : ROLLING_MONTH_DAYS;
+	if (p == PERIOD_WEEK) { /* 1970-01-01 (day 0) was a Thursday, weekday 3 counting Monday as 0 */
+		int64_t weekday = (int64_t)today + 3 - ts_floor_div((int64_t)today + 3, 7) * 7;
+		return (int)weekday + 1;
+	}
+	int64_t y;
+	unsigned m, d;
+	ts_civil_from_days(today, &y, &m, &d);
+	return (int)d;
+}
 
 int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
 				 int64_t now_ms)
@@ -88,11 +101,11 @@ int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, e
 }
 
 int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			 enum limit_period p, int64_t now_ms)
+			 enum limit_period p, enum period_rule how, int64_t now_ms)
 {
 	int32_t today = tz_local_day(tz, now_ms);
 	struct state_window w;
-	state_window_sum(st, today, state_period_days(p), &w);
+	state_window_sum(st, today, state_period_days(today, p, how), &w);
 	switch (k) {
 	case LIMIT_DEPOSIT:
 		return w.deposited;

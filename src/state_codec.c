@@ -10,7 +10,9 @@
  * fields a format lacks keep state_init's values. Formats:
  *   2  the state before 2026-12;
  *   3  adds the birth date and language after the fixed fields, and the
- *      slot and credit-card counts at the end of each day bucket. */
+ *      slot and credit-card counts at the end of each day bucket.
+ * Days are written by their day number, not their slot, so a state
+ * written when the ring held 30 days reads into today's ENGINE_DAYS. */
 #include "rgmon/state_codec.h"
 
 #include <string.h>
@@ -219,7 +221,12 @@ static void codec_days(struct codec *c, struct player_state *st)
 				c->bad = true;
 				return;
 			}
-			st->days[state_day_slot(b.day)] = b;
+			/* A state written with a ring of another size (30 days
+			 * before 2026-12) may hold two days that share a slot
+			 * in this one: the newer keeps it, as in the engine. */
+			struct day_totals *slot = &st->days[state_day_slot(b.day)];
+			if (slot->day == ENGINE_DAY_UNUSED || slot->day < b.day)
+				*slot = b;
 		}
 		k++;
 	}

@@ -17,6 +17,7 @@
 #define RGMON_POLICY_H
 
 #include "rgmon/common.h"
+#include "rgmon/event.h"
 #include "rgmon/rules.h"
 #include "rgmon/tz.h"
 
@@ -32,6 +33,12 @@ enum risk_action {
 	ACTION_DEPOSIT_BLOCK,
 	ACTION_COUNT
 };
+
+/* How a pack counts a week or a month ("periods"): the last 7 or 30 local
+ * days, or the calendar week (ISO, from Monday) or month (from the 1st)
+ * so far, in the pack's time zone. A day is one local day either way. */
+enum period_rule { PERIOD_ROLLING, PERIOD_CALENDAR, PERIOD_RULE_COUNT };
+const char *period_rule_name(enum period_rule r);
 
 /* A rule's kind: a marker of harm, scored; or an obligation, a check,
  * contact or block a regulator mandates, which always reaches staff. */
@@ -94,6 +101,10 @@ struct policy {
 	int32_t action_for[LEVEL_COUNT];     /* enum risk_action per level */
 	int32_t due_minutes[LEVEL_COUNT];    /* alert due time per level */
 	int32_t limit_raise_delay_minutes;   /* a raised player limit applies after this */
+	/* "periods": how the windows named week and month and the player's
+	 * weekly and monthly limits are counted; enum period_rule per enum
+	 * limit_period. Absent: rolling. */
+	uint8_t periods[PERIOD_COUNT];
 	/* "material": the money per currency from which a pattern (loss
 	 * chasing...) counts in full; below it its points shrink in
 	 * proportion. 0 = not given: patterns count in full. */

@@ -16,13 +16,17 @@
 
 #include "rgmon/common.h"
 #include "rgmon/event.h"
+#include "rgmon/policy.h"
 #include "rgmon/rules.h"
 #include "rgmon/timestamp.h"
 #include "rgmon/tz.h"
 
-/* Days kept: the longest rolling window any rule uses is 30 local days
- * (today and the 29 before). */
-#define ENGINE_DAYS 30
+/* Days kept: the longest window any rule uses is a calendar month so far
+ * (up to 31 local days, the 1st to today). A rolling month stays 30 local
+ * days (today and the 29 before): ROLLING_MONTH_DAYS, never ENGINE_DAYS. */
+#define ENGINE_DAYS 31
+#define ROLLING_MONTH_DAYS 30
+#define ROLLING_WEEK_DAYS 7
 #define ENGINE_OPEN_SESSIONS 4
 #define ENGINE_RECENT_DEPOSITS 6
 #define ENGINE_INSTRUMENTS 6
@@ -37,7 +41,7 @@
 /* One local calendar day of a player's activity. Money in minor units;
  * day sums saturate at +-ENGINE_SUM_MAX (21 million in a two-decimal
  * currency), far past every threshold, so a bucket stays small (it is
- * kept 30 times per player). Marker values saturate there too. A value at
+ * kept ENGINE_DAYS times per player). Marker values saturate there too. A value at
  * that bound is a lower bound, and output says so ("at least"). The slot
  * and credit-card fields count only events that name their game_category
  * or instrument_type. */
@@ -175,7 +179,7 @@ static inline int32_t state_sat32(int64_t v)
 const struct day_totals *state_day(const struct player_state *st, int32_t day);
 
 /* Sums over the `ndays` local days ending with `today` (rolling windows:
- * a day is 1, a week 7, a month 30). */
+ * a day is 1, a week 7, a month 30; a calendar period: state_period_days). */
 struct state_window {
 	int64_t deposited, withdrawn, staked, net_loss, session_seconds;
 	int64_t rounds, night_rounds, deposits, declined, withdrawals_cancelled;
@@ -194,6 +198,11 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out);
 
 
+/* The number of local days of period p that end with local day `today`
+ * (days since 1970-01-01): rolling 1, 7 or 30; calendar 1, 1-7 (Monday
+ * is 1) or 1-31 (the 1st is 1). */
+int state_period_days(int32_t today, enum limit_period p, enum period_rule how);
+
 /* Seconds of play on local day `today`: closed sessions plus the part of
  * open sessions up to now_ms. */
 int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
@@ -204,9 +213,10 @@ int64_t state_play_seconds_today(const struct player_state *st, const struct tz_
 int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
 			     int64_t now_ms, int32_t raise_delay_minutes);
 /* How much of a limit is used at now_ms: deposits, net loss (0 if
- * winning) or minutes of play over the period's days. */
+ * winning) or minutes of play over the period's days, the period counted
+ * as `how` (the pack's periods[p]). */
 int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			 enum limit_period p, int64_t now_ms);
+			 enum limit_period p, enum period_rule how, int64_t now_ms);
 
 /* The player's age in whole years on the UTC date of at_ms, or -1 when
  * unknown. With a birth date it changes on the birthday (29 February

@@ -233,7 +233,7 @@ const struct rule_def rule_chasing_reversed_withdrawals = {
 	.summary = "count or more cancelled withdrawals within window_days",
 	.triggers = TRIGGER(EVENT_WITHDRAWAL),
 	.params = { { "count", PARAM_INT, 1, 255, "withdrawals" },
-		    { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
+		    { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" } },
 	.eval = reversed_withdrawals,
 	.detail = reversed_withdrawals_detail,
 	.agent_detail = reversed_withdrawals_detail, /* counts only */

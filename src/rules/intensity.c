@@ -228,8 +228,8 @@ const struct rule_def rule_intensity_night_play = {
 	.id = "intensity.night_play",
 	.summary = "`nights` or more nights within window_days with at least min_rounds rounds between 00:00 and 06:00 local",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
-	.params = { { "nights", PARAM_INT, 1, ENGINE_DAYS, "nights" },
-		    { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+	.params = { { "nights", PARAM_INT, 1, ROLLING_MONTH_DAYS, "nights" },
+		    { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" },
 		    { "min_rounds", PARAM_INT, 1, 10000, "rounds a night" } },
 	.eval = night_play,
 	.detail = night_play_detail,
@@ -241,7 +241,7 @@ const struct rule_def rule_intensity_night_play = {
 enum { TREND_FACTOR_PCT, TREND_MIN_BASELINE_DAYS, TREND_MIN_STAKED };
 
 #define TREND_RECENT_DAYS 7
-#define TREND_BASELINE_DAYS (ENGINE_DAYS - TREND_RECENT_DAYS)
+#define TREND_BASELINE_DAYS (ROLLING_MONTH_DAYS - TREND_RECENT_DAYS)
 
 static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
@@ -250,7 +250,7 @@ static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (min_staked < 0)
 		return false;
 	state_window_sum(c->st, c->today, TREND_RECENT_DAYS, &recent);
-	state_window_sum(c->st, c->today, ENGINE_DAYS, &all);
+	state_window_sum(c->st, c->today, ROLLING_MONTH_DAYS, &all);
 	int64_t base_staked = all.staked - recent.staked;
 	int base_days = all.active_days - recent.active_days;
 	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent.staked < min_staked || base_staked <= 0)

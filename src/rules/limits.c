@@ -37,7 +37,7 @@ static bool near_breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 			if (limit <= 0)
 				continue;
 			int64_t used = state_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
-							c->now_ms);
+							(enum period_rule)c->pol->periods[p], c->now_ms);
 			int64_t ratio = used * 1000 / limit;
 			if (used * 100 >= c->rule->param[NEAR_PCT] * limit && ratio > best_ratio) {
 				best_ratio = ratio;
@@ -85,7 +85,8 @@ static bool breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	for (int p = 0; p < PERIOD_COUNT; p++) {
 		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
 						     c->pol->limit_raise_delay_minutes);
-		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
+						(enum period_rule)c->pol->periods[p], c->now_ms);
 		if (limit > 0 && used > limit) {
 			v[0] = p;
 			v[1] = used;
@@ -134,7 +135,8 @@ static bool declined_at_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	for (int p = 0; p < PERIOD_COUNT; p++) {
 		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
 						     c->pol->limit_raise_delay_minutes);
-		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
+		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
+						(enum period_rule)c->pol->periods[p], c->now_ms);
 		if (limit > 0 && used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
 			v[0] = b->declined;
 			v[1] = p;
@@ -272,46 +274,77 @@ const struct rule_def rule_limits_high_limit = {
 
 /* ---- regulatory.deposits / regulatory.net_loss ---------------------- */
 
+/* Parameters: window_days or month (the pack's month), bands; deposits
+ * also net. Their positions differ by rule, so month is looked up. */
 enum { REG_WINDOW_DAYS, REG_BANDS, REG_NET };
+
+/* How a firing's window was counted, kept in v[3] above its lowest bit
+ * (deposits' net flag): the rule's window_days (also what markers stored
+ * before the pack's month existed read as), a rolling or a calendar month. */
+enum { REG_WINDOW_PARAM, REG_WINDOW_ROLLING_MONTH, REG_WINDOW_CALENDAR_MONTH };
+
+/* The firing's window in words, from v[3] (REG_WINDOW_* above bit 0). */
+static void reg_window_text(const int64_t v[RULE_VALUES], const struct policy_rule *r, char *buf, size_t len)
+{
+	switch (v[3] >> 1) {
+	case REG_WINDOW_CALENDAR_MONTH:
+		snprintf(buf, len, "this calendar month");
+		break;
+	case REG_WINDOW_ROLLING_MONTH:
+		snprintf(buf, len, "in %d days", ROLLING_MONTH_DAYS);
+		break;
+	default:
+		snprintf(buf, len, "in %lld days", (long long)r->param[REG_WINDOW_DAYS]);
+	}
+}
 
 static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const struct policy_rule *r,
 		       const char *currency, char *buf, size_t len)
 {
-	char a[48], t[48], band[64] = "";
+	char a[48], t[48], band[64] = "", window[32];
 	rule_fmt_money(a, sizeof(a), v[0], currency);
 	rule_fmt_money(t, sizeof(t), v[1], currency);
 	if (v[2] >= 0)
 		snprintf(band, sizeof(band), " for age %lld", (long long)v[2]);
 	else if (r->nbands > 1)
 		snprintf(band, sizeof(band), " (age unknown: lowest band)");
-	snprintf(buf, len, "%s of %s in %lld days reach the check threshold of %s%s", what, a,
-		 (long long)r->param[REG_WINDOW_DAYS], t, band);
+	reg_window_text(v, r, window, sizeof(window));
+	snprintf(buf, len, "%s of %s %s reach the check threshold of %s%s", what, a, window, t, band);
 }
 
 /* For agents: neither the amounts nor the age band's age. */
-static void reg_agent(const char *what, const struct policy_rule *r, char *buf, size_t len)
+static void reg_agent(const char *what, const int64_t v[RULE_VALUES], const struct policy_rule *r, char *buf,
+		      size_t len)
 {
-	snprintf(buf, len, "%s in %lld days reach the regulator's check threshold for the player's age group", what,
-		 (long long)r->param[REG_WINDOW_DAYS]);
+	char window[32];
+	reg_window_text(v, r, window, sizeof(window));
+	snprintf(buf, len, "%s %s reach the regulator's check threshold for the player's age group", what, window);
 }
 
-/* Sums the rule's window and compares `measure` of it with the threshold
- * of the player's age band: v = amount, threshold, age (-1 unknown). */
-static bool reg_reached(const struct rule_ctx *c, int64_t (*measure)(const struct rule_ctx *, const struct state_window *),
-			int64_t v[RULE_VALUES])
+/* Sums the rule's window (window_days, or the pack's month when the
+ * rule's `month` parameter, at position month_param, is true) and
+ * compares `measure` of it with the threshold of the player's age band:
+ * v = amount, threshold, age (-1 unknown), window (REG_WINDOW_*) << 1. */
+static bool reg_reached(const struct rule_ctx *c, int month_param,
+			int64_t (*measure)(const struct rule_ctx *, const struct state_window *), int64_t v[RULE_VALUES])
 {
 	int age = rule_player_age(c);
 	int64_t threshold = rule_band_threshold(c, age);
 	struct state_window w;
 	if (threshold < 0)
 		return false;
-	state_window_sum(c->st, c->today, (int)c->rule->param[REG_WINDOW_DAYS], &w);
+	bool month = c->rule->param[month_param];
+	int days = month ? rule_period_days(c, PERIOD_MONTH) : (int)c->rule->param[REG_WINDOW_DAYS];
+	state_window_sum(c->st, c->today, days, &w);
 	int64_t amount = measure(c, &w);
 	if (amount < threshold)
 		return false;
 	v[0] = amount;
 	v[1] = threshold;
 	v[2] = age;
+	v[3] = (int64_t)(!month ? REG_WINDOW_PARAM
+			 : c->pol->periods[PERIOD_MONTH] == PERIOD_CALENDAR ? REG_WINDOW_CALENDAR_MONTH
+									     : REG_WINDOW_ROLLING_MONTH) << 1;
 	return true;
 }
 
@@ -320,33 +353,36 @@ static int64_t deposits_measure(const struct rule_ctx *c, const struct state_win
 	return c->rule->param[REG_NET] ? w->deposited - w->withdrawn : w->deposited;
 }
 
+enum { REG_DEPOSITS_MONTH = 3 };
+
 static bool reg_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	if (!reg_reached(c, deposits_measure, v))
+	if (!reg_reached(c, REG_DEPOSITS_MONTH, deposits_measure, v))
 		return false;
-	v[3] = c->rule->param[REG_NET];
+	v[3] |= c->rule->param[REG_NET];
 	return true;
 }
 
 static void reg_deposits_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 				char *buf, size_t len)
 {
-	reg_detail(v[3] ? "net deposits" : "deposits", v, r, currency, buf, len);
+	reg_detail(v[3] & 1 ? "net deposits" : "deposits", v, r, currency, buf, len);
 }
 
 static void reg_deposits_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 			       char *buf, size_t len)
 {
-	reg_agent(v[3] ? "net deposits" : "deposits", r, buf, len);
+	reg_agent(v[3] & 1 ? "net deposits" : "deposits", v, r, buf, len);
 }
 
 const struct rule_def rule_regulatory_deposits = {
 	.id = "regulatory.deposits",
-	.summary = "deposits (or net deposits) over a rolling window reach the regulator's check threshold for the age band",
+	.summary = "deposits (or net deposits) over window_days or the pack's month reach the regulator's check threshold for the age band",
 	.triggers = TRIGGER(EVENT_DEPOSIT) | TRIGGER(EVENT_WITHDRAWAL),
-	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+	.params = { { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days", true },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" },
-		    { "net", PARAM_BOOL, 0, 1, "subtract completed withdrawals" } },
+		    { "net", PARAM_BOOL, 0, 1, "subtract completed withdrawals" },
+		    { "month", PARAM_BOOL, 0, 1, "the window is the pack's month (periods.month), not window_days", true } },
 	.eval = reg_deposits,
 	.detail = reg_deposits_detail,
 	.agent_detail = reg_deposits_agent,
@@ -354,7 +390,12 @@ const struct rule_def rule_regulatory_deposits = {
 
 static int64_t net_loss_measure(const struct rule_ctx *c, const struct state_window *w) { return w->net_loss; }
 
-static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES]) { return reg_reached(c, net_loss_measure, v); }
+enum { REG_NET_LOSS_MONTH = 2 };
+
+static bool reg_net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	return reg_reached(c, REG_NET_LOSS_MONTH, net_loss_measure, v);
+}
 
 static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 				char *buf, size_t len)
@@ -365,15 +406,16 @@ static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct polic
 static void reg_net_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 			       char *buf, size_t len)
 {
-	reg_agent("net losses", r, buf, len);
+	reg_agent("net losses", v, r, buf, len);
 }
 
 const struct rule_def rule_regulatory_net_loss = {
 	.id = "regulatory.net_loss",
-	.summary = "net loss over a rolling window reaches the regulator's threshold for the age band",
+	.summary = "net loss over window_days or the pack's month reaches the regulator's threshold for the age band",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
-	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
-		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },
+	.params = { { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days", true },
+		    { "bands", PARAM_BANDS, 0, 0, "age bands" },
+		    { "month", PARAM_BOOL, 0, 1, "the window is the pack's month (periods.month), not window_days", true } },
 	.eval = reg_net_loss,
 	.detail = reg_net_loss_detail,
 	.agent_detail = reg_net_loss_agent,

@@ -9,9 +9,12 @@
 
 enum { LOSS_DAY, LOSS_WEEK, LOSS_MONTH };
 
+/* The day, week and month are the pack's periods: a week or month is 7 or
+ * 30 days, or the calendar one so far. v = days, net loss, threshold, and
+ * the calendar period (enum limit_period + 1; 0 = rolling days). */
 static bool net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	static const int days[] = { 1, 7, 30 };
+	static const enum limit_period periods[] = { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH };
 	/* The window furthest over its threshold explains best. */
 	int64_t best = -1;
 	for (int i = 0; i < 3; i++) {
@@ -19,12 +22,14 @@ static bool net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 		struct state_window w;
 		if (threshold <= 0)
 			continue;
-		state_window_sum(c->st, c->today, days[i], &w);
+		int days = rule_period_days(c, periods[i]);
+		state_window_sum(c->st, c->today, days, &w);
 		if (w.net_loss >= threshold && w.net_loss * 1000 / threshold > best) {
 			best = w.net_loss * 1000 / threshold;
-			v[0] = days[i];
+			v[0] = days;
 			v[1] = w.net_loss;
 			v[2] = threshold;
+			v[3] = periods[i] != PERIOD_DAY && c->pol->periods[periods[i]] == PERIOD_CALENDAR ? periods[i] + 1 : 0;
 		}
 	}
 	return best >= 0;
@@ -36,7 +41,10 @@ static void net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_ru
 	char a[48], t[48];
 	rule_fmt_money(a, sizeof(a), v[1], currency);
 	rule_fmt_money(t, sizeof(t), v[2], currency);
-	if (v[0] == 1)
+	if (v[3])
+		snprintf(buf, len, "net loss of %s this calendar %s (threshold %s)", a,
+			 v[3] - 1 == PERIOD_WEEK ? "week" : "month", t);
+	else if (v[0] == 1)
 		snprintf(buf, len, "net loss of %s today (threshold %s)", a, t);
 	else
 		snprintf(buf, len, "net loss of %s in %lld days (threshold %s)", a, (long long)v[0], t);
@@ -45,7 +53,10 @@ static void net_loss_detail(const int64_t v[RULE_VALUES], const struct policy_ru
 static void net_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 			   char *buf, size_t len)
 {
-	if (v[0] == 1)
+	if (v[3])
+		snprintf(buf, len, "large net loss this calendar %s (over the policy's threshold)",
+			 v[3] - 1 == PERIOD_WEEK ? "week" : "month");
+	else if (v[0] == 1)
 		snprintf(buf, len, "large net loss today (over the policy's threshold)");
 	else
 		snprintf(buf, len, "large net loss in %lld days (over the policy's threshold)", (long long)v[0]);
@@ -53,7 +64,7 @@ static void net_loss_agent(const int64_t v[RULE_VALUES], const struct policy_rul
 
 const struct rule_def rule_money_net_loss = {
 	.id = "money.net_loss",
-	.summary = "net loss (stakes minus payouts) reaches a threshold today, over 7 days or over 30 days (0 = window not used)",
+	.summary = "net loss (stakes minus payouts) reaches a threshold today, this week or this month (the pack's periods: 7 and 30 days, or calendar; 0 = window not used)",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
 	.params = { { "day", PARAM_MONEY, 0, 0, "minor units" },
 		    { "week", PARAM_MONEY, 0, 0, "minor units" },
@@ -93,7 +104,7 @@ const struct rule_def rule_money_instruments = {
 	.summary = "count or more distinct payment instruments (cards, accounts) in window_days",
 	.triggers = TRIGGER(EVENT_DEPOSIT),
 	.params = { { "count", PARAM_INT, 2, ENGINE_INSTRUMENTS, "instruments" },
-		    { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" } },
+		    { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" } },
 	.eval = instruments,
 	.detail = instruments_detail,
 	.agent_detail = instruments_detail, /* counts only */

@@ -50,6 +50,14 @@ static inline int64_t rule_money(const struct rule_ctx *c, int param)
 	return c->cur < 0 ? -1 : c->rule->money[param][c->cur];
 }
 
+/* The local days of the pack's period p (its "periods") ending today:
+ * a day 1, a rolling week 7 and month 30, a calendar week or month the
+ * days of it so far. */
+static inline int rule_period_days(const struct rule_ctx *c, enum limit_period p)
+{
+	return state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+}
+
 /* Age in whole years on the local day of the event (state_age_years: from
  * the birth date when known, else local year minus birth year), or -1
  * when unknown. */

@@ -111,7 +111,7 @@ static void test_open_session_slots_evict_oldest(void **state)
 	assert_int_equal(state_day(&st, day(2026, 11, 22))->session_seconds, 7 * 3600);
 }
 
-static void test_window_keeps_30_days(void **state)
+static void test_window_keeps_31_days(void **state)
 {
 	(void)state;
 	const struct policy *tz = utc();
@@ -121,21 +121,26 @@ static void test_window_keeps_30_days(void **state)
 	struct event ev = DEP("new", "2026-11-30T12:00:00Z", 100, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
-	/* 29 days earlier still fits (30 days kept: today and the 29 before) */
-	ev = DEP("old-ok", "2026-11-01T12:00:00Z", 200, "approved");
+	/* 30 days earlier still fits (31 days kept, for a calendar month:
+	 * today and the 30 before) */
+	ev = DEP("old-ok", "2026-10-31T12:00:00Z", 200, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_false(r.outside_window);
-	assert_int_equal(state_day(&st, day(2026, 11, 1))->deposited, 200);
-	/* 30 days earlier shares a slot with the newest day: not kept */
-	ev = DEP("too-old", "2026-10-31T12:00:00Z", 300, "approved");
+	assert_int_equal(state_day(&st, day(2026, 10, 31))->deposited, 200);
+	/* 31 days earlier shares a slot with the newest day: not kept */
+	ev = DEP("too-old", "2026-10-30T12:00:00Z", 300, "approved");
 	engine_apply(&st, &ev, tz, &r);
 	assert_true(r.outside_window);
 	assert_int_equal(state_day(&st, day(2026, 11, 30))->deposited, 100);
-	assert_null(state_day(&st, day(2026, 10, 31)));
-	/* a new day recycles the slot of the day 30 days before it */
+	assert_null(state_day(&st, day(2026, 10, 30)));
+	/* a rolling month is still 30 days: the 31st day back is not in it */
+	struct state_window w;
+	state_window_sum(&st, day(2026, 11, 30), ROLLING_MONTH_DAYS, &w);
+	assert_int_equal(w.deposited, 100);
+	/* a new day recycles the slot of the day 31 days before it */
 	ev = DEP("next", "2026-12-01T12:00:00Z", 400, "approved");
 	engine_apply(&st, &ev, tz, &r);
-	assert_null(state_day(&st, day(2026, 11, 1)));
+	assert_null(state_day(&st, day(2026, 10, 31)));
 	assert_int_equal(state_day(&st, day(2026, 12, 1))->deposited, 400);
 }
 
@@ -267,6 +272,149 @@ static void test_format2_state_still_decodes(void **state)
 	assert_int_equal(state_codec_decode(&back, old, n), -1);
 }
 
+/* A state as stored while the day ring held 30 slots (slot = day % 30),
+ * by that version's state_codec_encode, printed as hex: deposits on each
+ * of the 30 days to 12 Nov 2026 (T) but T-10, of (T - day + 1) x 100, and
+ * a stale 3 Oct (T-40) left in T-10's old slot. In today's 31-slot ring
+ * 3 Oct and 3 Nov (T-9) share a slot, and 3 Oct comes later in the bytes:
+ * the newer day must keep the slot, every other day its own. */
+static const char ring30_state_hex[] =
+	"030000000000000080000000000000008000000000000000800000000000000000000000000000008000000000000000"
+	"0000000000000000000000000000000000000000000000000000000000001d0000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"0000000000000000000000000000000000000000000000000000000000000000001e1851000000000000e80300000000"
+	"000000000000000000000000000001000000000000000000000000000000000019510000000000008403000000000000"
+	"0000000000000000000000000100000000000000000000000000000000001a5100000000000020030000000000000000"
+	"000000000000000000000100000000000000000000000000000000001b51000000000000bc0200000000000000000000"
+	"00000000000000000100000000000000000000000000000000001c510000000000005802000000000000000000000000"
+	"0000000000000100000000000000000000000000000000001d51000000000000f4010000000000000000000000000000"
+	"000000000100000000000000000000000000000000001e51000000000000900100000000000000000000000000000000"
+	"00000100000000000000000000000000000000001f510000000000002c01000000000000000000000000000000000000"
+	"0100000000000000000000000000000000002051000000000000c8000000000000000000000000000000000000000100"
+	"000000000000000000000000000000002151000000000000640000000000000000000000000000000000000001000000"
+	"00000000000000000000000000000451000000000000b80b000000000000000000000000000000000000010000000000"
+	"0000000000000000000000000551000000000000540b0000000000000000000000000000000000000100000000000000"
+	"000000000000000000000651000000000000f00a00000000000000000000000000000000000001000000000000000000"
+	"000000000000000007510000000000008c0a000000000000000000000000000000000000010000000000000000000000"
+	"0000000000000851000000000000280a0000000000000000000000000000000000000100000000000000000000000000"
+	"000000000951000000000000c40900000000000000000000000000000000000001000000000000000000000000000000"
+	"00000a510000000000006009000000000000000000000000000000000000010000000000000000000000000000000000"
+	"0b51000000000000fc080000000000000000000000000000000000000100000000000000000000000000000000000c51"
+	"00000000000098080000000000000000000000000000000000000100000000000000000000000000000000000d510000"
+	"0000000034080000000000000000000000000000000000000100000000000000000000000000000000000e5100000000"
+	"0000d0070000000000000000000000000000000000000100000000000000000000000000000000000f51000000000000"
+	"6c0700000000000000000000000000000000000001000000000000000000000000000000000010510000000000000807"
+	"0000000000000000000000000000000000000100000000000000000000000000000000001151000000000000a4060000"
+	"000000000000000000000000000000000100000000000000000000000000000000001251000000000000400600000000"
+	"00000000000000000000000000000100000000000000000000000000000000001351000000000000dc05000000000000"
+	"000000000000000000000000010000000000000000000000000000000000145100000000000078050000000000000000"
+	"000000000000000000000100000000000000000000000000000000001551000000000000140500000000000000000000"
+	"00000000000000000100000000000000000000000000000000001651000000000000b004000000000000000000000000"
+	"000000000000010000000000000000000000000000000000f9500000000000009f860100000000000000000000000000"
+	"000000000100000000000000000000000000000000000000";
+
+static size_t hex_bytes(const char *hex, uint8_t *out)
+{
+	size_t n = 0;
+	for (const char *h = hex; h[0] && h[1]; h += 2) {
+		unsigned v;
+		sscanf(h, "%2x", &v);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+static void test_ring30_state_decodes_by_day(void **state)
+{
+	(void)state;
+	uint8_t old[sizeof(ring30_state_hex) / 2];
+	size_t n = hex_bytes(ring30_state_hex, old);
+	struct player_state st;
+	int32_t t = day(2026, 11, 12);
+	assert_int_equal(old[0], 3); /* the format did not change */
+	assert_int_equal(state_codec_decode(&st, old, n), 0);
+	for (int32_t d = t - 29; d <= t; d++) {
+		const struct day_totals *b = state_day(&st, d);
+		if (d == t - 10) {
+			assert_null(b);
+			continue;
+		}
+		assert_non_null(b);
+		assert_int_equal(b->deposited, (t - d + 1) * 100);
+	}
+	assert_null(state_day(&st, t - 40));
+	struct state_window w;
+	state_window_sum(&st, t, ROLLING_MONTH_DAYS, &w);
+	assert_int_equal(w.deposited, (465 - 11) * 100); /* 1..30 but 11, x 100 */
+	assert_int_equal(w.deposits, 29);
+	state_window_sum(&st, t, state_period_days(t, PERIOD_MONTH, PERIOD_CALENDAR), &w);
+	assert_int_equal(w.deposited, (78 - 11) * 100); /* 1-12 Nov: 1..12 but 11 */
+}
+
+static void test_period_days(void **state)
+{
+	(void)state;
+	/* Thursday 12 Nov 2026 */
+	assert_int_equal(state_period_days(day(2026, 11, 12), PERIOD_DAY, PERIOD_CALENDAR), 1);
+	assert_int_equal(state_period_days(day(2026, 11, 12), PERIOD_WEEK, PERIOD_ROLLING), 7);
+	assert_int_equal(state_period_days(day(2026, 11, 12), PERIOD_MONTH, PERIOD_ROLLING), 30);
+	assert_int_equal(state_period_days(day(2026, 11, 12), PERIOD_WEEK, PERIOD_CALENDAR), 4);
+	assert_int_equal(state_period_days(day(2026, 11, 12), PERIOD_MONTH, PERIOD_CALENDAR), 12);
+	/* ISO weeks start on Monday and end on Sunday */
+	assert_int_equal(state_period_days(day(2026, 11, 9), PERIOD_WEEK, PERIOD_CALENDAR), 1);
+	assert_int_equal(state_period_days(day(2026, 11, 15), PERIOD_WEEK, PERIOD_CALENDAR), 7);
+	assert_int_equal(state_period_days(day(1969, 12, 29), PERIOD_WEEK, PERIOD_CALENDAR), 1);
+	assert_int_equal(state_period_days(day(1970, 1, 1), PERIOD_WEEK, PERIOD_CALENDAR), 4);
+	/* months of 31, 30, 29 and 28 days */
+	assert_int_equal(state_period_days(day(2026, 10, 31), PERIOD_MONTH, PERIOD_CALENDAR), 31);
+	assert_int_equal(state_period_days(day(2026, 11, 30), PERIOD_MONTH, PERIOD_CALENDAR), 30);
+	assert_int_equal(state_period_days(day(2028, 2, 29), PERIOD_MONTH, PERIOD_CALENDAR), 29);
+	assert_int_equal(state_period_days(day(2026, 3, 1), PERIOD_MONTH, PERIOD_CALENDAR), 1);
+}
+
+/* The issue's case: EUR 900 on 28 Oct and EUR 900 on 3 Nov against a
+ * monthly limit. Berlin time (CET/CEST), as policies/de.json. */
+static void test_calendar_month_limit_use(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st;
+	state_init(&st);
+	apply(&st, tz, DEP("oct", "2026-10-28T10:00:00Z", 90000, "approved"));
+	/* 31 Oct 23:30 CET is still October; 00:30 CET on 1 Nov (23:30 UTC) is November */
+	apply(&st, tz, DEP("oct-late", "2026-10-31T22:30:00Z", 1000, "approved"));
+	apply(&st, tz, DEP("nov-early", "2026-10-31T23:30:00Z", 10, "approved"));
+	apply(&st, tz, DEP("nov", "2026-11-03T10:00:00Z", 90000, "approved"));
+	int64_t now = t_ms("2026-11-03T10:00:00Z");
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_CALENDAR, now), 90010);
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_ROLLING, now), 181010);
+	/* Tuesday 3 Nov: the calendar week began on Monday 2 Nov */
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_WEEK, PERIOD_CALENDAR, now), 90000);
+	/* a rolling week is 28 Oct to 3 Nov */
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_WEEK, PERIOD_ROLLING, now), 181010);
+	/* on 31 Oct 23:59 CET the calendar month is all 31 days of October,
+	 * 1 Oct included; a rolling month only reaches back to 2 Oct */
+	state_init(&st);
+	apply(&st, tz, DEP("first", "2026-09-30T22:30:00Z", 500, "approved")); /* 1 Oct 00:30 CEST */
+	apply(&st, tz, DEP("last", "2026-10-31T22:00:00Z", 700, "approved"));  /* 31 Oct 23:00 CET */
+	now = t_ms("2026-10-31T22:59:00Z");
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_CALENDAR, now), 1200);
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_ROLLING, now), 700);
+	/* the spring change: 00:30 CEST on 1 Apr is 22:30 UTC on 31 Mar, April's */
+	state_init(&st);
+	apply(&st, tz, DEP("mar", "2026-03-31T21:30:00Z", 300, "approved")); /* 23:30 CEST 31 Mar */
+	apply(&st, tz, DEP("apr", "2026-03-31T22:30:00Z", 400, "approved"));
+	now = t_ms("2026-04-01T08:00:00Z");
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_CALENDAR, now), 400);
+	assert_int_equal(state_limit_used(&st, &tz->tz, LIMIT_DEPOSIT, PERIOD_MONTH, PERIOD_ROLLING, now), 700);
+}
+
 static void test_birth_date_and_language(void **state)
 {
 	(void)state;
@@ -381,10 +529,13 @@ int main(void)
 		cmocka_unit_test(test_session_split_at_local_midnight),
 		cmocka_unit_test(test_session_across_dst_change),
 		cmocka_unit_test(test_open_session_slots_evict_oldest),
-		cmocka_unit_test(test_window_keeps_30_days),
+		cmocka_unit_test(test_window_keeps_31_days),
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
 		cmocka_unit_test(test_format2_state_still_decodes),
+		cmocka_unit_test(test_ring30_state_decodes_by_day),
+		cmocka_unit_test(test_period_days),
+		cmocka_unit_test(test_calendar_month_limit_use),
 		cmocka_unit_test(test_birth_date_and_language),
 		cmocka_unit_test(test_slot_rounds_and_credit_deposits),
 		cmocka_unit_test(test_hourly_money_and_marker_points_round_trip),

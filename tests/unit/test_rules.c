@@ -766,6 +766,65 @@ static void test_calm_players_stay_green(void **state)
 	}
 }
 
+/* "periods": weeks and months rolling unless the pack says calendar; a
+ * bad value is refused naming the field; a regulatory window is
+ * window_days or the pack's month, exactly one. */
+static void test_policy_periods(void **state)
+{
+	(void)state;
+	static struct policy p;
+	char err[512], buf[2048];
+	static const char fmt[] =
+		"{\"name\":\"t\",\"jurisdiction\":\"NL\",\"timezone\":{\"name\":\"x\",\"posix\":\"UTC0\"},"
+		"\"currencies\":[\"EUR\"],\"scoring\":{\"half_life_days\":14,\"amber\":30,\"red\":60,\"hysteresis\":10},"
+		"\"actions\":{\"amber\":\"limits\",\"red\":\"pause\",\"excluded\":\"self_exclusion\"},"
+		"\"due_hours\":{\"amber\":1,\"red\":1,\"excluded\":1},\"limit_raise_delay_hours\":72,%s\"rules\":{%s}}";
+	static const char reg[] = "\"regulatory.deposits\":{\"weight\":10,\"params\":{%s\"bands\":[{\"min_age\":18,"
+				  "\"threshold\":{\"EUR\":30000}}],\"net\":true}}";
+	char rule[512];
+
+	snprintf(buf, sizeof(buf), fmt, "", "");
+	assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), 0);
+	assert_int_equal(p.periods[PERIOD_WEEK], PERIOD_ROLLING);
+	assert_int_equal(p.periods[PERIOD_MONTH], PERIOD_ROLLING);
+	snprintf(buf, sizeof(buf), fmt, "\"periods\":{\"month\":\"calendar\"},", "");
+	assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), 0);
+	assert_int_equal(p.periods[PERIOD_WEEK], PERIOD_ROLLING);
+	assert_int_equal(p.periods[PERIOD_MONTH], PERIOD_CALENDAR);
+	snprintf(buf, sizeof(buf), fmt, "\"periods\":{\"week\":\"calendar\",\"month\":\"rolling\"},", "");
+	assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), 0);
+	assert_int_equal(p.periods[PERIOD_WEEK], PERIOD_CALENDAR);
+	assert_int_equal(p.periods[PERIOD_MONTH], PERIOD_ROLLING);
+
+	struct {
+		const char *periods, *window, *expect;
+	} bad[] = {
+		{ "\"periods\":{\"month\":\"lunar\"},", "\"window_days\":30,",
+		  "periods.month: must be one of \"rolling\", \"calendar\"" },
+		{ "\"periods\":{\"month\":30},", "\"window_days\":30,",
+		  "periods.month: must be one of \"rolling\", \"calendar\"" },
+		{ "\"periods\":{\"day\":\"calendar\"},", "\"window_days\":30,", "periods.day: unknown field" },
+		{ "\"periods\":\"calendar\",", "\"window_days\":30,", "periods: must be an object" },
+		{ "", "\"window_days\":30,\"month\":true,",
+		  "rules[\"regulatory.deposits\"].params.window_days: give exactly one of window_days and \"month\": "
+		  "true (the pack's month)" },
+		{ "", "", "rules[\"regulatory.deposits\"].params.window_days: give exactly one of window_days and "
+			  "\"month\": true (the pack's month)" },
+		{ "", "\"window_days\":31,", "rules[\"regulatory.deposits\"].params.window_days: must be an integer "
+					       "from 1 to 30" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(rule, sizeof(rule), reg, bad[i].window);
+		snprintf(buf, sizeof(buf), fmt, bad[i].periods, rule);
+		assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].expect);
+	}
+	snprintf(rule, sizeof(rule), reg, "\"month\":true,");
+	snprintf(buf, sizeof(buf), fmt, "\"periods\":{\"month\":\"calendar\"},", rule);
+	assert_int_equal(policy_load_json(&p, buf, strlen(buf), err, sizeof(err)), 0);
+	assert_true(p.rules[RULE_REGULATORY_DEPOSITS].enabled);
+}
+
 static void test_policy_errors_name_the_field(void **state)
 {
 	(void)state;
@@ -863,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_marathon_week_raises),
 		cmocka_unit_test(test_calm_players_stay_green),
 		cmocka_unit_test(test_policy_errors_name_the_field),
+		cmocka_unit_test(test_policy_periods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
