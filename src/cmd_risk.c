@@ -85,11 +85,18 @@ static void print_player(json_t *risk)
 		printf("limits:\n");
 	json_array_foreach(limits, i, v) {
 		const char *kind = json_string_value(json_object_get(v, "limit"));
-		printf("  %s per %s: %s%lld of %lld %s\n", kind, json_string_value(json_object_get(v, "period")),
-		       json_is_true(json_object_get(v, "used_at_least")) ? "at least " : "",
-		       (long long)json_integer_value(json_object_get(v, "used")),
-		       (long long)json_integer_value(json_object_get(v, "value")),
-		       strcmp(kind, "session_time") == 0 ? "minutes" : cur ? cur : "(minor units)");
+		int64_t used = json_integer_value(json_object_get(v, "used"));
+		int64_t value = json_integer_value(json_object_get(v, "value"));
+		char u[64], of[64];
+		if (strcmp(kind, "session_time") == 0) {
+			snprintf(u, sizeof(u), "%lld", (long long)used);
+			snprintf(of, sizeof(of), "%lld minutes", (long long)value);
+		} else { /* money: in the currency's units, "38.00 of 60.00 EUR" */
+			rule_fmt_money(u, sizeof(u), used, cur);
+			rule_fmt_money(of, sizeof(of), value, cur);
+		}
+		printf("  %s per %s: %s%s of %s\n", kind, json_string_value(json_object_get(v, "period")),
+		       json_is_true(json_object_get(v, "used_at_least")) ? "at least " : "", u, of);
 	}
 }
 
@@ -155,7 +162,7 @@ static int list_one(void *ctx, const struct alert *al)
 	char due[TS_RFC3339_LEN];
 	ts_format_rfc3339(al->due_ms, due, sizeof(due));
 	json_t *rules = json_object_get(j, "rules");
-	printf("%-32s  %-5s  %-12s  %-16s  %-14s  %s  %s\n", al->alert_id, json_string_value(json_object_get(j, "level")),
+	printf("%-32s  %-5s  %-12s  %-16s  %-15s  %-24s  %s\n", al->alert_id, json_string_value(json_object_get(j, "level")),
 	       alert_status_name(al->status), al->player_id, json_string_value(json_object_get(j, "suggested_action")), due,
 	       json_string_value(json_array_get(rules, 0)));
 	json_decref(j);
@@ -174,7 +181,7 @@ static int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv)
 	if (!(st = store_open_readonly(a.db, err, sizeof(err))))
 		goto fail;
 	if (!a.json)
-		printf("%-32s  %-5s  %-12s  %-16s  %-14s  %-20s  %s\n", "ALERT", "LEVEL", "STATUS", "PLAYER", "ACTION",
+		printf("%-32s  %-5s  %-12s  %-16s  %-15s  %-24s  %s\n", "ALERT", "LEVEL", "STATUS", "PLAYER", "ACTION",
 		       "DUE", "FIRST RULE");
 	struct store_alert_filter filter;
 	store_alert_filter_init(&filter);

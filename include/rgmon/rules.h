@@ -124,6 +124,12 @@ struct rule_def {
 
 extern const struct rule_def *const rule_defs[RULE_COUNT];
 
+/* "4,500 SEK", "4,500.50 EUR", "12,000 JPY"; without a currency the minor
+ * units themselves. A saturated sum (+-ENGINE_SUM_MAX) reads "at least
+ * 21,474,836.47 EUR" ("at most" when negative). The one money format of
+ * reasons and of `player show`. */
+void rule_fmt_money(char *buf, size_t len, int64_t minor, const char *currency);
+
 /* The rule with this id, or -1. */
 int rule_find(const char *id);
 /* Position of a named parameter in a rule's table, or -1. */

@@ -66,10 +66,7 @@ int rule_player_age(const struct rule_ctx *c);
  * threshold of all bands, the cautious choice), or -1. */
 int64_t rule_band_threshold(const struct rule_ctx *c, int age);
 
-/* "4,500 SEK", "4,500.50 EUR", "12,000 JPY"; without a currency the minor
- * units themselves. A saturated sum (+-ENGINE_SUM_MAX) reads "at least
- * 21,474,836.47 EUR" ("at most" when negative). */
-void rule_fmt_money(char *buf, size_t len, int64_t minor, const char *currency);
+/* rule_fmt_money: rgmon/rules.h. */
 /* "day" / "week" / "month" adjectives: "daily", "weekly", "monthly". */
 const char *rule_period_adjective(int period);
 

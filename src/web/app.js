@@ -201,7 +201,7 @@ async function loadQueue(append, refresh) {
   $('#queue-empty').hidden = rows > 0;
   $('#queue-table').hidden = rows === 0;
   const overdue = body.querySelectorAll('tr.overdue').length;
-  $('#queue-summary').textContent = rows + (queueCursor ? '+' : '') + ' alerts' + (overdue ? ', ' + overdue + ' overdue' : '');
+  $('#queue-summary').textContent = rows + (queueCursor ? '+' : '') + (rows === 1 && !queueCursor ? ' alert' : ' alerts') + (overdue ? ', ' + overdue + ' overdue' : '');
 }
 
 async function showQueue() {
