@@ -15,6 +15,7 @@ const OUTCOMES = [
 const ACTIONS = {
   limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion',
   financial_check: 'Financial check owed', contact: 'Contact owed', deposit_block: 'Block deposits',
+  compliance_review: 'Review the breach',
 };
 
 const $ = (sel) => document.querySelector(sel);

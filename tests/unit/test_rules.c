@@ -796,7 +796,7 @@ static void test_policy_errors_name_the_field(void **state)
 		{ "\"exclusion.breach\":{\"weight\":100,\"strong\":1}", "rules[\"exclusion.breach\"].strong: must be true or false" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"action\":\"ban\"}",
 		  "rules[\"exclusion.breach\"].action: must be one of \"limits\", \"pause\", \"self_exclusion\", "
-		  "\"financial_check\", \"contact\", \"deposit_block\"" },
+		  "\"financial_check\", \"contact\", \"deposit_block\", \"compliance_review\"" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"obligation\"}",
 		  "rules[\"exclusion.breach\"].action: an obligation names the task it owes (e.g. \"contact\")" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"task\"}",
@@ -805,6 +805,16 @@ static void test_policy_errors_name_the_field(void **state)
 		  "rules[\"exclusion.breach\"].source: must be a text of 1 to 200 bytes (a regulation and article, or "
 		  "\"rgmon house rule\")" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"colour\":\"red\"}", "rules[\"exclusion.breach\"].colour: unknown field" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":\"2025-02-30\"}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":\"2025-5-21\"}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":20250521}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"compliance.slot_stake\":{\"weight\":0,\"params\":{\"max_stake\":[{\"min_age\":18,"
+		  "\"effective_from\":\"21 May 2025\",\"threshold\":{\"SEK\":2000}}]}}",
+		  "rules[\"compliance.slot_stake\"].params.max_stake[0].effective_from: must be a calendar date "
+		  "\"YYYY-MM-DD\" from 1970-01-01" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(buf, sizeof(buf), "%s%s%s", MINIMAL(bad[i].rules));
