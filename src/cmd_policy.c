@@ -4,6 +4,7 @@
 #include "rgmon/cmd.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
+#include "rgmon/timestamp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,10 +54,21 @@ static void print_pack(const struct policy *pol)
 	       pol->periods[PERIOD_WEEK] == PERIOD_CALENDAR ? "calendar (from Monday)" : "rolling 7 days",
 	       pol->periods[PERIOD_MONTH] == PERIOD_CALENDAR ? "calendar (from the 1st)" : "rolling 30 days");
 	printf("rules: %d of %d on, %d strong\n", on, RULE_COUNT, strong);
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (pol->rules[r].enabled)
-			printf("  %-40s weight %3d%s\n", rule_defs[r]->id, pol->rules[r].weight,
-			       pol->rules[r].strong ? "  strong" : "");
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct policy_rule *pr = &pol->rules[r];
+		if (!pr->enabled)
+			continue;
+		printf("  %-40s weight %3d%s", rule_defs[r]->id, pr->weight, pr->strong ? "  strong" : "");
+		if (pr->kind == RULE_KIND_OBLIGATION)
+			printf("  obligation: %s", risk_action_name((enum risk_action)pr->action));
+		if (pr->effective_from != POLICY_NO_DATE) {
+			int64_t y;
+			unsigned m, d;
+			ts_civil_from_days(pr->effective_from, &y, &m, &d);
+			printf("  from %04lld-%02u-%02u", (long long)y, m, d);
+		}
+		printf("\n");
+	}
 }
 
 static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)

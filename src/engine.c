@@ -179,6 +179,9 @@ static void game_round(struct player_state *st, const struct event *ev, struct d
 		b->slot_rounds = add_u16(b->slot_rounds);
 		if (ev->stake > b->max_slot_stake)
 			b->max_slot_stake = state_sat32(ev->stake);
+		step->last_slot_before_ms = st->last_slot_round_ms;
+		if (st->last_slot_round_ms == ENGINE_NO_TIME || ev->ts_ms > st->last_slot_round_ms)
+			st->last_slot_round_ms = ev->ts_ms;
 	}
 	struct hour_totals *h = hour_for_update(st, ev->ts_ms);
 	if (h) {
@@ -384,6 +387,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	step.session_minutes = -1;
 	step.limit_changed_before_ms = ENGINE_NO_TIME;
 	step.last_loss_before_ms = ENGINE_NO_TIME;
+	step.last_slot_before_ms = ENGINE_NO_TIME;
 	res->level_before = st->level;
 
 	aggregate(st, ev, &pol->tz, &step, res);
@@ -399,7 +403,9 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	for (int r = 0; r < RULE_COUNT; r++) {
 		const struct policy_rule *pr = &pol->rules[r];
 		int64_t v[RULE_VALUES] = { 0 };
-		if (!pr->enabled || !(rule_defs[r]->triggers & mask))
+		/* A rule that starts on a date does not hold for events before
+		 * that local day ("effective_from"). */
+		if (!pr->enabled || !(rule_defs[r]->triggers & mask) || c.today < pr->effective_from)
 			continue;
 		c.rule = pr;
 		if (!rule_defs[r]->eval(&c, v))

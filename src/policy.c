@@ -3,6 +3,7 @@
  * Pure: reading the file is policy_file.c's. */
 #include "rgmon/policy.h"
 #include "rgmon/digest.h"
+#include "rgmon/timestamp.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 static const char *const level_names[LEVEL_COUNT] = { "green", "amber", "red", "excluded" };
 static const char *const action_names[ACTION_COUNT] = {
-	"limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block",
+	"limits", "pause", "self_exclusion", "financial_check", "contact", "deposit_block", "compliance_review",
 };
 static const char *const kind_names[RULE_KIND_COUNT] = { "harm", "obligation" };
 static const char *const period_rule_names[PERIOD_RULE_COUNT] = { "rolling", "calendar" };
@@ -189,6 +190,37 @@ static bool valid_upper(const char *s, size_t n)
 	return true;
 }
 
+/* "effective_from": "YYYY-MM-DD", a real calendar date from 1970 on ->
+ * days since 1970-01-01 (the local day from which the rule holds). */
+static int get_date(json_t *obj, const char *key, int32_t *out, const struct path *p, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	*out = POLICY_NO_DATE;
+	if (!v)
+		return 0;
+	const char *s = json_is_string(v) ? json_string_value(v) : "";
+	bool shape = strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+	for (int i = 0; shape && i < 10; i++)
+		shape = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
+	if (shape) {
+		int64_t y, y2;
+		unsigned m, d, m2, d2;
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+		d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+		int64_t days = m >= 1 && m <= 12 && d >= 1 && d <= 31 ? ts_days_from_civil(y, m, d) : -1;
+		/* A day past the month's end (2025-02-30) comes back as another date. */
+		if (days >= 0) {
+			ts_civil_from_days(days, &y2, &m2, &d2);
+			if (y2 == y && m2 == m && d2 == d) {
+				*out = (int32_t)days;
+				return 0;
+			}
+		}
+	}
+	return field_err(err, errlen, p, key, "must be a calendar date \"YYYY-MM-DD\" from 1970-01-01");
+}
+
 /* {"GBP": 15000, ...}: exactly the policy's currencies. */
 static int load_money(const struct policy *pol, json_t *v, int64_t out[POLICY_CURRENCIES_MAX],
 		      const struct path *p, const char *key, char *err, size_t errlen)
@@ -212,7 +244,7 @@ static int load_money(const struct policy *pol, json_t *v, int64_t out[POLICY_CU
 static int load_bands(const struct policy *pol, struct policy_rule *r, json_t *v, const struct path *p,
 		      const char *key, char *err, size_t errlen)
 {
-	static const char *const band_keys[] = { "min_age", "max_age", "threshold", NULL };
+	static const char *const band_keys[] = { "min_age", "max_age", "threshold", "effective_from", NULL };
 	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > POLICY_BANDS_MAX)
 		return field_err(err, errlen, p, key, "must be an array of 1 to 4 age bands");
 	r->nbands = (int)json_array_size(v);
@@ -229,7 +261,8 @@ static int load_bands(const struct policy *pol, struct policy_rule *r, json_t *v
 		band->max_age = 0;
 		if (only_keys(b, band_keys, &bp, err, errlen) < 0 ||
 		    get_i32(b, "min_age", false, 0, 150, &band->min_age, &bp, err, errlen) < 0 ||
-		    get_i32(b, "max_age", false, 0, 150, &band->max_age, &bp, err, errlen) < 0)
+		    get_i32(b, "max_age", false, 0, 150, &band->max_age, &bp, err, errlen) < 0 ||
+		    get_date(b, "effective_from", &band->effective_from, &bp, err, errlen) < 0)
 			return -1;
 		if (band->max_age && band->max_age < band->min_age)
 			return field_err(err, errlen, &bp, "max_age", "must not be below min_age");
@@ -288,6 +321,8 @@ static int load_rule_settings(struct policy_rule *r, json_t *obj, const struct p
 		return field_err(err, errlen, p, "source", "must be a text of 1 to 200 bytes (a regulation and article, "
 							      "or \"rgmon house rule\")");
 	rg_strlcpy(r->source, v ? json_string_value(v) : "", sizeof(r->source));
+	if (get_date(obj, "effective_from", &r->effective_from, p, err, errlen) < 0)
+		return -1;
 	v = json_object_get(obj, "strong");
 	if (v && !json_is_boolean(v))
 		return field_err(err, errlen, p, "strong", "must be true or false");
@@ -328,8 +363,8 @@ static int check_window(const struct rule_def *d, const struct policy_rule *r, c
 static int load_rule(struct policy *pol, int id, json_t *obj, const struct path *rules_path, const char *name,
 		     char *err, size_t errlen)
 {
-	static const char *const keys[] = { "enabled", "kind",	    "source", "weight", "strong",
-					    "max_level", "action", "due_hours", "params", NULL };
+	static const char *const keys[] = { "enabled",	 "kind",   "source",	"effective_from", "weight",
+					    "strong",	 "max_level", "action", "due_hours",	  "params", NULL };
 	const struct rule_def *d = rule_defs[id];
 	struct policy_rule *r = &pol->rules[id];
 	struct path p, pp;

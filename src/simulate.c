@@ -68,11 +68,19 @@ struct market {
 	int64_t unit;    /* minor units of one "small bet" (1 EUR-ish) */
 	const char *language, *other_language; /* ISO 639-1: most players', and a minority's */
 	bool credit_cards; /* credit-card deposits allowed (not GB; not SE from 1 Apr 2026; not ES) */
+	/* A compliant operator's slot stake cap per game cycle, in minor
+	 * units, under 25 and from 25 (GB SI 2025/215; DE GlüStV § 22a);
+	 * 0 = none. */
+	int64_t slot_cap_under_25, slot_cap;
+	bool withdrawal_reversal; /* offered (not in GB: RTS 14B) */
 };
 static const struct market markets[] = {
-	{ "SE", "SEK", 60, 1000, "sv", "en", false },  { "GB", "GBP", 0, 100, "en", "pl", false },
-	{ "NL", "EUR", 60, 100, "nl", "en", true },    { "DE", "EUR", 60, 100, "de", "tr", true },
-	{ "ES", "EUR", 60, 100, "es", "ca", false },   { "CA", "CAD", -300, 150, "en", "fr", true },
+	{ "SE", "SEK", 60, 1000, "sv", "en", false, 0, 0, true },
+	{ "GB", "GBP", 0, 100, "en", "pl", false, 200, 500, false },
+	{ "NL", "EUR", 60, 100, "nl", "en", true, 0, 0, true },
+	{ "DE", "EUR", 60, 100, "de", "tr", true, 100, 100, true },
+	{ "ES", "EUR", 60, 100, "es", "ca", false, 0, 0, true },
+	{ "CA", "CAD", -300, 150, "en", "fr", true, 0, 0, true },
 };
 
 /* Share of players whose language is the market's other one. */
@@ -213,6 +221,21 @@ static void deposit(struct gen *g, struct player *p, int idx, int64_t ts, int64_
 	}
 }
 
+/* The most a slot round may stake at ts_ms where the market caps it,
+ * else `stake` itself: the operator enforces the cap. */
+static int64_t slot_stake_capped(const struct player *p, int64_t ts_ms, int64_t stake)
+{
+	if (p->category != GAME_SLOTS || !p->mk->slot_cap)
+		return stake;
+	int64_t by, y;
+	unsigned bm, bd, m, d;
+	ts_civil_from_days(p->birth_date, &by, &bm, &bd);
+	ts_civil_from_days(ts_floor_div(ts_ms, MS_PER_DAY), &y, &m, &d);
+	int64_t age = y - by - (m < bm || (m == bm && d < bd));
+	int64_t cap = age < 25 ? p->mk->slot_cap_under_25 : p->mk->slot_cap;
+	return stake > cap ? cap : stake;
+}
+
 /* One play session: deposit if low, rounds until the time is up or the
  * money is gone; what happens when it is gone depends on the archetype. */
 /* The stake a session starts with, in the market's money units. */
@@ -237,7 +260,7 @@ static void cash_out(struct gen *g, struct player *p, int idx, int64_t end, int6
 		if (!e)
 			return;
 		e->a = amount;
-		if (p->kind == SIM_LOSS_CHASER && chance(&p->rng, 0.6)) {
+		if (p->kind == SIM_LOSS_CHASER && p->mk->withdrawal_reversal && chance(&p->rng, 0.6)) {
 			e = PUSH(end + between(&p->rng, 10, 50) * MS_PER_MIN, K_WITHDRAWAL);
 			if (!e)
 				return;
@@ -305,20 +328,20 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 			}
 			break;
 		}
-		int64_t payout = 0;
+		int64_t payout = 0, bet = slot_stake_capped(p, t, stake);
 		double u = uniform(&p->rng);
 		if (u < 0.002)
-			payout = stake * 50;
+			payout = bet * 50;
 		else if (u < 0.28)
-			payout = (int64_t)((double)stake * (1.0 + expo(&p->rng, 2.08)));
+			payout = (int64_t)((double)bet * (1.0 + expo(&p->rng, 2.08)));
 		e = PUSH(t, K_ROUND);
 		if (!e)
 			return;
-		e->a = stake;
+		e->a = bet;
 		e->b = payout;
 		e->session = sid;
 		e->category = p->category;
-		p->balance += payout - stake;
+		p->balance += payout - bet;
 		/* The chaser raises the stake after a loss. */
 		if (p->kind == SIM_LOSS_CHASER && payout == 0 && chance(&p->rng, 0.2))
 			stake = stake * 5 / 4;

@@ -10,7 +10,9 @@
  * fields a format lacks keep state_init's values. Formats:
  *   2  the state before 2026-12;
  *   3  adds the birth date and language after the fixed fields, and the
- *      slot and credit-card counts at the end of each day bucket.
+ *      slot and credit-card counts at the end of each day bucket; later
+ *      (still format 3) the time of the latest slot round at the very
+ *      end, which a state stored before it lacks.
  * Days are written by their day number, not their slot, so a state
  * written when the ring held 30 days reads into today's ENGINE_DAYS. */
 #include "rgmon/state_codec.h"
@@ -276,6 +278,16 @@ static void codec_extension(struct codec *c, struct player_state *st)
 	}
 }
 
+/* The time of the latest slot round (the slot game-cycle rule), after
+ * the format 3 tail. A format 3 state stored before this field ends just
+ * before it: it decodes as "no slot round seen", as a format 2 state. */
+static void codec_slot_round(struct codec *c, struct player_state *st)
+{
+	if (c->format < 3 || c->bad || (c->decoding && c->rp == c->end))
+		return;
+	c_i64(c, &st->last_slot_round_ms);
+}
+
 static void codec_state(struct codec *c, struct player_state *st)
 {
 	if (!codec_fixed(c, st))
@@ -285,6 +297,7 @@ static void codec_state(struct codec *c, struct player_state *st)
 	codec_markers(c, st);
 	codec_days(c, st);
 	codec_extension(c, st);
+	codec_slot_round(c, st);
 }
 
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len)

@@ -31,6 +31,10 @@ enum risk_action {
 	ACTION_FINANCIAL_CHECK,
 	ACTION_CONTACT,
 	ACTION_DEPOSIT_BLOCK,
+	/* the operator broke a product or payment rule (a slot stake over the
+	 * cap, a reversed withdrawal): review the controls, and report the
+	 * breach where the regulator requires it */
+	ACTION_COMPLIANCE_REVIEW,
 	ACTION_COUNT
 };
 
@@ -53,10 +57,15 @@ const char *rule_kind_name(enum rule_kind k);
 #define POLICY_SOURCE_MAX 200 /* bytes of a rule's "source" */
 #define POLICY_COUNTRIES_MAX 16
 
+/* "effective_from" not given: in force since always. */
+#define POLICY_NO_DATE INT32_MIN
+
 /* An age band of a regulatory threshold: ages min_age..max_age (inclusive;
- * max_age 0 = no upper bound), threshold per policy currency. */
+ * max_age 0 = no upper bound), threshold per policy currency, in force
+ * from the local day effective_from (days since 1970-01-01). */
 struct policy_band {
 	int32_t min_age, max_age;
+	int32_t effective_from;
 	int64_t threshold[POLICY_CURRENCIES_MAX];
 };
 
@@ -70,6 +79,9 @@ struct policy_rule {
 	 * or "rgmon house rule". Only a rule whose number a regulator sets is
 	 * called regulatory. */
 	char source[POLICY_SOURCE_MAX + 1];
+	/* The local day (days since 1970-01-01) from which the rule holds, for
+	 * a rule that starts on a date; POLICY_NO_DATE = always. */
+	int32_t effective_from;
 	bool strong;          /* skips scoring: red and an alert at once */
 	bool amber_only;      /* "max_level": "amber": alone, such markers never make a player red */
 	int32_t weight;       /* points at full strength, 0-100 */

@@ -49,6 +49,14 @@ enum rule_id {
 	RULE_MONEY_LOST,
 	RULE_MONEY_STAKED,
 	RULE_MONEY_NEW_ACCOUNT,
+	/* breaches of the operator's own duties: product and payment rules
+	 * a regulator sets (src/rules/compliance.c), and the Spanish
+	 * intensive-player status (src/rules/limits.c). Appended, as above. */
+	RULE_COMPLIANCE_SLOT_STAKE,
+	RULE_COMPLIANCE_SLOT_CYCLE,
+	RULE_COMPLIANCE_REVERSED_WITHDRAWAL,
+	RULE_COMPLIANCE_CREDIT_DEPOSIT,
+	RULE_REGULATORY_INTENSIVE_PLAYER,
 	RULE_COUNT
 };
 
@@ -56,7 +64,8 @@ enum rule_param_kind {
 	PARAM_INT,   /* integer in [min, max] */
 	PARAM_BOOL,  /* true / false */
 	PARAM_MONEY, /* {"GBP": minor units, ...}: one per policy currency */
-	PARAM_BANDS, /* [{"min_age":18,"max_age":23,"threshold":{...}}, ...] */
+	PARAM_BANDS, /* [{"min_age":18,"max_age":23,"threshold":{...}}, ...]; a band
+		      * may carry "effective_from": "YYYY-MM-DD" */
 	PARAM_TIERS  /* {"amber": {money}, "red": {money}, "strong": {money}}: any of them;
 		      * an absent param or tier is not used */
 };

@@ -114,6 +114,7 @@ struct player_state {
 	int64_t excluded_until_ms; /* ENGINE_FOREVER = indefinite */
 	/* loss-chasing trackers (event time) */
 	int64_t last_loss_ms;       /* last losing round, or ENGINE_NO_TIME */
+	int64_t last_slot_round_ms; /* latest round of game_category slots, or ENGINE_NO_TIME */
 	int64_t loss_since_deposit; /* net loss since the last approved deposit */
 	int64_t balance;            /* estimated: money in minus money out, never below 0 */
 	int64_t stake_avg;          /* moving average stake (1/8 weight per round) */
@@ -153,6 +154,7 @@ static inline void state_init(struct player_state *st)
 	st->last_seen_ms = ENGINE_NO_TIME;
 	st->excluded_from_ms = ENGINE_NO_TIME;
 	st->last_loss_ms = ENGINE_NO_TIME;
+	st->last_slot_round_ms = ENGINE_NO_TIME;
 	for (int i = 0; i < ENGINE_DAYS; i++)
 		st->days[i].day = ENGINE_DAY_UNUSED;
 	for (int i = 0; i < ENGINE_MARKERS; i++)

@@ -221,7 +221,7 @@ const struct rule_def rule_limits_raise_in_cooling_off = {
 
 /* ---- limits.high_limit ---------------------------------------------- */
 
-enum { HIGH_MONTHLY };
+enum { HIGH_MONTHLY, HIGH_BANDS, HIGH_DEPOSIT_ONLY };
 
 /* A limit expressed per month: a day is 30 of them, a week 30/7. */
 static int64_t monthly_equivalent(int64_t value, int period)
@@ -229,10 +229,21 @@ static int64_t monthly_equivalent(int64_t value, int period)
 	return period == PERIOD_DAY ? value * 30 : period == PERIOD_WEEK ? value * 30 / 7 : value;
 }
 
+/* The monthly amount above which a limit is high: by the player's age
+ * band when the pack gives bands (NL: EUR 150 under 24, EUR 350 from 24),
+ * else the one "monthly" amount. -1: none for this player. */
+static int64_t high_limit_threshold(const struct rule_ctx *c)
+{
+	if (c->rule->nbands > 0)
+		return rule_band_threshold(c, rule_player_age(c));
+	return rule_money(c, HIGH_MONTHLY);
+}
+
 static bool high_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	int64_t threshold = rule_money(c, HIGH_MONTHLY);
-	if (threshold < 0 || c->ev->limit == LIMIT_SESSION_TIME || c->ev->value <= c->step->limit_before)
+	int64_t threshold = high_limit_threshold(c);
+	if (threshold <= 0 || c->ev->limit == LIMIT_SESSION_TIME || c->ev->value <= c->step->limit_before ||
+	    (c->rule->param[HIGH_DEPOSIT_ONLY] && c->ev->limit != LIMIT_DEPOSIT))
 		return false;
 	int64_t monthly = monthly_equivalent(c->ev->value, c->ev->period);
 	if (monthly <= threshold)
@@ -248,6 +259,7 @@ static void high_limit_detail(const int64_t v[RULE_VALUES], const struct policy_
 			      char *buf, size_t len)
 {
 	char a[48], m[48], t[48];
+	(void)r;
 	rule_fmt_money(a, sizeof(a), v[1], currency);
 	rule_fmt_money(m, sizeof(m), v[2], currency);
 	rule_fmt_money(t, sizeof(t), v[3], currency);
@@ -264,9 +276,12 @@ static void high_limit_agent(const int64_t v[RULE_VALUES], const struct policy_r
 
 const struct rule_def rule_limits_high_limit = {
 	.id = "limits.high_limit",
-	.summary = "a deposit or loss limit is set or raised above a monthly amount (day x30, week x30/7)",
+	.summary = "a deposit or loss limit is set or raised above a monthly amount (day x30, week x30/7), "
+		   "one amount or by age band",
 	.triggers = TRIGGER(EVENT_LIMIT_SET),
-	.params = { { "monthly", PARAM_MONEY, 0, 0, "minor units a month" } },
+	.params = { { "monthly", PARAM_MONEY, 0, 0, "minor units a month", true },
+		    { "bands", PARAM_BANDS, 0, 0, "monthly amount by age band (instead of monthly)", true },
+		    { "deposit_only", PARAM_BOOL, 0, 1, "only deposit limits, not loss limits", true } },
 	.eval = high_limit,
 	.detail = high_limit_detail,
 	.agent_detail = high_limit_agent,
@@ -419,4 +434,35 @@ const struct rule_def rule_regulatory_net_loss = {
 	.eval = reg_net_loss,
 	.detail = reg_net_loss_detail,
 	.agent_detail = reg_net_loss_agent,
+};
+
+/* ---- regulatory.intensive_player ------------------------------------ */
+
+/* Spain's "participante con comportamiento de juego intensivo" (RD
+ * 176/2023): net losses over the window reach the threshold of the age
+ * band. The status outlives the weeks that earned it: rules such as
+ * compliance.credit_deposit ask when this one last held. */
+static void intensive_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			     char *buf, size_t len)
+{
+	char a[48], t[48], band[64] = "";
+	rule_fmt_money(a, sizeof(a), v[0], currency);
+	rule_fmt_money(t, sizeof(t), v[1], currency);
+	if (v[2] >= 0)
+		snprintf(band, sizeof(band), " for age %lld", (long long)v[2]);
+	else if (r->nbands > 1)
+		snprintf(band, sizeof(band), " (age unknown: lowest band)");
+	snprintf(buf, len, "net losses of %s in %lld days reach the intensive-player threshold of %s%s", a,
+		 (long long)r->param[REG_WINDOW_DAYS], t, band);
+}
+
+const struct rule_def rule_regulatory_intensive_player = {
+	.id = "regulatory.intensive_player",
+	.summary = "net loss over a rolling window reaches the intensive-player threshold for the age band "
+		   "(a status that lasts; see compliance.credit_deposit)",
+	.triggers = TRIGGER(EVENT_GAME_ROUND),
+	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },
+	.eval = reg_net_loss,
+	.detail = intensive_detail,
 };

@@ -26,6 +26,7 @@ struct rule_step {
 	int64_t stake_avg_before;   /* round: average stake before it */
 	int losing_streak_before;   /* round: losing rounds right before it */
 	int64_t last_loss_before_ms;/* round: the losing round before it, or ENGINE_NO_TIME */
+	int64_t last_slot_before_ms;/* slot round: the latest slot round before it, or ENGINE_NO_TIME */
 	int64_t limit_before;       /* limit_set: the value it replaced (0 none) */
 	int64_t limit_changed_before_ms; /* limit_set: when that value was set, or ENGINE_NO_TIME */
 	int64_t session_minutes;    /* session_end: length of the session it closed, -1 none */
@@ -63,7 +64,8 @@ static inline int rule_period_days(const struct rule_ctx *c, enum limit_period p
  * when unknown. */
 int rule_player_age(const struct rule_ctx *c);
 /* The threshold of the age band that applies (unknown age: the lowest
- * threshold of all bands, the cautious choice), or -1. */
+ * threshold of all bands, the cautious choice), or -1. A band whose
+ * "effective_from" is after the event's local day does not apply yet. */
 int64_t rule_band_threshold(const struct rule_ctx *c, int age);
 
 /* rule_fmt_money: rgmon/rules.h. */
@@ -83,5 +85,8 @@ extern const struct rule_def rule_money_net_loss, rule_money_instruments, rule_m
 extern const struct rule_def rule_money_deposited, rule_money_lost, rule_money_staked, rule_money_new_account;
 extern const struct rule_def rule_contact_bonus_requests, rule_contact_withdrawal_complaints;
 extern const struct rule_def rule_exclusion_breach;
+extern const struct rule_def rule_compliance_slot_stake, rule_compliance_slot_cycle,
+	rule_compliance_reversed_withdrawal, rule_compliance_credit_deposit;
+extern const struct rule_def rule_regulatory_intensive_player;
 
 #endif

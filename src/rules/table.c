@@ -36,6 +36,11 @@ const struct rule_def *const rule_defs[RULE_COUNT] = {
 	[RULE_MONEY_LOST] = &rule_money_lost,
 	[RULE_MONEY_STAKED] = &rule_money_staked,
 	[RULE_MONEY_NEW_ACCOUNT] = &rule_money_new_account,
+	[RULE_COMPLIANCE_SLOT_STAKE] = &rule_compliance_slot_stake,
+	[RULE_COMPLIANCE_SLOT_CYCLE] = &rule_compliance_slot_cycle,
+	[RULE_COMPLIANCE_REVERSED_WITHDRAWAL] = &rule_compliance_reversed_withdrawal,
+	[RULE_COMPLIANCE_CREDIT_DEPOSIT] = &rule_compliance_credit_deposit,
+	[RULE_REGULATORY_INTENSIVE_PLAYER] = &rule_regulatory_intensive_player,
 };
 
 int rule_find(const char *id)
@@ -69,6 +74,8 @@ int64_t rule_band_threshold(const struct rule_ctx *c, int age)
 	for (int i = 0; i < c->rule->nbands; i++) {
 		const struct policy_band *b = &c->rule->bands[i];
 		int64_t t = b->threshold[c->cur];
+		if (c->today < b->effective_from) /* not in force yet on this local day */
+			continue;
 		if (age >= 0 && age >= b->min_age && (b->max_age == 0 || age <= b->max_age))
 			return t;
 		if (lowest < 0 || t < lowest)

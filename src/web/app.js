@@ -18,6 +18,7 @@ const outcomeLabel = (o) => OUTCOME_LABELS[o] || o;
 const ACTIONS = {
   limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion',
   financial_check: 'Financial check owed', contact: 'Contact owed', deposit_block: 'Block deposits',
+  compliance_review: 'Review the breach',
 };
 
 const $ = (sel) => document.querySelector(sel);

@@ -30,19 +30,27 @@ class Player:
         ev.update(fields)
         EVENTS.append(ev)
 
-    def deposit(self, t, major, status="approved"):
-        self.emit(t, "deposit", amount=int(round(major * 100)), currency=self.cur, status=status)
+    def deposit(self, t, major, status="approved", **extra):
+        self.emit(t, "deposit", amount=int(round(major * 100)), currency=self.cur, status=status, **extra)
 
-    def withdraw(self, t, major):
-        self.emit(t, "withdrawal", amount=int(round(major * 100)), currency=self.cur, status="completed")
+    def withdraw(self, t, major, status="completed"):
+        self.emit(t, "withdrawal", amount=int(round(major * 100)), currency=self.cur, status=status)
+
+    def spins(self, start, n, every_s, stake_major, payout_ratio=0.9):
+        """n slot rounds of stake_major each, every_s seconds apart."""
+        stake = int(round(stake_major * 100))
+        for i in range(n):
+            self.emit(start + timedelta(seconds=every_s * i), "game_round", stake=stake,
+                      payout=int(stake * payout_ratio), currency=self.cur, game_category="slots")
 
     def contact(self, t, topic):
         self.emit(t, "contact", channel="chat", topic=topic)
 
-    def session(self, start, minutes, deposits, staked, payout_ratio, rounds=None):
+    def session(self, start, minutes, deposits, staked, payout_ratio, rounds=None, category=None):
         """A session: deposits (major units) spread over its first part,
         `staked` major units in equal rounds, each paying back
-        payout_ratio of its stake (< 1 loses, > 1 wins)."""
+        payout_ratio of its stake (< 1 loses, > 1 wins), of game_category
+        `category` when given."""
         sid = f"{self.pid}-s{self.n}"
         self.emit(start, "session_start", session_id=sid)
         rounds = rounds or max(1, min(400, int(minutes * 2)))
@@ -52,8 +60,9 @@ class Player:
         stake = int(round(staked * 100 / rounds))
         for i in range(rounds):
             t = start + step * (i + 1) + timedelta(seconds=30)
+            extra = {"game_category": category} if category else {}
             self.emit(t, "game_round", stake=stake, payout=int(stake * payout_ratio), currency=self.cur,
-                      session_id=sid)
+                      session_id=sid, **extra)
         self.emit(start + timedelta(minutes=minutes, seconds=40), "session_end", session_id=sid)
 
 
@@ -144,6 +153,92 @@ p.session(at(1, 19), 45, [200], 150, 0.95)
 p.session(at(9, 19), 45, [150], 120, 0.95)
 case("NL: EUR 350 net deposits in a month at 22 owe a check within 1 h", "KSA Beleidsregel 2024", p,
      {"harm": "none", "obligation": "financial_check", "obligation_due_max_h": 1})
+
+# ---- the operator's breaches and other rules a regulator dates (issue 14, item 5) ----
+BREACH = {"harm": "none", "obligation": "compliance_review", "obligation_due_max_h": 24}
+
+p = Player("ob-gb-slot-22", "GB", 2004, "GBP", at(0, 18))
+p.deposit(at(1, 19), 50)
+p.spins(at(1, 19, 5), 20, 6, 4)  # GBP 4 a spin at 22
+case("GB: a 22-year-old stakes GBP 4 a slot spin (cap GBP 2 from 21 May 2025)", "SI 2025/215", p,
+     dict(BREACH, obligation_rule="compliance.slot_stake"))
+
+p = Player("ok-gb-slot-25", "GB", 1996, "GBP", at(0, 18))
+p.deposit(at(1, 19), 50)
+p.spins(at(1, 19, 5), 20, 6, 4)  # GBP 4 a spin at 30: under the GBP 5 cap
+case("GB: a 30-year-old stakes GBP 4 a slot spin", "SI 2025/215 (compliant)", p,
+     {"harm": "none", "obligation": "none", "final": "green"})
+
+p = Player("ok-gb-slot-22-early", "GB", 2003, "GBP", datetime(2025, 4, 20, 18, tzinfo=timezone.utc))
+p.deposit(datetime(2025, 5, 1, 19, tzinfo=timezone.utc), 50)
+p.spins(datetime(2025, 5, 1, 19, 5, tzinfo=timezone.utc), 20, 6, 4)  # before the GBP 2 cap began
+case("GB: a 22-year-old stakes GBP 4 a slot spin on 1 May 2025, before the cap", "SI 2025/215 (not yet)", p,
+     {"harm": "none", "obligation": "none"})
+
+p = Player("ob-gb-fast-spins", "GB", 1985, "GBP", at(0, 18))
+p.deposit(at(2, 19), 20)
+p.spins(at(2, 19, 5), 30, 1, 0.2)  # a spin a second
+case("GB: slot spins a second apart (2.5 s minimum)", "RTS 14", p,
+     dict(BREACH, obligation_rule="compliance.slot_cycle"))
+
+p = Player("ob-gb-reversal", "GB", 1980, "GBP", at(0, 18))
+p.session(at(3, 19), 45, [100], 60, 1.5)
+p.withdraw(at(3, 20), 80, "requested")
+p.withdraw(at(3, 20, 10), 80, "cancelled")
+case("GB: a withdrawal the player could cancel", "RTS 14B", p,
+     dict(BREACH, obligation_rule="compliance.reversed_withdrawal"))
+
+p = Player("ob-se-credit", "SE", 1988, "SEK", at(0, 18))
+p.deposit(at(4, 19), 500, instrument_type="credit_card")
+case("SE: a deposit by credit card (banned from 1 May 2026)", "Spellagen, Prop. 2025/26:11", p,
+     dict(BREACH, obligation_rule="compliance.credit_deposit"))
+
+p = Player("ok-se-debit", "SE", 1988, "SEK", at(0, 18))
+p.deposit(at(4, 19), 500, instrument_type="debit_card")
+case("SE: a deposit by debit card", "Spellagen (compliant)", p, {"harm": "none", "obligation": "none", "final": "green"})
+
+p = Player("ob-es-intensive", "ES", 1990, "EUR", at(0, 18))
+for d in (1, 8, 15):  # EUR 650 lost over three weeks, then a credit card
+    p.session(at(d, 20), 60, [250], 400, 1 - 650 / 3 / 400)
+p.deposit(at(16, 20), 100, instrument_type="credit_card")
+case("ES: EUR 650 lost in 3 weeks makes an intensive player; then a credit card", "RD 176/2023", p,
+     {"obligation": "contact", "obligation_rule": "regulatory.intensive_player", "also_rule": "compliance.credit_deposit",
+      "obligation_due_max_h": 72})
+
+p = Player("ok-es-credit", "ES", 1990, "EUR", at(0, 18))
+p.deposit(at(5, 20), 100, instrument_type="credit_card")
+p.session(at(5, 20, 5), 40, [], 30, 0.9)
+case("ES: a credit card from a player who is not intensive", "RD 176/2023 arts. 21, 30.2 (compliant)", p,
+     {"harm": "none", "obligation": "none", "final": "green"})
+
+p = Player("ob-nl-limit-22", "NL", 2004, "EUR", at(0, 18))
+p.deposit(at(1, 19), 20)
+p.emit(at(2, 10), "limit_set", limit="deposit", period="month", value=20000)
+case("NL: a 22-year-old sets a EUR 200 monthly deposit limit (over EUR 150)", "Stcrt. 2024, 19648", p,
+     {"harm": "none", "obligation": "contact", "obligation_rule": "limits.high_limit", "obligation_due_max_h": 24})
+
+p = Player("ok-nl-limit-30", "NL", 1996, "EUR", at(0, 18))
+p.deposit(at(1, 19), 20)
+p.emit(at(2, 10), "limit_set", limit="deposit", period="month", value=30000)
+case("NL: a 30-year-old sets a EUR 300 monthly deposit limit (under EUR 350)", "Stcrt. 2024, 19648 (compliant)", p,
+     {"harm": "none", "obligation": "none", "final": "green"})
+
+p = Player("ob-de-slot-2eur", "DE", 1985, "EUR", at(0, 18))
+p.deposit(at(1, 19), 50)
+p.spins(at(1, 19, 5), 10, 6, 2)  # EUR 2 a virtual slot game
+case("DE: EUR 2 a virtual slot game (EUR 1 maximum)", "GlüStV § 22a", p,
+     dict(BREACH, obligation_rule="compliance.slot_stake"))
+
+p = Player("ok-de-slot", "DE", 1985, "EUR", at(0, 18))
+p.deposit(at(1, 19), 50)
+p.spins(at(1, 19, 5), 60, 5, 1)  # EUR 1 every 5 s
+case("DE: EUR 1 a virtual slot game every 5 s", "GlüStV § 22a (compliant)", p,
+     {"harm": "none", "obligation": "none", "final": "green"})
+
+p = Player("calm-gb-slots", "GB", 2002, "GBP", at(0, 18))
+for d in range(0, 28, 4):  # a 24-year-old: GBP 10 on slots twice a week, 0.25 a spin
+    p.session(at(d, 20), 40, [10], 30, 0.93, rounds=120, category="slots")
+case("Control: young recreational slots player", "calm", p, {"harm": "none", "obligation": "none", "final": "green"})
 
 # ---- calm players: green, or at most amber --------------------------------------
 p = Player("calm-recreational", "GB", 1982, "GBP", at(0, 18))

@@ -53,14 +53,21 @@ for c in cases:
         checks.append((f"a {e['rule_prefix']}* rule named", any(r.startswith(e["rule_prefix"]) for a in harm for r in a["rules"])))
     if "alert_before" in e:
         checks.append((f"alert before {e['alert_before']}", bool(harm) and harm[0]["created_at"] < e["alert_before"]))
-    if "obligation" in e:
+    if e.get("obligation") == "none":
+        checks.append(("no obligation", not obl))
+    elif "obligation" in e:
         checks.append((f"obligation {e['obligation']}", any(a["suggested_action"] == e["obligation"] for a in obl)))
+    if "obligation_rule" in e:
+        checks.append((f"obligation names {e['obligation_rule']}",
+                       any(a["rules"][0] == e["obligation_rule"] and a["suggested_action"] == e["obligation"] for a in obl)))
+    if "also_rule" in e:
+        checks.append((f"an obligation names {e['also_rule']}", any(e["also_rule"] in a["rules"] for a in obl)))
     if "obligation_due_max_h" in e:
         checks.append((f"obligation due within {e['obligation_due_max_h']} h",
                        any((t(a["due_at"]) - t(a["created_at"])).total_seconds() <= e["obligation_due_max_h"] * 3600 for a in obl)))
     if "final" in e: checks.append((f"ends {e['final']}", levels.get(pid) == e["final"]))
     got = f"harm {got_level}" + (", flag" if pid in flags else "") + \
-          (f", obligations {','.join(sorted(a['suggested_action'] for a in obl))}" if obl else "") + \
+          (f", obligations {','.join(sorted(a['suggested_action'] + ' ' + a['rules'][0] for a in obl))}" if obl else "") + \
           f", ends {levels.get(pid)}"
     for name, ok in checks:
         print(("ok" if ok else "not ok") + f" - {c['case']}: {name}" + ("" if ok else f" (got: {got})"))

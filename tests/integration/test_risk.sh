@@ -29,6 +29,8 @@ write("bad_weight", lambda q: q["rules"]["intensity.night_play"].__setitem__("we
 write("bad_tz", lambda q: q["timezone"].__setitem__("posix", "Mars/Olympus"))
 write("bad_cutoffs", lambda q: q["scoring"].__setitem__("red", 10))
 write("bad_real", lambda q: q["rules"]["limits.near_breach"]["params"].__setitem__("pct", 80.5))
+write("bad_date", lambda q: q["rules"]["limits.high_limit"].__setitem__("effective_from", "2024-10-32"))
+write("bad_band_date", lambda q: q["rules"]["limits.high_limit"]["params"]["bands"][1].__setitem__("effective_from", "1 Oct 2024"))
 write("renamed", lambda q: q.__setitem__("description", "same rules, other words"))
 PY
 policy_err() { $RGMON policy check "$WORK/$1.json" 2>&1 >/dev/null; }
@@ -43,6 +45,8 @@ expect_err "weight out of range is named" bad_weight 'rules["intensity.night_pla
 expect_err "bad time zone is named" bad_tz 'timezone.posix:'
 expect_err "red below amber is named" bad_cutoffs 'scoring.red: must be above amber'
 expect_err "real numbers are refused" bad_real 'pct: numbers in a policy must be integers'
+expect_err "a malformed start date is named" bad_date 'rules["limits.high_limit"].effective_from: must be a calendar date "YYYY-MM-DD"'
+expect_err "a malformed band start date is named" bad_band_date 'rules["limits.high_limit"].params.bands[1].effective_from: must be a calendar date'
 $RGMON policy check "$WORK/bad_weight.json" >/dev/null 2>&1; check "a bad policy exits 1" 1 $?
 id1=$($RGMON policy check policies/nl.json | head -1)
 id2=$($RGMON policy check "$WORK/renamed.json" | head -1)

@@ -205,6 +205,34 @@ static void test_encoding_round_trip(void **state)
 	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
+/* The time of the latest slot round came after format 3 was first in use:
+ * a format 3 state stored before it ends where that field starts, and must
+ * still decode (as "no slot round seen"). */
+static void test_slot_round_time_is_an_optional_tail(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st, back;
+	state_init(&st);
+	apply(&st, tz, make_event("{\"event_id\":\"a\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:01:00Z\","
+				   "\"stake\":200,\"payout\":0,\"currency\":\"SEK\",\"game_category\":\"slots\"}"));
+	apply(&st, tz, make_event("{\"event_id\":\"b\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:02:00Z\","
+				   "\"stake\":200,\"payout\":0,\"currency\":\"SEK\",\"game_category\":\"table\"}"));
+	assert_int_equal(st.last_slot_round_ms, t_ms("2026-11-02T12:01:00Z"));
+	uint8_t buf[STATE_CODEC_MAX];
+	size_t n = state_codec_encode(&st, buf, sizeof(buf));
+	assert_true(n > 8);
+	assert_int_equal(state_codec_decode(&back, buf, n), 0);
+	assert_int_equal(back.last_slot_round_ms, t_ms("2026-11-02T12:01:00Z"));
+	/* as stored before the field: the same bytes without its 8 */
+	assert_int_equal(state_codec_decode(&back, buf, n - 8), 0);
+	assert_int_equal(back.last_slot_round_ms, ENGINE_NO_TIME);
+	back.last_slot_round_ms = st.last_slot_round_ms;
+	assert_memory_equal(&st, &back, sizeof(st));
+	/* part of the field is a cut-short state, refused */
+	assert_int_equal(state_codec_decode(&back, buf, n - 4), -1);
+}
+
 /* A state as the version before the 2026-12 additions stored it (format 2):
  * the state test_encoding_round_trip built then (a deposit on 1 Nov, a
  * round, an open session, an account with country SE and birth year 1999,
@@ -532,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_window_keeps_31_days),
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
+		cmocka_unit_test(test_slot_round_time_is_an_optional_tail),
 		cmocka_unit_test(test_format2_state_still_decodes),
 		cmocka_unit_test(test_ring30_state_decodes_by_day),
 		cmocka_unit_test(test_period_days),

@@ -515,7 +515,7 @@ static void test_action_names_round_trip(void **state)
 {
 	(void)state;
 	static const char *const names[ACTION_COUNT] = { "limits", "pause", "self_exclusion", "financial_check",
-							 "contact", "deposit_block" };
+							 "contact", "deposit_block", "compliance_review" };
 	struct policy *p = malloc(sizeof(*p));
 	char err[512];
 	assert_non_null(p);
@@ -532,7 +532,7 @@ static void test_action_names_round_trip(void **state)
 	assert_int_equal(load_with_amber_action(p, "warn", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "actions.amber"));
 	assert_non_null(strstr(err, "must be one of \"limits\", \"pause\", \"self_exclusion\", \"financial_check\", "
-				    "\"contact\", \"deposit_block\""));
+				    "\"contact\", \"deposit_block\", \"compliance_review\""));
 	assert_int_equal(load_with_amber_action(p, "Pause", err, sizeof(err)), -1);
 	free(p);
 }

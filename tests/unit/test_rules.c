@@ -825,6 +825,222 @@ static void test_policy_periods(void **state)
 	assert_true(p.rules[RULE_REGULATORY_DEPOSITS].enabled);
 }
 
+/* ---- the operator's breaches and other dated rules (issue 14, item 5) ---- */
+
+#define GBP_SLOT(stake) "\"stake\":" #stake ",\"payout\":0,\"currency\":\"GBP\",\"game_category\":\"slots\""
+
+/* Whether a single slot round of `stake` pence on `ts` by a player born
+ * on `born` is a breach of the GB stake caps (each on a fresh player: a
+ * task is owed once a month). */
+static bool gb_stake_breach(const char *born, const char *ts, const char *round)
+{
+	struct player_state st;
+	char account[64];
+	fresh(&st);
+	snprintf(account, sizeof(account), "\"country\":\"GB\",\"birth_date\":\"%s\"", born);
+	play(&st, "2025-01-01T00:00:00Z", "account", account);
+	struct engine_result r = play(&st, ts, "game_round", round);
+	assert_false(holds(&st, RULE_COMPLIANCE_SLOT_STAKE)); /* a task, never a marker */
+	return owes(&r, RULE_COMPLIANCE_SLOT_STAKE);
+}
+
+static void test_gb_slot_stake_caps(void **state)
+{
+	(void)state;
+	load("policies/uk.json"); /* GBP 2 for 18-24 from 21 May 2025, GBP 5 for 25+ from 9 Apr 2025 */
+	const char *age22 = "2003-01-01", *age25 = "2000-01-01";
+	assert_false(gb_stake_breach(age25, "2025-06-01T12:00:00Z", GBP_SLOT(400)));
+	assert_false(gb_stake_breach(age25, "2025-06-01T12:00:00Z", GBP_SLOT(500)));
+	assert_true(gb_stake_breach(age25, "2025-06-01T12:00:00Z", GBP_SLOT(501)));
+	assert_true(gb_stake_breach(age22, "2025-06-01T12:00:00Z", GBP_SLOT(400)));
+	assert_false(gb_stake_breach(age22, "2025-06-01T12:00:00Z", GBP_SLOT(200)));
+	assert_true(gb_stake_breach(age22, "2025-06-01T12:00:00Z", GBP_SLOT(201)));
+	/* before each cap's date, by the London day: 20 May 23:30 BST is not yet 21 May */
+	assert_false(gb_stake_breach(age22, "2025-05-01T12:00:00Z", GBP_SLOT(400)));
+	assert_false(gb_stake_breach(age22, "2025-05-20T22:30:00Z", GBP_SLOT(400)));
+	assert_true(gb_stake_breach(age22, "2025-05-20T23:30:00Z", GBP_SLOT(400)));
+	assert_false(gb_stake_breach(age25, "2025-04-08T12:00:00Z", GBP_SLOT(600)));
+	assert_true(gb_stake_breach(age25, "2025-04-09T12:00:00Z", GBP_SLOT(600)));
+	/* the birthday moves the player into the GBP 5 band */
+	assert_true(gb_stake_breach("2000-06-02", "2025-06-01T12:00:00Z", GBP_SLOT(400)));
+	assert_false(gb_stake_breach("2000-06-02", "2025-06-02T12:00:00Z", GBP_SLOT(400)));
+	/* only slots: a GBP 50 table bet, or a round without a category, is no slot stake */
+	assert_false(gb_stake_breach(age22, "2025-06-01T12:00:00Z",
+				     "\"stake\":5000,\"payout\":0,\"currency\":\"GBP\",\"game_category\":\"table\""));
+	assert_false(gb_stake_breach(age22, "2025-06-01T12:00:00Z", "\"stake\":5000,\"payout\":0,\"currency\":\"GBP\""));
+	/* DE: EUR 1 per virtual slot game at any age */
+	load("policies/de.json");
+	struct player_state st;
+	fresh(&st);
+	struct engine_result r = play(&st, "2026-11-02T20:00:00+01:00", "game_round",
+				      "\"stake\":100,\"payout\":0,\"currency\":\"EUR\",\"game_category\":\"slots\"");
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_STAKE));
+	r = play(&st, "2026-11-02T20:00:10+01:00", "game_round",
+		 "\"stake\":101,\"payout\":0,\"currency\":\"EUR\",\"game_category\":\"slots\"");
+	assert_true(owes(&r, RULE_COMPLIANCE_SLOT_STAKE));
+	char why[RULE_DETAIL_MAX];
+	rule_defs[RULE_COMPLIANCE_SLOT_STAKE]->detail((int64_t[RULE_VALUES]){ 101, 100, -1, 0 },
+						      &pol.rules[RULE_COMPLIANCE_SLOT_STAKE], "EUR", why, sizeof(why));
+	assert_string_equal(why, "a slot round staked 1.01 EUR, over the maximum stake of 1 EUR");
+}
+
+static void test_slot_game_cycle(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/uk.json"); /* 2.5 s between slot rounds */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00.000Z", "game_round", GBP_SLOT(100));
+	r = play(&st, "2026-11-02T20:00:02.500Z", "game_round", GBP_SLOT(100));
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE)); /* 2.5 s exactly */
+	/* a table round in between is not a slot round: the gap is to the last slot round */
+	play(&st, "2026-11-02T20:00:03.000Z", "game_round", "\"stake\":100,\"payout\":0,\"currency\":\"GBP\",\"game_category\":\"table\"");
+	r = play(&st, "2026-11-02T20:00:04.999Z", "game_round", GBP_SLOT(100));
+	assert_true(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE)); /* 2.499 s */
+	assert_int_equal(st.last_slot_round_ms, t_ms("2026-11-02T20:00:04.999Z"));
+	assert_int_equal(r.owed[0].v[0], 2499);
+	assert_false(holds(&st, RULE_COMPLIANCE_SLOT_CYCLE));
+	assert_int_equal(r.score, 0);
+	/* a round older than the latest (out of order) says nothing of the speed */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:10Z", "game_round", GBP_SLOT(100));
+	r = play(&st, "2026-11-02T20:00:09Z", "game_round", GBP_SLOT(100));
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+	/* before RTS 14 (31 Oct 2021) it was no breach */
+	fresh(&st);
+	play(&st, "2021-10-30T20:00:00Z", "game_round", GBP_SLOT(100));
+	r = play(&st, "2021-10-30T20:00:01Z", "game_round", GBP_SLOT(100));
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+	r = play(&st, "2021-10-31T20:00:00Z", "game_round", GBP_SLOT(100));
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+	r = play(&st, "2021-10-31T20:00:01Z", "game_round", GBP_SLOT(100));
+	assert_true(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+	/* DE: 5 s per virtual slot game */
+	load("policies/de.json");
+	fresh(&st);
+#define EUR_SLOT "\"stake\":100,\"payout\":0,\"currency\":\"EUR\",\"game_category\":\"slots\""
+	play(&st, "2026-11-02T20:00:00.000+01:00", "game_round", EUR_SLOT);
+	r = play(&st, "2026-11-02T20:00:05.000+01:00", "game_round", EUR_SLOT);
+	assert_false(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+	r = play(&st, "2026-11-02T20:00:09.900+01:00", "game_round", EUR_SLOT);
+	assert_true(owes(&r, RULE_COMPLIANCE_SLOT_CYCLE));
+}
+
+static void test_gb_reversed_withdrawal_is_a_breach(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/uk.json");
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", "\"amount\":5000,\"currency\":\"GBP\"");
+	r = play(&st, "2026-11-02T21:00:00Z", "withdrawal", "\"amount\":3000,\"currency\":\"GBP\",\"status\":\"requested\"");
+	assert_false(owes(&r, RULE_COMPLIANCE_REVERSED_WITHDRAWAL));
+	r = play(&st, "2026-11-02T21:05:00Z", "withdrawal", "\"amount\":3000,\"currency\":\"GBP\",\"status\":\"cancelled\"");
+	assert_true(owes(&r, RULE_COMPLIANCE_REVERSED_WITHDRAWAL));
+	/* a compliance task, not a 20-point marker of the player's harm */
+	r = play(&st, "2026-11-03T21:05:00Z", "withdrawal", "\"amount\":3000,\"currency\":\"GBP\",\"status\":\"cancelled\"");
+	assert_false(holds(&st, RULE_CHASING_REVERSED_WITHDRAWALS));
+	assert_int_equal(r.score, 0);
+	/* elsewhere (SE) the reversal stays a marker of harm */
+	load("policies/se.json");
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", "\"amount\":5000,\"currency\":\"SEK\"");
+	r = play(&st, "2026-11-02T21:05:00Z", "withdrawal", "\"amount\":3000,\"currency\":\"SEK\",\"status\":\"cancelled\"");
+	assert_false(owes(&r, RULE_COMPLIANCE_REVERSED_WITHDRAWAL));
+}
+
+#define CREDIT(cur) "\"amount\":10000,\"currency\":\"" cur "\",\"instrument_type\":\"credit_card\""
+
+static void test_credit_deposits(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/se.json"); /* banned from 1 May 2026, Stockholm time */
+	fresh(&st);
+	r = play(&st, "2026-04-30T23:30:00+02:00", "deposit", CREDIT("SEK"));
+	assert_false(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT));
+	r = play(&st, "2026-05-01T00:30:00+02:00", "deposit", "\"amount\":10000,\"currency\":\"SEK\",\"instrument_type\":\"debit_card\"");
+	assert_false(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT));
+	r = play(&st, "2026-05-01T00:35:00+02:00", "deposit", CREDIT("SEK") ",\"status\":\"declined\"");
+	assert_false(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT)); /* refused: what the law asks */
+	r = play(&st, "2026-05-01T00:40:00+02:00", "deposit", CREDIT("SEK"));
+	assert_true(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT));
+	/* ES: only for intensive players, for 2 years after the status */
+	load("policies/es.json");
+	fresh(&st);
+	play(&st, "2026-01-01T10:00:00+01:00", "account", "\"country\":\"ES\",\"birth_year\":1980");
+	r = play(&st, "2026-01-02T10:00:00+01:00", "deposit", CREDIT("EUR"));
+	assert_false(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT));
+	r = play(&st, "2026-01-05T20:00:00+01:00", "game_round", "\"stake\":59999,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(owes(&r, RULE_REGULATORY_INTENSIVE_PLAYER)); /* EUR 599.99 in 3 weeks */
+	r = play(&st, "2026-01-20T20:00:00+01:00", "game_round", "\"stake\":1,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(owes(&r, RULE_REGULATORY_INTENSIVE_PLAYER)); /* EUR 600 */
+	r = play(&st, "2026-02-02T10:00:00+01:00", "deposit", CREDIT("EUR"));
+	assert_true(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT));
+	r = play(&st, "2027-12-15T10:00:00+01:00", "deposit", CREDIT("EUR"));
+	assert_true(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT)); /* 23 months on: still intensive */
+	r = play(&st, "2028-01-25T10:00:00+01:00", "deposit", CREDIT("EUR"));
+	assert_false(owes(&r, RULE_COMPLIANCE_CREDIT_DEPOSIT)); /* over 730 days on */
+}
+
+static void test_es_intensive_player_bands(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/es.json"); /* EUR 200 under 26, EUR 600 from 26, over 21 days */
+	fresh(&st);
+	play(&st, "2026-11-01T10:00:00+01:00", "account", "\"country\":\"ES\",\"birth_year\":2001"); /* 25 */
+	play(&st, "2026-11-02T20:00:00+01:00", "game_round", "\"stake\":10000,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-20T20:00:00+01:00", "game_round", "\"stake\":10000,\"payout\":0,\"currency\":\"EUR\"");
+	assert_true(owes(&r, RULE_REGULATORY_INTENSIVE_PLAYER));
+	fresh(&st);
+	play(&st, "2026-11-01T10:00:00+01:00", "account", "\"country\":\"ES\",\"birth_year\":2000"); /* 26 */
+	play(&st, "2026-11-02T20:00:00+01:00", "game_round", "\"stake\":10000,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-20T20:00:00+01:00", "game_round", "\"stake\":10000,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(owes(&r, RULE_REGULATORY_INTENSIVE_PLAYER));
+	/* EUR 600 lost, but spread over more than 3 weeks */
+	r = play(&st, "2026-11-24T20:00:00+01:00", "game_round", "\"stake\":40000,\"payout\":0,\"currency\":\"EUR\"");
+	assert_false(owes(&r, RULE_REGULATORY_INTENSIVE_PLAYER));
+}
+
+static void test_nl_high_deposit_limit_by_age(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	load("policies/nl.json"); /* over EUR 150 a month under 24, EUR 350 from 24: personal contact */
+#define NL_LIMIT(kind, period, value) "\"limit\":\"" kind "\",\"period\":\"" period "\",\"value\":" #value
+	fresh(&st);
+	play(&st, "2026-11-01T10:00:00+01:00", "account", "\"country\":\"NL\",\"birth_year\":2004"); /* 22 */
+	play(&st, "2026-11-01T10:01:00+01:00", "deposit", EUR_DEP(1000));
+	r = play(&st, "2026-11-02T10:00:00+01:00", "limit_set", NL_LIMIT("deposit", "month", 15000));
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	r = play(&st, "2026-11-03T10:00:00+01:00", "limit_set", NL_LIMIT("deposit", "month", 15001));
+	assert_true(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	assert_false(holds(&st, RULE_LIMITS_HIGH_LIMIT)); /* a task, not a marker */
+	fresh(&st);
+	play(&st, "2026-11-01T10:00:00+01:00", "account", "\"country\":\"NL\",\"birth_year\":1990"); /* 36 */
+	play(&st, "2026-11-01T10:01:00+01:00", "deposit", EUR_DEP(1000));
+	r = play(&st, "2026-11-02T10:00:00+01:00", "limit_set", NL_LIMIT("deposit", "month", 30000));
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	r = play(&st, "2026-11-02T10:05:00+01:00", "limit_set", NL_LIMIT("loss", "month", 90000));
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT)); /* a loss limit is not a deposit limit */
+	r = play(&st, "2026-11-03T10:00:00+01:00", "limit_set", NL_LIMIT("deposit", "week", 9000));
+	assert_true(owes(&r, RULE_LIMITS_HIGH_LIMIT)); /* EUR 90 a week: EUR 385.71 a month */
+	/* before 1 Oct 2024 the rule did not exist */
+	fresh(&st);
+	play(&st, "2024-09-01T10:00:00+02:00", "account", "\"country\":\"NL\",\"birth_year\":1990");
+	play(&st, "2024-09-01T10:01:00+02:00", "deposit", EUR_DEP(1000));
+	r = play(&st, "2024-09-30T23:59:00+02:00", "limit_set", NL_LIMIT("deposit", "month", 90000));
+	assert_false(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+	r = play(&st, "2024-10-01T00:01:00+02:00", "limit_set", NL_LIMIT("deposit", "month", 95000));
+	assert_true(owes(&r, RULE_LIMITS_HIGH_LIMIT));
+}
+
 static void test_policy_errors_name_the_field(void **state)
 {
 	(void)state;
@@ -855,7 +1071,7 @@ static void test_policy_errors_name_the_field(void **state)
 		{ "\"exclusion.breach\":{\"weight\":100,\"strong\":1}", "rules[\"exclusion.breach\"].strong: must be true or false" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"action\":\"ban\"}",
 		  "rules[\"exclusion.breach\"].action: must be one of \"limits\", \"pause\", \"self_exclusion\", "
-		  "\"financial_check\", \"contact\", \"deposit_block\"" },
+		  "\"financial_check\", \"contact\", \"deposit_block\", \"compliance_review\"" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"obligation\"}",
 		  "rules[\"exclusion.breach\"].action: an obligation names the task it owes (e.g. \"contact\")" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"kind\":\"task\"}",
@@ -864,6 +1080,16 @@ static void test_policy_errors_name_the_field(void **state)
 		  "rules[\"exclusion.breach\"].source: must be a text of 1 to 200 bytes (a regulation and article, or "
 		  "\"rgmon house rule\")" },
 		{ "\"exclusion.breach\":{\"weight\":100,\"colour\":\"red\"}", "rules[\"exclusion.breach\"].colour: unknown field" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":\"2025-02-30\"}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":\"2025-5-21\"}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"exclusion.breach\":{\"weight\":100,\"effective_from\":20250521}",
+		  "rules[\"exclusion.breach\"].effective_from: must be a calendar date \"YYYY-MM-DD\" from 1970-01-01" },
+		{ "\"compliance.slot_stake\":{\"weight\":0,\"params\":{\"max_stake\":[{\"min_age\":18,"
+		  "\"effective_from\":\"21 May 2025\",\"threshold\":{\"SEK\":2000}}]}}",
+		  "rules[\"compliance.slot_stake\"].params.max_stake[0].effective_from: must be a calendar date "
+		  "\"YYYY-MM-DD\" from 1970-01-01" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(buf, sizeof(buf), "%s%s%s", MINIMAL(bad[i].rules));
@@ -921,6 +1147,12 @@ int main(void)
 		cmocka_unit_test(test_declined_burst_alone_raises),
 		cmocka_unit_test(test_marathon_week_raises),
 		cmocka_unit_test(test_calm_players_stay_green),
+		cmocka_unit_test(test_gb_slot_stake_caps),
+		cmocka_unit_test(test_slot_game_cycle),
+		cmocka_unit_test(test_gb_reversed_withdrawal_is_a_breach),
+		cmocka_unit_test(test_credit_deposits),
+		cmocka_unit_test(test_es_intensive_player_bands),
+		cmocka_unit_test(test_nl_high_deposit_limit_by_age),
 		cmocka_unit_test(test_policy_errors_name_the_field),
 		cmocka_unit_test(test_policy_periods),
 	};

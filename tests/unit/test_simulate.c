@@ -135,6 +135,9 @@ struct facts {
 	int accounts, bad_accounts, other_language;
 	int rounds, slot_rounds, sports_rounds, uncategorised_rounds;
 	int deposits, untyped_deposits, debit, credit, credit_where_banned;
+	/* a compliant operator: slot stakes within the GB and DE caps, no
+	 * reversed withdrawals in GB; and how many rounds came near a cap */
+	int slot_over_cap, capped_markets_slot_rounds, gb_reversals, reversals;
 };
 
 static int collect_facts(void *ctx, const char *player_id, const char *json, size_t len)
@@ -168,10 +171,25 @@ static int collect_facts(void *ctx, const char *player_id, const char *json, siz
 		break;
 	}
 	case EVENT_GAME_ROUND:
+		if (ev.game_category == GAME_SLOTS &&
+		    (strcmp(f->country[idx], "GB") == 0 || strcmp(f->country[idx], "DE") == 0)) {
+			/* GB: GBP 2 under 25, GBP 5 from 25; a player of 24 at the
+			 * start may be 25 by the end; DE: EUR 1 */
+			bool gb = f->country[idx][0] == 'G';
+			int64_t cap = !gb ? 100 : f->age[idx] + 1 < 25 ? 200 : 500;
+			f->capped_markets_slot_rounds++;
+			f->slot_over_cap += ev.stake > cap;
+		}
 		f->rounds++;
 		f->uncategorised_rounds += !ev.has_game_category;
 		f->slot_rounds += ev.game_category == GAME_SLOTS;
 		f->sports_rounds += ev.game_category == GAME_SPORTS;
+		break;
+	case EVENT_WITHDRAWAL:
+		if (ev.withdrawal_status == WITHDRAWAL_CANCELLED) {
+			f->reversals++;
+			f->gb_reversals += strcmp(f->country[idx], "GB") == 0;
+		}
 		break;
 	case EVENT_DEPOSIT:
 		f->deposits++;
@@ -210,6 +228,11 @@ static void test_markets_carry_the_2026_12_fields(void **state)
 	/* credit cards: rare, and only where they are allowed */
 	assert_true(f->credit > 0 && f->credit * 20 < f->deposits);
 	assert_int_equal(f->credit_where_banned, 0);
+	/* GB and DE slot stakes stay within the caps; reversals happen, not in GB */
+	assert_true(f->capped_markets_slot_rounds > 1000);
+	assert_int_equal(f->slot_over_cap, 0);
+	assert_true(f->reversals > 0);
+	assert_int_equal(f->gb_reversals, 0);
 	/* loss chasers are younger than the rest */
 	double chasers = 0, others = 0;
 	int nc = 0, no = 0;
