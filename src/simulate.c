@@ -142,8 +142,9 @@ struct player {
 	uint8_t category;       /* enum game_category of the current session */
 	int64_t balance;
 	int64_t busy_until;     /* no new session before this instant */
-	int64_t chase_deposit;  /* the chaser's next re-deposit, grows */
-	double stake_factor;    /* the chaser's stake escalation */
+	int64_t chase_deposit;  /* the chaser's next re-deposit: grows within a day */
+	int64_t chase_cap;      /* the most the chaser can put in at once: their means */
+	double stake_factor;    /* the chaser's stake escalation, within a day */
 	int sessions;
 	int exclude_day;        /* self_excluder: day of the exclusion, or -1 */
 	int relapse_day;        /* self_excluder: deposit during exclusion, or -1 */
@@ -315,8 +316,10 @@ static void session(struct gen *g, struct player *p, int idx, int64_t start, int
 					deposit(g, p, idx, t + i * 40 * 1000, p->chase_deposit, true);
 				t += (declines * 40 + between(&p->rng, 60, 600)) * 1000;
 				deposit(g, p, idx, t, p->chase_deposit, false);
-				p->chase_deposit = p->chase_deposit * 3 / 2;
-				p->stake_factor *= 1.25;
+				p->chase_deposit = p->chase_deposit * 3 / 2 > p->chase_cap ? p->chase_cap
+											     : p->chase_deposit * 3 / 2;
+				if (p->stake_factor < 10.0)
+					p->stake_factor *= 1.25;
 				stake = (int64_t)(2.0 * p->stake_factor * (double)unit);
 				redeposits++;
 				continue;
@@ -404,6 +407,12 @@ static void player_init(struct player *p, const struct sim_config *cfg, int idx)
 	player_facts(p, cfg, idx, y, m, d);
 	p->chase_deposit = p->mk->unit * 30;
 	p->stake_factor = 1.0;
+	/* A chaser's means bound what they can deposit at once: most can find
+	 * 100-600 units at a time, one in ten 1,000-3,000 (the public cases'
+	 * players). Drawn from the facts stream, so the rest is unchanged. */
+	if (p->kind == SIM_LOSS_CHASER)
+		p->chase_cap = p->mk->unit * (chance(&p->facts, 0.1) ? between(&p->facts, 1000, 3000)
+								  : between(&p->facts, 100, 600));
 	p->exclude_day = p->kind == SIM_SELF_EXCLUDER ? between(&p->rng, 3, cfg->days > 4 ? cfg->days - 2 : 3) : -1;
 	p->relapse_day = p->exclude_day >= 0 && chance(&p->rng, 0.25) ? p->exclude_day + between(&p->rng, 1, 6) : -1;
 	p->raises_limit = chance(&p->rng, 0.33);
@@ -423,6 +432,14 @@ static void player_day(struct gen *g, int idx, int day)
 	int64_t unit = p->mk->unit;
 	bool excluded = p->exclude_day >= 0 && day > p->exclude_day;
 	p->deposited_today = 0;
+	/* A new day starts the chase again from a little more than the last
+	 * month's first deposit: chasing deepens over the month, within the
+	 * player's means, instead of compounding without end. */
+	if (p->kind == SIM_LOSS_CHASER) {
+		int64_t base = unit * (30 + 30 * day / (g->cfg->days > 1 ? g->cfg->days : 1));
+		p->chase_deposit = base < p->chase_cap ? base : p->chase_cap;
+		p->stake_factor = 1.0 + 0.05 * day;
+	}
 
 	if (day == 0 && g->cfg->iteration == 0) {
 		struct sim_event *e = PUSH(at_local(g, p, 0, 8.0 + uniform(&p->rng)), K_ACCOUNT);

@@ -125,6 +125,42 @@ static void test_archetype_shares(void **state)
 	assert_string_equal(sim_archetype_name(SIM_LOSS_CHASER), "loss_chaser");
 }
 
+/* Amounts stay within plausible means: before, a loss chaser's re-deposit
+ * grew by half at every re-deposit for the whole month, to EUR 841,650 a
+ * deposit. Now no deposit is over 3,000 of the market's money units (10
+ * SEK, 1 GBP, 1 EUR, 1.50 CAD), while chasers still chase. */
+struct amounts {
+	int64_t max_units;  /* the largest deposit, in money units */
+	int64_t chases;     /* deposits over 100 units */
+};
+
+static int collect_amounts(void *ctx, const char *player_id, const char *json, size_t len)
+{
+	struct amounts *a = ctx;
+	struct event ev;
+	char err[256];
+	(void)player_id;
+	if (event_parse(json, len, &ev, err, sizeof(err)) < 0 || ev.type != EVENT_DEPOSIT)
+		return 0;
+	int64_t unit = strcmp(ev.currency, "SEK") == 0 ? 1000 : strcmp(ev.currency, "CAD") == 0 ? 150 : 100;
+	int64_t units = ev.amount / unit;
+	if (units > a->max_units)
+		a->max_units = units;
+	a->chases += units > 100;
+	return 0;
+}
+
+static void test_deposits_within_means(void **state)
+{
+	(void)state;
+	struct sim_config cfg = config(2000, 30, 0);
+	struct amounts a = { 0, 0 };
+	assert_int_equal(sim_run(&cfg, collect_amounts, &a), 0);
+	assert_true(a.max_units <= 3000);
+	assert_true(a.max_units > 1000);
+	assert_true(a.chases > 100);
+}
+
 #define FACT_PLAYERS 1500
 
 /* What the markets' events carry since the 2026-12 additions. */
@@ -319,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_player_independent_of_population),
 		cmocka_unit_test(test_clean_events_are_valid_and_ordered),
 		cmocka_unit_test(test_archetype_shares),
+		cmocka_unit_test(test_deposits_within_means),
 		cmocka_unit_test(test_markets_carry_the_2026_12_fields),
 		cmocka_unit_test(test_dirty_input),
 		cmocka_unit_test(test_pace_sees_every_event_in_time_order),
