@@ -4,6 +4,7 @@
 #include "rgmon/cmd.h"
 #include "rgmon/engine.h"
 #include "rgmon/evaluate.h"
+#include "rgmon/evaluate_report.h"
 #include "rgmon/event.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
@@ -21,7 +22,7 @@
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 
 struct evaluate_args {
-	const char *policies, *labels, *label_event, *per_player, *file;
+	const char *policies, *labels, *label_event, *per_player, *report, *file;
 	struct opt_list policy;
 	long long horizon_days;
 	bool json, quiet;
@@ -37,6 +38,8 @@ static const struct opt evaluate_opts[] = {
 		"score a labelled player's events only up to N days before the label"),
 	OPT_STRING("per-player", "FILE", struct evaluate_args, per_player, NULL,
 		   "write player_id,label,label_ts,max_score,max_level,first_alert_ts,first_alert_level to FILE"),
+	OPT_STRING("report", "FILE.html", struct evaluate_args, report, NULL,
+		   "write a self-contained HTML report (ROC curve, precision and recall, lead times, rules) to FILE"),
 	OPT_FLAG("json", struct evaluate_args, json, "print the metrics as one JSON object"),
 	OPT_FLAG("quiet", struct evaluate_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("EVENTS.jsonl|-", struct evaluate_args, file, "the events, one JSON object a line; - reads stdin"),
@@ -183,6 +186,20 @@ static int write_per_player(const struct evaluate *e, const char *path, char *er
 	int rc = evaluate_each_player(e, csv_row, f);
 	if (fclose(f) != 0 || rc != 0)
 		return seterr(err, errlen, "cannot write \"%s\"", path);
+	return 0;
+}
+
+static int write_report(const struct eval_summary *s, const struct policy_set *set, const struct evaluate_args *a,
+			char *err, size_t errlen)
+{
+	struct eval_report_info info = { set, a->file, a->labels ? a->labels : "each player's first self-exclusion",
+					 (int)a->horizon_days };
+	FILE *f = fopen(a->report, "w");
+	if (!f)
+		return seterr(err, errlen, "cannot write \"%s\": %s", a->report, strerror(errno));
+	int rc = evaluate_report_write(f, s, &info);
+	if (fclose(f) != 0 || rc < 0)
+		return seterr(err, errlen, "cannot write \"%s\"", a->report);
 	return 0;
 }
 
@@ -345,6 +362,10 @@ static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv)
 		goto out;
 	}
 	if (evaluate_summarize(e, s, err, sizeof(err)) < 0) {
+		rc = cmd_fail("evaluate: %s", err);
+		goto out;
+	}
+	if (a.report && write_report(s, set, &a, err, sizeof(err)) < 0) {
 		rc = cmd_fail("evaluate: %s", err);
 		goto out;
 	}

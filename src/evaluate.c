@@ -70,6 +70,24 @@ void evaluate_auroc(const double *score, const bool *positive, size_t n, struct 
 	out->hi = fmin(1, a + 1.959964 * se);
 }
 
+void evaluate_roc(const double *score, const bool *positive, size_t n, struct eval_roc_point out[EVAL_ROC_POINTS])
+{
+	long long pos[EVAL_ROC_POINTS] = { 0 }, neg[EVAL_ROC_POINTS] = { 0 }, np = 0, nn = 0;
+	for (size_t i = 0; i < n; i++) {
+		int s = score[i] <= 0 ? 0 : score[i] >= 100 ? 100 : (int)score[i];
+		positive[i] ? (pos[s]++, np++) : (neg[s]++, nn++);
+	}
+	long long tp = 0, fp = 0;
+	for (int t = EVAL_ROC_POINTS - 1; t >= 0; t--) {
+		if (t <= 100)
+			tp += pos[t], fp += neg[t];
+		struct eval_roc_point *p = &out[EVAL_ROC_POINTS - 1 - t];
+		p->threshold = t;
+		p->fpr = nn ? (double)fp / (double)nn : NAN;
+		p->tpr = np ? (double)tp / (double)np : NAN;
+	}
+}
+
 double evaluate_percentile(const double *sorted, size_t n, double p)
 {
 	if (n == 0)
@@ -563,11 +581,15 @@ int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char 
 		score[n] = p->max_score;
 		positive[n++] = p->positive;
 		count_player(p, out, flagged, caught);
-		if (p->positive && p->first_alert_ms != ENGINE_NO_TIME)
-			lead[nlead++] = (double)(p->label_ts_ms - p->first_alert_ms) / (double)MS_PER_DAY;
+		if (p->positive && p->first_alert_ms != ENGINE_NO_TIME) {
+			double days = (double)(p->label_ts_ms - p->first_alert_ms) / (double)MS_PER_DAY;
+			lead[nlead++] = days;
+			out->lead_hist[days >= EVAL_LEAD_BINS - 1 ? EVAL_LEAD_BINS - 1 : days < 0 ? 0 : (int)days]++;
+		}
 	}
 	out->players = (long long)n;
 	evaluate_auroc(score, positive, n, &out->auroc);
+	evaluate_roc(score, positive, n, out->roc);
 	for (int c = 0; c < EVAL_CUT_COUNT; c++)
 		evaluate_prf(flagged[c], caught[c], out->positives, &out->flag[c]);
 	for (int r = 0; r < RULE_COUNT; r++)

@@ -136,6 +136,18 @@ struct eval_rule_stats {
 enum eval_cut { EVAL_CUT_ALERT, EVAL_CUT_AMBER, EVAL_CUT_RED, EVAL_CUT_COUNT };
 const char *evaluate_cut_name(enum eval_cut c); /* "alert", "amber", "red" */
 
+/* The ROC curve of max_score, a point per threshold 101 (nobody flagged)
+ * down to 0 (everybody): the share of negatives and of positives scoring
+ * at least the threshold. Scores are 0-100. */
+#define EVAL_ROC_POINTS 102
+struct eval_roc_point {
+	int threshold;
+	double fpr, tpr;
+};
+
+/* Lead times in whole days (the last bin: that many or more). */
+#define EVAL_LEAD_BINS 61
+
 struct eval_summary {
 	long long players, labelled, positives;
 	long long events, scored, after_cutoff, duplicates, rejected;
@@ -148,7 +160,12 @@ struct eval_summary {
 	long long days;                   /* UTC days from the first scored event to the last */
 	double alerts_per_1000_player_days, alerts_per_day; /* harm alerts and obligations */
 	struct eval_rule_stats rules[RULE_COUNT];
+	struct eval_roc_point roc[EVAL_ROC_POINTS]; /* all NaN rates without both classes */
+	long long lead_hist[EVAL_LEAD_BINS];
 };
+
+/* The ROC curve of integer scores 0-100 (above 100 counts as 100). */
+void evaluate_roc(const double *score, const bool *positive, size_t n, struct eval_roc_point out[EVAL_ROC_POINTS]);
 
 /* The metrics over every player with events. -1 when out of memory. */
 int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char *err, size_t errlen);

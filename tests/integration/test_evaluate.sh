@@ -54,6 +54,23 @@ check "escalations equal replay's" "$(jq '[.alerts[] | .escalations] | add' "$WO
 check "nothing is cut off by labels after the events" 0 "$(jq .events.after_cutoff <<<"$full")"
 check "every pack is named" "$(ls policies/*.json | wc -l)" "$(jq '.policies | length' <<<"$full")"
 
+# --- the report ------------------------------------------------------------------
+$RGMON evaluate --policies policies --labels "$WORK/labels.csv" --horizon-days 27 --report "$WORK/report.html" \
+  "$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
+check "evaluate --report exits 0" 0 $rc
+check "the report has the ROC, flag and lead-time plots" 3 "$(grep -c '<svg' "$WORK/report.html")"
+check "the report requests nothing from outside" 0 "$(grep -ciE 'https?://|src=|<script|<link' "$WORK/report.html")"
+check "the report has the per-rule table" true \
+  "$(grep -q '<td>loss_chasing.deposit_after_loss</td>' "$WORK/report.html" && echo true)"
+if command -v chromium >/dev/null; then
+  mkdir -p tests/out
+  rm -f tests/out/evaluate-report.png
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --window-size=1000,2000 \
+    --screenshot="$(pwd)/tests/out/evaluate-report.png" "file://$WORK/report.html" >/dev/null 2>&1
+  check "a screenshot of the report is in tests/out/evaluate-report.png" true \
+    "$([ -s tests/out/evaluate-report.png ] && echo true)"
+fi
+
 # --- self-exclusion labels ---------------------------------------------------
 se=$(jq -r 'select(.type == "self_exclusion") | .player_id' "$WORK/ev.jsonl" | sort -u | wc -l)
 out=$($RGMON evaluate --label-event self_exclusion --json "$WORK/ev.jsonl" 2>/dev/null); rc=$?

@@ -88,6 +88,29 @@ static void test_auroc_undefined_without_both_classes(void **state)
 	assert_true(isnan(a.value));
 }
 
+/* The curve of the ties example: (0,0) until 3, (0,.5) at 3, (.5,1) at 2,
+ * (1,1) from 1; its trapezoid area is the AUROC. */
+static void test_roc_curve(void **state)
+{
+	(void)state;
+	double s[] = { 3, 2, 1, 2 };
+	bool pos[] = { true, true, false, false };
+	struct eval_roc_point roc[EVAL_ROC_POINTS];
+	evaluate_roc(s, pos, 4, roc);
+	assert_int_equal(roc[0].threshold, 101);
+	assert_true(roc[0].fpr == 0 && roc[0].tpr == 0);
+	assert_int_equal(roc[EVAL_ROC_POINTS - 1].threshold, 0);
+	const struct eval_roc_point *at3 = &roc[EVAL_ROC_POINTS - 1 - 3], *at2 = &roc[EVAL_ROC_POINTS - 1 - 2];
+	assert_true(fabs(at3->fpr) < EPS && fabs(at3->tpr - 0.5) < EPS);
+	assert_true(fabs(at2->fpr - 0.5) < EPS && fabs(at2->tpr - 1) < EPS);
+	double area = 0;
+	for (int i = 1; i < EVAL_ROC_POINTS; i++)
+		area += (roc[i].fpr - roc[i - 1].fpr) * (roc[i].tpr + roc[i - 1].tpr) / 2;
+	struct eval_auroc a;
+	evaluate_auroc(s, pos, 4, &a);
+	assert_true(fabs(area - a.value) < EPS);
+}
+
 /* ---- percentiles, precision and recall --------------------------------- */
 
 static void test_percentile(void **state)
@@ -361,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_auroc_ties_count_half),
 		cmocka_unit_test(test_auroc_interval),
 		cmocka_unit_test(test_auroc_undefined_without_both_classes),
+		cmocka_unit_test(test_roc_curve),
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_precision_recall),
 		cmocka_unit_test(test_label_lines),
