@@ -21,9 +21,21 @@
 
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 
+#define COMPARE_MAX 8
+
+/* The baseline (the packs of --policy/--policies) and each --compare set,
+ * evaluated together on one read of the events. */
+struct runs {
+	int n;
+	const char *name[COMPARE_MAX + 1]; /* NULL for the baseline */
+	struct policy_set *set[COMPARE_MAX + 1];
+	struct evaluate *e[COMPARE_MAX + 1];
+	struct eval_summary *s[COMPARE_MAX + 1];
+};
+
 struct evaluate_args {
 	const char *policies, *labels, *label_event, *per_player, *report, *file;
-	struct opt_list policy;
+	struct opt_list policy, compare;
 	long long horizon_days;
 	bool json, quiet;
 };
@@ -38,6 +50,9 @@ static const struct opt evaluate_opts[] = {
 		"score a labelled player's events only up to N days before the label"),
 	OPT_STRING("per-player", "FILE", struct evaluate_args, per_player, NULL,
 		   "write player_id,label,label_ts,max_score,max_level,first_alert_ts,first_alert_level to FILE"),
+	OPT_LIST(0, "compare", "FILE|DIR", struct evaluate_args, compare, COMPARE_MAX, NULL,
+		 "other packs (a file, or every *.json in a directory) to evaluate on the same events, side by side; "
+		 "repeat for more"),
 	OPT_STRING("report", "FILE.html", struct evaluate_args, report, NULL,
 		   "write a self-contained HTML report (ROC curve, precision and recall, lead times, rules) to FILE"),
 	OPT_FLAG("json", struct evaluate_args, json, "print the metrics as one JSON object"),
@@ -72,7 +87,7 @@ const struct cmd_entry cmd_evaluate_entry = {
 
 /* Reads the labels CSV into e. Returns 0, EXIT_USAGE after printing a bad
  * line, or EXIT_RUNTIME. */
-static int read_labels(struct evaluate *e, const char *path)
+static int read_labels(struct runs *r, const char *path)
 {
 	char err[512];
 	const char *line;
@@ -89,7 +104,10 @@ static int read_labels(struct evaluate *e, const char *path)
 			continue;
 		if (got == 0)
 			seterr(err, sizeof(err), "a header is allowed on the first line only");
-		if (got <= 0 || evaluate_add_label(e, &l, lineno, err, sizeof(err)) < 0) {
+		for (int i = 0; i < r->n && got > 0; i++)
+			if (evaluate_add_label(r->e[i], &l, lineno, err, sizeof(err)) < 0)
+				got = -1;
+		if (got <= 0) {
 			source_file_close(sf);
 			fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", path, (long long)lineno, err);
 			return EXIT_USAGE;
@@ -102,7 +120,7 @@ static int read_labels(struct evaluate *e, const char *path)
 /* --label-event self_exclusion on a file: every player's first
  * self-exclusion before any event is scored, so --horizon-days can cut
  * before it. Only lines that name the type are parsed. */
-static int read_self_exclusions(struct evaluate *e, const char *path, char *err, size_t errlen)
+static int read_self_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
@@ -117,16 +135,17 @@ static int read_self_exclusions(struct evaluate *e, const char *path, char *err,
 		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
 		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
 			continue;
-		if (evaluate_note_self_exclusion(e, &ev, err, errlen) < 0) {
-			more = -1;
+		for (int i = 0; i < r->n && more == 1; i++)
+			if (evaluate_note_self_exclusion(r->e[i], &ev, err, errlen) < 0)
+				more = -1;
+		if (more < 0)
 			break;
-		}
 	}
 	source_file_close(sf);
 	return more < 0 ? -1 : 0;
 }
 
-static int read_events(struct evaluate *e, const char *path, bool quiet, char *err, size_t errlen)
+static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
@@ -140,16 +159,18 @@ static int read_events(struct evaluate *e, const char *path, bool quiet, char *e
 		char reason[512];
 		enum eval_outcome outcome;
 		if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
-			evaluate_note_rejected(e);
+			for (int i = 0; i < r->n; i++)
+				evaluate_note_rejected(r->e[i]);
 			if (!quiet)
 				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf), (long long)lineno,
 					reason);
 			continue;
 		}
-		if (evaluate_event(e, &ev, &outcome, err, errlen) < 0) {
-			more = -1;
+		for (int i = 0; i < r->n && more == 1; i++)
+			if (evaluate_event(r->e[i], &ev, &outcome, err, errlen) < 0)
+				more = -1;
+		if (more < 0)
 			break;
-		}
 	}
 	source_file_close(sf);
 	return more < 0 ? -1 : 0;
@@ -244,9 +265,22 @@ static json_t *summary_json(const struct eval_summary *s, const struct policy_se
 		packs, "horizon_days", (json_int_t)horizon);
 }
 
-static int print_json(const struct eval_summary *s, const struct policy_set *set, long long horizon)
+static int print_json(const struct runs *r, long long horizon)
 {
-	json_t *j = summary_json(s, set, horizon);
+	json_t *j = summary_json(r->s[0], r->set[0], horizon);
+	if (j && r->n > 1) {
+		json_t *others = json_array();
+		for (int i = 1; i < r->n; i++) {
+			long long up, down;
+			json_t *o = summary_json(r->s[i], r->set[i], horizon);
+			evaluate_compare_levels(r->e[0], r->e[i], &up, &down);
+			json_object_set_new(o, "compare", json_string(r->name[i]));
+			json_object_set_new(o, "players_level_up", json_integer(up));
+			json_object_set_new(o, "players_level_down", json_integer(down));
+			json_array_append_new(others, o);
+		}
+		json_object_set_new(j, "compare", others);
+	}
 	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(j);
 	if (!text)
@@ -297,44 +331,132 @@ static void print_text(const struct eval_summary *s)
 	}
 }
 
+/* The headline numbers of the baseline and each --compare set side by side. */
+static void print_compare(const struct runs *r)
+{
+	char a[32];
+	printf("\n%-34s %12s", "compared on the same events", "baseline");
+	for (int i = 1; i < r->n; i++)
+		printf(" %20.20s", r->name[i]);
+	printf("\n");
+#define COMPARE_ROW(label, fmt_expr)                                                                               \
+	do {                                                                                                       \
+		printf("  %-32s", label);                                                                          \
+		for (int i = 0; i < r->n; i++) {                                                                   \
+			const struct eval_summary *s = r->s[i];                                                    \
+			printf(i ? " %20s" : " %12s", fmt_expr);                                                   \
+		}                                                                                                  \
+		printf("\n");                                                                                      \
+	} while (0)
+	COMPARE_ROW("AUROC", fmt3(s->auroc.value, a));
+	COMPARE_ROW("precision at amber", fmt3(s->flag[EVAL_CUT_AMBER].precision, a));
+	COMPARE_ROW("recall at amber", fmt3(s->flag[EVAL_CUT_AMBER].recall, a));
+	COMPARE_ROW("precision at red", fmt3(s->flag[EVAL_CUT_RED].precision, a));
+	COMPARE_ROW("recall at red", fmt3(s->flag[EVAL_CUT_RED].recall, a));
+	COMPARE_ROW("median lead time (days)", fmt3(s->lead_median, a));
+	COMPARE_ROW("alerts per 1,000 player-days", fmt3(s->alerts_per_1000_player_days, a));
+#undef COMPARE_ROW
+	printf("  %-32s %12s", "players whose level rose/fell", "-");
+	for (int i = 1; i < r->n; i++) {
+		long long up, down;
+		char both[48];
+		evaluate_compare_levels(r->e[0], r->e[i], &up, &down);
+		snprintf(both, sizeof(both), "%lld/%lld", up, down);
+		printf(" %20s", both);
+	}
+	printf("\n");
+}
+
 /* ---- the command -------------------------------------------------------- */
 
-static int load_policies(const struct evaluate_args *a, struct policy_set *set, char *err, size_t errlen)
+/* Run i's packs: the baseline's --policy/--policies, or --compare's path. */
+static int load_policies(const struct evaluate_args *a, int i, struct policy_set *set, char *err, size_t errlen)
 {
 	const char *paths[OPT_LIST_MAX + 1];
 	int n = 0;
-	for (int i = 0; i < a->policy.n; i++)
-		paths[n++] = a->policy.v[i];
-	if (a->policies)
-		paths[n++] = a->policies;
+	if (i > 0) {
+		paths[n++] = a->compare.v[i - 1];
+	} else {
+		for (int k = 0; k < a->policy.n; k++)
+			paths[n++] = a->policy.v[k];
+		if (a->policies)
+			paths[n++] = a->policies;
+	}
 	return policy_set_load(set, paths, n, false, err, errlen);
 }
 
+static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, size_t errlen)
+{
+	struct evaluate_config cfg = { .horizon_days = (int)a->horizon_days, .label_self_exclusion = a->label_event != NULL };
+	for (int i = 0; i < 1 + a->compare.n; i++) {
+		r->n = i + 1; /* runs_close frees what this run has */
+		r->name[i] = i ? a->compare.v[i - 1] : NULL;
+		r->set[i] = malloc(sizeof(*r->set[i]));
+		r->s[i] = malloc(sizeof(*r->s[i]));
+		if (r->set[i])
+			policy_set_init(r->set[i]);
+		if (!r->set[i] || !r->s[i])
+			return seterr(err, errlen, "out of memory");
+		cfg.policies = r->set[i];
+		if (load_policies(a, i, r->set[i], err, errlen) < 0 || !(r->e[i] = evaluate_new(&cfg, err, errlen)))
+			return -1;
+	}
+	return 0;
+}
+
+static void runs_close(struct runs *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		evaluate_free(r->e[i]);
+		if (r->set[i])
+			policy_set_release(r->set[i]);
+		free(r->set[i]);
+		free(r->s[i]);
+	}
+}
+
 /* Labels, events, the label check; 0 or an exit status. */
-static int run(struct evaluate *e, const struct evaluate_args *a)
+static int run(struct runs *r, const struct evaluate_args *a)
 {
 	char err[512];
 	int64_t lineno = 0;
 	int rc;
-	if (a->labels && (rc = read_labels(e, a->labels)) != 0)
+	if (a->labels && (rc = read_labels(r, a->labels)) != 0)
 		return rc;
-	if (a->label_event && strcmp(a->file, "-") != 0 && read_self_exclusions(e, a->file, err, sizeof(err)) < 0)
+	if (a->label_event && strcmp(a->file, "-") != 0 && read_self_exclusions(r, a->file, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
-	if (read_events(e, a->file, a->quiet, err, sizeof(err)) < 0)
+	if (read_events(r, a->file, a->quiet, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
-	if (evaluate_check_labels(e, &lineno, err, sizeof(err)) < 0) {
+	if (evaluate_check_labels(r->e[0], &lineno, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", a->labels, (long long)lineno, err);
 		return EXIT_USAGE;
 	}
+	for (int i = 0; i < r->n; i++)
+		if (evaluate_summarize(r->e[i], r->s[i], err, sizeof(err)) < 0)
+			return cmd_fail("evaluate: %s", err);
+	return 0;
+}
+
+/* The per-player CSV, the report, the metrics; 0 or an exit status. */
+static int output(const struct runs *r, const struct evaluate_args *a)
+{
+	char err[512];
+	if (a->per_player && write_per_player(r->e[0], a->per_player, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (a->report && write_report(r->s[0], r->set[0], a, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (a->json)
+		return print_json(r, a->horizon_days);
+	print_text(r->s[0]);
+	if (r->n > 1)
+		print_compare(r);
 	return 0;
 }
 
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct evaluate_args a = { 0 };
-	struct policy_set *set = NULL;
-	struct evaluate *e = NULL;
-	struct eval_summary *s = NULL;
+	struct runs r = { .n = 0 };
 	char err[512];
 	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
@@ -343,41 +465,10 @@ static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv)
 		return cmd_usage_error(cmd, "give exactly one of --labels and --label-event");
 	if (a.label_event && a.horizon_days && strcmp(a.file, "-") == 0)
 		return cmd_usage_error(cmd, "--label-event with --horizon-days reads the events twice: give a file, not -");
-
-	if (!(set = malloc(sizeof(*set))) || !(s = malloc(sizeof(*s)))) {
-		rc = cmd_fail("evaluate: out of memory");
-		goto out;
-	}
-	policy_set_init(set);
-	struct evaluate_config cfg = { .policies = set, .horizon_days = (int)a.horizon_days,
-				       .label_self_exclusion = a.label_event != NULL };
-	if (load_policies(&a, set, err, sizeof(err)) < 0 || !(e = evaluate_new(&cfg, err, sizeof(err)))) {
+	if (runs_open(&r, &a, err, sizeof(err)) < 0)
 		rc = cmd_fail("evaluate: %s", err);
-		goto out;
-	}
-	if ((rc = run(e, &a)) != 0)
-		goto out;
-	if (a.per_player && write_per_player(e, a.per_player, err, sizeof(err)) < 0) {
-		rc = cmd_fail("evaluate: %s", err);
-		goto out;
-	}
-	if (evaluate_summarize(e, s, err, sizeof(err)) < 0) {
-		rc = cmd_fail("evaluate: %s", err);
-		goto out;
-	}
-	if (a.report && write_report(s, set, &a, err, sizeof(err)) < 0) {
-		rc = cmd_fail("evaluate: %s", err);
-		goto out;
-	}
-	if (a.json)
-		rc = print_json(s, set, a.horizon_days);
-	else
-		print_text(s);
-out:
-	evaluate_free(e);
-	if (set)
-		policy_set_release(set);
-	free(set);
-	free(s);
+	else if ((rc = run(&r, &a)) == 0)
+		rc = output(&r, &a);
+	runs_close(&r);
 	return rc;
 }

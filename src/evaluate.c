@@ -536,6 +536,20 @@ int evaluate_each_player(const struct evaluate *e, evaluate_player_fn fn, void *
 	return rc;
 }
 
+void evaluate_compare_levels(const struct evaluate *a, const struct evaluate *b, long long *up, long long *down)
+{
+	*up = *down = 0;
+	for (size_t i = 0; i < a->players_cap; i++) {
+		const struct player *p = a->players[i];
+		if (!p || !p->seen)
+			continue;
+		const struct player *q = player_get((struct evaluate *)b, p->id, false);
+		int other = q ? q->max_level : LEVEL_GREEN;
+		*up += other > p->max_level;
+		*down += other < p->max_level;
+	}
+}
+
 static int by_value(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -167,6 +167,10 @@ struct eval_summary {
 /* The ROC curve of integer scores 0-100 (above 100 counts as 100). */
 void evaluate_roc(const double *score, const bool *positive, size_t n, struct eval_roc_point out[EVAL_ROC_POINTS]);
 
+/* Of the players with events in a, how many reached a higher (*up) or a
+ * lower (*down) highest level in b (the same events under other packs). */
+void evaluate_compare_levels(const struct evaluate *a, const struct evaluate *b, long long *up, long long *down);
+
 /* The metrics over every player with events. -1 when out of memory. */
 int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char *err, size_t errlen);
 

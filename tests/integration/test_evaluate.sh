@@ -71,6 +71,25 @@ if command -v chromium >/dev/null; then
     "$([ -s tests/out/evaluate-report.png ] && echo true)"
 fi
 
+# --- --compare --------------------------------------------------------------------
+# A stricter copy of the built-in pack (amber from 20, red from 45 points)
+# beside the built-in one.
+jq '.name = "strict" | .scoring.amber = 20 | .scoring.red = 45' policies/default.json >"$WORK/strict.json"
+base=$($RGMON evaluate --labels "$WORK/labels.csv" --json "$WORK/ev.jsonl" 2>/dev/null)
+both=$($RGMON evaluate --labels "$WORK/labels.csv" --compare "$WORK/strict.json" --compare policies/default.json \
+  --json "$WORK/ev.jsonl" 2>/dev/null)
+check "with --compare the baseline's metrics are unchanged" "$(jq -c . <<<"$base")" "$(jq -c 'del(.compare)' <<<"$both")"
+check "the stricter pack raises some players' level and lowers none" "true 0" \
+  "$(jq -r '.compare[0] | "\(.players_level_up > 0) \(.players_level_down)"' <<<"$both")"
+check "the stricter pack flags at least as many at red" true \
+  "$(jq '.compare[0].flag.red.flagged >= .flag.red.flagged' <<<"$both")"
+check "the same pack compared changes no level" "0 0" \
+  "$(jq -r '.compare[1] | "\(.players_level_up) \(.players_level_down)"' <<<"$both")"
+check "and gives the same metrics" "$(jq -c '.auroc, .flag' <<<"$base")" "$(jq -c '.compare[1] | .auroc, .flag' <<<"$both")"
+text=$($RGMON evaluate --labels "$WORK/labels.csv" --compare "$WORK/strict.json" "$WORK/ev.jsonl" 2>/dev/null)
+case "$text" in *"compared on the same events"*"players whose level rose/fell"*) ok "the text shows them side by side";;
+  *) fail "the text shows them side by side";; esac
+
 # --- self-exclusion labels ---------------------------------------------------
 se=$(jq -r 'select(.type == "self_exclusion") | .player_id' "$WORK/ev.jsonl" | sort -u | wc -l)
 out=$($RGMON evaluate --label-event self_exclusion --json "$WORK/ev.jsonl" 2>/dev/null); rc=$?
