@@ -388,11 +388,12 @@ static int load_policies(const struct evaluate_args *a, int i, struct policy_set
 static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, size_t errlen)
 {
 	struct evaluate_config cfg = { .horizon_days = (int)a->horizon_days, .label_self_exclusion = a->label_event != NULL };
-	for (int i = 0; i < 1 + a->compare.n; i++) {
+	int i = 0;
+	do { /* the baseline, then each --compare */
 		r->n = i + 1; /* runs_close frees what this run has */
 		r->name[i] = i ? a->compare.v[i - 1] : NULL;
 		r->set[i] = malloc(sizeof(*r->set[i]));
-		r->s[i] = malloc(sizeof(*r->s[i]));
+		r->s[i] = calloc(1, sizeof(*r->s[i]));
 		if (r->set[i])
 			policy_set_init(r->set[i]);
 		if (!r->set[i] || !r->s[i])
@@ -400,7 +401,7 @@ static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, s
 		cfg.policies = r->set[i];
 		if (load_policies(a, i, r->set[i], err, errlen) < 0 || !(r->e[i] = evaluate_new(&cfg, err, errlen)))
 			return -1;
-	}
+	} while (++i < 1 + a->compare.n);
 	return 0;
 }
 
