@@ -79,7 +79,10 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"malformed line, a second line for one player, or a player without events\n"
 	"is refused naming the line (exit status 2). Duplicate event_ids within\n"
 	"replay's 35-day window are skipped, as replay does. Player-days are days\n"
-	"(UTC) on which a player had a scored event.\n",
+	"(UTC) on which a player had a scored event. --per-player and --report\n"
+	"describe the packs of --policy/--policies; --compare adds other packs to\n"
+	"the printed metrics. --label-event with --horizon-days reads the events\n"
+	"twice (first for the labels), so it needs a file.\n",
 	cmd_evaluate,
 };
 
