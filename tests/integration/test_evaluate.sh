@@ -25,6 +25,18 @@ check "lead time quartiles are ordered" true \
   "$(jq '.lead_time_days | .p25 <= .median and .median <= .p75 and .players > 0' <<<"$out")"
 check "a rule that fired is listed with its precision" true \
   "$(jq '[.rules[] | select(.players > 0 and .precision != null)] | length > 0' <<<"$out")"
+# The AUROC again, by brute force over every pair, from the per-player CSV
+# (27 days ahead, where it is not 1).
+early=$($RGMON evaluate --labels "$WORK/labels.csv" --horizon-days 27 --json --per-player "$WORK/labelled.csv" \
+  "$WORK/ev.jsonl" 2>/dev/null)
+pairs=$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+pos = [int(r["max_score"]) for r in rows if r["label"] not in ("", "0")]
+neg = [int(r["max_score"]) for r in rows if r["label"] in ("", "0")]
+won = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+print("%.6f" % (won / (len(pos) * len(neg))))' "$WORK/labelled.csv")
+check "the AUROC equals one computed from --per-player" "$pairs" "$(jq -r '.auroc.value' <<<"$early" | xargs printf '%.6f')"
 again=$($RGMON evaluate --labels "$WORK/labels.csv" --json "$WORK/ev.jsonl" 2>/dev/null)
 check "the JSON is the same on a second run" "$out" "$again"
 from_stdin=$($RGMON evaluate --labels "$WORK/labels.csv" --json - <"$WORK/ev.jsonl" 2>/dev/null)
