@@ -308,8 +308,11 @@ static void print_text(const struct eval_summary *s)
 	printf("players      %lld, labelled %lld (%lld positive)\n", s->players, s->labelled, s->positives);
 	printf("events       %lld read: %lld scored, %lld after the cut-off, %lld duplicates, %lld rejected\n",
 	       s->events, s->scored, s->after_cutoff, s->duplicates, s->rejected);
-	printf("AUROC        %s (95%% CI %s-%s) of the highest score\n", fmt3(s->auroc.value, a),
-	       fmt3(s->auroc.lo, b), fmt3(s->auroc.hi, c));
+	if (isnan(s->auroc.value))
+		printf("AUROC        - (it needs labelled and unlabelled players)\n");
+	else
+		printf("AUROC        %s (95%% CI %s-%s) of the highest score\n", fmt3(s->auroc.value, a),
+		       fmt3(s->auroc.lo, b), fmt3(s->auroc.hi, c));
 	printf("\nflag at      flagged  caught  precision  recall     F1\n");
 	for (int k = 0; k < EVAL_CUT_COUNT; k++) {
 		const struct eval_prf *p = &s->flag[k];
