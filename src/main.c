@@ -11,6 +11,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_serve_entry,
 	&cmd_broker_entry,
 	&cmd_replay_entry,
+	&cmd_evaluate_entry,
 	&cmd_simulate_entry,
 	&cmd_stats_entry,
 	&cmd_rejected_entry,

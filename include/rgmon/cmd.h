@@ -76,6 +76,7 @@ int cmd_read_policies(const struct opt_list *files, const char *dir, struct stor
 extern const struct cmd_entry cmd_serve_entry, cmd_broker_entry, cmd_replay_entry, cmd_simulate_entry,
 	cmd_stats_entry, cmd_rejected_entry, cmd_player_show_entry, cmd_alerts_list_entry, cmd_policy_check_entry,
 	cmd_token_new_entry, cmd_keygen_entry, cmd_audit_export_entry, cmd_audit_verify_entry, cmd_audit_explain_entry;
+extern const struct cmd_entry cmd_evaluate_entry;
 
 
 #endif

@@ -1,0 +1,481 @@
+/* cmd_evaluate.c -- `rgmon evaluate`: a backtest of policies on labelled
+ * history (evaluate.h), in memory: reads the labels and the events, prints
+ * the metrics as a table or one JSON object, writes the per-player CSV. */
+#include "rgmon/cmd.h"
+#include "rgmon/engine.h"
+#include "rgmon/evaluate.h"
+#include "rgmon/evaluate_report.h"
+#include "rgmon/event.h"
+#include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
+#include "rgmon/rules.h"
+#include "rgmon/source_file.h"
+#include "rgmon/timestamp.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
+
+#define COMPARE_MAX 8
+
+/* The baseline (the packs of --policy/--policies) and each --compare set,
+ * evaluated together on one read of the events. */
+struct runs {
+	int n;
+	const char *name[COMPARE_MAX + 1]; /* NULL for the baseline */
+	struct policy_set *set[COMPARE_MAX + 1];
+	struct evaluate *e[COMPARE_MAX + 1];
+	struct eval_summary *s[COMPARE_MAX + 1];
+};
+
+struct evaluate_args {
+	const char *policies, *labels, *label_event, *per_player, *report, *file;
+	struct opt_list policy, compare;
+	long long horizon_days;
+	bool json, quiet;
+};
+
+static const struct opt evaluate_opts[] = {
+	CMD_OPT_POLICIES(struct evaluate_args, policy, policies, "risk policy"),
+	OPT_STRING("labels", "FILE", struct evaluate_args, labels, NULL,
+		   "a CSV of player_id,label_ts[,label]: label 1, 0 or a text (a positive), default 1"),
+	OPT_CHOICE("label-event", "self_exclusion", struct evaluate_args, label_event, NULL,
+		   "instead of --labels: each player's first self-exclusion in the events is their label"),
+	OPT_INT("horizon-days", "N", struct evaluate_args, horizon_days, 0, 3650, "0",
+		"score a labelled player's events only up to N days before the label"),
+	OPT_STRING("per-player", "FILE", struct evaluate_args, per_player, NULL,
+		   "write player_id,label,label_ts,max_score,max_level,first_alert_ts,first_alert_level to FILE"),
+	OPT_LIST(0, "compare", "FILE|DIR", struct evaluate_args, compare, COMPARE_MAX, NULL,
+		 "other packs (a file, or every *.json in a directory) to evaluate on the same events, side by side; "
+		 "repeat for more"),
+	OPT_STRING("report", "FILE.html", struct evaluate_args, report, NULL,
+		   "write a self-contained HTML report (ROC curve, precision and recall, lead times, rules) to FILE"),
+	OPT_FLAG("json", struct evaluate_args, json, "print the metrics as one JSON object"),
+	OPT_FLAG("quiet", struct evaluate_args, quiet, "do not list rejected lines on stderr"),
+	OPT_ARG("EVENTS.jsonl|-", struct evaluate_args, file, "the events, one JSON object a line; - reads stdin"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_evaluate_entry = {
+	"evaluate", evaluate_opts,
+	"Backtest policies on labelled history, in memory (nothing is stored): each\n"
+	"event goes through the same parser, routing of players to packs, engine and\n"
+	"alert decision as replay and serve. Give exactly one of --labels and\n"
+	"--label-event. A labelled player's events at or after the label's time (less\n"
+	"--horizon-days) are not scored; players without a label are negatives.\n"
+	"Prints players, labelled players, the AUROC of each player's highest score\n"
+	"(95% CI by Hanley-McNeil), precision, recall and F1 when flagging at a harm\n"
+	"alert, at amber and at red, the lead time from the first harm alert to the\n"
+	"label (p25, median, p75 days), alerts (harm alerts and obligations) per\n"
+	"1,000 player-days and per day, and per rule: the players it fired for (its\n"
+	"marker held, or the obligation fell due), how many were labelled, its\n"
+	"precision and recall.\n",
+	"A labels file may start with the header player_id,label_ts[,label]. A\n"
+	"malformed line, a second line for one player, or a player without events\n"
+	"is refused naming the line (exit status 2). Duplicate event_ids within\n"
+	"replay's 35-day window are skipped, as replay does. Player-days are days\n"
+	"(UTC) on which a player had a scored event. --per-player and --report\n"
+	"describe the packs of --policy/--policies; --compare adds other packs to\n"
+	"the printed metrics. --label-event with --horizon-days reads the events\n"
+	"twice (first for the labels), so it needs a file.\n",
+	cmd_evaluate,
+};
+
+/* ---- input -------------------------------------------------------------- */
+
+/* Reads the labels CSV into e. Returns 0, EXIT_USAGE after printing a bad
+ * line, or EXIT_RUNTIME. */
+static int read_labels(struct runs *r, const char *path)
+{
+	char err[512];
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more;
+	struct source_file *sf = source_file_open(path, err, sizeof(err));
+	if (!sf)
+		return cmd_fail("evaluate: %s", err);
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, sizeof(err))) == 1) {
+		struct eval_label l;
+		int got = evaluate_label_parse(line, len, &l, err, sizeof(err));
+		if (got == 0 && lineno == 1)
+			continue;
+		if (got == 0)
+			seterr(err, sizeof(err), "a header is allowed on the first line only");
+		for (int i = 0; i < r->n && got > 0; i++)
+			if (evaluate_add_label(r->e[i], &l, lineno, err, sizeof(err)) < 0)
+				got = -1;
+		if (got <= 0) {
+			source_file_close(sf);
+			fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", path, (long long)lineno, err);
+			return EXIT_USAGE;
+		}
+	}
+	source_file_close(sf);
+	return more < 0 ? cmd_fail("evaluate: %s", err) : 0;
+}
+
+/* --label-event self_exclusion on a file: every player's first
+ * self-exclusion before any event is scored, so --horizon-days can cut
+ * before it. Only lines that name the type are parsed. */
+static int read_self_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more;
+	struct source_file *sf = source_file_open(path, err, errlen);
+	if (!sf)
+		return -1;
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		struct event ev;
+		char reason[512];
+		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
+		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
+			continue;
+		for (int i = 0; i < r->n && more == 1; i++)
+			if (evaluate_note_self_exclusion(r->e[i], &ev, err, errlen) < 0)
+				more = -1;
+		if (more < 0)
+			break;
+	}
+	source_file_close(sf);
+	return more < 0 ? -1 : 0;
+}
+
+static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more;
+	struct source_file *sf = source_file_open(path, err, errlen);
+	if (!sf)
+		return -1;
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		struct event ev;
+		char reason[512];
+		enum eval_outcome outcome;
+		if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
+			for (int i = 0; i < r->n; i++)
+				evaluate_note_rejected(r->e[i]);
+			if (!quiet)
+				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf), (long long)lineno,
+					reason);
+			continue;
+		}
+		for (int i = 0; i < r->n && more == 1; i++)
+			if (evaluate_event(r->e[i], &ev, &outcome, err, errlen) < 0)
+				more = -1;
+		if (more < 0)
+			break;
+	}
+	source_file_close(sf);
+	return more < 0 ? -1 : 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void put_time(FILE *f, int64_t ms)
+{
+	char buf[64];
+	if (ms == ENGINE_NO_TIME)
+		return;
+	ts_format_rfc3339(ms, buf, sizeof(buf));
+	fputs(buf, f);
+}
+
+static int csv_row(void *ctx, const struct eval_player *p)
+{
+	FILE *f = ctx;
+	fprintf(f, "%s,%s,", p->player_id, p->labelled ? p->label_text : "0");
+	put_time(f, p->label_ts_ms);
+	fprintf(f, ",%d,%s,", p->max_score, risk_level_name(p->max_level));
+	put_time(f, p->first_alert_ms);
+	fprintf(f, ",%s\n", p->first_alert_ms != ENGINE_NO_TIME ? risk_level_name(p->first_alert_level) : "");
+	return ferror(f) ? -1 : 0;
+}
+
+static int write_per_player(const struct evaluate *e, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return seterr(err, errlen, "cannot write \"%s\": %s", path, strerror(errno));
+	fputs("player_id,label,label_ts,max_score,max_level,first_alert_ts,first_alert_level\n", f);
+	int rc = evaluate_each_player(e, csv_row, f);
+	if (fclose(f) != 0 || rc != 0)
+		return seterr(err, errlen, "cannot write \"%s\"", path);
+	return 0;
+}
+
+static int write_report(const struct eval_summary *s, const struct policy_set *set, const struct evaluate_args *a,
+			char *err, size_t errlen)
+{
+	struct eval_report_info info = { set, a->file, a->labels ? a->labels : "each player's first self-exclusion",
+					 (int)a->horizon_days };
+	FILE *f = fopen(a->report, "w");
+	if (!f)
+		return seterr(err, errlen, "cannot write \"%s\": %s", a->report, strerror(errno));
+	int rc = evaluate_report_write(f, s, &info);
+	if (fclose(f) != 0 || rc < 0)
+		return seterr(err, errlen, "cannot write \"%s\"", a->report);
+	return 0;
+}
+
+/* A number, or null where it is undefined (NaN). */
+static json_t *num(double v) { return isnan(v) ? json_null() : json_real(v); }
+
+static json_t *prf_json(const struct eval_prf *p)
+{
+	return json_pack("{s:I, s:I, s:o, s:o, s:o}", "flagged", (json_int_t)p->flagged, "true_positives",
+			 (json_int_t)p->true_pos, "precision", num(p->precision), "recall", num(p->recall), "f1",
+			 num(p->f1));
+}
+
+static json_t *summary_json(const struct eval_summary *s, const struct policy_set *set, long long horizon)
+{
+	json_t *flag = json_object(), *rules = json_array(), *packs = json_array();
+	for (int c = 0; c < EVAL_CUT_COUNT; c++)
+		json_object_set_new(flag, evaluate_cut_name(c), prf_json(&s->flag[c]));
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct eval_rule_stats *rs = &s->rules[r];
+		if (rs->players)
+			json_array_append_new(rules, json_pack("{s:s, s:I, s:I, s:o, s:o}", "rule", rule_defs[r]->id,
+							       "players", (json_int_t)rs->players, "labelled",
+							       (json_int_t)rs->labelled, "precision",
+							       num(rs->prf.precision), "recall", num(rs->prf.recall)));
+	}
+	for (int i = 0; i < set->n; i++)
+		json_array_append_new(packs, json_string(set->packs[i]->id));
+	return json_pack(
+		"{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:o, s:[o, o], s:s}, s:o, s:{s:I, s:o, s:o, s:o},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:o, s:o}, s:o, s:o, s:I}",
+		"players", (json_int_t)s->players, "labelled", (json_int_t)s->labelled, "positives",
+		(json_int_t)s->positives, "events", "read", (json_int_t)s->events, "scored", (json_int_t)s->scored,
+		"after_cutoff", (json_int_t)s->after_cutoff, "duplicates", (json_int_t)s->duplicates, "rejected",
+		(json_int_t)s->rejected, "auroc", "value", num(s->auroc.value), "ci95", num(s->auroc.lo),
+		num(s->auroc.hi), "method", "hanley-mcneil", "flag", flag, "lead_time_days", "players",
+		(json_int_t)s->lead_n, "p25", num(s->lead_p25), "median", num(s->lead_median), "p75",
+		num(s->lead_p75), "alerts", "harm", (json_int_t)s->harm_alerts, "escalations",
+		(json_int_t)s->escalations, "obligations", (json_int_t)s->obligations, "player_days",
+		(json_int_t)s->player_days, "days", (json_int_t)s->days, "per_1000_player_days",
+		num(s->alerts_per_1000_player_days), "per_day", num(s->alerts_per_day), "rules", rules, "policies",
+		packs, "horizon_days", (json_int_t)horizon);
+}
+
+static int print_json(const struct runs *r, long long horizon)
+{
+	json_t *j = summary_json(r->s[0], r->set[0], horizon);
+	if (j && r->n > 1) {
+		json_t *others = json_array();
+		for (int i = 1; i < r->n; i++) {
+			long long up, down;
+			json_t *o = summary_json(r->s[i], r->set[i], horizon);
+			evaluate_compare_levels(r->e[0], r->e[i], &up, &down);
+			json_object_set_new(o, "compare", json_string(r->name[i]));
+			json_object_set_new(o, "players_level_up", json_integer(up));
+			json_object_set_new(o, "players_level_down", json_integer(down));
+			json_array_append_new(others, o);
+		}
+		json_object_set_new(j, "compare", others);
+	}
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(j);
+	if (!text)
+		return cmd_fail("evaluate: cannot write the JSON");
+	puts(text);
+	free(text);
+	return 0;
+}
+
+/* A ratio as "0.842", or "-" when undefined. */
+static const char *fmt3(double v, char buf[32])
+{
+	if (isnan(v))
+		return "-";
+	snprintf(buf, 32, "%.3f", v);
+	return buf;
+}
+
+static void print_text(const struct eval_summary *s)
+{
+	char a[32], b[32], c[32];
+	printf("players      %lld, labelled %lld (%lld positive)\n", s->players, s->labelled, s->positives);
+	printf("events       %lld read: %lld scored, %lld after the cut-off, %lld duplicates, %lld rejected\n",
+	       s->events, s->scored, s->after_cutoff, s->duplicates, s->rejected);
+	if (isnan(s->auroc.value))
+		printf("AUROC        - (it needs labelled and unlabelled players)\n");
+	else
+		printf("AUROC        %s (95%% CI %s-%s) of the highest score\n", fmt3(s->auroc.value, a),
+		       fmt3(s->auroc.lo, b), fmt3(s->auroc.hi, c));
+	printf("\nflag at      flagged  caught  precision  recall     F1\n");
+	for (int k = 0; k < EVAL_CUT_COUNT; k++) {
+		const struct eval_prf *p = &s->flag[k];
+		printf("  %-10s %7lld %7lld %10s %7s %6s\n", evaluate_cut_name(k), p->flagged, p->true_pos,
+		       fmt3(p->precision, a), fmt3(p->recall, b), fmt3(p->f1, c));
+	}
+	if (s->lead_n)
+		printf("\nlead time    p25 %.1f, median %.1f, p75 %.1f days from the first alert to the label "
+		       "(%lld players)\n",
+		       s->lead_p25, s->lead_median, s->lead_p75, s->lead_n);
+	else
+		printf("\nlead time    - (no labelled player was alerted before the cut-off)\n");
+	printf("alerts       %lld harm (%lld escalations), %lld obligations: %s per 1,000 player-days, %s a day\n",
+	       s->harm_alerts, s->escalations, s->obligations, fmt3(s->alerts_per_1000_player_days, a),
+	       fmt3(s->alerts_per_day, b));
+	printf("\nrule                                          players  labelled  precision  recall\n");
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct eval_rule_stats *rs = &s->rules[r];
+		if (rs->players)
+			printf("  %-42s %8lld %9lld %10s %7s\n", rule_defs[r]->id, rs->players, rs->labelled,
+			       fmt3(rs->prf.precision, a), fmt3(rs->prf.recall, b));
+	}
+}
+
+/* The headline numbers of the baseline and each --compare set side by side. */
+static void print_compare(const struct runs *r)
+{
+	char a[32];
+	printf("\n%-34s %12s", "compared on the same events", "baseline");
+	for (int i = 1; i < r->n; i++)
+		printf(" %20.20s", r->name[i]);
+	printf("\n");
+#define COMPARE_ROW(label, fmt_expr)                                                                               \
+	do {                                                                                                       \
+		printf("  %-32s", label);                                                                          \
+		for (int i = 0; i < r->n; i++) {                                                                   \
+			const struct eval_summary *s = r->s[i];                                                    \
+			printf(i ? " %20s" : " %12s", fmt_expr);                                                   \
+		}                                                                                                  \
+		printf("\n");                                                                                      \
+	} while (0)
+	COMPARE_ROW("AUROC", fmt3(s->auroc.value, a));
+	COMPARE_ROW("precision at amber", fmt3(s->flag[EVAL_CUT_AMBER].precision, a));
+	COMPARE_ROW("recall at amber", fmt3(s->flag[EVAL_CUT_AMBER].recall, a));
+	COMPARE_ROW("precision at red", fmt3(s->flag[EVAL_CUT_RED].precision, a));
+	COMPARE_ROW("recall at red", fmt3(s->flag[EVAL_CUT_RED].recall, a));
+	COMPARE_ROW("median lead time (days)", fmt3(s->lead_median, a));
+	COMPARE_ROW("alerts per 1,000 player-days", fmt3(s->alerts_per_1000_player_days, a));
+#undef COMPARE_ROW
+	printf("  %-32s %12s", "players whose level rose/fell", "-");
+	for (int i = 1; i < r->n; i++) {
+		long long up, down;
+		char both[48];
+		evaluate_compare_levels(r->e[0], r->e[i], &up, &down);
+		snprintf(both, sizeof(both), "%lld/%lld", up, down);
+		printf(" %20s", both);
+	}
+	printf("\n");
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+/* Run i's packs: the baseline's --policy/--policies, or --compare's path. */
+static int load_policies(const struct evaluate_args *a, int i, struct policy_set *set, char *err, size_t errlen)
+{
+	const char *paths[OPT_LIST_MAX + 1];
+	int n = 0;
+	if (i > 0) {
+		paths[n++] = a->compare.v[i - 1];
+	} else {
+		for (int k = 0; k < a->policy.n; k++)
+			paths[n++] = a->policy.v[k];
+		if (a->policies)
+			paths[n++] = a->policies;
+	}
+	return policy_set_load(set, paths, n, false, err, errlen);
+}
+
+static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, size_t errlen)
+{
+	struct evaluate_config cfg = { .horizon_days = (int)a->horizon_days, .label_self_exclusion = a->label_event != NULL };
+	int i = 0;
+	do { /* the baseline, then each --compare */
+		r->n = i + 1; /* runs_close frees what this run has */
+		r->name[i] = i ? a->compare.v[i - 1] : NULL;
+		r->set[i] = malloc(sizeof(*r->set[i]));
+		r->s[i] = calloc(1, sizeof(*r->s[i]));
+		if (r->set[i])
+			policy_set_init(r->set[i]);
+		if (!r->set[i] || !r->s[i])
+			return seterr(err, errlen, "out of memory");
+		cfg.policies = r->set[i];
+		if (load_policies(a, i, r->set[i], err, errlen) < 0 || !(r->e[i] = evaluate_new(&cfg, err, errlen)))
+			return -1;
+	} while (++i < 1 + a->compare.n);
+	return 0;
+}
+
+static void runs_close(struct runs *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		evaluate_free(r->e[i]);
+		if (r->set[i])
+			policy_set_release(r->set[i]);
+		free(r->set[i]);
+		free(r->s[i]);
+	}
+}
+
+/* Labels, events, the label check; 0 or an exit status. */
+static int run(struct runs *r, const struct evaluate_args *a)
+{
+	char err[512];
+	int64_t lineno = 0;
+	int rc;
+	if (a->labels && (rc = read_labels(r, a->labels)) != 0)
+		return rc;
+	if (a->label_event && strcmp(a->file, "-") != 0 && read_self_exclusions(r, a->file, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (read_events(r, a->file, a->quiet, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (evaluate_check_labels(r->e[0], &lineno, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", a->labels, (long long)lineno, err);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < r->n; i++)
+		if (evaluate_summarize(r->e[i], r->s[i], err, sizeof(err)) < 0)
+			return cmd_fail("evaluate: %s", err);
+	return 0;
+}
+
+/* The per-player CSV, the report, the metrics; 0 or an exit status. */
+static int output(const struct runs *r, const struct evaluate_args *a)
+{
+	char err[512];
+	if (a->per_player && write_per_player(r->e[0], a->per_player, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (a->report && write_report(r->s[0], r->set[0], a, err, sizeof(err)) < 0)
+		return cmd_fail("evaluate: %s", err);
+	if (a->json)
+		return print_json(r, a->horizon_days);
+	print_text(r->s[0]);
+	if (r->n > 1)
+		print_compare(r);
+	return 0;
+}
+
+static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct evaluate_args a = { 0 };
+	struct runs r = { .n = 0 };
+	char err[512];
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!a.labels == !a.label_event)
+		return cmd_usage_error(cmd, "give exactly one of --labels and --label-event");
+	if (a.label_event && a.horizon_days && strcmp(a.file, "-") == 0)
+		return cmd_usage_error(cmd, "--label-event with --horizon-days reads the events twice: give a file, not -");
+	if (runs_open(&r, &a, err, sizeof(err)) < 0)
+		rc = cmd_fail("evaluate: %s", err);
+	else if ((rc = run(&r, &a)) == 0)
+		rc = output(&r, &a);
+	runs_close(&r);
+	return rc;
+}
