@@ -294,7 +294,8 @@ static void reg_deposits_detail(const int64_t v[RULE_VALUES], const struct polic
 
 const struct rule_def rule_regulatory_deposits = {
 	.id = "regulatory.deposits",
-	.summary = "deposits (or net deposits) over a rolling window reach the regulator's check threshold for the age band",
+	.summary = "deposits (or net deposits) over a rolling window reach the check threshold of the age band "
+		   "(a regulator's only where the rule's source names one)",
 	.triggers = TRIGGER(EVENT_DEPOSIT) | TRIGGER(EVENT_WITHDRAWAL),
 	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" },
@@ -315,7 +316,8 @@ static void reg_net_loss_detail(const int64_t v[RULE_VALUES], const struct polic
 
 const struct rule_def rule_regulatory_net_loss = {
 	.id = "regulatory.net_loss",
-	.summary = "net loss over a rolling window reaches the regulator's threshold for the age band",
+	.summary = "net loss over a rolling window reaches the threshold of the age band (a regulator's only where "
+		   "the rule's source names one)",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
 	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },

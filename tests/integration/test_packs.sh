@@ -39,6 +39,10 @@ check "a pack with rules without a source is still valid" 0 $rc
 check "policy check names the rules without a source" \
   "rgmon: warn: $WORK/unsourced.json: 2 rules without a source (a regulation and article, or \"rgmon house rule\"): limits.near_breach, intensity.long_session" \
   "$err"
+# policies/README.md lists every rule of every pack with its source: the
+# table is generated from the packs and must match them.
+out=$(python3 policies/table.py --check 2>&1); rc=$?
+check "policies/README.md lists every rule of every pack as the packs say (python3 policies/table.py)" 0 $rc
 jq '.countries = ["gb"]' policies/uk.json >"$WORK/lower.json"
 err=$($RGMON policy check "$WORK/lower.json" 2>&1 >/dev/null)
 case "$err" in *"countries[0]: must be"*) ok "a lowercase country is refused naming the field";;
