@@ -82,10 +82,21 @@ bool alert_event_matters(const struct engine_result *res)
 	return res->raise || res->nnew || res->nowed || (res->level > res->level_before && res->level >= LEVEL_RED);
 }
 
-static int64_t due_minutes(const struct policy *pol, int rule, int level)
+/* The due time of an alert raised by rule at level: the rule's, else the
+ * level's; a strong indicator is due within ALERT_STRONG_DUE_MAX_MINUTES
+ * whatever the pack says, and a shorter due time (NL: 1 h) stands. */
+static int64_t due_minutes(const struct policy *pol, int rule, int level, bool strong)
 {
 	int32_t m = pol->rules[rule].due_minutes;
-	return m >= 0 ? m : pol->due_minutes[level];
+	int64_t due = m >= 0 ? m : pol->due_minutes[level];
+	return strong && due > ALERT_STRONG_DUE_MAX_MINUTES ? ALERT_STRONG_DUE_MAX_MINUTES : due;
+}
+
+/* Whether the event's raise came from a strong marker: a rule the pack
+ * calls strong, or a firing worth RULE_POINTS_STRONG (a strong tier). */
+static bool raised_strong(const struct engine_result *res, const struct policy *pol)
+{
+	return res->raise && (res->raise_strong || pol->rules[res->raise_rule].strong);
 }
 
 static enum risk_action action_of(const struct policy *pol, int rule, int level)
@@ -174,7 +185,7 @@ static int decide_open(const struct event *ev, const struct player_state *ps, co
 	a->status = ALERT_OPEN;
 	a->action = action_of(pol, rule, level);
 	a->created_ms = a->updated_ms = ev->ts_ms;
-	a->due_ms = ev->ts_ms + due_minutes(pol, rule, level) * MS_PER_MIN;
+	a->due_ms = ev->ts_ms + due_minutes(pol, rule, level, raised_strong(res, pol)) * MS_PER_MIN;
 	a->acknowledged_ms = a->resolved_ms = ENGINE_NO_TIME;
 	a->outcome = OUTCOME_NONE;
 	return 0;
@@ -200,10 +211,14 @@ static void decide_escalate(const struct alert *open, const struct event *ev, co
 		add_rule(a, now.rules[i]);
 	add_evidence(a, ev->event_id);
 
+	/* A rise in level, or a strong marker at any level, brings the due
+	 * time forward; it never moves it later. */
 	enum risk_level level = alert_level_of(res->level);
-	if (res->raise && level > a->level) {
-		a->level = level;
-		int64_t due = ev->ts_ms + due_minutes(pol, res->raise_rule, level) * MS_PER_MIN;
+	bool strong = raised_strong(res, pol);
+	if (res->raise && (level > a->level || strong)) {
+		if (level > a->level)
+			a->level = level;
+		int64_t due = ev->ts_ms + due_minutes(pol, res->raise_rule, a->level, strong) * MS_PER_MIN;
 		if (due < a->due_ms)
 			a->due_ms = due;
 	}
@@ -261,7 +276,7 @@ static int decide_obligation(const struct event *ev, const struct player_state *
 	add_reason(a, o->rule, detail);
 	add_evidence(a, ev->event_id);
 	a->created_ms = a->updated_ms = ev->ts_ms;
-	a->due_ms = ev->ts_ms + due_minutes(pol, o->rule, a->level) * MS_PER_MIN;
+	a->due_ms = ev->ts_ms + due_minutes(pol, o->rule, a->level, pr->strong) * MS_PER_MIN;
 	a->acknowledged_ms = a->resolved_ms = ENGINE_NO_TIME;
 	a->outcome = OUTCOME_NONE;
 	return 0;

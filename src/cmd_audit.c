@@ -120,7 +120,9 @@ const struct cmd_entry cmd_audit_explain_entry = {
 	"opened or escalated, an automated flag): the engine applies the player's\n"
 	"stored events, in the order they were applied, up to the event behind\n"
 	"the decision, with the policy the record names, and shows the recorded\n"
-	"and the re-run decision. Exits 0 when they are the same, 1 when not or\n"
+	"and the re-run decision, and the source the pack gives for each rule it\n"
+	"names (a regulation and article, or \"rgmon house rule\": a regulatory.*\n"
+	"id is not a regulator's number). Exits 0 when they are the same, 1 when not or\n"
 	"when the events are no longer kept (events are kept for 35 days).\n",
 	NULL,
 	cmd_audit_explain,
@@ -480,7 +482,28 @@ static int explain_rerun(struct store *st, long long seq, struct explain *x)
 	return 0;
 }
 
-/* Prints the recorded decision beside the re-run; exit 0 when they agree. */
+/* Where each rule the re-run decision names comes from, as its pack says
+ * (a regulation and article, or "rgmon house rule"): a rule's id is not
+ * its authority. */
+static void explain_sources(const struct explain *x)
+{
+	const struct alert_change *ch = &x->change;
+	bool named[RULE_COUNT] = { false };
+	if (ch->kind != ALERT_CHANGE_NONE)
+		for (int i = 0; i < ch->alert.nrules; i++)
+			named[ch->alert.rules[i]] = true;
+	for (int i = 0; i < ch->nobligations; i++)
+		named[ch->obligations[i].rules[0]] = true;
+	if (ch->flag && ch->flag_rule >= 0)
+		named[ch->flag_rule] = true;
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (named[r])
+			printf("source of %s: %s\n", rule_defs[r]->id,
+			       x->r.pol->rules[r].source[0] ? x->r.pol->rules[r].source : "(none given in the pack)");
+}
+
+/* Prints the recorded decision beside the re-run, and the sources of the
+ * rules it names; exit 0 when they agree. */
 static int explain_report(long long seq, struct explain *x)
 {
 	char got[512], first[TS_RFC3339_LEN];
@@ -494,6 +517,7 @@ static int explain_report(long long seq, struct explain *x)
 	       first, x->event_id, x->pol.id);
 	printf("recorded: %s\n", recorded ? recorded : "?");
 	printf("re-run:   %s\n", got);
+	explain_sources(x);
 	printf("%s\n", same ? "the same decision" : "A DIFFERENT DECISION");
 	free(recorded);
 	return same ? 0 : EXIT_RUNTIME;

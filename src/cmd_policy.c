@@ -2,6 +2,7 @@
  * as the set serve would load, and print each one's identity and what it
  * switches on. */
 #include "rgmon/cmd.h"
+#include "rgmon/log.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
 #include "rgmon/timestamp.h"
@@ -25,9 +26,11 @@ const struct cmd_entry cmd_policy_check_entry = {
 	"policy check", policy_check_opts,
 	"Validate policy packs, and the set they make together. On success prints\n"
 	"each pack's identity (name@sha256 of the canonical form), the countries it\n"
-	"governs and the rules it switches on; on failure names the field that is\n"
-	"wrong, or the two files that claim one country or are both the fallback\n"
-	"(the pack without \"countries\"), and exits 1. See policies/README.md.\n",
+	"governs and the rules it switches on, each with its kind and source (the\n"
+	"regulation and article, or \"rgmon house rule\"), and warns on stderr of\n"
+	"rules without a source; on failure names the field that is wrong, or the\n"
+	"two files that claim one country or are both the fallback (the pack\n"
+	"without \"countries\"), and exits 1. See policies/README.md.\n",
 	NULL,
 	cmd_policy_check,
 };
@@ -58,17 +61,39 @@ static void print_pack(const struct policy *pol)
 		const struct policy_rule *pr = &pol->rules[r];
 		if (!pr->enabled)
 			continue;
-		printf("  %-40s weight %3d%s", rule_defs[r]->id, pr->weight, pr->strong ? "  strong" : "");
+		printf("  %-40s weight %3d%s  %s", rule_defs[r]->id, pr->weight, pr->strong ? "  strong" : "",
+		       rule_kind_name(pr->kind));
 		if (pr->kind == RULE_KIND_OBLIGATION)
-			printf("  obligation: %s", risk_action_name((enum risk_action)pr->action));
+			printf(": %s", risk_action_name((enum risk_action)pr->action));
 		if (pr->effective_from != POLICY_NO_DATE) {
 			int64_t y;
 			unsigned m, d;
 			ts_civil_from_days(pr->effective_from, &y, &m, &d);
 			printf("  from %04lld-%02u-%02u", (long long)y, m, d);
 		}
-		printf("\n");
+		printf("  source: %s\n", pr->source[0] ? pr->source : "(none)");
 	}
+}
+
+/* Every rule should say where it comes from, so that no house number
+ * passes for a regulator's: one warning line per pack names the rules
+ * switched on that do not. */
+static void warn_sourceless(const struct policy *pol, const char *origin)
+{
+	char names[1024] = "";
+	size_t used = 0;
+	int n = 0;
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (!pol->rules[r].enabled || pol->rules[r].source[0])
+			continue;
+		int w = snprintf(names + used, sizeof(names) - used, "%s%s", n ? ", " : "", rule_defs[r]->id);
+		if (w > 0 && (size_t)w < sizeof(names) - used)
+			used += (size_t)w;
+		n++;
+	}
+	if (n)
+		log_warn("%s: %d rule%s without a source (a regulation and article, or \"rgmon house rule\"): %s",
+			 origin, n, n == 1 ? "" : "s", names);
 }
 
 static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
@@ -92,6 +117,7 @@ static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 		if (given > 1)
 			printf("%s%s:\n", i ? "\n" : "", set->origin[i]);
 		print_pack(set->packs[i]);
+		warn_sourceless(set->packs[i], set->origin[i]);
 	}
 	if (given > 1 || set->n > given)
 		printf("\nset: %d pack%s, fallback %s (%s)\n", set->n, set->n == 1 ? "" : "s",

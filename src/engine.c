@@ -440,6 +440,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	 * or red (entering an exclusion is the player's own act, not an alert). */
 	if (strong) {
 		res->raise = true;
+		res->raise_strong = true;
 	} else if (level > res->level_before && level <= LEVEL_RED && level >= LEVEL_AMBER) {
 		int top = score_top_rule(st, pol, ev->ts_ms);
 		res->raise = top >= 0;

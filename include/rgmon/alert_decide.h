@@ -14,6 +14,8 @@
  * One open harm alert per player: a raise (a strong marker or a rise in level)
  * opens one when the player has none and escalates the open one otherwise
  * (higher level, more rules, reasons and evidence, an earlier due time).
+ * A strong marker's alert is due within ALERT_STRONG_DUE_MAX_MINUTES at
+ * most, at whatever level; a shorter due time of the pack stands.
  * New markers add their reasons and evidence to an open alert. A strong
  * marker, or a rise to red or excluded, flags the player at once.
  *
@@ -32,6 +34,10 @@
 #define ALERT_EVIDENCE_MAX 50  /* an alert keeps at most this many event ids */
 #define ALERT_NOTE_MAX 2000    /* bytes of a staff note */
 #define ALERT_ACTOR_MAX 64     /* bytes of a token name */
+/* A strong indicator (a strong rule or money tier) is due within 24 h at
+ * most, whatever the pack's due_hours: the regulators expect prompt action
+ * on strong indicators of harm (UKGC SR 3.4.3 req. 11, policies/SOURCES.md). */
+#define ALERT_STRONG_DUE_MAX_MINUTES (24 * 60)
 
 enum alert_status { ALERT_OPEN, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_STATUS_COUNT };
 const char *alert_status_name(enum alert_status s);

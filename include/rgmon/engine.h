@@ -29,6 +29,7 @@ struct engine_result {
 	uint8_t new_rules[RULE_COUNT];
 	bool raise;                 /* open or escalate an alert */
 	uint8_t raise_rule;         /* the rule that raised it (strong, or the top marker) */
+	bool raise_strong;          /* raised by a strong marker (a strong rule or tier) */
 	/* Obligations (rules of kind obligation) that fell due with this
 	 * event: each is a task for staff, owed once per calendar month of the
 	 * pack's time zone; they score nothing. */

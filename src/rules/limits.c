@@ -392,7 +392,8 @@ static void reg_deposits_agent(const int64_t v[RULE_VALUES], const struct policy
 
 const struct rule_def rule_regulatory_deposits = {
 	.id = "regulatory.deposits",
-	.summary = "deposits (or net deposits) over window_days or the pack's month reach the regulator's check threshold for the age band",
+	.summary = "deposits (or net deposits) over window_days or the pack's month reach the check threshold of the "
+		   "age band (a regulator's only where the rule's source names one)",
 	.triggers = TRIGGER(EVENT_DEPOSIT) | TRIGGER(EVENT_WITHDRAWAL),
 	.params = { { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days", true },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" },
@@ -426,7 +427,8 @@ static void reg_net_loss_agent(const int64_t v[RULE_VALUES], const struct policy
 
 const struct rule_def rule_regulatory_net_loss = {
 	.id = "regulatory.net_loss",
-	.summary = "net loss over window_days or the pack's month reaches the regulator's threshold for the age band",
+	.summary = "net loss over window_days or the pack's month reaches the threshold of the age band (a "
+		   "regulator's only where the rule's source names one)",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
 	.params = { { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days", true },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" },

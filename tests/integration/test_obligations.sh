@@ -85,4 +85,7 @@ check "the same events give the same obligation alerts" \
 seq=$(sqlite3 "$WORK/uk.db" "select seq from audit where kind = 'alert_opened' and payload like '%\"kind\":\"obligation\"%' limit 1")
 out=$($RGMON audit explain --db "$WORK/uk.db" "$seq" 2>&1); rc=$?
 check "audit explain re-runs the obligation to the same decision" "0 the same decision" "$rc $(echo "$out" | tail -n1)"
+check "audit explain names the obligation's source from the pack" \
+  "source of regulatory.deposits: $(jq -r '.rules["regulatory.deposits"].source' policies/uk.json)" \
+  "$(grep '^source of ' <<<"$out")"
 finish

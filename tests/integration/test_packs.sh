@@ -23,6 +23,26 @@ err=$($RGMON replay --db "$WORK/refused.db" --policy policies/default.json --pol
 check "replay refuses two fallbacks" 1 $rc
 case "$err" in *"policies/default.json and policies/default.json: both are fallback packs"*)
   ok "the error names both fallback files";; *) fail "the error names both fallback files (got: $err)";; esac
+# Every rule of every shipped pack names its source (a regulation and
+# article, or "rgmon house rule"), and policy check shows it; a pack whose
+# rules do not is checked with one warning naming them.
+check "policy check policies/ warns of no rule without a source" "" "$(grep 'without a source' <<<"$out")"
+check "policy check policies/ shows a source on every rule line" "" "$(grep '^  .* source: (none)$' <<<"$out")"
+for f in policies/*.json; do
+  check "every rule of $(basename "$f") has a source" "" \
+    "$(jq -r '.rules | to_entries[] | select((.value.source // "") == "") | .key' "$f")"
+done
+jq 'del(.rules["limits.near_breach"].source, .rules["intensity.long_session"].source)' policies/uk.json \
+  >"$WORK/unsourced.json"
+err=$($RGMON policy check "$WORK/unsourced.json" 2>&1 >/dev/null); rc=$?
+check "a pack with rules without a source is still valid" 0 $rc
+check "policy check names the rules without a source" \
+  "rgmon: warn: $WORK/unsourced.json: 2 rules without a source (a regulation and article, or \"rgmon house rule\"): limits.near_breach, intensity.long_session" \
+  "$err"
+# policies/README.md lists every rule of every pack with its source: the
+# table is generated from the packs and must match them.
+out=$(python3 policies/table.py --check 2>&1); rc=$?
+check "policies/README.md lists every rule of every pack as the packs say (python3 policies/table.py)" 0 $rc
 jq '.countries = ["gb"]' policies/uk.json >"$WORK/lower.json"
 err=$($RGMON policy check "$WORK/lower.json" 2>&1 >/dev/null)
 case "$err" in *"countries[0]: must be"*) ok "a lowercase country is refused naming the field";;

@@ -334,6 +334,106 @@ static void test_an_obligation_always_opens_its_own_alert(void **state)
 	assert_string_equal(alert_kind_name(ALERT_KIND_OBLIGATION), "obligation");
 }
 
+/* A pack whose levels are due late (72 h): a strong indicator's alert is
+ * still due within 24 h, opened or escalated, at any level; a shorter due
+ * time of the pack (NL: 1 h) stands; nothing moves a due time later. */
+static void test_a_strong_indicator_is_due_within_24_hours(void **state)
+{
+	(void)state;
+	struct policy *pol = test_policy(NULL);
+	for (int i = 0; i < RULE_COUNT; i++)
+		pol->rules[i].strong = false;
+	pol->due_minutes[LEVEL_AMBER] = pol->due_minutes[LEVEL_RED] = 72 * 60;
+	int rules[] = { RULE_MONEY_LOST };
+	struct player_state ps;
+	player_with(&ps, rules, 1);
+	struct event ev = deposit("e1");
+	/* a strong money tier: the engine raises it as strong */
+	struct engine_result res = result(LEVEL_GREEN, LEVEL_RED, true, RULE_MONEY_LOST);
+	res.raise_strong = true;
+	struct alert_change ch;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.kind, ALERT_CHANGE_OPEN);
+	assert_int_equal(ch.alert.due_ms, ev.ts_ms + ALERT_STRONG_DUE_MAX_MINUTES * MS_PER_MIN);
+	assert_int_equal(ALERT_STRONG_DUE_MAX_MINUTES, 24 * 60);
+	/* a rise to red that is not strong keeps the pack's due time */
+	res.raise_strong = false;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.alert.due_ms, ev.ts_ms + 72 * 60 * MS_PER_MIN);
+
+	/* escalated: an open amber alert due in 72 h becomes due within 24 h */
+	struct alert open = open_amber(pol, &ps);
+	player_with(&ps, rules, 1);
+	res = result(LEVEL_AMBER, LEVEL_RED, true, RULE_MONEY_LOST);
+	res.raise_strong = true;
+	assert_int_equal(alert_decide(&open, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.kind, ALERT_CHANGE_ESCALATE);
+	assert_int_equal(ch.alert.due_ms, ev.ts_ms + 24 * 60 * MS_PER_MIN);
+
+	/* a red alert (a rise, due in 72 h) that a strong marker joins later at
+	 * the same level: due within 24 h of the strong marker */
+	res = result(LEVEL_AMBER, LEVEL_RED, true, RULE_MONEY_NET_LOSS);
+	struct event e0 = deposit("e0");
+	assert_int_equal(alert_decide(NULL, &e0, &ps, &res, pol, NULL, &ch), 0);
+	struct alert red = ch.alert;
+	assert_int_equal(red.due_ms, e0.ts_ms + 72 * 60 * MS_PER_MIN);
+	struct event e2 = deposit("e2");
+	e2.ts_ms += 3600 * 1000;
+	res = result(LEVEL_RED, LEVEL_RED, true, RULE_MONEY_LOST);
+	res.raise_strong = true;
+	assert_int_equal(alert_decide(&red, &e2, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.kind, ALERT_CHANGE_ESCALATE);
+	assert_int_equal(ch.alert.level, LEVEL_RED);
+	assert_int_equal(ch.alert.due_ms, e2.ts_ms + 24 * 60 * MS_PER_MIN);
+	/* and a later strong marker never moves it later */
+	struct event e3 = deposit("e3");
+	e3.ts_ms += 20 * 3600 * 1000;
+	struct alert earlier = ch.alert;
+	assert_int_equal(alert_decide(&earlier, &e3, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.alert.due_ms, earlier.due_ms);
+
+	/* a pack due sooner keeps its time: NL, every level within 1 h */
+	pol->due_minutes[LEVEL_AMBER] = pol->due_minutes[LEVEL_RED] = 60;
+	res = result(LEVEL_GREEN, LEVEL_RED, true, RULE_MONEY_LOST);
+	res.raise_strong = true;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.alert.due_ms, ev.ts_ms + 60 * MS_PER_MIN);
+}
+
+/* A rule the pack calls strong whose own due time is late: capped too, on
+ * a harm alert and on an obligation. */
+static void test_a_strong_rule_is_due_within_24_hours(void **state)
+{
+	(void)state;
+	struct policy *pol = test_policy(NULL);
+	for (int i = 0; i < RULE_COUNT; i++)
+		pol->rules[i].strong = i == RULE_EXCLUSION_BREACH;
+	pol->rules[RULE_EXCLUSION_BREACH].due_minutes = 48 * 60;
+	int rules[] = { RULE_EXCLUSION_BREACH };
+	struct player_state ps;
+	player_with(&ps, rules, 1);
+	struct event ev = deposit("e1");
+	struct engine_result res = result(LEVEL_EXCLUDED, LEVEL_EXCLUDED, true, RULE_EXCLUSION_BREACH);
+	struct alert_change ch;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.alert.due_ms, ev.ts_ms + 24 * 60 * MS_PER_MIN);
+
+	pol->rules[RULE_REGULATORY_DEPOSITS].kind = RULE_KIND_OBLIGATION;
+	pol->rules[RULE_REGULATORY_DEPOSITS].action = ACTION_DEPOSIT_BLOCK;
+	pol->rules[RULE_REGULATORY_DEPOSITS].strong = true;
+	pol->rules[RULE_REGULATORY_DEPOSITS].due_minutes = 72 * 60;
+	res = result(LEVEL_GREEN, LEVEL_GREEN, false, 0);
+	res.nowed = 1;
+	res.owed[0].rule = RULE_REGULATORY_DEPOSITS;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.nobligations, 1);
+	assert_int_equal(ch.obligations[0].due_ms, ev.ts_ms + 24 * 60 * MS_PER_MIN);
+	/* not strong: the rule's own 72 h */
+	pol->rules[RULE_REGULATORY_DEPOSITS].strong = false;
+	assert_int_equal(alert_decide(NULL, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.obligations[0].due_ms, ev.ts_ms + 72 * 60 * MS_PER_MIN);
+}
+
 static void test_names_round_trip(void **state)
 {
 	(void)state;
@@ -365,6 +465,8 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_decide),
 		cmocka_unit_test(test_evidence_is_unique_and_bounded),
 		cmocka_unit_test(test_an_obligation_always_opens_its_own_alert),
+		cmocka_unit_test(test_a_strong_indicator_is_due_within_24_hours),
+		cmocka_unit_test(test_a_strong_rule_is_due_within_24_hours),
 		cmocka_unit_test(test_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,7 @@ static void test_breach_is_strong_and_red_at_once(void **state)
 	r = play(&st, "2026-11-04T10:00:00+01:00", "deposit", EUR_DEP(1));
 	assert_true(is_new(&r, RULE_LIMITS_BREACH));
 	assert_true(r.raise);
+	assert_true(r.raise_strong);
 	assert_int_equal(r.raise_rule, RULE_LIMITS_BREACH);
 	assert_int_equal(r.level, LEVEL_RED);
 	/* Eight days later the week holds only the new deposit. */
@@ -347,6 +348,7 @@ static void test_decay_and_hysteresis(void **state)
 	assert_int_equal(r.score, 40);
 	assert_int_equal(r.level, LEVEL_AMBER);
 	assert_true(r.raise);
+	assert_false(r.raise_strong); /* a rise in level, due as the level says */
 	/* 40 halves to 20 in 14 days: still amber at 20 (hysteresis), green below. */
 	r = play(&st, "2026-11-17T12:32:00Z", "account", "\"country\":\"SE\"");
 	assert_int_equal(r.score, 20);
@@ -562,6 +564,7 @@ static void test_new_account_23000_in_20_minutes_is_strong(void **state)
 			break;
 	}
 	assert_true(r.raise); /* strong: an alert at once... */
+	assert_true(r.raise_strong); /* ...due within 24 h at most (alert_decide) */
 	assert_int_equal(r.level, LEVEL_RED); /* ...red, and (alert_decide) the marketing flag */
 	assert_true(holds(&st, RULE_MONEY_NEW_ACCOUNT) || holds(&st, RULE_MONEY_DEPOSITED) ||
 		    holds(&st, RULE_MONEY_LOST));
