@@ -222,6 +222,7 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	for (int i = 0; i < s->set->n; i++)
 		log_info("policy %s%s", s->set->packs[i]->id, i == s->set->fallback ? " (fallback)" : "");
 	struct ingest_config icfg = { .cache_players = (size_t)a->cache_players, .cap_prune_at_wall_clock = true,
+				      .ahead_of_wall_clock = true,
 				      .policies = s->set, .max_ahead_hours = a->max_ahead_hours };
 	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
 		return -1;

@@ -91,16 +91,28 @@ static int stream_time_save(struct store *st, int64_t ms, char *err, size_t errl
 /* An event too far ahead of the stream's time to be believed: one such
  * event would otherwise set the player's clock, and the stream's (and so
  * what is pruned), years ahead. Fills reason. The first event of an empty
- * store has nothing to be measured against. */
+ * store has nothing to be measured against. Under serve the wall clock
+ * moves the bound on too, so that a stream quiet for longer than the
+ * tolerance is not then rejected for good. */
 static bool too_far_ahead(const struct ingest *ig, const struct event *ev, char *reason, size_t reasonlen)
 {
-	if (ig->stream_ms == ENGINE_NO_TIME || ev->ts_ms - ig->stream_ms <= ig->max_ahead_ms)
+	int64_t base = ig->stream_ms;
+	const char *what = "the stream's time";
+	if (ig->cfg.ahead_of_wall_clock) {
+		int64_t wall = clock_now_ms();
+		if (base == ENGINE_NO_TIME || wall > base) {
+			base = wall;
+			what = "the clock";
+		}
+	}
+	if (base == ENGINE_NO_TIME || ev->ts_ms - base <= ig->max_ahead_ms)
 		return false;
-	char at[TS_RFC3339_LEN], stream[TS_RFC3339_LEN];
+	char at[TS_RFC3339_LEN], from[TS_RFC3339_LEN];
 	ts_format_rfc3339(ev->ts_ms, at, sizeof(at));
-	ts_format_rfc3339(ig->stream_ms, stream, sizeof(stream));
-	seterr(reason, reasonlen, "ts %s is more than %lld h ahead of the stream's time %s (the newest accepted event)",
-	       at, (long long)(ig->max_ahead_ms / MS_PER_HOUR), stream);
+	ts_format_rfc3339(base, from, sizeof(from));
+	seterr(reason, reasonlen, "ts %s is more than %lld h ahead of %s %s%s", at,
+	       (long long)(ig->max_ahead_ms / MS_PER_HOUR), what, from,
+	       base == ig->stream_ms ? " (the newest accepted event)" : "");
 	return true;
 }
 

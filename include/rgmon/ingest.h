@@ -40,6 +40,11 @@ struct ingest_config {
 	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
 	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
 	int64_t max_ahead_hours; /* 0: INGEST_MAX_AHEAD_HOURS_DEFAULT */
+	/* serve: an event within max_ahead_hours of the wall clock is not too
+	 * far ahead either, so the stream never sticks after a quiet spell
+	 * (and an empty store's first event is bounded). Replay, which must
+	 * give the same result on any day, bounds by event time alone. */
+	bool ahead_of_wall_clock;
 };
 
 enum ingest_outcome { INGEST_ACCEPTED, INGEST_DUPLICATE, INGEST_REJECTED };

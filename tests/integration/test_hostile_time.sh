@@ -14,7 +14,7 @@ T = datetime(2026, 11, 22, 11, 0, tzinfo=timezone.utc)
 def ts(t): return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 def write(name, events):
     with open(f"{work}/{name}", "w") as f:
-        f.writelines(json.dumps(e) + "\n" for e in events)
+        f.writelines(json.dumps(e, separators=(",", ":")) + "\n" for e in events)
 # One event a day for 36 days up to T, so the stream walks there within
 # the tolerance; tick 0 ends up just out of the dedupe window, tick 1 in it.
 ticks = [{"event_id": f"tick-{k}", "type": "account", "player_id": "p9",
@@ -95,5 +95,25 @@ check "200 sessions from year 1 to T and 200 to 9999" \
   "$($RGMON replay --quiet --db "$DB" "$WORK/sessions.jsonl")"
 check "today's play of a session open since year 1 is 720 minutes" "session_time day 720" \
   "$(risk s0 "$DB" | field '" ".join(str(x) for x in (d["limits"][0]["limit"], d["limits"][0]["period"], d["limits"][0]["used"]))')"
+
+# 4. serve: the 9999 event first, onto an empty database (the clock bounds
+# it there), then the history, then the 9999 event again: both go to the
+# dead letter topic with their reason, and p1 ends red as in replay.
+start_broker 1
+PORT=$(free_port)
+{ keyed "$WORK/future.jsonl"; keyed "$WORK/history.jsonl"; keyed "$WORK/future.jsonl"; } |
+  kcat -P -b "$BROKER" -t rg.events -K '	' 2>/dev/null
+check "kcat produced" 0 $?
+start_serve "$WORK/s.db" "$PORT"
+wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
+all_in() { [ "$(( $(metric "$PORT" accepted) + $(metric "$PORT" duplicate) + $(metric "$PORT" rejected) ))" -eq $((38 + N)) ]; }
+wait_for "all events" 300 all_in && ok "serve consumed everything" || fail "serve consumed everything"
+check "serve rejected both 9999 events" 2 "$(metric "$PORT" rejected)"
+check "and the first was rejected" "future-1" "$($RGMON rejected list --db "$WORK/s.db" --json | jq -r .event_id | head -n1)"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+check "p1 is red under serve as in replay" "$before" "$(risk p1 "$WORK/s.db")"
+kcat -C -b "$BROKER" -t rg.events.dlq -e -q -f '%k\t%h\n' >"$WORK/dlq" 2>/dev/null
+check "two dead letters, each with its reason" 2 \
+  "$(grep -c '^p1	rgmon.reason=ts 9999-12-31T23:59:59Z is more than 24 h ahead of ' "$WORK/dlq")"
 
 finish

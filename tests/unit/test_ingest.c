@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rgmon/clock.h"
 #include "rgmon/ingest.h"
 #include "rgmon/simulate.h"
 #include "rgmon/store.h"
@@ -259,6 +260,27 @@ static void test_events_far_ahead_are_rejected(void **state)
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 }
 
+/* Under serve the clock bounds an empty store's first event too, and lets
+ * the stream go on after a spell quieter than the tolerance. */
+static void test_serve_bounds_by_the_clock_too(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], reason[256], ts[TS_RFC3339_LEN];
+	ingest_free(f->ig);
+	struct ingest_config cfg = { .cache_players = 0, .ahead_of_wall_clock = true };
+	cfg.policy = test_policy("UTC0");
+	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
+	assert_non_null(f->ig);
+	assert_int_equal(feed_reason(f, dep("far", "p1", "9999-12-31T23:59:59Z", 100), reason, sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_memory_equal(reason, "ts 9999-12-31T23:59:59Z is more than 24 h ahead of the clock ", 61);
+	/* a stream years old, then an event of now: accepted */
+	assert_int_equal(feed(f, dep("old", "p1", "2020-01-01T00:00:00Z", 100), 1), INGEST_ACCEPTED);
+	ts_format_rfc3339(clock_now_ms(), ts, sizeof(ts));
+	assert_int_equal(feed(f, dep("now", "p1", ts, 100), 2), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+}
+
 static void test_dedupe_window(void **state)
 {
 	struct fixture *f = *state;
@@ -397,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offsets_commit_with_the_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_far_ahead_are_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_bounds_by_the_clock_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
