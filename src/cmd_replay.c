@@ -26,7 +26,7 @@ static const struct opt replay_opts[] = {
 	OPT_REQUIRED_STRING("db", "DB", struct replay_args, db, "SQLite database (created if missing)"),
 	CMD_OPT_POLICIES(struct replay_args, policy, policies, "risk policy"),
 	OPT_INT("max-ahead-hours", "H", struct replay_args, max_ahead_hours, 1, 8760,
-		OPT_STR(INGEST_MAX_AHEAD_HOURS_DEFAULT),
+		OPT_STR(INGEST_MAX_AHEAD_HOURS_REPLAY),
 		"reject an event dated more than H hours after the newest accepted one"),
 	OPT_FLAG("quiet", struct replay_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("FILE.jsonl|-", struct replay_args, file, "the events, one JSON object a line; - reads stdin"),

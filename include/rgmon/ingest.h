@@ -25,11 +25,14 @@
 #define INGEST_RAW_KEPT 4096
 #define INGEST_CACHE_DEFAULT 50000
 /* How far (hours of event time) an event may be ahead of the stream's
- * time, the newest accepted event time, and still be accepted: producers'
- * clocks differ a little, and a quiet stream jumps a night; an event
- * further ahead is rejected (one event dated 9999 would otherwise move
- * its player's clock, and the stream's pruning, to 9999). */
+ * time, the newest accepted event time, and still be accepted; an event
+ * further ahead is rejected (one event dated 9999 would otherwise move its
+ * player's clock, and the stream's pruning, to 9999). serve measures from
+ * its wall clock too, so a day is ample there (producers' clocks differ a
+ * little). replay has only event time, and a file may be quiet for days
+ * (a scenario, a small operator): a month there. */
 #define INGEST_MAX_AHEAD_HOURS_DEFAULT 24
+#define INGEST_MAX_AHEAD_HOURS_REPLAY 720
 
 struct ingest_config {
 	const struct policy *policy; /* rules, thresholds and calendar days (borrowed) */
