@@ -18,12 +18,16 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv);
 struct replay_args {
 	const char *db, *policies, *file;
 	struct opt_list policy;
+	long long max_ahead_hours;
 	bool quiet;
 };
 
 static const struct opt replay_opts[] = {
 	OPT_REQUIRED_STRING("db", "DB", struct replay_args, db, "SQLite database (created if missing)"),
 	CMD_OPT_POLICIES(struct replay_args, policy, policies, "risk policy"),
+	OPT_INT("max-ahead-hours", "H", struct replay_args, max_ahead_hours, 1, 8760,
+		OPT_STR(INGEST_MAX_AHEAD_HOURS_REPLAY),
+		"reject an event dated more than H hours after the newest accepted one"),
 	OPT_FLAG("quiet", struct replay_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("FILE.jsonl|-", struct replay_args, file, "the events, one JSON object a line; - reads stdin"),
 	OPT_END,
@@ -130,7 +134,8 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	policy_set_init(set);
 	if (cmd_use_policies(&a.policy, a.policies, st, set, err, sizeof(err)) < 0)
 		goto fail;
-	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policies = set };
+	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policies = set,
+				     .max_ahead_hours = a.max_ahead_hours };
 	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))) || replay_lines(sf, ig, a.quiet, err, sizeof(err)) < 0)
 		goto fail;
 

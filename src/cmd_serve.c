@@ -33,7 +33,7 @@ struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
 	const char *checkpoints_file;
 	struct opt_list policy;
-	long long retention_days, cache_players, batch_ms;
+	long long retention_days, cache_players, batch_ms, max_ahead_hours;
 	struct opt_list props;
 	const char *log_level;
 };
@@ -65,6 +65,9 @@ static const struct opt serve_opts[] = {
 	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
 		"a batch commits at most MS after its first event, or at " OPT_STR(INGEST_BATCH_MAX)
 		" events, whichever is first"),
+	OPT_INT("max-ahead-hours", "H", struct serve_args, max_ahead_hours, 1, 8760,
+		OPT_STR(INGEST_MAX_AHEAD_HOURS_DEFAULT),
+		"reject (to T.dlq) an event dated more than H hours after the newest accepted one"),
 	OPT_LIST('X', NULL, "prop=value", struct serve_args, props, 64, NULL,
 		 "librdkafka property for the consumer and producers (as kcat -X); repeatable"),
 	OPT_CHOICE("log-level", "error|warn|info|debug", struct serve_args, log_level, "info",
@@ -238,7 +241,8 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	for (int i = 0; i < s->set->n; i++)
 		log_info("policy %s%s", s->set->packs[i]->id, i == s->set->fallback ? " (fallback)" : "");
 	struct ingest_config icfg = { .cache_players = (size_t)a->cache_players, .cap_prune_at_wall_clock = true,
-				      .policies = s->set };
+				      .ahead_of_wall_clock = true,
+				      .policies = s->set, .max_ahead_hours = a->max_ahead_hours };
 	if (!(s->ig = ingest_new(s->st, &icfg, err, errlen)))
 		return -1;
 	if (!a->tokens)

@@ -46,13 +46,23 @@ static void add32(int32_t *field, int64_t v) { *field = state_sat32((int64_t)*fi
 
 /* ---- aggregates --------------------------------------------------------- */
 
-/* Splits a closed session's play time over the local days it spans. */
+int64_t engine_session_spread_from(const struct tz_rule *tz, int64_t start_ms, int64_t end_ms)
+{
+	int64_t first_kept = tz_day_start_utc(tz, tz_local_day(tz, end_ms) - (ENGINE_DAYS - 1));
+	return start_ms > first_kept ? start_ms : first_kept;
+}
+
+/* Splits a closed session's play time over the local days it spans, from
+ * the first day the state can keep: a session open since year 1 costs no
+ * more than one of a month. */
 static void add_session_time(struct player_state *st, int64_t start_ms, int64_t end_ms,
 			     const struct tz_rule *tz, struct engine_result *res)
 {
 	if (end_ms <= start_ms)
 		return;
-	int64_t t = start_ms;
+	int64_t t = engine_session_spread_from(tz, start_ms, end_ms);
+	if (t > start_ms) /* its earlier days are older than the kept days */
+		res->outside_window = true;
 	while (t < end_ms) {
 		int32_t day = tz_local_day(tz, t);
 		int64_t next = tz_day_start_utc(tz, day + 1);

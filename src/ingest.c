@@ -7,7 +7,9 @@
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/log.h"
+#include "rgmon/timestamp.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +51,70 @@ struct ingest {
 	size_t noffsets, offsets_cap;
 	size_t last_offset; /* index last updated: messages come in per-partition runs */
 
-	int64_t max_ts_ms;
+	/* The stream's time: the newest accepted event time, kept in the
+	 * store's meta 'stream_time' (so a restart, serve or replay, goes on
+	 * from it); ENGINE_NO_TIME before the first event. stream_ms includes
+	 * the open batch, stream_committed_ms what the store holds. */
+	int64_t stream_ms, stream_committed_ms;
+	int64_t max_ahead_ms;
 	unsigned batches_since_prune;
 };
 
 static uint32_t hash_id(const char *s) { return (uint32_t)digest_fnv1a(s); }
+
+/* ---- the stream's time ------------------------------------------------ */
+
+#define STREAM_TIME_KEY "stream_time"
+
+static int stream_time_load(struct store *st, int64_t *ms, char *err, size_t errlen)
+{
+	char text[32];
+	char *end;
+	*ms = ENGINE_NO_TIME;
+	int found = store_meta_get(st, STREAM_TIME_KEY, text, sizeof(text), err, errlen);
+	if (found <= 0)
+		return found;
+	long long v = strtoll(text, &end, 10);
+	if (end == text || *end != '\0')
+		return seterr(err, errlen, "the stored stream time \"%s\" is not a number", text);
+	*ms = v;
+	return 0;
+}
+
+static int stream_time_save(struct store *st, int64_t ms, char *err, size_t errlen)
+{
+	char text[32];
+	snprintf(text, sizeof(text), "%" PRId64, ms);
+	return store_meta_set(st, STREAM_TIME_KEY, text, err, errlen);
+}
+
+/* An event too far ahead of the stream's time to be believed: one such
+ * event would otherwise set the player's clock, and the stream's (and so
+ * what is pruned), years ahead. Fills reason. The first event of an empty
+ * store has nothing to be measured against. Under serve the wall clock
+ * moves the bound on too, so that a stream quiet for longer than the
+ * tolerance is not then rejected for good. */
+static bool too_far_ahead(const struct ingest *ig, const struct event *ev, char *reason, size_t reasonlen)
+{
+	int64_t base = ig->stream_ms;
+	const char *what = "the stream's time";
+	if (ig->cfg.ahead_of_wall_clock) {
+		int64_t wall = clock_now_ms();
+		if (base == ENGINE_NO_TIME || wall > base) {
+			base = wall;
+			what = "the clock";
+		}
+	}
+	if (base == ENGINE_NO_TIME || ev->ts_ms - base <= ig->max_ahead_ms)
+		return false;
+	char at[TS_RFC3339_LEN], from[TS_RFC3339_LEN];
+	ts_format_rfc3339(ev->ts_ms, at, sizeof(at));
+	ts_format_rfc3339(base, from, sizeof(from));
+	seterr(reason, reasonlen, "ts %s is more than %lld h ahead of %s %s%s", at,
+	       (long long)(ig->max_ahead_ms / MS_PER_HOUR), what, from,
+	       base == ig->stream_ms ? " (the newest accepted event)" : "");
+	return true;
+}
 
 struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, char *err, size_t errlen)
 {
@@ -76,7 +137,15 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 		goto oom;
 	memset(ig->buckets, 0xff, ig->nbuckets * sizeof(*ig->buckets));
 	ig->lru_head = ig->lru_tail = NIL;
-	ig->max_ts_ms = INT64_MIN;
+	ig->max_ahead_ms = (cfg->max_ahead_hours > 0 ? cfg->max_ahead_hours : INGEST_MAX_AHEAD_HOURS_DEFAULT) * MS_PER_HOUR;
+	if (stream_time_load(st, &ig->stream_ms, err, errlen) < 0) {
+		ingest_free(ig);
+		return NULL;
+	}
+	ig->stream_committed_ms = ig->stream_ms;
+	/* The first commit prunes by the stored stream's time: a run of short
+	 * replays keeps the window too. */
+	ig->batches_since_prune = PRUNE_EVERY_BATCHES - 1;
 	return ig;
 oom:
 	ingest_free(ig);
@@ -293,6 +362,11 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 		ig->delta.rejected++;
 		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, len, err, errlen);
 	}
+	if (too_far_ahead(ig, &ev, reason, reasonlen)) {
+		*outcome = INGEST_REJECTED;
+		ig->delta.rejected++;
+		return store_rejected_add(ig->store, src, ev.event_id, reason, raw, len, err, errlen);
+	}
 	int added = store_event_add(ig->store, &ev, src, raw, len, err, errlen);
 	if (added < 0)
 		return -1;
@@ -311,8 +385,8 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 			return -1;
 		ig->delta.alerts += opened;
 	}
-	if (ev.ts_ms > ig->max_ts_ms)
-		ig->max_ts_ms = ev.ts_ms;
+	if (ig->stream_ms == ENGINE_NO_TIME || ev.ts_ms > ig->stream_ms)
+		ig->stream_ms = ev.ts_ms;
 	*outcome = INGEST_ACCEPTED;
 	ig->delta.accepted++;
 	return 0;
@@ -360,9 +434,13 @@ void ingest_offsets_each(const struct ingest *ig, ingest_offset_fn fn, void *ctx
 
 size_t ingest_pending(const struct ingest *ig) { return ig->pending; }
 
+/* Pruning keeps the dedupe window behind the stream's time less the
+ * tolerance ahead: an event accepted up to max_ahead early moves the
+ * stream's time, but never evicts an event the stream without it would
+ * still have kept. */
 static int64_t prune_horizon(const struct ingest *ig)
 {
-	int64_t now = ig->max_ts_ms;
+	int64_t now = ig->stream_ms - ig->max_ahead_ms;
 	if (ig->cfg.cap_prune_at_wall_clock) {
 		int64_t wall = clock_now_ms();
 		if (wall < now)
@@ -390,7 +468,9 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 		if (store_offset_set(ig->store, ig->offsets[i].topic, ig->offsets[i].partition,
 				     ig->offsets[i].next_offset, err, errlen) < 0)
 			goto fail;
-	if (++ig->batches_since_prune >= PRUNE_EVERY_BATCHES && ig->max_ts_ms != INT64_MIN) {
+	if (ig->stream_ms != ig->stream_committed_ms && stream_time_save(ig->store, ig->stream_ms, err, errlen) < 0)
+		goto fail;
+	if (++ig->batches_since_prune >= PRUNE_EVERY_BATCHES && ig->stream_ms != ENGINE_NO_TIME) {
 		ig->batches_since_prune = 0;
 		if (store_prune_events(ig->store, prune_horizon(ig), err, errlen) < 0)
 			goto fail;
@@ -408,6 +488,7 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 	ig->committed.rejected += ig->delta.rejected;
 	ig->committed.alerts += ig->delta.alerts;
 	memset(&ig->delta, 0, sizeof(ig->delta));
+	ig->stream_committed_ms = ig->stream_ms;
 	ig->noffsets = 0;
 	ig->pending = 0;
 	ig->in_batch = false;
@@ -423,6 +504,7 @@ void ingest_abort(struct ingest *ig)
 	/* Cached states may hold the rolled-back batch: reload from the store. */
 	cache_clear(ig);
 	memset(&ig->delta, 0, sizeof(ig->delta));
+	ig->stream_ms = ig->stream_committed_ms;
 	ig->noffsets = 0;
 	ig->pending = 0;
 	ig->in_batch = false;

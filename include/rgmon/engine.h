@@ -22,7 +22,8 @@
 #define ENGINE_OWED_MAX 4 /* obligations one event can make due */
 
 struct engine_result {
-	bool outside_window;        /* older than the kept days: stored, not aggregated */
+	bool outside_window;        /* older than the kept days (a session: partly): stored,
+				     * not aggregated (that part) */
 	uint8_t level_before, level;/* enum risk_level */
 	uint8_t score;
 	int nnew;                   /* markers that started to hold with this event */
@@ -45,5 +46,11 @@ struct engine_result {
  * score, level and whether to raise an alert. Pure. */
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res);
+
+/* Where a closed session's play time starts to be spread over local days:
+ * its start, but no earlier than the first of the ENGINE_DAYS local days
+ * ending with the day it ended (the days the state can keep), so the work
+ * of one session_end is bounded whatever its start. */
+int64_t engine_session_spread_from(const struct tz_rule *tz, int64_t start_ms, int64_t end_ms);
 
 #endif

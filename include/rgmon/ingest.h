@@ -24,6 +24,15 @@
  * first bytes are read and kept with the reject. */
 #define INGEST_RAW_KEPT 4096
 #define INGEST_CACHE_DEFAULT 50000
+/* How far (hours of event time) an event may be ahead of the stream's
+ * time, the newest accepted event time, and still be accepted; an event
+ * further ahead is rejected (one event dated 9999 would otherwise move its
+ * player's clock, and the stream's pruning, to 9999). serve measures from
+ * its wall clock too, so a day is ample there (producers' clocks differ a
+ * little). replay has only event time, and a file may be quiet for days
+ * (a scenario, a small operator): a month there. */
+#define INGEST_MAX_AHEAD_HOURS_DEFAULT 24
+#define INGEST_MAX_AHEAD_HOURS_REPLAY 720
 
 struct ingest_config {
 	const struct policy *policy; /* rules, thresholds and calendar days (borrowed) */
@@ -33,6 +42,12 @@ struct ingest_config {
 	const struct policy_set *policies;
 	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
 	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
+	int64_t max_ahead_hours; /* 0: INGEST_MAX_AHEAD_HOURS_DEFAULT */
+	/* serve: an event within max_ahead_hours of the wall clock is not too
+	 * far ahead either, so the stream never sticks after a quiet spell
+	 * (and an empty store's first event is bounded). Replay, which must
+	 * give the same result on any day, bounds by event time alone. */
+	bool ahead_of_wall_clock;
 };
 
 /* A duplicate repeats an accepted event_id with the same payload (a
@@ -47,6 +62,10 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 void ingest_free(struct ingest *ig);
 
 /* Processes one message inside the open batch (opening it if needed).
+ * An event more than max_ahead_hours ahead of the stream's time is
+ * rejected like a bad one; every other valid event is accepted or a
+ * duplicate (one older than the kept days is stored and deduplicated, and
+ * aggregated only where the state still has room for it).
  * *outcome says what became of it; for a reject or a duplicate conflict,
  * reason holds the one-line reason (the message is already kept in the store). Returns -1 only on a
  * store failure: the caller must then ingest_abort() and re-read from the

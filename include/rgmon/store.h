@@ -24,7 +24,8 @@ struct store;
 
 /* How long (in event time) accepted events, and so their event_ids for
  * duplicate detection, are kept: an event repeated within this window of the
- * newest event time is always recognised as a duplicate. */
+ * newest event time is always recognised as a duplicate. (ingest.c prunes
+ * this window plus its tolerance ahead behind the stream's time.) */
 #define STORE_DEDUPE_WINDOW_DAYS 35
 
 /* events = accepted + duplicates + duplicate_conflicts + rejected */

@@ -91,6 +91,34 @@ static void test_session_across_dst_change(void **state)
 	assert_null(state_day(&st, day(2026, 10, 26)));
 }
 
+/* A session open since year 1 spreads over the kept days only: the work of
+ * its end is a month of days, not 740,000, and the state is the same. */
+static void test_session_from_year_one_is_clipped_to_kept_days(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st;
+	struct engine_result r;
+	state_init(&st);
+	int64_t end = t_ms("2026-11-22T11:00:00Z"); /* 12:00 local */
+	int32_t end_day = tz_local_day(&tz->tz, end);
+	assert_int_equal(engine_session_spread_from(&tz->tz, t_ms("0001-01-01T00:00:00Z"), end),
+			 tz_day_start_utc(&tz->tz, end_day - (ENGINE_DAYS - 1)));
+	/* a session within the kept days is spread from its start */
+	assert_int_equal(engine_session_spread_from(&tz->tz, t_ms("2026-11-22T09:00:00Z"), end),
+			 t_ms("2026-11-22T09:00:00Z"));
+	apply(&st, tz, SESSION("s1", "session_start", "0001-01-01T00:00:00Z", "S"));
+	struct event ev = SESSION("s2", "session_end", "2026-11-22T11:00:00Z", "S");
+	engine_apply(&st, &ev, tz, &r);
+	assert_true(r.outside_window); /* its earlier days are not kept */
+	assert_int_equal(state_day(&st, end_day)->session_seconds, 12 * 3600);
+	for (int32_t d = end_day - (ENGINE_DAYS - 1); d < end_day; d++)
+		assert_int_equal(state_day(&st, d)->session_seconds, 86400);
+	assert_null(state_day(&st, end_day - ENGINE_DAYS));
+	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
+		assert_int_equal(st.sessions[i].id_hash, 0);
+}
+
 static void test_open_session_slots_evict_oldest(void **state)
 {
 	(void)state;
@@ -556,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_money_lands_on_the_local_day),
 		cmocka_unit_test(test_session_split_at_local_midnight),
 		cmocka_unit_test(test_session_across_dst_change),
+		cmocka_unit_test(test_session_from_year_one_is_clipped_to_kept_days),
 		cmocka_unit_test(test_open_session_slots_evict_oldest),
 		cmocka_unit_test(test_window_keeps_31_days),
 		cmocka_unit_test(test_limits_and_exclusion),

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rgmon/clock.h"
 #include "rgmon/ingest.h"
 #include "rgmon/simulate.h"
 #include "rgmon/store.h"
@@ -268,10 +269,84 @@ static void test_offsets_commit_with_the_batch(void **state)
 	assert_int_equal(all[1].next_offset, 3);
 }
 
+/* An ingest over the fixture's store with another tolerance ahead. */
+static void reopen_ingest(struct fixture *f, int64_t max_ahead_hours)
+{
+	char err[256];
+	ingest_free(f->ig);
+	struct ingest_config cfg = { .cache_players = 0, .max_ahead_hours = max_ahead_hours };
+	cfg.policy = test_policy("UTC0");
+	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
+	assert_non_null(f->ig);
+}
+
+static enum ingest_outcome feed_reason(struct fixture *f, const char *json, char *reason, size_t reasonlen)
+{
+	struct store_source src = { NULL, -1, 1, "unit.jsonl" };
+	enum ingest_outcome out;
+	char err[256];
+	assert_int_equal(ingest_message(f->ig, &src, json, strlen(json), &out, reason, reasonlen, err, sizeof(err)), 0);
+	return out;
+}
+
+static void test_events_far_ahead_are_rejected(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], reason[256];
+	/* the first event of an empty store has nothing to be measured against */
+	assert_int_equal(feed(f, dep("a1", "p1", "2026-11-22T10:00:00Z", 100), 1), INGEST_ACCEPTED);
+	assert_int_equal(feed_reason(f, dep("far", "p1", "9999-12-31T23:59:59Z", 100), reason, sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_string_equal(reason, "ts 9999-12-31T23:59:59Z is more than 24 h ahead of the stream's time "
+				    "2026-11-22T10:00:00Z (the newest accepted event)");
+	/* within the tolerance: accepted, and the stream's time moves */
+	assert_int_equal(feed(f, dep("a2", "p2", "2026-11-23T10:00:00Z", 100), 2), INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep("a3", "p2", "2026-11-24T10:00:01Z", 100), 3), INGEST_REJECTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	struct store_counters c;
+	counters(f, &c);
+	assert_int_equal(c.rejected, 2);
+	assert_int_equal(c.accepted, 2);
+	/* the stream's time is kept in the store: a restart measures from it */
+	reopen_ingest(f, 0);
+	assert_int_equal(feed(f, dep("a3", "p2", "2026-11-24T10:00:01Z", 100), 4), INGEST_REJECTED);
+	assert_int_equal(feed(f, dep("a4", "p2", "2026-11-24T10:00:00Z", 100), 5), INGEST_ACCEPTED);
+	/* a rolled-back batch takes its stream's time back with it */
+	ingest_abort(f->ig);
+	assert_int_equal(feed(f, dep("a5", "p2", "2026-11-24T10:00:01Z", 100), 6), INGEST_REJECTED);
+	/* a wider tolerance */
+	ingest_abort(f->ig);
+	reopen_ingest(f, 48);
+	assert_int_equal(feed(f, dep("a6", "p2", "2026-11-25T10:00:00Z", 100), 7), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+}
+
+/* Under serve the clock bounds an empty store's first event too, and lets
+ * the stream go on after a spell quieter than the tolerance. */
+static void test_serve_bounds_by_the_clock_too(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], reason[256], ts[TS_RFC3339_LEN];
+	ingest_free(f->ig);
+	struct ingest_config cfg = { .cache_players = 0, .ahead_of_wall_clock = true };
+	cfg.policy = test_policy("UTC0");
+	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
+	assert_non_null(f->ig);
+	assert_int_equal(feed_reason(f, dep("far", "p1", "9999-12-31T23:59:59Z", 100), reason, sizeof(reason)),
+			 INGEST_REJECTED);
+	assert_memory_equal(reason, "ts 9999-12-31T23:59:59Z is more than 24 h ahead of the clock ", 61);
+	/* a stream years old, then an event of now: accepted */
+	assert_int_equal(feed(f, dep("old", "p1", "2020-01-01T00:00:00Z", 100), 1), INGEST_ACCEPTED);
+	ts_format_rfc3339(clock_now_ms(), ts, sizeof(ts));
+	assert_int_equal(feed(f, dep("now", "p1", ts, 100), 2), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+}
+
 static void test_dedupe_window(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
+	reopen_ingest(f, 24 * 90); /* the events below are two months apart */
 	feed(f, dep("w-old", "p1", "2026-09-01T10:00:00Z", 1), 1);
 	feed(f, dep("w-kept", "p1", "2026-11-01T10:00:00Z", 1), 2);
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
@@ -405,6 +480,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kafka_key_must_be_the_player_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offsets_commit_with_the_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_far_ahead_are_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_bounds_by_the_clock_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
