@@ -27,7 +27,7 @@ static const struct opt replay_opts[] = {
 	CMD_OPT_POLICIES(struct replay_args, policy, policies, "risk policy"),
 	OPT_INT("max-ahead-hours", "H", struct replay_args, max_ahead_hours, 1, 8760,
 		OPT_STR(INGEST_MAX_AHEAD_HOURS_REPLAY),
-		"reject an event dated more than H hours after the newest accepted one"),
+		"reject an event dated more than H hours after both the newest accepted one and the clock"),
 	OPT_FLAG("quiet", struct replay_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("FILE.jsonl|-", struct replay_args, file, "the events, one JSON object a line; - reads stdin"),
 	OPT_END,
@@ -134,7 +134,12 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	policy_set_init(set);
 	if (cmd_use_policies(&a.policy, a.policies, st, set, err, sizeof(err)) < 0)
 		goto fail;
+	/* Bounded by the later of the stream's time and the clock, as serve
+	 * is: history (all of it in the past) replays the same on any day,
+	 * however long it was quiet, and nothing is accepted from further
+	 * than the tolerance into the future of the machine replaying it. */
 	struct ingest_config cfg = { .cache_players = INGEST_CACHE_DEFAULT, .policies = set,
+				     .ahead_of_wall_clock = true, .cap_prune_at_wall_clock = true,
 				     .max_ahead_hours = a.max_ahead_hours };
 	if (!(ig = ingest_new(st, &cfg, err, sizeof(err))) || replay_lines(sf, ig, a.quiet, err, sizeof(err)) < 0)
 		goto fail;
