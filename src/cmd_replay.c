@@ -108,6 +108,7 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	struct replay_args a = { 0 };
 	struct policy_set *set = NULL;
 	char err[512];
+	struct store_lock *lock = NULL;
 	struct store *st = NULL;
 	struct store_checkpointer *checkpointer = NULL;
 	struct ingest *ig = NULL;
@@ -116,7 +117,10 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	if (rc)
 		return rc;
 
-	if (!(sf = source_file_open(a.file, err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
+	/* One writer per database; a corrupt store is not replayed into. */
+	if (!(sf = source_file_open(a.file, err, sizeof(err))) ||
+	    !(lock = store_lock_take(a.db, "replay", err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
+	    store_check(st, false, err, sizeof(err)) < 0 ||
 	    !(checkpointer = store_checkpointer_start(st, a.db, err, sizeof(err))))
 		goto fail;
 	if (!(set = malloc(sizeof(*set)))) {
@@ -143,6 +147,7 @@ out:
 	ingest_free(ig);
 	store_checkpointer_stop(checkpointer);
 	store_close(st);
+	store_lock_release(lock);
 	source_file_close(sf);
 	if (set)
 		policy_set_release(set);

@@ -26,6 +26,7 @@ static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
 #define RETRY_PAUSE_MS 1000
 #define CHECKPOINT_LOOK_MS 1000        /* how often to see whether a checkpoint is due */
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
+#define FILES_LOOK_MS 1000              /* and whether the database files are still ours */
 
 struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
@@ -154,6 +155,7 @@ fail:
 struct serve {
 	struct metrics metrics;
 	struct policy_set *set;
+	struct store_lock *lock;
 	struct store *st;
 	struct store_checkpointer *checkpointer;
 	struct ingest *ig;
@@ -192,6 +194,21 @@ static int remember_audit_key(struct store *st, const char *path, char *err, siz
 	return store_meta_set(st, "audit_key_path", abs, err, errlen);
 }
 
+/* /metrics and /readyz count skipped messages from the store's totals. */
+static int load_skipped(struct serve *s, const char *topic, char *err, size_t errlen)
+{
+	enum { MAX_OFFSETS = 1024 };
+	struct store_offset *offs = malloc(MAX_OFFSETS * sizeof(*offs));
+	if (!offs)
+		return seterr(err, errlen, "out of memory");
+	int n = store_offsets_get(s->st, offs, MAX_OFFSETS, err, errlen);
+	for (int i = 0; i < n; i++)
+		if (offs[i].skipped > 0 && strcmp(offs[i].topic, topic) == 0)
+			metrics_add_skipped(&s->metrics, offs[i].partition, offs[i].skipped);
+	free(offs);
+	return n < 0 ? -1 : 0;
+}
+
 /* Tokens, the audit key, the store, the policy and the ingest pipeline;
  * the start goes into the audit trail. */
 static int serve_open(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
@@ -203,13 +220,17 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 		return -1;
 	if (a->audit_key && !(s->audit_key = sign_key_load(a->audit_key, err, errlen)))
 		return -1;
-	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
+	/* One writer per database; a corrupt store is not consumed into. */
+	if (!(s->lock = store_lock_take(a->db, "serve", err, errlen)) || !(s->st = store_open(a->db, err, errlen)) ||
+	    store_check(s->st, false, err, errlen) < 0 || store_counters_get(s->st, &totals, err, errlen) < 0 ||
 	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
 		return -1;
 	/* /metrics counts from the store's totals, so it agrees with `rgmon stats`. */
 	atomic_store(&s->metrics.events_accepted, totals.accepted);
 	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
 	atomic_store(&s->metrics.events_rejected, totals.rejected);
+	if (load_skipped(s, a->topic, err, errlen) < 0)
+		return -1;
 
 	if (!(s->set = malloc(sizeof(*s->set))))
 		return seterr(err, errlen, "out of memory");
@@ -255,12 +276,32 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 /* This thread is the store's one writer: batches, then the staff actions
  * HTTP threads handed over, then what the relay delivered; now and then
  * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
+/* Once the database files changed under serve (store_files_check) it
+ * consumes and commits nothing more and is not ready, until restarted;
+ * HTTP keeps answering reads, and staff actions are refused. The store
+ * has logged why. */
+static bool store_lost(struct serve *s, int64_t now, int64_t *looked)
+{
+	if (!store_files_changed(s->st) && now - *looked >= FILES_LOOK_MS) {
+		*looked = now;
+		store_files_check(s->st, NULL, 0);
+	}
+	if (!store_files_changed(s->st))
+		return false;
+	metrics_set_readiness(&s->metrics, NOT_READY_STORE_CHANGED);
+	writer_run_pending(s->writer, s->st);
+	cmd_sleep_ms(50);
+	return true;
+}
+
 static void serve_run(struct serve *s, long long retention_days)
 {
-	int64_t checkpoint_looked = 0, retention_looked = 0;
+	int64_t checkpoint_looked = 0, retention_looked = 0, files_looked = 0;
 	char err[512];
 	while (!cmd_stop_requested()) {
-		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0) {
+		if (store_lost(s, clock_now_ms(), &files_looked))
+			continue;
+		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0 && !store_files_changed(s->st)) {
 			log_error("batch rolled back, re-reading from the stored offsets: %s", err);
 			for (int i = 0; i < RETRY_PAUSE_MS / 50 && !cmd_stop_requested(); i++)
 				cmd_sleep_ms(50);
@@ -317,6 +358,7 @@ static void serve_stop(struct serve *s, bool failed)
 	ingest_free(s->ig);
 	store_checkpointer_stop(s->checkpointer);
 	store_close(s->st);
+	store_lock_release(s->lock);
 	if (s->set)
 		policy_set_release(s->set);
 	free(s->set);
