@@ -345,8 +345,9 @@ static void serve_stop(struct serve *s, bool failed)
 			log_warn("outbox: %s", err);
 	}
 	outbox_relay_free(s->relay);
-	/* The stop goes into the trail, sealed by a last checkpoint. */
-	if (s->st && s->ig &&
+	/* The stop goes into the trail, sealed by a last checkpoint (not
+	 * into files that are no longer the database's). */
+	if (s->st && s->ig && !store_files_changed(s->st) &&
 	    (record(s->st, AUDIT_SERVICE_STOP,
 		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
 		    sizeof(err)) < 0 ||

@@ -467,7 +467,7 @@ int store_files_check(struct store *st, char *err, size_t errlen)
 			stop_writing(st, why, false);
 		else if (!st->wal_file.known)
 			file_id(wal, &st->wal_file);
-		else if (!file_unchanged(wal, &st->wal_file, "its WAL", why, sizeof(why)))
+		else if (!file_unchanged(wal, &st->wal_file, "the database's WAL", why, sizeof(why)))
 			stop_writing(st, why, true);
 	}
 	return st->changed[0] ? seterr(err, errlen, "%s", st->changed) : 0;
