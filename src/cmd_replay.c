@@ -40,7 +40,9 @@ const struct cmd_entry cmd_replay_entry = {
 	"Each player is scored by the pack that lists their account country, and\n"
 	"by the fallback pack (the one without \"countries\"; the built-in policy if\n"
 	"none was given) until an account event names a country. One pack given\n"
-	"alone scores every player.\n",
+	"alone scores every player.\n"
+	"A database a serve (or another replay) is writing is refused, naming it,\n"
+	"and so is one whose dedupe index is damaged.\n",
 	cmd_replay,
 };
 

@@ -83,7 +83,12 @@ const struct cmd_entry cmd_serve_entry = {
 	"delivery: a crash may resend, never lose. Staff actions (acknowledge,\n"
 	"resolve) are written between batches. HTTP: /healthz, /readyz, /metrics,\n"
 	"the web UI at /, and the /v1 API (schemas/openapi.yaml).\n"
-	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n",
+	"SIGINT/SIGTERM finish the batch, commit and exit 0.\n"
+	"One serve or replay writes a database at a time (a lock on DB.lock);\n"
+	"a damaged dedupe index is refused at start. If the database or its -wal\n"
+	"is deleted or replaced while serving, serve commits nothing more and\n"
+	"/readyz answers 503 until restarted. Messages gone from Kafka before\n"
+	"they were read are counted (rgmon stats, /metrics, /readyz).\n",
 	cmd_serve,
 };
 
