@@ -108,8 +108,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE alerts ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT '';",
 	/* 6: offsets the consumer found gone (retention, an offset reset):
 	 * messages of the partition it never read, counted where it resumed. */
-	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
+	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
+	/* and the file says whose it is (STORE_APPLICATION_ID) */
+	"PRAGMA application_id = 1919380846;",
 };
+
+/* "rgmn": the SQLite header's application_id of an rgmon database (set by
+ * migration 6; 0 in older ones). */
+#define STORE_APPLICATION_ID 1919380846
 
 static void sqlite_log(void *ctx, int code, const char *msg)
 {
@@ -289,6 +295,30 @@ int store_row_text(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 
 static const struct store_sql user_version = { "reading schema version", "PRAGMA user_version", "", STMT_NONE };
 
+static const struct store_sql identity = {
+	"reading the database header",
+	"SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),"
+	" (SELECT count(*) FROM sqlite_schema)",
+	"", STMT_NONE,
+};
+
+/* Refuses a SQLite file that is another application's: one whose header
+ * names another application, or that has tables and no rgmon schema (a
+ * writer would add rgmon's tables to it). */
+static int check_identity(struct store *st, const char *path, char *err, size_t errlen)
+{
+	int64_t id[3] = { 0, 0, 0 }; /* application_id, user_version, schema objects */
+	if (store_exec(st, &identity, store_row_ints, id, err, errlen) < 0)
+		return -1;
+	if (id[0] != 0 && id[0] != STORE_APPLICATION_ID)
+		return seterr(err, errlen, "\"%s\" is another application's SQLite database (application_id %lld), "
+			      "not rgmon's", path, (long long)id[0]);
+	if (id[1] == 0 && id[2] > 0)
+		return seterr(err, errlen, "\"%s\" is a SQLite database with tables but no rgmon schema: not rgmon's",
+			      path);
+	return 0;
+}
+
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int64_t version = 0;
@@ -370,8 +400,14 @@ static int set_up_writer(struct store *st, char *err, size_t errlen)
 static int set_up_writer_at(struct store *st, const char *path, char *err, size_t errlen)
 {
 	char why[512];
-	if (set_up_writer(st, why, sizeof(why)) == 0)
-		return 0;
+	int64_t ignored;
+	/* The header first: a file that is not a database fails here. */
+	if (store_exec(st, &user_version, store_row_ints, &ignored, why, sizeof(why)) >= 0) {
+		if (check_identity(st, path, err, errlen) < 0)
+			return -1; /* another application's: left as it is */
+		if (set_up_writer(st, why, sizeof(why)) == 0)
+			return 0;
+	}
 	int code = sqlite3_extended_errcode(st->db) & 0xff;
 	if (code == SQLITE_NOTADB || code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM ||
 	    code == SQLITE_IOERR)
@@ -385,6 +421,8 @@ static int check_reader_schema(struct store *st, const char *path, char *err, si
 	int64_t version = 0;
 	if (store_exec(st, &user_version, store_row_ints, &version, err, errlen) < 0)
 		return open_error(st->db, path, true, err, errlen);
+	if (check_identity(st, path, err, errlen) < 0)
+		return -1;
 	if (version == 0)
 		return seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
 	if (version < (int64_t)ARRAY_SIZE(migrations))

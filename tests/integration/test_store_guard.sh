@@ -113,6 +113,15 @@ printf 'not a database, only text long enough to fill a SQLite header...........
 check "a file that is not SQLite says so" 1 "$(grep -c 'is not a SQLite database' "$WORK/e1.err")"
 "$RGMON" stats --db "$WORK/none.db" 2>"$WORK/e2.err" >/dev/null
 check "a missing file says so" 1 "$(grep -c 'No such file or directory' "$WORK/e2.err")"
+sqlite3 "$WORK/other.db" "CREATE TABLE t(a); PRAGMA application_id = 42"
+"$RGMON" replay --db "$WORK/other.db" --quiet /dev/null 2>"$WORK/e4.err" >/dev/null
+check "another application's database says so" 1 "$(grep -c "another application's SQLite database (application_id 42)" "$WORK/e4.err")"
+check "and is left as it was" "t delete" "$(sqlite3 "$WORK/other.db" "SELECT group_concat(name) FROM sqlite_schema; PRAGMA journal_mode" | tr '\n' ' ' | sed 's/ $//')"
+sqlite3 "$WORK/plain.db" "CREATE TABLE t(a)"
+"$RGMON" stats --db "$WORK/plain.db" 2>"$WORK/e5.err" >/dev/null
+check "a SQLite database with other tables says so" 1 "$(grep -c 'with tables but no rgmon schema' "$WORK/e5.err")"
+check "an rgmon database says whose it is" 1919380846 "$(sqlite3 "$DB" 'PRAGMA application_id')"
+
 # A WAL database in a directory the reader may not write (a read-only
 # mount reads the same): needs a user the permissions apply to.
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
