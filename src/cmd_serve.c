@@ -278,9 +278,6 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	return 0;
 }
 
-/* This thread is the store's one writer: batches, then the staff actions
- * HTTP threads handed over, then what the relay delivered; now and then
- * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
 /* Once the database files changed under serve (store_files_check) it
  * consumes and commits nothing more and is not ready, until restarted;
  * HTTP keeps answering reads, and staff actions are refused. The store
@@ -299,6 +296,9 @@ static bool store_lost(struct serve *s, int64_t now, int64_t *looked)
 	return true;
 }
 
+/* This thread is the store's one writer: batches, then the staff actions
+ * HTTP threads handed over, then what the relay delivered; now and then
+ * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
 static void serve_run(struct serve *s, long long retention_days)
 {
 	int64_t checkpoint_looked = 0, retention_looked = 0, files_looked = 0;
