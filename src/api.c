@@ -70,9 +70,16 @@ static void handle_healthz(const struct api_context *ctx, const struct api_reque
 static void handle_readyz(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	enum readiness rd = metrics_readiness(ctx->metrics);
+	int64_t skipped = atomic_load(&ctx->metrics->skipped_total);
 	(void)rq;
-	reply_json(r, rd == READY ? 200 : 503,
-		   json_pack("{s:b, s:s}", "ready", rd == READY, "reason", metrics_readiness_reason(rd)));
+	/* Skipped messages are history that no restart brings back: said,
+	 * not a reason to be taken out of service. */
+	json_t *o = json_pack("{s:b, s:s, s:I}", "ready", rd == READY, "reason", metrics_readiness_reason(rd),
+			      "skipped_offsets", (json_int_t)skipped);
+	if (skipped > 0)
+		json_object_set_new(o, "warning", json_string("messages were skipped unread (gone from Kafka before "
+							      "they were read): see rgmon_offsets_skipped_total"));
+	reply_json(r, rd == READY ? 200 : 503, o);
 }
 
 static int metric_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)

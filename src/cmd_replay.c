@@ -47,7 +47,9 @@ const struct cmd_entry cmd_replay_entry = {
 	"Each player is scored by the pack that lists their account country, and\n"
 	"by the fallback pack (the one without \"countries\"; the built-in policy if\n"
 	"none was given) until an account event names a country. One pack given\n"
-	"alone scores every player.\n",
+	"alone scores every player.\n"
+	"A database a serve (or another replay) is writing is refused, naming it,\n"
+	"and so is one whose dedupe index is damaged.\n",
 	cmd_replay,
 };
 
@@ -116,6 +118,7 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	struct replay_args a = { 0 };
 	struct policy_set *set = NULL;
 	char err[512];
+	struct store_lock *lock = NULL;
 	struct store *st = NULL;
 	struct store_checkpointer *checkpointer = NULL;
 	struct ingest *ig = NULL;
@@ -124,7 +127,10 @@ static int cmd_replay(const struct cmd_entry *cmd, int argc, char **argv)
 	if (rc)
 		return rc;
 
-	if (!(sf = source_file_open(a.file, err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
+	/* One writer per database; a corrupt store is not replayed into. */
+	if (!(sf = source_file_open(a.file, err, sizeof(err))) ||
+	    !(lock = store_lock_take(a.db, "replay", err, sizeof(err))) || !(st = store_open(a.db, err, sizeof(err))) ||
+	    store_check(st, false, err, sizeof(err)) < 0 ||
 	    !(checkpointer = store_checkpointer_start(st, a.db, err, sizeof(err))))
 		goto fail;
 	if (!(set = malloc(sizeof(*set)))) {
@@ -158,6 +164,7 @@ out:
 	ingest_free(ig);
 	store_checkpointer_stop(checkpointer);
 	store_close(st);
+	store_lock_release(lock);
 	source_file_close(sf);
 	if (set)
 		policy_set_release(set);

@@ -28,6 +28,7 @@ static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv);
 #define RETRY_PAUSE_MS 1000
 #define CHECKPOINT_LOOK_MS 1000        /* how often to see whether a checkpoint is due */
 #define RETENTION_LOOK_MS (3600 * 1000) /* and whether records are past retention */
+#define FILES_LOOK_MS 1000              /* and whether the database files are still ours */
 
 struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
@@ -96,7 +97,12 @@ const struct cmd_entry cmd_serve_entry = {
 	"(schemas/openapi.yaml).\n"
 	"SIGINT/SIGTERM finish the batch, commit and exit 0 within seconds, even\n"
 	"with the broker gone; a second signal exits at once (128 + signal), which\n"
-	"loses nothing: every batch commits atomically with its offsets.\n",
+	"loses nothing: every batch commits atomically with its offsets.\n"
+	"One serve or replay writes a database at a time (a lock on DB.lock);\n"
+	"a damaged dedupe index is refused at start. If the database or its -wal\n"
+	"is deleted or replaced while serving, serve commits nothing more and\n"
+	"/readyz answers 503 until restarted. Messages gone from Kafka before\n"
+	"they were read are counted (rgmon stats, /metrics, /readyz).\n",
 	cmd_serve,
 };
 
@@ -168,6 +174,7 @@ fail:
 struct serve {
 	struct metrics metrics;
 	struct policy_set *set;
+	struct store_lock *lock;
 	struct store *st;
 	struct store_checkpointer *checkpointer;
 	struct ingest *ig;
@@ -207,6 +214,21 @@ static int remember_audit_key(struct store *st, const char *path, char *err, siz
 	return store_meta_set(st, "audit_key_path", abs, err, errlen);
 }
 
+/* /metrics and /readyz count skipped messages from the store's totals. */
+static int load_skipped(struct serve *s, const char *topic, char *err, size_t errlen)
+{
+	enum { MAX_OFFSETS = 1024 };
+	struct store_offset *offs = malloc(MAX_OFFSETS * sizeof(*offs));
+	if (!offs)
+		return seterr(err, errlen, "out of memory");
+	int n = store_offsets_get(s->st, offs, MAX_OFFSETS, err, errlen);
+	for (int i = 0; i < n; i++)
+		if (offs[i].skipped > 0 && strcmp(offs[i].topic, topic) == 0)
+			metrics_add_skipped(&s->metrics, offs[i].partition, offs[i].skipped);
+	free(offs);
+	return n < 0 ? -1 : 0;
+}
+
 /* Tokens, the audit key, the store, the policy and the ingest pipeline;
  * the start goes into the audit trail. */
 static int serve_open(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
@@ -224,7 +246,9 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	if (a->checkpoints_file &&
 	    (s->checkpoints_fd = open(a->checkpoints_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return seterr(err, errlen, "cannot append to \"%s\": %s", a->checkpoints_file, strerror(errno));
-	if (!(s->st = store_open(a->db, err, errlen)) || store_counters_get(s->st, &totals, err, errlen) < 0 ||
+	/* One writer per database; a corrupt store is not consumed into. */
+	if (!(s->lock = store_lock_take(a->db, "serve", err, errlen)) || !(s->st = store_open(a->db, err, errlen)) ||
+	    store_check(s->st, false, err, errlen) < 0 || store_counters_get(s->st, &totals, err, errlen) < 0 ||
 	    !(s->checkpointer = store_checkpointer_start(s->st, a->db, err, errlen)))
 		return -1;
 	/* /metrics counts from the store's totals, so it agrees with `rgmon stats`. */
@@ -232,6 +256,8 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 	atomic_store(&s->metrics.events_duplicate, totals.duplicates);
 	atomic_store(&s->metrics.events_rejected, totals.rejected);
 	atomic_store(&s->metrics.events_duplicate_conflict, totals.duplicate_conflicts);
+	if (load_skipped(s, a->topic, err, errlen) < 0)
+		return -1;
 
 	if (!(s->set = malloc(sizeof(*s->set))))
 		return seterr(err, errlen, "out of memory");
@@ -293,15 +319,35 @@ static int checkpoint_if_due(struct serve *s, int64_t now, int64_t every_records
 	return rc;
 }
 
+/* Once the database files changed under serve (store_files_check) it
+ * consumes and commits nothing more and is not ready, until restarted;
+ * HTTP keeps answering reads, and staff actions are refused. The store
+ * has logged why. */
+static bool store_lost(struct serve *s, int64_t now, int64_t *looked)
+{
+	if (!store_files_changed(s->st) && now - *looked >= FILES_LOOK_MS) {
+		*looked = now;
+		store_files_check(s->st, NULL, 0);
+	}
+	if (!store_files_changed(s->st))
+		return false;
+	metrics_set_readiness(&s->metrics, NOT_READY_STORE_CHANGED);
+	writer_run_pending(s->writer, s->st);
+	cmd_sleep_ms(50);
+	return true;
+}
+
 /* This thread is the store's one writer: batches, then the staff actions
  * HTTP threads handed over, then what the relay delivered; now and then
  * an audit checkpoint and retention. Returns at SIGINT/SIGTERM. */
 static void serve_run(struct serve *s, long long retention_days)
 {
-	int64_t checkpoint_looked = 0, retention_looked = 0;
+	int64_t checkpoint_looked = 0, retention_looked = 0, files_looked = 0;
 	char err[512];
 	while (!cmd_stop_requested()) {
-		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0) {
+		if (store_lost(s, clock_now_ms(), &files_looked))
+			continue;
+		if (source_kafka_run_batch(s->sk, err, sizeof(err)) < 0 && !store_files_changed(s->st)) {
 			log_error("batch rolled back, re-reading from the stored offsets: %s", err);
 			for (int i = 0; i < RETRY_PAUSE_MS / 50 && !cmd_stop_requested(); i++)
 				cmd_sleep_ms(50);
@@ -341,8 +387,9 @@ static void serve_stop(struct serve *s, bool failed)
 	http_stop(s->http);
 	source_kafka_close(s->sk);
 	/* The stop goes into the trail, sealed by a last checkpoint, which the
-	 * relay's last round publishes. */
-	if (s->st && s->ig &&
+	 * relay's last round publishes (not into files that are no longer the
+	 * database's). */
+	if (s->st && s->ig && !store_files_changed(s->st) &&
 	    (record(s->st, AUDIT_SERVICE_STOP,
 		    json_pack("{s:s, s:s}", "command", "serve", "reason", failed ? "error" : "signal"), err,
 		    sizeof(err)) < 0 ||
@@ -364,6 +411,7 @@ static void serve_stop(struct serve *s, bool failed)
 	ingest_free(s->ig);
 	store_checkpointer_stop(s->checkpointer);
 	store_close(s->st);
+	store_lock_release(s->lock);
 	if (s->set)
 		policy_set_release(s->set);
 	free(s->set);

@@ -14,6 +14,8 @@ static const char *const readiness_reasons[READINESS_COUNT] = {
 	[NOT_READY_STORE_FAILING] = "database writes failing; retrying",
 	[NOT_READY_BROKER_DOWN] = "Kafka brokers unreachable",
 	[NOT_READY_STOPPING] = "shutting down",
+	[NOT_READY_STORE_CHANGED] = "the database files were deleted or replaced under serve; nothing more is "
+				    "written: restart it",
 };
 
 /* The statuses the HTTP API answers with; anything else counts as the last. */
@@ -39,7 +41,14 @@ void metrics_observe_commit(struct metrics *m, int64_t micros)
 	atomic_fetch_add(&m->commit_sum_us, micros);
 }
 
-void metrics_set_readiness(struct metrics *m, enum readiness r) { atomic_store(&m->readiness, (int)r); }
+/* A store whose files changed stays not ready until restart, whatever
+ * the consumer says later. */
+void metrics_set_readiness(struct metrics *m, enum readiness r)
+{
+	int was = atomic_load(&m->readiness);
+	while (was != NOT_READY_STORE_CHANGED && !atomic_compare_exchange_weak(&m->readiness, &was, (int)r))
+		;
+}
 enum readiness metrics_readiness(const struct metrics *m) { return (enum readiness)atomic_load(&m->readiness); }
 const char *metrics_readiness_reason(enum readiness r) { return r < READINESS_COUNT ? readiness_reasons[r] : "?"; }
 
@@ -47,6 +56,13 @@ void metrics_set_lag(struct metrics *m, int32_t partition, int64_t lag)
 {
 	if (partition >= 0 && partition < METRICS_PARTITIONS)
 		atomic_store(&m->lag[partition], lag);
+}
+
+void metrics_add_skipped(struct metrics *m, int32_t partition, int64_t n)
+{
+	if (partition >= 0 && partition < METRICS_PARTITIONS)
+		atomic_fetch_add(&m->skipped[partition], n);
+	atomic_fetch_add(&m->skipped_total, n);
 }
 
 void metrics_count_http(struct metrics *m, size_t route, int status)
@@ -98,6 +114,11 @@ void metrics_render(const struct metrics *m, const char *const *route_names, siz
 	for (int p = 0; p < METRICS_PARTITIONS; p++)
 		if (atomic_load(&m->lag[p]) >= 0)
 			sbuf_printf(o, "rgmon_consumer_lag{partition=\"%d\"} %lld\n", p, LOAD(lag[p]));
+	sbuf_printf(o, "# HELP rgmon_offsets_skipped_total Messages of a partition gone before they were read "
+		       "(retention, an offset reset), skipped.\n# TYPE rgmon_offsets_skipped_total counter\n");
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		if (atomic_load(&m->skipped[p]) > 0)
+			sbuf_printf(o, "rgmon_offsets_skipped_total{partition=\"%d\"} %lld\n", p, LOAD(skipped[p]));
 	sbuf_printf(o, "# HELP rgmon_outbox_messages_total Outbox messages Kafka acknowledged or failed.\n"
 		       "# TYPE rgmon_outbox_messages_total counter\n"
 		       "rgmon_outbox_messages_total{result=\"delivered\"} %lld\n"

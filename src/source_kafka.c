@@ -18,6 +18,11 @@ struct source_kafka {
 	struct metrics *metrics;
 	/* the open batch, for metrics after it commits */
 	int64_t batch_accepted, batch_duplicates, batch_rejected, batch_duplicate_conflicts;
+	int64_t batch_skipped[METRICS_PARTITIONS];
+	/* The offset each partition's next message should have: what the
+	 * store holds, then one past the last message read; -1 unknown (no
+	 * stored offset: the log is read from its start, nothing skipped). */
+	int64_t expect[METRICS_PARTITIONS];
 	int64_t lag_updated_us;
 	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
 	bool closing;    /* leaving the group: no more Kafka offset mirrors */
@@ -59,6 +64,8 @@ static void position_from_store(struct source_kafka *sk, rd_kafka_topic_partitio
 			rg_strlcpy(sk->failure, err, sizeof(sk->failure));
 		}
 		p->offset = found == 1 ? next : RD_KAFKA_OFFSET_BEGINNING;
+		if (p->partition >= 0 && p->partition < METRICS_PARTITIONS)
+			sk->expect[p->partition] = found == 1 ? next : -1;
 	}
 }
 
@@ -104,6 +111,8 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	sk->ingest = ig;
 	sk->store = st;
 	sk->metrics = m;
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		sk->expect[p] = -1;
 
 	/* Consumer: offsets are ours (in the store); Kafka's are a mirror. */
 	if (!(cconf = kafka_conf_new(cfg->brokers, err, errlen)))
@@ -197,6 +206,27 @@ static void batch_reset(struct source_kafka *sk)
 {
 	atomic_store(&sk->metrics->batch_open_events, 0);
 	sk->batch_accepted = sk->batch_duplicates = sk->batch_rejected = sk->batch_duplicate_conflicts = 0;
+	memset(sk->batch_skipped, 0, sizeof(sk->batch_skipped));
+}
+
+/* Messages the partition no longer has between the last one read (or
+ * the stored offset) and this one: deleted by retention before they were
+ * read, then skipped by librdkafka's offset reset. Counted in the batch
+ * (store and metrics), and logged, so a gap is never silent. Offsets a
+ * topic never had (transaction markers, compaction) count too. */
+static int note_gap(struct source_kafka *sk, const char *topic, int32_t partition, int64_t offset, char *err,
+		    size_t errlen)
+{
+	if (partition < 0 || partition >= METRICS_PARTITIONS)
+		return 0;
+	int64_t expected = sk->expect[partition], gap = offset - expected;
+	sk->expect[partition] = offset + 1;
+	if (expected < 0 || gap <= 0)
+		return 0;
+	log_warn("kafka: %s/%d: offsets %lld..%lld are gone (retention or an offset reset): %lld message(s) "
+		 "skipped, never read", topic, partition, (long long)expected, (long long)offset - 1, (long long)gap);
+	sk->batch_skipped[partition] += gap;
+	return store_offset_skipped_add(sk->store, topic, partition, gap, err, errlen);
 }
 
 static void add_offset(void *ctx, const char *topic, int32_t partition, int64_t next_offset)
@@ -228,6 +258,9 @@ static int commit_batch(struct source_kafka *sk, char *err, size_t errlen)
 	atomic_fetch_add(&sk->metrics->events_duplicate, sk->batch_duplicates);
 	atomic_fetch_add(&sk->metrics->events_rejected, sk->batch_rejected);
 	atomic_fetch_add(&sk->metrics->events_duplicate_conflict, sk->batch_duplicate_conflicts);
+	for (int p = 0; p < METRICS_PARTITIONS; p++)
+		if (sk->batch_skipped[p])
+			metrics_add_skipped(sk->metrics, p, sk->batch_skipped[p]);
 	/* Mirror to Kafka for lag tools; asynchronous, and never relied on.
 	 * Not while closing: a commit still pending on a dead coordinator
 	 * holds up the consumer's destroy for seconds. */
@@ -352,6 +385,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		if (ingest_keyed_message(sk->ingest, &src, msg->key, msg->key ? msg->key_len : 0,
 					 msg->payload ? msg->payload : "", msg->len, &outcome, reason, sizeof(reason), err,
 					 errlen) < 0 ||
+		    note_gap(sk, topic, msg->partition, msg->offset, err, errlen) < 0 ||
 		    ingest_note_offset(sk->ingest, topic, msg->partition, msg->offset + 1, err, errlen) < 0) {
 			rd_kafka_message_destroy(msg);
 			return fail_batch(sk);

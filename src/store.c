@@ -10,8 +10,10 @@
 #include "store_int.h"
 #include "rgmon/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
 /* Schema migrations: migrations[i] takes user_version i to i + 1. Append
  * only; never edit a released step. */
@@ -104,7 +106,16 @@ static const char *const migrations[] = {
 	 * the jurisdiction of the pack that raised it. */
 	"ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'harm';"
 	"ALTER TABLE alerts ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT '';",
+	/* 6: offsets the consumer found gone (retention, an offset reset):
+	 * messages of the partition it never read, counted where it resumed. */
+	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
+	/* and the file says whose it is (STORE_APPLICATION_ID) */
+	"PRAGMA application_id = 1919380846;",
 };
+
+/* "rgmn": the SQLite header's application_id of an rgmon database (set by
+ * migration 6; 0 in older ones). */
+#define STORE_APPLICATION_ID 1919380846
 
 static void sqlite_log(void *ctx, int code, const char *msg)
 {
@@ -284,6 +295,30 @@ int store_row_text(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 
 static const struct store_sql user_version = { "reading schema version", "PRAGMA user_version", "", STMT_NONE };
 
+static const struct store_sql identity = {
+	"reading the database header",
+	"SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),"
+	" (SELECT count(*) FROM sqlite_schema)",
+	"", STMT_NONE,
+};
+
+/* Refuses a SQLite file that is another application's: one whose header
+ * names another application, or that has tables and no rgmon schema (a
+ * writer would add rgmon's tables to it). */
+static int check_identity(struct store *st, const char *path, char *err, size_t errlen)
+{
+	int64_t id[3] = { 0, 0, 0 }; /* application_id, user_version, schema objects */
+	if (store_exec(st, &identity, store_row_ints, id, err, errlen) < 0)
+		return -1;
+	if (id[0] != 0 && id[0] != STORE_APPLICATION_ID)
+		return seterr(err, errlen, "\"%s\" is another application's SQLite database (application_id %lld), "
+			      "not rgmon's", path, (long long)id[0]);
+	if (id[1] == 0 && id[2] > 0)
+		return seterr(err, errlen, "\"%s\" is a SQLite database with tables but no rgmon schema: not rgmon's",
+			      path);
+	return 0;
+}
+
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int64_t version = 0;
@@ -308,12 +343,38 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* Why SQLite could not open or read path, in the operator's words: the
+ * system's reason when the file system refused, else SQLite's. */
+static int open_error(sqlite3 *db, const char *path, bool readonly, char *err, size_t errlen)
+{
+	int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM, sys = db ? sqlite3_system_errno(db) : 0;
+	switch (code & 0xff) {
+	case SQLITE_NOTADB:
+		return seterr(err, errlen, "\"%s\" is not a SQLite database (its header is not SQLite's)", path);
+	case SQLITE_READONLY:
+		if (code == SQLITE_READONLY_DIRECTORY || code == SQLITE_READONLY_CANTINIT)
+			return seterr(err, errlen, "cannot open database \"%s\": its directory is read-only, and SQLite "
+				      "must create its -wal and -shm files there", path);
+		return seterr(err, errlen, "cannot write database \"%s\": %s", path,
+			      sys == EROFS ? strerror(EROFS) : "the database or its directory is read-only");
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		if (sys)
+			return seterr(err, errlen, "cannot open database \"%s\"%s: %s", path,
+				      readonly ? " to read it" : "", strerror(sys));
+		break;
+	case SQLITE_NOMEM:
+		return seterr(err, errlen, "cannot open database \"%s\": out of memory", path);
+	}
+	return seterr(err, errlen, "cannot open database \"%s\": %s", path, sqlite3_errmsg(db));
+}
+
 int store_connect(const char *path, int flags, sqlite3 **db, char *err, size_t errlen)
 {
 	pthread_once(&sqlite_once, sqlite_global_init);
 	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		return seterr(err, errlen, "cannot open database \"%s\": %s", path,
-			      *db ? sqlite3_errmsg(*db) : "out of memory");
+		return open_error(*db, path, (flags & SQLITE_OPEN_READONLY) != 0, err, errlen);
 	sqlite3_busy_timeout(*db, 5000);
 	return 0;
 }
@@ -334,12 +395,34 @@ static int set_up_writer(struct store *st, char *err, size_t errlen)
 	return migrate(st, err, errlen);
 }
 
+/* The writer's first step: the errors of a file that is not a database,
+ * or not writable, say so rather than what the first pragma made of it. */
+static int set_up_writer_at(struct store *st, const char *path, char *err, size_t errlen)
+{
+	char why[512];
+	int64_t ignored;
+	/* The header first: a file that is not a database fails here. */
+	if (store_exec(st, &user_version, store_row_ints, &ignored, why, sizeof(why)) >= 0) {
+		if (check_identity(st, path, err, errlen) < 0)
+			return -1; /* another application's: left as it is */
+		if (set_up_writer(st, why, sizeof(why)) == 0)
+			return 0;
+	}
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+	if (code == SQLITE_NOTADB || code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM ||
+	    code == SQLITE_IOERR)
+		return open_error(st->db, path, false, err, errlen);
+	return seterr(err, errlen, "%s", why);
+}
+
 /* A reader never migrates: the schema must be this rgmon's already. */
 static int check_reader_schema(struct store *st, const char *path, char *err, size_t errlen)
 {
 	int64_t version = 0;
-	/* Unreadable reads as no schema. */
-	store_exec(st, &user_version, store_row_ints, &version, NULL, 0);
+	if (store_exec(st, &user_version, store_row_ints, &version, err, errlen) < 0)
+		return open_error(st->db, path, true, err, errlen);
+	if (check_identity(st, path, err, errlen) < 0)
+		return -1;
 	if (version == 0)
 		return seterr(err, errlen, "\"%s\" is not an rgmon database (no schema)", path);
 	if (version < (int64_t)ARRAY_SIZE(migrations))
@@ -347,6 +430,88 @@ static int check_reader_schema(struct store *st, const char *path, char *err, si
 			      "replay on it once to migrate it", path, (int)version, ARRAY_SIZE(migrations));
 	return 0;
 }
+
+/* ---- the writer's files --------------------------------------------- */
+
+/* Fills id from path; false when it is not there (errno says why). */
+static bool file_id(const char *path, struct store_file_id *id)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return false;
+	*id = (struct store_file_id){ true, sb.st_dev, sb.st_ino };
+	return true;
+}
+
+static void wal_path(const struct store *st, char *out, size_t outlen) { snprintf(out, outlen, "%s-wal", st->path); }
+
+/* The files the writer opened, to notice later that they changed. */
+static int note_files(struct store *st, const char *path, char *err, size_t errlen)
+{
+	char wal[4200];
+	if (!(st->path = strdup(path)))
+		return seterr(err, errlen, "out of memory");
+	if (!file_id(path, &st->db_file))
+		return seterr(err, errlen, "cannot stat \"%s\": %s", path, strerror(errno));
+	wal_path(st, wal, sizeof(wal));
+	file_id(wal, &st->wal_file); /* WAL mode has made it; if not, the first check notes it */
+	return 0;
+}
+
+/* Whether the file at path is still `was`; writes what happened into why. */
+static bool file_unchanged(const char *path, const struct store_file_id *was, const char *what, char *why,
+			   size_t whylen)
+{
+	struct store_file_id now;
+	if (!file_id(path, &now)) {
+		snprintf(why, whylen, "%s \"%s\" was %s", what, path,
+			 errno == ENOENT ? "deleted" : strerror(errno));
+		return false;
+	}
+	if (now.dev != was->dev || now.ino != was->ino) {
+		snprintf(why, whylen, "%s \"%s\" was replaced by another file", what, path);
+		return false;
+	}
+	return true;
+}
+
+/* The files changed: roll back, save what was committed when the
+ * database file is still ours (its WAL frames live on in the open,
+ * deleted WAL until a checkpoint copies them), and write nothing more. */
+static void stop_writing(struct store *st, const char *why, bool db_is_ours)
+{
+	const char *saved = "";
+	int persist = 1;
+	store_rollback(st);
+	if (db_is_ours)
+		saved = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL) == SQLITE_OK
+				? " (what was committed is saved in the database)"
+				: " (saving what was committed into the database failed)";
+	/* Closing must not delete whatever WAL now has its name. */
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	snprintf(st->changed, sizeof(st->changed),
+		 "%s while rgmon was writing it%s: nothing more is written; restart to go on", why, saved);
+	log_error("store: %s", st->changed);
+}
+
+int store_files_check(struct store *st, char *err, size_t errlen)
+{
+	char wal[4200], why[4400];
+	if (!st->path)
+		return 0;
+	if (!st->changed[0]) {
+		wal_path(st, wal, sizeof(wal));
+		if (!file_unchanged(st->path, &st->db_file, "the database", why, sizeof(why)))
+			stop_writing(st, why, false);
+		else if (!st->wal_file.known)
+			file_id(wal, &st->wal_file);
+		else if (!file_unchanged(wal, &st->wal_file, "the database's WAL", why, sizeof(why)))
+			stop_writing(st, why, true);
+	}
+	return st->changed[0] ? seterr(err, errlen, "%s", st->changed) : 0;
+}
+
+bool store_files_changed(const struct store *st) { return st->changed[0] != '\0'; }
 
 static struct store *open_common(const char *path, bool readonly, char *err, size_t errlen)
 {
@@ -358,7 +523,8 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 		return NULL;
 	}
 	if (store_connect(path, flags, &st->db, err, errlen) < 0 ||
-	    (readonly ? check_reader_schema(st, path, err, errlen) : set_up_writer(st, err, errlen)) < 0) {
+	    (readonly ? check_reader_schema(st, path, err, errlen) : set_up_writer_at(st, path, err, errlen)) < 0 ||
+	    (!readonly && note_files(st, path, err, errlen) < 0)) {
 		store_close(st);
 		return NULL;
 	}
@@ -382,13 +548,26 @@ void store_close(struct store *st)
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
 /* ---- transactions -------------------------------------------------------- */
 
-int store_begin(struct store *st, char *err, size_t errlen) { return exec_script(st, "BEGIN IMMEDIATE", err, errlen); }
-int store_commit(struct store *st, char *err, size_t errlen) { return exec_script(st, "COMMIT", err, errlen); }
+int store_begin(struct store *st, char *err, size_t errlen)
+{
+	if (st->changed[0])
+		return seterr(err, errlen, "%s", st->changed);
+	return exec_script(st, "BEGIN IMMEDIATE", err, errlen);
+}
+
+/* Nothing is committed into files that are no longer the database's. */
+int store_commit(struct store *st, char *err, size_t errlen)
+{
+	if (store_files_check(st, err, errlen) < 0)
+		return -1;
+	return exec_script(st, "COMMIT", err, errlen);
+}
 int store_read_begin(struct store *st, char *err, size_t errlen)
 {
 	return exec_script(st, "BEGIN DEFERRED", err, errlen);

@@ -26,6 +26,7 @@
 #include "rgmon/store.h"
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 /* Without the checkpointer (replay, the CLI), the writer checkpoints every
  * ~40 MB of WAL instead of SQLite's 4 MB default: fewer fsyncs, measured
@@ -55,9 +56,21 @@ enum store_stmt {
 	STMT_COUNT
 };
 
+/* A file as the writer opened it (store_files_check). */
+struct store_file_id {
+	bool known; /* the WAL is known once it exists */
+	dev_t dev;
+	ino_t ino;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT]; /* by enum store_stmt; NULL until first used */
+	/* The writer's files (NULL path for a reader), and why it stopped
+	 * writing when they changed under it ("" while they have not). */
+	char *path;
+	struct store_file_id db_file, wal_file;
+	char changed[600];
 };
 
 /* One statement. args names the type of each value store_exec binds, in

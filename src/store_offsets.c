@@ -80,8 +80,21 @@ int store_offset_get(struct store *st, const char *topic, int32_t partition, int
 	return store_exec(st, &offset_get, store_row_ints, next_offset, err, errlen, topic, (int)partition);
 }
 
+static const struct store_sql offset_skipped_add = {
+	"counting skipped offsets",
+	"INSERT INTO offsets(topic, partition, next_offset, skipped) VALUES (?1,?2,0,?3) "
+	"ON CONFLICT(topic, partition) DO UPDATE SET skipped = skipped + excluded.skipped",
+	"siI", STMT_NONE,
+};
+
+int store_offset_skipped_add(struct store *st, const char *topic, int32_t partition, int64_t skipped,
+			     char *err, size_t errlen)
+{
+	return store_exec(st, &offset_skipped_add, NULL, NULL, err, errlen, topic, (int)partition, skipped);
+}
+
 static const struct store_sql offsets_get = {
-	"reading offsets", "SELECT topic, partition, next_offset FROM offsets ORDER BY 1, 2", "", STMT_NONE,
+	"reading offsets", "SELECT topic, partition, next_offset, skipped FROM offsets ORDER BY 1, 2", "", STMT_NONE,
 };
 
 struct offsets_read {
@@ -97,6 +110,7 @@ static int offset_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	rg_strlcpy(r->out[r->n].topic, (const char *)sqlite3_column_text(s, 0), sizeof(r->out[r->n].topic));
 	r->out[r->n].partition = sqlite3_column_int(s, 1);
 	r->out[r->n].next_offset = sqlite3_column_int64(s, 2);
+	r->out[r->n].skipped = sqlite3_column_int64(s, 3);
 	r->n++;
 	return 0;
 }

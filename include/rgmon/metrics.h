@@ -16,6 +16,7 @@ enum readiness {
 	NOT_READY_STORE_FAILING,  /* the last batch could not be committed */
 	NOT_READY_BROKER_DOWN,    /* all brokers unreachable */
 	NOT_READY_STOPPING,
+	NOT_READY_STORE_CHANGED,  /* the database files changed under serve: until restarted */
 	READINESS_COUNT
 };
 
@@ -36,6 +37,9 @@ struct metrics {
 	_Atomic int readiness; /* enum readiness */
 	/* consumer lag per partition of the consumed topic; -1 = not assigned */
 	_Atomic int64_t lag[METRICS_PARTITIONS];
+	/* messages found gone before they were read, per partition (from the
+	 * store at start) and in all */
+	_Atomic int64_t skipped[METRICS_PARTITIONS], skipped_total;
 	/* outbox messages handed to Kafka, by topic kind and result */
 	_Atomic int64_t outbox_delivered, outbox_failed;
 	_Atomic int64_t http_requests[METRICS_HTTP_ROUTES][METRICS_HTTP_STATUSES];
@@ -48,6 +52,8 @@ void metrics_set_readiness(struct metrics *m, enum readiness r);
 enum readiness metrics_readiness(const struct metrics *m);
 const char *metrics_readiness_reason(enum readiness r);
 void metrics_set_lag(struct metrics *m, int32_t partition, int64_t lag);
+/* Counts messages of a partition skipped unread (source_kafka.c). */
+void metrics_add_skipped(struct metrics *m, int32_t partition, int64_t n);
 /* Counts one HTTP request of route slot `route` answered with `status`. */
 void metrics_count_http(struct metrics *m, size_t route, int status);
 

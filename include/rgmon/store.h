@@ -46,11 +46,37 @@ struct store_offset {
 	char topic[256];
 	int32_t partition;
 	int64_t next_offset;
+	int64_t skipped; /* messages found gone before they were read */
 };
 
 struct store *store_open(const char *path, char *err, size_t errlen);
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+
+/* The writer lock (store_lock.c): serve and replay hold it on DB.lock for
+ * their life, so a second writer of the same database is refused with
+ * who holds it. `command` ("serve", "replay") names the holder. */
+struct store_lock;
+struct store_lock *store_lock_take(const char *db_path, const char *command, char *err, size_t errlen);
+void store_lock_release(struct store_lock *l);
+
+/* Whether the writer's files are still the ones it opened: the database
+ * and its WAL neither deleted nor replaced (e.g. by an operator's rm or
+ * mv). A writer whose files changed has lost, or would lose, what it
+ * commits: the first time, it saves what it had committed into the
+ * database file when that is still its own (a WAL checkpoint), and from
+ * then on refuses every transaction. store_commit checks before each
+ * commit; serve also calls it while idle. 0 unchanged, -1 changed (the
+ * reason in err, the same each call). */
+int store_files_check(struct store *st, char *err, size_t errlen);
+bool store_files_changed(const struct store *st);
+
+/* Checks the store for the corruption that would apply events twice:
+ * the dedupe index must hold exactly the kept events (about 2 s per GB,
+ * run at every start of serve and replay); thorough adds SQLite's
+ * quick_check of every page and record (about 7 s per GB). 0 sound, -1
+ * with what is wrong, or why it could not be checked. See store_check.c. */
+int store_check(struct store *st, bool thorough, char *err, size_t errlen);
 
 /* WAL checkpoints on a thread and connection of their own, so that the
  * writer's commits never stall copying the WAL into the database (serve,
@@ -89,6 +115,11 @@ int store_counters_get(struct store *st, struct store_counters *out, char *err, 
 
 int store_offset_set(struct store *st, const char *topic, int32_t partition, int64_t next_offset,
 		     char *err, size_t errlen);
+/* Counts messages of a partition the consumer found gone (its next
+ * offset was below the log start, or the log jumped ahead), in the
+ * transaction of the batch that resumed after them. */
+int store_offset_skipped_add(struct store *st, const char *topic, int32_t partition, int64_t skipped,
+			     char *err, size_t errlen);
 /* Returns the number of offsets written to out (at most max), or -1. */
 int store_offsets_get(struct store *st, struct store_offset *out, int max, char *err, size_t errlen);
 /* Stored next offset of one partition: 1 found, 0 none, -1 error. */
