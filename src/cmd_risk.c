@@ -95,8 +95,10 @@ static void print_player(json_t *risk)
 			rule_fmt_money(u, sizeof(u), used, cur);
 			rule_fmt_money(of, sizeof(of), value, cur);
 		}
+		/* A bound says so once (a saturated sum already reads "at least"). */
+		bool bound = json_is_true(json_object_get(v, "used_at_least")) && strncmp(u, "at least ", 9) != 0;
 		printf("  %s per %s: %s%s of %s\n", kind, json_string_value(json_object_get(v, "period")),
-		       json_is_true(json_object_get(v, "used_at_least")) ? "at least " : "", u, of);
+		       bound ? "at least " : "", u, of);
 	}
 }
 

@@ -171,7 +171,8 @@ $RGMON player show pbig --db "$WORK/big.db" >"$WORK/big.txt"
 capped=$(grep -c '21,474,836.47 EUR' "$WORK/big.txt"); bound=$(grep -c 'at least 21,474,836.47 EUR' "$WORK/big.txt")
 [ "$capped" -gt 0 ] && [ "$capped" = "$bound" ] && ok "a saturated sum is shown as a bound in every reason ($bound)" ||
   fail "a saturated sum is shown as a bound in every reason ($bound of $capped)"
-grep -q 'deposit per day: at least 2147483647 of 100000' "$WORK/big.txt" && ok "and the limit's use" || fail "and the limit's use"
+grep -qx '  deposit per day: at least 21,474,836.47 EUR of 1,000 EUR' "$WORK/big.txt" && ok "and the limit's use, in the currency, a bound said once" ||
+  fail "and the limit's use, in the currency, a bound said once ($(grep 'deposit per day' "$WORK/big.txt"))"
 check "--json marks the use as a bound" true "$($RGMON player show pbig --db "$WORK/big.db" --json | jq '.limits[0].used_at_least')"
 # Another policy explains the same state in its own terms.
 $RGMON player show "$id" --db "$WORK/a.db" --policy policies/se.json --json | grep -q '"policy":"se-2026.1@sha256:' &&
