@@ -53,6 +53,8 @@ static void print_pack(const struct policy *pol)
 	}
 	printf("\nlevels: amber from %d, red from %d (hysteresis %d), half-life %d days\n", pol->cutoff[LEVEL_AMBER],
 	       pol->cutoff[LEVEL_RED], pol->hysteresis, pol->half_life_minutes / 1440);
+	printf("limit raises apply after %d h%s\n", pol->limit_raise_delay_minutes / 60,
+	       pol->limit_raise_after_period ? " and not before the period running at the raise has ended" : "");
 	printf("periods: weeks %s, months %s\n",
 	       pol->periods[PERIOD_WEEK] == PERIOD_CALENDAR ? "calendar (from Monday)" : "rolling 7 days",
 	       pol->periods[PERIOD_MONTH] == PERIOD_CALENDAR ? "calendar (from the 1st)" : "rolling 30 days");

@@ -632,7 +632,8 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 {
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
 						"timezone", "currencies", "scoring", "actions", "due_hours",
-						"limit_raise_delay_hours", "material", "periods", "rules", NULL };
+						"limit_raise_delay_hours", "limit_raise_after_period", "material",
+						"periods", "rules", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;
@@ -659,6 +660,12 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	    get_i32(root, "limit_raise_delay_hours", true, 0, 8760, &delay_hours, &top, err, errlen) < 0)
 		goto out;
 	pol->limit_raise_delay_minutes = delay_hours * 60;
+	json_t *after_period = json_object_get(root, "limit_raise_after_period");
+	if (after_period && !json_is_boolean(after_period)) {
+		seterr(err, errlen, "limit_raise_after_period: must be true or false");
+		goto out;
+	}
+	pol->limit_raise_after_period = json_is_true(after_period);
 	if (json_object_get(root, "material") &&
 	    load_money(pol, json_object_get(root, "material"), pol->material, &top, "material", err, errlen) < 0)
 		goto out;

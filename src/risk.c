@@ -110,8 +110,7 @@ json_t *risk_player_view_json(const char *player_id, const struct player_state *
 	json_object_set_new(root, "reasons", jr);
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
-			int64_t value = state_limit_in_force(st, (enum limit_kind)k, (enum limit_period)p, now,
-							     pol->limit_raise_delay_minutes);
+			int64_t value = state_limit_in_force(st, pol, (enum limit_kind)k, (enum limit_period)p, now);
 			if (value > 0)
 				json_array_append_new(jl, limit_json(st, pol, k, p, value, now, view));
 		}

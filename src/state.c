@@ -88,16 +88,40 @@ int64_t state_play_seconds_today(const struct player_state *st, const struct tz_
 	return secs > 86400 ? 86400 : secs;
 }
 
-int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
-			     int64_t now_ms, int32_t raise_delay_minutes)
+/* When the period p running at ms ends: a rolling week or month a whole
+ * period after ms; a day, and a calendar week or month, at the start of
+ * the next local day, Monday or 1st. */
+static int64_t period_end_ms(const struct policy *pol, enum limit_period p, int64_t ms)
+{
+	int32_t today = tz_local_day(&pol->tz, ms);
+	if (p != PERIOD_DAY && pol->periods[p] != PERIOD_CALENDAR)
+		return ms + (int64_t)state_period_days(today, p, PERIOD_ROLLING) * MS_PER_DAY;
+	int32_t next = today + 1;
+	if (p == PERIOD_WEEK) {
+		next = today - state_period_days(today, p, PERIOD_CALENDAR) + 1 + 7;
+	} else if (p == PERIOD_MONTH) {
+		int64_t y;
+		unsigned m, d;
+		ts_civil_from_days(today, &y, &m, &d);
+		next = (int32_t)(m == 12 ? ts_days_from_civil(y + 1, 1, 1) : ts_days_from_civil(y, m + 1, 1));
+	}
+	return tz_day_start_utc(&pol->tz, next);
+}
+
+int64_t state_limit_in_force(const struct player_state *st, const struct policy *pol, enum limit_kind k,
+			     enum limit_period p, int64_t now_ms)
 {
 	const struct player_limit *l = &st->limits[k][p];
+	if (!l->previous_value || l->value <= l->previous_value)
+		return l->value;
 	int64_t changed_ms = (int64_t)st->limit_changed_min[k][p] * MS_PER_MIN;
-	/* A lowered limit applies at once; a raised one after the delay. */
-	if (l->previous_value && l->value > l->previous_value &&
-	    now_ms < changed_ms + (int64_t)raise_delay_minutes * MS_PER_MIN)
-		return l->previous_value;
-	return l->value;
+	int64_t from_ms = changed_ms + (int64_t)pol->limit_raise_delay_minutes * MS_PER_MIN;
+	if (pol->limit_raise_after_period) {
+		int64_t period_end = period_end_ms(pol, p, changed_ms);
+		if (period_end > from_ms)
+			from_ms = period_end;
+	}
+	return now_ms < from_ms ? l->previous_value : l->value;
 }
 
 int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,

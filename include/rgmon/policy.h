@@ -113,6 +113,9 @@ struct policy {
 	int32_t action_for[LEVEL_COUNT];     /* enum risk_action per level */
 	int32_t due_minutes[LEVEL_COUNT];    /* alert due time per level */
 	int32_t limit_raise_delay_minutes;   /* a raised player limit applies after this */
+	/* "limit_raise_after_period": and not before the period (day, week,
+	 * month) running when it was raised has ended (Sweden). */
+	bool limit_raise_after_period;
 	/* "periods": how the windows named week and month and the player's
 	 * weekly and monthly limits are counted; enum period_rule per enum
 	 * limit_period. Absent: rolling. */

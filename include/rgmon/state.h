@@ -210,10 +210,14 @@ int state_period_days(int32_t today, enum limit_period p, enum period_rule how);
 int64_t state_play_seconds_today(const struct player_state *st, const struct tz_rule *tz, int32_t today,
 				 int64_t now_ms);
 
-/* The limit in force at now_ms: a raise applies only after the policy's
- * delay, until then the previous (lower) value holds. 0 = no limit. */
-int64_t state_limit_in_force(const struct player_state *st, enum limit_kind k, enum limit_period p,
-			     int64_t now_ms, int32_t raise_delay_minutes);
+/* The limit in force at now_ms: a lowered limit applies at once; a raised
+ * one only after the pack's delay (limit_raise_delay_hours) and, where the
+ * pack says limit_raise_after_period, not before the period running at
+ * the raise has ended (pol->periods: a rolling period a whole period
+ * after it, a calendar one at the next local midnight, Monday or 1st).
+ * Until then the previous (lower) value holds. 0 = no limit. */
+int64_t state_limit_in_force(const struct player_state *st, const struct policy *pol, enum limit_kind k,
+			     enum limit_period p, int64_t now_ms);
 /* How much of a limit is used at now_ms: deposits, net loss (0 if
  * winning) or minutes of play over the period's days, the period counted
  * as `how` (the pack's periods[p]). */

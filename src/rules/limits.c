@@ -32,8 +32,8 @@ static bool near_breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	int64_t best_ratio = -1;
 	for (int k = 0; k < LIMIT_KIND_COUNT; k++)
 		for (int p = 0; p < PERIOD_COUNT; p++) {
-			int64_t limit = state_limit_in_force(c->st, (enum limit_kind)k, (enum limit_period)p, c->now_ms,
-							     c->pol->limit_raise_delay_minutes);
+			int64_t limit =
+				state_limit_in_force(c->st, c->pol, (enum limit_kind)k, (enum limit_period)p, c->now_ms);
 			if (limit <= 0)
 				continue;
 			int64_t used = state_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
@@ -83,8 +83,7 @@ static bool breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (c->ev->deposit_status != DEPOSIT_APPROVED)
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
-		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
-						     c->pol->limit_raise_delay_minutes);
+		int64_t limit = state_limit_in_force(c->st, c->pol, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
 		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
 						(enum period_rule)c->pol->periods[p], c->now_ms);
 		if (limit > 0 && used > limit) {
@@ -133,8 +132,7 @@ static bool declined_at_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (c->ev->deposit_status != DEPOSIT_DECLINED || !b || b->declined < c->rule->param[DECLINED_ATTEMPTS])
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
-		int64_t limit = state_limit_in_force(c->st, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms,
-						     c->pol->limit_raise_delay_minutes);
+		int64_t limit = state_limit_in_force(c->st, c->pol, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
 		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
 						(enum period_rule)c->pol->periods[p], c->now_ms);
 		if (limit > 0 && used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
@@ -313,16 +311,23 @@ static void reg_window_text(const int64_t v[RULE_VALUES], const struct policy_ru
 	}
 }
 
+/* The age band behind a firing's threshold, from v[2] (the age, -1 unknown). */
+static void reg_band_text(const int64_t v[RULE_VALUES], const struct policy_rule *r, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (v[2] >= 0)
+		snprintf(buf, len, " for age %lld", (long long)v[2]);
+	else if (r->nbands > 1)
+		snprintf(buf, len, " (age unknown: lowest band)");
+}
+
 static void reg_detail(const char *what, const int64_t v[RULE_VALUES], const struct policy_rule *r,
 		       const char *currency, char *buf, size_t len)
 {
-	char a[48], t[48], band[64] = "", window[32];
+	char a[48], t[48], band[64], window[32];
 	rule_fmt_money(a, sizeof(a), v[0], currency);
 	rule_fmt_money(t, sizeof(t), v[1], currency);
-	if (v[2] >= 0)
-		snprintf(band, sizeof(band), " for age %lld", (long long)v[2]);
-	else if (r->nbands > 1)
-		snprintf(band, sizeof(band), " (age unknown: lowest band)");
+	reg_band_text(v, r, band, sizeof(band));
 	reg_window_text(v, r, window, sizeof(window));
 	snprintf(buf, len, "%s of %s %s reach the check threshold of %s%s", what, a, window, t, band);
 }
@@ -447,13 +452,10 @@ const struct rule_def rule_regulatory_net_loss = {
 static void intensive_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
 			     char *buf, size_t len)
 {
-	char a[48], t[48], band[64] = "";
+	char a[48], t[48], band[64];
 	rule_fmt_money(a, sizeof(a), v[0], currency);
 	rule_fmt_money(t, sizeof(t), v[1], currency);
-	if (v[2] >= 0)
-		snprintf(band, sizeof(band), " for age %lld", (long long)v[2]);
-	else if (r->nbands > 1)
-		snprintf(band, sizeof(band), " (age unknown: lowest band)");
+	reg_band_text(v, r, band, sizeof(band));
 	snprintf(buf, len, "net losses of %s in %lld days reach the intensive-player threshold of %s%s", a,
 		 (long long)r->param[REG_WINDOW_DAYS], t, band);
 }

@@ -91,6 +91,18 @@ for d in range(28):  # GBP 54,252 lost in four weeks
 case("William Hill 2023: GBP 54,252 lost in 4 weeks", "UKGC 28 Mar 2023", p,
      {"harm": "red", "flag": True, "due_max_h": 24})
 
+p = Player("wh-raise-24h", "GB", 1988, "GBP", at(0, 18))
+# A raised limit must wait 24 h (RTS 12); William Hill let customers bet
+# past their old limit at once. GBP 500 a day, raised to GBP 5,000 on day 5
+# at 19:00, then GBP 3,000 deposited at 19:30: the old limit still holds,
+# and the operator let the deposit through.
+p.emit(at(0, 18, 5), "limit_set", limit="deposit", period="day", value=50000)
+p.session(at(1, 19), 45, [200], 150, 0.95)
+p.emit(at(5, 19), "limit_set", limit="deposit", period="day", value=500000)
+p.session(at(5, 19, 30), 40, [3000], 2500, 0.9)
+case("William Hill 2023: a deposit over the limit 30 min after a raise (RTS 12: 24 h wait)", "UKGC 28 Mar 2023; RTS 12", p,
+     {"harm": "red", "flag": True, "due_max_h": 24, "rule_prefix": "limits.breach"})
+
 p = Player("kindred-43k-7d", "GB", 1979, "GBP", at(0, 18))
 for d in range(7):  # GBP 43,000 deposited, GBP 36,000 lost in 7 days
     p.session(at(d, 20), 120, [43000 / 7], 20000, 1 - (36000 / 7) / 20000)
@@ -147,6 +159,16 @@ p.session(at(1, 19), 45, [500], 400, 0.95)
 p.emit(at(2, 10), "limit_set", limit="deposit", period="month", value=1500000)
 case("SE: a SEK 15,000 monthly deposit limit owes contact", "Spelinspektionen", p,
      {"harm": "none", "obligation": "contact"})
+
+p = Player("se-raise-period", "SE", 1985, "SEK", at(0, 18))
+# Sweden: a raise waits 72 h and the end of the running month. SEK 1,000 a
+# month, raised to SEK 20,000 on day 3, SEK 5,000 deposited on day 8:
+# past 72 h, inside the month, so SEK 1,000 still holds.
+p.emit(at(0, 18, 5), "limit_set", limit="deposit", period="month", value=100000)
+p.emit(at(3, 10), "limit_set", limit="deposit", period="month", value=2000000)
+p.session(at(8, 19), 40, [5000], 4000, 0.9)
+case("SE: a deposit over the old limit after 72 h, before the running month ends", "spelförordningen 11 kap. 3 §", p,
+     {"harm": "red", "flag": True, "due_max_h": 24, "rule_prefix": "limits.breach"})
 
 p = Player("ob-nl-22", "NL", 2004, "EUR", at(0, 18))
 p.session(at(1, 19), 45, [200], 150, 0.95)

@@ -85,4 +85,24 @@ $RGMON replay --db "$WORK/de2.db" --policy policies/de.json --quiet "$WORK/de.js
 check "replay is deterministic under a calendar pack" \
   "$($RGMON alerts list --db "$WORK/de.db" --json | jq -cS '.alerts | map(del(.overdue))')" \
   "$($RGMON alerts list --db "$WORK/de2.db" --json | jq -cS '.alerts | map(del(.overdue))')"
+
+# ---- SE: a raised deposit limit applies after 72 h *and* not before the
+# period running at the raise has ended (spelförordningen 11 kap. 3 §,
+# Spelinspektionen's position of 13 Dec 2021). se1 sets SEK 1,000 a month
+# on 1 Nov, raises it to SEK 20,000 on 5 Nov, and deposits SEK 5,000 on
+# 10 Nov: 72 h have passed but the running month has not, so SEK 1,000
+# still holds and the operator let a deposit through over it. A copy of
+# the pack without limit_raise_after_period (control) lets it pass.
+cat >"$WORK/se.jsonl" <<'EOF'
+{"event_id":"se1-a","type":"account","player_id":"se1","ts":"2026-11-01T09:00:00Z","country":"SE","birth_year":1985}
+{"event_id":"se1-l1","type":"limit_set","player_id":"se1","ts":"2026-11-01T09:01:00Z","limit":"deposit","period":"month","value":100000}
+{"event_id":"se1-l2","type":"limit_set","player_id":"se1","ts":"2026-11-05T10:00:00Z","limit":"deposit","period":"month","value":2000000}
+{"event_id":"se1-d1","type":"deposit","player_id":"se1","ts":"2026-11-10T18:00:00Z","amount":500000,"currency":"SEK"}
+EOF
+jq 'del(.limit_raise_after_period)' policies/se.json >"$WORK/se-72h.json"
+replay_pack se policies/se.json "$WORK/se.jsonl"
+replay_pack se-72h "$WORK/se-72h.json" "$WORK/se.jsonl"
+has_breach() { alert_rules "$1" se1 | tr , '\n' | grep -cx limits.breach; }
+check "SE: a deposit over the old limit after 72 h but within the running month is a breach" 1 "$(has_breach "$WORK/se.db")"
+check "SE, 72 h only (control): the raised limit already applies" 0 "$(has_breach "$WORK/se-72h.db")"
 finish

@@ -187,9 +187,21 @@ static void test_limits_and_exclusion(void **state)
 	assert_int_equal(l->previous_value, 500000);
 	assert_int_equal((int64_t)st.limit_changed_min[LIMIT_DEPOSIT][PERIOD_MONTH] * MS_PER_MIN, t_ms("2026-11-05T10:00:00Z"));
 	/* The raise waits out the policy's delay; a lower limit holds until then. */
-	int32_t delay = 72 * 60;
-	assert_int_equal(state_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T09:59:59Z"), delay), 500000);
-	assert_int_equal(state_limit_in_force(&st, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T10:00:00Z"), delay), 2000000);
+	static struct policy raise;
+	raise = *tz;
+	raise.limit_raise_delay_minutes = 72 * 60;
+	raise.limit_raise_after_period = false;
+	raise.periods[PERIOD_MONTH] = PERIOD_ROLLING;
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T09:59:59Z")), 500000);
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-08T10:00:00Z")), 2000000);
+	/* Sweden: and not before the running period has ended -- a rolling
+	 * month 30 days after the raise, a calendar one on the 1st. */
+	raise.limit_raise_after_period = true;
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-12-05T09:59:59Z")), 500000);
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-12-05T10:00:00Z")), 2000000);
+	raise.periods[PERIOD_MONTH] = PERIOD_CALENDAR;
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-11-30T23:59:59Z")), 500000);
+	assert_int_equal(state_limit_in_force(&st, &raise, LIMIT_DEPOSIT, PERIOD_MONTH, t_ms("2026-12-01T00:00:00Z")), 2000000);
 	assert_int_equal(st.limits[LIMIT_LOSS][PERIOD_DAY].value, 0);
 
 	assert_int_equal(st.excluded_from_ms, ENGINE_NO_TIME);
