@@ -42,7 +42,6 @@ FIXED_WINDOWS = {
     "intensity.day_one": "first 24 h",
     "intensity.first_30_days": "first 30 days",
     "intensity.daily_play_time": "local day",
-    "money.net_loss": "day / 7 / 30 days",
 }
 TIERS = ("amber", "red", "strong")
 
@@ -118,7 +117,14 @@ def tier_rows(params, cur):
     return "<br>".join(numbers), ", ".join(windows)
 
 
-def describe(rid, rule, cur, scaled):
+def net_loss_windows(periods):
+    """money.net_loss counts today, the pack's week and the pack's month."""
+    week = "calendar week" if periods.get("week") == "calendar" else "7 days"
+    month = "calendar month" if periods.get("month") == "calendar" else "30 days"
+    return "day / %s / %s" % (week, month)
+
+
+def describe(rid, rule, cur, scaled, periods=None):
     params = rule.get("params", {})
     tiered = params and all(is_tiers(v) for v in params.values())
     persistence = any(k in params for k in ("strong_days", "strong_count"))
@@ -134,7 +140,9 @@ def describe(rid, rule, cur, scaled):
                 numbers.append("%s %s" % (k, money(v, cur)))
             else:
                 numbers.append(value(k, v, cur))
-        if rid in FIXED_WINDOWS:
+        if rid == "money.net_loss":
+            windows.insert(0, net_loss_windows(periods or {}))
+        elif rid in FIXED_WINDOWS:
             windows.insert(0, FIXED_WINDOWS[rid])
         if persistence:
             windows.append("7 days for persistence")
@@ -182,7 +190,7 @@ def pack_section(path, scaled):
     out += [" ".join(head), ""]
     out += ["| rule | number | window | level | kind | source |", "|---|---|---|---|---|---|"]
     for rid, rule in p["rules"].items():
-        out.append(describe(rid, rule, cur, scaled))
+        out.append(describe(rid, rule, cur, scaled, p.get("periods")))
     return "\n".join(out) + "\n"
 
 

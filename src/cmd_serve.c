@@ -68,7 +68,8 @@ static const struct opt serve_opts[] = {
 		" events, whichever is first"),
 	OPT_INT("max-ahead-hours", "H", struct serve_args, max_ahead_hours, 1, 8760,
 		OPT_STR(INGEST_MAX_AHEAD_HOURS_DEFAULT),
-		"reject (to T.dlq) an event dated more than H hours after the newest accepted one"),
+		"reject (to T.dlq) an event dated more than H hours after both the newest accepted one and "
+		"the clock"),
 	OPT_LIST('X', NULL, "prop=value", struct serve_args, props, 64, NULL,
 		 "librdkafka property for the consumer and producers (as kcat -X); repeatable"),
 	OPT_CHOICE("log-level", "error|warn|info|debug", struct serve_args, log_level, "info",

@@ -41,12 +41,13 @@ struct ingest_config {
 	 * `policy` is not used. */
 	const struct policy_set *policies;
 	size_t cache_players;  /* LRU size; at least 2 * INGEST_BATCH_MAX */
-	bool cap_prune_at_wall_clock; /* serve: never prune by future-dated events */
+	bool cap_prune_at_wall_clock; /* serve, replay: never prune by future-dated events */
 	int64_t max_ahead_hours; /* 0: INGEST_MAX_AHEAD_HOURS_DEFAULT */
-	/* serve: an event within max_ahead_hours of the wall clock is not too
-	 * far ahead either, so the stream never sticks after a quiet spell
-	 * (and an empty store's first event is bounded). Replay, which must
-	 * give the same result on any day, bounds by event time alone. */
+	/* serve and replay: an event within max_ahead_hours of the wall clock
+	 * is not too far ahead either, so the stream never sticks after a
+	 * quiet spell, an empty store's first event is bounded, and history
+	 * (all in the past) replays the same on any day. Off only in tests of
+	 * the stream-time bound itself. */
 	bool ahead_of_wall_clock;
 };
 

@@ -48,6 +48,13 @@ static void slot_stake_detail(const int64_t v[RULE_VALUES], const struct policy_
 	snprintf(buf, len, "a slot round staked %s, over the maximum stake of %s%s", s, cap, who);
 }
 
+/* For agents (issue 18 #15): no amounts, no age. */
+static void slot_stake_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			     char *buf, size_t len)
+{
+	snprintf(buf, len, "a slot round was staked over the maximum stake for the player's age group");
+}
+
 const struct rule_def rule_compliance_slot_stake = {
 	.id = "compliance.slot_stake",
 	.summary = "a slot round (game_category slots) staked over the maximum stake for the player's age band",
@@ -55,6 +62,7 @@ const struct rule_def rule_compliance_slot_stake = {
 	.params = { { "max_stake", PARAM_BANDS, 0, 0, "minor units per game cycle, by age" } },
 	.eval = slot_stake,
 	.detail = slot_stake_detail,
+	.agent_detail = slot_stake_agent,
 };
 
 /* ---- compliance.slot_cycle ------------------------------------------- */
@@ -93,6 +101,7 @@ const struct rule_def rule_compliance_slot_cycle = {
 	.params = { { "min_ms", PARAM_INT, 1, 600000, "milliseconds" } },
 	.eval = slot_cycle,
 	.detail = slot_cycle_detail,
+	.agent_detail = slot_cycle_detail, /* times only */
 };
 
 /* ---- compliance.reversed_withdrawal ---------------------------------- */
@@ -115,12 +124,19 @@ static void reversed_withdrawal_detail(const int64_t v[RULE_VALUES], const struc
 	snprintf(buf, len, "the player was able to cancel a withdrawal of %s", a);
 }
 
+static void reversed_withdrawal_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r,
+				      const char *currency, char *buf, size_t len)
+{
+	snprintf(buf, len, "the player was able to cancel a withdrawal");
+}
+
 const struct rule_def rule_compliance_reversed_withdrawal = {
 	.id = "compliance.reversed_withdrawal",
 	.summary = "a withdrawal was cancelled (reversed) where the regulator forbids offering it",
 	.triggers = TRIGGER(EVENT_WITHDRAWAL),
 	.eval = reversed_withdrawal,
 	.detail = reversed_withdrawal_detail,
+	.agent_detail = reversed_withdrawal_agent,
 };
 
 /* ---- compliance.credit_deposit --------------------------------------- */
@@ -160,6 +176,13 @@ static void credit_deposit_detail(const int64_t v[RULE_VALUES], const struct pol
 		 v[1] ? " from a player with intensive-player status" : "");
 }
 
+static void credit_deposit_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+				 char *buf, size_t len)
+{
+	snprintf(buf, len, "a deposit by credit card was accepted%s",
+		 v[1] ? " from a player with intensive-player status" : "");
+}
+
 const struct rule_def rule_compliance_credit_deposit = {
 	.id = "compliance.credit_deposit",
 	.summary = "an approved deposit with instrument_type credit_card (optionally: only while the player "
@@ -168,4 +191,5 @@ const struct rule_def rule_compliance_credit_deposit = {
 	.params = { { "intensive_days", PARAM_INT, 1, 3650, "days the intensive-player status lasts", true } },
 	.eval = credit_deposit,
 	.detail = credit_deposit_detail,
+	.agent_detail = credit_deposit_agent,
 };

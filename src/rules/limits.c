@@ -460,13 +460,24 @@ static void intensive_detail(const int64_t v[RULE_VALUES], const struct policy_r
 		 (long long)r->param[REG_WINDOW_DAYS], t, band);
 }
 
+static void intensive_agent(const int64_t v[RULE_VALUES], const struct policy_rule *r, const char *currency,
+			    char *buf, size_t len)
+{
+	snprintf(buf, len, "net losses in %lld days reach the intensive-player threshold for the player's age group",
+		 (long long)r->param[REG_WINDOW_DAYS]);
+}
+
+/* Evaluated by reg_net_loss: its "month" slot (REG_NET_LOSS_MONTH) is not
+ * a parameter of this rule and so always 0, the window always
+ * window_days. */
 const struct rule_def rule_regulatory_intensive_player = {
 	.id = "regulatory.intensive_player",
 	.summary = "net loss over a rolling window reaches the intensive-player threshold for the age band "
 		   "(a status that lasts; see compliance.credit_deposit)",
 	.triggers = TRIGGER(EVENT_GAME_ROUND),
-	.params = { { "window_days", PARAM_INT, 1, ENGINE_DAYS, "days" },
+	.params = { { "window_days", PARAM_INT, 1, ROLLING_MONTH_DAYS, "days" },
 		    { "bands", PARAM_BANDS, 0, 0, "age bands" } },
 	.eval = reg_net_loss,
 	.detail = intensive_detail,
+	.agent_detail = intensive_agent,
 };
