@@ -533,6 +533,8 @@ static int by_signs_seq(const void *a, const void *b)
 static void sort_unique(struct audit_held *h)
 {
 	size_t kept = 0;
+	if (h->n == 0) /* qsort's base must not be NULL, even for no elements */
+		return;
 	qsort(h->v, h->n, sizeof(*h->v), by_signs_seq);
 	for (size_t i = 0; i < h->n; i++)
 		if (kept == 0 || by_signs_seq(&h->v[kept - 1], &h->v[i]) != 0)

@@ -14,8 +14,10 @@ static const char *const readiness_reasons[READINESS_COUNT] = {
 	[NOT_READY_STORE_FAILING] = "database writes failing; retrying",
 	[NOT_READY_BROKER_DOWN] = "Kafka brokers unreachable",
 	[NOT_READY_STOPPING] = "shutting down",
-	[NOT_READY_STORE_CHANGED] = "the database files were deleted or replaced under serve; nothing more is "
-				    "written: restart it",
+	/* In parentheses: one string split over two lines (clang's
+	 * -Wstring-concatenation would take it for a missing comma). */
+	[NOT_READY_STORE_CHANGED] = ("the database files were deleted or replaced under serve; nothing more is "
+				     "written: restart it"),
 };
 
 /* The statuses the HTTP API answers with; anything else counts as the last. */
