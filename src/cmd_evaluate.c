@@ -120,35 +120,13 @@ static int read_labels(struct runs *r, const char *path)
 	return more < 0 ? cmd_fail("evaluate: %s", err) : 0;
 }
 
-/* --label-event self_exclusion on a file: every player's first
- * self-exclusion before any event is scored, so --horizon-days can cut
- * before it. Only lines that name the type are parsed. */
-static int read_self_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
-{
-	const char *line;
-	size_t len;
-	int64_t lineno;
-	int more;
-	struct source_file *sf = source_file_open(path, err, errlen);
-	if (!sf)
-		return -1;
-	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
-		struct event ev;
-		char reason[512];
-		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
-		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
-			continue;
-		for (int i = 0; i < r->n && more == 1; i++)
-			if (evaluate_note_self_exclusion(r->e[i], &ev, err, errlen) < 0)
-				more = -1;
-		if (more < 0)
-			break;
-	}
-	source_file_close(sf);
-	return more < 0 ? -1 : 0;
-}
-
-static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+/* Reads the events once. With first_exclusions (--label-event
+ * self_exclusion on a file, before any event is scored, so that
+ * --horizon-days can cut before the label), it only notes each player's
+ * first self-exclusion, parsing just the lines that name the type;
+ * otherwise it scores every event, noting the rejected ones. */
+static int read_events(struct runs *r, const char *path, bool first_exclusions, bool quiet, char *err,
+		       size_t errlen)
 {
 	const char *line;
 	size_t len;
@@ -161,16 +139,19 @@ static int read_events(struct runs *r, const char *path, bool quiet, char *err, 
 		struct event ev;
 		char reason[512];
 		enum eval_outcome outcome;
+		if (first_exclusions && (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion")))
+			continue;
 		if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
-			for (int i = 0; i < r->n; i++)
+			for (int i = 0; i < r->n && !first_exclusions; i++)
 				evaluate_note_rejected(r->e[i]);
-			if (!quiet)
+			if (!quiet && !first_exclusions)
 				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf), (long long)lineno,
 					reason);
 			continue;
 		}
 		for (int i = 0; i < r->n && more == 1; i++)
-			if (evaluate_event(r->e[i], &ev, &outcome, err, errlen) < 0)
+			if ((first_exclusions ? evaluate_note_self_exclusion(r->e[i], &ev, err, errlen)
+					      : evaluate_event(r->e[i], &ev, &outcome, err, errlen)) < 0)
 				more = -1;
 		if (more < 0)
 			break;
@@ -430,9 +411,9 @@ static int run(struct runs *r, const struct evaluate_args *a)
 	int rc;
 	if (a->labels && (rc = read_labels(r, a->labels)) != 0)
 		return rc;
-	if (a->label_event && strcmp(a->file, "-") != 0 && read_self_exclusions(r, a->file, err, sizeof(err)) < 0)
+	if (a->label_event && strcmp(a->file, "-") != 0 && read_events(r, a->file, true, true, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
-	if (read_events(r, a->file, a->quiet, err, sizeof(err)) < 0)
+	if (read_events(r, a->file, false, a->quiet, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
 	if (evaluate_check_labels(r->e[0], &lineno, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", a->labels, (long long)lineno, err);
