@@ -161,12 +161,20 @@ static void codec_deposits(struct codec *c, struct player_state *st)
 	}
 }
 
-static void codec_markers(struct codec *c, struct player_state *st)
+/* The markers held, counted: written, or read (bounded). Both marker
+ * sections (the markers, then their points in the format 3 tail) walk
+ * the same held slots in the same order. */
+static int c_marker_count(struct codec *c, const struct player_state *st)
 {
 	int used = 0;
 	for (int i = 0; i < ENGINE_MARKERS; i++)
 		used += st->markers[i].rule < RULE_COUNT;
-	used = c_count(c, used, ENGINE_MARKERS);
+	return c_count(c, used, ENGINE_MARKERS);
+}
+
+static void codec_markers(struct codec *c, struct player_state *st)
+{
+	int used = c_marker_count(c, st);
 	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
 		struct marker *m = &st->markers[c->decoding ? k : i];
 		if (!c->decoding && m->rule >= RULE_COUNT)
@@ -263,10 +271,7 @@ static void codec_extension(struct codec *c, struct player_state *st)
 		k++;
 	}
 
-	used = 0;
-	for (int i = 0; i < ENGINE_MARKERS; i++)
-		used += st->markers[i].rule < RULE_COUNT;
-	used = c_count(c, used, ENGINE_MARKERS);
+	used = c_marker_count(c, st);
 	for (int i = 0, k = 0; k < used && i < ENGINE_MARKERS; i++) {
 		struct marker *m = &st->markers[c->decoding ? k : i];
 		if (!c->decoding && m->rule >= RULE_COUNT)
