@@ -2,6 +2,7 @@
  * export and its verification are in audit_export.c and audit_verify.c. */
 #include "rgmon/audit.h"
 #include "rgmon/canon.h"
+#include "rgmon/clock.h"
 #include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -13,14 +14,17 @@
 
 #include <stdio.h>
 
-int audit_record_hash(int64_t seq, const char *at, const char *kind, const char *player_id, json_t *payload,
-		      const char *prev_hash, char out[AUDIT_HASH_HEX])
+int audit_record_hash(int64_t seq, const char *at, const char *recorded_at, const char *kind, const char *player_id,
+		      json_t *payload, const char *prev_hash, char out[AUDIT_HASH_HEX])
 {
 	if (!json_is_object(payload))
 		return -1;
 	json_t *rec = json_pack("{s:I, s:s, s:s, s:O, s:s, s:o}", "seq", (json_int_t)seq, "at", at, "kind", kind,
 				"payload", payload, "prev_hash", prev_hash, "player_id",
 				player_id ? json_string(player_id) : json_null());
+	/* Only when the record has one: older records keep their hashes. */
+	if (rec && recorded_at)
+		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
 	char *text = rec ? canon_json(rec) : NULL;
 	json_decref(rec);
 	int rc = text ? digest_sha256_hex(text, strlen(text), out) : -1;
@@ -48,18 +52,27 @@ int audit_append(struct store *st, int64_t at_ms, enum audit_kind kind_id, const
 {
 	const char *kind = audit_kind_name(kind_id);
 	struct store_audit_row r = { .at_ms = at_ms, .kind = kind, .player_id = player_id };
-	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], at[TS_RFC3339_LEN];
+	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], at[TS_RFC3339_LEN], recorded_at[TS_RFC3339_LEN];
+	int64_t head_recorded;
 	int rc = -1;
 	char *text = payload ? canon_json(payload) : NULL; /* stored, and exported, as hashed */
 	if (!text) {
 		seterr(err, errlen, "audit %s: cannot write its payload", kind);
 		goto out;
 	}
-	if (store_audit_head(st, &r.seq, prev, err, errlen) < 0)
+	if (store_audit_head_recorded(st, &r.seq, prev, &head_recorded, err, errlen) < 0)
 		goto out;
 	r.seq++;
+	/* Read inside the write transaction, so an export that waited for the
+	 * write lock (store_write_barrier) knows every record recorded before
+	 * it is committed. Never before the head: recorded_at does not
+	 * decrease along the chain even when the clock steps back. */
+	r.recorded_at_ms = clock_now_ms();
+	if (r.recorded_at_ms < head_recorded)
+		r.recorded_at_ms = head_recorded;
 	ts_format_rfc3339(at_ms, at, sizeof(at));
-	if (audit_record_hash(r.seq, at, kind, player_id, payload, prev, hash) < 0) {
+	ts_format_rfc3339(r.recorded_at_ms, recorded_at, sizeof(recorded_at));
+	if (audit_record_hash(r.seq, at, recorded_at, kind, player_id, payload, prev, hash) < 0) {
 		seterr(err, errlen, "audit %s: cannot hash the record", kind);
 		goto out;
 	}

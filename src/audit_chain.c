@@ -46,16 +46,19 @@ static int broken(struct chain_walk *w, int64_t seq, const char *fmt, ...)
  * Ten times faster than parsing, for the millions of records an export
  * re-checks; when it does not hold (a payload stored otherwise, by hand),
  * the caller parses and re-encodes before calling the record broken. */
-static bool stored_text_matches(const struct store_audit_row *r, const char *at)
+static bool stored_text_matches(const struct store_audit_row *r, const char *at, const char *recorded_at)
 {
-	size_t cap = strlen(r->payload) + strlen(r->kind) + (r->player_id ? strlen(r->player_id) : 0) + 256;
+	size_t cap = strlen(r->payload) + strlen(r->kind) + (r->player_id ? strlen(r->player_id) : 0) + 320;
 	char *text = malloc(cap), hash[AUDIT_HASH_HEX];
 	if (!text)
 		return false;
+	/* Sorted members: recorded_at (when the record has one) comes between
+	 * prev_hash and seq. */
 	int n = snprintf(text, cap, "{\"at\":\"%s\",\"kind\":\"%s\",\"payload\":%s,\"player_id\":%s%s%s,"
-				    "\"prev_hash\":\"%s\",\"seq\":%lld}",
+				    "\"prev_hash\":\"%s\",%s%s%s\"seq\":%lld}",
 			 at, r->kind, r->payload, r->player_id ? "\"" : "", r->player_id ? r->player_id : "null",
-			 r->player_id ? "\"" : "", r->prev_hash, (long long)r->seq);
+			 r->player_id ? "\"" : "", r->prev_hash, recorded_at ? "\"recorded_at\":\"" : "",
+			 recorded_at ? recorded_at : "", recorded_at ? "\"," : "", (long long)r->seq);
 	bool same = n > 0 && (size_t)n < cap && digest_sha256_hex(text, (size_t)n, hash) == 0 &&
 		    strcmp(hash, r->hash) == 0;
 	free(text);
@@ -66,7 +69,7 @@ static bool stored_text_matches(const struct store_audit_row *r, const char *at)
 static int check_row(void *ctx, const struct store_audit_row *r)
 {
 	struct chain_walk *w = ctx;
-	char at[TS_RFC3339_LEN], hash[AUDIT_HASH_HEX], why[160];
+	char at[TS_RFC3339_LEN], recorded_at[TS_RFC3339_LEN], hash[AUDIT_HASH_HEX], why[160];
 	if (w->prev_seq == 0) {
 		w->first_seq = r->seq;
 		rg_strlcpy(w->first_prev, r->prev_hash, sizeof(w->first_prev));
@@ -81,12 +84,17 @@ static int check_row(void *ctx, const struct store_audit_row *r)
 		return broken(w, r->seq, "it does not chain to record %lld", (long long)w->prev_seq);
 	}
 	ts_format_rfc3339(r->at_ms, at, sizeof(at));
+	const char *recorded = NULL;
+	if (r->recorded_at_ms != AUDIT_NO_RECORDED_AT) {
+		ts_format_rfc3339(r->recorded_at_ms, recorded_at, sizeof(recorded_at));
+		recorded = recorded_at;
+	}
 	int kind = audit_kind_parse(r->kind);
 	bool signed_kind = kind == AUDIT_CHECKPOINT || kind == AUDIT_RETENTION;
-	if (!signed_kind && stored_text_matches(r, at))
+	if (!signed_kind && stored_text_matches(r, at, recorded))
 		goto linked;
 	json_t *payload = json_loads(r->payload, 0, NULL);
-	if (audit_record_hash(r->seq, at, r->kind, r->player_id, payload, r->prev_hash, hash) < 0 ||
+	if (audit_record_hash(r->seq, at, recorded, r->kind, r->player_id, payload, r->prev_hash, hash) < 0 ||
 	    strcmp(hash, r->hash) != 0) {
 		json_decref(payload);
 		return broken(w, r->seq, "it does not match its hash");

@@ -62,8 +62,10 @@ static void csv_quoted(FILE *out, const char *s)
 static int write_record(void *ctx, const struct store_audit_row *r)
 {
 	struct export_state *x = ctx;
-	char at[TS_RFC3339_LEN];
+	char at[TS_RFC3339_LEN], recorded_at[TS_RFC3339_LEN] = "";
 	ts_format_rfc3339(r->at_ms, at, sizeof(at));
+	if (r->recorded_at_ms != AUDIT_NO_RECORDED_AT)
+		ts_format_rfc3339(r->recorded_at_ms, recorded_at, sizeof(recorded_at));
 	if (x->res->count == 0) {
 		x->res->first_seq = r->seq;
 		rg_strlcpy(x->first_prev, r->prev_hash, sizeof(x->first_prev));
@@ -78,12 +80,17 @@ static int write_record(void *ctx, const struct store_audit_row *r)
 	note_policies(x, r->payload);
 	/* kind and player_id are of [A-Za-z0-9._:-]: nothing to escape. */
 	if (x->csv) {
-		fprintf(x->out, "record,%lld,%s,%s,%s,", (long long)r->seq, at, r->kind, r->player_id ? r->player_id : "");
+		/* recorded_at empty for a record from before it existed */
+		fprintf(x->out, "record,%lld,%s,%s,%s,%s,", (long long)r->seq, at, recorded_at, r->kind,
+			r->player_id ? r->player_id : "");
 		csv_quoted(x->out, r->payload);
 		fprintf(x->out, ",%s,%s\n", r->prev_hash, r->hash);
 	} else {
-		fprintf(x->out, "{\"type\":\"record\",\"seq\":%lld,\"at\":\"%s\",\"kind\":\"%s\",\"player_id\":", (long long)r->seq,
-			at, r->kind);
+		fprintf(x->out, "{\"type\":\"record\",\"seq\":%lld,\"at\":\"%s\",", (long long)r->seq, at);
+		/* only a record that has one: older records are exported as they were hashed */
+		if (recorded_at[0])
+			fprintf(x->out, "\"recorded_at\":\"%s\",", recorded_at);
+		fprintf(x->out, "\"kind\":\"%s\",\"player_id\":", r->kind);
 		if (r->player_id)
 			fprintf(x->out, "\"%s\"", r->player_id);
 		else
@@ -163,7 +170,7 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 	    audit_stats_compute(st, o->from_ms, o->to_ms, o->player, o->now_ms, &sum, err, errlen) < 0)
 		goto out;
 	if (x.csv)
-		fputs("type,seq,at,kind,player_id,payload,prev_hash,hash\n", out);
+		fputs(AUDIT_EXPORT_CSV_HEADER "\n", out);
 	if (first > 0 && store_audit_each(st, first, last, o->player, write_record, &x, err, errlen) < 0)
 		goto out;
 	if (x.failed || ferror(out)) {
@@ -208,7 +215,7 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 		goto out;
 	}
 	if (x.csv) {
-		fputs("manifest,,,,,", out);
+		fputs("manifest,,,,,,", out);
 		csv_quoted(out, text);
 		fputs(",,\n", out);
 	} else {

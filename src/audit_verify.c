@@ -21,7 +21,7 @@ enum line_type { LINE_BLANK, LINE_RECORD, LINE_MANIFEST, LINE_BAD };
 struct parsed {
 	enum line_type type;
 	int64_t seq;
-	const char *at, *kind, *player_id, *prev_hash, *hash;
+	const char *at, *recorded_at, *kind, *player_id, *prev_hash, *hash; /* recorded_at NULL: none */
 	json_t *payload;  /* the record's payload, or the manifest */
 	json_t *root;     /* owns the strings above (JSONL) */
 	int stray_column; /* CSV manifest row: a column the format leaves empty has a value */
@@ -78,7 +78,8 @@ static const char *member(json_t *o, const char *key)
  * as part of a verified record. */
 static const char *undefined_member(json_t *record)
 {
-	static const char *const defined[] = { "type", "seq", "at", "kind", "player_id", "payload", "prev_hash", "hash" };
+	static const char *const defined[] = { "type",	   "seq",	"at",	     "recorded_at", "kind",
+					       "player_id", "payload", "prev_hash", "hash" };
 	const char *key;
 	json_t *v;
 	json_object_foreach(record, key, v) {
@@ -91,7 +92,9 @@ static const char *undefined_member(json_t *record)
 	return NULL;
 }
 
-static void parse_line(char *line, bool csv, struct parsed *p)
+/* csv: 0 for JSONL, else the CSV's columns: 9 (with recorded_at), or 8 in
+ * an export made before records had it. */
+static void parse_line(char *line, int csv, struct parsed *p)
 {
 	memset(p, 0, sizeof(*p));
 	line[strcspn(line, "\r\n")] = '\0';
@@ -101,14 +104,15 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 	}
 	p->type = LINE_BAD;
 	if (csv) {
-		char *f[8];
-		int n = csv_split(line, f, 8);
-		if (n != 8) {
-			seterr(p->why, sizeof(p->why), "not a row of 8 CSV fields");
+		char *f[9];
+		int o = csv == 9; /* the recorded_at column shifts the ones after at */
+		int n = csv_split(line, f, csv);
+		if (n != csv) {
+			seterr(p->why, sizeof(p->why), "not a row of %d CSV fields", csv);
 			return;
 		}
 		json_error_t jerr;
-		p->payload = json_loads(f[5], 0, &jerr);
+		p->payload = json_loads(f[5 + o], 0, &jerr);
 		if (!json_is_object(p->payload)) {
 			seterr(p->why, sizeof(p->why), "the payload is not a JSON object");
 			return;
@@ -116,8 +120,8 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 		if (strcmp(f[0], "manifest") == 0) {
 			/* Only the payload column holds the (signed) manifest;
 			 * the walk refuses a value anywhere else. */
-			for (int i = 1; i < 8 && !p->stray_column; i++)
-				if (i != 5 && f[i][0] != '\0')
+			for (int i = 1; i < csv && !p->stray_column; i++)
+				if (i != 5 + o && f[i][0] != '\0')
 					p->stray_column = i + 1;
 			p->type = LINE_MANIFEST;
 			return;
@@ -129,10 +133,11 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 			return;
 		}
 		p->at = f[2];
-		p->kind = f[3];
-		p->player_id = f[4][0] ? f[4] : NULL;
-		p->prev_hash = f[6];
-		p->hash = f[7];
+		p->recorded_at = o && f[3][0] ? f[3] : NULL;
+		p->kind = f[3 + o];
+		p->player_id = f[4 + o][0] ? f[4 + o] : NULL;
+		p->prev_hash = f[6 + o];
+		p->hash = f[7 + o];
 		p->type = LINE_RECORD;
 		return;
 	}
@@ -149,14 +154,17 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 		return;
 	}
 	json_t *seq = json_object_get(p->root, "seq"), *pid = json_object_get(p->root, "player_id");
+	json_t *recorded = json_object_get(p->root, "recorded_at");
 	p->at = member(p->root, "at");
+	p->recorded_at = json_string_value(recorded);
 	p->kind = member(p->root, "kind");
 	p->prev_hash = member(p->root, "prev_hash");
 	p->hash = member(p->root, "hash");
 	p->payload = json_incref(json_object_get(p->root, "payload"));
 	p->player_id = json_string_value(pid);
 	if (strcmp(type, "record") != 0 || !json_is_integer(seq) || !p->at || !p->kind || !p->prev_hash || !p->hash ||
-	    !json_is_object(p->payload) || !(json_is_null(pid) || json_is_string(pid))) {
+	    !json_is_object(p->payload) || !(json_is_null(pid) || json_is_string(pid)) ||
+	    (recorded && !json_is_string(recorded))) {
 		seterr(p->why, sizeof(p->why), "a record misses a member or has one of the wrong type");
 		return;
 	}
@@ -167,6 +175,14 @@ static void parse_line(char *line, bool csv, struct parsed *p)
 	}
 	p->seq = json_integer_value(seq);
 	p->type = LINE_RECORD;
+}
+
+/* From an export's first line: 0 for JSONL, else its CSV columns. */
+static int csv_columns(const char *header)
+{
+	if (strncmp(header, AUDIT_EXPORT_CSV_HEADER, strlen(AUDIT_EXPORT_CSV_HEADER)) == 0)
+		return 9;
+	return strncmp(header, "type,seq,", 9) == 0 ? 8 : 0;
 }
 
 static void parsed_release(struct parsed *p)
@@ -286,7 +302,7 @@ static int check_record(struct walk *w, const struct parsed *p, int64_t line, ch
 			       (long long)line, (long long)p->seq, (long long)want, (long long)e->first_line[w->next_idx]);
 	}
 	char hash[AUDIT_HASH_HEX];
-	if (audit_record_hash(p->seq, p->at, p->kind, p->player_id, p->payload, p->prev_hash, hash) < 0 ||
+	if (audit_record_hash(p->seq, p->at, p->recorded_at, p->kind, p->player_id, p->payload, p->prev_hash, hash) < 0 ||
 	    strcmp(hash, p->hash) != 0)
 		return PROBLEM("edited: record seq %lld (line %lld) does not match its hash", (long long)p->seq,
 			       (long long)line);
@@ -336,7 +352,7 @@ static int check_record(struct walk *w, const struct parsed *p, int64_t line, ch
 }
 
 /* Pass 1: the manifest, and where each expected record first appears. */
-static int first_pass(FILE *f, bool csv, const uint8_t *pub, struct expectation *e, int64_t *last_line,
+static int first_pass(FILE *f, int csv, const uint8_t *pub, struct expectation *e, int64_t *last_line,
 		      bool *ends_clean, char *report, size_t reportlen)
 {
 	char *line = NULL;
@@ -429,7 +445,7 @@ int audit_verify_file(const char *path, const uint8_t *pub, char *report, size_t
 		return seterr(report, reportlen, "cannot read \"%s\": %s", path, strerror(errno));
 	struct expectation e = { 0 };
 	struct walk w = { .pub = pub, .e = &e };
-	char *line = NULL, header[64] = "";
+	char *line = NULL, header[128] = "";
 	size_t cap = 0;
 	int64_t last_line = 0, lineno = 0;
 	bool ends_clean = true;
@@ -439,7 +455,7 @@ int audit_verify_file(const char *path, const uint8_t *pub, char *report, size_t
 		fclose(f);
 		return seterr(report, reportlen, "truncated: \"%s\" is empty", path), 1;
 	}
-	bool csv = strncmp(header, "type,seq,", 9) == 0;
+	int csv = csv_columns(header);
 	rewind(f);
 	if (first_pass(f, csv, pub, &e, &last_line, &ends_clean, report, reportlen) != 0)
 		goto out;
@@ -586,7 +602,7 @@ static int compare_record(struct held_compare *c, const struct parsed *p, int64_
 }
 
 /* The key the export is signed with: pub, or the one its manifest names. */
-static int export_key(FILE *f, bool csv, const uint8_t *pub, uint8_t key[SIGN_PUBLIC_LEN])
+static int export_key(FILE *f, int csv, const uint8_t *pub, uint8_t key[SIGN_PUBLIC_LEN])
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -613,11 +629,11 @@ int audit_verify_checkpoints(const char *path, const struct audit_held *h, const
 	if (!f)
 		return seterr(report, reportlen, "cannot read \"%s\": %s", path, strerror(errno));
 	struct held_compare c = { .sorted = { .n = h->n } };
-	char header[64] = "", *line = NULL;
+	char header[128] = "", *line = NULL;
 	size_t cap = 0;
 	int64_t lineno = 0;
 	int rc = 1;
-	bool csv = fgets(header, sizeof(header), f) && strncmp(header, "type,seq,", 9) == 0;
+	int csv = fgets(header, sizeof(header), f) ? csv_columns(header) : 0;
 	rewind(f);
 	if (export_key(f, csv, pub, c.key) < 0) {
 		rc = PROBLEM("the export names no public key");

@@ -200,7 +200,10 @@ static int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 	rc = EXIT_RUNTIME;
 	if (!out)
 		cmd_fail("audit export: cannot write \"%s\": %s", out_path, strerror(errno));
-	else if (audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
+	/* serve may be writing: wait for its open transaction, so every record
+	 * recorded before exported_at is in the snapshot and a closed range
+	 * (--to at or before now) exports the same records every time. */
+	else if (store_write_barrier(st, err, sizeof(err)) < 0 || audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
 		 record_export(st, &o, &res, err, sizeof(err)) < 0)
 		cmd_fail("audit export: %s", err);
 	else

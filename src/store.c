@@ -111,6 +111,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
 	/* and the file says whose it is (STORE_APPLICATION_ID) */
 	"PRAGMA application_id = 1919380846;",
+	/* N (audit recorded_at): the wall time each audit record was written,
+	 * part of its hash (NULL in records written before); export ranges
+	 * select on it, falling back to at_ms, by this index's expression. */
+	"ALTER TABLE audit ADD COLUMN recorded_at_ms INTEGER;"
+	"CREATE INDEX audit_by_recorded ON audit(COALESCE(recorded_at_ms, at_ms));",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by
@@ -568,6 +573,13 @@ int store_commit(struct store *st, char *err, size_t errlen)
 		return -1;
 	return exec_script(st, "COMMIT", err, errlen);
 }
+int store_write_barrier(struct store *st, char *err, size_t errlen)
+{
+	if (exec_script(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	return exec_script(st, "ROLLBACK", err, errlen);
+}
+
 int store_read_begin(struct store *st, char *err, size_t errlen)
 {
 	return exec_script(st, "BEGIN DEFERRED", err, errlen);

@@ -9,12 +9,14 @@
 #include "store_int.h"
 
 static const struct store_sql audit_head = {
-	"reading the audit head", "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", "", STMT_AUDIT_HEAD,
+	"reading the audit head", "SELECT seq, hash, recorded_at_ms FROM audit ORDER BY seq DESC LIMIT 1", "",
+	STMT_AUDIT_HEAD,
 };
 
 struct head_read {
 	int64_t *seq;
 	char *hash;
+	int64_t *recorded_at_ms;
 };
 
 static int head_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
@@ -23,27 +25,38 @@ static int head_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	*r->seq = sqlite3_column_int64(s, 0);
 	const char *h = (const char *)sqlite3_column_text(s, 1);
 	rg_strlcpy(r->hash, h ? h : "", AUDIT_HASH_HEX);
+	*r->recorded_at_ms = store_col_int64(s, 2, AUDIT_NO_RECORDED_AT);
 	return 1;
 }
 
-int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen)
+int store_audit_head_recorded(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], int64_t *recorded_at_ms,
+			      char *err, size_t errlen)
 {
-	struct head_read r = { seq, hash };
+	struct head_read r = { seq, hash, recorded_at_ms };
 	*seq = 0;
+	*recorded_at_ms = AUDIT_NO_RECORDED_AT;
 	rg_strlcpy(hash, AUDIT_GENESIS_HASH, AUDIT_HASH_HEX);
 	return store_exec(st, &audit_head, head_row, &r, err, errlen) < 0 ? -1 : 0;
 }
 
+int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen)
+{
+	int64_t ignored;
+	return store_audit_head_recorded(st, seq, hash, &ignored, err, errlen);
+}
+
 static const struct store_sql audit_add = {
 	"writing an audit record",
-	"INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
-	"IIsssss", STMT_AUDIT_ADD,
+	"INSERT INTO audit(seq, at_ms, kind, player_id, payload, prev_hash, hash, recorded_at_ms)"
+	" VALUES (?,?,?,?,?,?,?,?)",
+	"IIsssssI?", STMT_AUDIT_ADD,
 };
 
 int store_audit_insert(struct store *st, const struct store_audit_row *r, char *err, size_t errlen)
 {
+	/* AUDIT_NO_RECORDED_AT is INT64_MIN: bound as NULL. */
 	return store_exec(st, &audit_add, NULL, NULL, err, errlen, r->seq, r->at_ms, r->kind, r->player_id,
-			  r->payload, r->prev_hash, r->hash);
+			  r->payload, r->prev_hash, r->hash, r->recorded_at_ms);
 }
 
 static const struct store_sql last_checkpoint = {
@@ -61,11 +74,17 @@ int store_audit_last_checkpoint(struct store *st, int64_t *seq, int64_t *at_ms, 
 	return rc < 0 ? -1 : 0;
 }
 
+/* By the time a record was written; a record from before recorded_at by
+ * its at. The expression is the one the index audit_by_recorded is on. */
 static const struct store_sql span_first = {
-	"reading the audit span", "SELECT MIN(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", "II", STMT_NONE,
+	"reading the audit span",
+	"SELECT MIN(seq) FROM audit WHERE COALESCE(recorded_at_ms, at_ms) >= ?1 AND COALESCE(recorded_at_ms, at_ms) < ?2",
+	"II", STMT_NONE,
 };
 static const struct store_sql span_last = {
-	"reading the audit span", "SELECT MAX(seq) FROM audit WHERE at_ms >= ?1 AND at_ms < ?2", "II", STMT_NONE,
+	"reading the audit span",
+	"SELECT MAX(seq) FROM audit WHERE COALESCE(recorded_at_ms, at_ms) >= ?1 AND COALESCE(recorded_at_ms, at_ms) < ?2",
+	"II", STMT_NONE,
 };
 
 int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *first, int64_t *last, char *err,
@@ -80,13 +99,13 @@ int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *
 
 static const struct store_sql audit_range = {
 	"reading the audit trail",
-	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash, recorded_at_ms FROM audit "
 	"WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
 	"II", STMT_NONE,
 };
 static const struct store_sql audit_range_of_player = {
 	"reading the audit trail",
-	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash FROM audit "
+	"SELECT seq, at_ms, kind, player_id, payload, prev_hash, hash, recorded_at_ms FROM audit "
 	"WHERE player_id = ?3 AND seq BETWEEN ?1 AND ?2 ORDER BY seq",
 	"IIs", STMT_NONE,
 };
@@ -107,6 +126,7 @@ static int audit_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 		.payload = (const char *)sqlite3_column_text(s, 4),
 		.prev_hash = (const char *)sqlite3_column_text(s, 5),
 		.hash = (const char *)sqlite3_column_text(s, 6),
+		.recorded_at_ms = store_col_int64(s, 7, AUDIT_NO_RECORDED_AT),
 	};
 	return w->fn(w->ctx, &r) ? 1 : 0;
 }

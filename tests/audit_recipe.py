@@ -57,8 +57,10 @@ def canonical(v):
 
 
 def record_hash(record):
-    six = {k: record[k] for k in ("seq", "at", "kind", "player_id", "payload", "prev_hash")}
-    return hashlib.sha256(canonical(six).encode("utf-8")).hexdigest()
+    hashed = {k: record[k] for k in ("seq", "at", "kind", "player_id", "payload", "prev_hash")}
+    if "recorded_at" in record:  # every record written since 2026-12; older ones have none
+        hashed["recorded_at"] = record["recorded_at"]
+    return hashlib.sha256(canonical(hashed).encode("utf-8")).hexdigest()
 # --- end of recipe ---
 
 GENESIS = "0" * 64
@@ -126,19 +128,26 @@ def read_export(path):
         # Split at "\n" only: str.splitlines() also splits at U+2028 and
         # other characters a payload holds as themselves.
         rows = list(csv.reader(raw.split("\n")[:-1] if raw.endswith("\n") else raw.split("\n")))
-        if rows[0] != ["type", "seq", "at", "kind", "player_id", "payload", "prev_hash", "hash"]:
+        # rgmon-audit-export/2 has a recorded_at column after at; /1 has none.
+        columns = ["type", "seq", "at", "recorded_at", "kind", "player_id", "payload", "prev_hash", "hash"]
+        if rows[0] != columns and rows[0] != columns[:3] + columns[4:]:
             raise Problem("line 1: not the CSV header")
+        header = rows[0]
         for n, row in enumerate(rows[1:], start=2):
-            if len(row) != 8:
-                raise Problem("line %d: not 8 columns" % n)
+            if len(row) != len(header):
+                raise Problem("line %d: not %d columns" % (n, len(header)))
+            col = dict(zip(header, row))
             if row[0] == "manifest":
-                if any(row[i] for i in (1, 2, 3, 4, 6, 7)):
+                if any(v for k, v in col.items() if k not in ("type", "payload")):
                     raise Problem("line %d: the manifest row has a stray value" % n)
-                yield n, loads(row[5])
+                yield n, loads(col["payload"])
             elif row[0] == "record":
-                yield n, {"type": "record", "seq": int(row[1]), "at": row[2], "kind": row[3],
-                          "player_id": row[4] or None, "payload": loads(row[5]), "prev_hash": row[6],
-                          "hash": row[7]}
+                r = {"type": "record", "seq": int(col["seq"]), "at": col["at"], "kind": col["kind"],
+                     "player_id": col["player_id"] or None, "payload": loads(col["payload"]),
+                     "prev_hash": col["prev_hash"], "hash": col["hash"]}
+                if col.get("recorded_at"):
+                    r["recorded_at"] = col["recorded_at"]
+                yield n, r
             else:
                 raise Problem("line %d: neither record nor manifest" % n)
     else:
@@ -155,7 +164,7 @@ def verify(path, pub_pem=None):
         if obj.get("type") == "manifest":
             manifest = (n, obj)
             continue
-        if obj.get("type") != "record" or set(obj) != RECORD_MEMBERS:
+        if obj.get("type") != "record" or set(obj) - {"recorded_at"} != RECORD_MEMBERS:
             raise Problem("line %d: not a record of exactly the format's members" % n)
         records.append((n, obj))
     if manifest is None:

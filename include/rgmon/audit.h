@@ -2,12 +2,16 @@
  * policy load, token registration, export and service start/stop is a
  * record written in the transaction of the change it records.
  *
- * A record is (seq, at, kind, player_id, payload, prev_hash); its hash is
- * the SHA-256 (hex) of its canonical JSON (canon.h): those six members,
- * `at` as RFC 3339 UTC, player_id null for records about no player. The
- * payload is stored, and exported, as its canonical JSON too. prev_hash is the previous
- * record's hash (64 zeros before the first). `at` is event time for
- * decisions and wall time for everything else.
+ * A record is (seq, at, recorded_at, kind, player_id, payload, prev_hash);
+ * its hash is the SHA-256 (hex) of its canonical JSON (canon.h): those
+ * seven members, `at` and `recorded_at` as RFC 3339 UTC, player_id null
+ * for records about no player. The payload is stored, and exported, as
+ * its canonical JSON too. prev_hash is the previous record's hash (64
+ * zeros before the first). `at` is event time for decisions and wall time
+ * for everything else; `recorded_at` is the wall time the record was
+ * written, never before the previous record's. Records written before
+ * recorded_at existed have none and hash the other six members: their
+ * hashes, and exports made of them, stay as they were.
  *
  * A checkpoint record signs the chain head with the service's Ed25519 key:
  * the message is "rgmon-audit-checkpoint/1 SEQ HASH" for the record before
@@ -62,16 +66,18 @@ const char *audit_kind_name(enum audit_kind k);
 /* The kind named s, or -1 (a record of an unknown kind). */
 int audit_kind_parse(const char *s);
 
-/* Appends a record at the chain head in the caller's transaction. payload
- * (an object) is stolen. */
+/* Appends a record at the chain head in the caller's (write) transaction,
+ * recorded at the wall clock's time, or the head's recorded_at when the
+ * clock is behind it. payload (an object) is stolen. */
 int audit_append(struct store *st, int64_t at_ms, enum audit_kind kind, const char *player_id, json_t *payload,
 		 char *err, size_t errlen);
 
-/* The hash of a record as described above, from its parts; at is the RFC
- * 3339 text. Returns 0, or -1 when payload is not an object or has no
+/* The hash of a record as described above, from its parts; at and
+ * recorded_at are the RFC 3339 text, recorded_at NULL for a record that
+ * has none. Returns 0, or -1 when payload is not an object or has no
  * canonical form (a real number). */
-int audit_record_hash(int64_t seq, const char *at, const char *kind, const char *player_id, json_t *payload,
-		      const char *prev_hash, char out[AUDIT_HASH_HEX]);
+int audit_record_hash(int64_t seq, const char *at, const char *recorded_at, const char *kind, const char *player_id,
+		      json_t *payload, const char *prev_hash, char out[AUDIT_HASH_HEX]);
 
 /* The message a checkpoint signs. */
 void audit_checkpoint_message(int64_t seq, const char *hash, char *buf, size_t len);

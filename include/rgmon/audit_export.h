@@ -14,10 +14,15 @@
 
 #include <stdio.h>
 
-#define AUDIT_EXPORT_FORMAT "rgmon-audit-export/1"
+/* /2: records carry recorded_at (hashed) and ranges select on it; /1
+ * exports (no recorded_at, ranges on at) still verify. */
+#define AUDIT_EXPORT_FORMAT "rgmon-audit-export/2"
+#define AUDIT_EXPORT_CSV_HEADER "type,seq,at,recorded_at,kind,player_id,payload,prev_hash,hash"
+/* The header of /1 CSV exports, which verify still reads. */
+#define AUDIT_EXPORT_CSV_HEADER_1 "type,seq,at,kind,player_id,payload,prev_hash,hash"
 
 struct audit_export_options {
-	int64_t from_ms, to_ms;      /* the records at or after from, before to */
+	int64_t from_ms, to_ms;      /* the records recorded at or after from, before to */
 	const char *player;          /* only this player's records; NULL for all */
 	bool csv;                    /* CSV instead of JSONL */
 	const struct sign_key *key;  /* signs the manifest */

@@ -273,8 +273,11 @@ int64_t store_outbox_prune(struct store *st, int64_t sent_before_ms, char *err, 
  * for the callback only. */
 #define AUDIT_GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define AUDIT_HASH_HEX 65
+/* The recorded_at_ms of a record written before records carried one. */
+#define AUDIT_NO_RECORDED_AT INT64_MIN
 struct store_audit_row {
 	int64_t seq, at_ms;
+	int64_t recorded_at_ms; /* wall time it was written, or AUDIT_NO_RECORDED_AT */
 	const char *kind;
 	const char *player_id; /* NULL for records about no player */
 	const char *payload;   /* canonical JSON */
@@ -282,11 +285,17 @@ struct store_audit_row {
 };
 /* The chain head: its seq (0 when empty) and hash (the genesis when empty). */
 int store_audit_head(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], char *err, size_t errlen);
+/* The same, and the head's recorded_at_ms (AUDIT_NO_RECORDED_AT when it has
+ * none or the chain is empty). */
+int store_audit_head_recorded(struct store *st, int64_t *seq, char hash[AUDIT_HASH_HEX], int64_t *recorded_at_ms,
+			      char *err, size_t errlen);
 int store_audit_insert(struct store *st, const struct store_audit_row *r, char *err, size_t errlen);
 /* The latest checkpoint's seq and time, or seq 0 when there is none. */
 int store_audit_last_checkpoint(struct store *st, int64_t *seq, int64_t *at_ms, char *err, size_t errlen);
-/* The contiguous seq span from the first record at or after from_ms to the
- * last one before to_ms; 0 when no record is in the times, 1 when found. */
+/* The contiguous seq span from the first record recorded at or after
+ * from_ms to the last one recorded before to_ms (by recorded_at_ms; a
+ * record without one by at_ms); 0 when no record is in the times, 1 when
+ * found. */
 int store_audit_span(struct store *st, int64_t from_ms, int64_t to_ms, int64_t *first, int64_t *last, char *err,
 		     size_t errlen);
 typedef int (*store_audit_fn)(void *ctx, const struct store_audit_row *r);
@@ -303,6 +312,10 @@ int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err
 /* The oldest retained record's seq (1, or the retention anchor), and the
  * number of records. */
 int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen);
+/* Waits until no write transaction is open on the database (takes the
+ * write lock and gives it back): every record recorded before the call is
+ * committed when it returns. -1 when the lock cannot be had. */
+int store_write_barrier(struct store *st, char *err, size_t errlen);
 
 /* The token fingerprint was not registered before: records it, returns 1;
  * 0 when it was. */

@@ -28,7 +28,7 @@ players=$(jq -cS . "$WORK/players.json" | sha256sum | cut -c1-64)
 "$RGMON" audit export --db "$WORK/db" --key "$WORK/keys/audit-signing.key" \
 	--from 2000-01-01T00:00:00Z --to 2100-01-01T00:00:00Z >"$WORK/export.jsonl" 2>/dev/null
 audit=$(jq -cS 'select(.type == "record") | del(.hash, .prev_hash)
-	| if .kind == "policy_loaded" then del(.at) else . end' "$WORK/export.jsonl" | sha256sum | cut -c1-64)
+	| del(.recorded_at) | if .kind == "policy_loaded" then del(.at) else . end' "$WORK/export.jsonl" | sha256sum | cut -c1-64)
 
 got=$(printf 'summary %s\nalerts %s\nplayers %s\naudit %s\n' "$summary" "$alerts" "$players" "$audit")
 if [ "${RGMON_DIGEST_UPDATE:-0}" = 1 ]; then

@@ -27,7 +27,7 @@ static void test_record_hash_is_canonical_json(void **state)
 	json_t *payload = json_pack("{s:i, s:s}", "b", 1, "a", "\xc3\xa9"); /* keys out of order, a non-ASCII value */
 	const char canonical[] = "{\"at\":\"2026-11-01T00:00:00Z\",\"kind\":\"x\",\"payload\":{\"a\":\"\xc3\xa9\",\"b\":1},"
 				 "\"player_id\":null,\"prev_hash\":\"" AUDIT_GENESIS_HASH "\",\"seq\":1}";
-	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", "x", NULL, payload, AUDIT_GENESIS_HASH, got), 0);
+	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", NULL, "x", NULL, payload, AUDIT_GENESIS_HASH, got), 0);
 	assert_int_equal(digest_sha256_hex(canonical, strlen(canonical), want), 0);
 	assert_string_equal(got, want);
 	json_decref(payload);
@@ -91,7 +91,7 @@ static void test_canonical_json_refuses_reals(void **state)
 	char hash[AUDIT_HASH_HEX];
 	json_t *v = json_pack("{s:f}", "x", 1.0);
 	assert_null(canon_json(v));
-	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", "x", NULL, v, AUDIT_GENESIS_HASH, hash), -1);
+	assert_int_equal(audit_record_hash(1, "2026-11-01T00:00:00Z", NULL, "x", NULL, v, AUDIT_GENESIS_HASH, hash), -1);
 	json_decref(v);
 }
 
@@ -170,7 +170,8 @@ static void test_retention_keeps_the_rest_verifiable(void **state)
 	snprintf(path, sizeof(path), "%s/e.jsonl", f.dir);
 	FILE *out = fopen(path, "w");
 	assert_non_null(out);
-	struct audit_export_options o = { .from_ms = 0, .to_ms = now + 86400000, .key = f.key, .now_ms = now };
+	/* to: after the wall clock, as records are recorded at it */
+	struct audit_export_options o = { .from_ms = 0, .to_ms = t_ms("2100-01-01T00:00:00Z"), .key = f.key, .now_ms = now };
 	struct audit_export_result res;
 	assert_int_equal(audit_export(f.st, &o, out, &res, err, sizeof(err)), 0);
 	fclose(out);
@@ -187,6 +188,85 @@ static void test_retention_keeps_the_rest_verifiable(void **state)
 	pub[0] ^= 1;
 	assert_int_equal(audit_verify_file(path, pub, report, sizeof(report)), 1);
 	assert_non_null(strstr(report, "bad signature"));
+	fixture_close(&f);
+}
+
+/* A record as written before records had recorded_at: hashed over six
+ * members, stored with recorded_at_ms NULL. */
+static void insert_record(struct fixture *f, int64_t at_ms, int64_t recorded_at_ms, const char *payload)
+{
+	char err[256], at[TS_RFC3339_LEN], recorded_at[TS_RFC3339_LEN], prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+	int64_t seq;
+	json_t *p = json_loads(payload, 0, NULL);
+	assert_int_equal(store_audit_head(f->st, &seq, prev, err, sizeof(err)), 0);
+	ts_format_rfc3339(at_ms, at, sizeof(at));
+	ts_format_rfc3339(recorded_at_ms, recorded_at, sizeof(recorded_at));
+	assert_int_equal(audit_record_hash(seq + 1, at, recorded_at_ms == AUDIT_NO_RECORDED_AT ? NULL : recorded_at,
+					   "level_change", "p1", p, prev, hash),
+			 0);
+	json_decref(p);
+	struct store_audit_row r = { .seq = seq + 1, .at_ms = at_ms, .recorded_at_ms = recorded_at_ms,
+				     .kind = "level_change", .player_id = "p1", .payload = payload,
+				     .prev_hash = prev, .hash = hash };
+	assert_int_equal(store_audit_insert(f->st, &r, err, sizeof(err)), 0);
+}
+
+/* Exports the records recorded in [from, to) to dir/name and verifies it;
+ * returns how many records it holds. */
+static int64_t export_verified(struct fixture *f, const char *name, int64_t from, int64_t to)
+{
+	char err[256], report[512], path[160];
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	struct audit_export_options o = { .from_ms = from, .to_ms = to, .key = f->key, .now_ms = to };
+	struct audit_export_result res;
+	assert_int_equal(audit_export(f->st, &o, out, &res, err, sizeof(err)), 0);
+	fclose(out);
+	uint8_t pub[SIGN_PUBLIC_LEN];
+	sign_key_public(f->key, pub);
+	if (audit_verify_file(path, pub, report, sizeof(report)) != 0)
+		fail_msg("verify %s: %s", name, report);
+	return res.count;
+}
+
+/* A database from before recorded_at goes on: its records keep their
+ * hashes and are selected by at; new ones carry recorded_at (hashed) and
+ * are selected by it; the chain holds across; recorded_at never goes back
+ * behind the head's, whatever the clock says. */
+static void test_recorded_at_beside_older_records(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char err[256];
+	int64_t bad_seq, seq, recorded;
+	char hash[AUDIT_HASH_HEX];
+	fixture_open(&f);
+	int64_t october = t_ms("2026-10-01T12:00:00Z");
+	insert_record(&f, october, AUDIT_NO_RECORDED_AT, "{\"i\":1}");
+	insert_record(&f, october + 1000, AUDIT_NO_RECORDED_AT, "{\"i\":2}");
+	append(&f, october, 2); /* event time in October, recorded now */
+	assert_int_equal(audit_chain_check(f.st, &bad_seq, err, sizeof(err)), 0);
+	assert_int_equal(store_audit_head_recorded(f.st, &seq, hash, &recorded, err, sizeof(err)), 0);
+	assert_int_equal(seq, 4);
+	assert_true(recorded > t_ms("2026-12-01T00:00:00Z"));
+
+	/* October holds the two older records (by at), not the two decisions
+	 * on October events recorded since. */
+	assert_int_equal(export_verified(&f, "october.jsonl", october, t_ms("2026-11-01T00:00:00Z")), 2);
+	assert_int_equal(export_verified(&f, "recent.jsonl", recorded - 60000, recorded + 1), 2);
+	assert_int_equal(export_verified(&f, "all.jsonl", 0, t_ms("2100-01-01T00:00:00Z")), 4);
+
+	/* A record recorded ahead of the clock (it stepped back): the next
+	 * one is recorded at the same time, not before. */
+	int64_t ahead = t_ms("2099-01-01T00:00:00Z");
+	insert_record(&f, october, ahead, "{\"i\":3}");
+	append(&f, october, 1);
+	assert_int_equal(store_audit_head_recorded(f.st, &seq, hash, &recorded, err, sizeof(err)), 0);
+	assert_int_equal(seq, 6);
+	assert_int_equal(recorded, ahead);
+	assert_int_equal(audit_chain_check(f.st, &bad_seq, err, sizeof(err)), 0);
+	assert_int_equal(export_verified(&f, "ahead.jsonl", ahead, ahead + 1), 2);
 	fixture_close(&f);
 }
 
@@ -252,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_canonical_json_refuses_reals),
 		cmocka_unit_test(test_retention_keeps_the_rest_verifiable),
 		cmocka_unit_test(test_checkpoint_is_published),
+		cmocka_unit_test(test_recorded_at_beside_older_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
