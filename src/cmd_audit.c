@@ -150,17 +150,44 @@ static int cmd_keygen(const struct cmd_entry *cmd, int argc, char **argv)
 	return 0;
 }
 
-/* Records that an export was made, in its own short transaction. */
+#define WRITER_WAIT_TRIES 6 /* of the store's 5 s busy timeout */
+
+/* Records that an export was made, in its own short transaction. serve,
+ * busy, may keep the write lock past the busy timeout: tried again. */
 static int record_export(struct store *st, const struct audit_export_options *o, const struct audit_export_result *r,
 			 char *err, size_t errlen)
 {
-	if (store_begin(st, err, errlen) < 0)
+	int rc = -1;
+	for (int i = 0; i < WRITER_WAIT_TRIES && rc < 0; i++)
+		rc = store_begin(st, err, errlen);
+	if (rc < 0)
 		return -1;
 	if (audit_export_record(st, o, r, "cli", err, errlen) < 0 || store_commit(st, err, errlen) < 0) {
 		store_rollback(st);
 		return -1;
 	}
 	return 0;
+}
+
+/* serve may be writing. Waits until every audit record recorded before
+ * until_ms is committed, so a closed range (--to at or before now) exports
+ * the same records every time: serve committed after until_ms (it is busy,
+ * committing batch after batch), or its open transaction has ended (it is
+ * idle, or paused for the write lock). */
+static int wait_for_writer(struct store *st, int64_t until_ms, char *err, size_t errlen)
+{
+	for (int i = 0; i < WRITER_WAIT_TRIES; i++) {
+		int64_t committed;
+		if (store_committed_at(st, &committed, err, errlen) < 0)
+			return -1;
+		if (committed >= until_ms)
+			return 0;
+		int rc = store_write_barrier(st, err, errlen);
+		if (rc <= 0)
+			return rc;
+	}
+	return seterr(err, errlen, "the database's writer held its lock for %d s without committing; try again",
+		      WRITER_WAIT_TRIES * 5);
 }
 
 static int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
@@ -203,7 +230,7 @@ static int cmd_audit_export(const struct cmd_entry *cmd, int argc, char **argv)
 	/* serve may be writing: wait for its open transaction, so every record
 	 * recorded before exported_at is in the snapshot and a closed range
 	 * (--to at or before now) exports the same records every time. */
-	else if (store_write_barrier(st, err, sizeof(err)) < 0 || audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
+	else if (wait_for_writer(st, o.to_ms < o.now_ms ? o.to_ms : o.now_ms, err, sizeof(err)) < 0 || audit_export(st, &o, out, &res, err, sizeof(err)) < 0 ||
 		 record_export(st, &o, &res, err, sizeof(err)) < 0)
 		cmd_fail("audit export: %s", err);
 	else

@@ -8,6 +8,7 @@
  * Never: reads or writes a table's rows (its concern's file does), nor
  * lets a SQLite type or code out of the store*.c files. */
 #include "store_int.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
 
 #include <errno.h>
@@ -566,17 +567,36 @@ int store_begin(struct store *st, char *err, size_t errlen)
 	return exec_script(st, "BEGIN IMMEDIATE", err, errlen);
 }
 
+/* When the last write transaction committed, read just before its
+ * COMMIT: a transaction not yet committed then began after, so every audit
+ * record it writes is recorded at or after this time (store_committed_at). */
+static const struct store_sql commit_mark = {
+	"noting the commit time", "INSERT OR REPLACE INTO meta(key, value) VALUES ('committed_at_ms', ?)", "I",
+	STMT_COMMIT_MARK,
+};
+
 /* Nothing is committed into files that are no longer the database's. */
 int store_commit(struct store *st, char *err, size_t errlen)
 {
-	if (store_files_check(st, err, errlen) < 0)
+	if (store_files_check(st, err, errlen) < 0 ||
+	    store_exec(st, &commit_mark, NULL, NULL, err, errlen, clock_now_ms()) < 0)
 		return -1;
 	return exec_script(st, "COMMIT", err, errlen);
+}
+
+static const struct store_sql committed_at = {
+	"reading the commit time", "SELECT value FROM meta WHERE key = 'committed_at_ms'", "", STMT_NONE,
+};
+
+int store_committed_at(struct store *st, int64_t *ms, char *err, size_t errlen)
+{
+	*ms = 0;
+	return store_exec(st, &committed_at, store_row_ints, ms, err, errlen) < 0 ? -1 : 0;
 }
 int store_write_barrier(struct store *st, char *err, size_t errlen)
 {
 	if (exec_script(st, "BEGIN IMMEDIATE", err, errlen) < 0)
-		return -1;
+		return (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY ? 1 : -1;
 	return exec_script(st, "ROLLBACK", err, errlen);
 }
 

@@ -240,19 +240,21 @@ def forge(key_pem, out_path):
     for seq, (kind, player, payload) in enumerate(payloads, start=1):
         r = {"type": "record", "seq": seq, "at": "2026-11-%02dT12:00:00Z" % seq, "kind": kind, "player_id": player,
              "payload": payload, "prev_hash": prev}
+        if seq > 4:  # the first written before records had recorded_at, as in a database that was migrated
+            r["recorded_at"] = "2026-12-%02dT12:00:00.%03dZ" % (1 + seq // 10, seq)
         r["hash"] = record_hash(r)
         records.append(r)
         prev = r["hash"]
     head = records[-1]
     msg = "rgmon-audit-checkpoint/1 %d %s" % (head["seq"], head["hash"])
-    cp = {"type": "record", "seq": head["seq"] + 1, "at": "2026-11-30T00:00:00Z", "kind": "checkpoint",
-          "player_id": None, "prev_hash": prev,
+    cp = {"type": "record", "seq": head["seq"] + 1, "at": "2026-12-02T00:00:00Z", "kind": "checkpoint",
+          "recorded_at": "2026-12-02T00:00:00Z", "player_id": None, "prev_hash": prev,
           "payload": {"signs_seq": head["seq"], "signs_hash": head["hash"], "public_key": pub_hex,
                       "key_fingerprint": fp, "signature": ed25519_sign(key_pem, msg.encode())}}
     cp["hash"] = record_hash(cp)
     records.append(cp)
     digest = hashlib.sha256("".join(r["hash"] + "\n" for r in records).encode()).hexdigest()
-    m = {"type": "manifest", "format": "rgmon-audit-export/1", "from": "2026-11-01T00:00:00Z",
+    m = {"type": "manifest", "format": "rgmon-audit-export/2", "from": "2026-11-01T00:00:00Z",
          "to": "2026-12-01T00:00:00Z", "player": None, "count": len(records), "first_seq": 1,
          "last_seq": records[-1]["seq"], "first_prev_hash": GENESIS, "last_hash": records[-1]["hash"],
          "records_digest": digest, "policies": ["p\u00f6licy \x1b@sha256:0"],

@@ -314,8 +314,14 @@ int64_t store_audit_checkpoint_before(struct store *st, int64_t at_ms, char *err
 int store_audit_extent(struct store *st, int64_t *first_seq, int64_t *count, char *err, size_t errlen);
 /* Waits until no write transaction is open on the database (takes the
  * write lock and gives it back): every record recorded before the call is
- * committed when it returns. -1 when the lock cannot be had. */
+ * committed when it returns 0. 1 when another writer kept the lock for
+ * the whole busy timeout (serve committing batch after batch), -1 on
+ * another error. */
 int store_write_barrier(struct store *st, char *err, size_t errlen);
+/* The wall time (ms) the latest write transaction committed at, 0 when
+ * none did: every audit record recorded before it is committed, and every
+ * one written since is recorded at or after it. */
+int store_committed_at(struct store *st, int64_t *ms, char *err, size_t errlen);
 
 /* The token fingerprint was not registered before: records it, returns 1;
  * 0 when it was. */

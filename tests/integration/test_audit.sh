@@ -23,6 +23,7 @@ for r in compliance regulator; do
   $RGMON token new --role $r --name "$r-a" --file "$WORK/tokens" >"$WORK/$r.tok" 2>/dev/null
 done
 
+SERVE_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 start_serve "$WORK/s.db" "$PORT" --tokens "$WORK/tokens" --audit-key "$KEY"
 wait_ready "$PORT" && ok "serve becomes ready" || fail "serve becomes ready"
 all_in() { [ "$(metric "$PORT" accepted)" = "$N" ]; }
@@ -110,6 +111,29 @@ $RGMON audit verify "$WORK/e.jsonl" --pubkey "$WORK/other/audit-signing.pub" >/d
 check "a wrong public key fails" 1 $?
 grep -q 'bad signature' "$WORK/wrongkey.err" && ok "and says the signature is bad" || fail "and says the signature is bad"
 
+# ---- recorded_at: when each record was written ----
+check "every record serve wrote carries recorded_at" 0 \
+  "$(grep '"type":"record"' "$WORK/e.jsonl" | jq -s 'map(select(has("recorded_at") | not)) | length')"
+check "recorded_at never decreases along the chain" true \
+  "$(grep '"type":"record"' "$WORK/e.jsonl" | jq -s '[.[].recorded_at] as $r | $r == ($r | sort)')"
+check "the CSV carries it beside at" "type,seq,at,recorded_at,kind" "$(head -n1 "$WORK/e.csv" | cut -d, -f1-5)"
+# Ranges select on recorded_at: the simulated events are of the last days,
+# but nothing was recorded before serve started, so the days before hold
+# nothing -- with ranges on at they held every decision.
+$RGMON audit export --db "$DB" --from "$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)" --to "$SERVE_STARTED" \
+  --key "$KEY" --out "$WORK/before.jsonl" 2>/dev/null
+check "a range before serve started holds no record, whatever the events' times" 0 \
+  "$(grep -c '"type":"record"' "$WORK/before.jsonl")"
+check "while the decisions in the trail are on events of those days" true \
+  "$(grep '"type":"record"' "$WORK/e.jsonl" | jq -s --arg t "$SERVE_STARTED" 'map(select(.kind == "alert_opened" and .at < $t)) | length > 0')"
+# Exports made before recorded_at existed (rgmon-audit-export/1, from the
+# previous build: tests/fixtures/audit-export-v1.*) verify unchanged.
+for f in jsonl csv; do
+  out=$($RGMON audit verify "$(dirname "$0")/../fixtures/audit-export-v1.$f" \
+    --pubkey "$(dirname "$0")/../fixtures/audit-export-v1.pub" 2>&1)
+  check "a /1 $f export made before recorded_at still verifies" "0 ok" "$? $(echo "$out" | cut -c1-2)"
+done
+
 # ---- the canonical JSON: rgmon and an independent implementation agree ----
 # tests/audit_recipe.py is the document's recipe (checked here, so the two
 # cannot drift) with the chain, digest and signatures around it, in Python's
@@ -123,11 +147,15 @@ for f in e.jsonl e.csv p.jsonl http.jsonl; do
   out=$(python3 "$RECIPE" verify "$WORK/$f" --pubkey "$PUB" 2>&1); rc=$?
   check "the documented recipe verifies rgmon's $f" "0 ok" "$rc $(echo "$out" | cut -c1-2)"
 done
+for f in jsonl csv; do
+  out=$(python3 "$RECIPE" verify "$(dirname "$0")/../fixtures/audit-export-v1.$f" 2>&1)
+  check "the documented recipe verifies the /1 $f export too" "0 ok" "$? $(echo "$out" | cut -c1-2)"
+done
 # The recipe earlier versions of the document gave (json.dumps) fails on it.
 check "json.dumps, the old recipe, fails exactly on the records with a control character" true "$(python3 - "$WORK/e.jsonl" <<'PY'
 import hashlib, json, sys
 def old(r):
-    six = {k: r[k] for k in ("seq", "at", "kind", "player_id", "payload", "prev_hash")}
+    six = {k: r[k] for k in ("seq", "at", "recorded_at", "kind", "player_id", "payload", "prev_hash") if k in r}
     return hashlib.sha256(json.dumps(six, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if '"type":"record"' in l]
 def strings(v):
@@ -173,7 +201,7 @@ w = sys.argv[1]
 L = open(w + "/e.jsonl", encoding="utf-8").read().split("\n")[:-1]  # not splitlines(): a note holds U+2028
 def save(name, lines, end="\n"): open(w + "/" + name, "w").write("\n".join(lines) + end)
 def rehash(r):
-    c = {k: r[k] for k in ("seq", "at", "kind", "payload", "prev_hash", "player_id")}
+    c = {k: r[k] for k in ("seq", "at", "recorded_at", "kind", "payload", "prev_hash", "player_id") if k in r}
     r["hash"] = hashlib.sha256(json.dumps(c, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
     return json.dumps(r, separators=(",", ":"))
 r = json.loads(L[9]); r["at"] = "2026-01-01T00:00:00Z"
@@ -187,6 +215,10 @@ M = L[:]; M.insert(61, M[60]); save("duplicated", M)
 r = json.loads(L[69]); r["payload_display"] = {"note": "FORGED"}
 M = L[:]; M[69] = json.dumps(r, separators=(",", ":")); save("extra_member", M)
 save("truncated", L[:-3])
+r = json.loads(L[79]); del r["recorded_at"]
+M = L[:]; M[79] = json.dumps(r, separators=(",", ":")); save("recorded_at_dropped", M)
+r = json.loads(L[89]); r["recorded_at"] = "2026-11-30T23:59:59Z"
+M = L[:]; M[89] = json.dumps(r, separators=(",", ":")); save("recorded_at_backdated", M)
 open(w + "/cut", "w").write("\n".join(L)[:-40])
 PY
 tamper "edited" "edited" 10 "$WORK/edited"
@@ -198,6 +230,9 @@ tamper "duplicated" "duplicated" 62 "$WORK/duplicated"
 tamper "truncated" "truncated" $(( $(wc -l <"$WORK/e.jsonl") - 3 )) "$WORK/truncated"
 # No hash covers a member the format does not define: it must not ride along.
 tamper "a member the format does not define" 'edited.*"payload_display"' 70 "$WORK/extra_member"
+# recorded_at is hashed: dropped or backdated (into an earlier range), the record no longer matches.
+tamper "recorded_at dropped" "edited" 80 "$WORK/recorded_at_dropped"
+tamper "recorded_at backdated" "edited" 90 "$WORK/recorded_at_backdated"
 tamper "cut mid-line" "truncated" "$(wc -l <"$WORK/e.jsonl")" "$WORK/cut"
 sed '6s/,2026-/,2025-/' "$WORK/e.csv" >"$WORK/edited.csv"
 cmp -s "$WORK/e.csv" "$WORK/edited.csv" && fail "the CSV edit changed nothing"
