@@ -49,10 +49,10 @@ const struct cmd_entry cmd_keygen_entry = {
 
 static const struct opt audit_export_opts[] = {
 	OPT_REQUIRED_STRING("db", "DB", struct audit_args, db, "SQLite database (serve may be running on it)"),
-	CMD_OPT_REQUIRED_TIME("from", struct audit_args, from_ms, "records from the first at or after T ..."),
+	CMD_OPT_REQUIRED_TIME("from", struct audit_args, from_ms, "records from the first recorded at or after T ..."),
 	CMD_OPT_REQUIRED_TIME("to", struct audit_args, to_ms,
-			      "... to the last before T (the span between is exported whole, so the chain verifies "
-			      "end to end)"),
+			      "... to the last recorded before T (by recorded_at, the wall time a record was written; "
+			      "records from before 2026-12 by at)"),
 	OPT_STRING("player", "ID", struct audit_args, player, NULL,
 		   "only this player's records (the manifest lists their seqs)"),
 	OPT_CHOICE("format", "jsonl|csv", struct audit_args, format, "jsonl",
@@ -70,7 +70,9 @@ const struct cmd_entry cmd_audit_export_entry = {
 	"hashes, and a signed manifest: range, count, first and last hash,\n"
 	"a digest of all record hashes, the policies in force, and figures (alerts\n"
 	"by level, interactions by outcome, median time to first action, overdue\n"
-	"alerts). Streams in constant memory. Format: schemas/audit-export.md.\n",
+	"alerts). Streams in constant memory. Format: schemas/audit-export.md.\n"
+	"A range that has ended (--to at or before now) is closed: exported again,\n"
+	"while serve keeps running, it holds the same records byte for byte.\n",
 	"Before anything is signed, the stored chain is checked whole: every\n"
 	"record's hash and link, no gap in the seqs, every checkpoint and\n"
 	"retention signature, and a signed retention record for records dropped\n"
