@@ -6,6 +6,7 @@
 #include "rgmon/digest.h"
 #include "rgmon/http.h"
 #include "rgmon/ingest.h"
+#include "rgmon/kafka.h"
 #include "rgmon/log.h"
 #include "rgmon/metrics.h"
 #include "rgmon/outbox.h"
@@ -386,7 +387,7 @@ static void serve_stop(struct serve *s, bool failed)
 	if (s->writer)
 		writer_close(s->writer);
 	http_stop(s->http);
-	source_kafka_close(s->sk);
+	bool broker_answered = source_kafka_close(s->sk);
 	/* The stop goes into the trail, sealed by a last checkpoint, which the
 	 * relay's last round publishes (not into files that are no longer the
 	 * database's). */
@@ -401,7 +402,7 @@ static void serve_stop(struct serve *s, bool failed)
 	if (s->relay) {
 		/* Rows the broker has not taken stay in the outbox and go at
 		 * the next start: waiting longer on a dead broker saves none. */
-		outbox_relay_stop(s->relay, 1000);
+		outbox_relay_stop(s->relay, broker_answered ? 1000 : 200);
 		if (outbox_relay_mark_delivered(s->relay, s->st, err, sizeof(err)) < 0)
 			log_warn("outbox: %s", err);
 	}
@@ -433,5 +434,8 @@ static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)
 	else
 		serve_run(&s, a.retention_days);
 	serve_stop(&s, rc != 0);
+	/* The store is closed; a Kafka client that still waits on a dead
+	 * broker is not waited for. */
+	kafka_exit_if_abandoned(rc);
 	return rc;
 }

@@ -1,6 +1,13 @@
 /* kafka.c -- librdkafka configuration and log routing. */
 #include "rgmon/kafka.h"
+#include "rgmon/clock.h"
 #include "rgmon/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
 
 static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -80,4 +87,85 @@ int kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *props, int nprops
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- bounded destroy -------------------------------------------------- */
+
+struct destroy_job {
+	rd_kafka_t *rk;
+	int flags;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool done, abandoned; /* whichever side sees the other gone frees the job */
+};
+
+static atomic_bool destroy_abandoned;
+
+static void destroy_job_free(struct destroy_job *j)
+{
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->done_cond);
+	free(j);
+}
+
+static void *destroy_thread(void *arg)
+{
+	struct destroy_job *j = arg;
+	rd_kafka_destroy_flags(j->rk, j->flags);
+	pthread_mutex_lock(&j->lock);
+	j->done = true;
+	bool orphaned = j->abandoned;
+	pthread_cond_signal(&j->done_cond);
+	pthread_mutex_unlock(&j->lock);
+	if (orphaned)
+		destroy_job_free(j);
+	return NULL;
+}
+
+bool kafka_destroy_bounded(rd_kafka_t *rk, int flags, int wait_ms, const char *what)
+{
+	struct destroy_job *j = calloc(1, sizeof(*j));
+	pthread_t t;
+	pthread_attr_t attr;
+	if (!j) {
+		rd_kafka_destroy_flags(rk, flags);
+		return true;
+	}
+	j->rk = rk;
+	j->flags = flags;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->done_cond, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int started = pthread_create(&t, &attr, destroy_thread, j);
+	pthread_attr_destroy(&attr);
+	if (started != 0) {
+		destroy_job_free(j);
+		rd_kafka_destroy_flags(rk, flags);
+		return true;
+	}
+	struct timespec until;
+	clock_deadline(&until, wait_ms);
+	pthread_mutex_lock(&j->lock);
+	while (!j->done && pthread_cond_timedwait(&j->done_cond, &j->lock, &until) != ETIMEDOUT)
+		;
+	bool done = j->done;
+	j->abandoned = !done;
+	pthread_mutex_unlock(&j->lock);
+	if (done) {
+		destroy_job_free(j);
+		return true;
+	}
+	atomic_store(&destroy_abandoned, true);
+	log_warn("kafka: %s still waits on the broker after %d ms; leaving it (what is applied is committed)", what,
+		 wait_ms);
+	return false;
+}
+
+void kafka_exit_if_abandoned(int rc)
+{
+	if (!atomic_load(&destroy_abandoned))
+		return;
+	fflush(NULL);
+	_exit(rc);
 }

@@ -251,8 +251,10 @@ void outbox_relay_free(struct outbox_relay *r)
 	if (!r)
 		return;
 	outbox_relay_stop(r, 0);
-	if (r->producer)
-		rd_kafka_destroy(r->producer);
+	/* Left running on a dead broker, the producer's delivery callback
+	 * still uses r: it stays (the process ends, kafka.h). */
+	if (r->producer && !kafka_destroy_bounded(r->producer, 0, 300, "the outbox relay's producer"))
+		return;
 	store_close(r->db);
 	free(r->delivered);
 	pthread_mutex_destroy(&r->lock);

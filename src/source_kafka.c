@@ -26,6 +26,7 @@ struct source_kafka {
 	int64_t lag_updated_us;
 	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
 	bool closing;    /* leaving the group: no more Kafka offset mirrors */
+	bool abandoned;  /* a client's destroy was left running: sk stays */
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -416,8 +417,12 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 	return n;
 }
 
-/* How long a stop waits for the consumer group to say goodbye. */
+/* How long a stop waits for the consumer group to say goodbye, then for
+ * each client's destroy: 2 + 1 + 0.3 s, and the relay's 0.2 + 0.3 s after
+ * (cmd_serve.c), stay inside the 5 s a stop may take. */
 #define CLOSE_WAIT_MS 2000
+#define DESTROY_WAIT_MS 1000
+#define DLQ_DESTROY_WAIT_MS 300
 
 /* Leaves the consumer group, waiting at most CLOSE_WAIT_MS. A group leave
  * waits on the broker, and at a stop the broker may be gone already (make
@@ -425,9 +430,8 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
  * blocks for minutes. Nothing is lost by leaving without the goodbye: the
  * offsets live in the store, committed with the state they built, and the
  * group only takes session.timeout.ms longer to hand the partitions on. */
-static void consumer_close_bounded(struct source_kafka *sk)
+static bool consumer_close_bounded(struct source_kafka *sk)
 {
-	sk->closing = true;
 	rd_kafka_queue_t *q = rd_kafka_queue_new(sk->consumer);
 	rd_kafka_error_t *e = rd_kafka_consumer_close_queue(sk->consumer, q);
 	bool closed = false;
@@ -451,25 +455,40 @@ static void consumer_close_bounded(struct source_kafka *sk)
 			log_warn("kafka: the group did not answer within %d ms; leaving without it", CLOSE_WAIT_MS);
 	}
 	rd_kafka_queue_destroy(q);
-	rd_kafka_destroy_flags(sk->consumer, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+	/* An offset mirror committed before the stop may still be in flight:
+	 * the destroy waits for it, on a dead broker for socket.timeout.ms. */
+	if (!kafka_destroy_bounded(sk->consumer, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE, DESTROY_WAIT_MS,
+				   "the consumer"))
+		sk->abandoned = true;
+	return closed;
 }
 
-void source_kafka_close(struct source_kafka *sk)
+bool source_kafka_close(struct source_kafka *sk)
 {
 	char err[512];
+	bool answered = true;
 	if (!sk)
-		return;
+		return true;
+	/* No more Kafka offset mirrors from here: the store holds the truth,
+	 * and a mirror in flight on a dead broker holds up the destroy. */
+	sk->closing = true;
 	if (sk->consumer) {
 		if (commit_batch(sk, err, sizeof(err)) < 0)
 			log_warn("final commit failed, those events are re-read on start: %s", err);
 		/* The revoke callback commits anything left. */
-		consumer_close_bounded(sk);
+		answered = consumer_close_bounded(sk);
 	}
 	if (sk->dlq) {
 		/* A dead letter the broker does not take now is still in the
-		 * store's rejected table, with its reason. */
-		rd_kafka_flush(sk->dlq, 1000);
-		rd_kafka_destroy(sk->dlq);
+		 * store's rejected table, with its reason; a broker that did not
+		 * answer the group leave is given no time. */
+		rd_kafka_flush(sk->dlq, answered ? 1000 : 0);
+		if (!kafka_destroy_bounded(sk->dlq, 0, DLQ_DESTROY_WAIT_MS, "the dead-letter producer"))
+			sk->abandoned = true;
 	}
-	free(sk);
+	/* Left running, a client's callbacks still use sk: it stays, and the
+	 * process ends (kafka_exit_if_abandoned). */
+	if (!sk->abandoned)
+		free(sk);
+	return answered;
 }

@@ -23,4 +23,18 @@ int kafka_conf_set2(rd_kafka_conf_t *conf, const char *name, const char *value, 
 int kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *props, int nprops, bool consumer, char *err,
 		     size_t errlen);
 
+/* Destroys rk (rd_kafka_destroy_flags) on a thread of its own and waits
+ * for it at most wait_ms. A destroy waits for the requests in flight, and
+ * on a dead or frozen broker one (an offset commit, a produce) is answered
+ * only by socket.timeout.ms (60 s). Returns true when rk is gone; false,
+ * with one log line naming what, when it was left running: then nothing
+ * its callbacks use may be freed, and the process must end by
+ * kafka_exit_if_abandoned() once its own work (the store) is closed. */
+bool kafka_destroy_bounded(rd_kafka_t *rk, int flags, int wait_ms, const char *what);
+
+/* When a destroy was left running: flushes stdio and ends the process at
+ * once with status rc (_exit: no atexit handler may tear down what its
+ * threads still use). Returns otherwise. */
+void kafka_exit_if_abandoned(int rc);
+
 #endif

@@ -42,7 +42,10 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
  * consumer rewound to the stored offsets; call again after a pause. */
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen);
 
-/* Commits what is open, leaves the group and frees everything. */
-void source_kafka_close(struct source_kafka *sk);
+/* Commits what is open to the store (no more Kafka offset mirrors), leaves
+ * the group and frees everything, each wait bounded however the broker
+ * behaves (about 3.3 s at most). Returns false when the broker did not
+ * answer the group leave: the caller need not wait on it either. */
+bool source_kafka_close(struct source_kafka *sk);
 
 #endif
