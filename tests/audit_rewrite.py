@@ -29,10 +29,10 @@ def rfc3339(ms):
 def rewrite(db_path, key_pem, seq):
     db = sqlite3.connect(db_path)
     db.execute("DROP TRIGGER audit_append_only")
-    rows = db.execute("SELECT seq, at_ms, kind, player_id, payload, prev_hash FROM audit WHERE seq >= ? ORDER BY seq",
-                      (seq,)).fetchall()
+    rows = db.execute("SELECT seq, at_ms, kind, player_id, payload, prev_hash, recorded_at_ms FROM audit "
+                      "WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
     prev = rows[0][5]
-    for s, at_ms, kind, player_id, text, _ in rows:
+    for s, at_ms, kind, player_id, text, _, recorded_at_ms in rows:
         payload = json.loads(text)
         if s == seq:
             payload["note"] = "rewritten"
@@ -43,6 +43,8 @@ def rewrite(db_path, key_pem, seq):
             payload["signature"] = ed25519_sign(key_pem, msg)
         record = {"seq": s, "at": rfc3339(at_ms), "kind": kind, "player_id": player_id, "payload": payload,
                   "prev_hash": prev}
+        if recorded_at_ms is not None:
+            record["recorded_at"] = rfc3339(recorded_at_ms)
         h = record_hash(record)
         db.execute("UPDATE audit SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
                    (canonical(payload), prev, h, s))
