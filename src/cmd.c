@@ -32,18 +32,15 @@ void cmd_usage(const struct cmd_entry *cmd, struct sbuf *sb, size_t col)
 	options_usage(cmd->opts, sb, at + 1, at + 1);
 }
 
+/* One line, as every error: what is wrong, and where the usage is. */
 int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 {
 	char msg[512];
-	struct sbuf usage;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	sbuf_init(&usage);
-	cmd_usage(cmd, &usage, strlen("usage: "));
-	fprintf(stderr, "rgmon: %s\nusage: %s\n", msg, usage.buf ? usage.buf : cmd->name);
-	sbuf_release(&usage);
+	fprintf(stderr, "rgmon: %s: %s (see rgmon %s --help)\n", cmd->name, msg, cmd->name);
 	return EXIT_USAGE;
 }
 

@@ -676,7 +676,14 @@ static int parse(const char *json, size_t len, struct event *ev, char *err, size
 	/* jansson refuses invalid UTF-8 and NUL in strings by default. */
 	root = json_loadb(json, len, 0, &jerr);
 	if (!root) {
-		seterr(err, errlen, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+		/* The caller names the file's line (or the Kafka offset): the
+		 * column is within it; a line of its own only for a message
+		 * that holds newlines. */
+		if (jerr.line > 1)
+			seterr(err, errlen, "not valid JSON: %s (line %d of the message, column %d)", jerr.text, jerr.line,
+			       jerr.column);
+		else
+			seterr(err, errlen, "not valid JSON: %s (column %d)", jerr.text, jerr.column);
 		goto out;
 	}
 	if (!json_is_object(root)) {

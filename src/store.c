@@ -126,8 +126,10 @@ static const char *const migrations[] = {
 static void sqlite_log(void *ctx, int code, const char *msg)
 {
 	(void)ctx;
-	/* SQLITE_SCHEMA and busy notices are routine; keep them at debug. */
-	if ((code & 0xff) == SQLITE_SCHEMA || (code & 0xff) == SQLITE_NOTICE)
+	/* SQLITE_SCHEMA and busy notices are routine; keep them at debug. A
+	 * file SQLite cannot open fails the call, and the caller says so in
+	 * one line naming the file and the system's reason (open_error). */
+	if ((code & 0xff) == SQLITE_SCHEMA || (code & 0xff) == SQLITE_NOTICE || (code & 0xff) == SQLITE_CANTOPEN)
 		log_debug("sqlite: %s", msg);
 	else
 		log_warn("sqlite (%d): %s", code, msg);

@@ -15,7 +15,32 @@ $RGMON replay 2>/dev/null; check "replay without --db exits 2" 2 $?
 $RGMON replay --db "$WORK/x.db" --bogus f 2>/dev/null; check "unknown option exits 2" 2 $?
 $RGMON replay --db "$WORK/x.db" /nonexistent.jsonl 2>"$WORK/err"; check "missing file exits 1" 1 $?
 grep -q 'cannot open "/nonexistent.jsonl"' "$WORK/err" && ok "missing file named in the error" || fail "missing file named in the error"
-$RGMON stats --db "$WORK/none.db" 2>/dev/null; check "stats on a missing database exits 1" 1 $?
+$RGMON stats --db "$WORK/none.db" 2>"$WORK/err"; check "stats on a missing database exits 1" 1 $?
+# Errors are one line (issue 19 #10): SQLite's own warnings used to come first.
+check "a missing database is one line naming it" \
+  "1 rgmon: stats: cannot open database \"$WORK/none.db\" to read it: No such file or directory" \
+  "$(wc -l <"$WORK/err") $(cat "$WORK/err")"
+$RGMON alerts list --db "$WORK/none/x.db" 2>"$WORK/err"; check "alerts list on a missing database exits 1" 1 $?
+check "and says so in one line" 1 "$(wc -l <"$WORK/err")"
+# A usage error is one line: what is wrong, and where the usage is.
+$RGMON stats --nope 2>"$WORK/err"; check "an unknown option exits 2" 2 $?
+check "a usage error is one line naming the command" \
+  '1 rgmon: stats: unknown option "--nope" (see rgmon stats --help)' "$(wc -l <"$WORK/err") $(cat "$WORK/err")"
+$RGMON replay 2>"$WORK/err"; check "a missing required option is one line" 1 "$(wc -l <"$WORK/err")"
+$RGMON audit export --db "$WORK/x.db" --from 2026-02-01T00:00:00Z --to 2026-01-01T00:00:00Z 2>"$WORK/err"
+check "a range backwards is a usage error in one line" "2 1" "$? $(wc -l <"$WORK/err")"
+# `rgmon audit --help` shows every audit subcommand.
+out=$($RGMON audit --help); rc=$?
+check "rgmon audit --help exits 0" 0 $rc
+check "and shows export, verify and explain" "explain export verify" \
+  "$(echo "$out" | grep -oE 'rgmon audit [a-z]+' | awk '{print $3}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+# The README's command table is the tool's usage, command for command.
+out=$(python3 "$(dirname "$0")/../readme_usage.py" "$RGMON" README.md); rc=$?
+check "README's command table matches each command's --help usage" "0 " "$rc $out"
+# The regulator's commands name the public key where keygen writes it.
+pub=$(cd "$WORK" && $RGMON keygen --out keys 2>/dev/null | sed -n 2p)
+check "keygen --out keys writes keys/audit-signing.pub" keys/audit-signing.pub "$pub"
+check "every --pubkey in the README is that path" "$pub" "$(grep -oE -- '--pubkey [a-z][^ `]*' README.md | awk '{print $2}' | sort -u)"
 $RGMON simulate --players 0 2>/dev/null; check "simulate --players 0 exits 2" 2 $?
 $RGMON serve --http nonsense --db "$WORK/s.db" 2>"$WORK/err"; check "serve with a bad --http exits 1" 1 $?
 
@@ -40,6 +65,9 @@ check "replay exits 0" 0 $?
 check "replay summary" '{"events":12,"accepted":6,"duplicates":2,"rejected":4,"alerts":0,"duplicate_conflicts":0}' "$out"
 check "every rejected line reported on stderr" 4 "$(grep -c '^rgmon: rejected ' "$WORK/rejects")"
 grep -q "mixed.jsonl:4: not valid JSON" "$WORK/rejects" && ok "reject names file:line and reason" || fail "reject names file:line and reason"
+# The column is within the file's line; no "line 1" of the message beside it.
+grep -qE 'mixed.jsonl:4: not valid JSON: .* \(column [0-9]+\)$' "$WORK/rejects" && ! grep -q 'line 1,' "$WORK/rejects" &&
+  ok "a JSON error gives the column within the file's line" || fail "a JSON error gives the column within the file's line ($(grep mixed.jsonl:4 "$WORK/rejects"))"
 grep -q 'mixed.jsonl:7: field "amount": must be an integer from 1' "$WORK/rejects" && ok "reject of a bad amount" || fail "reject of a bad amount"
 grep -q 'mixed.jsonl:9: unknown type "wager"' "$WORK/rejects" && ok "reject of an unknown type" || fail "reject of an unknown type"
 grep -q 'mixed.jsonl:12: field "ts"' "$WORK/rejects" && ok "reject of a time without offset" || fail "reject of a time without offset"
@@ -117,6 +145,8 @@ $RGMON replay --db "$WORK/b.db" "$WORK/sim.jsonl" >/dev/null
 a=$(sqlite3 "$WORK/a.db" "select player_id, hex(state) from players order by 1" | md5sum)
 b=$(sqlite3 "$WORK/b.db" "select player_id, hex(state) from players order by 1" | md5sum)
 check "replay is deterministic (stdin and file give the same state)" "$a" "$b"
-check "schema version is recorded" 6 "$(sqlite3 "$WORK/a.db" 'pragma user_version')"
+# Not a number written here: migrations are appended by several branches.
+v=$(sqlite3 "$WORK/a.db" 'pragma user_version')
+[ "$v" -gt 0 ] 2>/dev/null && ok "schema version is recorded ($v)" || fail "schema version is recorded ($v)"
 check "database is in WAL mode" wal "$(sqlite3 "$WORK/a.db" 'pragma journal_mode')"
 finish
