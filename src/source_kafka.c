@@ -6,6 +6,7 @@
 #include "rgmon/log.h"
 
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
 
 struct source_kafka {
 	rd_kafka_t *consumer;
@@ -27,6 +28,9 @@ struct source_kafka {
 	int64_t broker_checked_us; /* recheck_brokers: the last metadata request */
 	bool closing;    /* leaving the group: no more Kafka offset mirrors */
 	bool abandoned;  /* a client's destroy was left running: sk stays */
+	/* librdkafka said all brokers are down, and no message came since:
+	 * a stop does not wait for the group's goodbye. */
+	atomic_bool brokers_down;
 	bool failed;     /* a store error inside a callback */
 	char failure[512];
 };
@@ -35,8 +39,10 @@ static void on_consumer_error(rd_kafka_t *rk, int err, const char *reason, void 
 {
 	struct source_kafka *sk = opaque;
 	(void)rk;
-	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
 		metrics_set_readiness(sk->metrics, NOT_READY_BROKER_DOWN);
+		atomic_store(&sk->brokers_down, true);
+	}
 	log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
@@ -336,6 +342,7 @@ static void recheck_brokers(struct source_kafka *sk)
 	if (rd_kafka_metadata(sk->consumer, 0, NULL, &md, 500) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	rd_kafka_metadata_destroy(md);
+	atomic_store(&sk->brokers_down, false);
 	metrics_set_readiness(sk->metrics, atomic_load(&sk->metrics->assigned_partitions) > 0 ? READY
 											       : NOT_READY_NO_PARTITIONS);
 	log_info("kafka: brokers reachable again");
@@ -379,6 +386,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		}
 		if (!first_us)
 			first_us = clock_mono_us();
+		atomic_store(&sk->brokers_down, false);
 		const char *topic = rd_kafka_topic_name(msg->rkt);
 		struct store_source src = { .topic = topic, .partition = msg->partition, .offset = msg->offset,
 					    .file = NULL };
@@ -432,6 +440,13 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
  * group only takes session.timeout.ms longer to hand the partitions on. */
 static bool consumer_close_bounded(struct source_kafka *sk)
 {
+	if (atomic_load(&sk->brokers_down)) {
+		log_info("kafka: the brokers are down: leaving the group without its goodbye");
+		if (!kafka_destroy_bounded(sk->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE, DESTROY_WAIT_MS,
+					   "the consumer"))
+			sk->abandoned = true;
+		return false;
+	}
 	rd_kafka_queue_t *q = rd_kafka_queue_new(sk->consumer);
 	rd_kafka_error_t *e = rd_kafka_consumer_close_queue(sk->consumer, q);
 	bool closed = false;
