@@ -347,12 +347,17 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 	int n = 0;
 
 	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
+		/* Idle: wait up to 100 ms for a first message. Once a batch is
+		 * open, take only what is waiting already: the batch commits as
+		 * soon as nothing more is (an alert then reaches the API within
+		 * milliseconds of its event); under load messages keep waiting
+		 * while a batch commits, so the next one grows by itself (group
+		 * commit), up to INGEST_BATCH_MAX or batch_ms after its first. */
 		int timeout_ms = 100;
 		if (first_us) {
-			int64_t left = (int64_t)sk->batch_ms * 1000 - (clock_mono_us() - first_us);
-			if (left <= 0)
+			if (clock_mono_us() - first_us >= (int64_t)sk->batch_ms * 1000)
 				break;
-			timeout_ms = (int)((left + 999) / 1000);
+			timeout_ms = 0;
 		}
 		rd_kafka_message_t *msg = rd_kafka_consumer_poll(sk->consumer, timeout_ms);
 		if (sk->failed) {
@@ -368,7 +373,7 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 				recheck_brokers(sk);
 				return 0; /* idle: let the caller check for stop */
 			}
-			continue;
+			break; /* nothing more waiting: commit what is open */
 		}
 		if (msg->err) {
 			if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
