@@ -33,7 +33,7 @@ trap cleanup EXIT INT TERM
 cc -O2 -o "$READER" tests/bench/kafka_read.c $(pkg-config --cflags --libs rdkafka)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
-size_of() { if [ -e "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
 # The largest size FILE reached while process PID ran, sampled every 50 ms.
 peak_of() {
   max=0

@@ -80,7 +80,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
 done
 [ -n "$t1" ] || { echo "bench: serve did not take all $N events in time" >&2; cat "$work/serve.err" >&2; exit 1; }
 sleep 1 # the checkpointer's idle pass
-size_of() { if [ -e "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
 store_bytes=$(( $(size_of "$work/serve.db") + $(size_of "$work/serve.db-wal") ))
 written_bytes=$(awk '$1 == "write_bytes:" {print $2}' "/proc/$spid/io")
 kill "$spid"; wait "$spid" 2>/dev/null || true
