@@ -46,19 +46,22 @@ peak_of() {
 io_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/io"; }
 
 RG0=$1
-"$RG0" broker --partitions "$P" >"$work/broker.out" 2>"$work/broker.err" &
-pids="$pids $!"
-for i in $(seq 50); do [ -s "$work/broker.out" ] && break; sleep 0.1; done
-B=$(head -n1 "$work/broker.out")
 "$RG0" simulate --players "$PLAYERS" --days 30 --seed 7 --max-events "$N" --out "$work/events.jsonl" 2>/dev/null
-"$RG0" simulate --players "$PLAYERS" --days 30 --seed 7 --max-events "$N" --brokers "$B" 2>/dev/null
-raw=$("$READER" "$B" rg.events "$N")
 "$RG0" token new --role compliance --name bench-staff --file "$work/tokens" >"$work/staff.tok" 2>/dev/null
-echo "durable bench: $N events, $PLAYERS players, $P partitions; raw librdkafka read $(awk -v r="$raw" -v N="$N" 'BEGIN {printf "%.0f", N / r}')/s"
+echo "durable bench: $N events, $PLAYERS players, $P partitions"
 
 b=0
 for RG in "$@"; do
   b=$((b + 1))
+  # A broker of its own for each build: the topic holds the same N events,
+  # and none the previous build's latency runs produced.
+  "$RG0" broker --partitions "$P" >"$work/broker$b.out" 2>"$work/broker$b.err" &
+  bpid=$!
+  pids="$pids $bpid"
+  for i in $(seq 50); do [ -s "$work/broker$b.out" ] && break; sleep 0.1; done
+  B=$(head -n1 "$work/broker$b.out")
+  "$RG0" simulate --players "$PLAYERS" --days 30 --seed 7 --max-events "$N" --brokers "$B" 2>/dev/null
+  raw=$("$READER" "$B" rg.events "$N")
   port=$(free_port)
   db="$work/serve$b.db"
   "$RG" serve --brokers "$B" --group "bench$b" --db "$db" --http "127.0.0.1:$port" --tokens "$work/tokens" \
@@ -91,6 +94,7 @@ for RG in "$@"; do
     kill "$simpid"; wait "$simpid" 2>/dev/null || true
   done
   kill "$spid"; wait "$spid" 2>/dev/null || true
+  kill "$bpid"; wait "$bpid" 2>/dev/null || true
   wait "$speakpid"
   dbs=$(size_of "$db"); wal=$(size_of "$db-wal")
 
@@ -112,7 +116,7 @@ for RG in "$@"; do
     -v lat="$lat" 'BEGIN {
     serve = (N - n0) / (t1 - t0);
     printf "== %s\n", RG;
-    printf "  serve %.0f/s, %.2fx the raw read time\n", serve, (N / raw) / serve;
+    printf "  serve %.0f/s, %.2fx the time of a raw librdkafka read (%.0f/s)\n", serve, (N / raw) / serve, N / raw;
     printf "  serve store after the %d events: db %.0f B/event + WAL %.0f B/event = %.0f B/event (WAL %.1f MB)\n",
       N, sdb / N, swal / N, (sdb + swal) / N, swal / 1e6;
     printf "  serve store after stop (with the latency probes events): db %.1f MB + WAL %.1f MB; WAL peak %.1f MB\n",
