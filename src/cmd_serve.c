@@ -34,7 +34,7 @@ struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
 	const char *checkpoints_file;
 	struct opt_list policy;
-	long long retention_days, cache_players, batch_ms, max_ahead_hours;
+	long long retention_days, cache_players, batch_ms, batch_linger_ms, max_ahead_hours;
 	struct opt_list props;
 	const char *log_level;
 };
@@ -66,6 +66,9 @@ static const struct opt serve_opts[] = {
 	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
 		"a batch commits as soon as no more events are waiting, at most MS after its first event, "
 		"or at " OPT_STR(INGEST_BATCH_MAX) " events, whichever is first"),
+	OPT_INT("batch-linger-ms", "MS", struct serve_args, batch_linger_ms, 0, 60000, "0",
+		"keep a batch open at least MS after its first event (at most --batch-ms), taking what arrives: "
+		"fewer, larger commits for later alerts"),
 	OPT_INT("max-ahead-hours", "H", struct serve_args, max_ahead_hours, 1, 8760,
 		OPT_STR(INGEST_MAX_AHEAD_HOURS_DEFAULT),
 		"reject (to T.dlq) an event dated more than H hours after both the newest accepted one and "
@@ -295,7 +298,8 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	struct outbox_relay_config rcfg = { a->brokers, a->props.v, a->props.n, a->db };
 	if (!(s->relay = outbox_relay_start(&rcfg, &s->metrics, err, errlen)))
 		return -1;
-	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms };
+	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms,
+					    (int)a->batch_linger_ms };
 	if (!(s->sk = source_kafka_new(&kcfg, s->ig, s->st, &s->metrics, err, errlen)))
 		return -1;
 	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",

@@ -12,7 +12,7 @@ struct source_kafka {
 	rd_kafka_t *dlq;
 	char topic[256];
 	char dlq_topic[260];
-	int batch_ms;
+	int batch_ms, batch_linger_ms;
 	struct ingest *ingest;
 	struct store *store;
 	struct metrics *metrics;
@@ -108,6 +108,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	rg_strlcpy(sk->topic, cfg->topic, sizeof(sk->topic));
 	snprintf(sk->dlq_topic, sizeof(sk->dlq_topic), "%s.dlq", cfg->topic);
 	sk->batch_ms = cfg->batch_ms > 0 ? cfg->batch_ms : 50;
+	sk->batch_linger_ms = cfg->batch_linger_ms < sk->batch_ms ? cfg->batch_linger_ms : sk->batch_ms;
 	sk->ingest = ig;
 	sk->store = st;
 	sk->metrics = m;
@@ -354,16 +355,19 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 
 	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
 		/* Idle: wait up to 100 ms for a first message. Once a batch is
-		 * open, take only what is waiting already: the batch commits as
-		 * soon as nothing more is (an alert then reaches the API within
+		 * open, take only what is waiting already (or arrives within
+		 * batch_linger_ms of the first): the batch commits as soon as
+		 * nothing more is (an alert then reaches the API within
 		 * milliseconds of its event); under load messages keep waiting
 		 * while a batch commits, so the next one grows by itself (group
 		 * commit), up to INGEST_BATCH_MAX or batch_ms after its first. */
 		int timeout_ms = 100;
+		int64_t open_us = first_us ? clock_mono_us() - first_us : 0;
 		if (first_us) {
-			if (clock_mono_us() - first_us >= (int64_t)sk->batch_ms * 1000)
+			if (open_us >= (int64_t)sk->batch_ms * 1000)
 				break;
-			timeout_ms = 0;
+			int64_t linger_us = (int64_t)sk->batch_linger_ms * 1000 - open_us;
+			timeout_ms = linger_us > 0 ? (int)((linger_us + 999) / 1000) : 0;
 		}
 		rd_kafka_message_t *msg = rd_kafka_consumer_poll(sk->consumer, timeout_ms);
 		if (sk->failed) {
@@ -379,6 +383,8 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 				recheck_brokers(sk);
 				return 0; /* idle: let the caller check for stop */
 			}
+			if (clock_mono_us() - first_us < (int64_t)sk->batch_linger_ms * 1000)
+				continue;
 			break; /* nothing more waiting: commit what is open */
 		}
 		if (msg->err) {
