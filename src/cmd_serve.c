@@ -35,7 +35,7 @@ struct serve_args {
 	const char *brokers, *topic, *group, *db, *http, *policies, *tokens, *tls_cert, *tls_key, *audit_key;
 	const char *checkpoints_file;
 	struct opt_list policy;
-	long long retention_days, cache_players, batch_ms, max_ahead_hours;
+	long long retention_days, cache_players, batch_ms, batch_linger_ms, max_ahead_hours;
 	struct opt_list props;
 	const char *log_level;
 };
@@ -65,8 +65,11 @@ static const struct opt serve_opts[] = {
 	OPT_INT("cache-players", "N", struct serve_args, cache_players, 2 * INGEST_BATCH_MAX, 100000000,
 		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
 	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
-		"a batch commits at most MS after its first event, or at " OPT_STR(INGEST_BATCH_MAX)
-		" events, whichever is first"),
+		"a batch commits as soon as no more events are waiting, at most MS after its first event, "
+		"or at " OPT_STR(INGEST_BATCH_MAX) " events, whichever is first"),
+	OPT_INT("batch-linger-ms", "MS", struct serve_args, batch_linger_ms, 0, 60000, "0",
+		"keep a batch open at least MS after its first event (at most --batch-ms), taking what arrives: "
+		"fewer, larger commits for later alerts"),
 	OPT_INT("max-ahead-hours", "H", struct serve_args, max_ahead_hours, 1, 8760,
 		OPT_STR(INGEST_MAX_AHEAD_HOURS_DEFAULT),
 		"reject (to T.dlq) an event dated more than H hours after both the newest accepted one and "
@@ -87,10 +90,11 @@ const struct cmd_entry cmd_serve_entry = {
 	"the pack that lists their account country, else by the fallback pack (the\n"
 	"one without \"countries\"; the built-in policy if none was given). One\n"
 	"pack given alone scores every player.\n",
-	"A batch (up to 5000 events or --batch-ms) is committed to the database in one\n"
-	"transaction together with its consumed offsets, alerts and outbox messages;\n"
-	"on start and on every partition assignment the consumer seeks to the\n"
-	"offsets stored there. A relay publishes the outbox to rg.alerts (key\n"
+	"A batch (the events waiting, up to 5000 or --batch-ms) is committed to the\n"
+	"database in one transaction together with its consumed offsets, alerts and\n"
+	"outbox messages; on start and on every partition assignment the consumer\n"
+	"seeks to the offsets stored there. A relay publishes the outbox to\n"
+	"rg.alerts (key\n"
 	"player_id, header alert_id), rg.player-flags and rg.audit-checkpoints\n"
 	"(each signed audit checkpoint, key the signing key's fingerprint) and\n"
 	"marks messages sent on delivery: a crash may resend, never lose. Staff\n"
@@ -298,7 +302,8 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	struct outbox_relay_config rcfg = { a->brokers, a->props.v, a->props.n, a->db };
 	if (!(s->relay = outbox_relay_start(&rcfg, &s->metrics, err, errlen)))
 		return -1;
-	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms };
+	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms,
+					    (int)a->batch_linger_ms };
 	if (!(s->sk = source_kafka_new(&kcfg, s->ig, s->st, &s->metrics, err, errlen)))
 		return -1;
 	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",

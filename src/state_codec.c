@@ -14,7 +14,13 @@
  *      (still format 3) the time of the latest slot round at the very
  *      end, which a state stored before it lacks.
  * Days are written by their day number, not their slot, so a state
- * written when the ring held 30 days reads into today's ENGINE_DAYS. */
+ * written when the ring held 30 days reads into today's ENGINE_DAYS.
+ *
+ * Packed (the store's form since 2026-12, state_codec_encode_packed): the
+ * format byte with its high bit set, then the bytes after it with every
+ * run of zero bytes written as 0x00 and the run's length (1-255). The
+ * fixed-width fields hold mostly zeros (unset limits, rules never held,
+ * the high bytes of small amounts): a state packs to about a third. */
 #include "rgmon/state_codec.h"
 
 #include <string.h>
@@ -313,10 +319,75 @@ size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t le
 	return c.bad ? 0 : (size_t)(c.p - buf);
 }
 
-int state_codec_decode(struct player_state *st, const uint8_t *buf, size_t len)
+#define PACKED 0x80 /* the format byte's flag: zero runs packed */
+
+size_t state_codec_encode_packed(const struct player_state *st, uint8_t *buf, size_t len)
+{
+	uint8_t raw[STATE_CODEC_MAX], packed[2 * STATE_CODEC_MAX]; /* a lone zero takes two */
+	size_t n = state_codec_encode(st, raw, sizeof(raw)), o = 1;
+	if (n == 0)
+		return 0;
+	packed[0] = (uint8_t)(raw[0] | PACKED);
+	for (size_t i = 1; i < n;) {
+		if (raw[i] != 0) {
+			packed[o++] = raw[i++];
+			continue;
+		}
+		size_t run = 1;
+		while (i + run < n && raw[i + run] == 0 && run < UINT8_MAX)
+			run++;
+		packed[o++] = 0;
+		packed[o++] = (uint8_t)run;
+		i += run;
+	}
+	/* Packing gains nothing: the plain form. */
+	const uint8_t *out = o < n ? packed : raw;
+	size_t outlen = o < n ? o : n;
+	if (outlen > len)
+		return 0;
+	memcpy(buf, out, outlen);
+	return outlen;
+}
+
+/* buf (packed, its first byte has PACKED) unpacked into raw; the length,
+ * or 0 when it is not a packing of at most STATE_CODEC_MAX bytes. */
+static size_t unpack(const uint8_t *buf, size_t len, uint8_t raw[STATE_CODEC_MAX])
+{
+	size_t o = 1;
+	raw[0] = (uint8_t)(buf[0] & ~PACKED);
+	for (size_t i = 1; i < len; i++) {
+		size_t run = 1;
+		uint8_t v = buf[i];
+		if (v == 0) {
+			if (++i == len || buf[i] == 0)
+				return 0; /* a run cut short, or of no zeros */
+			run = buf[i];
+		}
+		if (o + run > STATE_CODEC_MAX)
+			return 0;
+		memset(raw + o, v, run);
+		o += run;
+	}
+	return o;
+}
+
+static int decode_plain(struct player_state *st, const uint8_t *buf, size_t len)
 {
 	struct codec c = { .rp = buf, .end = (uint8_t *)(uintptr_t)(buf + len), .decoding = true };
 	state_init(st);
 	codec_state(&c, st);
 	return c.bad || c.rp != c.end ? -1 : 0;
+}
+
+int state_codec_decode(struct player_state *st, const uint8_t *buf, size_t len)
+{
+	if (len == 0 || !(buf[0] & PACKED))
+		return decode_plain(st, buf, len);
+	uint8_t raw[STATE_CODEC_MAX];
+	size_t n = unpack(buf, len, raw);
+	if (n == 0) {
+		state_init(st);
+		return -1;
+	}
+	return decode_plain(st, raw, n);
 }

@@ -383,7 +383,7 @@ int store_connect(const char *path, int flags, sqlite3 **db, char *err, size_t e
 	pthread_once(&sqlite_once, sqlite_global_init);
 	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return open_error(*db, path, (flags & SQLITE_OPEN_READONLY) != 0, err, errlen);
-	sqlite3_busy_timeout(*db, 5000);
+	sqlite3_busy_timeout(*db, STORE_BUSY_TIMEOUT_MS);
 	return 0;
 }
 

@@ -4,9 +4,10 @@
  *
  * Owns: its thread, its connection, the writer's WAL hook while it runs.
  * Never: writes a row (the writer stays the one writer), uses the
- * writer's connection but to hook its commits and, on stop, give it its
- * own automatic checkpoints back, or blocks the writer or readers
- * (PASSIVE checkpoints only). */
+ * writer's connection but to hook its commits (and, past the WAL's
+ * bound, empty the WAL from that hook) and, on stop, give it its own
+ * automatic checkpoints back, or blocks the writer or readers for longer
+ * than the copy of the last few WAL frames. */
 #include "store_int.h"
 #include "rgmon/clock.h"
 #include "rgmon/log.h"
@@ -24,27 +25,74 @@
 #define CHECKPOINT_WAL_PAGES 2000 /* ~8 MB of WAL */
 #define CHECKPOINT_IDLE_MS 1000
 
+/* A PASSIVE checkpoint copies the WAL back but never shortens the file:
+ * the writer restarts the WAL from its start only when it begins a batch
+ * with every frame copied, which a writer that is never idle never does,
+ * so under steady load the WAL grew without bound (~1 KB per event, 285 MB
+ * after 300k events). Past this size the writer itself, right after the
+ * commit that crossed it, runs a TRUNCATE checkpoint: it copies what the
+ * PASSIVE passes left (the frames of a batch or two), waits for readers
+ * to leave the WAL and empties the file. (From this thread it would wait
+ * for a gap between the writer's transactions, which a busy writer
+ * hardly leaves.) The writer pays that short copy once per ~32 MB of WAL.
+ * When the writer was idle for a whole CHECKPOINT_IDLE_MS, this thread
+ * empties the WAL: nothing waits on it then. */
+#define CHECKPOINT_TRUNCATE_PAGES 8000 /* ~32 MB of WAL */
+#define CHECKPOINT_READER_WAIT_MS 10
+
 struct store_checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop, due;
+	bool committed; /* the writer committed since the last pass */
 	sqlite3 *db;
 	struct store *writer;
 };
 
 static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
 {
-	(void)db;
 	(void)name;
 	struct store_checkpointer *c = ctx;
+	if (pages >= CHECKPOINT_TRUNCATE_PAGES) {
+		/* It waits for readers on the WAL with the busy handler: briefly,
+		 * as a long reader (an audit export) must not stall the writer.
+		 * BUSY (a reader stayed, or this thread's PASSIVE pass holds the
+		 * checkpoint): the next commit tries again. */
+		int log_frames = 0, done_frames = 0;
+		sqlite3_busy_timeout(db, CHECKPOINT_READER_WAIT_MS);
+		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames) ==
+		    SQLITE_OK)
+			log_debug("store: WAL emptied by the writer (%d frames copied back)", done_frames);
+		sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+	}
+	pthread_mutex_lock(&c->lock);
+	c->committed = true;
 	if (pages >= CHECKPOINT_WAL_PAGES) {
-		pthread_mutex_lock(&c->lock);
 		c->due = true;
 		pthread_cond_signal(&c->wake);
-		pthread_mutex_unlock(&c->lock);
 	}
+	pthread_mutex_unlock(&c->lock);
 	return SQLITE_OK;
+}
+
+/* One pass: PASSIVE, then TRUNCATE when the writer is idle (and there is
+ * a WAL to empty). */
+static void checkpoint_pass(struct store_checkpointer *c, bool writer_idle)
+{
+	int log_frames = 0, done_frames = 0;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames);
+	if (done_frames > 0)
+		log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
+	if (rc == SQLITE_OK && writer_idle && log_frames > 0) {
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames);
+		if (rc == SQLITE_OK)
+			log_debug("store: WAL emptied (%d frames copied back)", done_frames);
+	}
+	/* BUSY: a reader or the writer kept it from finishing; the next pass
+	 * goes on from where this one stopped. */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warn("store: WAL checkpoint failed, trying again: %s", sqlite3_errmsg(c->db));
 }
 
 static void *checkpointer_main(void *arg)
@@ -59,15 +107,11 @@ static void *checkpointer_main(void *arg)
 		}
 		if (c->stop)
 			break;
-		c->due = false;
-		pthread_mutex_unlock(&c->lock);
 		/* Also when idle, so a quiet service's WAL drains too. */
-		int log_frames = 0, done_frames = 0;
-		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames);
-		if (done_frames > 0)
-			log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
-		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-			log_warn("store: WAL checkpoint failed, trying again: %s", sqlite3_errmsg(c->db));
+		bool writer_idle = !c->due && !c->committed;
+		c->due = c->committed = false;
+		pthread_mutex_unlock(&c->lock);
+		checkpoint_pass(c, writer_idle);
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -33,6 +33,9 @@
  * ~12% faster ingest. */
 #define STORE_WAL_AUTOCHECKPOINT_PAGES 10000
 
+/* How long a connection waits for a lock another one holds. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 /* The statements run per event or per batch: each is prepared on its
  * first use and kept, in its slot of struct store, until store_close.
  * Any other statement is prepared and finalized on each call. */

@@ -47,7 +47,7 @@ int store_player_save(struct store *st, const char *player_id, int32_t partition
 		      const struct player_state *ps, char *err, size_t errlen)
 {
 	uint8_t buf[STATE_CODEC_MAX];
-	size_t n = state_codec_encode(ps, buf, sizeof(buf));
+	size_t n = state_codec_encode_packed(ps, buf, sizeof(buf));
 	if (n == 0)
 		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
 	return store_exec(st, &player_save, NULL, NULL, err, errlen, player_id, (int)partition, (const void *)buf, n);

@@ -14,11 +14,11 @@
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
 
-/* A batch ends at this many messages (or when the source says, e.g. after
- * 50 ms): the unit of commit. Larger batches write each busy player's
- * state once for more events; 5000 measured ~20% faster than 1000 with
- * no cost in latency, since the 50 ms timer closes batches first at
- * ordinary rates. */
+/* A batch ends at this many messages (or when the source says: serve's
+ * when no more messages are waiting, or --batch-ms after its first): the
+ * unit of commit. Larger batches write each busy player's state once for
+ * more events; 5000 measured ~20% faster than 1000, and costs no latency
+ * since batches only grow this large when events wait anyway. */
 #define INGEST_BATCH_MAX 5000
 /* Of a message over EVENT_RAW_MAX (rejected by its length) only this many
  * first bytes are read and kept with the reject. */

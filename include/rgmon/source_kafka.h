@@ -29,6 +29,7 @@ struct source_kafka_config {
 	const char *const *props; /* "name=value" librdkafka properties */
 	int nprops;
 	int batch_ms;             /* a batch closes this long after its first message */
+	int batch_linger_ms;      /* and stays open at least this long (0: commits once nothing waits) */
 };
 
 struct source_kafka;
@@ -36,8 +37,9 @@ struct source_kafka;
 struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, struct ingest *ig, struct store *st,
 				      struct metrics *m, char *err, size_t errlen);
 
-/* Consumes and commits one batch (up to INGEST_BATCH_MAX messages or
- * batch_ms). Returns the number of messages committed (0 when idle for
+/* Consumes and commits one batch: the messages waiting (and what arrives
+ * within batch_linger_ms of the first), up to INGEST_BATCH_MAX or
+ * batch_ms after the first. Returns the number of messages committed (0 when idle for
  * about 100 ms), or -1 when the batch failed: it was rolled back and the
  * consumer rewound to the stored offsets; call again after a pause. */
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen);

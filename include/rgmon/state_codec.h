@@ -19,9 +19,15 @@
  * small (STATE_CODEC_MAX always suffices). */
 size_t state_codec_encode(const struct player_state *st, uint8_t *buf, size_t len);
 
-/* Reads a state written by state_codec_encode of this or an older
- * version: 0, or -1 when buf is not exactly one state of a known format
- * (corrupt, cut short, or longer). */
+/* The same, packed (runs of zero bytes shortened; see state_codec.c):
+ * what the store keeps. Never longer than state_codec_encode's bytes,
+ * which it writes instead when packing gains nothing. 0 when len is too
+ * small. */
+size_t state_codec_encode_packed(const struct player_state *st, uint8_t *buf, size_t len);
+
+/* Reads a state written by state_codec_encode or state_codec_encode_packed
+ * of this or an older version: 0, or -1 when buf is not exactly one state
+ * of a known format (corrupt, cut short, or longer). */
 int state_codec_decode(struct player_state *st, const uint8_t *buf, size_t len);
 
 #endif

@@ -4,7 +4,7 @@
  * that must write (a staff action on an alert) submits a job and waits;
  * the consumer runs waiting jobs between batches, each in a short
  * transaction of its own, so staff actions never wait for more than one
- * batch (about 50 ms) and ingest never stops for them. */
+ * batch (at most --batch-ms, 50 ms) and ingest never stops for them. */
 #ifndef RGMON_WRITER_H
 #define RGMON_WRITER_H
 

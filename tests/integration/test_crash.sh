@@ -35,7 +35,7 @@ under_load=0
 bad_integrity=0; bad_audit=0; offsets_back=0; prev_sum=0
 while [ "$kills" -lt "$KILLS" ]; do
   # Batches stay open 400 ms, so a kill often lands in an uncommitted one.
-  start_serve "$WORK/s.db" "$PORT" --batch-ms 400 --audit-key "$WORK/keys/audit-signing.key"
+  start_serve "$WORK/s.db" "$PORT" --batch-ms 400 --batch-linger-ms 400 --audit-key "$WORK/keys/audit-signing.key"
   if ! wait_ready "$PORT" 400; then fail "serve ready after restart $kills"; break; fi
   # A random moment: every other kill within 0-300 ms, while the backlog
   # that built up during the restart is being consumed; the rest 0-1 s.

@@ -245,6 +245,51 @@ static void test_encoding_round_trip(void **state)
 	assert_int_equal(state_codec_encode(&st, buf, 10), 0);
 }
 
+/* The store's packed form: the same state back, in fewer bytes; the plain
+ * form still reads; a packing that is cut short, has a run of no zeros or
+ * unpacks past any state's size is refused, never half-read. */
+static void test_packed_encoding(void **state)
+{
+	(void)state;
+	const struct policy *tz = stockholm();
+	struct player_state st, back;
+	state_init(&st);
+	apply(&st, tz, DEP("a", "2026-11-01T10:00:00Z", 1000, "approved"));
+	apply(&st, tz, ROUND("b", "2026-11-02T10:00:00Z", 300, 0));
+	apply(&st, tz, make_event("{\"event_id\":\"c\",\"type\":\"game_round\",\"player_id\":\"p\",\"ts\":\"2026-11-02T12:01:00Z\","
+				   "\"stake\":200,\"payout\":0,\"currency\":\"SEK\",\"game_category\":\"slots\"}"));
+	uint8_t plain[STATE_CODEC_MAX], packed[STATE_CODEC_MAX], bad[2 * STATE_CODEC_MAX];
+	size_t n = state_codec_encode(&st, plain, sizeof(plain));
+	size_t m = state_codec_encode_packed(&st, packed, sizeof(packed));
+	assert_true(n > 0 && m > 0);
+	assert_true(m * 2 < n); /* mostly zeros: less than half */
+	assert_int_equal(packed[0], 0x80 | plain[0]);
+	assert_int_equal(state_codec_decode(&back, packed, m), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	assert_int_equal(state_codec_decode(&back, plain, n), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	/* too small a buffer: nothing written */
+	assert_int_equal(state_codec_encode_packed(&st, packed, m - 1), 0);
+	/* cut short, or longer */
+	assert_int_equal(state_codec_decode(&back, packed, m - 1), -1);
+	packed[m] = 1;
+	assert_int_equal(state_codec_decode(&back, packed, m + 1), -1);
+	/* a zero run with no length, or of length 0 */
+	memcpy(bad, packed, m);
+	bad[m] = 0;
+	assert_int_equal(state_codec_decode(&back, bad, m + 1), -1);
+	bad[m + 1] = 0;
+	assert_int_equal(state_codec_decode(&back, bad, m + 2), -1);
+	/* runs that unpack past any state */
+	size_t k = 1;
+	bad[0] = packed[0];
+	while (k + 2 <= sizeof(bad)) {
+		bad[k++] = 0;
+		bad[k++] = 255;
+	}
+	assert_int_equal(state_codec_decode(&back, bad, k), -1);
+}
+
 /* The time of the latest slot round came after format 3 was first in use:
  * a format 3 state stored before it ends where that field starts, and must
  * still decode (as "no slot round seen"). */
@@ -602,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_exclusion),
 		cmocka_unit_test(test_encoding_round_trip),
 		cmocka_unit_test(test_slot_round_time_is_an_optional_tail),
+		cmocka_unit_test(test_packed_encoding),
 		cmocka_unit_test(test_format2_state_still_decodes),
 		cmocka_unit_test(test_ring30_state_decodes_by_day),
 		cmocka_unit_test(test_period_days),
