@@ -204,13 +204,18 @@ struct seen_id {
 	int64_t ts_ms;
 };
 
+/* The event ids of the duplicate window: open addressing by digest. */
+struct eval_dedupe {
+	struct seen_id *ids;
+	size_t nids, ids_cap;
+	int64_t max_ts_ms; /* of every accepted event, for the duplicate window */
+};
+
 struct evaluate {
 	struct evaluate_config cfg;
 	struct player **players; /* open addressing by hash; NULL = free */
 	size_t nplayers, players_cap;
-	struct seen_id *ids;
-	size_t nids, ids_cap;
-	int64_t max_ts_ms;       /* of every accepted event, for the duplicate window */
+	struct eval_dedupe *dedupe; /* NULL when the caller dedupes (cfg.caller_dedupes) */
 	int64_t first_scored_ms, last_scored_ms;
 	long long events, scored, after_cutoff, duplicates, rejected;
 	long long harm_alerts, escalations, obligations;
@@ -224,13 +229,13 @@ struct evaluate *evaluate_new(const struct evaluate_config *cfg, char *err, size
 		goto oom;
 	e->cfg = *cfg;
 	e->players_cap = 1024;
-	e->ids_cap = 1 << 16;
 	e->players = calloc(e->players_cap, sizeof(*e->players));
-	e->ids = calloc(e->ids_cap, sizeof(*e->ids));
 	e->change = malloc(sizeof(*e->change));
-	if (!e->players || !e->ids || !e->change)
+	if (!cfg->caller_dedupes && !(e->dedupe = eval_dedupe_new()))
 		goto oom;
-	e->max_ts_ms = e->first_scored_ms = e->last_scored_ms = ENGINE_NO_TIME;
+	if (!e->players || !e->change)
+		goto oom;
+	e->first_scored_ms = e->last_scored_ms = ENGINE_NO_TIME;
 	return e;
 oom:
 	evaluate_free(e);
@@ -248,7 +253,7 @@ void evaluate_free(struct evaluate *e)
 			free(e->players[i]);
 		}
 	free(e->players);
-	free(e->ids);
+	eval_dedupe_free(e->dedupe);
 	free(e->change);
 	free(e);
 }
@@ -335,47 +340,69 @@ int evaluate_note_self_exclusion(struct evaluate *e, const struct event *ev, cha
 
 /* ---- the duplicate window ---------------------------------------------- */
 
-/* Rebuilds the set into cap slots, keeping the ids within the window. */
-static int ids_rebuild(struct evaluate *e, size_t cap)
+struct eval_dedupe *eval_dedupe_new(void)
 {
+	struct eval_dedupe *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->ids_cap = 1 << 16;
+	d->max_ts_ms = ENGINE_NO_TIME;
+	if (!(d->ids = calloc(d->ids_cap, sizeof(*d->ids)))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void eval_dedupe_free(struct eval_dedupe *d)
+{
+	if (!d)
+		return;
+	free(d->ids);
+	free(d);
+}
+
+/* Rebuilds the set, keeping the ids within the window, into a table a
+ * quarter full or less: one pass to count them, one to move them. */
+static int ids_rebuild(struct eval_dedupe *d)
+{
+	int64_t oldest = d->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
+	size_t kept = 0, cap = d->ids_cap;
+	for (size_t i = 0; i < d->ids_cap; i++)
+		kept += d->ids[i].digest && d->ids[i].ts_ms >= oldest;
+	while (4 * kept > cap)
+		cap *= 2;
 	struct seen_id *t = calloc(cap, sizeof(*t));
 	if (!t)
 		return -1;
-	int64_t oldest = e->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
-	size_t n = 0;
-	for (size_t i = 0; i < e->ids_cap; i++) {
-		if (!e->ids[i].digest || e->ids[i].ts_ms < oldest)
+	for (size_t i = 0; i < d->ids_cap; i++) {
+		if (!d->ids[i].digest || d->ids[i].ts_ms < oldest)
 			continue;
-		size_t j = e->ids[i].digest & (cap - 1);
+		size_t j = d->ids[i].digest & (cap - 1);
 		while (t[j].digest)
 			j = (j + 1) & (cap - 1);
-		t[j] = e->ids[i];
-		n++;
+		t[j] = d->ids[i];
 	}
-	free(e->ids);
-	e->ids = t;
-	e->ids_cap = cap;
-	e->nids = n;
+	free(d->ids);
+	d->ids = t;
+	d->ids_cap = cap;
+	d->nids = kept;
 	return 0;
 }
 
-/* 1 when the event id was seen within the window, else 0 (and now it
- * is); -1 when out of memory. */
-static int id_seen(struct evaluate *e, const struct event *ev)
+int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
 {
-	uint64_t d = digest_fnv1a(ev->event_id);
-	size_t j = d & (e->ids_cap - 1);
-	for (; e->ids[j].digest; j = (j + 1) & (e->ids_cap - 1))
-		if (e->ids[j].digest == d)
+	uint64_t h = digest_fnv1a(ev->event_id);
+	size_t j = h & (d->ids_cap - 1);
+	for (; d->ids[j].digest; j = (j + 1) & (d->ids_cap - 1))
+		if (d->ids[j].digest == h)
 			return 1;
-	e->ids[j] = (struct seen_id){ d, ev->ts_ms };
-	if (2 * ++e->nids > e->ids_cap) {
-		/* Forget ids older than the window first; grow if still half full. */
-		if (ids_rebuild(e, e->ids_cap) < 0)
-			return -1;
-		if (4 * e->nids > e->ids_cap && ids_rebuild(e, e->ids_cap * 2) < 0)
-			return -1;
-	}
+	d->ids[j] = (struct seen_id){ h, ev->ts_ms };
+	if (ev->ts_ms > d->max_ts_ms)
+		d->max_ts_ms = ev->ts_ms;
+	/* Half full: forget the ids older than the window, grow if need be. */
+	if (2 * ++d->nids > d->ids_cap && ids_rebuild(d) < 0)
+		return -1;
 	return 0;
 }
 
@@ -442,17 +469,15 @@ static void note_scored(struct evaluate *e, struct player *p, const struct event
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen)
 {
-	e->events++;
-	int dup = id_seen(e, ev);
+	int dup = e->dedupe ? eval_dedupe_seen(e->dedupe, ev) : 0;
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
 	if (dup) {
-		e->duplicates++;
+		evaluate_note_duplicate(e);
 		*outcome = EVAL_DUPLICATE;
 		return 0;
 	}
-	if (ev->ts_ms > e->max_ts_ms)
-		e->max_ts_ms = ev->ts_ms;
+	e->events++;
 	if (evaluate_note_self_exclusion(e, ev, err, errlen) < 0)
 		return -1;
 	struct player *p = player_get(e, ev->player_id, true);
@@ -474,6 +499,12 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
 	return 0;
 }
 
+void evaluate_note_duplicate(struct evaluate *e)
+{
+	e->events++;
+	e->duplicates++;
+}
+
 void evaluate_note_rejected(struct evaluate *e)
 {
 	e->events++;
@@ -493,6 +524,51 @@ int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, 
 		return 0;
 	*lineno = worst->label_line;
 	return seterr(err, errlen, "player \"%s\" has no events", worst->id);
+}
+
+/* ---- shards -------------------------------------------------------------- */
+
+int evaluate_shard_of(const char *player_id, int nshards)
+{
+	/* The high half of the hash: the low bits place players in a shard's
+	 * table, and a shard holding only one residue of them would crowd. */
+	return (int)((digest_fnv1a(player_id) >> 32) % (uint64_t)nshards);
+}
+
+static void put_player(struct evaluate *e, struct player *p)
+{
+	size_t j = p->hash & (e->players_cap - 1);
+	while (e->players[j])
+		j = (j + 1) & (e->players_cap - 1);
+	e->players[j] = p;
+	e->nplayers++;
+}
+
+int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < from->players_cap; i++) {
+		struct player *p = from->players[i];
+		if (!p)
+			continue;
+		if (2 * (into->nplayers + 1) > into->players_cap && players_grow(into) < 0)
+			return seterr(err, errlen, "out of memory");
+		put_player(into, p);
+		from->players[i] = NULL;
+		from->nplayers--;
+	}
+	if (from->first_scored_ms != ENGINE_NO_TIME) {
+		if (into->first_scored_ms == ENGINE_NO_TIME || from->first_scored_ms < into->first_scored_ms)
+			into->first_scored_ms = from->first_scored_ms;
+		if (into->last_scored_ms == ENGINE_NO_TIME || from->last_scored_ms > into->last_scored_ms)
+			into->last_scored_ms = from->last_scored_ms;
+	}
+	into->events += from->events, into->scored += from->scored, into->after_cutoff += from->after_cutoff;
+	into->duplicates += from->duplicates, into->rejected += from->rejected;
+	into->harm_alerts += from->harm_alerts, into->escalations += from->escalations;
+	into->obligations += from->obligations;
+	from->events = from->scored = from->after_cutoff = from->duplicates = from->rejected = 0;
+	from->harm_alerts = from->escalations = from->obligations = 0;
+	return 0;
 }
 
 /* ---- results ------------------------------------------------------------ */

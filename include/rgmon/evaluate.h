@@ -78,7 +78,22 @@ struct evaluate_config {
 	const struct policy_set *policies; /* borrowed; every pack at once, as replay */
 	int horizon_days;                  /* score only up to this many days before a label */
 	bool label_self_exclusion;         /* each player's first self-exclusion is their label */
+	bool caller_dedupes;               /* a shard: the caller skips duplicates (eval_dedupe) */
 };
+
+/* The duplicate check of evaluate_event, on its own for a reader that
+ * hands events to shards: every shard must see the same verdicts, whatever
+ * the number of shards, so one check runs before the events are split.
+ * Replay's window: an event id seen within STORE_DEDUPE_WINDOW_DAYS behind
+ * the newest accepted event is a duplicate. Keeps a 64-bit digest and a
+ * time per id in the window (memory grows with the events of 35 days, not
+ * with the length of the history). */
+struct eval_dedupe;
+struct eval_dedupe *eval_dedupe_new(void); /* NULL when out of memory */
+void eval_dedupe_free(struct eval_dedupe *d);
+/* 1 when ev's id was seen within the window, else 0 (and now it is);
+ * -1 when out of memory. */
+int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev);
 
 struct evaluate;
 
@@ -102,8 +117,19 @@ enum eval_outcome { EVAL_SCORED, EVAL_DUPLICATE, EVAL_AFTER_CUTOFF };
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen);
 
-/* A line that event_parse refused (counted only). */
+/* A line that event_parse refused, a duplicate the caller found (counted only). */
 void evaluate_note_rejected(struct evaluate *e);
+void evaluate_note_duplicate(struct evaluate *e);
+
+/* --threads: players are split into shards by a hash of their id, each
+ * shard an evaluate of its own (caller_dedupes) fed only its players'
+ * events, in file order. The shard of a player, 0..nshards-1: */
+int evaluate_shard_of(const char *player_id, int nshards);
+
+/* Moves every player and count of from into into (the shards hold
+ * different players); from is left empty. The merged evaluate gives the
+ * same results as one that saw every event. -1 when out of memory. */
+int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size_t errlen);
 
 /* After the last event: -1 with err and *lineno when a label names a
  * player who has no event (the lowest such line). */
