@@ -65,6 +65,7 @@ struct runs {
 	int nshards;
 	struct shard *shards;
 	struct eval_dedupe *dedupe; /* one check for every run and shard */
+	long long duplicates, rejected; /* the reader's, added after the shards' threads end */
 };
 
 struct evaluate_args {
@@ -293,8 +294,7 @@ static int read_events(struct runs *r, const char *path, bool first_exclusions, 
 			if (first_exclusions && (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion")))
 				continue;
 			if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
-				for (int i = 0; i < r->n && !first_exclusions; i++)
-					evaluate_note_rejected(r->e[i]);
+				r->rejected += !first_exclusions;
 				if (!quiet && !first_exclusions)
 					fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
 						(long long)lineno, reason);
@@ -314,8 +314,7 @@ static int read_events(struct runs *r, const char *path, bool first_exclusions, 
 				more = seterr(err, errlen, "out of memory");
 				break;
 			}
-			for (int i = 0; i < r->n && dup; i++)
-				evaluate_note_duplicate(r->e[i]);
+			r->duplicates += dup;
 			if (!dup && route_event(r, &ev, err, errlen) < 0) {
 				more = -1;
 				break;
@@ -326,9 +325,12 @@ static int read_events(struct runs *r, const char *path, bool first_exclusions, 
 	return more < 0 ? -1 : 0;
 }
 
-/* Merges every shard into shard 0, whose evaluates are r->e. */
+/* Merges every shard into shard 0, whose evaluates are r->e, with the
+ * reader's counts. */
 static int shards_merge(struct runs *r, char *err, size_t errlen)
 {
+	for (int i = 0; i < r->n; i++)
+		evaluate_note_skipped(r->e[i], r->duplicates, r->rejected);
 	for (int k = 1; k < r->nshards; k++)
 		for (int i = 0; i < r->n; i++)
 			if (evaluate_merge(r->e[i], r->shards[k].e[i], err, errlen) < 0)

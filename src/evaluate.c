@@ -473,7 +473,7 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
 	if (dup) {
-		evaluate_note_duplicate(e);
+		evaluate_note_skipped(e, 1, 0);
 		*outcome = EVAL_DUPLICATE;
 		return 0;
 	}
@@ -499,16 +499,11 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
 	return 0;
 }
 
-void evaluate_note_duplicate(struct evaluate *e)
+void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected)
 {
-	e->events++;
-	e->duplicates++;
-}
-
-void evaluate_note_rejected(struct evaluate *e)
-{
-	e->events++;
-	e->rejected++;
+	e->events += duplicates + rejected;
+	e->duplicates += duplicates;
+	e->rejected += rejected;
 }
 
 int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, size_t errlen)

@@ -117,9 +117,9 @@ enum eval_outcome { EVAL_SCORED, EVAL_DUPLICATE, EVAL_AFTER_CUTOFF };
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen);
 
-/* A line that event_parse refused, a duplicate the caller found (counted only). */
-void evaluate_note_rejected(struct evaluate *e);
-void evaluate_note_duplicate(struct evaluate *e);
+/* Counts lines that event_parse refused and duplicates the caller found
+ * (with caller_dedupes), which are not scored. */
+void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected);
 
 /* --threads: players are split into shards by a hash of their id, each
  * shard an evaluate of its own (caller_dedupes) fed only its players'
