@@ -268,15 +268,21 @@ static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
 	return rc;
 }
 
-/* Reads the events once. With first_exclusions (--label-event
- * self_exclusion on a file, before any event is scored, so that
- * --horizon-days can cut before the label), it only notes each player's
- * first self-exclusion, parsing just the lines that name the type;
- * otherwise it scores every event, noting the rejected ones. One reader
- * parses each line and checks it for a duplicate, so every shard sees the
- * same verdicts; the shards' threads run the engine. */
-static int read_events(struct runs *r, const char *path, bool first_exclusions, bool quiet, char *err,
-		       size_t errlen)
+/* The reader's turn for a parsed event: the duplicate check, then its
+ * shard. */
+static int take_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
+{
+	int dup = eval_dedupe_seen(r->dedupe, ev);
+	if (dup < 0)
+		return seterr(err, errlen, "out of memory");
+	r->duplicates += dup;
+	return dup ? 0 : route_event(r, ev, err, errlen);
+}
+
+/* --label-event self_exclusion on a file, before any event is scored (so
+ * that --horizon-days can cut before the label): notes each player's
+ * first self-exclusion, parsing just the lines that name the type. */
+static int read_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
@@ -287,39 +293,61 @@ static int read_events(struct runs *r, const char *path, bool first_exclusions, 
 	struct source_file *sf = source_file_open(path, err, errlen);
 	if (!sf)
 		return -1;
-	if (!first_exclusions && shards_start(r, err, errlen) < 0)
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
+		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
+			continue;
+		struct shard *sh = &r->shards[evaluate_shard_of(ev.player_id, r->nshards)];
+		for (int i = 0; i < r->n && more == 1; i++)
+			if (evaluate_note_self_exclusion(sh->e[i], &ev, err, errlen) < 0)
+				more = -1;
+		if (more < 0)
+			break;
+	}
+	source_file_close(sf);
+	return more < 0 ? -1 : 0;
+}
+
+/* Reads the events once and scores them, noting the rejected ones. One
+ * reader parses each line and checks it for a duplicate, so every shard
+ * sees the same verdicts; the shards' threads run the engine. The reader
+ * takes each event after parsing the next line, which hides the wait for
+ * the duplicate table (eval_dedupe_prefetch); the order is the file's. */
+static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more;
+	struct event ev[2];
+	int cur = 0;
+	bool pending = false; /* ev[!cur] waits to be taken */
+	char reason[512];
+	struct source_file *sf = source_file_open(path, err, errlen);
+	if (!sf)
+		return -1;
+	if (shards_start(r, err, errlen) < 0)
 		more = -1;
 	else
 		while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
-			if (first_exclusions && (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion")))
-				continue;
-			if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
-				r->rejected += !first_exclusions;
-				if (!quiet && !first_exclusions)
+			bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
+			if (parsed) {
+				eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+			} else {
+				r->rejected++;
+				if (!quiet)
 					fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
 						(long long)lineno, reason);
-				continue;
 			}
-			if (first_exclusions) {
-				struct shard *sh = &r->shards[evaluate_shard_of(ev.player_id, r->nshards)];
-				for (int i = 0; i < r->n && more == 1; i++)
-					if (evaluate_note_self_exclusion(sh->e[i], &ev, err, errlen) < 0)
-						more = -1;
-				if (more < 0)
-					break;
-				continue;
-			}
-			int dup = eval_dedupe_seen(r->dedupe, &ev);
-			if (dup < 0) {
-				more = seterr(err, errlen, "out of memory");
-				break;
-			}
-			r->duplicates += dup;
-			if (!dup && route_event(r, &ev, err, errlen) < 0) {
+			if (pending && take_event(r, &ev[!cur], err, errlen) < 0) {
 				more = -1;
 				break;
 			}
+			pending = parsed;
+			cur ^= parsed;
 		}
+	if (more == 0 && pending && take_event(r, &ev[!cur], err, errlen) < 0)
+		more = -1;
 	source_file_close(sf);
 	more = shards_finish(r, more < 0 ? -1 : 0, err, errlen);
 	return more < 0 ? -1 : 0;
@@ -627,9 +655,9 @@ static int run(struct runs *r, const struct evaluate_args *a)
 	int rc;
 	if (a->labels && (rc = read_labels(r, a->labels)) != 0)
 		return rc;
-	if (a->label_event && strcmp(a->file, "-") != 0 && read_events(r, a->file, true, true, err, sizeof(err)) < 0)
+	if (a->label_event && strcmp(a->file, "-") != 0 && read_exclusions(r, a->file, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
-	if (read_events(r, a->file, false, a->quiet, err, sizeof(err)) < 0 || shards_merge(r, err, sizeof(err)) < 0)
+	if (read_events(r, a->file, a->quiet, err, sizeof(err)) < 0 || shards_merge(r, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
 	if (evaluate_check_labels(r->e[0], &lineno, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", a->labels, (long long)lineno, err);

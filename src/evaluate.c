@@ -390,6 +390,11 @@ static int ids_rebuild(struct eval_dedupe *d)
 	return 0;
 }
 
+void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
+{
+	__builtin_prefetch(&d->ids[digest_fnv1a(ev->event_id) & (d->ids_cap - 1)]);
+}
+
 int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
 {
 	uint64_t h = digest_fnv1a(ev->event_id);

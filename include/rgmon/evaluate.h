@@ -94,6 +94,10 @@ void eval_dedupe_free(struct eval_dedupe *d);
 /* 1 when ev's id was seen within the window, else 0 (and now it is);
  * -1 when out of memory. */
 int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev);
+/* A hint that eval_dedupe_seen(d, ev) comes soon: the table is far larger
+ * than the caches, and a reader that parses the next line meanwhile hides
+ * the wait for ev's slot. */
+void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev);
 
 struct evaluate;
 
