@@ -219,6 +219,9 @@ struct evaluate {
 	int64_t first_scored_ms, last_scored_ms;
 	long long events, scored, after_cutoff, duplicates, rejected;
 	long long harm_alerts, escalations, obligations;
+	long long *day_alerts;   /* harm alerts and obligations per UTC day, from day0 */
+	int64_t day0;
+	size_t ndays;
 	struct alert_change *change; /* ~74 KB: one, reused */
 };
 
@@ -253,6 +256,7 @@ void evaluate_free(struct evaluate *e)
 			free(e->players[i]);
 		}
 	free(e->players);
+	free(e->day_alerts);
 	eval_dedupe_free(e->dedupe);
 	free(e->change);
 	free(e);
@@ -413,6 +417,31 @@ int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
 
 /* ---- scoring ------------------------------------------------------------ */
 
+static int64_t utc_day(int64_t ms) { return ms >= 0 ? ms / MS_PER_DAY : -1 - (-1 - ms) / MS_PER_DAY; }
+
+/* Adds n alerts on the UTC day of ms, growing the days on either side. */
+static int count_day_alerts(struct evaluate *e, int64_t ms, long long n)
+{
+	int64_t day = utc_day(ms);
+	if (!e->ndays || day < e->day0 || day >= e->day0 + (int64_t)e->ndays) {
+		int64_t lo = e->ndays && e->day0 < day ? e->day0 : day;
+		int64_t hi = e->ndays && e->day0 + (int64_t)e->ndays - 1 > day ? e->day0 + (int64_t)e->ndays - 1 : day;
+		if (hi - lo >= EVENT_DAYS_MAX * 4LL) /* four centuries: a broken clock, not history */
+			return 0;
+		long long *t = calloc((size_t)(hi - lo + 1), sizeof(*t));
+		if (!t)
+			return -1;
+		if (e->ndays)
+			memcpy(t + (e->day0 - lo), e->day_alerts, e->ndays * sizeof(*t));
+		free(e->day_alerts);
+		e->day_alerts = t;
+		e->day0 = lo;
+		e->ndays = (size_t)(hi - lo + 1);
+	}
+	e->day_alerts[day - e->day0] += n;
+	return 0;
+}
+
 static int64_t cutoff_of(const struct evaluate *e, const struct player *p)
 {
 	if (!p->labelled)
@@ -431,6 +460,9 @@ static int apply_alerts(struct evaluate *e, struct player *p, const struct event
 	if (alert_decide(p->open, ev, &p->state, res, pol, NULL, ch) < 0)
 		return seterr(err, errlen, "cannot hash the alert id");
 	e->obligations += ch->nobligations;
+	long long opened = ch->nobligations + (ch->kind == ALERT_CHANGE_OPEN);
+	if (opened && count_day_alerts(e, ev->ts_ms, opened) < 0)
+		return seterr(err, errlen, "out of memory");
 	for (int i = 0; i < ch->nobligations; i++)
 		p->rules_fired |= 1ull << ch->obligations[i].rules[0];
 	if (ch->kind == ALERT_CHANGE_OPEN) {
@@ -458,7 +490,7 @@ static void note_scored(struct evaluate *e, struct player *p, const struct event
 		e->first_scored_ms = ev->ts_ms;
 	if (e->last_scored_ms == ENGINE_NO_TIME || ev->ts_ms > e->last_scored_ms)
 		e->last_scored_ms = ev->ts_ms;
-	int64_t day = ev->ts_ms >= 0 ? ev->ts_ms / MS_PER_DAY : -1 - (-1 - ev->ts_ms) / MS_PER_DAY;
+	int64_t day = utc_day(ev->ts_ms);
 	if (day > p->last_day) {
 		p->last_day = day;
 		p->active_days++;
@@ -562,6 +594,13 @@ int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size
 		if (into->last_scored_ms == ENGINE_NO_TIME || from->last_scored_ms > into->last_scored_ms)
 			into->last_scored_ms = from->last_scored_ms;
 	}
+	for (size_t d = 0; d < from->ndays; d++)
+		if (from->day_alerts[d] &&
+		    count_day_alerts(into, (from->day0 + (int64_t)d) * MS_PER_DAY, from->day_alerts[d]) < 0)
+			return seterr(err, errlen, "out of memory");
+	free(from->day_alerts);
+	from->day_alerts = NULL;
+	from->ndays = 0;
 	into->events += from->events, into->scored += from->scored, into->after_cutoff += from->after_cutoff;
 	into->duplicates += from->duplicates, into->rejected += from->rejected;
 	into->harm_alerts += from->harm_alerts, into->escalations += from->escalations;
@@ -652,6 +691,24 @@ static void count_player(const struct player *p, struct eval_summary *out, long 
 	out->player_days += p->active_days;
 }
 
+/* The alerts of each day from the first scored event's to the last's, in
+ * at most EVAL_PLOT_BARS bars of day_bin days. */
+static void summarize_days(const struct evaluate *e, struct eval_summary *out)
+{
+	if (e->first_scored_ms == ENGINE_NO_TIME)
+		return;
+	int64_t first = utc_day(e->first_scored_ms), last = utc_day(e->last_scored_ms);
+	int64_t span = last - first + 1;
+	out->day_first_ms = first * MS_PER_DAY;
+	out->day_bin = (int)((span + EVAL_PLOT_BARS - 1) / EVAL_PLOT_BARS);
+	out->day_bars = (int)((span + out->day_bin - 1) / out->day_bin);
+	for (size_t d = 0; d < e->ndays; d++) {
+		int64_t day = e->day0 + (int64_t)d;
+		if (day >= first && day <= last)
+			out->day_alerts[(day - first) / out->day_bin] += e->day_alerts[d];
+	}
+}
+
 int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char *err, size_t errlen)
 {
 	size_t cap = e->nplayers ? e->nplayers : 1;
@@ -694,6 +751,7 @@ int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char 
 	out->harm_alerts = e->harm_alerts, out->escalations = e->escalations, out->obligations = e->obligations;
 	if (e->first_scored_ms != ENGINE_NO_TIME)
 		out->days = e->last_scored_ms / MS_PER_DAY - e->first_scored_ms / MS_PER_DAY + 1;
+	summarize_days(e, out);
 	double alerts = (double)(e->harm_alerts + e->obligations);
 	out->alerts_per_1000_player_days = out->player_days ? 1000 * alerts / (double)out->player_days : NAN;
 	out->alerts_per_day = out->days ? alerts / (double)out->days : NAN;

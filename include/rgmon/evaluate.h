@@ -177,6 +177,9 @@ struct eval_roc_point {
 
 /* Lead times in whole days (the last bin: that many or more). */
 #define EVAL_LEAD_BINS 61
+/* Alerts a day, plotted in at most this many bars (a bar is several days
+ * when the history is longer). */
+#define EVAL_PLOT_BARS 200
 
 struct eval_summary {
 	long long players, labelled, positives;
@@ -192,6 +195,11 @@ struct eval_summary {
 	struct eval_rule_stats rules[RULE_COUNT];
 	struct eval_roc_point roc[EVAL_ROC_POINTS]; /* all NaN rates without both classes */
 	long long lead_hist[EVAL_LEAD_BINS];
+	/* Harm alerts and obligations opened per UTC day (by event time), from
+	 * the first scored event's day: day_bars bars of day_bin days each. */
+	int64_t day_first_ms;
+	int day_bin, day_bars;
+	long long day_alerts[EVAL_PLOT_BARS];
 };
 
 /* The ROC curve of integer scores 0-100 (above 100 counts as 100). */

@@ -70,7 +70,12 @@ check "every pack is named" "$(ls policies/*.json | wc -l)" "$(jq '.policies | l
 $RGMON evaluate --policies policies --labels "$WORK/labels.csv" --horizon-days 27 --report "$WORK/report.html" \
   "$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
 check "evaluate --report exits 0" 0 $rc
-check "the report has the ROC, flag and lead-time plots" 3 "$(grep -c '<svg' "$WORK/report.html")"
+check "the report has the ROC, flag, lead-time and alerts-per-day plots" 4 "$(grep -c '<svg' "$WORK/report.html")"
+# The day bars add up to the alerts opened (harm alerts and obligations).
+check "the alerts per day add up to the alerts" \
+  "$($RGMON evaluate --policies policies --labels "$WORK/labels.csv" --horizon-days 27 --json "$WORK/ev.jsonl" 2>/dev/null |
+     jq '.alerts.harm + .alerts.obligations')" \
+  "$(grep -o '<title>20[0-9-]*: [0-9]*</title>' "$WORK/report.html" | sed 's/.*: \([0-9]*\)<.*/\1/' | paste -sd+ | bc)"
 check "the report requests nothing from outside" 0 "$(grep -ciE 'https?://|src=|<script|<link' "$WORK/report.html")"
 check "the report has the per-rule table" true \
   "$(grep -q '<td>loss_chasing.deposit_after_loss</td>' "$WORK/report.html" && echo true)"

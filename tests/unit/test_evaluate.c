@@ -319,6 +319,12 @@ static void test_backtest_caught_and_missed(void **state)
 	/* The positives: caught ties calm_negative (one half), missed scores
 	 * below it (0): (0.5 + 0) / 2. */
 	assert_true(fabs(s.auroc.value - 0.25) < EPS);
+	/* Every alert was on 2026-11-09, the only day scored. */
+	assert_int_equal(s.day_bars, 1);
+	assert_int_equal(s.day_bin, 1);
+	assert_true(s.day_first_ms == t_ms("2026-11-09T00:00:00Z"));
+	assert_true(s.harm_alerts + s.obligations > 0);
+	assert_int_equal(s.day_alerts[0], s.harm_alerts + s.obligations);
 	evaluate_free(e);
 }
 
