@@ -366,8 +366,36 @@ void eval_dedupe_free(struct eval_dedupe *d)
 	free(d);
 }
 
-/* Rebuilds the set, keeping the ids within the window, into a table a
- * quarter full or less: one pass to count them, one to move them. */
+/* Forgets the ids older than oldest in place: the table's pages are
+ * touched already, where a new one would fault every page in again (a
+ * table of the 35-day window is hundreds of MB). Empties the old slots,
+ * then puts each id left back where a lookup looks for it, cluster by
+ * cluster from an empty slot on, so each lands at or before its slot. */
+static void ids_prune(struct eval_dedupe *d, int64_t oldest)
+{
+	size_t mask = d->ids_cap - 1, start = 0;
+	for (size_t i = 0; i < d->ids_cap; i++)
+		if (d->ids[i].digest && d->ids[i].ts_ms < oldest)
+			d->ids[i].digest = 0;
+	while (d->ids[start].digest) /* the table is at most half full: there is one */
+		start++;
+	d->nids = 0;
+	for (size_t n = 0; n < d->ids_cap; n++) {
+		size_t i = (start + n) & mask;
+		if (!d->ids[i].digest)
+			continue;
+		struct seen_id id = d->ids[i];
+		d->ids[i].digest = 0;
+		size_t j = id.digest & mask;
+		while (d->ids[j].digest)
+			j = (j + 1) & mask;
+		d->ids[j] = id;
+		d->nids++;
+	}
+}
+
+/* Half full: forgets the ids older than the window, and moves those left
+ * to a larger table when they would fill a quarter of this one. */
 static int ids_rebuild(struct eval_dedupe *d)
 {
 	int64_t oldest = d->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
@@ -376,6 +404,10 @@ static int ids_rebuild(struct eval_dedupe *d)
 		kept += d->ids[i].digest && d->ids[i].ts_ms >= oldest;
 	while (4 * kept > cap)
 		cap *= 2;
+	if (cap == d->ids_cap) {
+		ids_prune(d, oldest);
+		return 0;
+	}
 	struct seen_id *t = calloc(cap, sizeof(*t));
 	if (!t)
 		return -1;

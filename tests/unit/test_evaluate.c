@@ -17,6 +17,7 @@
 
 #include "rgmon/engine.h"
 #include "rgmon/evaluate.h"
+#include "rgmon/store.h"
 #include "helpers.h"
 
 #define EPS 1e-6
@@ -383,6 +384,38 @@ static void test_backtest_self_exclusion_label(void **state)
 	evaluate_free(e);
 }
 
+/* The duplicate window: 300,000 ids a minute apart (208 days) make the
+ * table grow and then forget in place; every id of the last 35 days is
+ * still a duplicate, and the table stays the size of the window. */
+static void test_dedupe_window(void **state)
+{
+	(void)state;
+	struct eval_dedupe *d = eval_dedupe_new();
+	struct event ev = { .type = EVENT_DEPOSIT };
+	int64_t t0 = t_ms("2026-01-01T00:00:00Z");
+	const int n = 300000;
+	assert_non_null(d);
+	for (int i = 0; i < n; i++) {
+		snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i);
+		ev.ts_ms = t0 + (int64_t)i * 60000;
+		assert_int_equal(eval_dedupe_seen(d, &ev), 0);
+		if (i % 1000 == 999) { /* one a few hours back: still seen, and not added again */
+			snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i - 300);
+			assert_int_equal(eval_dedupe_seen(d, &ev), 1);
+		}
+	}
+	int window = STORE_DEDUPE_WINDOW_DAYS * 24 * 60;
+	for (int i = n - window; i < n; i++) {
+		snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i);
+		ev.ts_ms = t0 + (int64_t)n * 60000;
+		assert_int_equal(eval_dedupe_seen(d, &ev), 1);
+	}
+	/* Forgotten: the first id, 208 days back (so added again now). */
+	snprintf(ev.event_id, sizeof(ev.event_id), "id-0");
+	assert_int_equal(eval_dedupe_seen(d, &ev), 0);
+	eval_dedupe_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_backtest_horizon),
 		cmocka_unit_test(test_backtest_label_checks),
 		cmocka_unit_test(test_backtest_self_exclusion_label),
+		cmocka_unit_test(test_dedupe_window),
 	};
 	return cmocka_run_group_tests(tests, setup_set, teardown_set);
 }
