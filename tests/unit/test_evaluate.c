@@ -344,6 +344,47 @@ static void test_backtest_horizon(void **state)
 	evaluate_free(e);
 }
 
+/* The cut-off is exact: a label at the very time of the alerting event
+ * leaves that event unscored (a miss, though the player was scored
+ * before), a label a millisecond later counts the alert. */
+static void calm_then_chase(struct evaluate *e)
+{
+	enum eval_outcome o;
+	feed(e, "{\"event_id\":\"c1\",\"player_id\":\"p\",\"ts\":\"2026-11-08T10:00:00Z\",\"type\":\"session_start\","
+		"\"session_id\":\"s0\"}", &o);
+	feed(e, "{\"event_id\":\"c2\",\"player_id\":\"p\",\"ts\":\"2026-11-08T10:20:00Z\",\"type\":\"session_end\","
+		"\"session_id\":\"s0\"}", &o);
+	chase(e, "p");
+}
+
+static void test_backtest_cutoff_at_the_alert(void **state)
+{
+	(void)state;
+	struct evaluate *e = backtest(0);
+	calm_then_chase(e);
+	struct rows r = { .n = 0 };
+	evaluate_each_player(e, keep_row, &r);
+	int64_t alert = r.p[0].first_alert_ms;
+	assert_true(alert != ENGINE_NO_TIME);
+	evaluate_free(e);
+
+	for (int later = 0; later <= 1; later++) {
+		struct eval_label l = { .player_id = "p", .ts_ms = alert + later, .positive = true, .text = "1" };
+		char err[256];
+		struct eval_summary s;
+		e = backtest(0);
+		assert_int_equal(evaluate_add_label(e, &l, 1, err, sizeof(err)), 0);
+		calm_then_chase(e);
+		assert_int_equal(evaluate_summarize(e, &s, err, sizeof(err)), 0);
+		assert_int_equal(s.flag[EVAL_CUT_ALERT].true_pos, later);
+		assert_true(s.scored >= 2); /* the calm day at least */
+		assert_int_equal(s.lead_n, later);
+		if (later)
+			assert_true(fabs(s.lead_median - 1.0 / MS_PER_DAY) < EPS);
+		evaluate_free(e);
+	}
+}
+
 static void test_backtest_label_checks(void **state)
 {
 	(void)state;
@@ -430,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_label_errors_name_the_field),
 		cmocka_unit_test(test_backtest_caught_and_missed),
 		cmocka_unit_test(test_backtest_horizon),
+		cmocka_unit_test(test_backtest_cutoff_at_the_alert),
 		cmocka_unit_test(test_backtest_label_checks),
 		cmocka_unit_test(test_backtest_self_exclusion_label),
 		cmocka_unit_test(test_dedupe_window),
