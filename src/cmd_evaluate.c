@@ -121,7 +121,10 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"(UTC) on which a player had a scored event. --per-player and --report\n"
 	"describe the packs of --policy/--policies; --compare adds other packs to\n"
 	"the printed metrics. --label-event with --horizon-days reads the events\n"
-	"twice (first for the labels), so it needs a file.\n",
+	"twice (first for the labels), so it needs a file. With --threads above 1\n"
+	"one thread reads, parses and checks duplicates and N threads score; memory\n"
+	"is the players' states plus 16 bytes per event id within the 35-day\n"
+	"duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
 
