@@ -123,7 +123,7 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"the printed metrics. --label-event with --horizon-days reads the events\n"
 	"twice (first for the labels), so it needs a file. With --threads above 1\n"
 	"one thread reads, parses and checks duplicates and N threads score; memory\n"
-	"is the players' states plus 16 bytes per event id within the 35-day\n"
+	"is the players' states plus 32-64 bytes per event id within the 35-day\n"
 	"duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
