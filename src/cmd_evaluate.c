@@ -15,28 +15,64 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 
 #define COMPARE_MAX 8
+#define THREADS_MAX 64
+#define BATCH_EVENTS 256 /* events handed to a shard's thread at a time */
+#define SHARD_BATCHES 4  /* batches per shard: in flight, queued, being filled */
+
+/* A batch of parsed events for one shard, in file order. */
+struct batch {
+	int n;
+	struct event ev[BATCH_EVENTS];
+};
+
+/* One shard of the players (--threads): its own evaluate per run, and,
+ * with more than one shard, its thread and the queue of batches the
+ * reader hands it. */
+struct shard {
+	struct evaluate *e[COMPARE_MAX + 1];
+	int nruns;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *queue[SHARD_BATCHES]; /* full, oldest first */
+	int queued;
+	struct batch *spare[SHARD_BATCHES]; /* empty */
+	int nspare;
+	struct batch *filling;              /* the reader's */
+	bool done, failed;
+	char err[512];
+};
 
 /* The baseline (the packs of --policy/--policies) and each --compare set,
- * evaluated together on one read of the events. */
+ * evaluated together on one read of the events. e[i] is shard 0's
+ * evaluate of run i, into which the other shards merge at the end. */
 struct runs {
 	int n;
 	const char *name[COMPARE_MAX + 1]; /* NULL for the baseline */
 	struct policy_set *set[COMPARE_MAX + 1];
 	struct evaluate *e[COMPARE_MAX + 1];
 	struct eval_summary *s[COMPARE_MAX + 1];
+	int nshards;
+	struct shard *shards;
+	struct eval_dedupe *dedupe; /* one check for every run and shard */
+	long long duplicates, rejected; /* the reader's, added after the shards' threads end */
 };
 
 struct evaluate_args {
 	const char *policies, *labels, *label_event, *per_player, *report, *file;
 	struct opt_list policy, compare;
-	long long horizon_days;
+	long long horizon_days, threads;
 	bool json, quiet;
 };
 
@@ -55,6 +91,9 @@ static const struct opt evaluate_opts[] = {
 		 "repeat for more"),
 	OPT_STRING("report", "FILE.html", struct evaluate_args, report, NULL,
 		   "write a self-contained HTML report (ROC curve, precision and recall, lead times, rules) to FILE"),
+	OPT_INT("threads", "N", struct evaluate_args, threads, 1, THREADS_MAX, NULL,
+		"split the players by a hash of player_id into N shards, each scored on its own thread "
+		"(default: the online cores); the results are the same for any N"),
 	OPT_FLAG("json", struct evaluate_args, json, "print the metrics as one JSON object"),
 	OPT_FLAG("quiet", struct evaluate_args, quiet, "do not list rejected lines on stderr"),
 	OPT_ARG("EVENTS.jsonl|-", struct evaluate_args, file, "the events, one JSON object a line; - reads stdin"),
@@ -82,7 +121,10 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"(UTC) on which a player had a scored event. --per-player and --report\n"
 	"describe the packs of --policy/--policies; --compare adds other packs to\n"
 	"the printed metrics. --label-event with --horizon-days reads the events\n"
-	"twice (first for the labels), so it needs a file.\n",
+	"twice (first for the labels), so it needs a file. With --threads above 1\n"
+	"one thread reads, parses and checks duplicates and N threads score; memory\n"
+	"is the players' states plus 32-64 bytes per event id within the 35-day\n"
+	"duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
 
@@ -107,8 +149,9 @@ static int read_labels(struct runs *r, const char *path)
 			continue;
 		if (got == 0)
 			seterr(err, sizeof(err), "a header is allowed on the first line only");
+		struct shard *sh = &r->shards[evaluate_shard_of(l.player_id, r->nshards)];
 		for (int i = 0; i < r->n && got > 0; i++)
-			if (evaluate_add_label(r->e[i], &l, lineno, err, sizeof(err)) < 0)
+			if (evaluate_add_label(sh->e[i], &l, lineno, err, sizeof(err)) < 0)
 				got = -1;
 		if (got <= 0) {
 			source_file_close(sf);
@@ -120,44 +163,224 @@ static int read_labels(struct runs *r, const char *path)
 	return more < 0 ? cmd_fail("evaluate: %s", err) : 0;
 }
 
-/* Reads the events once. With first_exclusions (--label-event
- * self_exclusion on a file, before any event is scored, so that
- * --horizon-days can cut before the label), it only notes each player's
- * first self-exclusion, parsing just the lines that name the type;
- * otherwise it scores every event, noting the rejected ones. */
-static int read_events(struct runs *r, const char *path, bool first_exclusions, bool quiet, char *err,
-		       size_t errlen)
+/* ---- shards ------------------------------------------------------------- */
+
+/* Scores one event of the shard's players in every run. */
+static int shard_event(struct shard *sh, const struct event *ev, char *err, size_t errlen)
+{
+	enum eval_outcome outcome;
+	for (int i = 0; i < sh->nruns; i++)
+		if (evaluate_event(sh->e[i], ev, &outcome, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* A shard's thread: scores the batches the reader queues, in order, until
+ * the reader is done and the queue is empty. */
+static void *shard_main(void *arg)
+{
+	struct shard *sh = arg;
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		while (!sh->queued && !sh->done)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+		if (!sh->queued)
+			break;
+		struct batch *b = sh->queue[0];
+		memmove(sh->queue, sh->queue + 1, (size_t)--sh->queued * sizeof(*sh->queue));
+		pthread_mutex_unlock(&sh->mu);
+		bool failed = sh->failed; /* written only by this thread */
+		for (int k = 0; k < b->n && !failed; k++)
+			failed = shard_event(sh, &b->ev[k], sh->err, sizeof(sh->err)) < 0;
+		b->n = 0;
+		pthread_mutex_lock(&sh->mu);
+		sh->failed = failed;
+		sh->spare[sh->nspare++] = b;
+		pthread_cond_broadcast(&sh->cv);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
+}
+
+/* Queues the reader's batch for the shard's thread and takes a spare one,
+ * waiting while the thread is behind. -1 when the thread failed. */
+static int shard_push(struct shard *sh)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->queue[sh->queued++] = sh->filling;
+	pthread_cond_broadcast(&sh->cv);
+	while (!sh->nspare)
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	sh->filling = sh->spare[--sh->nspare];
+	bool failed = sh->failed;
+	pthread_mutex_unlock(&sh->mu);
+	return failed ? -1 : 0;
+}
+
+/* Copies an event without the unused tails of its two longest texts
+ * (method and game, 513 bytes each, most often empty): the copy crosses
+ * to another core, so its size is most of its cost. */
+_Static_assert(offsetof(struct event, game) == offsetof(struct event, method) + sizeof(((struct event *)0)->method) &&
+		       sizeof(struct event) - offsetof(struct event, game) - sizeof(((struct event *)0)->game) < 8,
+	       "event_copy: method and game are the last members of struct event");
+static void event_copy(struct event *dst, const struct event *src)
+{
+	memcpy(dst, src, offsetof(struct event, method));
+	memcpy(dst->method, src->method, strlen(src->method) + 1);
+	memcpy(dst->game, src->game, strlen(src->game) + 1);
+}
+
+/* Hands the event to its shard: scored at once with one shard, else
+ * copied into the shard's batch. */
+static int route_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
+{
+	struct shard *sh = &r->shards[r->nshards > 1 ? evaluate_shard_of(ev->player_id, r->nshards) : 0];
+	if (r->nshards == 1)
+		return shard_event(sh, ev, err, errlen);
+	event_copy(&sh->filling->ev[sh->filling->n++], ev);
+	if (sh->filling->n == BATCH_EVENTS && shard_push(sh) < 0)
+		return seterr(err, errlen, "%s", sh->err);
+	return 0;
+}
+
+static int shards_start(struct runs *r, char *err, size_t errlen)
+{
+	for (int k = 0; r->nshards > 1 && k < r->nshards; k++) {
+		struct shard *sh = &r->shards[k];
+		for (int b = 0; b < SHARD_BATCHES; b++) {
+			struct batch *bt = malloc(sizeof(*bt));
+			if (!bt)
+				return seterr(err, errlen, "out of memory");
+			bt->n = 0;
+			if (b == 0)
+				sh->filling = bt;
+			else
+				sh->spare[sh->nspare++] = bt;
+		}
+		if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
+			return seterr(err, errlen, "cannot start a thread");
+		sh->started = true;
+	}
+	return 0;
+}
+
+/* Queues what is left, waits for every thread; -1 with the first error. */
+static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
+{
+	for (int k = 0; k < r->nshards; k++) {
+		struct shard *sh = &r->shards[k];
+		if (!sh->started)
+			continue;
+		pthread_mutex_lock(&sh->mu);
+		if (sh->filling && sh->filling->n)
+			sh->queue[sh->queued++] = sh->filling, sh->filling = NULL;
+		sh->done = true;
+		pthread_cond_broadcast(&sh->cv);
+		pthread_mutex_unlock(&sh->mu);
+		pthread_join(sh->thread, NULL);
+		sh->started = false;
+		if (sh->failed && rc == 0)
+			rc = seterr(err, errlen, "%s", sh->err);
+	}
+	return rc;
+}
+
+/* The reader's turn for a parsed event: the duplicate check, then its
+ * shard. */
+static int take_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
+{
+	int dup = eval_dedupe_seen(r->dedupe, ev);
+	if (dup < 0)
+		return seterr(err, errlen, "out of memory");
+	r->duplicates += dup;
+	return dup ? 0 : route_event(r, ev, err, errlen);
+}
+
+/* --label-event self_exclusion on a file, before any event is scored (so
+ * that --horizon-days can cut before the label): notes each player's
+ * first self-exclusion, parsing just the lines that name the type. */
+static int read_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
 	int64_t lineno;
 	int more;
+	struct event ev;
+	char reason[512];
 	struct source_file *sf = source_file_open(path, err, errlen);
 	if (!sf)
 		return -1;
 	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
-		struct event ev;
-		char reason[512];
-		enum eval_outcome outcome;
-		if (first_exclusions && (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion")))
+		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
+		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
 			continue;
-		if (event_parse(line, len, &ev, reason, sizeof(reason)) < 0) {
-			for (int i = 0; i < r->n && !first_exclusions; i++)
-				evaluate_note_rejected(r->e[i]);
-			if (!quiet && !first_exclusions)
-				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf), (long long)lineno,
-					reason);
-			continue;
-		}
+		struct shard *sh = &r->shards[evaluate_shard_of(ev.player_id, r->nshards)];
 		for (int i = 0; i < r->n && more == 1; i++)
-			if ((first_exclusions ? evaluate_note_self_exclusion(r->e[i], &ev, err, errlen)
-					      : evaluate_event(r->e[i], &ev, &outcome, err, errlen)) < 0)
+			if (evaluate_note_self_exclusion(sh->e[i], &ev, err, errlen) < 0)
 				more = -1;
 		if (more < 0)
 			break;
 	}
 	source_file_close(sf);
 	return more < 0 ? -1 : 0;
+}
+
+/* Reads the events once and scores them, noting the rejected ones. One
+ * reader parses each line and checks it for a duplicate, so every shard
+ * sees the same verdicts; the shards' threads run the engine. The reader
+ * takes each event after parsing the next line, which hides the wait for
+ * the duplicate table (eval_dedupe_prefetch); the order is the file's. */
+static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more;
+	struct event ev[2];
+	int cur = 0;
+	bool pending = false; /* ev[!cur] waits to be taken */
+	char reason[512];
+	struct source_file *sf = source_file_open(path, err, errlen);
+	if (!sf)
+		return -1;
+	if (shards_start(r, err, errlen) < 0)
+		more = -1;
+	else
+		while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+			bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
+			if (parsed) {
+				eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+			} else {
+				r->rejected++;
+				if (!quiet)
+					fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
+						(long long)lineno, reason);
+			}
+			if (pending && take_event(r, &ev[!cur], err, errlen) < 0) {
+				more = -1;
+				break;
+			}
+			pending = parsed;
+			cur ^= parsed;
+		}
+	if (more == 0 && pending && take_event(r, &ev[!cur], err, errlen) < 0)
+		more = -1;
+	source_file_close(sf);
+	more = shards_finish(r, more < 0 ? -1 : 0, err, errlen);
+	return more < 0 ? -1 : 0;
+}
+
+/* Merges every shard into shard 0, whose evaluates are r->e, with the
+ * reader's counts. */
+static int shards_merge(struct runs *r, char *err, size_t errlen)
+{
+	for (int i = 0; i < r->n; i++)
+		evaluate_note_skipped(r->e[i], r->duplicates, r->rejected);
+	for (int k = 1; k < r->nshards; k++)
+		for (int i = 0; i < r->n; i++)
+			if (evaluate_merge(r->e[i], r->shards[k].e[i], err, errlen) < 0)
+				return -1;
+	return 0;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -372,9 +595,30 @@ static int load_policies(const struct evaluate_args *a, int i, struct policy_set
 	return policy_set_load(set, paths, n, false, err, errlen);
 }
 
+/* The shards (with their locks) and the duplicate check. */
+static int shards_open(struct runs *r, int nshards, char *err, size_t errlen)
+{
+	r->shards = calloc((size_t)nshards, sizeof(*r->shards));
+	r->dedupe = eval_dedupe_new();
+	if (!r->shards || !r->dedupe)
+		return seterr(err, errlen, "out of memory");
+	r->nshards = nshards;
+	for (int k = 0; k < nshards; k++) {
+		pthread_mutex_init(&r->shards[k].mu, NULL);
+		pthread_cond_init(&r->shards[k].cv, NULL);
+	}
+	return 0;
+}
+
 static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, size_t errlen)
 {
-	struct evaluate_config cfg = { .horizon_days = (int)a->horizon_days, .label_self_exclusion = a->label_event != NULL };
+	struct evaluate_config cfg = { .horizon_days = (int)a->horizon_days,
+				       .label_self_exclusion = a->label_event != NULL,
+				       .caller_dedupes = true };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nshards = a->threads ? (int)a->threads : cores < 1 ? 1 : cores > THREADS_MAX ? THREADS_MAX : (int)cores;
+	if (shards_open(r, nshards, err, errlen) < 0)
+		return -1;
 	int i = 0;
 	do { /* the baseline, then each --compare */
 		r->n = i + 1; /* runs_close frees what this run has */
@@ -386,16 +630,33 @@ static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, s
 		if (!r->set[i] || !r->s[i])
 			return seterr(err, errlen, "out of memory");
 		cfg.policies = r->set[i];
-		if (load_policies(a, i, r->set[i], err, errlen) < 0 || !(r->e[i] = evaluate_new(&cfg, err, errlen)))
+		if (load_policies(a, i, r->set[i], err, errlen) < 0)
 			return -1;
+		for (int k = 0; k < r->nshards; k++) {
+			r->shards[k].nruns = i + 1;
+			if (!(r->shards[k].e[i] = evaluate_new(&cfg, err, errlen)))
+				return -1;
+		}
+		r->e[i] = r->shards[0].e[i];
 	} while (++i < 1 + a->compare.n);
 	return 0;
 }
 
 static void runs_close(struct runs *r)
 {
+	for (int k = 0; k < r->nshards; k++) {
+		struct shard *sh = &r->shards[k];
+		for (int i = 0; i < sh->nruns; i++)
+			evaluate_free(sh->e[i]);
+		free(sh->filling);
+		for (int b = 0; b < sh->nspare; b++)
+			free(sh->spare[b]);
+		pthread_mutex_destroy(&sh->mu);
+		pthread_cond_destroy(&sh->cv);
+	}
+	free(r->shards);
+	eval_dedupe_free(r->dedupe);
 	for (int i = 0; i < r->n; i++) {
-		evaluate_free(r->e[i]);
 		if (r->set[i])
 			policy_set_release(r->set[i]);
 		free(r->set[i]);
@@ -411,9 +672,9 @@ static int run(struct runs *r, const struct evaluate_args *a)
 	int rc;
 	if (a->labels && (rc = read_labels(r, a->labels)) != 0)
 		return rc;
-	if (a->label_event && strcmp(a->file, "-") != 0 && read_events(r, a->file, true, true, err, sizeof(err)) < 0)
+	if (a->label_event && strcmp(a->file, "-") != 0 && read_exclusions(r, a->file, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
-	if (read_events(r, a->file, false, a->quiet, err, sizeof(err)) < 0)
+	if (read_events(r, a->file, a->quiet, err, sizeof(err)) < 0 || shards_merge(r, err, sizeof(err)) < 0)
 		return cmd_fail("evaluate: %s", err);
 	if (evaluate_check_labels(r->e[0], &lineno, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rgmon: evaluate: %s:%lld: %s\n", a->labels, (long long)lineno, err);

@@ -15,7 +15,7 @@ static int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv);
 struct simulate_args {
 	long long players, days, seed, rate, dirty, max_events;
 	int64_t start_ms;
-	const char *out, *brokers, *topic, *archetypes;
+	const char *out, *brokers, *topic, *archetypes, *labels;
 	bool loop, live;
 };
 
@@ -41,6 +41,9 @@ static const struct opt simulate_opts[] = {
 	OPT_INT("max-events", "N", struct simulate_args, max_events, 1, LLONG_MAX, NULL, "stop after N events"),
 	OPT_STRING("archetypes", "FILE", struct simulate_args, archetypes, NULL,
 		   "write a player_id,archetype,country CSV of every player to FILE"),
+	OPT_STRING("labels", "FILE", struct simulate_args, labels, NULL,
+		   "write a labels CSV for `rgmon evaluate --labels` to FILE: player_id,label_ts,label for each "
+		   "player of a harmful archetype (below)"),
 	OPT_END,
 };
 
@@ -49,7 +52,13 @@ const struct cmd_entry cmd_simulate_entry = {
 	"Generate realistic synthetic players as rg.events JSON: a recreational\n"
 	"majority, loss chasers, night marathons, declined-deposit bursts, limit\n"
 	"setters and self-excluders. The same seed gives the same events.\n",
-	NULL,
+	"--labels names the harmful archetypes, the players an RG team should find:\n"
+	"loss chasers and declined-deposit bursts (label: the archetype's name). They\n"
+	"behave so from their first day, so the label's time is the end of the\n"
+	"stream (--start plus --days), as an RG closure at the end of the period would\n"
+	"be; evaluate's lead time is then how long before that end the first alert\n"
+	"came. Every other player (recreational, high rollers, night owls, limit\n"
+	"setters, self-excluders) is a negative by being left out.\n",
 	cmd_simulate,
 };
 
@@ -139,6 +148,26 @@ static int write_archetypes(const char *path, const struct sim_config *cfg)
 	return fclose(f) == 0 ? 0 : cmd_fail("simulate: writing \"%s\" failed", path);
 }
 
+/* The labels of --labels: the harmful archetypes (sim_archetype_harmful)
+ * at the end of the stream. */
+static int write_labels(const char *path, const struct sim_config *cfg)
+{
+	FILE *f = fopen(path, "w");
+	char pid[16], end[64];
+	if (!f)
+		return cmd_fail("simulate: cannot write \"%s\": %s", path, strerror(errno));
+	ts_format_rfc3339(cfg->start_ms + (int64_t)cfg->days * MS_PER_DAY, end, sizeof(end));
+	fprintf(f, "player_id,label_ts,label\n");
+	for (int i = 0; i < cfg->players; i++) {
+		enum sim_archetype a = sim_player_archetype(cfg->seed, i);
+		if (!sim_archetype_harmful(a))
+			continue;
+		sim_player_id(i, pid, sizeof(pid));
+		fprintf(f, "%s,%s,%s\n", pid, end, sim_archetype_name(a));
+	}
+	return fclose(f) == 0 ? 0 : cmd_fail("simulate: writing \"%s\" failed", path);
+}
+
 /* Options that only make sense together, after the table's own checks. */
 static int simulate_parse(const struct cmd_entry *cmd, int argc, char **argv, struct simulate_args *a)
 {
@@ -220,6 +249,8 @@ static int cmd_simulate(const struct cmd_entry *cmd, int argc, char **argv)
 				  .pace = a.live ? pace_live : NULL };
 	struct sim_out out = { .topic = a.topic, .rate = a.rate, .max = a.max_events };
 	if (a.archetypes && (rc = write_archetypes(a.archetypes, &cfg)) != 0)
+		return rc;
+	if (a.labels && (rc = write_labels(a.labels, &cfg)) != 0)
 		return rc;
 
 	cmd_handle_stop_signals();

@@ -204,16 +204,24 @@ struct seen_id {
 	int64_t ts_ms;
 };
 
+/* The event ids of the duplicate window: open addressing by digest. */
+struct eval_dedupe {
+	struct seen_id *ids;
+	size_t nids, ids_cap;
+	int64_t max_ts_ms; /* of every accepted event, for the duplicate window */
+};
+
 struct evaluate {
 	struct evaluate_config cfg;
 	struct player **players; /* open addressing by hash; NULL = free */
 	size_t nplayers, players_cap;
-	struct seen_id *ids;
-	size_t nids, ids_cap;
-	int64_t max_ts_ms;       /* of every accepted event, for the duplicate window */
+	struct eval_dedupe *dedupe; /* NULL when the caller dedupes (cfg.caller_dedupes) */
 	int64_t first_scored_ms, last_scored_ms;
 	long long events, scored, after_cutoff, duplicates, rejected;
 	long long harm_alerts, escalations, obligations;
+	long long *day_alerts;   /* harm alerts and obligations per UTC day, from day0 */
+	int64_t day0;
+	size_t ndays;
 	struct alert_change *change; /* ~74 KB: one, reused */
 };
 
@@ -224,13 +232,13 @@ struct evaluate *evaluate_new(const struct evaluate_config *cfg, char *err, size
 		goto oom;
 	e->cfg = *cfg;
 	e->players_cap = 1024;
-	e->ids_cap = 1 << 16;
 	e->players = calloc(e->players_cap, sizeof(*e->players));
-	e->ids = calloc(e->ids_cap, sizeof(*e->ids));
 	e->change = malloc(sizeof(*e->change));
-	if (!e->players || !e->ids || !e->change)
+	if (!cfg->caller_dedupes && !(e->dedupe = eval_dedupe_new()))
 		goto oom;
-	e->max_ts_ms = e->first_scored_ms = e->last_scored_ms = ENGINE_NO_TIME;
+	if (!e->players || !e->change)
+		goto oom;
+	e->first_scored_ms = e->last_scored_ms = ENGINE_NO_TIME;
 	return e;
 oom:
 	evaluate_free(e);
@@ -248,7 +256,8 @@ void evaluate_free(struct evaluate *e)
 			free(e->players[i]);
 		}
 	free(e->players);
-	free(e->ids);
+	free(e->day_alerts);
+	eval_dedupe_free(e->dedupe);
 	free(e->change);
 	free(e);
 }
@@ -335,51 +344,135 @@ int evaluate_note_self_exclusion(struct evaluate *e, const struct event *ev, cha
 
 /* ---- the duplicate window ---------------------------------------------- */
 
-/* Rebuilds the set into cap slots, keeping the ids within the window. */
-static int ids_rebuild(struct evaluate *e, size_t cap)
+struct eval_dedupe *eval_dedupe_new(void)
 {
+	struct eval_dedupe *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->ids_cap = 1 << 16;
+	d->max_ts_ms = ENGINE_NO_TIME;
+	if (!(d->ids = calloc(d->ids_cap, sizeof(*d->ids)))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void eval_dedupe_free(struct eval_dedupe *d)
+{
+	if (!d)
+		return;
+	free(d->ids);
+	free(d);
+}
+
+/* Forgets the ids older than oldest in place: the table's pages are
+ * touched already, where a new one would fault every page in again (a
+ * table of the 35-day window is hundreds of MB). Empties the old slots,
+ * then puts each id left back where a lookup looks for it, cluster by
+ * cluster from an empty slot on, so each lands at or before its slot. */
+static void ids_prune(struct eval_dedupe *d, int64_t oldest)
+{
+	size_t mask = d->ids_cap - 1, start = 0;
+	for (size_t i = 0; i < d->ids_cap; i++)
+		if (d->ids[i].digest && d->ids[i].ts_ms < oldest)
+			d->ids[i].digest = 0;
+	while (d->ids[start].digest) /* the table is at most half full: there is one */
+		start++;
+	d->nids = 0;
+	for (size_t n = 0; n < d->ids_cap; n++) {
+		size_t i = (start + n) & mask;
+		if (!d->ids[i].digest)
+			continue;
+		struct seen_id id = d->ids[i];
+		d->ids[i].digest = 0;
+		size_t j = id.digest & mask;
+		while (d->ids[j].digest)
+			j = (j + 1) & mask;
+		d->ids[j] = id;
+		d->nids++;
+	}
+}
+
+/* Half full: forgets the ids older than the window, and moves those left
+ * to a larger table when they would fill a quarter of this one. */
+static int ids_rebuild(struct eval_dedupe *d)
+{
+	int64_t oldest = d->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
+	size_t kept = 0, cap = d->ids_cap;
+	for (size_t i = 0; i < d->ids_cap; i++)
+		kept += d->ids[i].digest && d->ids[i].ts_ms >= oldest;
+	while (4 * kept > cap)
+		cap *= 2;
+	if (cap == d->ids_cap) {
+		ids_prune(d, oldest);
+		return 0;
+	}
 	struct seen_id *t = calloc(cap, sizeof(*t));
 	if (!t)
 		return -1;
-	int64_t oldest = e->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
-	size_t n = 0;
-	for (size_t i = 0; i < e->ids_cap; i++) {
-		if (!e->ids[i].digest || e->ids[i].ts_ms < oldest)
+	for (size_t i = 0; i < d->ids_cap; i++) {
+		if (!d->ids[i].digest || d->ids[i].ts_ms < oldest)
 			continue;
-		size_t j = e->ids[i].digest & (cap - 1);
+		size_t j = d->ids[i].digest & (cap - 1);
 		while (t[j].digest)
 			j = (j + 1) & (cap - 1);
-		t[j] = e->ids[i];
-		n++;
+		t[j] = d->ids[i];
 	}
-	free(e->ids);
-	e->ids = t;
-	e->ids_cap = cap;
-	e->nids = n;
+	free(d->ids);
+	d->ids = t;
+	d->ids_cap = cap;
+	d->nids = kept;
 	return 0;
 }
 
-/* 1 when the event id was seen within the window, else 0 (and now it
- * is); -1 when out of memory. */
-static int id_seen(struct evaluate *e, const struct event *ev)
+void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
 {
-	uint64_t d = digest_fnv1a(ev->event_id);
-	size_t j = d & (e->ids_cap - 1);
-	for (; e->ids[j].digest; j = (j + 1) & (e->ids_cap - 1))
-		if (e->ids[j].digest == d)
+	__builtin_prefetch(&d->ids[digest_fnv1a(ev->event_id) & (d->ids_cap - 1)]);
+}
+
+int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
+{
+	uint64_t h = digest_fnv1a(ev->event_id);
+	size_t j = h & (d->ids_cap - 1);
+	for (; d->ids[j].digest; j = (j + 1) & (d->ids_cap - 1))
+		if (d->ids[j].digest == h)
 			return 1;
-	e->ids[j] = (struct seen_id){ d, ev->ts_ms };
-	if (2 * ++e->nids > e->ids_cap) {
-		/* Forget ids older than the window first; grow if still half full. */
-		if (ids_rebuild(e, e->ids_cap) < 0)
-			return -1;
-		if (4 * e->nids > e->ids_cap && ids_rebuild(e, e->ids_cap * 2) < 0)
-			return -1;
-	}
+	d->ids[j] = (struct seen_id){ h, ev->ts_ms };
+	if (ev->ts_ms > d->max_ts_ms)
+		d->max_ts_ms = ev->ts_ms;
+	/* Half full: forget the ids older than the window, grow if need be. */
+	if (2 * ++d->nids > d->ids_cap && ids_rebuild(d) < 0)
+		return -1;
 	return 0;
 }
 
 /* ---- scoring ------------------------------------------------------------ */
+
+static int64_t utc_day(int64_t ms) { return ms >= 0 ? ms / MS_PER_DAY : -1 - (-1 - ms) / MS_PER_DAY; }
+
+/* Adds n alerts on the UTC day of ms, growing the days on either side. */
+static int count_day_alerts(struct evaluate *e, int64_t ms, long long n)
+{
+	int64_t day = utc_day(ms);
+	if (!e->ndays || day < e->day0 || day >= e->day0 + (int64_t)e->ndays) {
+		int64_t lo = e->ndays && e->day0 < day ? e->day0 : day;
+		int64_t hi = e->ndays && e->day0 + (int64_t)e->ndays - 1 > day ? e->day0 + (int64_t)e->ndays - 1 : day;
+		if (hi - lo >= EVENT_DAYS_MAX * 4LL) /* four centuries: a broken clock, not history */
+			return 0;
+		long long *t = calloc((size_t)(hi - lo + 1), sizeof(*t));
+		if (!t)
+			return -1;
+		if (e->ndays)
+			memcpy(t + (e->day0 - lo), e->day_alerts, e->ndays * sizeof(*t));
+		free(e->day_alerts);
+		e->day_alerts = t;
+		e->day0 = lo;
+		e->ndays = (size_t)(hi - lo + 1);
+	}
+	e->day_alerts[day - e->day0] += n;
+	return 0;
+}
 
 static int64_t cutoff_of(const struct evaluate *e, const struct player *p)
 {
@@ -399,6 +492,9 @@ static int apply_alerts(struct evaluate *e, struct player *p, const struct event
 	if (alert_decide(p->open, ev, &p->state, res, pol, NULL, ch) < 0)
 		return seterr(err, errlen, "cannot hash the alert id");
 	e->obligations += ch->nobligations;
+	long long opened = ch->nobligations + (ch->kind == ALERT_CHANGE_OPEN);
+	if (opened && count_day_alerts(e, ev->ts_ms, opened) < 0)
+		return seterr(err, errlen, "out of memory");
 	for (int i = 0; i < ch->nobligations; i++)
 		p->rules_fired |= 1ull << ch->obligations[i].rules[0];
 	if (ch->kind == ALERT_CHANGE_OPEN) {
@@ -426,7 +522,7 @@ static void note_scored(struct evaluate *e, struct player *p, const struct event
 		e->first_scored_ms = ev->ts_ms;
 	if (e->last_scored_ms == ENGINE_NO_TIME || ev->ts_ms > e->last_scored_ms)
 		e->last_scored_ms = ev->ts_ms;
-	int64_t day = ev->ts_ms >= 0 ? ev->ts_ms / MS_PER_DAY : -1 - (-1 - ev->ts_ms) / MS_PER_DAY;
+	int64_t day = utc_day(ev->ts_ms);
 	if (day > p->last_day) {
 		p->last_day = day;
 		p->active_days++;
@@ -442,17 +538,15 @@ static void note_scored(struct evaluate *e, struct player *p, const struct event
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen)
 {
-	e->events++;
-	int dup = id_seen(e, ev);
+	int dup = e->dedupe ? eval_dedupe_seen(e->dedupe, ev) : 0;
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
 	if (dup) {
-		e->duplicates++;
+		evaluate_note_skipped(e, 1, 0);
 		*outcome = EVAL_DUPLICATE;
 		return 0;
 	}
-	if (ev->ts_ms > e->max_ts_ms)
-		e->max_ts_ms = ev->ts_ms;
+	e->events++;
 	if (evaluate_note_self_exclusion(e, ev, err, errlen) < 0)
 		return -1;
 	struct player *p = player_get(e, ev->player_id, true);
@@ -474,10 +568,11 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
 	return 0;
 }
 
-void evaluate_note_rejected(struct evaluate *e)
+void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected)
 {
-	e->events++;
-	e->rejected++;
+	e->events += duplicates + rejected;
+	e->duplicates += duplicates;
+	e->rejected += rejected;
 }
 
 int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, size_t errlen)
@@ -493,6 +588,58 @@ int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, 
 		return 0;
 	*lineno = worst->label_line;
 	return seterr(err, errlen, "player \"%s\" has no events", worst->id);
+}
+
+/* ---- shards -------------------------------------------------------------- */
+
+int evaluate_shard_of(const char *player_id, int nshards)
+{
+	/* The high half of the hash: the low bits place players in a shard's
+	 * table, and a shard holding only one residue of them would crowd. */
+	return (int)((digest_fnv1a(player_id) >> 32) % (uint64_t)nshards);
+}
+
+static void put_player(struct evaluate *e, struct player *p)
+{
+	size_t j = p->hash & (e->players_cap - 1);
+	while (e->players[j])
+		j = (j + 1) & (e->players_cap - 1);
+	e->players[j] = p;
+	e->nplayers++;
+}
+
+int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < from->players_cap; i++) {
+		struct player *p = from->players[i];
+		if (!p)
+			continue;
+		if (2 * (into->nplayers + 1) > into->players_cap && players_grow(into) < 0)
+			return seterr(err, errlen, "out of memory");
+		put_player(into, p);
+		from->players[i] = NULL;
+		from->nplayers--;
+	}
+	if (from->first_scored_ms != ENGINE_NO_TIME) {
+		if (into->first_scored_ms == ENGINE_NO_TIME || from->first_scored_ms < into->first_scored_ms)
+			into->first_scored_ms = from->first_scored_ms;
+		if (into->last_scored_ms == ENGINE_NO_TIME || from->last_scored_ms > into->last_scored_ms)
+			into->last_scored_ms = from->last_scored_ms;
+	}
+	for (size_t d = 0; d < from->ndays; d++)
+		if (from->day_alerts[d] &&
+		    count_day_alerts(into, (from->day0 + (int64_t)d) * MS_PER_DAY, from->day_alerts[d]) < 0)
+			return seterr(err, errlen, "out of memory");
+	free(from->day_alerts);
+	from->day_alerts = NULL;
+	from->ndays = 0;
+	into->events += from->events, into->scored += from->scored, into->after_cutoff += from->after_cutoff;
+	into->duplicates += from->duplicates, into->rejected += from->rejected;
+	into->harm_alerts += from->harm_alerts, into->escalations += from->escalations;
+	into->obligations += from->obligations;
+	from->events = from->scored = from->after_cutoff = from->duplicates = from->rejected = 0;
+	from->harm_alerts = from->escalations = from->obligations = 0;
+	return 0;
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -576,6 +723,24 @@ static void count_player(const struct player *p, struct eval_summary *out, long 
 	out->player_days += p->active_days;
 }
 
+/* The alerts of each day from the first scored event's to the last's, in
+ * at most EVAL_PLOT_BARS bars of day_bin days. */
+static void summarize_days(const struct evaluate *e, struct eval_summary *out)
+{
+	if (e->first_scored_ms == ENGINE_NO_TIME)
+		return;
+	int64_t first = utc_day(e->first_scored_ms), last = utc_day(e->last_scored_ms);
+	int64_t span = last - first + 1;
+	out->day_first_ms = first * MS_PER_DAY;
+	out->day_bin = (int)((span + EVAL_PLOT_BARS - 1) / EVAL_PLOT_BARS);
+	out->day_bars = (int)((span + out->day_bin - 1) / out->day_bin);
+	for (size_t d = 0; d < e->ndays; d++) {
+		int64_t day = e->day0 + (int64_t)d;
+		if (day >= first && day <= last)
+			out->day_alerts[(day - first) / out->day_bin] += e->day_alerts[d];
+	}
+}
+
 int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char *err, size_t errlen)
 {
 	size_t cap = e->nplayers ? e->nplayers : 1;
@@ -618,6 +783,7 @@ int evaluate_summarize(const struct evaluate *e, struct eval_summary *out, char 
 	out->harm_alerts = e->harm_alerts, out->escalations = e->escalations, out->obligations = e->obligations;
 	if (e->first_scored_ms != ENGINE_NO_TIME)
 		out->days = e->last_scored_ms / MS_PER_DAY - e->first_scored_ms / MS_PER_DAY + 1;
+	summarize_days(e, out);
 	double alerts = (double)(e->harm_alerts + e->obligations);
 	out->alerts_per_1000_player_days = out->player_days ? 1000 * alerts / (double)out->player_days : NAN;
 	out->alerts_per_day = out->days ? alerts / (double)out->days : NAN;

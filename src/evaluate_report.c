@@ -1,6 +1,7 @@
 /* evaluate_report.c -- the HTML report of `rgmon evaluate` (see
  * evaluate_report.h): text, tables and inline SVG, nothing fetched. */
 #include "rgmon/evaluate_report.h"
+#include "rgmon/timestamp.h"
 
 #include <math.h>
 #include <string.h>
@@ -166,6 +167,44 @@ static void put_lead(FILE *f, const struct eval_summary *s)
 		MARGIN + 200, h + 40, most);
 }
 
+static void put_date(FILE *f, int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+	ts_civil_from_days(day, &y, &m, &d);
+	fprintf(f, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+/* Bars of the harm alerts and obligations opened each day: the workload
+ * the policies would have given the team. */
+static void put_alert_days(FILE *f, const struct eval_summary *s)
+{
+	if (!s->day_bars)
+		return;
+	long long most = 1;
+	for (int i = 0; i < s->day_bars; i++)
+		if (s->day_alerts[i] > most)
+			most = s->day_alerts[i];
+	int h = 140, w = 600, bar = w / s->day_bars > 1 ? w / s->day_bars : 1;
+	int64_t first = s->day_first_ms / MS_PER_DAY, last = first + (int64_t)s->day_bars * s->day_bin - 1;
+	fprintf(f, "<p>Harm alerts and obligations opened on each %s (UTC, by event time).</p>\n",
+		s->day_bin == 1 ? "day" : "bar's days");
+	fprintf(f, "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"alerts per day\">\n",
+		MARGIN + s->day_bars * bar + 20, h + 44);
+	for (int i = 0; i < s->day_bars; i++) {
+		double y = (double)s->day_alerts[i] * h / (double)most;
+		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#e6550d\"><title>", MARGIN + i * bar,
+			10 + h - y, bar > 2 ? bar - 1 : bar, y);
+		put_date(f, first + (int64_t)i * s->day_bin);
+		fprintf(f, "%s: %lld</title></rect>\n", s->day_bin > 1 ? " and after" : "", s->day_alerts[i]);
+	}
+	fprintf(f, "<text x=\"%d\" y=\"%d\">", MARGIN, h + 26);
+	put_date(f, first);
+	fprintf(f, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", MARGIN + s->day_bars * bar, h + 26);
+	put_date(f, last);
+	fprintf(f, "</text><text x=\"4\" y=\"18\">%lld</text>\n</svg>\n", most);
+}
+
 static void put_alerts_and_rules(FILE *f, const struct eval_summary *s)
 {
 	fprintf(f, "<h2>Workload</h2>\n<p>%lld harm alerts (escalated %lld times) and %lld obligations over %lld "
@@ -174,7 +213,9 @@ static void put_alerts_and_rules(FILE *f, const struct eval_summary *s)
 	put_ratio(f, s->alerts_per_1000_player_days);
 	fputs(" per 1,000 player-days (days a player was active), ", f);
 	put_ratio(f, s->alerts_per_day);
-	fputs(" a day.</p>\n<h2>Rules</h2>\n<p>A rule fired for a player when its marker held, or its obligation fell "
+	fputs(" a day.</p>\n", f);
+	put_alert_days(f, s);
+	fputs("<h2>Rules</h2>\n<p>A rule fired for a player when its marker held, or its obligation fell "
 	      "due, before the cut-off.</p>\n<table><tr><th>rule</th><th>players</th><th>of them labelled</th>"
 	      "<th>precision</th><th>recall</th></tr>\n",
 	      f);

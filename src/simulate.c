@@ -108,6 +108,8 @@ static const int instrument_cum[] = { 680, 680, 800, 980, 1000 };
 
 const char *sim_archetype_name(enum sim_archetype a) { return a < SIM_ARCHETYPE_COUNT ? archetype_names[a] : "?"; }
 
+bool sim_archetype_harmful(enum sim_archetype a) { return a == SIM_LOSS_CHASER || a == SIM_DECLINED_BURST; }
+
 void sim_player_id(int index, char *buf, size_t len) { snprintf(buf, len, "p%06d", index); }
 
 enum sim_archetype sim_player_archetype(uint64_t seed, int index)

@@ -78,7 +78,28 @@ struct evaluate_config {
 	const struct policy_set *policies; /* borrowed; every pack at once, as replay */
 	int horizon_days;                  /* score only up to this many days before a label */
 	bool label_self_exclusion;         /* each player's first self-exclusion is their label */
+	bool caller_dedupes;               /* a shard: the caller skips duplicates (eval_dedupe) */
 };
+
+/* The duplicate check of evaluate_event, on its own for a reader that
+ * hands events to shards: every shard must see the same verdicts, whatever
+ * the number of shards, so one check runs before the events are split.
+ * Replay's window: an event id seen within STORE_DEDUPE_WINDOW_DAYS behind
+ * the newest accepted event is a duplicate. Keeps a 64-bit digest and a
+ * time per id in the window, in a table a quarter to half full (memory
+ * grows with the events of 35 days, not with the length of the history).
+ * An id older than the window is forgotten when the table next fills, so
+ * it may be found a little longer, never shorter, as in replay. */
+struct eval_dedupe;
+struct eval_dedupe *eval_dedupe_new(void); /* NULL when out of memory */
+void eval_dedupe_free(struct eval_dedupe *d);
+/* 1 when ev's id was seen within the window, else 0 (and now it is);
+ * -1 when out of memory. */
+int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev);
+/* A hint that eval_dedupe_seen(d, ev) comes soon: the table is far larger
+ * than the caches, and a reader that parses the next line meanwhile hides
+ * the wait for ev's slot. */
+void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev);
 
 struct evaluate;
 
@@ -102,8 +123,19 @@ enum eval_outcome { EVAL_SCORED, EVAL_DUPLICATE, EVAL_AFTER_CUTOFF };
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen);
 
-/* A line that event_parse refused (counted only). */
-void evaluate_note_rejected(struct evaluate *e);
+/* Counts lines that event_parse refused and duplicates the caller found
+ * (with caller_dedupes), which are not scored. */
+void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected);
+
+/* --threads: players are split into shards by a hash of their id, each
+ * shard an evaluate of its own (caller_dedupes) fed only its players'
+ * events, in file order. The shard of a player, 0..nshards-1: */
+int evaluate_shard_of(const char *player_id, int nshards);
+
+/* Moves every player and count of from into into (the shards hold
+ * different players); from is left empty. The merged evaluate gives the
+ * same results as one that saw every event. -1 when out of memory. */
+int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size_t errlen);
 
 /* After the last event: -1 with err and *lineno when a label names a
  * player who has no event (the lowest such line). */
@@ -147,6 +179,9 @@ struct eval_roc_point {
 
 /* Lead times in whole days (the last bin: that many or more). */
 #define EVAL_LEAD_BINS 61
+/* Alerts a day, plotted in at most this many bars (a bar is several days
+ * when the history is longer). */
+#define EVAL_PLOT_BARS 200
 
 struct eval_summary {
 	long long players, labelled, positives;
@@ -162,6 +197,11 @@ struct eval_summary {
 	struct eval_rule_stats rules[RULE_COUNT];
 	struct eval_roc_point roc[EVAL_ROC_POINTS]; /* all NaN rates without both classes */
 	long long lead_hist[EVAL_LEAD_BINS];
+	/* Harm alerts and obligations opened per UTC day (by event time), from
+	 * the first scored event's day: day_bars bars of day_bin days each. */
+	int64_t day_first_ms;
+	int day_bin, day_bars;
+	long long day_alerts[EVAL_PLOT_BARS];
 };
 
 /* The ROC curve of integer scores 0-100 (above 100 counts as 100). */

@@ -1,8 +1,8 @@
 /* evaluate_report.h -- the report of `rgmon evaluate --report FILE.html`:
  * one self-contained HTML file (inline CSS and SVG, no script, no external
  * request) for a compliance officer: the metrics, the ROC curve, precision
- * and recall at each cut-off, the lead-time histogram and the per-rule
- * table. Deterministic: the same summary gives the same bytes. */
+ * and recall at each cut-off, the lead-time histogram, the alerts per day and the
+ * per-rule table. Deterministic: the same summary gives the same bytes. */
 #ifndef RGMON_EVALUATE_REPORT_H
 #define RGMON_EVALUATE_REPORT_H
 

@@ -68,6 +68,9 @@ int sim_run(const struct sim_config *cfg, sim_emit_fn emit, void *ctx);
 
 enum sim_archetype sim_player_archetype(uint64_t seed, int index);
 const char *sim_archetype_name(enum sim_archetype a);
+/* The archetypes whose play is harmful (loss chasers, declined-deposit
+ * bursts): the positives of `simulate --labels`. */
+bool sim_archetype_harmful(enum sim_archetype a);
 /* ISO 3166 country of the player's market (SE, GB, NL, DE, ES, CA). */
 const char *sim_player_country(uint64_t seed, int index);
 void sim_player_id(int index, char *buf, size_t len);

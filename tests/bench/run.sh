@@ -3,7 +3,9 @@
 #
 #  1. serve end-to-end vs a bare librdkafka read of the same events
 #     (N events on P partitions of `rgmon broker`), as a ratio of times;
-#  2. replay events/s from a JSONL file of the same events;
+#  2. replay events/s from a JSONL file of the same events, and `rgmon
+#     evaluate` (in memory, labels from the self-exclusions) on the same
+#     file at --threads 1 and --threads 2;
 #  3. badge lookups (GET /v1/badge/ID.svg, agent token) at BENCH_HTTP_RATE
 #     requests/s (default 2000) for BENCH_HTTP_SECONDS while serve ingests
 #     new events at half its measured rate: latency p50/p99 from
@@ -123,6 +125,14 @@ http_ingest=$(awk -v a0="$a0" -v a1="$a1" -v t0="$h0" -v t1="$h1" 'BEGIN { print
 start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
+# evaluate_time THREADS: seconds of `rgmon evaluate` on the same events.
+evaluate_time() {
+  e0=$(now)
+  "$RGMON" evaluate --threads "$1" --label-event self_exclusion --quiet --json "$work/events.jsonl" >/dev/null
+  e1=$(now)
+  awk -v a="$e0" -v b="$e1" 'BEGIN { printf "%.6f", b - a }'
+}
+eval1=$(evaluate_time 1); eval2=$(evaluate_time 2)
 
 # RSS by distinct players: replay of one deposit per player, peak RSS by
 # GNU time, each in its own process and database.
@@ -143,7 +153,7 @@ vstart=$(now)
 "$RGMON" audit verify "$work/audit.jsonl" --pubkey "$work/keys/audit-signing.pub" >/dev/null
 vend=$(now)
 
-awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" \
+awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" -v ev1="$eval1" -v ev2="$eval2" \
   -v hr="$HTTP_RATE" -v hing="$http_ingest" -v r10k="$rss10k" -v r100k="$rss100k" -v r1m="$rss1m" \
   $(echo "$latency" | awk '{printf "-v lprobes=%s -v lseen=%s -v lp50=%s -v lp99=%s", $2, $4, $6, $8}') -v vs="$vstart" -v ve="$vend" \
   $(echo "$latency4" | awk '{printf "-v qprobes=%s -v qseen=%s -v qp50=%s -v qp99=%s", $2, $4, $6, $8}') \
@@ -157,6 +167,8 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "serve end-to-end (consumed+committed)", serve_rate, "/metrics accepted, polled every 10 ms";
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 2.0 (issue 2), goal <= 1.5";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (a reader thread parses, two score)", ev1 / ev2);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);

@@ -70,7 +70,12 @@ check "every pack is named" "$(ls policies/*.json | wc -l)" "$(jq '.policies | l
 $RGMON evaluate --policies policies --labels "$WORK/labels.csv" --horizon-days 27 --report "$WORK/report.html" \
   "$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
 check "evaluate --report exits 0" 0 $rc
-check "the report has the ROC, flag and lead-time plots" 3 "$(grep -c '<svg' "$WORK/report.html")"
+check "the report has the ROC, flag, lead-time and alerts-per-day plots" 4 "$(grep -c '<svg' "$WORK/report.html")"
+# The day bars add up to the alerts opened (harm alerts and obligations).
+check "the alerts per day add up to the alerts" \
+  "$($RGMON evaluate --policies policies --labels "$WORK/labels.csv" --horizon-days 27 --json "$WORK/ev.jsonl" 2>/dev/null |
+     jq '.alerts.harm + .alerts.obligations')" \
+  "$(grep -o '<title>20[0-9-]*: [0-9]*</title>' "$WORK/report.html" | sed 's/.*: \([0-9]*\)<.*/\1/' | paste -sd+ | bc)"
 check "the report requests nothing from outside" 0 "$(grep -ciE 'https?://|src=|<script|<link' "$WORK/report.html")"
 check "the report has the per-rule table" true \
   "$(grep -q '<td>loss_chasing.deposit_after_loss</td>' "$WORK/report.html" && echo true)"
@@ -101,6 +106,29 @@ check "and gives the same metrics" "$(jq -c '.auroc, .flag' <<<"$base")" "$(jq -
 text=$($RGMON evaluate --labels "$WORK/labels.csv" --compare "$WORK/strict.json" "$WORK/ev.jsonl" 2>/dev/null)
 case "$text" in *"compared on the same events"*"players whose level rose/fell"*) ok "the text shows them side by side";;
   *) fail "the text shows them side by side";; esac
+
+# --- --threads ---------------------------------------------------------------------
+# Players split into 1, 2 and 3 shards give the same bytes: the JSON (with
+# a --compare set), the per-player CSV and the report, on events with
+# duplicates and broken lines (--dirty), labelled by archetype and by
+# self-exclusion.
+$RGMON simulate --players 300 --days 30 --seed 3 --dirty 30 --out "$WORK/dirty.jsonl" 2>/dev/null
+for t in 1 2 3; do
+  $RGMON evaluate --threads $t --labels "$WORK/labels.csv" --compare "$WORK/strict.json" --per-player "$WORK/pp$t.csv" \
+    --report "$WORK/r$t.html" --json --quiet "$WORK/dirty.jsonl" >"$WORK/t$t.json"
+  $RGMON evaluate --threads $t --label-event self_exclusion --horizon-days 2 --json --quiet "$WORK/dirty.jsonl" \
+    >"$WORK/se$t.json"
+done
+check "the dirty events have duplicates and rejects" true \
+  "$(jq '.events.duplicates > 0 and .events.rejected > 0' "$WORK/t1.json")"
+for t in 2 3; do
+  check "--threads $t: the same JSON as --threads 1" "" "$(cmp "$WORK/t1.json" "$WORK/t$t.json" 2>&1)"
+  check "--threads $t: the same per-player CSV" "" "$(cmp "$WORK/pp1.csv" "$WORK/pp$t.csv" 2>&1)"
+  check "--threads $t: the same report" "" "$(cmp "$WORK/r1.html" "$WORK/r$t.html" 2>&1)"
+  check "--threads $t: the same JSON with self-exclusion labels" "" "$(cmp "$WORK/se1.json" "$WORK/se$t.json" 2>&1)"
+done
+$RGMON evaluate --threads 0 --labels "$WORK/labels.csv" "$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
+check "--threads 0: usage error" 2 $rc
 
 # --- self-exclusion labels ---------------------------------------------------
 se=$(jq -r 'select(.type == "self_exclusion") | .player_id' "$WORK/ev.jsonl" | sort -u | wc -l)

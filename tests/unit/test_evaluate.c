@@ -17,6 +17,7 @@
 
 #include "rgmon/engine.h"
 #include "rgmon/evaluate.h"
+#include "rgmon/store.h"
 #include "helpers.h"
 
 #define EPS 1e-6
@@ -319,6 +320,12 @@ static void test_backtest_caught_and_missed(void **state)
 	/* The positives: caught ties calm_negative (one half), missed scores
 	 * below it (0): (0.5 + 0) / 2. */
 	assert_true(fabs(s.auroc.value - 0.25) < EPS);
+	/* Every alert was on 2026-11-09, the only day scored. */
+	assert_int_equal(s.day_bars, 1);
+	assert_int_equal(s.day_bin, 1);
+	assert_true(s.day_first_ms == t_ms("2026-11-09T00:00:00Z"));
+	assert_true(s.harm_alerts + s.obligations > 0);
+	assert_int_equal(s.day_alerts[0], s.harm_alerts + s.obligations);
 	evaluate_free(e);
 }
 
@@ -335,6 +342,47 @@ static void test_backtest_horizon(void **state)
 	assert_int_equal(s.flag[EVAL_CUT_ALERT].true_pos, 0);
 	assert_int_equal(s.after_cutoff, 14);
 	evaluate_free(e);
+}
+
+/* The cut-off is exact: a label at the very time of the alerting event
+ * leaves that event unscored (a miss, though the player was scored
+ * before), a label a millisecond later counts the alert. */
+static void calm_then_chase(struct evaluate *e)
+{
+	enum eval_outcome o;
+	feed(e, "{\"event_id\":\"c1\",\"player_id\":\"p\",\"ts\":\"2026-11-08T10:00:00Z\",\"type\":\"session_start\","
+		"\"session_id\":\"s0\"}", &o);
+	feed(e, "{\"event_id\":\"c2\",\"player_id\":\"p\",\"ts\":\"2026-11-08T10:20:00Z\",\"type\":\"session_end\","
+		"\"session_id\":\"s0\"}", &o);
+	chase(e, "p");
+}
+
+static void test_backtest_cutoff_at_the_alert(void **state)
+{
+	(void)state;
+	struct evaluate *e = backtest(0);
+	calm_then_chase(e);
+	struct rows r = { .n = 0 };
+	evaluate_each_player(e, keep_row, &r);
+	int64_t alert = r.p[0].first_alert_ms;
+	assert_true(alert != ENGINE_NO_TIME);
+	evaluate_free(e);
+
+	for (int later = 0; later <= 1; later++) {
+		struct eval_label l = { .player_id = "p", .ts_ms = alert + later, .positive = true, .text = "1" };
+		char err[256];
+		struct eval_summary s;
+		e = backtest(0);
+		assert_int_equal(evaluate_add_label(e, &l, 1, err, sizeof(err)), 0);
+		calm_then_chase(e);
+		assert_int_equal(evaluate_summarize(e, &s, err, sizeof(err)), 0);
+		assert_int_equal(s.flag[EVAL_CUT_ALERT].true_pos, later);
+		assert_true(s.scored >= 2); /* the calm day at least */
+		assert_int_equal(s.lead_n, later);
+		if (later)
+			assert_true(fabs(s.lead_median - 1.0 / MS_PER_DAY) < EPS);
+		evaluate_free(e);
+	}
 }
 
 static void test_backtest_label_checks(void **state)
@@ -377,6 +425,38 @@ static void test_backtest_self_exclusion_label(void **state)
 	evaluate_free(e);
 }
 
+/* The duplicate window: 300,000 ids a minute apart (208 days) make the
+ * table grow and then forget in place; every id of the last 35 days is
+ * still a duplicate, and the table stays the size of the window. */
+static void test_dedupe_window(void **state)
+{
+	(void)state;
+	struct eval_dedupe *d = eval_dedupe_new();
+	struct event ev = { .type = EVENT_DEPOSIT };
+	int64_t t0 = t_ms("2026-01-01T00:00:00Z");
+	const int n = 300000;
+	assert_non_null(d);
+	for (int i = 0; i < n; i++) {
+		snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i);
+		ev.ts_ms = t0 + (int64_t)i * 60000;
+		assert_int_equal(eval_dedupe_seen(d, &ev), 0);
+		if (i % 1000 == 999) { /* one a few hours back: still seen, and not added again */
+			snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i - 300);
+			assert_int_equal(eval_dedupe_seen(d, &ev), 1);
+		}
+	}
+	int window = STORE_DEDUPE_WINDOW_DAYS * 24 * 60;
+	for (int i = n - window; i < n; i++) {
+		snprintf(ev.event_id, sizeof(ev.event_id), "id-%d", i);
+		ev.ts_ms = t0 + (int64_t)n * 60000;
+		assert_int_equal(eval_dedupe_seen(d, &ev), 1);
+	}
+	/* Forgotten: the first id, 208 days back (so added again now). */
+	snprintf(ev.event_id, sizeof(ev.event_id), "id-0");
+	assert_int_equal(eval_dedupe_seen(d, &ev), 0);
+	eval_dedupe_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,8 +471,10 @@ int main(void)
 		cmocka_unit_test(test_label_errors_name_the_field),
 		cmocka_unit_test(test_backtest_caught_and_missed),
 		cmocka_unit_test(test_backtest_horizon),
+		cmocka_unit_test(test_backtest_cutoff_at_the_alert),
 		cmocka_unit_test(test_backtest_label_checks),
 		cmocka_unit_test(test_backtest_self_exclusion_label),
+		cmocka_unit_test(test_dedupe_window),
 	};
 	return cmocka_run_group_tests(tests, setup_set, teardown_set);
 }
