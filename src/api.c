@@ -280,30 +280,6 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	reply_json(r, 200, root);
 }
 
-/* The embeddable badge: level and score, no money. */
-static void handle_badge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
-{
-	static const char *const colours[] = { "#2e7d32", "#b26a00", "#c62828", "#6a1b9a" };
-	struct player_state ps;
-	(void)ctx;
-	if (!load_player(rq, rq->params[0], &ps, r))
-		return;
-	const char *level = risk_level_name((enum risk_level)ps.level);
-	char value[32];
-	snprintf(value, sizeof(value), "%s %u", level, (unsigned)ps.score);
-	int vw = 8 + 7 * (int)strlen(value);
-	r->status = 200;
-	r->content_type = "image/svg+xml";
-	sbuf_printf(&r->body,
-		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"20\" role=\"img\" "
-		    "aria-label=\"risk: %s\"><title>risk: %s</title>"
-		    "<rect width=\"36\" height=\"20\" fill=\"#555\"/>"
-		    "<rect x=\"36\" width=\"%d\" height=\"20\" fill=\"%s\"/>"
-		    "<g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">"
-		    "<text x=\"5\" y=\"14\">risk</text><text x=\"40\" y=\"14\">%s</text></g></svg>\n",
-		    36 + vw, value, value, vw, colours[ps.level < 4 ? ps.level : 0], value);
-}
-
 /* ---- alerts --------------------------------------------------------------- */
 
 static bool alert_id_valid(const char *s)
@@ -698,7 +674,8 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/me", "me", ANY_ROLE, handle_me },
 	{ "GET", "/v1/players/*/risk", "player_risk", RISK_READERS, handle_player_risk },
 	{ "GET", "/v1/players/*", "player", STAFF, handle_player },
-	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS, handle_badge },
+	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS | API_SIGNED_LINK, api_handle_badge },
+	{ "POST", "/v1/players/*/badge-link", "badge_link", RISK_READERS, api_handle_badge_link },
 	{ "GET", "/v1/alerts", "alerts", STAFF, handle_alerts },
 	{ "GET", "/v1/alerts/*", "alert", STAFF, handle_alert },
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
