@@ -2,6 +2,7 @@
  * route table at the bottom is the whole API at a glance. */
 #include "rgmon/api.h"
 #include "rgmon/alert.h"
+#include "rgmon/api_evidence.h"
 #include "rgmon/audit_export.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -373,8 +374,8 @@ static int add_action(void *ctx, const struct store_alert_action *a)
 	return 0;
 }
 
-/* The alert as DESIGN 1.3 shows it, plus its evidence events and the staff
- * actions taken on it. */
+/* The alert as DESIGN 1.3 shows it, plus its evidence events (in time
+ * order, by reason: api_evidence.c) and the staff actions taken on it. */
 static void reply_alert(const struct api_request *rq, const char *alert_id, int status, struct api_reply *r)
 {
 	struct alert *a = malloc(sizeof(*a));
@@ -388,19 +389,13 @@ static void reply_alert(const struct api_request *rq, const char *alert_id, int 
 		free(a);
 		return;
 	}
-	json_t *j = alert_json(a, rq->now_ms), *events = json_array(), *actions = json_array();
+	json_t *j = alert_json(a, rq->now_ms), *actions = json_array();
 	free(a);
-	size_t i;
-	json_t *id;
-	json_array_foreach(json_object_get(j, "evidence"), i, id) {
-		char *raw = NULL;
-		int got = store_event_raw(rq->db, json_string_value(id), &raw, err, sizeof(err));
-		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
-		free(raw);
-		/* An event past the dedupe window is no longer kept; say so. */
-		json_array_append_new(events, json_pack("{s:O, s:o}", "event_id", id, "event", ev ? ev : json_null()));
+	if (api_alert_evidence(rq->db, j, err, sizeof(err)) < 0) {
+		json_decref(actions);
+		json_decref(j);
+		return api_error(r, 500, "%s", err);
 	}
-	json_object_set_new(j, "evidence_events", events);
 	if (store_alert_actions_each(rq->db, alert_id, add_action, actions, err, sizeof(err)) < 0) {
 		json_decref(actions);
 		json_decref(j);

@@ -379,6 +379,8 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	engine_apply(&e->state, &ev, pol, &res);
 	if (audit_event_decisions(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;
+	if (alert_note_counted(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
+		return -1;
 	if (alert_event_matters(&res)) {
 		int opened;
 		if (alert_on_event(ig->store, pol, &ev, &e->state, &res, &opened, err, errlen) < 0)

@@ -111,6 +111,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
 	/* and the file says whose it is (STORE_APPLICATION_ID) */
 	"PRAGMA application_id = 1919380846;",
+	/* 7: evidence per reason (store_evidence.c): the deposits a counting
+	 * rule's marker counted when it last held, and the events behind each
+	 * reason of an alert. */
+	"CREATE TABLE marker_evidence(player_id TEXT NOT NULL, rule TEXT NOT NULL, event_id TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL, PRIMARY KEY(player_id, rule, event_id)) WITHOUT ROWID;"
+	"CREATE TABLE alert_evidence(alert_id TEXT NOT NULL, rule TEXT NOT NULL, event_id TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL, PRIMARY KEY(alert_id, rule, event_id)) WITHOUT ROWID;",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by
