@@ -123,6 +123,13 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 			    "that raised them.\n# TYPE rgmon_alerts_by_jurisdiction gauge\n%s",
 			    by.buf ? by.buf : "");
 	sbuf_release(&by);
+	struct store_counters totals;
+	if (store_counters_get(rq->db, &totals, err, sizeof(err)) == 0)
+		sbuf_printf(&r->body,
+			    "# HELP rgmon_unpriced_currency_events_total Accepted events in a currency the player's pack "
+			    "has no amounts for: no money rule applies to them.\n"
+			    "# TYPE rgmon_unpriced_currency_events_total counter\nrgmon_unpriced_currency_events_total %lld\n",
+			    (long long)totals.unpriced_currency);
 	int64_t backlog = store_outbox_backlog(rq->db, err, sizeof(err));
 	if (backlog >= 0)
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
@@ -223,6 +230,9 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	json_object_set_new(root, "player_id", json_string(id));
 	json_object_set_new(root, "risk", risk_player_json(id, &ps, pol));
 	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
+	/* A currency the pack has no amounts for: no money rule applies. */
+	json_object_set_new(root, "currency_priced",
+			    ps.currency[0] ? json_boolean(policy_currency_index(pol, ps.currency) >= 0) : json_null());
 	json_object_set_new(root, "time_zone", json_string(pol->tz_name));
 	/* The last 30 days (the UI's "Last 30 days") since the player's first,
 	 * quiet days as zeros, so a plot's x axis is calendar time. */

@@ -32,6 +32,9 @@ struct store;
 struct store_counters {
 	int64_t events, accepted, duplicates, rejected, alerts;
 	int64_t duplicate_conflicts; /* an event_id repeated with a different payload */
+	/* accepted events in a currency the pack scoring the player has no
+	 * amounts for: no money rule applies to them */
+	int64_t unpriced_currency;
 };
 
 /* Where a message came from: a Kafka position or a file line. */
