@@ -3,6 +3,7 @@
  * and per reason the events behind its count (store_evidence.c keeps
  * them; alerts raised before that have only their flat evidence list). */
 #include "rgmon/api_evidence.h"
+#include "rgmon/rules.h"
 #include "rgmon/timestamp.h"
 
 #include <stdlib.h>
@@ -82,8 +83,12 @@ static json_t *by_reason(json_t *alert, json_t *events)
 				if (rule && strcmp(json_string_value(r), rule) == 0)
 					json_array_append(ids, json_object_get(ev, "event_id"));
 		}
-		json_array_append_new(out, json_pack("{s:s?, s:O?, s:o}", "rule", rule, "detail",
-						     json_object_get(reason, "detail"), "event_ids", ids));
+		/* A rule that counts deposits lists every one of its count; the
+		 * others, the events at which they held and raised the alert. */
+		int r = rule ? rule_find(rule) : -1;
+		json_array_append_new(out, json_pack("{s:s?, s:O?, s:o, s:b}", "rule", rule, "detail",
+						     json_object_get(reason, "detail"), "event_ids", ids, "complete",
+						     r >= 0 && rule_defs[r]->counted));
 	}
 	return out;
 }

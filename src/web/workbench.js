@@ -33,7 +33,9 @@ function evidenceView(a) {
     const events = r.event_ids.map((id) => byId[id]).filter(Boolean);
     for (const e of events) cited.add(e.event_id);
     box.append(el('div', { class: 'evidence-group', 'data-rule': r.rule },
-      el('h3', {}, r.detail + ' ', ruleLink(r.rule), el('span', { class: 'muted', text: ' — ' + events.length + (events.length === 1 ? ' event' : ' events') })),
+      el('h3', {}, r.detail + ' ', ruleLink(r.rule), el('span', { class: 'muted', text: r.complete
+        ? ' — the ' + events.length + (events.length === 1 ? ' event' : ' events') + ' counted'
+        : ' — when it held (' + events.length + (events.length === 1 ? ' event' : ' events') + ')' })),
       evidenceTable(events)));
   }
   const rest = a.evidence_events.filter((e) => !cited.has(e.event_id));

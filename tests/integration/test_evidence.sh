@@ -56,6 +56,8 @@ check "a '6 deposits' reason lists 6 deposits" true "$([ -s "$WORK/six" ] && ech
 check "evidence is in event time order" "" "$(head -3 "$WORK/unordered")"
 ID=$(head -1 "$WORK/counting")
 getj "/v1/alerts/$ID" >"$WORK/a.json"
+check "reasons that count deposits list them completely, others not" true \
+  "$(jq --arg re "$COUNTING" 'all(.evidence_by_reason[]; .complete == (.rule | test($re)))' "$WORK/a.json")"
 check "every reason has its group" "$(jq '.reasons | length' "$WORK/a.json")" "$(jq '.evidence_by_reason | length' "$WORK/a.json")"
 check "the alert's own evidence ids are all listed" true \
   "$(jq '[.evidence_events[].event_id] as $l | all(.evidence[]; . as $e | $l | index($e))' "$WORK/a.json")"
