@@ -14,13 +14,15 @@ static const struct store_sql marker_evidence_clear = {
 	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_NONE,
 };
 
-/* Deposits are found by player and event time (the events_by_player
- * index); the event itself was stored before it was applied. */
+/* Deposits are found by player and event time through the partial index
+ * events_by_player, whose condition (type <> 'game_round') the query must
+ * repeat for SQLite to use it: without it every call scans all events.
+ * The event itself was stored before it was applied. */
 static const struct store_sql marker_evidence_add = {
 	"storing marker evidence",
 	"INSERT OR IGNORE INTO marker_evidence(player_id, rule, event_id, ts_ms)"
 	" SELECT player_id, ?2, event_id, ts_ms FROM events"
-	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit'",
+	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit' AND type <> 'game_round'",
 	"ssI", STMT_NONE,
 };
 
