@@ -9,10 +9,12 @@
  * tampered link still answer with an image (grey, saying why), with the
  * status saying the same (404, 403). */
 #include "rgmon/api.h"
+#include "rgmon/audit.h"
 #include "rgmon/digest.h"
 #include "rgmon/event.h"
 #include "rgmon/risk.h"
 #include "rgmon/store.h"
+#include "rgmon/writer.h"
 
 #include <jansson.h>
 #include <openssl/hmac.h>
@@ -149,8 +151,23 @@ static int parse_ttl(const struct api_request *rq, long long *ttl, struct api_re
 	return rc;
 }
 
+struct link_record_job {
+	const char *player_id, *actor, *role;
+	int64_t at_ms;
+	long long exp, ttl;
+};
+
+static int run_link_record(struct store *st, void *arg, char *err, size_t errlen)
+{
+	struct link_record_job *j = arg;
+	json_t *p = json_pack("{s:s, s:s, s:o, s:I}", "actor", j->actor, "role", j->role, "expires_at",
+			      risk_time_json(j->exp * 1000), "ttl_seconds", (json_int_t)j->ttl);
+	return audit_append(st, j->at_ms, AUDIT_BADGE_LINK_MADE, j->player_id, p, err, errlen);
+}
+
 /* POST /v1/players/ID/badge-link: a link to the badge that opens without
- * a token until it expires. */
+ * a token until it expires. Who made it for whom, until when, goes into
+ * the audit trail (not the signature: it is the credential). */
 void api_handle_badge_link(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	struct player_state ps;
@@ -172,6 +189,9 @@ void api_handle_badge_link(const struct api_context *ctx, const struct api_reque
 	long long exp = rq->now_ms / 1000 + ttl;
 	if (badge_sig(ctx->badge_secret, id, exp, sig) < 0)
 		return api_error(r, 500, "cannot sign the link");
+	struct link_record_job job = { id, rq->caller->name, role_name(rq->caller->role), rq->now_ms, exp, ttl };
+	if (writer_submit(ctx->writer, run_link_record, &job, 5000, err, sizeof(err)) < 0)
+		return api_error(r, 503, "%s", err);
 	char url[API_PARAM_MAX + 128];
 	snprintf(url, sizeof(url), "/v1/badge/%s.svg?exp=%lld&sig=%s", id, exp, sig);
 	json_t *j = json_pack("{s:s, s:s, s:o, s:I}", "player_id", id, "url", url, "expires_at",

@@ -90,6 +90,13 @@ for b in '{"ttl_seconds":59}' '{"ttl_seconds":2592001}' '{"ttl_seconds":"60"}' '
 done
 check "30 days is allowed" 201 "$(status agent POST "/v1/players/$A/badge-link" '{"ttl_seconds":2592000}')"
 
+# ---- who made which link is audited, without the signature ----
+# 5 links made above for A (the role matrix's 3, the default, 30 days) and 1 of 120 s.
+check "each link made is an audit record" 6 "$(sqlite3 "$WORK/s.db" "select count(*) from audit where kind = 'badge_link_made' and player_id = '$A'")"
+check "the record names the maker, role and expiry" "agent-1 agent true" \
+  "$(sqlite3 "$WORK/s.db" "select json_extract(payload, '$.actor'), json_extract(payload, '$.role'), json_extract(payload, '$.expires_at') like '20%Z' from audit where kind = 'badge_link_made' order by seq limit 1" | sed 's/|1$/|true/' | tr '|' ' ')"
+check "no record holds a signature" 0 "$(sqlite3 "$WORK/s.db" "select count(*) from audit where kind = 'badge_link_made' and (payload like '%sig%' or payload like '%$SIG%')")"
+
 # ---- links survive a restart ----
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null
