@@ -82,6 +82,54 @@ static int load_marker_events(struct store *st, const char *player_id, const str
 	return 0;
 }
 
+int alert_note_counted(struct store *st, const struct policy *pol, const struct event *ev,
+		       const struct player_state *ps, const struct engine_result *res, char *err, size_t errlen)
+{
+	for (int i = 0; i < res->nheld; i++) {
+		int rule = res->held_rules[i];
+		int64_t ts[RULE_COUNTED_MAX];
+		if (!rule_defs[rule]->counted)
+			continue;
+		int n = engine_rule_counted(ps, ev, pol, rule, ts);
+		if (store_marker_evidence_set(st, ev->player_id, rule_defs[rule]->id, ts, n, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The events behind each reason of the alert as it now stands. A reason
+ * that holds now gets, for a rule that counts deposits, the deposits of
+ * its count; otherwise (and for counts made before they were kept) the
+ * event at which its marker started to hold. The event that raised or
+ * escalated the alert joins its rule, unless that rule listed its count.
+ * Reasons that held before and no longer do keep their events. */
+static int record_reason_evidence(struct store *st, const struct alert *a, const struct policy *pol,
+				  const struct event *ev, const struct player_state *ps,
+				  const struct engine_result *res, const struct alert_marker_events *marks, char *err,
+				  size_t errlen)
+{
+	struct risk_reason r[ENGINE_MARKERS];
+	bool counted[RULE_COUNT] = { false };
+	int n = risk_reasons(ps, pol, ev->ts_ms, r);
+	for (int i = 0; i < n; i++) {
+		int rule = r[i].rule;
+		const char *id = rule_defs[rule]->id;
+		int got = rule_defs[rule]->counted
+				  ? store_alert_evidence_from_marker(st, a->alert_id, a->player_id, id, err, errlen)
+				  : 0;
+		if (got < 0)
+			return -1;
+		counted[rule] = got > 0;
+		if (got == 0 && marks->event_id[rule][0] &&
+		    store_alert_evidence_add(st, a->alert_id, id, marks->event_id[rule], err, errlen) < 0)
+			return -1;
+	}
+	if (res->raise && !counted[res->raise_rule] &&
+	    store_alert_evidence_add(st, a->alert_id, rule_defs[res->raise_rule]->id, ev->event_id, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 /* What the decision needs from the store: the open alert and the markers'
  * evidence, after recording the markers that start to hold now. */
 static int load_decision_inputs(struct store *st, const struct event *ev, const struct player_state *ps,
@@ -134,6 +182,8 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 		bool open_new = ch->kind == ALERT_CHANGE_OPEN;
 		*opened += open_new;
 		rc = store_alert_put(st, &ch->alert, err, errlen);
+		if (rc == 0)
+			rc = record_reason_evidence(st, &ch->alert, pol, ev, ps, res, marks, err, errlen);
 		if (rc == 0)
 			rc = publish_alert(st, &ch->alert, ev->ts_ms, open_new ? AUDIT_ALERT_OPENED : AUDIT_ALERT_ESCALATED,
 					   ev->event_id, err, errlen);

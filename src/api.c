@@ -2,6 +2,7 @@
  * route table at the bottom is the whole API at a glance. */
 #include "rgmon/api.h"
 #include "rgmon/alert.h"
+#include "rgmon/api_evidence.h"
 #include "rgmon/audit_export.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
@@ -122,6 +123,13 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 			    "that raised them.\n# TYPE rgmon_alerts_by_jurisdiction gauge\n%s",
 			    by.buf ? by.buf : "");
 	sbuf_release(&by);
+	struct store_counters totals;
+	if (store_counters_get(rq->db, &totals, err, sizeof(err)) == 0)
+		sbuf_printf(&r->body,
+			    "# HELP rgmon_unpriced_currency_events_total Accepted events in a currency the player's pack "
+			    "has no amounts for: no money rule applies to them.\n"
+			    "# TYPE rgmon_unpriced_currency_events_total counter\nrgmon_unpriced_currency_events_total %lld\n",
+			    (long long)totals.unpriced_currency);
 	int64_t backlog = store_outbox_backlog(rq->db, err, sizeof(err));
 	if (backlog >= 0)
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
@@ -222,6 +230,9 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	json_object_set_new(root, "player_id", json_string(id));
 	json_object_set_new(root, "risk", risk_player_json(id, &ps, pol));
 	json_object_set_new(root, "currency", ps.currency[0] ? json_string(ps.currency) : json_null());
+	/* A currency the pack has no amounts for: no money rule applies. */
+	json_object_set_new(root, "currency_priced",
+			    ps.currency[0] ? json_boolean(policy_currency_index(pol, ps.currency) >= 0) : json_null());
 	json_object_set_new(root, "time_zone", json_string(pol->tz_name));
 	/* The last 30 days (the UI's "Last 30 days") since the player's first,
 	 * quiet days as zeros, so a plot's x axis is calendar time. */
@@ -278,30 +289,6 @@ static void handle_player(const struct api_context *ctx, const struct api_reques
 	}
 	json_object_set_new(root, "alerts", page.alerts);
 	reply_json(r, 200, root);
-}
-
-/* The embeddable badge: level and score, no money. */
-static void handle_badge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
-{
-	static const char *const colours[] = { "#2e7d32", "#b26a00", "#c62828", "#6a1b9a" };
-	struct player_state ps;
-	(void)ctx;
-	if (!load_player(rq, rq->params[0], &ps, r))
-		return;
-	const char *level = risk_level_name((enum risk_level)ps.level);
-	char value[32];
-	snprintf(value, sizeof(value), "%s %u", level, (unsigned)ps.score);
-	int vw = 8 + 7 * (int)strlen(value);
-	r->status = 200;
-	r->content_type = "image/svg+xml";
-	sbuf_printf(&r->body,
-		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"20\" role=\"img\" "
-		    "aria-label=\"risk: %s\"><title>risk: %s</title>"
-		    "<rect width=\"36\" height=\"20\" fill=\"#555\"/>"
-		    "<rect x=\"36\" width=\"%d\" height=\"20\" fill=\"%s\"/>"
-		    "<g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">"
-		    "<text x=\"5\" y=\"14\">risk</text><text x=\"40\" y=\"14\">%s</text></g></svg>\n",
-		    36 + vw, value, value, vw, colours[ps.level < 4 ? ps.level : 0], value);
 }
 
 /* ---- alerts --------------------------------------------------------------- */
@@ -397,8 +384,8 @@ static int add_action(void *ctx, const struct store_alert_action *a)
 	return 0;
 }
 
-/* The alert as DESIGN 1.3 shows it, plus its evidence events and the staff
- * actions taken on it. */
+/* The alert as DESIGN 1.3 shows it, plus its evidence events (in time
+ * order, by reason: api_evidence.c) and the staff actions taken on it. */
 static void reply_alert(const struct api_request *rq, const char *alert_id, int status, struct api_reply *r)
 {
 	struct alert *a = malloc(sizeof(*a));
@@ -412,19 +399,13 @@ static void reply_alert(const struct api_request *rq, const char *alert_id, int 
 		free(a);
 		return;
 	}
-	json_t *j = alert_json(a, rq->now_ms), *events = json_array(), *actions = json_array();
+	json_t *j = alert_json(a, rq->now_ms), *actions = json_array();
 	free(a);
-	size_t i;
-	json_t *id;
-	json_array_foreach(json_object_get(j, "evidence"), i, id) {
-		char *raw = NULL;
-		int got = store_event_raw(rq->db, json_string_value(id), &raw, err, sizeof(err));
-		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
-		free(raw);
-		/* An event past the dedupe window is no longer kept; say so. */
-		json_array_append_new(events, json_pack("{s:O, s:o}", "event_id", id, "event", ev ? ev : json_null()));
+	if (api_alert_evidence(rq->db, j, err, sizeof(err)) < 0) {
+		json_decref(actions);
+		json_decref(j);
+		return api_error(r, 500, "%s", err);
 	}
-	json_object_set_new(j, "evidence_events", events);
 	if (store_alert_actions_each(rq->db, alert_id, add_action, actions, err, sizeof(err)) < 0) {
 		json_decref(actions);
 		json_decref(j);
@@ -706,7 +687,8 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/me", "me", ANY_ROLE, handle_me },
 	{ "GET", "/v1/players/*/risk", "player_risk", RISK_READERS, handle_player_risk },
 	{ "GET", "/v1/players/*", "player", STAFF, handle_player },
-	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS, handle_badge },
+	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS | API_SIGNED_LINK, api_handle_badge },
+	{ "POST", "/v1/players/*/badge-link", "badge_link", RISK_READERS, api_handle_badge_link },
 	{ "GET", "/v1/alerts", "alerts", STAFF, handle_alerts },
 	{ "GET", "/v1/alerts/*", "alert", STAFF, handle_alert },
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },

@@ -189,6 +189,7 @@ struct serve {
 	struct ingest *ig;
 	struct token_table tokens;
 	struct sign_key *audit_key;
+	uint8_t badge_secret[API_BADGE_SECRET_LEN];
 	struct writer_queue *writer;
 	struct api_context actx;
 	struct http_server *http;
@@ -286,6 +287,9 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 		log_warn("no --audit-key: audit checkpoints are not signed and /v1/audit/export is refused");
 	if (a->audit_key && remember_audit_key(s->st, a->audit_key, err, errlen) < 0)
 		return -1;
+	/* Badge links stay valid across restarts: the secret is the database's. */
+	if (api_badge_secret_load(s->st, s->badge_secret, err, errlen) < 0)
+		return -1;
 	return record_start(s->st, s->set, &s->tokens, s->audit_key, err, errlen);
 }
 
@@ -295,7 +299,7 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	if (!(s->writer = writer_queue_new()))
 		return seterr(err, errlen, "out of memory");
 	s->actx = (struct api_context){ &s->metrics, policy_set_fallback(s->set), s->writer, a->tokens != NULL,
-					s->audit_key, s->set };
+					s->audit_key, s->set, s->badge_secret };
 	struct http_config hcfg = { a->http, a->db, &s->tokens, a->tls_cert, a->tls_key };
 	if (!(s->http = http_start(&hcfg, &s->actx, err, errlen)))
 		return -1;

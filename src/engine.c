@@ -387,6 +387,20 @@ static int firing_points(const struct rule_ctx *c, int r, const int64_t v[RULE_V
 	return pts < 1 ? 1 : pts > 100 ? 100 : pts;
 }
 
+int engine_rule_counted(const struct player_state *st, const struct event *ev, const struct policy *pol, int rule,
+			int64_t ts[RULE_COUNTED_MAX])
+{
+	if (rule < 0 || rule >= RULE_COUNT || !rule_defs[rule]->counted)
+		return 0;
+	struct rule_ctx c = {
+		.st = st, .ev = ev, .pol = pol, .rule = &pol->rules[rule],
+		.cur = policy_currency_index(pol, st->currency),
+		.today = tz_local_day(&pol->tz, ev->ts_ms),
+		.now_ms = ev->ts_ms,
+	};
+	return rule_defs[rule]->counted(&c, ts);
+}
+
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res)
 {
@@ -424,6 +438,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 			owe(st, pol, r, v, ev->ts_ms, res);
 			continue;
 		}
+		res->held_rules[res->nheld++] = (uint8_t)r;
 		int pts = firing_points(&c, r, v);
 		bool is_strong = pr->strong || pts == RULE_POINTS_STRONG;
 		/* A rule the pack calls strong (a breach) raises every time it

@@ -151,7 +151,10 @@ static size_t dispatch(struct http_server *srv, struct MHD_Connection *conn, con
 		api_error(r, 413, "request body over %d bytes", API_BODY_MAX);
 		return slot;
 	}
-	if (route->roles != API_OPEN) {
+	/* A signed link stands in for a token; the handler checks it. */
+	bool signed_link = (route->roles & API_SIGNED_LINK) &&
+			   MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "sig") != NULL;
+	if (route->roles != API_OPEN && !signed_link) {
 		const char *token = bearer_token(conn);
 		rq.caller = token ? tokens_find(srv->cfg.tokens, token) : NULL;
 		if (!token) {

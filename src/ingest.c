@@ -376,8 +376,13 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	if (!e)
 		return -1;
 	const struct policy *pol = policy_for(ig, &ev, &e->state);
+	/* Counted (/metrics) and shown on the player: no money rule reads it. */
+	if (ev.currency[0] && policy_currency_index(pol, ev.currency) < 0)
+		ig->delta.unpriced_currency++;
 	engine_apply(&e->state, &ev, pol, &res);
 	if (audit_event_decisions(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
+		return -1;
+	if (alert_note_counted(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;
 	if (alert_event_matters(&res)) {
 		int opened;
@@ -487,6 +492,7 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 	ig->committed.duplicate_conflicts += ig->delta.duplicate_conflicts;
 	ig->committed.rejected += ig->delta.rejected;
 	ig->committed.alerts += ig->delta.alerts;
+	ig->committed.unpriced_currency += ig->delta.unpriced_currency;
 	memset(&ig->delta, 0, sizeof(ig->delta));
 	ig->stream_committed_ms = ig->stream_ms;
 	ig->noffsets = 0;

@@ -112,11 +112,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
 	/* and the file says whose it is (STORE_APPLICATION_ID) */
 	"PRAGMA application_id = 1919380846;",
-	/* N (audit recorded_at): the wall time each audit record was written,
+	/* 7 (audit recorded_at): the wall time each audit record was written,
 	 * part of its hash (NULL in records written before); export ranges
 	 * select on it, falling back to at_ms, by this index's expression. */
 	"ALTER TABLE audit ADD COLUMN recorded_at_ms INTEGER;"
 	"CREATE INDEX audit_by_recorded ON audit(COALESCE(recorded_at_ms, at_ms));",
+	/* 8: evidence per reason (store_evidence.c): the deposits a counting
+	 * rule's marker counted when it last held, and the events behind each
+	 * reason of an alert. */
+	"CREATE TABLE marker_evidence(player_id TEXT NOT NULL, rule TEXT NOT NULL, event_id TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL, PRIMARY KEY(player_id, rule, event_id)) WITHOUT ROWID;"
+	"CREATE TABLE alert_evidence(alert_id TEXT NOT NULL, rule TEXT NOT NULL, event_id TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL, PRIMARY KEY(alert_id, rule, event_id)) WITHOUT ROWID;",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

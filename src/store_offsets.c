@@ -10,11 +10,12 @@
 /* ---- counters ------------------------------------------------------------ */
 
 static const char *const counter_names[] = { "events", "accepted", "duplicates", "rejected", "alerts",
-					      "duplicate_conflicts" };
+					      "duplicate_conflicts", "unpriced_currency" };
 
 static int64_t *counter_field(struct store_counters *c, size_t i)
 {
-	int64_t *f[] = { &c->events, &c->accepted, &c->duplicates, &c->rejected, &c->alerts, &c->duplicate_conflicts };
+	int64_t *f[] = { &c->events, &c->accepted, &c->duplicates, &c->rejected, &c->alerts, &c->duplicate_conflicts,
+			 &c->unpriced_currency };
 	return f[i];
 }
 

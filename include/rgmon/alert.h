@@ -28,6 +28,13 @@ int alert_on_event(struct store *st, const struct policy *pol, const struct even
 		   const struct player_state *ps, const struct engine_result *res, int *opened, char *err,
 		   size_t errlen);
 
+/* For every rule that counts deposits and held with ev: keeps the
+ * deposits it counted as the evidence of its marker (store_evidence.c),
+ * which alert_on_event copies to the alert's reasons. Call after
+ * engine_apply for every applied event, before alert_on_event. */
+int alert_note_counted(struct store *st, const struct policy *pol, const struct event *ev,
+		       const struct player_state *ps, const struct engine_result *res, char *err, size_t errlen);
+
 /* ---- staff actions (wall time) ---- */
 
 struct alert_staff_action {

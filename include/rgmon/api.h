@@ -33,6 +33,8 @@ struct api_context {
 	/* Every pack serve scores with (immutable, or NULL): a player is
 	 * read with the pack of their account country. */
 	const struct policy_set *policies;
+	/* Signs badge links (api_badge.c); NULL: links refused. */
+	const uint8_t *badge_secret;
 };
 
 struct api_request {
@@ -61,6 +63,9 @@ struct api_reply {
 /* Roles as a bit mask; admin may use every route. */
 #define API_OPEN 0u
 #define API_ROLE(r) (1u << (r))
+/* With the roles: a request carrying a "sig" query argument needs no
+ * token; the handler checks the signature (rq->caller is then NULL). */
+#define API_SIGNED_LINK (1u << 31)
 
 struct api_route {
 	const char *method;
@@ -78,6 +83,15 @@ extern const size_t api_route_count;
  * other methods (405, their names in allow) or not at all (404). */
 const struct api_route *api_match(const char *method, const char *path, struct api_request *rq, bool *path_known,
 				  char *allow, size_t allowlen);
+
+#define API_BADGE_SECRET_LEN 32
+
+/* The badge link secret kept in the database's meta table, made (random)
+ * and stored on first use; st must be the writer's connection. */
+int api_badge_secret_load(struct store *st, uint8_t secret[API_BADGE_SECRET_LEN], char *err, size_t errlen);
+/* GET /v1/badge/ID.svg and POST /v1/players/ID/badge-link (api_badge.c). */
+void api_handle_badge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+void api_handle_badge_link(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);

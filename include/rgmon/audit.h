@@ -60,6 +60,7 @@ enum audit_kind {
 	AUDIT_SERVICE_START,
 	AUDIT_SERVICE_STOP,
 	AUDIT_TOKEN_REGISTERED,
+	AUDIT_BADGE_LINK_MADE,
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);

@@ -28,6 +28,8 @@ struct engine_result {
 	uint8_t score;
 	int nnew;                   /* markers that started to hold with this event */
 	uint8_t new_rules[RULE_COUNT];
+	int nheld;                  /* markers that held with this event, new or not */
+	uint8_t held_rules[RULE_COUNT];
 	bool raise;                 /* open or escalate an alert */
 	uint8_t raise_rule;         /* the rule that raised it (strong, or the top marker) */
 	bool raise_strong;          /* raised by a strong marker (a strong rule or tier) */
@@ -46,6 +48,12 @@ struct engine_result {
  * score, level and whether to raise an alert. Pure. */
 void engine_apply(struct player_state *st, const struct event *ev, const struct policy *pol,
 		  struct engine_result *res);
+
+/* For a rule that counts deposits (rule_def.counted) and held with ev:
+ * the event times of the deposits it counted, read from st after
+ * engine_apply(st, ev, pol). Returns their number; 0 for other rules. Pure. */
+int engine_rule_counted(const struct player_state *st, const struct event *ev, const struct policy *pol, int rule,
+			int64_t ts[RULE_COUNTED_MAX]);
 
 /* Where a closed session's play time starts to be spread over local days:
  * its start, but no earlier than the first of the ENGINE_DAYS local days

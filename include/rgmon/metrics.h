@@ -22,7 +22,7 @@ enum readiness {
 
 #define METRICS_COMMIT_BUCKETS 10
 #define METRICS_PARTITIONS 256   /* lag is reported for partitions below this */
-#define METRICS_HTTP_ROUTES 32   /* route slots (api.c's route table, plus "unmatched") */
+#define METRICS_HTTP_ROUTES 64   /* route slots (api.c's route table, plus "unmatched") */
 #define METRICS_HTTP_STATUSES 16 /* see http_statuses in metrics.c */
 
 struct metrics {

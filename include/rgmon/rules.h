@@ -111,6 +111,12 @@ typedef int (*rule_points_fn)(const struct rule_ctx *c, const int64_t v[RULE_VAL
  * by min(1, stake / the pack's "material" amount), so a pattern with
  * pocket money at stake cannot make a player red. */
 typedef int64_t (*rule_stake_fn)(const int64_t v[RULE_VALUES]);
+/* Optional, for rules that count deposits: after eval held on the same
+ * context, the event times of the deposits it counted (v[0] of them, from
+ * the player's recent deposits) into ts, and their number. The alert page
+ * shows each of them as the evidence of the count. Does not read c->step. */
+#define RULE_COUNTED_MAX 6 /* ENGINE_RECENT_DEPOSITS */
+typedef int (*rule_counted_fn)(const struct rule_ctx *c, int64_t ts[RULE_COUNTED_MAX]);
 
 struct rule_def {
 	const char *id;       /* "loss_chasing.deposit_after_loss" */
@@ -126,6 +132,7 @@ struct rule_def {
 	rule_detail_fn agent_detail;
 	rule_points_fn points; /* NULL: the rule's weight */
 	rule_stake_fn stake;   /* NULL: not scaled by money at stake */
+	rule_counted_fn counted; /* NULL: the rule counts no deposits */
 	/* A money measure with tiers: below its red tier it calls for a look,
 	 * like an amber-only marker, and cannot make red with them alone. */
 	bool money_tier;

@@ -32,6 +32,9 @@ struct store;
 struct store_counters {
 	int64_t events, accepted, duplicates, rejected, alerts;
 	int64_t duplicate_conflicts; /* an event_id repeated with a different payload */
+	/* accepted events in a currency the pack scoring the player has no
+	 * amounts for: no money rule applies to them */
+	int64_t unpriced_currency;
 };
 
 /* Where a message came from: a Kafka position or a file line. */
@@ -162,6 +165,21 @@ int store_marker_set(struct store *st, const char *player_id, const char *rule, 
 /* 1 found (event_id filled), 0 none, -1 error. */
 int store_marker_get(struct store *st, const char *player_id, const char *rule, char *event_id, size_t len,
 		     char *err, size_t errlen);
+
+/* Evidence per reason (store_evidence.c). The deposits a counting rule
+ * counted when it last held for the player, by event time (replacing the
+ * rule's earlier ones); an alert's events for one reason, copied from
+ * those (replacing the reason's earlier ones; returns how many, or -1) or
+ * added one by one; and an alert's evidence in event time order. */
+int store_marker_evidence_set(struct store *st, const char *player_id, const char *rule, const int64_t *ts, int n,
+			      char *err, size_t errlen);
+int store_alert_evidence_from_marker(struct store *st, const char *alert_id, const char *player_id,
+				     const char *rule, char *err, size_t errlen);
+int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
+			     char *err, size_t errlen);
+typedef int (*store_alert_evidence_fn)(void *ctx, const char *rule, const char *event_id, int64_t ts_ms);
+int store_alert_evidence_each(struct store *st, const char *alert_id, store_alert_evidence_fn fn, void *ctx,
+			      char *err, size_t errlen);
 
 /* Alerts are stored as struct alert (alert_decide.h); their lists
  * (rules, reasons, evidence) are JSON text columns, written and read here

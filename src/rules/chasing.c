@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+_Static_assert(RULE_COUNTED_MAX == ENGINE_RECENT_DEPOSITS, "a counted rule may count every recent deposit");
+
 static bool approved_deposit(const struct rule_ctx *c)
 {
 	return c->ev->type == EVENT_DEPOSIT && c->ev->deposit_status == DEPOSIT_APPROVED;
@@ -18,17 +20,24 @@ static bool approved_deposit(const struct rule_ctx *c)
 
 enum { DAL_LOSS_MIN, DAL_WITHIN_MINUTES, DAL_COUNT, DAL_WINDOW_HOURS };
 
+/* Whether the recent deposit d counts: in the window, after a loss of at
+ * least loss_min, within within_minutes of a losing round. */
+static bool dal_counts(const struct rule_ctx *c, const struct recent_deposit *d, int64_t loss_min)
+{
+	int64_t since = c->now_ms - c->rule->param[DAL_WINDOW_HOURS] * MS_PER_HOUR;
+	return d->ts_ms && d->ts_ms > since && d->ts_ms <= c->now_ms && d->loss_before >= loss_min &&
+	       d->minutes_after_loss <= c->rule->param[DAL_WITHIN_MINUTES];
+}
+
 static bool deposit_after_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t loss_min = rule_money(c, DAL_LOSS_MIN);
 	if (!approved_deposit(c) || loss_min < 0)
 		return false;
-	int64_t since = c->now_ms - c->rule->param[DAL_WINDOW_HOURS] * MS_PER_HOUR;
 	int64_t n = 0, deposited = 0, lost = 0;
 	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++) {
 		const struct recent_deposit *d = &c->st->deposits[i];
-		if (d->ts_ms && d->ts_ms > since && d->ts_ms <= c->now_ms && d->loss_before >= loss_min &&
-		    d->minutes_after_loss <= c->rule->param[DAL_WITHIN_MINUTES]) {
+		if (dal_counts(c, d, loss_min)) {
 			n++;
 			deposited += d->amount;
 			lost += d->loss_before;
@@ -40,6 +49,15 @@ static bool deposit_after_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	v[1] = deposited;
 	v[2] = lost;
 	return true;
+}
+
+static int deposit_after_loss_counted(const struct rule_ctx *c, int64_t ts[RULE_COUNTED_MAX])
+{
+	int n = 0;
+	for (int i = 0; i < ENGINE_RECENT_DEPOSITS && n < RULE_COUNTED_MAX; i++)
+		if (dal_counts(c, &c->st->deposits[i], rule_money(c, DAL_LOSS_MIN)))
+			ts[n++] = c->st->deposits[i].ts_ms;
+	return n;
 }
 
 static void deposit_after_loss_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
@@ -74,6 +92,7 @@ const struct rule_def rule_chasing_deposit_after_loss = {
 		    { "window_hours", PARAM_INT, 1, 720, "hours" } },
 	.eval = deposit_after_loss,
 	.stake = deposit_after_loss_stake,
+	.counted = deposit_after_loss_counted,
 	.detail = deposit_after_loss_detail,
 	.agent_detail = deposit_after_loss_agent,
 };
@@ -82,21 +101,33 @@ const struct rule_def rule_chasing_deposit_after_loss = {
 
 enum { DIS_COUNT };
 
-static bool deposits_in_session(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+/* When the earliest open session started, or ENGINE_NO_TIME. */
+static int64_t open_session_start(const struct rule_ctx *c)
 {
 	int64_t start = ENGINE_NO_TIME;
-	if (!approved_deposit(c))
-		return false;
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++)
 		if (c->st->sessions[i].id_hash &&
 		    (start == ENGINE_NO_TIME || c->st->sessions[i].start_ms < start))
 			start = c->st->sessions[i].start_ms;
+	return start;
+}
+
+static bool in_session(const struct rule_ctx *c, const struct recent_deposit *d, int64_t start)
+{
+	return d->ts_ms && d->ts_ms >= start && d->ts_ms <= c->now_ms;
+}
+
+static bool deposits_in_session(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	if (!approved_deposit(c))
+		return false;
+	int64_t start = open_session_start(c);
 	if (start == ENGINE_NO_TIME)
 		return false;
 	int64_t n = 0, sum = 0;
 	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++) {
 		const struct recent_deposit *d = &c->st->deposits[i];
-		if (d->ts_ms && d->ts_ms >= start && d->ts_ms <= c->now_ms) {
+		if (in_session(c, d, start)) {
 			n++;
 			sum += d->amount;
 		}
@@ -107,6 +138,16 @@ static bool deposits_in_session(const struct rule_ctx *c, int64_t v[RULE_VALUES]
 	v[1] = sum;
 	v[2] = (c->now_ms - start) / MS_PER_MIN;
 	return true;
+}
+
+static int deposits_in_session_counted(const struct rule_ctx *c, int64_t ts[RULE_COUNTED_MAX])
+{
+	int64_t start = open_session_start(c);
+	int n = 0;
+	for (int i = 0; start != ENGINE_NO_TIME && i < ENGINE_RECENT_DEPOSITS && n < RULE_COUNTED_MAX; i++)
+		if (in_session(c, &c->st->deposits[i], start))
+			ts[n++] = c->st->deposits[i].ts_ms;
+	return n;
 }
 
 static void deposits_in_session_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
@@ -133,6 +174,7 @@ const struct rule_def rule_chasing_deposits_in_session = {
 	.params = { { "count", PARAM_INT, 2, ENGINE_RECENT_DEPOSITS, "deposits" } },
 	.eval = deposits_in_session,
 	.stake = deposits_in_session_stake,
+	.counted = deposits_in_session_counted,
 	.detail = deposits_in_session_detail,
 	.agent_detail = deposits_in_session_agent,
 };
@@ -141,12 +183,10 @@ const struct rule_def rule_chasing_deposits_in_session = {
 
 enum { ESC_COUNT, ESC_STEP_PCT, ESC_WINDOW_HOURS };
 
-static bool escalating_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+/* The deposits in the window, newest first; returns their number. */
+static int window_deposits_newest_first(const struct rule_ctx *c,
+					const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS])
 {
-	if (!approved_deposit(c))
-		return false;
-	/* The deposits in the window, newest first. */
-	const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS] = { NULL };
 	int n = 0;
 	int64_t since = c->now_ms - c->rule->param[ESC_WINDOW_HOURS] * MS_PER_HOUR;
 	for (int i = 0; i < ENGINE_RECENT_DEPOSITS; i++) {
@@ -160,6 +200,15 @@ static bool escalating_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES]
 		}
 		sorted[j] = d;
 	}
+	return n;
+}
+
+static bool escalating_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES])
+{
+	if (!approved_deposit(c))
+		return false;
+	const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS] = { NULL };
+	int n = window_deposits_newest_first(c, sorted);
 	int want = (int)c->rule->param[ESC_COUNT];
 	if (n < want)
 		return false;
@@ -170,6 +219,16 @@ static bool escalating_deposits(const struct rule_ctx *c, int64_t v[RULE_VALUES]
 	v[1] = sorted[want - 1]->amount;
 	v[2] = sorted[0]->amount;
 	return true;
+}
+
+/* The last count deposits: the ones in a row. */
+static int escalating_deposits_counted(const struct rule_ctx *c, int64_t ts[RULE_COUNTED_MAX])
+{
+	const struct recent_deposit *sorted[ENGINE_RECENT_DEPOSITS] = { NULL };
+	int n = window_deposits_newest_first(c, sorted), want = (int)c->rule->param[ESC_COUNT];
+	for (int i = 0; i < n && i < want && i < RULE_COUNTED_MAX; i++)
+		ts[i] = sorted[i]->ts_ms;
+	return n < want ? n : want;
 }
 
 static void escalating_deposits_detail(const int64_t v[RULE_VALUES], const struct policy_rule *r,
@@ -200,6 +259,7 @@ const struct rule_def rule_chasing_escalating_deposits = {
 		    { "step_pct", PARAM_INT, 101, 10000, "% of the previous deposit" },
 		    { "window_hours", PARAM_INT, 1, 720, "hours" } },
 	.eval = escalating_deposits,
+	.counted = escalating_deposits_counted,
 	.stake = escalating_deposits_stake,
 	.detail = escalating_deposits_detail,
 	.agent_detail = escalating_deposits_agent,

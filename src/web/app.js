@@ -68,10 +68,13 @@ function show(id) {
   for (const s of ['signin', 'queue', 'alert', 'player', 'rule', 'lookup', 'export']) $('#' + s).hidden = s !== id;
 }
 
-function fmtTime(iso) {
+// In the browser's zone, or in tz (an IANA name); the zone's abbreviation
+// says which.
+function fmtTime(iso, tz) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const opts = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+  try { return d.toLocaleString(undefined, tz ? { ...opts, timeZone: tz } : opts); } catch (e) { return d.toLocaleString(undefined, opts); }
 }
 
 function fmtDue(iso, overdue) {
@@ -274,12 +277,7 @@ async function showAlert(id) {
   const reasons = el('ul', { class: 'reasons' });
   await loadRules().catch(() => {});
   for (const r of a.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule)));
-  const evidence = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Time' }), el('th', { text: 'Event' }), el('th', { text: 'event_id' }))));
-  const evBody = el('tbody');
-  for (const e of a.evidence_events) {
-    evBody.append(el('tr', {}, el('td', { text: e.event ? fmtTime(e.event.ts) : '—' }), el('td', { text: eventSummary(e.event) }), el('td', {}, el('code', { text: e.event_id }))));
-  }
-  evidence.append(evBody);
+  const evidence = evidenceView(a); // workbench.js: grouped by reason, in time order
   const history = el('ul', { class: 'reasons' });
   for (const act of a.actions) history.append(el('li', { text: fmtTime(act.at) + ' — ' + act.action + ' by ' + act.actor + ' (' + act.role + ')' + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
   if (!a.actions.length) history.append(el('li', { class: 'muted', text: 'No action taken yet.' }));
@@ -374,7 +372,7 @@ async function showPlayer(id) {
   if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: 'No limits set by the player.' }));
   const events = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Time' }), el('th', { text: 'Event' }))));
   const evBody = el('tbody');
-  for (const e of p.events) evBody.append(el('tr', {}, el('td', { text: fmtTime(e.ts) }), el('td', { text: eventSummary(e) })));
+  for (const e of p.events) evBody.append(el('tr', {}, el('td', { text: fmtTime(e.ts, p.time_zone) }), el('td', { text: eventSummary(e) })));
   events.append(evBody);
   const alerts = el('ul', { class: 'reasons' });
   for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ')' : '')));
@@ -388,11 +386,12 @@ async function showPlayer(id) {
         el('h2', { text: 'Last 30 days (' + p.time_zone + ')' }),
         el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch deposits' }), 'deposits'), el('span', {}, el('span', { class: 'swatch losses' }), 'net loss'), el('span', {}, el('span', { class: 'swatch session' }), 'session hours')),
         timelinePlot(p.days, p.currency),
-        el('h2', { text: 'Recent events (game rounds are in the daily sums)' }), events),
+        el('h2', { text: 'Recent events (game rounds are in the daily sums)' }), playerZoneNote(p), events),
       el('div', { class: 'card' },
         el('dl', { class: 'facts' }, el('dt', { text: 'Level' }), el('dd', {}, chip(risk.level)), el('dt', { text: 'Score' }), el('dd', { text: String(risk.score) }),
           el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
-          el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of) })),
+          el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of, p.time_zone) })),
+        currencyNote(p),
         el('h2', { text: 'Reasons' }), reasons, el('h2', { text: 'Own limits' }), limits, el('h2', { text: 'Alerts' }), alerts)));
   show('player');
 }
@@ -506,7 +505,8 @@ async function route() {
     else if ((m = h.match(/^\/rules\/(.+)$/))) await showRule(decodeURIComponent(m[1]));
     else await showQueue();
   } catch (e) {
-    if (e.status !== 401) showError(e.message);
+    // The error alone: not under the page that was shown before.
+    if (e.status !== 401) { show(null); showError(e.message); }
   }
 }
 

@@ -71,6 +71,7 @@ GET|/v1/me||401 401 200 200 200 200
 GET|/v1/players/$PLAYER/risk||401 401 200 200 403 200
 GET|/v1/players/$PLAYER||401 401 403 200 403 200
 GET|/v1/badge/$PLAYER.svg||401 401 200 200 403 200
+POST|/v1/players/$PLAYER/badge-link|{"bogus":1}|401 401 400 400 403 400
 GET|/v1/alerts||401 401 403 200 403 200
 GET|/v1/alerts/$ALERT||401 401 403 200 403 200
 POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400

@@ -1,0 +1,98 @@
+/* store_evidence.c -- the events behind each reason of an alert.
+ *
+ * A rule that counts deposits ("6 deposits within 40 min of a loss")
+ * names, each time it holds, the deposits it counted: marker_evidence
+ * keeps them per player and rule (the marker's latest count). When an
+ * alert is opened or escalated, each reason's events are copied into
+ * alert_evidence, so the alert page lists every event behind the count
+ * its reason states, even after the player's markers moved on.
+ *
+ * Owns: the marker_evidence and alert_evidence tables. */
+#include "store_int.h"
+
+static const struct store_sql marker_evidence_clear = {
+	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_NONE,
+};
+
+/* Deposits are found by player and event time through the partial index
+ * events_by_player, whose condition (type <> 'game_round') the query must
+ * repeat for SQLite to use it: without it every call scans all events.
+ * The event itself was stored before it was applied. */
+static const struct store_sql marker_evidence_add = {
+	"storing marker evidence",
+	"INSERT OR IGNORE INTO marker_evidence(player_id, rule, event_id, ts_ms)"
+	" SELECT player_id, ?2, event_id, ts_ms FROM events"
+	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit' AND type <> 'game_round'",
+	"ssI", STMT_NONE,
+};
+
+int store_marker_evidence_set(struct store *st, const char *player_id, const char *rule, const int64_t *ts, int n,
+			      char *err, size_t errlen)
+{
+	if (store_exec(st, &marker_evidence_clear, NULL, NULL, err, errlen, player_id, rule) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (store_exec(st, &marker_evidence_add, NULL, NULL, err, errlen, player_id, rule, ts[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static const struct store_sql alert_evidence_clear = {
+	"clearing alert evidence", "DELETE FROM alert_evidence WHERE alert_id = ? AND rule = ?", "ss", STMT_NONE,
+};
+
+static const struct store_sql alert_evidence_copy = {
+	"storing alert evidence",
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
+	" SELECT ?1, rule, event_id, ts_ms FROM marker_evidence WHERE player_id = ?2 AND rule = ?3",
+	"sss", STMT_NONE,
+};
+
+int store_alert_evidence_from_marker(struct store *st, const char *alert_id, const char *player_id,
+				     const char *rule, char *err, size_t errlen)
+{
+	if (store_exec(st, &alert_evidence_clear, NULL, NULL, err, errlen, alert_id, rule) < 0 ||
+	    store_exec(st, &alert_evidence_copy, NULL, NULL, err, errlen, alert_id, player_id, rule) < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+static const struct store_sql alert_evidence_add = {
+	"storing alert evidence",
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
+	" SELECT ?1, ?2, event_id, ts_ms FROM events WHERE event_id = ?3",
+	"sss", STMT_NONE,
+};
+
+int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
+			     char *err, size_t errlen)
+{
+	return store_exec(st, &alert_evidence_add, NULL, NULL, err, errlen, alert_id, rule, event_id);
+}
+
+struct evidence_walk {
+	store_alert_evidence_fn fn;
+	void *ctx;
+};
+
+static int evidence_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	struct evidence_walk *w = ctx;
+	(void)err;
+	(void)errlen;
+	return w->fn(w->ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		     sqlite3_column_int64(s, 2));
+}
+
+static const struct store_sql alert_evidence_list = {
+	"reading alert evidence",
+	"SELECT rule, event_id, ts_ms FROM alert_evidence WHERE alert_id = ? ORDER BY ts_ms, event_id, rule", "s",
+	STMT_NONE,
+};
+
+int store_alert_evidence_each(struct store *st, const char *alert_id, store_alert_evidence_fn fn, void *ctx,
+			      char *err, size_t errlen)
+{
+	struct evidence_walk w = { fn, ctx };
+	return store_exec(st, &alert_evidence_list, evidence_row, &w, err, errlen, alert_id) < 0 ? -1 : 0;
+}

@@ -1,0 +1,60 @@
+// rgmon web UI, the workbench additions (issue 19): an alert's evidence
+// grouped by reason and in time order, the time zone every time is shown
+// in, and the note for a currency no pack prices. Loaded after app.js,
+// whose helpers (el, fmtTime, eventSummary, ruleLink) it uses; app.js
+// calls these from showAlert and showPlayer.
+'use strict';
+
+// The zone the browser shows times in, e.g. "Europe/Stockholm".
+function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time'; } catch (e) { return 'local time'; }
+}
+
+function evidenceTable(events) {
+  const table = el('table', { class: 'list evidence' }, el('thead', {}, el('tr', {}, el('th', { text: 'Time' }), el('th', { text: 'Event' }), el('th', { text: 'event_id' }))));
+  const body = el('tbody');
+  for (const e of events) {
+    body.append(el('tr', { 'data-event': e.event_id }, el('td', { text: e.event ? fmtTime(e.event.ts) : '—' }), el('td', { text: eventSummary(e.event) }), el('td', {}, el('code', { text: e.event_id }))));
+  }
+  table.append(body);
+  return table;
+}
+
+// Per reason the events behind its count, in time order (the API sorts
+// them); then the events cited by no reason in particular (the events that
+// raised or escalated the alert, and alerts raised before evidence was
+// kept per reason).
+function evidenceView(a) {
+  const box = el('div', { id: 'evidence' }, el('p', { class: 'muted zone-note', text: 'Times in ' + browserZone() + ' (your browser).' }));
+  const byId = Object.fromEntries(a.evidence_events.map((e) => [e.event_id, e]));
+  const cited = new Set();
+  for (const r of a.evidence_by_reason || []) {
+    if (!r.event_ids.length) continue;
+    const events = r.event_ids.map((id) => byId[id]).filter(Boolean);
+    for (const e of events) cited.add(e.event_id);
+    box.append(el('div', { class: 'evidence-group', 'data-rule': r.rule },
+      el('h3', {}, r.detail + ' ', ruleLink(r.rule), el('span', { class: 'muted', text: r.complete
+        ? ' — the ' + events.length + (events.length === 1 ? ' event' : ' events') + ' counted'
+        : ' — when it held (' + events.length + (events.length === 1 ? ' event' : ' events') + ')' })),
+      evidenceTable(events)));
+  }
+  const rest = a.evidence_events.filter((e) => !cited.has(e.event_id));
+  if (rest.length) {
+    box.append(el('div', { class: 'evidence-group', 'data-rule': '' },
+      el('h3', { text: cited.size ? 'Also cited (the events that raised or escalated the alert)' : 'Events' }),
+      evidenceTable(rest)));
+  }
+  if (!a.evidence_events.length) box.append(el('p', { class: 'muted', text: 'No evidence kept.' }));
+  return box;
+}
+
+// The player page shows times in the pack's zone, like its daily plot.
+function playerZoneNote(p) {
+  return el('p', { class: 'muted zone-note', id: 'player-zone', text: 'Times in ' + p.time_zone + ' (the player\'s pack), the zone its days are counted in.' });
+}
+
+// A currency the player's pack has no amounts for: no money rule applies.
+function currencyNote(p) {
+  if (p.currency_priced !== false) return null;
+  return el('p', { class: 'error', id: 'currency-note', role: 'note', text: 'No pack in use prices ' + p.currency + ': the money rules (deposits, losses, stakes) do not apply to this player.' });
+}
