@@ -2,6 +2,7 @@
  * route table at the bottom is the whole API at a glance. */
 #include "rgmon/api.h"
 #include "rgmon/follow_ups.h"
+#include "rgmon/api_effectiveness.h"
 #include "rgmon/alert.h"
 #include "rgmon/audit_export.h"
 #include "rgmon/engine.h"
@@ -720,6 +721,8 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
 	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },
+	{ "GET", "/v1/reports/effectiveness", "effectiveness",
+	  API_ROLE(ROLE_COMPLIANCE) | API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), api_handle_effectiveness },
 };
 const size_t api_route_count = ARRAY_SIZE(api_routes);
 

@@ -4,6 +4,7 @@
 #include "rgmon/follow_ups.h"
 #include "rgmon/alert.h"
 #include "rgmon/audit.h"
+#include "rgmon/effectiveness.h"
 #include "rgmon/risk.h"
 
 #include <stdlib.h>
@@ -157,4 +158,52 @@ json_t *follow_ups_json(struct store *st, const char *alert_id, char *err, size_
 		return json_null();
 	}
 	return obj;
+}
+
+/* ---- the effectiveness report ---- */
+
+static int add_case(void *ctx, const struct store_follow_up_case *row, char *err, size_t errlen)
+{
+	struct effectiveness *e = ctx;
+	struct effectiveness_case c = { .outcome = row->outcome, .jurisdiction = row->jurisdiction,
+					.complete7 = row->after7 != NULL, .complete30 = row->after30 != NULL,
+					.realerted = row->realerted };
+	const char *rules[RULE_COUNT];
+	json_t *rj = json_loads(row->rules, 0, NULL), *before = json_loads(row->before, 0, NULL);
+	json_t *after = row->after30 ? json_loads(row->after30, 0, NULL) : NULL;
+	int rc = -1;
+	if (!json_is_array(rj) || follow_up_measures_parse(before, &c.before) < 0 ||
+	    (row->after30 && follow_up_measures_parse(after, &c.after30) < 0)) {
+		seterr(err, errlen, "alert %s: damaged rules or follow-up", row->alert_id);
+		goto out;
+	}
+	size_t i;
+	json_t *r;
+	json_array_foreach(rj, i, r) {
+		if (c.nrules < RULE_COUNT && json_is_string(r))
+			rules[c.nrules++] = json_string_value(r);
+	}
+	c.rules = rules;
+	rc = effectiveness_add(e, &c) < 0 ? seterr(err, errlen, "out of memory") : 0;
+out:
+	json_decref(rj);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+json_t *follow_ups_effectiveness(struct store *st, int64_t from_ms, int64_t to_ms, const char *jurisdiction,
+				 char *err, size_t errlen)
+{
+	struct effectiveness *e = effectiveness_new();
+	json_t *j = NULL;
+	if (!e) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (store_follow_up_cases(st, from_ms, to_ms, jurisdiction, add_case, e, err, errlen) >= 0 &&
+	    !(j = effectiveness_json(e)))
+		seterr(err, errlen, "out of memory");
+	effectiveness_free(e);
+	return j;
 }

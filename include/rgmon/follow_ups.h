@@ -91,4 +91,10 @@ int follow_ups_complete_due(struct store *st, const struct follow_up_packs *pack
  * or JSON null when the alert has none. NULL with err on a store error. */
 json_t *follow_ups_json(struct store *st, const char *alert_id, char *err, size_t errlen);
 
+/* The effectiveness report (effectiveness.h) of the resolved alerts whose
+ * anchor is in [from_ms, to_ms), of one jurisdiction or all (NULL).
+ * NULL with err on a store error. */
+json_t *follow_ups_effectiveness(struct store *st, int64_t from_ms, int64_t to_ms, const char *jurisdiction,
+				 char *err, size_t errlen);
+
 #endif
