@@ -173,7 +173,8 @@ json_t *effectiveness_json(const struct effectiveness *e)
 		return NULL;
 	for (int d = 1; d < D_COUNT; d++)
 		json_object_set_new(j, dimension_names[d], json_array());
-	qsort(e->groups, e->n, sizeof(*e->groups), cmp_group);
+	if (e->n)
+		qsort(e->groups, e->n, sizeof(*e->groups), cmp_group);
 	struct group empty = { .dim = D_TOTAL, .name = "all" };
 	if (e->n == 0 || e->groups[0].dim != D_TOTAL)
 		json_object_set_new(j, "total", group_json(&empty));
