@@ -80,7 +80,7 @@ async function showEffectiveness() {
         el('div', { class: 'eff-tiles' },
           el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-cases', text: String(t.cases) }), ' resolved alerts'),
           el('div', { class: 'card eff-tile' }, el('strong', { text: String(t.complete_30d) }), ' with 30 days of follow-up'),
-          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(t.deposits.fell_pct) }), ' deposited a quarter less or more'),
+          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(t.deposits.fell_pct) }), ' deposited at least a quarter less'),
           el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.limit_or_exclusion.pct) }), ' set a limit or excluded'),
           el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.realerted_30d.pct) }), ' alerted again within 30 days')),
         el('div', { class: 'legend' }, ...EFF_MEASURES.map(([, label, color]) => el('span', {}, el('span', { class: 'swatch eff-' + label.replace(' ', '-') }), label + ' fell by ¼ or more'))),
