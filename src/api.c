@@ -1,6 +1,8 @@
 /* api.c -- the /v1 resources, health, metrics and the web UI's files. The
  * route table at the bottom is the whole API at a glance. */
 #include "rgmon/api.h"
+#include "rgmon/follow_ups.h"
+#include "rgmon/api_effectiveness.h"
 #include "rgmon/alert.h"
 #include "rgmon/api_evidence.h"
 #include "rgmon/audit_export.h"
@@ -406,6 +408,13 @@ static void reply_alert(const struct api_request *rq, const char *alert_id, int 
 		json_decref(j);
 		return api_error(r, 500, "%s", err);
 	}
+	json_t *follow_up = follow_ups_json(rq->db, alert_id, err, sizeof(err));
+	if (!follow_up) {
+		json_decref(actions);
+		json_decref(j);
+		return api_error(r, 500, "%s", err);
+	}
+	json_object_set_new(j, "follow_up", follow_up);
 	if (store_alert_actions_each(rq->db, alert_id, add_action, actions, err, sizeof(err)) < 0) {
 		json_decref(actions);
 		json_decref(j);
@@ -426,14 +435,20 @@ static void handle_alert(const struct api_context *ctx, const struct api_request
 struct staff_job {
 	bool resolve;
 	struct alert_staff_action act;
+	struct follow_up_packs packs;
 	char why[256];
 };
 
 static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 {
 	struct staff_job *j = arg;
-	return j->resolve ? alert_resolve(st, &j->act, j->why, sizeof(j->why), err, errlen)
-			  : alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
+	if (!j->resolve)
+		return alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
+	int rc = alert_resolve(st, &j->act, j->why, sizeof(j->why), err, errlen);
+	/* A resolved alert is followed up (follow_ups.h), in the same transaction. */
+	if (rc == ALERT_ACTION_DONE && follow_ups_start(st, &j->packs, j->act.alert_id, err, errlen) < 0)
+		return -1;
+	return rc;
 }
 
 /* POST bodies: a JSON object with only the named string members. */
@@ -472,7 +487,7 @@ static void staff_action(const struct api_context *ctx, const struct api_request
 			 bool resolve)
 {
 	static const char *const fields[] = { "outcome", "note" };
-	struct staff_job job = { .resolve = resolve };
+	struct staff_job job = { .resolve = resolve, .packs = { ctx->policies, ctx->policy } };
 	char err[512];
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
@@ -696,6 +711,8 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
 	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },
+	{ "GET", "/v1/reports/effectiveness", "effectiveness",
+	  API_ROLE(ROLE_COMPLIANCE) | API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), api_handle_effectiveness },
 };
 const size_t api_route_count = ARRAY_SIZE(api_routes);
 

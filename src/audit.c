@@ -36,6 +36,7 @@ static const char *const kind_names[AUDIT_KIND_COUNT] = {
 	"policy_loaded", "level_change", "alert_opened", "alert_escalated", "player_flag", "staff_action",
 	"checkpoint", "retention", "export_made", "service_start", "service_stop", "token_registered",
 	"badge_link_made",
+	"follow_up",
 };
 
 const char *audit_kind_name(enum audit_kind k) { return (unsigned)k < AUDIT_KIND_COUNT ? kind_names[k] : "?"; }

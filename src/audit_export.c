@@ -4,6 +4,7 @@
  * export of millions of records runs in constant memory. The format is
  * schemas/audit-export.md. */
 #include "rgmon/audit_export.h"
+#include "rgmon/follow_ups.h"
 #include "rgmon/alert.h"
 #include "rgmon/audit_stats.h"
 #include "rgmon/canon.h"
@@ -200,6 +201,14 @@ int audit_export(struct store *st, const struct audit_export_options *o, FILE *o
 		seterr(err, errlen, "out of memory");
 		goto out;
 	}
+	/* Did the interventions help (issue 16): the effectiveness report of
+	 * the alerts resolved with anchors in the range, all players. */
+	json_t *effectiveness = o->player ? json_null() : follow_ups_effectiveness(st, o->from_ms, o->to_ms, NULL, err, errlen);
+	if (!effectiveness) {
+		json_decref(m);
+		goto out;
+	}
+	json_object_set_new(m, "effectiveness", effectiveness);
 	if (x.seqs) {
 		json_object_set_new(m, "seqs", x.seqs);
 		x.seqs = NULL;

@@ -6,6 +6,7 @@
 #include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
+#include "rgmon/follow_ups.h"
 #include "rgmon/log.h"
 #include "rgmon/timestamp.h"
 
@@ -454,6 +455,29 @@ static int64_t prune_horizon(const struct ingest *ig)
 	return now;
 }
 
+/* A player's state as it is now, for the follow-ups: the cached one
+ * (with this batch's events) when cached, else the stored one. */
+static int follow_up_state(void *ctx, const char *player_id, struct player_state *out, char *err, size_t errlen)
+{
+	struct ingest *ig = ctx;
+	uint32_t i = cache_find(ig, player_id, hash_id(player_id) & (ig->nbuckets - 1));
+	if (i != NIL) {
+		*out = ig->entries[i].state;
+		return 0;
+	}
+	return store_player_load(ig->store, player_id, out, err, errlen) < 0 ? -1 : 0;
+}
+
+/* The follow-up windows of resolved alerts that the stream's time has
+ * now passed (follow_ups.h), measured in the batch's transaction. */
+static int complete_follow_ups(struct ingest *ig, char *err, size_t errlen)
+{
+	if (ig->stream_ms == ENGINE_NO_TIME || ig->stream_ms == ig->stream_committed_ms)
+		return 0;
+	struct follow_up_packs packs = { ig->cfg.policies, ig->cfg.policy };
+	return follow_ups_complete_due(ig->store, &packs, ig->stream_ms, follow_up_state, ig, err, errlen) < 0 ? -1 : 0;
+}
+
 int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 {
 	if (!ig->in_batch) {
@@ -462,6 +486,8 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 		if (batch_open(ig, err, errlen) < 0)
 			return -1;
 	}
+	if (complete_follow_ups(ig, err, errlen) < 0)
+		goto fail;
 	for (uint32_t k = 0; k < ig->ndirty; k++) {
 		struct cache_entry *e = &ig->entries[ig->dirty[k]];
 		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)

@@ -61,6 +61,7 @@ enum audit_kind {
 	AUDIT_SERVICE_STOP,
 	AUDIT_TOKEN_REGISTERED,
 	AUDIT_BADGE_LINK_MADE,
+	AUDIT_FOLLOW_UP, /* a follow-up window of a resolved alert completed (follow_ups.h) */
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);

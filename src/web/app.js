@@ -65,7 +65,7 @@ function showError(msg) {
 }
 
 function show(id) {
-  for (const s of ['signin', 'queue', 'alert', 'player', 'rule', 'lookup', 'export']) $('#' + s).hidden = s !== id;
+  for (const s of ['signin', 'queue', 'alert', 'player', 'rule', 'lookup', 'export', 'effectiveness']) $('#' + s).hidden = s !== id;
 }
 
 // In the browser's zone, or in tz (an IANA name); the zone's abbreviation
@@ -307,7 +307,8 @@ async function showAlert(id) {
     el('h1', {}, chip(a.level), ' Alert ', el('code', { text: a.alert_id })),
     el('div', { class: 'grid' },
       el('div', { class: 'card' }, facts, el('h2', { text: 'Why' }), reasons, el('h2', { text: 'Evidence' }), evidence, el('h2', { text: 'History' }), history),
-      side));
+      side),
+    followUpCard(a.follow_up)); // followup.js
   show('alert');
 }
 
@@ -377,6 +378,7 @@ async function showPlayer(id) {
   const alerts = el('ul', { class: 'reasons' });
   for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ')' : '')));
   if (!p.alerts.length) alerts.append(el('li', { class: 'muted', text: 'None.' }));
+  const followUps = el('div', { id: 'player-follow-up' });
 
   $('#player').replaceChildren(
     el('p', {}, el('a', { href: '#/', text: '← queue' })),
@@ -392,7 +394,9 @@ async function showPlayer(id) {
           el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
           el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of, p.time_zone) })),
         currencyNote(p),
-        el('h2', { text: 'Reasons' }), reasons, el('h2', { text: 'Own limits' }), limits, el('h2', { text: 'Alerts' }), alerts)));
+        el('h2', { text: 'Reasons' }), reasons, el('h2', { text: 'Own limits' }), limits, el('h2', { text: 'Alerts' }), alerts)),
+    followUps);
+  playerFollowUps(p.alerts, followUps, p.currency); // followup.js
   show('player');
 }
 
@@ -499,7 +503,8 @@ async function route() {
     if (myRole === 'agent') {
       m = h.match(/^\/lookup\/(.+)$/);
       await showLookup(m ? decodeURIComponent(m[1]) : null);
-    } else if (myRole === 'regulator') showExport();
+    } else if (h === '/effectiveness' && myRole !== 'agent') await showEffectiveness(); // effectiveness.js
+    else if (myRole === 'regulator') showExport();
     else if ((m = h.match(/^\/alerts\/([0-9a-f]{32})$/))) await showAlert(m[1]);
     else if ((m = h.match(/^\/players\/(.+)$/))) await showPlayer(decodeURIComponent(m[1]));
     else if ((m = h.match(/^\/rules\/(.+)$/))) await showRule(decodeURIComponent(m[1]));

@@ -79,6 +79,7 @@ POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
 GET|/v1/policy||401 401 403 200 403 200
 GET|/v1/rules||401 401 403 200 403 200
 GET|/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z||401 401 403 403 200 200
+GET|/v1/reports/effectiveness||401 401 403 200 200 200
 EOF
 check "401 says how to authenticate" "missing token: send Authorization: Bearer TOKEN" \
   "$(curl -s "$URL/v1/alerts" | jq -r .error)"

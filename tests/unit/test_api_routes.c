@@ -104,6 +104,7 @@ static const struct {
 	{ "GET", "/v1/policy", "policy", NULL },
 	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
+	{ "GET", "/v1/reports/effectiveness", "effectiveness", NULL },
 };
 
 static void test_every_route_is_reachable(void **state)
@@ -207,7 +208,7 @@ static void test_unknown_paths_are_404(void **state)
 		"/HEALTHZ", "/Healthz", "/health", "/healthzz", "/metrics.txt", "/ui", "/v1/badge/p1.png",
 		"/v1/badge/p1", "/v1/badge/p1.SVG", "/v1/tokens", "/index.html",
 		/* DESIGN 1.4 additions (2026-12) this build does not serve yet */
-		"/v1/players/p1/card", "/v1/reports/effectiveness", "/v1/reports/portfolio",
+		"/v1/players/p1/card", "/v1/reports/portfolio", "/v1/reports", "/v1/reports/effectiveness/csv",
 		/* paths that are not absolute */
 		"", "healthz", "v1/alerts",
 	};
@@ -382,6 +383,7 @@ static void test_roles_per_route(void **state)
 		{ "POST", "alert_resolve", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "policy", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "audit_export", R(REGULATOR) | R(ADMIN) },
+		{ "GET", "effectiveness", R(COMPLIANCE) | R(REGULATOR) | R(ADMIN) },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		const struct api_route *r = route_named(want[i].method, want[i].name);
