@@ -56,6 +56,8 @@ enum audit_kind {
 	AUDIT_SERVICE_START,
 	AUDIT_SERVICE_STOP,
 	AUDIT_TOKEN_REGISTERED,
+	AUDIT_REVIEW_APPROVED, /* four eyes: a second person approved a proposed resolution */
+	AUDIT_REVIEW_REJECTED, /* ... or sent it back */
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);

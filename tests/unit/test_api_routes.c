@@ -100,6 +100,8 @@ static const struct {
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/resolve", "alert_resolve",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/review", "alert_review",
+	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "GET", "/v1/policy", "policy", NULL },
 	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
@@ -213,7 +215,6 @@ static void test_unknown_paths_are_404(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		expect_404("GET", paths[i]);
 	expect_404("POST", "/v1/players/p1/interactions");
-	expect_404("POST", "/v1/alerts/a1/review");
 	/* an unknown method on an unknown path is still 404 */
 	expect_404("BREW", "/coffee");
 }
@@ -377,6 +378,7 @@ static void test_roles_per_route(void **state)
 		{ "GET", "alert", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_acknowledge", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_resolve", R(COMPLIANCE) | R(ADMIN) },
+		{ "POST", "alert_review", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "policy", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "audit_export", R(REGULATOR) | R(ADMIN) },
 	};
