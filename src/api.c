@@ -764,6 +764,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "POST", "/v1/alerts/*/review", "alert_review", STAFF, handle_review },
+	{ "GET", "/v1/reports/portfolio", "portfolio", STAFF, api_portfolio },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
 	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },

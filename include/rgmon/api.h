@@ -79,6 +79,9 @@ extern const size_t api_route_count;
 const struct api_route *api_match(const char *method, const char *path, struct api_request *rq, bool *path_known,
 				  char *allow, size_t allowlen);
 
+/* GET /v1/reports/portfolio (api_portfolio.c). */
+void api_portfolio(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);
 

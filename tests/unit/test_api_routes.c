@@ -102,6 +102,7 @@ static const struct {
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/review", "alert_review",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "GET", "/v1/reports/portfolio", "portfolio", NULL },
 	{ "GET", "/v1/policy", "policy", NULL },
 	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
@@ -208,7 +209,7 @@ static void test_unknown_paths_are_404(void **state)
 		"/HEALTHZ", "/Healthz", "/health", "/healthzz", "/metrics.txt", "/ui", "/v1/badge/p1.png",
 		"/v1/badge/p1", "/v1/badge/p1.SVG", "/v1/tokens", "/index.html",
 		/* DESIGN 1.4 additions (2026-12) this build does not serve yet */
-		"/v1/players/p1/card", "/v1/reports/effectiveness", "/v1/reports/portfolio",
+		"/v1/players/p1/card", "/v1/reports/effectiveness",
 		/* paths that are not absolute */
 		"", "healthz", "v1/alerts",
 	};
@@ -379,6 +380,7 @@ static void test_roles_per_route(void **state)
 		{ "POST", "alert_acknowledge", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_resolve", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_review", R(COMPLIANCE) | R(ADMIN) },
+		{ "GET", "portfolio", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "policy", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "audit_export", R(REGULATOR) | R(ADMIN) },
 	};
