@@ -99,7 +99,7 @@ function fpTable(rows) {
 
 function legend() {
   const l = el('div', { class: 'legend' });
-  for (const level of LEVELS) l.append(el('span', {}, el('span', { class: 'swatch', style: 'background:' + LEVEL_COLOURS[level] }), level));
+  for (const level of LEVELS) l.append(el('span', {}, el('span', { class: 'swatch ' + level }), level));
   return l;
 }
 
