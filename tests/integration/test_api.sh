@@ -75,6 +75,8 @@ GET|/v1/alerts||401 401 403 200 403 200
 GET|/v1/alerts/$ALERT||401 401 403 200 403 200
 POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400
 POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
+POST|/v1/alerts/$ALERT/review|{}|401 401 403 400 403 400
+GET|/v1/reports/portfolio||401 401 403 200 403 200
 GET|/v1/policy||401 401 403 200 403 200
 GET|/v1/rules||401 401 403 200 403 200
 GET|/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z||401 401 403 403 200 200

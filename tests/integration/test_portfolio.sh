@@ -117,4 +117,13 @@ check "the review route is counted in the metrics" true \
 AMBER=$(getj ann '/v1/alerts?status=open&level=amber&limit=1' | jq -r '.alerts[0].alert_id')
 check "an amber false positive closes at once (the default review rule)" resolved \
   "$(code ann POST "/v1/alerts/$AMBER/resolve" '{"outcome":"false_positive","note":"no harm"}' >/dev/null; jq -r .status "$WORK/body")"
+RED2=$(getj ann '/v1/alerts?status=open&level=red&limit=1' | jq -r '.alerts[0].alert_id')
+check "another red closure waits (for the schema check below)" pending_review \
+  "$(code ann POST "/v1/alerts/$RED2/resolve" '{"outcome":"false_positive","note":"no harm"}' >/dev/null; jq -r .status "$WORK/body")"
+# The answers and the rg.alerts messages (review decisions among them)
+# against schemas/openapi.yaml.
+sqlite3 "$WORK/s.db" "select value from outbox where topic = 'rg.alerts'" >"$WORK/topic.values"
+node "$(dirname "$0")/../schema/check-openapi.mjs" --url "$URL" --token "$(tok admin)" --alerts "$WORK/topic.values" 2>&1 |
+  sed 's/^ok - /ok - openapi: /; s/^not ok - /not ok - openapi: /' | tee "$WORK/openapi.out"
+grep -q '^not ok' "$WORK/openapi.out" && FAILED=$((FAILED + 1))
 finish
