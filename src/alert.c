@@ -176,6 +176,10 @@ static int acknowledge(struct store *st, struct alert *a, const struct alert_sta
 		seterr(why, whylen, "alert %s is already resolved", a->alert_id);
 		return ALERT_ACTION_CONFLICT;
 	}
+	if (a->status == ALERT_PENDING_REVIEW) {
+		seterr(why, whylen, "alert %s is waiting for review of its resolution by %s", a->alert_id, a->proposed_by);
+		return ALERT_ACTION_CONFLICT;
+	}
 	if (a->status == ALERT_ACKNOWLEDGED) {
 		bool same = strcmp(a->acknowledged_by, act->actor) == 0;
 		seterr(why, whylen, "alert %s is already acknowledged by %s", a->alert_id, a->acknowledged_by);

@@ -201,7 +201,9 @@ static void test_same_actor_refused_then_reject_and_approve(void **state)
 	assert_string_equal(a->proposed_by, "ann");
 	free(a);
 
-	/* resolving again, or the proposer reviewing: 409 */
+	/* acknowledging, resolving again, or the proposer reviewing: 409 */
+	assert_int_equal(act(st, alert_acknowledge, "bob", OUTCOME_NONE, false, NULL, why, sizeof(why)),
+			 ALERT_ACTION_CONFLICT);
 	assert_int_equal(act(st, alert_resolve, "bob", OUTCOME_LIMITS_SET, false, "x", why, sizeof(why)),
 			 ALERT_ACTION_CONFLICT);
 	assert_int_equal(act(st, alert_review, "ann", OUTCOME_NONE, true, NULL, why, sizeof(why)), ALERT_ACTION_CONFLICT);
