@@ -231,6 +231,13 @@ static void decide_escalate(const struct alert *open, const struct event *ev, co
 	}
 	if (ev->ts_ms > a->updated_ms)
 		a->updated_ms = ev->ts_ms;
+	/* New evidence on a closure waiting for review: the proposal was made
+	 * without it, so it no longer stands -- back to whoever had the alert
+	 * (four eyes, alert.h). */
+	if (a->status == ALERT_PENDING_REVIEW) {
+		a->status = a->acknowledged_by[0] ? ALERT_ACKNOWLEDGED : ALERT_OPEN;
+		a->proposed_outcome = OUTCOME_NONE;
+	}
 }
 
 /* Strong markers and rises to red or excluded flag the player at once. */
