@@ -52,7 +52,7 @@ function levelMixPlot(days) {
     title(area, level + ': ' + (days[n - 1].by_level[level] || 0) + ' players on ' + days[n - 1].day);
     top.forEach((v, i) => { base[i] = v; });
   }
-  days.forEach((d, i) => { if (i % Math.ceil(n / 8) === 0) add('text', { x: x(i) - 12, y: H - B + 14 }, d.day.slice(5)); });
+  days.forEach((d, i) => { if (i % Math.ceil(n / 8) === 0) add('text', { x: Math.max(L - 12, Math.min(x(i) - 12, W - R - 28)), y: H - B + 14 }, d.day.slice(5)); });
   return svg;
 }
 
