@@ -175,6 +175,20 @@ def describe(rid, rule, cur, scaled, periods=None):
     return "| `%s` | %s | %s | %s | %s | %s |" % (rid, number, window, level, kind, source.replace("|", "\\|"))
 
 
+# Four eyes when a pack says nothing (src/policy.c, POLICY_REVIEW_DEFAULT_SOURCE).
+REVIEW_DEFAULT = {"source": "rgmon house rule (default): a red alert closed without an intervention is "
+                            "checked by a second person",
+                  "outcomes": {"false_positive": ["red"], "contacted_no_action": ["red"]}}
+
+
+def review_text(review):
+    """The pack's "review" setting in words, with its source."""
+    r = review or REVIEW_DEFAULT
+    parts = ["`%s` at %s" % (o, " and ".join(levels)) for o, levels in r["outcomes"].items() if levels]
+    return "Four eyes (a second person approves): %s (source: %s)." % (
+        ", ".join(parts) if parts else "none", r["source"])
+
+
 def pack_section(path, scaled):
     p = json.load(open(path, encoding="utf-8"))
     cur = p["currencies"][0]
@@ -187,6 +201,7 @@ def pack_section(path, scaled):
     sc = p.get("scoring", {})
     head.append("Cut-offs: amber %s, red %s; due hours: amber %s, red %s." % (
         sc.get("amber"), sc.get("red"), due.get("amber"), due.get("red")))
+    head.append(review_text(p.get("review")))
     out += [" ".join(head), ""]
     out += ["| rule | number | window | level | kind | source |", "|---|---|---|---|---|---|"]
     for rid, rule in p["rules"].items():

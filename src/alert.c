@@ -226,6 +226,10 @@ static int acknowledge(struct store *st, struct alert *a, const struct alert_sta
 		seterr(why, whylen, "alert %s is already resolved", a->alert_id);
 		return ALERT_ACTION_CONFLICT;
 	}
+	if (a->status == ALERT_PENDING_REVIEW) {
+		seterr(why, whylen, "alert %s is waiting for review of its resolution by %s", a->alert_id, a->proposed_by);
+		return ALERT_ACTION_CONFLICT;
+	}
 	if (a->status == ALERT_ACKNOWLEDGED) {
 		bool same = strcmp(a->acknowledged_by, act->actor) == 0;
 		seterr(why, whylen, "alert %s is already acknowledged by %s", a->alert_id, a->acknowledged_by);
@@ -238,6 +242,53 @@ static int acknowledge(struct store *st, struct alert *a, const struct alert_sta
 	return record_action(st, a, act, "acknowledge", NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
 }
 
+/* The pack whose review setting applies to a: the one that raised it,
+ * else the one of its jurisdiction now, else the fallback; NULL: the
+ * default rule. */
+static const struct policy *review_pack(const struct alert_staff_action *act, const struct alert *a)
+{
+	const struct policy_set *set = act->policies;
+	const struct policy *pol = set ? policy_set_find(set, a->policy) : NULL;
+	for (int i = 0; set && !pol && a->jurisdiction[0] && i < set->n; i++)
+		if (strcmp(set->packs[i]->jurisdiction, a->jurisdiction) == 0)
+			pol = set->packs[i];
+	if (!pol && set)
+		pol = policy_set_fallback(set);
+	return pol ? pol : act->policy;
+}
+
+static bool needs_review(const struct alert_staff_action *act, const struct alert *a)
+{
+	const struct policy *pol = review_pack(act, a);
+	if (pol)
+		return policy_review_needed(pol, act->outcome, a->level);
+	/* No pack at hand: the default rule (policy.h). */
+	return a->level == LEVEL_RED &&
+	       (act->outcome == OUTCOME_FALSE_POSITIVE || act->outcome == OUTCOME_CONTACTED_NO_ACTION);
+}
+
+/* Closes the alert with outcome. */
+static void close_alert(struct alert *a, enum alert_outcome outcome, const char *actor, const char *note,
+			int64_t at_ms)
+{
+	a->status = ALERT_RESOLVED;
+	a->outcome = outcome;
+	rg_strlcpy(a->actor, actor, sizeof(a->actor));
+	a->has_note = true;
+	rg_strlcpy(a->note, note ? note : "", sizeof(a->note));
+	a->resolved_ms = at_ms;
+}
+
+static int lift_flag_after_false_positive(struct store *st, const struct alert *a, int64_t at_ms, char *err,
+					  size_t errlen)
+{
+	if (a->outcome != OUTCOME_FALSE_POSITIVE)
+		return 0;
+	/* Staff found no harm: the CRM may market to the player again. */
+	return publish_flag(st, a->player_id, false, risk_level_name(a->level), "staff.false_positive", a->note,
+			    a->alert_id, at_ms, NULL, NULL, err, errlen);
+}
+
 static int resolve(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,
 		   size_t whylen, char *err, size_t errlen)
 {
@@ -246,20 +297,83 @@ static int resolve(struct store *st, struct alert *a, const struct alert_staff_a
 		       alert_outcome_name(a->outcome), a->actor);
 		return ALERT_ACTION_CONFLICT;
 	}
-	a->status = ALERT_RESOLVED;
-	a->outcome = act->outcome;
-	rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
-	a->has_note = true;
-	rg_strlcpy(a->note, act->note ? act->note : "", sizeof(a->note));
-	a->resolved_ms = act->at_ms;
-	if (record_action(st, a, act, "resolve", alert_outcome_name(act->outcome), err, errlen) < 0)
-		return -1;
-	/* Staff found no harm: the CRM may market to the player again. */
-	if (act->outcome == OUTCOME_FALSE_POSITIVE &&
-	    publish_flag(st, a->player_id, false, risk_level_name(a->level), "staff.false_positive",
-			 act->note ? act->note : "", a->alert_id, act->at_ms, NULL, NULL, err, errlen) < 0)
+	if (a->status == ALERT_PENDING_REVIEW) {
+		seterr(why, whylen, "alert %s is waiting for review of its resolution (%s by %s)", a->alert_id,
+		       alert_outcome_name(a->proposed_outcome), a->proposed_by);
+		return ALERT_ACTION_CONFLICT;
+	}
+	if (needs_review(act, a)) {
+		/* Four eyes: the resolution waits for a second person. */
+		a->status = ALERT_PENDING_REVIEW;
+		a->proposed_outcome = act->outcome;
+		rg_strlcpy(a->proposed_by, act->actor, sizeof(a->proposed_by));
+		rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
+		a->has_note = true;
+		rg_strlcpy(a->note, act->note ? act->note : "", sizeof(a->note));
+		a->reviewed_by[0] = '\0';
+		a->has_review_note = false;
+		return record_action(st, a, act, "resolve", alert_outcome_name(act->outcome), err, errlen) < 0
+			       ? -1
+			       : ALERT_ACTION_DONE;
+	}
+	close_alert(a, act->outcome, act->actor, act->note, act->at_ms);
+	if (record_action(st, a, act, "resolve", alert_outcome_name(act->outcome), err, errlen) < 0 ||
+	    lift_flag_after_false_positive(st, a, act->at_ms, err, errlen) < 0)
 		return -1;
 	return ALERT_ACTION_DONE;
+}
+
+/* The review decision: alert row, action row, its own audit record, queue
+ * message. */
+static int record_review(struct store *st, const struct alert *a, const struct alert_staff_action *act,
+			 const char *proposed, char *err, size_t errlen)
+{
+	struct store_alert_action row = { a->alert_id, act->approve ? "approve" : "reject", act->actor, act->role,
+					  act->at_ms, proposed, act->note };
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s}", "alert_id", a->alert_id,
+				"decision", act->approve ? "approve" : "reject", "actor", act->actor, "role", act->role,
+				"proposed_outcome", proposed, "proposed_by", a->proposed_by, "note", act->note, "status",
+				alert_status_name(a->status), "level", risk_level_name(a->level));
+	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
+	    audit_append(st, act->at_ms, act->approve ? AUDIT_REVIEW_APPROVED : AUDIT_REVIEW_REJECTED, a->player_id,
+			 rec, err, errlen) < 0)
+		return -1;
+	return publish_alert(st, a, act->at_ms, AUDIT_STAFF_ACTION, NULL, err, errlen);
+}
+
+static int review(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,
+		  size_t whylen, char *err, size_t errlen)
+{
+	if (a->status != ALERT_PENDING_REVIEW) {
+		seterr(why, whylen, "alert %s is %s, not pending_review: there is no resolution to review", a->alert_id,
+		       alert_status_name(a->status));
+		return ALERT_ACTION_CONFLICT;
+	}
+	if (strcmp(a->proposed_by, act->actor) == 0) {
+		seterr(why, whylen, "alert %s: %s proposed this resolution and may not review it; another person must",
+		       a->alert_id, act->actor);
+		return ALERT_ACTION_CONFLICT;
+	}
+	char proposed[32];
+	rg_strlcpy(proposed, alert_outcome_name(a->proposed_outcome), sizeof(proposed));
+	rg_strlcpy(a->reviewed_by, act->actor, sizeof(a->reviewed_by));
+	a->has_review_note = act->note != NULL;
+	rg_strlcpy(a->review_note, act->note ? act->note : "", sizeof(a->review_note));
+	if (act->approve) {
+		/* Resolved as proposed: actor and note stay the proposer's. */
+		char note[ALERT_NOTE_MAX + 1];
+		rg_strlcpy(note, a->note, sizeof(note));
+		close_alert(a, a->proposed_outcome, a->proposed_by, note, act->at_ms);
+		if (record_review(st, a, act, proposed, err, errlen) < 0 ||
+		    lift_flag_after_false_positive(st, a, act->at_ms, err, errlen) < 0)
+			return -1;
+		return ALERT_ACTION_DONE;
+	}
+	/* Sent back: to whoever had it, or to the open queue. */
+	a->status = a->acknowledged_by[0] ? ALERT_ACKNOWLEDGED : ALERT_OPEN;
+	rg_strlcpy(a->actor, a->acknowledged_by, sizeof(a->actor));
+	a->proposed_outcome = OUTCOME_NONE;
+	return record_review(st, a, act, proposed, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
 }
 
 typedef int (*staff_fn)(struct store *, struct alert *, const struct alert_staff_action *, char *, size_t, char *,
@@ -287,4 +401,10 @@ int alert_resolve(struct store *st, const struct alert_staff_action *act, char *
 		  size_t errlen)
 {
 	return staff_action(resolve, st, act, why, whylen, err, errlen);
+}
+
+int alert_review(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		 size_t errlen)
+{
+	return staff_action(review, st, act, why, whylen, err, errlen);
 }

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const status_names[ALERT_STATUS_COUNT] = { "open", "acknowledged", "resolved" };
+static const char *const status_names[ALERT_STATUS_COUNT] = { "open", "acknowledged", "resolved",
+								   "pending_review" };
 
 static const char *const kind_names[ALERT_KIND_COUNT] = { "harm", "obligation" };
 
@@ -187,7 +188,7 @@ static int decide_open(const struct event *ev, const struct player_state *ps, co
 	a->created_ms = a->updated_ms = ev->ts_ms;
 	a->due_ms = ev->ts_ms + due_minutes(pol, rule, level, raised_strong(res, pol)) * MS_PER_MIN;
 	a->acknowledged_ms = a->resolved_ms = ENGINE_NO_TIME;
-	a->outcome = OUTCOME_NONE;
+	a->outcome = a->proposed_outcome = OUTCOME_NONE;
 	return 0;
 }
 
@@ -230,6 +231,13 @@ static void decide_escalate(const struct alert *open, const struct event *ev, co
 	}
 	if (ev->ts_ms > a->updated_ms)
 		a->updated_ms = ev->ts_ms;
+	/* New evidence on a closure waiting for review: the proposal was made
+	 * without it, so it no longer stands -- back to whoever had the alert
+	 * (four eyes, alert.h). */
+	if (a->status == ALERT_PENDING_REVIEW) {
+		a->status = a->acknowledged_by[0] ? ALERT_ACKNOWLEDGED : ALERT_OPEN;
+		a->proposed_outcome = OUTCOME_NONE;
+	}
 }
 
 /* Strong markers and rises to red or excluded flag the player at once. */
@@ -278,7 +286,7 @@ static int decide_obligation(const struct event *ev, const struct player_state *
 	a->created_ms = a->updated_ms = ev->ts_ms;
 	a->due_ms = ev->ts_ms + due_minutes(pol, o->rule, a->level, pr->strong) * MS_PER_MIN;
 	a->acknowledged_ms = a->resolved_ms = ENGINE_NO_TIME;
-	a->outcome = OUTCOME_NONE;
+	a->outcome = a->proposed_outcome = OUTCOME_NONE;
 	return 0;
 }
 

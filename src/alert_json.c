@@ -57,6 +57,17 @@ json_t *alert_json(const struct alert *a, int64_t now_ms)
 	json_object_set_new(o, "acknowledged_by", a->acknowledged_by[0] ? json_string(a->acknowledged_by) : json_null());
 	json_object_set_new(o, "acknowledged_at", risk_time_json(a->acknowledged_ms));
 	json_object_set_new(o, "resolved_at", risk_time_json(a->resolved_ms));
+	/* Four eyes: only on alerts that went through review, so every other
+	 * alert's JSON (and the messages and records that carry it) is as
+	 * before. */
+	if (a->proposed_outcome != OUTCOME_NONE)
+		json_object_set_new(o, "proposed_outcome", json_string(alert_outcome_name(a->proposed_outcome)));
+	if (a->proposed_by[0])
+		json_object_set_new(o, "proposed_by", json_string(a->proposed_by));
+	if (a->reviewed_by[0])
+		json_object_set_new(o, "reviewed_by", json_string(a->reviewed_by));
+	if (a->has_review_note)
+		json_object_set_new(o, "review_note", json_string(a->review_note));
 	if (now_ms != ENGINE_NO_TIME)
 		json_object_set_new(o, "overdue", json_boolean(a->status != ALERT_RESOLVED && a->due_ms < now_ms));
 	return o;
@@ -163,6 +174,14 @@ int alert_from_json(json_t *j, struct alert *a, char *err, size_t errlen)
 	a->outcome = OUTCOME_NONE;
 	if (outcome && alert_outcome_parse(outcome, &a->outcome) < 0)
 		return seterr(err, errlen, "alert %s: unknown outcome", a->alert_id);
+	const char *proposed = json_string_value(json_object_get(j, "proposed_outcome"));
+	a->proposed_outcome = OUTCOME_NONE;
+	if (proposed && alert_outcome_parse(proposed, &a->proposed_outcome) < 0)
+		return seterr(err, errlen, "alert %s: unknown proposed_outcome", a->alert_id);
+	copy_string(json_object_get(j, "proposed_by"), a->proposed_by, sizeof(a->proposed_by));
+	copy_string(json_object_get(j, "reviewed_by"), a->reviewed_by, sizeof(a->reviewed_by));
+	a->has_review_note = json_is_string(json_object_get(j, "review_note"));
+	copy_string(json_object_get(j, "review_note"), a->review_note, sizeof(a->review_note));
 	copy_string(json_object_get(j, "actor"), a->actor, sizeof(a->actor));
 	copy_string(json_object_get(j, "acknowledged_by"), a->acknowledged_by, sizeof(a->acknowledged_by));
 	a->has_note = json_is_string(json_object_get(j, "note"));

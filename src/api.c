@@ -333,7 +333,7 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	if ((v = rq->query(rq, "status"))) {
 		enum alert_status status;
 		if (alert_status_parse(v, &status) < 0 && strcmp(v, STORE_ALERTS_UNRESOLVED) != 0)
-			return api_error(r, 400, "status must be open, acknowledged, resolved or unresolved");
+			return api_error(r, 400, "status must be open, acknowledged, pending_review, resolved or unresolved");
 		f.status = v;
 	}
 	if ((v = rq->query(rq, "level"))) {
@@ -432,8 +432,10 @@ static void handle_alert(const struct api_context *ctx, const struct api_request
 	reply_alert(rq, rq->params[0], 200, r);
 }
 
+enum staff_verb { STAFF_ACKNOWLEDGE, STAFF_RESOLVE, STAFF_REVIEW };
+
 struct staff_job {
-	bool resolve;
+	enum staff_verb verb;
 	struct alert_staff_action act;
 	struct follow_up_packs packs;
 	char why[256];
@@ -442,10 +444,19 @@ struct staff_job {
 static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 {
 	struct staff_job *j = arg;
-	if (!j->resolve)
+	int rc;
+	switch (j->verb) {
+	case STAFF_RESOLVE:
+		rc = alert_resolve(st, &j->act, j->why, sizeof(j->why), err, errlen);
+		break;
+	case STAFF_REVIEW:
+		rc = alert_review(st, &j->act, j->why, sizeof(j->why), err, errlen);
+		break;
+	default:
 		return alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
-	int rc = alert_resolve(st, &j->act, j->why, sizeof(j->why), err, errlen);
-	/* A resolved alert is followed up (follow_ups.h), in the same transaction. */
+	}
+	/* An alert now resolved (not one waiting for a second person) is
+	 * followed up (follow_ups.h), in the same transaction. */
 	if (rc == ALERT_ACTION_DONE && follow_ups_start(st, &j->packs, j->act.alert_id, err, errlen) < 0)
 		return -1;
 	return rc;
@@ -483,12 +494,14 @@ static json_t *parse_body(const struct api_request *rq, const char *const *allow
 	return body;
 }
 
+static void submit_staff_job(const struct api_context *ctx, const struct api_request *rq, struct staff_job *job,
+			     json_t *body, struct api_reply *r);
+
 static void staff_action(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r,
 			 bool resolve)
 {
 	static const char *const fields[] = { "outcome", "note" };
-	struct staff_job job = { .resolve = resolve, .packs = { ctx->policies, ctx->policy } };
-	char err[512];
+	struct staff_job job = { .verb = resolve ? STAFF_RESOLVE : STAFF_ACKNOWLEDGE, .packs = { ctx->policies, ctx->policy } };
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
@@ -521,14 +534,26 @@ static void staff_action(const struct api_context *ctx, const struct api_request
 	job.act.role = role_name(rq->caller->role);
 	job.act.at_ms = rq->now_ms;
 	job.act.note = note;
-	int rc = writer_submit(ctx->writer, run_staff_job, &job, STAFF_ACTION_TIMEOUT_MS, err, sizeof(err));
+	job.act.policies = ctx->policies;
+	job.act.policy = ctx->policy;
+	submit_staff_job(ctx, rq, &job, body, r);
+}
+
+/* Hands the job to the writer (body is freed after: the job borrows its
+ * strings) and replies with the alert as it now stands, or the error. */
+static void submit_staff_job(const struct api_context *ctx, const struct api_request *rq, struct staff_job *job,
+			     json_t *body, struct api_reply *r)
+{
+	char err[512];
+	const char *id = job->act.alert_id;
+	int rc = writer_submit(ctx->writer, run_staff_job, job, STAFF_ACTION_TIMEOUT_MS, err, sizeof(err));
 	json_decref(body);
 	if (rc < 0)
 		return api_error(r, 503, "%s", err);
 	if (rc == ALERT_ACTION_NOT_FOUND)
 		return api_error(r, 404, "unknown alert \"%s\"", id);
 	if (rc == ALERT_ACTION_CONFLICT)
-		return api_error(r, 409, "%s", job.why);
+		return api_error(r, 409, "%s", job->why);
 	reply_alert(rq, id, 200, r);
 }
 
@@ -540,6 +565,44 @@ static void handle_acknowledge(const struct api_context *ctx, const struct api_r
 static void handle_resolve(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	staff_action(ctx, rq, r, true);
+}
+
+/* POST /v1/alerts/{id}/review {"decision":"approve"|"reject","note":...}:
+ * four eyes on a resolution waiting in pending_review. A note is required
+ * to send one back (what is missing), optional to approve. */
+static void handle_review(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	static const char *const fields[] = { "decision", "note" };
+	struct staff_job job = { .verb = STAFF_REVIEW, .packs = { ctx->policies, ctx->policy } };
+	const char *id = rq->params[0];
+	if (!alert_id_valid(id))
+		return api_error(r, 404, "unknown alert \"%s\"", id);
+	json_t *body = parse_body(rq, fields, ARRAY_SIZE(fields), r);
+	if (!body)
+		return;
+	const char *decision = json_string_value(json_object_get(body, "decision"));
+	const char *note = json_string_value(json_object_get(body, "note"));
+	bool blank = !note || note[strspn(note, " \t\r\n")] == '\0';
+	const char *bad = NULL;
+	if (!decision)
+		bad = "field \"decision\" is required: approve or reject";
+	else if (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0)
+		bad = "field \"decision\" must be approve or reject";
+	else if (strcmp(decision, "reject") == 0 && blank)
+		bad = "field \"note\" is required to reject: say what is missing";
+	else if (note && strlen(note) > ALERT_NOTE_MAX)
+		bad = "field \"note\" is longer than 2000 bytes";
+	if (bad) {
+		json_decref(body);
+		return api_error(r, 400, "%s", bad);
+	}
+	job.act.alert_id = id;
+	job.act.actor = rq->caller->name;
+	job.act.role = role_name(rq->caller->role);
+	job.act.at_ms = rq->now_ms;
+	job.act.note = blank ? NULL : note;
+	job.act.approve = strcmp(decision, "approve") == 0;
+	submit_staff_job(ctx, rq, &job, body, r);
 }
 
 /* ---- policy --------------------------------------------------------------- */
@@ -708,6 +771,8 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/alerts/*", "alert", STAFF, handle_alert },
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
+	{ "POST", "/v1/alerts/*/review", "alert_review", STAFF, handle_review },
+	{ "GET", "/v1/reports/portfolio", "portfolio", STAFF, api_portfolio },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
 	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },

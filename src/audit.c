@@ -37,6 +37,7 @@ static const char *const kind_names[AUDIT_KIND_COUNT] = {
 	"checkpoint", "retention", "export_made", "service_start", "service_stop", "token_registered",
 	"badge_link_made",
 	"follow_up",
+	"review_approved", "review_rejected",
 };
 
 const char *audit_kind_name(enum audit_kind k) { return (unsigned)k < AUDIT_KIND_COUNT ? kind_names[k] : "?"; }

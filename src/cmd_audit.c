@@ -343,7 +343,7 @@ static int track_open_alert(void *ctx, const struct store_audit_row *row)
 	struct open_before *o = ctx;
 	int kind = audit_kind_parse(row->kind);
 	bool version = kind == AUDIT_ALERT_OPENED || kind == AUDIT_ALERT_ESCALATED;
-	if (!version && kind != AUDIT_STAFF_ACTION)
+	if (!version && kind != AUDIT_STAFF_ACTION && kind != AUDIT_REVIEW_APPROVED)
 		return 0;
 	json_t *payload = json_loads(row->payload, 0, NULL);
 	const char *id = json_string_value(json_object_get(payload, "alert_id"));

@@ -3,6 +3,7 @@
  * switches on. */
 #include "rgmon/cmd.h"
 #include "rgmon/log.h"
+#include "rgmon/alert_decide.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
 #include "rgmon/timestamp.h"
@@ -35,6 +36,22 @@ const struct cmd_entry cmd_policy_check_entry = {
 	cmd_policy_check,
 };
 
+/* Four eyes: which resolutions wait for a second person, and why. */
+static void print_review(const struct policy *pol)
+{
+	int n = 0;
+	printf("review (four eyes):");
+	for (int o = 0; o < OUTCOME_COUNT; o++) {
+		uint8_t bits = pol->review.levels[o];
+		if (!bits)
+			continue;
+		printf("%s %s at %s%s%s", n++ ? "," : "", alert_outcome_name((enum alert_outcome)o),
+		       bits & (1u << LEVEL_AMBER) ? "amber" : "", (bits & (1u << LEVEL_AMBER)) && (bits & (1u << LEVEL_RED)) ? " and " : "",
+		       bits & (1u << LEVEL_RED) ? "red" : "");
+	}
+	printf("%s  source: %s\n", n ? "" : " none", pol->review.source);
+}
+
 static void print_pack(const struct policy *pol)
 {
 	int on = 0, strong = 0;
@@ -58,6 +75,7 @@ static void print_pack(const struct policy *pol)
 	printf("periods: weeks %s, months %s\n",
 	       pol->periods[PERIOD_WEEK] == PERIOD_CALENDAR ? "calendar (from Monday)" : "rolling 7 days",
 	       pol->periods[PERIOD_MONTH] == PERIOD_CALENDAR ? "calendar (from the 1st)" : "rolling 30 days");
+	print_review(pol);
 	printf("rules: %d of %d on, %d strong\n", on, RULE_COUNT, strong);
 	for (int r = 0; r < RULE_COUNT; r++) {
 		const struct policy_rule *pr = &pol->rules[r];

@@ -43,7 +43,7 @@ const struct cmd_entry cmd_player_show_entry = {
 
 static const struct opt alerts_list_opts[] = {
 	OPT_REQUIRED_STRING("db", "DB", struct risk_args, db, "SQLite database (read only)"),
-	OPT_CHOICE("status", "open|acknowledged|resolved", struct risk_args, status, NULL,
+	OPT_CHOICE("status", "open|acknowledged|pending_review|resolved", struct risk_args, status, NULL,
 		   "only alerts with this status"),
 	OPT_FLAG("json", struct risk_args, json, "{\"alerts\":[...]} with each alert as in DESIGN 1.3"),
 	OPT_END,

@@ -8,6 +8,7 @@
 #include "rgmon/event.h"
 #include "rgmon/follow_ups.h"
 #include "rgmon/log.h"
+#include "rgmon/portfolio.h"
 #include "rgmon/timestamp.h"
 
 #include <inttypes.h>
@@ -326,6 +327,24 @@ static int duplicate_seen(struct ingest *ig, const struct store_source *src, con
 	return store_rejected_add(ig->store, src, ev->event_id, reason, raw, len, err, errlen);
 }
 
+/* The portfolio's daily snapshot (portfolio.h): when ev is the first
+ * accepted event of a later UTC day than the stream's, the days the
+ * stream leaves are recorded with the players as they stand before ev --
+ * the open batch's players saved first, so the store has them. Keyed on
+ * the stream's time: a replay writes the same rows. */
+static int portfolio_day_crossed(struct ingest *ig, const struct event *ev, char *err, size_t errlen)
+{
+	if (ig->stream_ms == ENGINE_NO_TIME || portfolio_day_of(ev->ts_ms) <= portfolio_day_of(ig->stream_ms))
+		return 0;
+	for (uint32_t k = 0; k < ig->ndirty; k++) {
+		struct cache_entry *e = &ig->entries[ig->dirty[k]];
+		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
+			return -1;
+	}
+	return portfolio_snapshot(ig->store, ig->cfg.policies, ig->cfg.policy, portfolio_day_of(ig->stream_ms),
+				  portfolio_day_of(ev->ts_ms) - 1, err, errlen);
+}
+
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen)
 {
@@ -373,6 +392,8 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 		return -1;
 	if (added == 0)
 		return duplicate_seen(ig, src, &ev, raw, len, outcome, reason, reasonlen, err, errlen);
+	if (portfolio_day_crossed(ig, &ev, err, errlen) < 0)
+		return -1;
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;

@@ -2,6 +2,7 @@
  * field, and the policy's identity (name@sha256 of its canonical form).
  * Pure: reading the file is policy_file.c's. */
 #include "rgmon/policy.h"
+#include "rgmon/alert_decide.h"
 #include "rgmon/digest.h"
 #include "rgmon/timestamp.h"
 
@@ -613,6 +614,72 @@ static int load_rules(struct policy *pol, json_t *root, const struct path *top, 
 	return 0;
 }
 
+/* "review": {"source": "...", "outcomes": {"false_positive": ["red"], ...}}:
+ * optional; absent, the default (policy.h). An outcome not listed never
+ * waits for review; "outcomes": {} turns four eyes off. */
+static void review_defaults(struct policy_review *r)
+{
+	memset(r, 0, sizeof(*r));
+	rg_strlcpy(r->source, POLICY_REVIEW_DEFAULT_SOURCE, sizeof(r->source));
+	r->levels[OUTCOME_FALSE_POSITIVE] = 1u << LEVEL_RED;
+	r->levels[OUTCOME_CONTACTED_NO_ACTION] = 1u << LEVEL_RED;
+}
+
+static int load_review_levels(json_t *list, uint8_t *bits, const struct path *p, const char *outcome, char *err,
+			      size_t errlen)
+{
+	if (!json_is_array(list))
+		return field_err(err, errlen, p, outcome, "must be an array of alert levels (\"amber\", \"red\")");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *l = json_string_value(json_array_get(list, i));
+		int level = !l ? -1 : strcmp(l, "amber") == 0 ? LEVEL_AMBER : strcmp(l, "red") == 0 ? LEVEL_RED : -1;
+		if (level < 0) {
+			char idx[96];
+			snprintf(idx, sizeof(idx), "%s[%zu]", outcome, i);
+			return field_err(err, errlen, p, idx, "must be \"amber\" or \"red\" (the levels of an alert)");
+		}
+		*bits |= (uint8_t)(1u << level);
+	}
+	return 0;
+}
+
+static int load_review(struct policy *pol, json_t *root, const struct path *top, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "source", "outcomes", NULL };
+	struct path p, po;
+	const char *name;
+	json_t *v;
+	_Static_assert(OUTCOME_COUNT <= POLICY_OUTCOMES_MAX, "policy_review.levels holds every outcome");
+	review_defaults(&pol->review);
+	if (!json_object_get(root, "review"))
+		return 0;
+	json_t *review = get_section(root, "review", keys, top, &p, err, errlen);
+	if (!review || get_string(review, "source", true, pol->review.source, sizeof(pol->review.source), &p, err,
+				  errlen) < 0)
+		return -1;
+	bool failed;
+	json_t *outcomes = get_object(review, "outcomes", true, &p, err, errlen, &failed);
+	if (failed)
+		return -1;
+	memset(pol->review.levels, 0, sizeof(pol->review.levels));
+	path_push(&po, &p, "outcomes");
+	json_object_foreach(outcomes, name, v) {
+		enum alert_outcome o;
+		if (alert_outcome_parse(name, &o) < 0)
+			return field_err(err, errlen, &po, name,
+					 "unknown outcome (limits_set, pause_applied, self_exclusion, contacted_no_action, "
+					 "false_positive)");
+		if (load_review_levels(v, &pol->review.levels[o], &po, name, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool policy_review_needed(const struct policy *p, int outcome, enum risk_level level)
+{
+	return outcome >= 0 && outcome < POLICY_OUTCOMES_MAX && level < 8 && (p->review.levels[outcome] >> level) & 1u;
+}
+
 /* Identity: the hash of the canonical form, so a changed number is a
  * different policy even under the same name. */
 static int identify(struct policy *pol, json_t *root, char *err, size_t errlen)
@@ -633,7 +700,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
 						"timezone", "currencies", "scoring", "actions", "due_hours",
 						"limit_raise_delay_hours", "limit_raise_after_period", "material",
-						"periods", "rules", NULL };
+						"periods", "rules", "review", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;
@@ -669,7 +736,8 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	if (json_object_get(root, "material") &&
 	    load_money(pol, json_object_get(root, "material"), pol->material, &top, "material", err, errlen) < 0)
 		goto out;
-	if (load_rules(pol, root, &top, err, errlen) < 0 || identify(pol, root, err, errlen) < 0)
+	if (load_rules(pol, root, &top, err, errlen) < 0 || load_review(pol, root, &top, err, errlen) < 0 ||
+	    identify(pol, root, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -136,6 +136,25 @@ static const char *const migrations[] = {
 	"CREATE INDEX alert_follow_up_due ON alert_follow_up(end_ms) WHERE complete = 0;"
 	"CREATE INDEX alert_follow_up_by_anchor ON alert_follow_up(window_days, anchor_ms);"
 	"CREATE INDEX alerts_by_player_time ON alerts(player_id, created_ms);",
+	/* four eyes on risky closures, and the portfolio view (issue 16):
+	 * the resolution an alert waits with in pending_review and who
+	 * reviewed it; each player's level, score and account country as
+	 * columns beside the state blob, and the daily snapshot the writer
+	 * keeps of them (portfolio_daily: players per level and
+	 * jurisdiction; portfolio_scores: the score of each player who has
+	 * one, kept PORTFOLIO_SCORE_DAYS days, for this week's movers). */
+	"ALTER TABLE alerts ADD COLUMN proposed_outcome TEXT;"
+	"ALTER TABLE alerts ADD COLUMN proposed_by TEXT;"
+	"ALTER TABLE alerts ADD COLUMN reviewed_by TEXT;"
+	"ALTER TABLE alerts ADD COLUMN review_note TEXT;"
+	"ALTER TABLE players ADD COLUMN level INTEGER;"
+	"ALTER TABLE players ADD COLUMN score INTEGER;"
+	"ALTER TABLE players ADD COLUMN country TEXT;"
+	"CREATE TABLE portfolio_daily(day INTEGER NOT NULL, jurisdiction TEXT NOT NULL, level INTEGER NOT NULL,"
+	" players INTEGER NOT NULL, PRIMARY KEY(day, jurisdiction, level)) WITHOUT ROWID;"
+	"CREATE TABLE portfolio_scores(day INTEGER NOT NULL, player_id TEXT NOT NULL, score INTEGER NOT NULL,"
+	" PRIMARY KEY(day, player_id)) WITHOUT ROWID;"
+	"CREATE INDEX alerts_by_resolved ON alerts(resolved_ms) WHERE resolved_ms IS NOT NULL;",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

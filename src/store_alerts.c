@@ -13,7 +13,7 @@
 #define ALERT_COLUMNS                                                                               \
 	"alert_id, player_id, level, status, action, rules, reasons, evidence, policy, created_ms, " \
 	"updated_ms, due_ms, escalations, outcome, actor, note, acknowledged_ms, resolved_ms, acknowledged_by, " \
-	"kind, jurisdiction"
+	"kind, jurisdiction, proposed_outcome, proposed_by, reviewed_by, review_note"
 
 /* ---- markers ------------------------------------------------------------- */
 
@@ -81,6 +81,14 @@ static int alert_from_row(sqlite3_stmt *s, struct alert *a, char *err, size_t er
 	if (!kind || alert_kind_parse(kind, &a->kind) < 0)
 		return seterr(err, errlen, "alert %s: damaged kind", a->alert_id);
 	column_text(s, 20, a->jurisdiction, sizeof(a->jurisdiction));
+	const char *proposed = (const char *)sqlite3_column_text(s, 21);
+	a->proposed_outcome = OUTCOME_NONE;
+	if (proposed && alert_outcome_parse(proposed, &a->proposed_outcome) < 0)
+		return seterr(err, errlen, "alert %s: damaged proposed_outcome", a->alert_id);
+	column_text(s, 22, a->proposed_by, sizeof(a->proposed_by));
+	column_text(s, 23, a->reviewed_by, sizeof(a->reviewed_by));
+	a->has_review_note = sqlite3_column_type(s, 24) != SQLITE_NULL;
+	column_text(s, 24, a->review_note, sizeof(a->review_note));
 	return 0;
 }
 
@@ -116,8 +124,8 @@ int store_alert_get(struct store *st, const char *alert_id, struct alert *out, c
  * times INT64_MIN: all stored as NULL. */
 static const struct store_sql alert_put = {
 	"storing alert",
-	"INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"ssisissssIIIis?s?sI?I?s?ss", STMT_ALERT_PUT,
+	"INSERT OR REPLACE INTO alerts(" ALERT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"ssisissssIIIis?s?sI?I?s?sss?s?s?s", STMT_ALERT_PUT,
 };
 
 int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen)
@@ -130,7 +138,9 @@ int store_alert_put(struct store *st, const struct alert *a, char *err, size_t e
 				      a->created_ms, a->updated_ms, a->due_ms, a->escalations,
 				      a->outcome != OUTCOME_NONE ? alert_outcome_name(a->outcome) : "", a->actor,
 				      a->has_note ? a->note : NULL, a->acknowledged_ms, a->resolved_ms, a->acknowledged_by,
-				      alert_kind_name(a->kind), a->jurisdiction);
+				      alert_kind_name(a->kind), a->jurisdiction,
+				      a->proposed_outcome != OUTCOME_NONE ? alert_outcome_name(a->proposed_outcome) : "",
+				      a->proposed_by, a->reviewed_by, a->has_review_note ? a->review_note : NULL);
 	free(rules);
 	free(reasons);
 	free(evidence);

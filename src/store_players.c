@@ -1,7 +1,8 @@
 /* store_players.c -- each player's state, as the engine's fixed-size
  * encoding, keyed for scale-out by the partition that owns the player.
  *
- * Owns: the players table.
+ * Owns: the players table (the state, and its level, score and account
+ * country as plain columns for the portfolio view).
  * Never: interprets the state -- state_codec_encode/state_codec_decode
  * define the bytes; a blob they refuse is reported, not repaired. */
 #include "store_int.h"
@@ -38,9 +39,10 @@ int store_player_load(struct store *st, const char *player_id, struct player_sta
 
 static const struct store_sql player_save = {
 	"saving player",
-	"INSERT INTO players(player_id, partition, state) VALUES (?,?,?) "
-	"ON CONFLICT(player_id) DO UPDATE SET partition = excluded.partition, state = excluded.state",
-	"siB", STMT_PLAYER_SAVE,
+	"INSERT INTO players(player_id, partition, state, level, score, country) VALUES (?,?,?,?,?,?) "
+	"ON CONFLICT(player_id) DO UPDATE SET partition = excluded.partition, state = excluded.state,"
+	" level = excluded.level, score = excluded.score, country = excluded.country",
+	"siBiis?", STMT_PLAYER_SAVE,
 };
 
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
@@ -50,5 +52,8 @@ int store_player_save(struct store *st, const char *player_id, int32_t partition
 	size_t n = state_codec_encode_packed(ps, buf, sizeof(buf));
 	if (n == 0)
 		return seterr(err, errlen, "player \"%s\": state does not fit its encoding", player_id);
-	return store_exec(st, &player_save, NULL, NULL, err, errlen, player_id, (int)partition, (const void *)buf, n);
+	/* level, score and country beside the blob: what the portfolio view
+	 * counts in SQL without decoding every state. */
+	return store_exec(st, &player_save, NULL, NULL, err, errlen, player_id, (int)partition, (const void *)buf, n,
+			  (int)ps->level, (int)ps->score, ps->country);
 }

@@ -15,6 +15,7 @@
 #include "rgmon/alert_json.h"
 #include "rgmon/engine.h"
 #include "rgmon/policy.h"
+#include "rgmon/policy_set.h"
 #include "rgmon/store.h"
 
 #define ALERT_TOPIC "rg.alerts"
@@ -43,6 +44,13 @@ struct alert_staff_action {
 	int64_t at_ms;            /* wall clock */
 	enum alert_outcome outcome; /* resolve only */
 	const char *note;         /* may be NULL for acknowledge */
+	/* resolve: the packs whose "review" setting says which resolutions
+	 * wait for a second person (the alert's own pack, found by its
+	 * identity, else by its jurisdiction, else policy); both NULL: the
+	 * default review rule (policy.h) */
+	const struct policy_set *policies;
+	const struct policy *policy;
+	bool approve; /* review only: approve, or send back */
 };
 
 enum alert_action_result { ALERT_ACTION_DONE, ALERT_ACTION_NOT_FOUND, ALERT_ACTION_CONFLICT };
@@ -53,8 +61,17 @@ enum alert_action_result { ALERT_ACTION_DONE, ALERT_ACTION_NOT_FOUND, ALERT_ACTI
  * transaction. */
 int alert_acknowledge(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
 		      size_t errlen);
-/* open or acknowledged -> resolved, with outcome and note. */
+/* open or acknowledged -> resolved, with outcome and note; or, when the
+ * pack's review setting holds that outcome at the alert's level for a
+ * second person, -> pending_review with the outcome proposed (four eyes). */
 int alert_resolve(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
 		  size_t errlen);
+/* pending_review -> resolved with the proposed outcome (act->approve), or
+ * back to acknowledged (open when nobody had acknowledged it), with the
+ * reviewer's note. The proposer may not review their own resolution:
+ * ALERT_ACTION_CONFLICT, as for an alert not pending review. Audited as
+ * review_approved / review_rejected; the alert goes to rg.alerts. */
+int alert_review(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		 size_t errlen);
 
 #endif

@@ -39,7 +39,11 @@
  * on strong indicators of harm (UKGC SR 3.4.3 req. 11, policies/SOURCES.md). */
 #define ALERT_STRONG_DUE_MAX_MINUTES (24 * 60)
 
-enum alert_status { ALERT_OPEN, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_STATUS_COUNT };
+/* pending_review: a resolution the pack's "review" setting holds for a
+ * second person (four eyes), who approves it (resolved) or sends it back
+ * (acknowledged, or open when nobody had it). Appended: statuses are
+ * stored by name, and the queue's metrics list them in this order. */
+enum alert_status { ALERT_OPEN, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_PENDING_REVIEW, ALERT_STATUS_COUNT };
 const char *alert_status_name(enum alert_status s);
 int alert_status_parse(const char *s, enum alert_status *out);
 
@@ -91,6 +95,14 @@ struct alert {
 	bool has_note;
 	char note[ALERT_NOTE_MAX + 1];
 	int64_t acknowledged_ms, resolved_ms;
+	/* four eyes: the resolution proposed (pending_review, or approved:
+	 * then outcome too) and by whom; who reviewed it and their note. ""
+	 * / OUTCOME_NONE when the alert never went through review. */
+	enum alert_outcome proposed_outcome;
+	char proposed_by[ALERT_ACTOR_MAX + 1];
+	char reviewed_by[ALERT_ACTOR_MAX + 1];
+	bool has_review_note;
+	char review_note[ALERT_NOTE_MAX + 1];
 };
 
 /* For each rule, the event at which its marker last started to hold ("" when

@@ -92,6 +92,8 @@ int api_badge_secret_load(struct store *st, uint8_t secret[API_BADGE_SECRET_LEN]
 /* GET /v1/badge/ID.svg and POST /v1/players/ID/badge-link (api_badge.c). */
 void api_handle_badge(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 void api_handle_badge_link(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+/* GET /v1/reports/portfolio (api_portfolio.c). */
+void api_portfolio(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);

@@ -62,6 +62,8 @@ enum audit_kind {
 	AUDIT_TOKEN_REGISTERED,
 	AUDIT_BADGE_LINK_MADE,
 	AUDIT_FOLLOW_UP, /* a follow-up window of a resolved alert completed (follow_ups.h) */
+	AUDIT_REVIEW_APPROVED, /* four eyes: a second person approved a proposed resolution */
+	AUDIT_REVIEW_REJECTED, /* ... or sent it back */
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);

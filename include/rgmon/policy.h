@@ -95,6 +95,21 @@ struct policy_rule {
 	int64_t tiers[RULE_PARAMS_MAX][TIER_COUNT][POLICY_CURRENCIES_MAX];
 };
 
+/* "review" (four eyes): which resolutions of an alert a second person
+ * must approve. levels[outcome] (enum alert_outcome, alert_decide.h) is a
+ * bit per alert level, 1 << LEVEL_AMBER / LEVEL_RED. A pack that says
+ * nothing gets POLICY_REVIEW_DEFAULT_SOURCE's rule: closing a red alert
+ * as false_positive or contacted_no_action (no intervention at all) needs
+ * a second person. */
+#define POLICY_OUTCOMES_MAX 8
+#define POLICY_REVIEW_DEFAULT_SOURCE                                                                  \
+	"rgmon house rule (default): a red alert closed without an intervention is checked by a " \
+	"second person"
+struct policy_review {
+	char source[POLICY_SOURCE_MAX + 1];
+	uint8_t levels[POLICY_OUTCOMES_MAX];
+};
+
 struct policy {
 	char name[POLICY_NAME_MAX + 1];
 	char id[POLICY_ID_MAX + 1];          /* name@sha256:hex */
@@ -125,6 +140,7 @@ struct policy {
 	 * proportion. 0 = not given: patterns count in full. */
 	int64_t material[POLICY_CURRENCIES_MAX];
 	struct policy_rule rules[RULE_COUNT];
+	struct policy_review review;
 };
 
 /* Parses and checks a policy. Returns 0, or -1 with err naming the field. */
@@ -138,6 +154,10 @@ int policy_load(struct policy *p, const char *path, char **text, char *err, size
 /* Index of a currency in the policy, or -1 when the policy has no money
  * thresholds for it (money markers then stay silent for that player). */
 int policy_currency_index(const struct policy *p, const char *currency);
+
+/* Whether resolving an alert of this level with this outcome (enum
+ * alert_outcome) needs a second person's approval under the pack. */
+bool policy_review_needed(const struct policy *p, int outcome, enum risk_level level);
 
 const char *risk_level_name(enum risk_level l);
 const char *risk_action_name(enum risk_action a);

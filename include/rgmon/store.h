@@ -345,4 +345,47 @@ int store_committed_at(struct store *st, int64_t *ms, char *err, size_t errlen);
  * 0 when it was. */
 int store_token_register(struct store *st, const char *fingerprint, int64_t at_ms, char *err, size_t errlen);
 
+/* ---- the portfolio view (store_portfolio.c) ----
+ * Days are UTC days since 1970-01-01 (ms / 86400000). */
+#define STORE_PORTFOLIO_KEEP_DAYS 400 /* daily level counts kept */
+#define STORE_PORTFOLIO_SCORE_DAYS 8  /* per-player daily scores kept: a week back, and today */
+typedef int (*store_portfolio_count_fn)(void *ctx, const char *country, int level, int64_t players);
+/* Players by account country ("" unknown) and level (enum risk_level),
+ * from the players table's columns; fn returning non-zero stops. */
+int store_players_by_country_level(struct store *st, store_portfolio_count_fn fn, void *ctx, char *err,
+				   size_t errlen);
+/* Starts day's snapshot: drops any earlier one of that day and the days
+ * past STORE_PORTFOLIO_KEEP_DAYS; with scores, also keeps each scored
+ * player's score for the day (from the players table) and drops scores
+ * older than STORE_PORTFOLIO_SCORE_DAYS. store_portfolio_day_put then
+ * adds the counts. Writer only. */
+int store_portfolio_day_begin(struct store *st, int32_t day, bool scores, char *err, size_t errlen);
+int store_portfolio_day_put(struct store *st, int32_t day, const char *jurisdiction, int level, int64_t players,
+			    char *err, size_t errlen);
+typedef int (*store_portfolio_day_fn)(void *ctx, int32_t day, const char *jurisdiction, int level,
+				      int64_t players);
+int store_portfolio_days_each(struct store *st, int32_t from_day, int32_t to_day, store_portfolio_day_fn fn,
+			      void *ctx, char *err, size_t errlen);
+typedef int (*store_portfolio_mover_fn)(void *ctx, const char *player_id, int score_then, int score_now,
+					int level_now);
+/* The players whose score rose (up) or fell most since day's snapshot,
+ * at most limit, biggest change first. Returns 1, 0 when there is no
+ * snapshot of that day (nothing walked), or -1. */
+int store_portfolio_movers(struct store *st, int32_t day, bool up, int limit, store_portfolio_mover_fn fn,
+			   void *ctx, char *err, size_t errlen);
+/* Alerts opened (resolved false) and resolved (true) per UTC day in
+ * [from_ms, to_ms). */
+typedef int (*store_portfolio_flow_fn)(void *ctx, int32_t day, bool resolved, int64_t alerts);
+int store_portfolio_flow_each(struct store *st, int64_t from_ms, int64_t to_ms, store_portfolio_flow_fn fn,
+			      void *ctx, char *err, size_t errlen);
+/* out: alerts resolved since from_ms, of them resolved by their due time,
+ * and alerts unresolved and past due at now_ms. */
+int store_portfolio_resolutions(struct store *st, int64_t from_ms, int64_t now_ms, int64_t out[3], char *err,
+				size_t errlen);
+/* Per rule of the alerts resolved since from_ms: how many, and how many
+ * as false_positive. */
+typedef int (*store_portfolio_fp_fn)(void *ctx, const char *rule, int64_t resolved, int64_t false_positives);
+int store_portfolio_false_positives_each(struct store *st, int64_t from_ms, store_portfolio_fp_fn fn, void *ctx,
+					 char *err, size_t errlen);
+
 #endif

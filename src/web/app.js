@@ -24,6 +24,7 @@ const ACTIONS = {
 const $ = (sel) => document.querySelector(sel);
 let refreshTimer = null;
 let myRole = null; // from GET /v1/me: which pages this token can use
+let myName = null; // and who: a proposer may not review their own resolution (review.js)
 
 // ---- API ------------------------------------------------------------------
 
@@ -65,7 +66,7 @@ function showError(msg) {
 }
 
 function show(id) {
-  for (const s of ['signin', 'queue', 'alert', 'player', 'rule', 'lookup', 'export', 'effectiveness']) $('#' + s).hidden = s !== id;
+  for (const s of ['signin', 'dashboard', 'queue', 'alert', 'player', 'rule', 'lookup', 'export', 'effectiveness']) $('#' + s).hidden = s !== id;
 }
 
 // In the browser's zone, or in tz (an IANA name); the zone's abbreviation
@@ -128,7 +129,7 @@ async function showRule(id) {
   }
   packs.append(body);
   $('#rule').replaceChildren(
-    el('p', {}, el('a', { href: '#/', text: '← queue' })),
+    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
     el('h1', {}, 'Rule ', el('code', { text: r.id })),
     el('div', { class: 'card' }, el('p', { text: r.summary }),
       el('h2', { text: 'In the packs in use' }), r.packs.length ? packs : el('p', { class: 'muted', text: 'No pack in use switches it on.' })));
@@ -142,6 +143,8 @@ async function signIn(token) {
   try {
     const me = await api('/v1/me');
     myRole = me.role;
+    myName = me.name;
+    $('#nav').hidden = !(me.role === 'compliance' || me.role === 'admin');
     $('#who').textContent = me.name + ' (' + me.role + ')';
     $('#who').hidden = false;
     $('#signout').hidden = false;
@@ -156,6 +159,7 @@ function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   $('#who').hidden = true;
   $('#signout').hidden = true;
+  $('#nav').hidden = true;
   clearInterval(refreshTimer);
   show('signin');
 }
@@ -187,7 +191,7 @@ function queueRow(a) {
     el('td', {}, el('a', { href: '#/alerts/' + a.alert_id, class: 'open', text: why + (a.reasons.length > 1 ? ' (+' + (a.reasons.length - 1) + ' more)' : ''), onclick: (ev) => ev.stopPropagation() })),
     el('td', { text: ACTIONS[a.suggested_action] || a.suggested_action }),
     el('td', { class: 'due', text: a.status === 'resolved' ? 'resolved ' + fmtTime(a.resolved_at) : fmtDue(a.due_at, a.overdue) }),
-    el('td', { class: 'status', text: a.status + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + outcomeLabel(a.outcome) : '') }));
+    el('td', { class: 'status', text: reviewStatusText(a) || a.status + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + outcomeLabel(a.outcome) : '') }));
   return tr;
 }
 
@@ -290,7 +294,7 @@ async function showAlert(id) {
 
   const facts = el('dl', { class: 'facts' },
     el('dt', { text: 'Player' }), el('dd', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id })),
-    el('dt', { text: 'Status' }), el('dd', { id: 'alert-status', text: a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ' by ' + a.actor + ')' : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
+    el('dt', { text: 'Status' }), el('dd', { id: 'alert-status', text: reviewStatusText(a) || a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ' by ' + a.actor + ')' : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
     el('dt', { text: 'Raised' }), el('dd', { text: fmtTime(a.created_at) + (a.escalations ? ', escalated ' + a.escalations + '×' : '') }),
     // A resolved alert is no longer due: say when it was resolved.
     a.status === 'resolved' ? el('dt', { text: 'Resolved' }) : el('dt', { text: 'Due' }),
@@ -300,10 +304,11 @@ async function showAlert(id) {
 
   const side = el('div', { class: 'card' }, el('h2', { text: 'Suggested action' }), el('p', { class: 'suggest', text: ACTIONS[a.suggested_action] || a.suggested_action }));
   if (a.status === 'open') side.append(ack);
-  if (a.status !== 'resolved') side.append(resolveForm(a));
+  if (a.status === 'pending_review') side.append(reviewPanel(a));
+  else if (a.status !== 'resolved') side.append(resolveForm(a));
 
   sec.replaceChildren(
-    el('p', {}, el('a', { href: '#/', text: '← queue' })),
+    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
     el('h1', {}, chip(a.level), ' Alert ', el('code', { text: a.alert_id })),
     el('div', { class: 'grid' },
       el('div', { class: 'card' }, facts, el('h2', { text: 'Why' }), reasons, el('h2', { text: 'Evidence' }), evidence, el('h2', { text: 'History' }), history),
@@ -381,7 +386,7 @@ async function showPlayer(id) {
   const followUps = el('div', { id: 'player-follow-up' });
 
   $('#player').replaceChildren(
-    el('p', {}, el('a', { href: '#/', text: '← queue' })),
+    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
     el('h1', {}, 'Player ', el('code', { text: p.player_id }), ' ', el('span', { class: 'badge' }, badge)),
     el('div', { class: 'grid' },
       el('div', { class: 'card' },
@@ -508,6 +513,8 @@ async function route() {
     else if ((m = h.match(/^\/alerts\/([0-9a-f]{32})$/))) await showAlert(m[1]);
     else if ((m = h.match(/^\/players\/(.+)$/))) await showPlayer(decodeURIComponent(m[1]));
     else if ((m = h.match(/^\/rules\/(.+)$/))) await showRule(decodeURIComponent(m[1]));
+    else if (h === '/queue/pending_review') await showReviewQueue();
+    else if (h === '/') await showDashboard(); // the landing page for staff (dashboard.js)
     else await showQueue();
   } catch (e) {
     // The error alone: not under the page that was shown before.

@@ -22,7 +22,8 @@ page.on('pageerror', (e) => pageErrors.push(e.message));
 page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('status of 401')) pageErrors.push(m.text()); });
 
 try {
-  await page.goto(url + '/');
+  // The queue's own address: compliance staff land on the dashboard.
+  await page.goto(url + '/#/queue');
   ok('sign-in form is shown first', await page.isVisible('#signin-form'));
 
   await page.fill('#token', 'rgm_wrong');
@@ -127,7 +128,7 @@ try {
   // Phone width (390 px): nothing wider than the screen, plot labels legible.
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   phone.on('pageerror', (e) => pageErrors.push(e.message));
-  await phone.goto(url + '/');
+  await phone.goto(url + '/#/queue');
   await phone.fill('#token', token);
   await phone.click('#signin-form button[type=submit]');
   await phone.waitForSelector('#queue-table tbody tr');

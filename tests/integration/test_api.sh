@@ -76,6 +76,8 @@ GET|/v1/alerts||401 401 403 200 403 200
 GET|/v1/alerts/$ALERT||401 401 403 200 403 200
 POST|/v1/alerts/$ALERT/acknowledge|{"bogus":"1"}|401 401 403 400 403 400
 POST|/v1/alerts/$ALERT/resolve|{}|401 401 403 400 403 400
+POST|/v1/alerts/$ALERT/review|{}|401 401 403 400 403 400
+GET|/v1/reports/portfolio||401 401 403 200 403 200
 GET|/v1/policy||401 401 403 200 403 200
 GET|/v1/rules||401 401 403 200 403 200
 GET|/v1/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z||401 401 403 403 200 200
@@ -172,6 +174,11 @@ FP=$(getj compliance '/v1/alerts?status=open&limit=1' | jq -r '.alerts[0].alert_
 FPP=$(getj compliance "/v1/alerts/$FP" | jq -r .player_id)
 ALERT2=$(getj compliance '/v1/alerts?status=open&limit=2' | jq -r --arg fp "$FP" '[.alerts[].alert_id | select(. != $fp)][0]')
 check "resolve as false positive" 200 "$(code compliance POST "/v1/alerts/$FP/resolve" '{"outcome":"false_positive","note":"reviewed: a one-off win pattern"}')"
+# The queue's top alert is red: its false positive waits for a second
+# person (four eyes), and the block lifts only when one approves.
+check "a red false positive waits for review" pending_review "$(jq -r .status "$WORK/body")"
+check "a second person approves it" "200 resolved" \
+  "$(code admin POST "/v1/alerts/$FP/review" '{"decision":"approve"}') $(jq -r .status "$WORK/body")"
 
 # ---- listing: filters and paging ----
 getj compliance '/v1/alerts?limit=500' >"$WORK/all"

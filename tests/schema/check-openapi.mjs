@@ -87,13 +87,15 @@ async function live(url, token, agent) {
   await check("/v1/alerts", "/v1/alerts?limit=0");
   if (page.next_cursor) await check("/v1/alerts", `/v1/alerts?limit=3&cursor=${encodeURIComponent(page.next_cursor)}`);
   const resolved = await check("/v1/alerts", "/v1/alerts?status=resolved&limit=5");
-  for (const a of [...(page.alerts || []), ...(resolved.alerts || [])]) {
+  const pending = await check("/v1/alerts", "/v1/alerts?status=pending_review&limit=5");
+  for (const a of [...(page.alerts || []), ...(resolved.alerts || []), ...(pending.alerts || [])]) {
     await check("/v1/alerts/{alert_id}", `/v1/alerts/${a.alert_id}`);
     await check("/v1/players/{player_id}", `/v1/players/${encodeURIComponent(a.player_id)}`);
     await check("/v1/players/{player_id}/risk", `/v1/players/${encodeURIComponent(a.player_id)}/risk`);
     if (agent) await check("/v1/players/{player_id}/risk", `/v1/players/${encodeURIComponent(a.player_id)}/risk`, agent);
   }
   await check("/v1/alerts/{alert_id}", "/v1/alerts/0123456789abcdef0123456789abcdef");
+  await check("/v1/reports/portfolio", "/v1/reports/portfolio");
   await check("/v1/players/{player_id}", "/v1/players/nobody-here");
   if (agent) await check("/v1/alerts", "/v1/alerts", agent);
   const badge = await get(`/v1/badge/${encodeURIComponent(page.alerts?.[0]?.player_id || "x")}.svg`);

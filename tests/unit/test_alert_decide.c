@@ -147,6 +147,32 @@ static void test_a_known_marker_changes_nothing(void **state)
 	assert_string_equal(ch.flag_alert_id, open.alert_id);
 }
 
+/* A closure waiting for review was proposed without the new evidence: it
+ * goes back to the person who had the alert. */
+static void test_new_evidence_sends_a_pending_closure_back(void **state)
+{
+	(void)state;
+	const struct policy *pol = plain_policy();
+	struct player_state ps;
+	struct alert open = open_amber(pol, &ps);
+	open.status = ALERT_PENDING_REVIEW;
+	open.proposed_outcome = OUTCOME_FALSE_POSITIVE;
+	snprintf(open.proposed_by, sizeof(open.proposed_by), "ann");
+	snprintf(open.acknowledged_by, sizeof(open.acknowledged_by), "ann");
+	int rules[] = { RULE_MONEY_NET_LOSS, RULE_INTENSITY_NIGHT_PLAY };
+	player_with(&ps, rules, 2);
+	struct event ev = deposit("e1");
+	struct engine_result res = result(LEVEL_AMBER, LEVEL_AMBER, false, 0);
+	res.nnew = 1;
+	res.new_rules[0] = RULE_INTENSITY_NIGHT_PLAY;
+	struct alert_change ch;
+	assert_int_equal(alert_decide(&open, &ev, &ps, &res, pol, NULL, &ch), 0);
+	assert_int_equal(ch.kind, ALERT_CHANGE_ESCALATE);
+	assert_int_equal(ch.alert.status, ALERT_ACKNOWLEDGED);
+	assert_int_equal(ch.alert.proposed_outcome, OUTCOME_NONE);
+	assert_string_equal(ch.alert.proposed_by, "ann"); /* who proposed it, kept */
+}
+
 static void test_a_new_marker_joins_the_open_alert(void **state)
 {
 	(void)state;
@@ -459,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_the_same_events_give_the_same_id),
 		cmocka_unit_test(test_a_known_marker_changes_nothing),
 		cmocka_unit_test(test_a_new_marker_joins_the_open_alert),
+		cmocka_unit_test(test_new_evidence_sends_a_pending_closure_back),
 		cmocka_unit_test(test_a_raise_to_red_escalates_and_flags),
 		cmocka_unit_test(test_a_strong_marker_flags_a_green_player),
 		cmocka_unit_test(test_exclusion_flags_and_clamps_to_red),

@@ -101,6 +101,9 @@ static const struct {
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/resolve", "alert_resolve",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/review", "alert_review",
+	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "GET", "/v1/reports/portfolio", "portfolio", NULL },
 	{ "GET", "/v1/policy", "policy", NULL },
 	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
@@ -208,14 +211,13 @@ static void test_unknown_paths_are_404(void **state)
 		"/HEALTHZ", "/Healthz", "/health", "/healthzz", "/metrics.txt", "/ui", "/v1/badge/p1.png",
 		"/v1/badge/p1", "/v1/badge/p1.SVG", "/v1/tokens", "/index.html",
 		/* DESIGN 1.4 additions (2026-12) this build does not serve yet */
-		"/v1/players/p1/card", "/v1/reports/portfolio", "/v1/reports", "/v1/reports/effectiveness/csv",
+		"/v1/players/p1/card", "/v1/reports", "/v1/reports/effectiveness/csv",
 		/* paths that are not absolute */
 		"", "healthz", "v1/alerts",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		expect_404("GET", paths[i]);
 	expect_404("POST", "/v1/players/p1/interactions");
-	expect_404("POST", "/v1/alerts/a1/review");
 	/* an unknown method on an unknown path is still 404 */
 	expect_404("BREW", "/coffee");
 }
@@ -381,6 +383,8 @@ static void test_roles_per_route(void **state)
 		{ "GET", "alert", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_acknowledge", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_resolve", R(COMPLIANCE) | R(ADMIN) },
+		{ "POST", "alert_review", R(COMPLIANCE) | R(ADMIN) },
+		{ "GET", "portfolio", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "policy", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "audit_export", R(REGULATOR) | R(ADMIN) },
 		{ "GET", "effectiveness", R(COMPLIANCE) | R(REGULATOR) | R(ADMIN) },

@@ -471,10 +471,65 @@ static void test_checkpointer_copies_the_wal_off_the_writer(void **state)
 	assert_int_equal(n.accepted, 15001);
 }
 
+
+/* ---- the portfolio's daily snapshot --------------------------------------- */
+
+struct day_totals_seen {
+	int32_t day[16];
+	int64_t players[16];
+	int n;
+};
+
+static int add_day_total(void *ctx, int32_t day, const char *jurisdiction, int level, int64_t players)
+{
+	struct day_totals_seen *d = ctx;
+	(void)jurisdiction;
+	(void)level;
+	if (!d->n || d->day[d->n - 1] != day) {
+		d->day[d->n] = day;
+		d->players[d->n++] = 0;
+	}
+	d->players[d->n - 1] += players;
+	return 0;
+}
+
+/* Keyed on the stream's time: the first event of a new UTC day records the
+ * days the stream leaves, with the players as they stood before it (the
+ * open batch's too); a late event records nothing. */
+static void test_portfolio_daily_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	const int32_t nov1 = 20758; /* 2026-11-01 */
+	/* A stream may jump days (a quiet week, or serve's clock): allow it. */
+	struct ingest_config cfg = { .max_ahead_hours = 240 };
+	cfg.policy = test_policy("UTC0");
+	ingest_free(f->ig);
+	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
+	assert_non_null(f->ig);
+	assert_int_equal(feed(f, dep("s1", "p1", "2026-11-01T10:00:00Z", 100), 1), INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep("s2", "p2", "2026-11-01T23:59:59Z", 100), 2), INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep("s3", "p3", "2026-11-02T00:00:00Z", 100), 3), INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep("s4", "p4", "2026-11-01T12:00:00Z", 100), 4), INGEST_ACCEPTED); /* late */
+	assert_int_equal(feed(f, dep("s5", "p1", "2026-11-05T08:00:00+01:00", 100), 5), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+
+	struct day_totals_seen d = { .n = 0 };
+	assert_int_equal(store_portfolio_days_each(f->st, nov1 - 10, nov1 + 10, add_day_total, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.n, 4); /* 1, 2, 3, 4 November; the 5th is the stream's day */
+	assert_int_equal(d.day[0], nov1);
+	assert_int_equal(d.players[0], 2); /* p1, p2: not p3, whose event crossed */
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(d.day[i], nov1 + i);
+		assert_int_equal(d.players[i], 4); /* the days the stream skipped, as it stood */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_duplicates_are_counted_not_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_portfolio_daily_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_event_id_is_a_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_are_kept_with_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_key_must_be_the_player_id, setup, teardown),
