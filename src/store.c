@@ -136,7 +136,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX alert_follow_up_due ON alert_follow_up(end_ms) WHERE complete = 0;"
 	"CREATE INDEX alert_follow_up_by_anchor ON alert_follow_up(window_days, anchor_ms);"
 	"CREATE INDEX alerts_by_player_time ON alerts(player_id, created_ms);",
-	/* four eyes on risky closures, and the portfolio view (issue 16):
+	/* 10: four eyes on risky closures, and the portfolio view (issue 16):
 	 * the resolution an alert waits with in pending_review and who
 	 * reviewed it; each player's level, score and account country as
 	 * columns beside the state blob, and the daily snapshot the writer
