@@ -600,8 +600,8 @@ static int load_file(const char *text, size_t len, json_t **doc, bool *is_help, 
 						 "rgmon knows)");
 		else {
 			rg_strlcpy(l.lang, lang, sizeof(l.lang));
-			if (check_observations(&l, err, errlen) < 0 || check_actions(root, err, errlen) < 0 ||
-			    check_tools_and_words(root, err, errlen) < 0 || need_texts(root, "questions", "", err, errlen) < 0 ||
+			if (check_tools_and_words(root, err, errlen) < 0 || check_observations(&l, err, errlen) < 0 ||
+			    check_actions(root, err, errlen) < 0 || need_texts(root, "questions", "", err, errlen) < 0 ||
 			    need_texts(root, "avoid", "", err, errlen) < 0 ||
 			    need_text(root, "no_observations", "", err, errlen) < 0)
 				rc = -1;
