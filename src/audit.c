@@ -31,6 +31,7 @@ int audit_record_hash(int64_t seq, const char *at, const char *kind, const char 
 static const char *const kind_names[AUDIT_KIND_COUNT] = {
 	"policy_loaded", "level_change", "alert_opened", "alert_escalated", "player_flag", "staff_action",
 	"checkpoint", "retention", "export_made", "service_start", "service_stop", "token_registered",
+	"interaction", "case_note",
 };
 
 const char *audit_kind_name(enum audit_kind k) { return (unsigned)k < AUDIT_KIND_COUNT ? kind_names[k] : "?"; }

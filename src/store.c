@@ -111,6 +111,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE offsets ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
 	/* and the file says whose it is (STORE_APPLICATION_ID) */
 	"PRAGMA application_id = 1919380846;",
+	/* talk (issue 17, case notes of issue 16): staff notes on a player --
+	 * interactions with the player (chat, e-mail, phone) and notes on an
+	 * alert -- one table; a note on an alert joins its thread. */
+	"CREATE TABLE notes(seq INTEGER PRIMARY KEY, note_id TEXT NOT NULL UNIQUE, player_id TEXT NOT NULL,"
+	" alert_id TEXT, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL,"
+	" channel TEXT NOT NULL, topic TEXT, summary TEXT NOT NULL, offered TEXT, accepted TEXT);"
+	"CREATE INDEX notes_by_alert ON notes(alert_id, seq) WHERE alert_id IS NOT NULL;"
+	"CREATE INDEX notes_by_player ON notes(player_id, seq);",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

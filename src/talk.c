@@ -176,6 +176,9 @@ static const char *const word_keys[] = {
 	"limit.loss.month", "limit.session_time.day", "limit.session_time.week", "limit.session_time.month",
 	"window.last_hour", "window.hours", "window.days", "window.today", "window.calendar_week",
 	"window.calendar_month", "what.deposits", "what.net_deposits", "what.deposited", "what.lost",
+	/* the agent card's labels (api_talk.c) */
+	"card.reasons", "card.opening", "card.observations", "card.questions", "card.offer", "card.avoid", "card.help",
+	"card.suppressed", "card.not_suppressed",
 };
 
 static const char *const action_keys[ACTION_COUNT] = { "limits", "pause", "self_exclusion", "financial_check",

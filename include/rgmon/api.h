@@ -9,6 +9,8 @@
 #ifndef RGMON_API_H
 #define RGMON_API_H
 
+#include <jansson.h>
+
 #include "rgmon/common.h"
 #include "rgmon/metrics.h"
 #include "rgmon/policy.h"
@@ -23,6 +25,7 @@
 struct store;
 struct writer_queue;
 struct sign_key;
+struct talk_set;
 
 struct api_context {
 	struct metrics *metrics;
@@ -33,6 +36,8 @@ struct api_context {
 	/* Every pack serve scores with (immutable, or NULL): a player is
 	 * read with the pack of their account country. */
 	const struct policy_set *policies;
+	/* Talking points (talk.h), immutable, or NULL: risk replies go without. */
+	const struct talk_set *talk;
 };
 
 struct api_request {
@@ -56,6 +61,7 @@ struct api_reply {
 	 * -1 when unused. For large replies such as audit exports. */
 	int file_fd;
 	const char *download_name; /* Content-Disposition attachment, or NULL */
+	const char *csp;           /* Content-Security-Policy instead of the UI's, or NULL */
 };
 
 /* Roles as a bit mask; admin may use every route. */
@@ -78,6 +84,21 @@ extern const size_t api_route_count;
  * other methods (405, their names in allow) or not at all (404). */
 const struct api_route *api_match(const char *method, const char *path, struct api_request *rq, bool *path_known,
 				  char *allow, size_t allowlen);
+
+/* ---- api_talk.c: talking points, the agent card, interactions, notes ---- */
+struct player_state;
+/* Adds "talking_points" to a player's risk j, in the ?lang= language if
+ * asked and known, else the player's (talk.h). */
+void api_talk_add_points(const struct api_context *ctx, const struct api_request *rq, const struct player_state *ps,
+			 const struct policy *pol, bool agent, json_t *j);
+/* Adds "notes" (the alert's thread, oldest first) to an alert's JSON j;
+ * -1 with err on a store error. */
+int api_talk_add_notes(const struct api_request *rq, const char *alert_id, json_t *j, char *err, size_t errlen);
+/* Appends the interaction counters to /metrics. */
+void api_talk_metrics(const struct api_request *rq, struct sbuf *out);
+void api_handle_player_card(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+void api_handle_interaction(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+void api_handle_alert_note(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);

@@ -56,6 +56,8 @@ enum audit_kind {
 	AUDIT_SERVICE_START,
 	AUDIT_SERVICE_STOP,
 	AUDIT_TOKEN_REGISTERED,
+	AUDIT_INTERACTION, /* a staff member talked with a player (notes.h) */
+	AUDIT_CASE_NOTE,   /* a note on an alert's thread (notes.h) */
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);
