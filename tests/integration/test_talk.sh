@@ -152,6 +152,12 @@ check "the case note is in the audit export" 1 "$(jq -r 'select(.kind == "case_n
 curl -s "$URL/metrics" >"$WORK/metrics"
 check "interactions are counted by channel" "1 1 1" \
   "$(awk '/^rgmon_interactions_total\{channel="chat"\}/{c=$2} /^rgmon_interactions_total\{channel="email"\}/{e=$2} /^rgmon_interactions_total\{channel="phone"\}/{p=$2} END{print c, e, p}' "$WORK/metrics")"
+# live replies (risk with talking points for staff and agents, alerts with
+# their threads) against schemas/openapi.yaml
+node tests/schema/check-openapi.mjs --url "$URL" --token "$(tok admin)" --agent "$(tok agent)" 2>&1 |
+  sed 's/^ok - /ok - openapi: /; s/^not ok - /not ok - openapi: /' >"$WORK/openapi.out"
+cat "$WORK/openapi.out"
+FAILED=$((FAILED + $(grep -c '^not ok' "$WORK/openapi.out")))
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 $RGMON audit verify "$WORK/export.jsonl" >/dev/null 2>&1; check "the export with interactions verifies" 0 $?
 finish
