@@ -384,4 +384,16 @@ void api_talk_metrics(const struct api_request *rq, struct sbuf *out)
 	for (int c = 0; c < NOTE_INTERNAL; c++)
 		sbuf_printf(out, "rgmon_interactions_total{channel=\"%s\"} %lld\n", note_channel_name((enum note_channel)c),
 			    (long long)by[c]);
+	int64_t recent, active;
+	if (store_interactions_per_active(rq->db, rq->now_ms - 30LL * 86400000, &recent, &active, err, sizeof(err)) < 0)
+		return;
+	sbuf_printf(out, "# HELP rgmon_active_players Players with an event other than a game round in the last 30 days "
+			 "of event time.\n# TYPE rgmon_active_players gauge\nrgmon_active_players %lld\n",
+		    (long long)active);
+	if (active > 0)
+		sbuf_printf(out, "# HELP rgmon_interactions_per_1000_active_players Interactions recorded in the last 30 "
+				 "days per 1,000 active players.\n"
+				 "# TYPE rgmon_interactions_per_1000_active_players gauge\n"
+				 "rgmon_interactions_per_1000_active_players %.2f\n",
+			    (double)recent * 1000.0 / (double)active);
 }

@@ -100,3 +100,29 @@ int store_player_flag_latest(struct store *st, const char *player_id, bool *supp
 		*suppressed = v != 0;
 	return found;
 }
+
+/* Players with an event other than a game round (a session, a deposit...)
+ * in the 30 days of event time before the newest event the store keeps;
+ * the events table holds that window (the dedupe window), and its
+ * per-player index covers every event but game rounds. */
+static const struct store_sql active_players = {
+	"counting active players",
+	"SELECT COUNT(DISTINCT player_id) FROM events WHERE type <> 'game_round'"
+	" AND ts_ms >= (SELECT MAX(ts_ms) FROM events) - 30 * 86400000",
+	"", STMT_NONE,
+};
+
+static const struct store_sql recent_interactions = {
+	"counting recent interactions", "SELECT COUNT(*) FROM notes WHERE kind = 'interaction' AND at_ms >= ?", "I",
+	STMT_NONE,
+};
+
+int store_interactions_per_active(struct store *st, int64_t since_ms, int64_t *interactions, int64_t *players,
+				  char *err, size_t errlen)
+{
+	*interactions = *players = 0;
+	if (store_exec(st, &active_players, store_row_ints, players, err, errlen) < 0 ||
+	    store_exec(st, &recent_interactions, store_row_ints, interactions, err, errlen, since_ms) < 0)
+		return -1;
+	return 0;
+}

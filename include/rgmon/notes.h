@@ -55,6 +55,11 @@ int store_notes_for_alert(struct store *st, const char *alert_id, store_note_fn 
 			  size_t errlen);
 /* Interactions recorded, per channel (out[NOTE_CHANNEL_COUNT]). */
 int store_interaction_counts(struct store *st, int64_t out[NOTE_CHANNEL_COUNT], char *err, size_t errlen);
+/* Interactions recorded since since_ms (wall time), and the players active
+ * in the last 30 days of event time (an event other than a game round), for
+ * interactions per 1,000 active players (UKGC SR 3.4.3 Req 14). */
+int store_interactions_per_active(struct store *st, int64_t since_ms, int64_t *interactions, int64_t *players,
+				  char *err, size_t errlen);
 /* Whether marketing and bonuses are suppressed for the player: the latest
  * player flag in the audit trail says. 1 found (*suppressed set), 0 never
  * flagged, -1 error. */

@@ -158,6 +158,9 @@ node tests/schema/check-openapi.mjs --url "$URL" --token "$(tok admin)" --agent 
   sed 's/^ok - /ok - openapi: /; s/^not ok - /not ok - openapi: /' >"$WORK/openapi.out"
 cat "$WORK/openapi.out"
 FAILED=$((FAILED + $(grep -c '^not ok' "$WORK/openapi.out")))
+# 3 interactions over 4 players active in the fixture's last 30 days
+check "active players" 4 "$(awk '$1 == "rgmon_active_players" {print $2}' "$WORK/metrics")"
+check "interactions per 1,000 active players" 750.00 "$(awk '$1 == "rgmon_interactions_per_1000_active_players" {print $2}' "$WORK/metrics")"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 $RGMON audit verify "$WORK/export.jsonl" >/dev/null 2>&1; check "the export with interactions verifies" 0 $?
 finish
