@@ -24,7 +24,6 @@ function talkBody(tp) {
     ...talkList('Offer', tp.offer, (o) => o.text),
     ...talkList('Avoid', tp.avoid),
     help,
-    el('p', { class: 'muted' }, 'Template ', el('code', { text: tp.template })),
   ];
 }
 
@@ -41,6 +40,7 @@ function talkSection(id) {
       const risk = await api('/v1/players/' + encodeURIComponent(id) + '/risk' + q);
       if (!risk.talking_points) { body.replaceChildren(el('p', { class: 'muted', text: 'No talking points.' })); return; }
       body.setAttribute('lang', risk.talking_points.language);
+      body.dataset.template = risk.talking_points.template; // which talk file: for support, not shown
       body.replaceChildren(...talkBody(risk.talking_points).filter((x) => x));
     } catch (e) { body.replaceChildren(el('p', { class: 'error', text: e.message })); }
   };
