@@ -50,6 +50,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 # clock or keeps mutable globals; a file added here is held to the same.
 CORE_SRC := src/event.c src/timestamp.c src/tz.c src/policy.c src/policy_set.c src/engine.c src/state.c src/score.c \
             src/state_codec.c src/digest.c src/common.c src/risk.c src/alert_decide.c src/alert_json.c src/follow_up.c \
+            src/talk.c src/talk_fmt.c \
             $(wildcard src/rules/*.c)
 CORE_OBJ := $(CORE_SRC:src/%.c=$(OBJDIR)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -89,6 +90,25 @@ build/gen/policy_default.inc: policies/default.json
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(OBJDIR)/policy_file.o: build/gen/policy_default.inc
+
+# The built-in talk files (talking points per language, help lines):
+# every policies/talk/*.json as a C string literal in one table.
+TALK_FILES := $(sort $(wildcard policies/talk/*.json))
+build/gen/talk_default.inc: $(TALK_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ for f in $(TALK_FILES); do \
+	     sym=$$(basename $$f | tr -c 'a-zA-Z0-9\n' '_'); \
+	     echo "static const char talk_$$sym[] ="; \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	     echo ";"; \
+	   done; \
+	   echo "static const struct talk_builtin talk_builtins[] = {"; \
+	   for f in $(TALK_FILES); do \
+	     n=$$(basename $$f); sym=$$(echo $$n | tr -c 'a-zA-Z0-9\n' '_'); \
+	     echo "	{ \"$$n\", talk_$$sym, sizeof(talk_$$sym) - 1 },"; \
+	   done; \
+	   echo "};"; } > $@
+$(OBJDIR)/talk_file.o: build/gen/talk_default.inc
 
 # The web UI: every file in src/web/ as a C string literal in one table.
 WEB_FILES := $(sort $(wildcard src/web/*))

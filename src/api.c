@@ -137,6 +137,7 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
 				      "# TYPE rgmon_outbox_backlog gauge\nrgmon_outbox_backlog %lld\n",
 			    (long long)backlog);
+	api_talk_metrics(rq, &r->body);
 }
 
 /* ---- who am I ------------------------------------------------------------- */
@@ -182,7 +183,10 @@ static void handle_player_risk(const struct api_context *ctx, const struct api_r
 		return;
 	/* Agents see the badge and the reasons in words: no money, no age. */
 	enum risk_view view = caller_is(rq, ROLE_AGENT) ? RISK_VIEW_AGENT : RISK_VIEW_STAFF;
-	reply_json(r, 200, risk_player_view_json(rq->params[0], &ps, player_policy(ctx, &ps), view));
+	const struct policy *pol = player_policy(ctx, &ps);
+	json_t *j = risk_player_view_json(rq->params[0], &ps, pol, view);
+	api_talk_add_points(ctx, rq, &ps, pol, view == RISK_VIEW_AGENT, j);
+	reply_json(r, 200, j);
 }
 
 static int add_raw_event(void *ctx, const char *raw)
@@ -421,6 +425,10 @@ static void reply_alert(const struct api_request *rq, const char *alert_id, int 
 		return api_error(r, 500, "%s", err);
 	}
 	json_object_set_new(j, "actions", actions);
+	if (api_talk_add_notes(rq, alert_id, j, err, sizeof(err)) < 0) {
+		json_decref(j);
+		return api_error(r, 500, "%s", err);
+	}
 	reply_json(r, status, j);
 }
 
@@ -767,12 +775,15 @@ const struct api_route api_routes[] = {
 	{ "GET", "/v1/players/*", "player", STAFF, handle_player },
 	{ "GET", "/v1/badge/*.svg", "badge", RISK_READERS | API_SIGNED_LINK, api_handle_badge },
 	{ "POST", "/v1/players/*/badge-link", "badge_link", RISK_READERS, api_handle_badge_link },
+	{ "GET", "/v1/players/*/card", "player_card", RISK_READERS, api_handle_player_card },
+	{ "POST", "/v1/players/*/interactions", "player_interaction", RISK_READERS, api_handle_interaction },
 	{ "GET", "/v1/alerts", "alerts", STAFF, handle_alerts },
 	{ "GET", "/v1/alerts/*", "alert", STAFF, handle_alert },
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "POST", "/v1/alerts/*/review", "alert_review", STAFF, handle_review },
 	{ "GET", "/v1/reports/portfolio", "portfolio", STAFF, api_portfolio },
+	{ "POST", "/v1/alerts/*/notes", "alert_note", STAFF, api_handle_alert_note },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },
 	{ "GET", "/v1/rules", "rules", STAFF, handle_rules },
 	{ "GET", "/v1/audit/export", "audit_export", API_ROLE(ROLE_REGULATOR) | API_ROLE(ROLE_ADMIN), handle_audit_export },

@@ -38,6 +38,7 @@ static const char *const kind_names[AUDIT_KIND_COUNT] = {
 	"badge_link_made",
 	"follow_up",
 	"review_approved", "review_rejected",
+	"interaction", "case_note",
 };
 
 const char *audit_kind_name(enum audit_kind k) { return (unsigned)k < AUDIT_KIND_COUNT ? kind_names[k] : "?"; }

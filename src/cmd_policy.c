@@ -6,6 +6,7 @@
 #include "rgmon/alert_decide.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
+#include "rgmon/talk_file.h"
 #include "rgmon/timestamp.h"
 
 #include <stdio.h>
@@ -19,7 +20,8 @@ struct policy_args {
 
 static const struct opt policy_check_opts[] = {
 	OPT_ARGS("FILE|DIR", struct policy_args, files, POLICY_SET_MAX,
-		 "a policy pack (a JSON file), or a directory: every *.json in it"),
+		 "a policy pack (a JSON file), or a directory: every *.json in it; or a talk file or\n"
+		 "directory (policies/talk/: talking points and help lines)"),
 	OPT_END,
 };
 
@@ -31,7 +33,10 @@ const struct cmd_entry cmd_policy_check_entry = {
 	"regulation and article, or \"rgmon house rule\"), and warns on stderr of\n"
 	"rules without a source; on failure names the field that is wrong, or the\n"
 	"two files that claim one country or are both the fallback (the pack\n"
-	"without \"countries\"), and exits 1. See policies/README.md.\n",
+	"without \"countries\"), and exits 1. See policies/README.md.\n"
+	"Talk files (\"kind\": \"talk\" or \"talk-help\", policies/talk/) are checked\n"
+	"as talk: every rule and suggested action has its words, every {number}\n"
+	"fills, and a directory has one file per language and one of help lines.\n",
 	NULL,
 	cmd_policy_check,
 };
@@ -124,6 +129,17 @@ static int cmd_policy_check(const struct cmd_entry *cmd, int argc, char **argv)
 	int rc = cmd_parse(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
+	/* Talk files are checked as talk; the rest as the pack set. */
+	int packs = 0;
+	for (int i = 0; i < a.files.n; i++) {
+		if (!talk_path_is_talk(a.files.v[i]))
+			a.files.v[packs++] = a.files.v[i];
+		else if (talk_check_path(a.files.v[i], err, sizeof(err)) < 0)
+			return cmd_fail("%s", err);
+	}
+	if (packs == 0 && a.files.n > 0)
+		return 0;
+	a.files.n = packs;
 	if (!(set = malloc(sizeof(*set))))
 		return cmd_fail("policy check: out of memory");
 	if (policy_set_load(set, a.files.v, a.files.n, false, err, sizeof(err)) < 0) {

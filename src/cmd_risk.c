@@ -5,6 +5,7 @@
 #include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/policy_set.h"
+#include "rgmon/talk_file.h"
 #include "rgmon/risk.h"
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
@@ -16,7 +17,7 @@ static int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv);
 static int cmd_alerts_list(const struct cmd_entry *cmd, int argc, char **argv);
 
 struct risk_args {
-	const char *db, *policies, *status, *id;
+	const char *db, *policies, *status, *id, *lang;
 	struct opt_list policy;
 	bool json;
 };
@@ -28,6 +29,8 @@ static const struct opt player_show_opts[] = {
 		 "explain with this pack (repeat for more; default: the packs the database was last run with)"),
 	OPT_STRING("policies", "DIR", struct risk_args, policies, NULL, "explain with every *.json pack in DIR"),
 	OPT_FLAG("json", struct risk_args, json, "the JSON of DESIGN 1.3, as the HTTP API returns it"),
+	OPT_STRING("lang", "LANG", struct risk_args, lang, NULL,
+		   "talking points in this language (en, sv, nl, de, es, fr; default: the player's)"),
 	OPT_END,
 };
 
@@ -36,7 +39,8 @@ const struct cmd_entry cmd_player_show_entry = {
 	"Show a player's badge: level (green, amber, red, excluded), score 0-100,\n"
 	"the reasons with their numbers, the player's own limits and how much of\n"
 	"them is used, and any exclusion; as of the player's last event. The player\n"
-	"is read with the pack of their account country (else the fallback pack).\n",
+	"is read with the pack of their account country (else the fallback pack).\n"
+	"--json adds the talking points (policies/talk/), in the player's language.\n",
 	NULL,
 	cmd_player_show,
 };
@@ -102,6 +106,27 @@ static void print_player(json_t *risk)
 	}
 }
 
+/* The talking points of the HTTP risk (staff view), so the two stay the
+ * same JSON (DESIGN 1.3). */
+static int add_talking_points(json_t *risk, const struct player_state *ps, const struct policy *pol,
+			      const char *want, char *err, size_t errlen)
+{
+	struct talk_set *talk = malloc(sizeof(*talk));
+	if (!talk)
+		return seterr(err, errlen, "out of memory");
+	if (talk_set_load_builtin(talk, err, errlen) < 0) {
+		free(talk);
+		return -1;
+	}
+	const char *lang = talk_language(talk, ps, pol, want && event_language_valid(want) ? want : NULL);
+	json_t *tp = talk_points_json(talk, ps, pol, lang, RISK_VIEW_STAFF);
+	if (tp)
+		json_object_set_new(risk, "talking_points", tp);
+	talk_set_release(talk);
+	free(talk);
+	return 0;
+}
+
 static int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct risk_args a = { 0 };
@@ -127,7 +152,12 @@ static int cmd_player_show(const struct cmd_entry *cmd, int argc, char **argv)
 		seterr(err, sizeof(err), "player \"%s\" not found", a.id);
 		goto fail;
 	}
-	json_t *risk = risk_player_json(a.id, &ps, policy_set_for_country(set, ps.country));
+	const struct policy *pol = policy_set_for_country(set, ps.country);
+	json_t *risk = risk_player_json(a.id, &ps, pol);
+	if (a.json && add_talking_points(risk, &ps, pol, a.lang, err, sizeof(err)) < 0) {
+		json_decref(risk);
+		goto fail;
+	}
 	if (a.json) {
 		json_dumpf(risk, stdout, JSON_COMPACT);
 		putchar('\n');

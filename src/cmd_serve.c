@@ -12,6 +12,7 @@
 #include "rgmon/outbox.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
+#include "rgmon/talk_file.h"
 #include "rgmon/sign.h"
 #include "rgmon/source_kafka.h"
 #include "rgmon/store.h"
@@ -191,6 +192,7 @@ struct serve {
 	struct sign_key *audit_key;
 	uint8_t badge_secret[API_BADGE_SECRET_LEN];
 	struct writer_queue *writer;
+	struct talk_set *talk; /* the built-in talking points */
 	struct api_context actx;
 	struct http_server *http;
 	struct outbox_relay *relay;
@@ -296,10 +298,15 @@ static int serve_open(struct serve *s, const struct serve_args *a, char *err, si
 /* The threads: HTTP (read-only), the outbox relay, the Kafka consumer. */
 static int serve_start(struct serve *s, const struct serve_args *a, char *err, size_t errlen)
 {
-	if (!(s->writer = writer_queue_new()))
+	if (!(s->writer = writer_queue_new()) || !(s->talk = malloc(sizeof(*s->talk))))
 		return seterr(err, errlen, "out of memory");
+	if (talk_set_load_builtin(s->talk, err, errlen) < 0) {
+		free(s->talk);
+		s->talk = NULL;
+		return -1;
+	}
 	s->actx = (struct api_context){ &s->metrics, policy_set_fallback(s->set), s->writer, a->tokens != NULL,
-					s->audit_key, s->set, s->badge_secret };
+					s->audit_key, s->set, s->badge_secret, s->talk };
 	struct http_config hcfg = { a->http, a->db, &s->tokens, a->tls_cert, a->tls_key };
 	if (!(s->http = http_start(&hcfg, &s->actx, err, errlen)))
 		return -1;
@@ -429,6 +436,9 @@ static void serve_stop(struct serve *s, bool failed)
 	if (s->set)
 		policy_set_release(s->set);
 	free(s->set);
+	if (s->talk)
+		talk_set_release(s->talk);
+	free(s->talk);
 }
 
 static int cmd_serve(const struct cmd_entry *cmd, int argc, char **argv)

@@ -71,6 +71,14 @@ static bool language_ok(const char *s, size_t len)
 
 bool event_language_valid(const char *s) { return language_ok(s, strlen(s)); }
 
+int event_contact_topic_parse(const char *s)
+{
+	for (int i = 0; s && topic_names[i]; i++)
+		if (strcmp(s, topic_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 enum field_kind {
 	FIELD_INT,      /* integer in [min, max] -> int64_t or int32_t (size) */
 	FIELD_CURRENCY, /* [A-Z]{3} -> char[4] */

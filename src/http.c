@@ -120,7 +120,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct api_reply 
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	/* The UI loads only its own files; no inline script, no third party. */
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
+				r->csp ? r->csp : "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
 	if (r->status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rgmon\"");
 	if (r->status == 405 && allow)

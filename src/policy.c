@@ -502,7 +502,12 @@ static int load_about(struct policy *pol, json_t *root, const struct path *top, 
 		return -1;
 	if (!valid_upper(pol->jurisdiction, 2))
 		return field_err(err, errlen, top, "jurisdiction", "must be an ISO 3166-1 alpha-2 code such as \"SE\"");
-	json_t *v = json_object_get(root, "description");
+	json_t *v = json_object_get(root, "language");
+	if (v && (!json_is_string(v) || !event_language_valid(json_string_value(v))))
+		return field_err(err, errlen, top, "language", "must be an ISO 639-1 code such as \"sv\"");
+	if (v)
+		rg_strlcpy(pol->language, json_string_value(v), sizeof(pol->language));
+	v = json_object_get(root, "description");
 	if (v && !json_is_string(v))
 		return field_err(err, errlen, top, "description", "must be a string");
 	v = json_object_get(root, "sources");
@@ -700,7 +705,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
 						"timezone", "currencies", "scoring", "actions", "due_hours",
 						"limit_raise_delay_hours", "limit_raise_after_period", "material",
-						"periods", "rules", "review", NULL };
+						"periods", "rules", "review", "language", NULL };
 	struct path top = { "" };
 	json_error_t jerr;
 	int rc = -1;

@@ -155,6 +155,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE portfolio_scores(day INTEGER NOT NULL, player_id TEXT NOT NULL, score INTEGER NOT NULL,"
 	" PRIMARY KEY(day, player_id)) WITHOUT ROWID;"
 	"CREATE INDEX alerts_by_resolved ON alerts(resolved_ms) WHERE resolved_ms IS NOT NULL;",
+	/* talk (issue 17, case notes of issue 16): staff notes on a player --
+	 * interactions with the player (chat, e-mail, phone) and notes on an
+	 * alert -- one table; a note on an alert joins its thread. */
+	"CREATE TABLE notes(seq INTEGER PRIMARY KEY, note_id TEXT NOT NULL UNIQUE, player_id TEXT NOT NULL,"
+	" alert_id TEXT, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL,"
+	" channel TEXT NOT NULL, topic TEXT, summary TEXT NOT NULL, offered TEXT, accepted TEXT);"
+	"CREATE INDEX notes_by_alert ON notes(alert_id, seq) WHERE alert_id IS NOT NULL;"
+	"CREATE INDEX notes_by_player ON notes(player_id, seq);",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

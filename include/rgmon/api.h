@@ -9,6 +9,8 @@
 #ifndef RGMON_API_H
 #define RGMON_API_H
 
+#include <jansson.h>
+
 #include "rgmon/common.h"
 #include "rgmon/metrics.h"
 #include "rgmon/policy.h"
@@ -23,6 +25,7 @@
 struct store;
 struct writer_queue;
 struct sign_key;
+struct talk_set;
 
 struct api_context {
 	struct metrics *metrics;
@@ -35,6 +38,8 @@ struct api_context {
 	const struct policy_set *policies;
 	/* Signs badge links (api_badge.c); NULL: links refused. */
 	const uint8_t *badge_secret;
+	/* Talking points (talk.h), immutable, or NULL: risk replies go without. */
+	const struct talk_set *talk;
 };
 
 struct api_request {
@@ -58,6 +63,7 @@ struct api_reply {
 	 * -1 when unused. For large replies such as audit exports. */
 	int file_fd;
 	const char *download_name; /* Content-Disposition attachment, or NULL */
+	const char *csp;           /* Content-Security-Policy instead of the UI's, or NULL */
 };
 
 /* Roles as a bit mask; admin may use every route. */
@@ -94,6 +100,20 @@ void api_handle_badge(const struct api_context *ctx, const struct api_request *r
 void api_handle_badge_link(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 /* GET /v1/reports/portfolio (api_portfolio.c). */
 void api_portfolio(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+/* ---- api_talk.c: talking points, the agent card, interactions, notes ---- */
+struct player_state;
+/* Adds "talking_points" to a player's risk j, in the ?lang= language if
+ * asked and known, else the player's (talk.h). */
+void api_talk_add_points(const struct api_context *ctx, const struct api_request *rq, const struct player_state *ps,
+			 const struct policy *pol, bool agent, json_t *j);
+/* Adds "notes" (the alert's thread, oldest first) to an alert's JSON j;
+ * -1 with err on a store error. */
+int api_talk_add_notes(const struct api_request *rq, const char *alert_id, json_t *j, char *err, size_t errlen);
+/* Appends the interaction counters to /metrics. */
+void api_talk_metrics(const struct api_request *rq, struct sbuf *out);
+void api_handle_player_card(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+void api_handle_interaction(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
+void api_handle_alert_note(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);

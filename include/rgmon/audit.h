@@ -64,6 +64,8 @@ enum audit_kind {
 	AUDIT_FOLLOW_UP, /* a follow-up window of a resolved alert completed (follow_ups.h) */
 	AUDIT_REVIEW_APPROVED, /* four eyes: a second person approved a proposed resolution */
 	AUDIT_REVIEW_REJECTED, /* ... or sent it back */
+	AUDIT_INTERACTION, /* a staff member talked with a player (notes.h) */
+	AUDIT_CASE_NOTE,   /* a note on an alert's thread (notes.h) */
 	AUDIT_KIND_COUNT
 };
 const char *audit_kind_name(enum audit_kind k);

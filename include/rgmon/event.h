@@ -142,5 +142,8 @@ const char *game_category_name(enum game_category g);
 const char *instrument_type_name(enum instrument_type t);
 /* Whether s is a two-letter ISO 639-1 language code, lowercase ("sv"). */
 bool event_language_valid(const char *s);
+/* The contact topic named s ("bonus_request"), or -1: the topics of a
+ * contact event, which staff interactions use too. */
+int event_contact_topic_parse(const char *s);
 
 #endif

@@ -114,6 +114,7 @@ struct policy {
 	char name[POLICY_NAME_MAX + 1];
 	char id[POLICY_ID_MAX + 1];          /* name@sha256:hex */
 	char jurisdiction[3];                /* ISO 3166-1 alpha-2, "" for default */
+	char language[3];                    /* "language": ISO 639-1 of the players, "" not given (talk.h) */
 	/* The account countries (ISO 3166-1 alpha-2) this pack governs; none
 	 * for a fallback pack, which scores everyone else (policy_set.h). */
 	int ncountries;

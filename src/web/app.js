@@ -314,6 +314,7 @@ async function showAlert(id) {
       el('div', { class: 'card' }, facts, el('h2', { text: 'Why' }), reasons, el('h2', { text: 'Evidence' }), evidence, el('h2', { text: 'History' }), history),
       side),
     followUpCard(a.follow_up)); // followup.js
+  if (typeof notesSection === 'function') sec.append(notesSection(a)); // notes.js
   show('alert');
 }
 
@@ -402,6 +403,7 @@ async function showPlayer(id) {
         el('h2', { text: 'Reasons' }), reasons, el('h2', { text: 'Own limits' }), limits, el('h2', { text: 'Alerts' }), alerts)),
     followUps);
   playerFollowUps(p.alerts, followUps, p.currency); // followup.js
+  if (typeof talkSection === 'function') $('#player').append(talkSection(id)); // talk.js
   show('player');
 }
 
@@ -444,6 +446,7 @@ async function showLookup(id) {
         el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
         el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of) })),
       el('h2', { text: 'Own limits' }), limits)));
+  if (typeof talkSection === 'function') out.append(talkSection(id)); // talk.js
 }
 
 // ---- regulators: the signed audit export ----------------------------------

@@ -95,6 +95,8 @@ static const struct {
 	{ "GET", "/v1/players/p42", "player", "p42" },
 	{ "GET", "/v1/badge/p42.svg", "badge", "p42" },
 	{ "POST", "/v1/players/p42/badge-link", "badge_link", "p42" },
+	{ "GET", "/v1/players/p42/card", "player_card", "p42" },
+	{ "POST", "/v1/players/p42/interactions", "player_interaction", "p42" },
 	{ "GET", "/v1/alerts", "alerts", NULL },
 	{ "GET", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015", "alert", "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/acknowledge", "alert_acknowledge",
@@ -104,6 +106,8 @@ static const struct {
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/review", "alert_review",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "GET", "/v1/reports/portfolio", "portfolio", NULL },
+	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/notes", "alert_note",
+	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "GET", "/v1/policy", "policy", NULL },
 	{ "GET", "/v1/rules", "rules", NULL },
 	{ "GET", "/v1/audit/export", "audit_export", NULL },
@@ -211,13 +215,13 @@ static void test_unknown_paths_are_404(void **state)
 		"/HEALTHZ", "/Healthz", "/health", "/healthzz", "/metrics.txt", "/ui", "/v1/badge/p1.png",
 		"/v1/badge/p1", "/v1/badge/p1.SVG", "/v1/tokens", "/index.html",
 		/* DESIGN 1.4 additions (2026-12) this build does not serve yet */
-		"/v1/players/p1/card", "/v1/reports", "/v1/reports/effectiveness/csv",
+		"/v1/reports", "/v1/reports/effectiveness/csv", "/v1/players/p1/card/x",
+		"/v1/players/p1/interactions/x", "/v1/alerts/a1/notes/n1",
 		/* paths that are not absolute */
 		"", "healthz", "v1/alerts",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		expect_404("GET", paths[i]);
-	expect_404("POST", "/v1/players/p1/interactions");
 	/* an unknown method on an unknown path is still 404 */
 	expect_404("BREW", "/coffee");
 }
