@@ -155,7 +155,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE portfolio_scores(day INTEGER NOT NULL, player_id TEXT NOT NULL, score INTEGER NOT NULL,"
 	" PRIMARY KEY(day, player_id)) WITHOUT ROWID;"
 	"CREATE INDEX alerts_by_resolved ON alerts(resolved_ms) WHERE resolved_ms IS NOT NULL;",
-	/* talk (issue 17, case notes of issue 16): staff notes on a player --
+	/* 11: talk (issue 17, case notes of issue 16): staff notes on a player --
 	 * interactions with the player (chat, e-mail, phone) and notes on an
 	 * alert -- one table; a note on an alert joins its thread. */
 	"CREATE TABLE notes(seq INTEGER PRIMARY KEY, note_id TEXT NOT NULL UNIQUE, player_id TEXT NOT NULL,"
