@@ -14,6 +14,9 @@ URL="http://127.0.0.1:$PORT"
 for r in agent compliance regulator admin; do
   $RGMON token new --role $r --name "$r-1" --file "$WORK/tokens" >"$WORK/$r.tok" 2>/dev/null
 done
+# a second compliance officer: a red alert closed as contacted_no_action
+# waits for one (four eyes) before it is resolved and followed up
+$RGMON token new --role compliance --name compliance-2 --file "$WORK/tokens" >"$WORK/compliance2.tok" 2>/dev/null
 $RGMON keygen --out "$WORK/keys" >/dev/null 2>&1
 tok() { cat "$WORK/$1.tok"; }
 getj() { curl -s -H "Authorization: Bearer $(tok "$1")" "$URL$2"; }
@@ -37,7 +40,12 @@ B=$(alert_of fu-b)
 [ -n "$A" ] && [ -n "$B" ] && ok "both players have a harm alert" || fail "both players have a harm alert"
 check "an open alert has no follow-up" null "$(getj compliance "/v1/alerts/$A" | jq -c .follow_up)"
 postj compliance "/v1/alerts/$A/resolve" '{"outcome":"limits_set","note":"agreed a deposit limit"}' >"$WORK/ra.json"
-postj compliance "/v1/alerts/$B/resolve" '{"outcome":"contacted_no_action","note":"called"}' >/dev/null
+postj compliance "/v1/alerts/$B/resolve" '{"outcome":"contacted_no_action","note":"called"}' >"$WORK/rb.json"
+check "B waits for a second person" pending_review "$(jq -r .status "$WORK/rb.json")"
+check "no follow-up before the second person approves" null "$(jq -c .follow_up "$WORK/rb.json")"
+postj compliance2 "/v1/alerts/$B/review" '{"decision":"approve"}' >"$WORK/rb.json"
+check "approved by the second person: resolved and followed up" '["resolved",false]' \
+  "$(jq -c '[.status, .follow_up["7d"].complete]' "$WORK/rb.json")"
 fa() { getj compliance "/v1/alerts/$A" | jq -c "$1"; }
 fb() { getj compliance "/v1/alerts/$B" | jq -c "$1"; }
 check "the resolution reply carries the follow-up" false "$(jq -c '.follow_up["7d"].complete' "$WORK/ra.json")"
