@@ -60,6 +60,9 @@ struct ingest {
 	int64_t stream_ms, stream_committed_ms;
 	int64_t max_ahead_ms;
 	unsigned batches_since_prune;
+	/* Currencies seen that the scoring pack does not price, each logged
+	 * once (the first few): counted in the store, said in the log. */
+	char unpriced_logged[8][4];
 };
 
 static uint32_t hash_id(const char *s) { return (uint32_t)digest_fnv1a(s); }
@@ -351,6 +354,22 @@ int ingest_message(struct ingest *ig, const struct store_source *src, const char
 	return ingest_keyed_message(ig, src, NULL, 0, raw, len, outcome, reason, reasonlen, err, errlen);
 }
 
+static void note_unpriced(struct ingest *ig, const struct event *ev, const struct policy *pol)
+{
+	ig->delta.unpriced_currency++;
+	for (size_t i = 0; i < ARRAY_SIZE(ig->unpriced_logged); i++) {
+		if (strcmp(ig->unpriced_logged[i], ev->currency) == 0)
+			return;
+		if (!ig->unpriced_logged[i][0]) {
+			memcpy(ig->unpriced_logged[i], ev->currency, sizeof(ig->unpriced_logged[i]));
+			log_warn("events in currency \"%s\" (first: %s, player %s): pack %s has no amounts for it, so no "
+				 "money rule applies to them; counted in rgmon_unpriced_currency_events_total",
+				 ev->currency, ev->event_id, ev->player_id, pol->id);
+			return;
+		}
+	}
+}
+
 int ingest_keyed_message(struct ingest *ig, const struct store_source *src, const void *key, size_t key_len,
 			 const char *raw, size_t len, enum ingest_outcome *outcome, char *reason, size_t reasonlen,
 			 char *err, size_t errlen)
@@ -400,7 +419,7 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	const struct policy *pol = policy_for(ig, &ev, &e->state);
 	/* Counted (/metrics) and shown on the player: no money rule reads it. */
 	if (ev.currency[0] && policy_currency_index(pol, ev.currency) < 0)
-		ig->delta.unpriced_currency++;
+		note_unpriced(ig, &ev, pol);
 	engine_apply(&e->state, &ev, pol, &res);
 	if (audit_event_decisions(ig->store, pol, &ev, &e->state, &res, err, errlen) < 0)
 		return -1;

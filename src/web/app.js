@@ -439,6 +439,7 @@ async function showLookup(id) {
   out.replaceChildren(el('div', { class: 'grid' },
     el('div', { class: 'card' },
       el('h2', {}, 'Player ', el('code', { text: risk.player_id }), ' ', el('span', { class: 'badge' }, badge)),
+      badgeLinkControl(risk.player_id), // workbench.js
       el('p', { class: 'suggest', id: 'lookup-hint', text: AGENT_HINTS[risk.level] || '' }),
       el('h2', { text: 'Why' }), reasons),
     el('div', { class: 'card' },

@@ -58,3 +58,21 @@ function currencyNote(p) {
   if (p.currency_priced !== false) return null;
   return el('p', { class: 'error', id: 'currency-note', role: 'note', text: 'No pack in use prices ' + p.currency + ': the money rules (deposits, losses, stakes) do not apply to this player.' });
 }
+
+// For an agent: a link to the player's badge that a chat or CRM tool can
+// show in an <img> without a token, valid for an hour.
+function badgeLinkControl(playerId) {
+  const out = el('input', { id: 'badge-link', type: 'text', readonly: '', hidden: '', 'aria-label': 'embeddable badge link' });
+  const note = el('span', { class: 'muted', id: 'badge-link-note' });
+  const button = el('button', { type: 'button', class: 'secondary', id: 'badge-link-make', text: 'Embeddable badge link' });
+  button.addEventListener('click', async () => {
+    try {
+      const link = await api('/v1/players/' + encodeURIComponent(playerId) + '/badge-link', { method: 'POST', body: '{}' });
+      out.value = location.origin + link.url;
+      out.hidden = false;
+      out.select();
+      note.textContent = ' valid until ' + fmtTime(link.expires_at) + '; works in an <img> without a token.';
+    } catch (e) { note.textContent = ' ' + e.message; }
+  });
+  return el('div', { class: 'badge-link' }, button, note, out);
+}

@@ -80,6 +80,27 @@ try {
   ok('the player page says the currency is not priced', (await page.textContent('#currency-note')).includes('XYZ'));
   await page.screenshot({ path: `${outDir}/wb-player-unpriced.png`, fullPage: true });
   ok('no script errors', pageErrors.length === 0, pageErrors.join(' | '));
+
+  // ---- an agent makes a badge link from the lookup and it embeds ----
+  if (process.env.AGENT_TOKEN) {
+    const agent = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await agent.goto(url + '/');
+    await agent.fill('#token', process.env.AGENT_TOKEN);
+    await agent.click('#signin-form button[type=submit]');
+    await agent.waitForSelector('#lookup-form');
+    await agent.goto(`${url}/#/lookup/${encodeURIComponent(api.player_id)}`);
+    await agent.click('#badge-link-make');
+    await agent.waitForSelector('#badge-link:not([hidden])');
+    const made = await agent.inputValue('#badge-link');
+    ok('the agent gets an embeddable badge link', made.startsWith(url + '/v1/badge/') && made.includes('sig='), made);
+    await agent.screenshot({ path: `${outDir}/wb-agent-badge-link.png` });
+    const crm = await browser.newPage();
+    await crm.setContent(`<img id="b" src="${made}">`);
+    await crm.waitForFunction(() => document.images[0].complete);
+    ok('... which shows in another page without a token', (await crm.$eval('#b', (i) => i.naturalWidth)) > 0);
+    await crm.close();
+    await agent.close();
+  }
 } catch (e) {
   ok('the browser test ran to its end', false, e.message);
 } finally {

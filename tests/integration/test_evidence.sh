@@ -68,6 +68,7 @@ check "each listed event names the reasons it backs" true \
 # ---- a currency no pack prices ----
 check "events in a currency no pack prices are counted" 3 \
   "$(curl -s "$URL/metrics" | awk '$1 == "rgmon_unpriced_currency_events_total" {print $2}')"
+check "serve says so once in its log" 1 "$(grep -c 'currency "XYZ".*no money rule applies' "$WORK/serve.err")"
 check "the player says the currency is unpriced" "XYZ false" "$(getj /v1/players/pxyz | jq -r '"\(.currency) \(.currency_priced)"')"
 P=$(sqlite3 "$WORK/s.db" "select player_id from players where player_id <> 'pxyz' limit 1")
 check "a priced currency says so" true "$(getj "/v1/players/$P" | jq .currency_priced)"

@@ -2,8 +2,8 @@
 # The workbench additions in a real browser (Debian chromium driven by
 # playwright-core): a signed badge link in an <img> of another page without
 # a token, the alert page's evidence grouped by reason and in time order,
-# an unknown alert's error alone, and the player page's zone and unpriced
-# currency. Screenshots go to tests/out/ (wb-*.png).
+# an unknown alert's error alone, the player page's zone and unpriced
+# currency, and an agent making a badge link from the player lookup. Screenshots go to tests/out/ (wb-*.png).
 . "$(dirname "$0")/lib.sh"
 OUT=$(pwd)/tests/out
 mkdir -p "$OUT"
@@ -41,5 +41,5 @@ EXP=$(($(date -u +%s) + 3600))
 SIG=$(printf 'rgmon-badge-v1\nnobody-here\n%s' "$EXP" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$SECRET" | awk '{print $NF}')
 UNKNOWN="/v1/badge/nobody-here.svg?exp=$EXP&sig=$SIG"
 [ -n "$ALERT" ] && [ "${LINK:0:10}" = /v1/badge/ ] && ok "an alert and a badge link to show" || fail "an alert and a badge link to show"
-node tests/browser/test_wb.mjs "$URL" "$TOKEN" "$OUT" "$LINK" "$TAMPERED" "$UNKNOWN" "$ALERT" pxyz || FAILED=$((FAILED + 1))
+AGENT_TOKEN=$AGENT node tests/browser/test_wb.mjs "$URL" "$TOKEN" "$OUT" "$LINK" "$TAMPERED" "$UNKNOWN" "$ALERT" pxyz || FAILED=$((FAILED + 1))
 finish

@@ -474,6 +474,73 @@ static void test_night_and_long_sessions(void **state)
 	assert_true(is_new(&r, RULE_INTENSITY_LONG_SESSION));
 }
 
+/* The deposits a counting rule lists as its evidence are exactly the ones
+ * its count counts (rule_def.counted, the alert page's rows). */
+static int counted_after(const struct player_state *st, enum rule_id rule, const char *ts, int64_t out[RULE_COUNTED_MAX])
+{
+	struct event ev = make_event("{\"event_id\":\"c\",\"player_id\":\"p\",\"ts\":\"%s\",\"type\":\"deposit\","
+				     "\"amount\":1,\"currency\":\"EUR\"}", ts);
+	return engine_rule_counted(st, &ev, &pol, rule, out);
+}
+
+static bool held(const struct engine_result *r, enum rule_id rule)
+{
+	for (int i = 0; i < r->nheld; i++)
+		if (r->held_rules[i] == rule)
+			return true;
+	return false;
+}
+
+static void test_counted_deposits_are_the_count(void **state)
+{
+	(void)state;
+	struct player_state st;
+	struct engine_result r;
+	int64_t ts[RULE_COUNTED_MAX];
+	load("policies/default.json");
+	/* deposit_after_loss: of five deposits two count (the others: no loss
+	 * before, a loss under loss_min, 31 min after the loss). */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T20:10:00Z", "game_round", "\"stake\":5000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:40:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T20:45:00Z", "game_round", "\"stake\":1999,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T20:50:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T20:55:00Z", "game_round", "\"stake\":2000,\"payout\":0,\"currency\":\"EUR\"");
+	play(&st, "2026-11-02T21:26:00Z", "deposit", EUR_DEP(5000));
+	play(&st, "2026-11-02T21:30:00Z", "game_round", "\"stake\":2000,\"payout\":0,\"currency\":\"EUR\"");
+	r = play(&st, "2026-11-02T21:35:00Z", "deposit", EUR_DEP(5000));
+	assert_true(held(&r, RULE_CHASING_DEPOSIT_AFTER_LOSS));
+	int n = counted_after(&st, RULE_CHASING_DEPOSIT_AFTER_LOSS, "2026-11-02T21:35:00Z", ts);
+	assert_int_equal(n, 2);
+	int64_t a = ts[0] < ts[1] ? ts[0] : ts[1], b = ts[0] < ts[1] ? ts[1] : ts[0];
+	assert_int_equal(a, t_ms("2026-11-02T20:40:00Z"));
+	assert_int_equal(b, t_ms("2026-11-02T21:35:00Z"));
+	/* deposits_in_session: the deposits since the session started. */
+	fresh(&st);
+	play(&st, "2026-11-02T19:00:00Z", "deposit", EUR_DEP(1000));
+	play(&st, "2026-11-02T20:00:00Z", "session_start", "\"session_id\":\"s\"");
+	play(&st, "2026-11-02T20:01:00Z", "deposit", EUR_DEP(1000));
+	play(&st, "2026-11-02T20:30:00Z", "deposit", EUR_DEP(1000));
+	r = play(&st, "2026-11-02T21:00:00Z", "deposit", EUR_DEP(1000));
+	assert_true(held(&r, RULE_CHASING_DEPOSITS_IN_SESSION));
+	assert_int_equal(counted_after(&st, RULE_CHASING_DEPOSITS_IN_SESSION, "2026-11-02T21:00:00Z", ts), 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(ts[i] >= t_ms("2026-11-02T20:00:00Z"));
+	/* escalating_deposits: the last count deposits, newest first. */
+	fresh(&st);
+	play(&st, "2026-11-02T20:00:00Z", "deposit", EUR_DEP(1000));
+	play(&st, "2026-11-02T22:00:00Z", "deposit", EUR_DEP(2249));
+	play(&st, "2026-11-02T23:00:00Z", "deposit", EUR_DEP(3374));
+	r = play(&st, "2026-11-03T00:00:00Z", "deposit", EUR_DEP(5061));
+	assert_true(held(&r, RULE_CHASING_ESCALATING_DEPOSITS));
+	assert_int_equal(counted_after(&st, RULE_CHASING_ESCALATING_DEPOSITS, "2026-11-03T00:00:00Z", ts), 3);
+	assert_int_equal(ts[0], t_ms("2026-11-03T00:00:00Z"));
+	assert_int_equal(ts[2], t_ms("2026-11-02T22:00:00Z"));
+	/* a rule that counts no deposits lists none */
+	assert_int_equal(counted_after(&st, RULE_CHASING_STAKE_ESCALATION, "2026-11-03T00:00:00Z", ts), 0);
+}
+
 static void test_chasing_patterns(void **state)
 {
 	(void)state;
@@ -1134,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_es_net_loss_three_weeks),
 		cmocka_unit_test(test_day_window_follows_dst),
 		cmocka_unit_test(test_deposit_after_loss_count),
+		cmocka_unit_test(test_counted_deposits_are_the_count),
 		cmocka_unit_test(test_exclusion_breach),
 		cmocka_unit_test(test_decay_and_hysteresis),
 		cmocka_unit_test(test_out_of_order_within_window),
