@@ -9,6 +9,7 @@
  * players and movers are as of the stream's time, alert actions by the
  * wall time they were taken. Reads only; the SQL is store_portfolio.c's. */
 #include "rgmon/api.h"
+#include "rgmon/notes.h"
 #include "rgmon/engine.h"
 #include "rgmon/portfolio.h"
 #include "rgmon/risk.h"
@@ -216,11 +217,16 @@ void api_portfolio(const struct api_context *ctx, const struct api_request *rq, 
 	int rc = players_part(ctx, rq, stream_day, first_day, root, err, sizeof(err));
 	if (rc == 0)
 		rc = alerts_part(rq, first_day, last_day, root, err, sizeof(err));
+	/* UKGC SR 3.4.3 Req 14: interactions keep pace with the players at
+	 * risk -- the last 30 days' interactions per 1,000 active players,
+	 * as /metrics counts them (notes.h); null with no active player. */
+	int64_t interactions = 0, active = 0;
+	if (rc == 0)
+		rc = store_interactions_per_active(rq->db, rq->now_ms - 30LL * 86400000, &interactions, &active, err,
+						   sizeof(err));
 	store_read_end(rq->db);
-	/* TODO(issue 17, interactions): interactions per 1,000 active players
-	 * (UKGC Req 14) once the interactions table lands; the lead wires it
-	 * at merge. */
-	json_object_set_new(root, "interactions_per_1000_active", json_null());
+	json_object_set_new(root, "interactions_per_1000_active",
+			    active > 0 ? json_real((double)interactions * 1000.0 / (double)active) : json_null());
 	char *text = rc == 0 ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
 	if (!text)

@@ -60,7 +60,16 @@ check "alerts opened per day add up to the alerts of the window" \
   "$(sqlite3 "$WORK/s.db" "select count(*) from alerts where created_ms >= (strftime('%s','$(jq -r .from <<<"$P")') * 1000)")" \
   "$(jq '[.alerts.daily[].opened] | add' <<<"$P")"
 check "overdue now is counted" true "$(jq '.alerts.overdue_now >= 0' <<<"$P")"
-check "interactions are not wired yet" null "$(jq '.interactions_per_1000_active' <<<"$P")"
+check "no interaction yet: none per 1,000 active players" 0 "$(jq '.interactions_per_1000_active' <<<"$P")"
+# one interaction, then (UKGC Req 14) 1,000 / the active players: players
+# with an event other than a game round in the last 30 days of event time
+SOMEONE=$(sqlite3 "$WORK/s.db" "select player_id from players order by player_id limit 1")
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $(tok ann)" -H 'Content-Type: application/json' \
+  --data-binary '{"channel":"chat","topic":"rg_question","summary":"asked how limits work","offered":["deposit_limit"],"accepted":[]}' \
+  "$URL/v1/players/$SOMEONE/interactions"
+ACTIVE=$(sqlite3 "$WORK/s.db" "select count(distinct player_id) from events where type <> 'game_round' and ts_ms >= (select max(ts_ms) from events) - 30 * 86400000")
+check "interactions per 1,000 active players ($ACTIVE active)" "$(python3 -c "print(round(1000 / $ACTIVE, 3))")" \
+  "$(getj ann /v1/reports/portfolio | jq '.interactions_per_1000_active * 1000 | round / 1000')"
 # a measurement, not an assertion
 start=$(date +%s%N); code ann GET /v1/reports/portfolio >/dev/null; end=$(date +%s%N)
 echo "# portfolio answered in $(( (end - start) / 1000000 )) ms ($PLAYERS players x 30 days)"
