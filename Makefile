@@ -181,7 +181,7 @@ check-pure: $(CORE_OBJ)
 # Static analysis. clang-analyzer's valist.Uninitialized is left out: on
 # clang 14 it reports every va_start/vsnprintf pair (a known false positive).
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-valist.Uninitialized,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling
-check-static: deps build/gen/policy_default.inc build/gen/web_assets.inc
+check-static: deps build/gen/policy_default.inc build/gen/web_assets.inc build/gen/talk_default.inc
 	cppcheck --quiet --std=c11 --enable=warning,portability,performance --inline-suppr \
 	  -Iinclude -Isrc -Ibuild/gen --error-exitcode=1 src
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(LIB_SRC) src/main.c -- \

@@ -72,101 +72,101 @@ enum talk_value_kind {
 };
 
 struct talk_value {
-	int rule;
 	const char *name;
+	int rule;
 	enum talk_value_kind kind;
 	int a, b;
 };
 
 static const struct talk_value talk_values[] = {
-	{ RULE_LIMITS_NEAR_BREACH, "limit", TV_LIMIT, 0, 0 },
-	{ RULE_LIMITS_NEAR_BREACH, "pct", TV_PCT_OF, 1, 2 },
-	{ RULE_LIMITS_BREACH, "limit", TV_DEPOSIT_LIMIT, 0, 0 },
-	{ RULE_LIMITS_BREACH, "deposited", TV_MONEY, 1, 0 },
-	{ RULE_LIMITS_BREACH, "limit_value", TV_MONEY, 2, 0 },
-	{ RULE_LIMITS_DECLINED_AT_LIMIT, "attempts", TV_INT, 0, 0 },
-	{ RULE_LIMITS_DECLINED_AT_LIMIT, "limit", TV_DEPOSIT_LIMIT, 1, 0 },
-	{ RULE_LIMITS_DECLINED_AT_LIMIT, "pct", TV_PCT, 2, 0 },
-	{ RULE_LIMITS_RAISE_IN_COOLING_OFF, "limit", TV_LIMIT, 0, 0 },
-	{ RULE_LIMITS_RAISE_IN_COOLING_OFF, "hours", TV_INT, 3, 0 },
-	{ RULE_LIMITS_RAISE_IN_COOLING_OFF, "cooling_off_hours", TV_PARAM, 0, 0 },
-	{ RULE_LIMITS_HIGH_LIMIT, "limit", TV_LIMIT, 0, 0 },
-	{ RULE_LIMITS_HIGH_LIMIT, "value", TV_MONEY, 1, 0 },
-	{ RULE_LIMITS_HIGH_LIMIT, "monthly", TV_MONEY, 2, 0 },
-	{ RULE_REGULATORY_DEPOSITS, "what", TV_REG_WHAT, 3, 0 },
-	{ RULE_REGULATORY_DEPOSITS, "amount", TV_MONEY, 0, 0 },
-	{ RULE_REGULATORY_DEPOSITS, "threshold", TV_MONEY, 1, 0 },
-	{ RULE_REGULATORY_DEPOSITS, "window", TV_REG_WINDOW, 0, 0 },
-	{ RULE_REGULATORY_NET_LOSS, "net_loss", TV_MONEY, 0, 0 },
-	{ RULE_REGULATORY_NET_LOSS, "threshold", TV_MONEY, 1, 0 },
-	{ RULE_REGULATORY_NET_LOSS, "window", TV_REG_WINDOW, 0, 0 },
-	{ RULE_CHASING_DEPOSIT_AFTER_LOSS, "deposits", TV_INT, 0, 0 },
-	{ RULE_CHASING_DEPOSIT_AFTER_LOSS, "deposited", TV_MONEY, 1, 0 },
-	{ RULE_CHASING_DEPOSIT_AFTER_LOSS, "net_loss", TV_MONEY, 2, 0 },
-	{ RULE_CHASING_DEPOSIT_AFTER_LOSS, "within_minutes", TV_PARAM, 1, 0 },
-	{ RULE_CHASING_DEPOSIT_AFTER_LOSS, "window_hours", TV_PARAM, 3, 0 },
-	{ RULE_CHASING_DEPOSITS_IN_SESSION, "deposits", TV_INT, 0, 0 },
-	{ RULE_CHASING_DEPOSITS_IN_SESSION, "deposited", TV_MONEY, 1, 0 },
-	{ RULE_CHASING_DEPOSITS_IN_SESSION, "duration", TV_DURATION, 2, 0 },
-	{ RULE_CHASING_ESCALATING_DEPOSITS, "deposits", TV_INT, 0, 0 },
-	{ RULE_CHASING_ESCALATING_DEPOSITS, "first", TV_MONEY, 1, 0 },
-	{ RULE_CHASING_ESCALATING_DEPOSITS, "last", TV_MONEY, 2, 0 },
-	{ RULE_CHASING_ESCALATING_DEPOSITS, "window_hours", TV_PARAM, 2, 0 },
-	{ RULE_CHASING_REVERSED_WITHDRAWALS, "withdrawals", TV_INT, 0, 0 },
-	{ RULE_CHASING_REVERSED_WITHDRAWALS, "window_days", TV_PARAM, 1, 0 },
-	{ RULE_CHASING_STAKE_ESCALATION, "stake", TV_MONEY, 0, 0 },
-	{ RULE_CHASING_STAKE_ESCALATION, "average", TV_MONEY, 1, 0 },
-	{ RULE_CHASING_STAKE_ESCALATION, "losing_rounds", TV_INT, 2, 0 },
-	{ RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, "deposited", TV_MONEY, 0, 0 },
-	{ RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, "balance", TV_MONEY, 1, 0 },
-	{ RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, "minutes", TV_INT, 2, 0 },
-	{ RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, "previous", TV_MONEY, 3, 0 },
-	{ RULE_INTENSITY_DAY_ONE, "deposited", TV_MONEY, 0, 0 },
-	{ RULE_INTENSITY_DAY_ONE, "net_loss", TV_MONEY_POS, 1, 0 },
-	{ RULE_INTENSITY_DAY_ONE, "hours", TV_INT, 2, 0 },
-	{ RULE_INTENSITY_FIRST_30_DAYS, "deposited", TV_MONEY, 0, 0 },
-	{ RULE_INTENSITY_FIRST_30_DAYS, "net_loss", TV_MONEY_POS, 1, 0 },
-	{ RULE_INTENSITY_FIRST_30_DAYS, "hours", TV_INT, 2, 0 },
-	{ RULE_INTENSITY_LONG_SESSION, "duration", TV_DURATION, 0, 0 },
-	{ RULE_INTENSITY_LONG_SESSION, "hours", TV_PARAM, 0, 0 },
-	{ RULE_INTENSITY_DAILY_PLAY_TIME, "duration", TV_DURATION, 0, 0 },
-	{ RULE_INTENSITY_DAILY_PLAY_TIME, "hours", TV_PARAM, 0, 0 },
-	{ RULE_INTENSITY_NIGHT_PLAY, "nights", TV_INT, 0, 0 },
-	{ RULE_INTENSITY_NIGHT_PLAY, "rounds", TV_INT, 1, 0 },
-	{ RULE_INTENSITY_NIGHT_PLAY, "window_days", TV_PARAM, 1, 0 },
-	{ RULE_INTENSITY_RISING_TREND, "staked", TV_MONEY, 0, 0 },
-	{ RULE_INTENSITY_RISING_TREND, "baseline", TV_MONEY, 1, 0 },
-	{ RULE_INTENSITY_RISING_TREND, "pct", TV_PCT, 2, 0 },
-	{ RULE_MONEY_NET_LOSS, "net_loss", TV_MONEY, 1, 0 },
-	{ RULE_MONEY_NET_LOSS, "window", TV_LOSS_WINDOW, 0, 0 },
-	{ RULE_MONEY_INSTRUMENTS, "instruments", TV_INT, 0, 0 },
-	{ RULE_MONEY_INSTRUMENTS, "window_days", TV_PARAM, 1, 0 },
-	{ RULE_MONEY_DECLINED_BURST, "attempts", TV_INT, 0, 0 },
-	{ RULE_MONEY_DECLINED_BURST, "window_minutes", TV_PARAM, 1, 0 },
-	{ RULE_CONTACT_BONUS_REQUESTS, "contacts", TV_INT, 0, 0 },
-	{ RULE_CONTACT_BONUS_REQUESTS, "window_days", TV_PARAM, 1, 0 },
-	{ RULE_CONTACT_WITHDRAWAL_COMPLAINTS, "contacts", TV_INT, 0, 0 },
-	{ RULE_CONTACT_WITHDRAWAL_COMPLAINTS, "window_days", TV_PARAM, 1, 0 },
-	{ RULE_EXCLUSION_BREACH, "amount", TV_MONEY, 1, 0 },
-	{ RULE_EXCLUSION_BREACH, "hours", TV_INT, 2, 0 },
-	{ RULE_MONEY_DEPOSITED, "amount", TV_MONEY, 1, 0 },
-	{ RULE_MONEY_DEPOSITED, "window", TV_TIER_WINDOW, 0, 0 },
-	{ RULE_MONEY_LOST, "amount", TV_MONEY, 1, 0 },
-	{ RULE_MONEY_LOST, "window", TV_TIER_WINDOW, 0, 0 },
-	{ RULE_MONEY_STAKED, "amount", TV_MONEY, 1, 0 },
-	{ RULE_MONEY_STAKED, "window", TV_TIER_WINDOW, 0, 0 },
-	{ RULE_MONEY_NEW_ACCOUNT, "what", TV_NEWACC_WHAT, 0, 0 },
-	{ RULE_MONEY_NEW_ACCOUNT, "amount", TV_MONEY, 1, 0 },
-	{ RULE_MONEY_NEW_ACCOUNT, "window", TV_TIER_WINDOW, 0, 0 },
-	{ RULE_COMPLIANCE_SLOT_STAKE, "stake", TV_MONEY, 0, 0 },
-	{ RULE_COMPLIANCE_SLOT_STAKE, "max_stake", TV_MONEY, 1, 0 },
-	{ RULE_COMPLIANCE_SLOT_CYCLE, "gap", TV_SECONDS, 0, 0 },
-	{ RULE_COMPLIANCE_SLOT_CYCLE, "min_gap", TV_SECONDS, 1, 0 },
-	{ RULE_COMPLIANCE_REVERSED_WITHDRAWAL, "amount", TV_MONEY, 0, 0 },
-	{ RULE_COMPLIANCE_CREDIT_DEPOSIT, "amount", TV_MONEY, 0, 0 },
-	{ RULE_REGULATORY_INTENSIVE_PLAYER, "net_loss", TV_MONEY, 0, 0 },
-	{ RULE_REGULATORY_INTENSIVE_PLAYER, "threshold", TV_MONEY, 1, 0 },
-	{ RULE_REGULATORY_INTENSIVE_PLAYER, "window_days", TV_PARAM, 0, 0 },
+	{ "limit", RULE_LIMITS_NEAR_BREACH, TV_LIMIT, 0, 0 },
+	{ "pct", RULE_LIMITS_NEAR_BREACH, TV_PCT_OF, 1, 2 },
+	{ "limit", RULE_LIMITS_BREACH, TV_DEPOSIT_LIMIT, 0, 0 },
+	{ "deposited", RULE_LIMITS_BREACH, TV_MONEY, 1, 0 },
+	{ "limit_value", RULE_LIMITS_BREACH, TV_MONEY, 2, 0 },
+	{ "attempts", RULE_LIMITS_DECLINED_AT_LIMIT, TV_INT, 0, 0 },
+	{ "limit", RULE_LIMITS_DECLINED_AT_LIMIT, TV_DEPOSIT_LIMIT, 1, 0 },
+	{ "pct", RULE_LIMITS_DECLINED_AT_LIMIT, TV_PCT, 2, 0 },
+	{ "limit", RULE_LIMITS_RAISE_IN_COOLING_OFF, TV_LIMIT, 0, 0 },
+	{ "hours", RULE_LIMITS_RAISE_IN_COOLING_OFF, TV_INT, 3, 0 },
+	{ "cooling_off_hours", RULE_LIMITS_RAISE_IN_COOLING_OFF, TV_PARAM, 0, 0 },
+	{ "limit", RULE_LIMITS_HIGH_LIMIT, TV_LIMIT, 0, 0 },
+	{ "value", RULE_LIMITS_HIGH_LIMIT, TV_MONEY, 1, 0 },
+	{ "monthly", RULE_LIMITS_HIGH_LIMIT, TV_MONEY, 2, 0 },
+	{ "what", RULE_REGULATORY_DEPOSITS, TV_REG_WHAT, 3, 0 },
+	{ "amount", RULE_REGULATORY_DEPOSITS, TV_MONEY, 0, 0 },
+	{ "threshold", RULE_REGULATORY_DEPOSITS, TV_MONEY, 1, 0 },
+	{ "window", RULE_REGULATORY_DEPOSITS, TV_REG_WINDOW, 0, 0 },
+	{ "net_loss", RULE_REGULATORY_NET_LOSS, TV_MONEY, 0, 0 },
+	{ "threshold", RULE_REGULATORY_NET_LOSS, TV_MONEY, 1, 0 },
+	{ "window", RULE_REGULATORY_NET_LOSS, TV_REG_WINDOW, 0, 0 },
+	{ "deposits", RULE_CHASING_DEPOSIT_AFTER_LOSS, TV_INT, 0, 0 },
+	{ "deposited", RULE_CHASING_DEPOSIT_AFTER_LOSS, TV_MONEY, 1, 0 },
+	{ "net_loss", RULE_CHASING_DEPOSIT_AFTER_LOSS, TV_MONEY, 2, 0 },
+	{ "within_minutes", RULE_CHASING_DEPOSIT_AFTER_LOSS, TV_PARAM, 1, 0 },
+	{ "window_hours", RULE_CHASING_DEPOSIT_AFTER_LOSS, TV_PARAM, 3, 0 },
+	{ "deposits", RULE_CHASING_DEPOSITS_IN_SESSION, TV_INT, 0, 0 },
+	{ "deposited", RULE_CHASING_DEPOSITS_IN_SESSION, TV_MONEY, 1, 0 },
+	{ "duration", RULE_CHASING_DEPOSITS_IN_SESSION, TV_DURATION, 2, 0 },
+	{ "deposits", RULE_CHASING_ESCALATING_DEPOSITS, TV_INT, 0, 0 },
+	{ "first", RULE_CHASING_ESCALATING_DEPOSITS, TV_MONEY, 1, 0 },
+	{ "last", RULE_CHASING_ESCALATING_DEPOSITS, TV_MONEY, 2, 0 },
+	{ "window_hours", RULE_CHASING_ESCALATING_DEPOSITS, TV_PARAM, 2, 0 },
+	{ "withdrawals", RULE_CHASING_REVERSED_WITHDRAWALS, TV_INT, 0, 0 },
+	{ "window_days", RULE_CHASING_REVERSED_WITHDRAWALS, TV_PARAM, 1, 0 },
+	{ "stake", RULE_CHASING_STAKE_ESCALATION, TV_MONEY, 0, 0 },
+	{ "average", RULE_CHASING_STAKE_ESCALATION, TV_MONEY, 1, 0 },
+	{ "losing_rounds", RULE_CHASING_STAKE_ESCALATION, TV_INT, 2, 0 },
+	{ "deposited", RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, TV_MONEY, 0, 0 },
+	{ "balance", RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, TV_MONEY, 1, 0 },
+	{ "minutes", RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, TV_INT, 2, 0 },
+	{ "previous", RULE_CHASING_REDEPOSIT_AFTER_DEPLETION, TV_MONEY, 3, 0 },
+	{ "deposited", RULE_INTENSITY_DAY_ONE, TV_MONEY, 0, 0 },
+	{ "net_loss", RULE_INTENSITY_DAY_ONE, TV_MONEY_POS, 1, 0 },
+	{ "hours", RULE_INTENSITY_DAY_ONE, TV_INT, 2, 0 },
+	{ "deposited", RULE_INTENSITY_FIRST_30_DAYS, TV_MONEY, 0, 0 },
+	{ "net_loss", RULE_INTENSITY_FIRST_30_DAYS, TV_MONEY_POS, 1, 0 },
+	{ "hours", RULE_INTENSITY_FIRST_30_DAYS, TV_INT, 2, 0 },
+	{ "duration", RULE_INTENSITY_LONG_SESSION, TV_DURATION, 0, 0 },
+	{ "hours", RULE_INTENSITY_LONG_SESSION, TV_PARAM, 0, 0 },
+	{ "duration", RULE_INTENSITY_DAILY_PLAY_TIME, TV_DURATION, 0, 0 },
+	{ "hours", RULE_INTENSITY_DAILY_PLAY_TIME, TV_PARAM, 0, 0 },
+	{ "nights", RULE_INTENSITY_NIGHT_PLAY, TV_INT, 0, 0 },
+	{ "rounds", RULE_INTENSITY_NIGHT_PLAY, TV_INT, 1, 0 },
+	{ "window_days", RULE_INTENSITY_NIGHT_PLAY, TV_PARAM, 1, 0 },
+	{ "staked", RULE_INTENSITY_RISING_TREND, TV_MONEY, 0, 0 },
+	{ "baseline", RULE_INTENSITY_RISING_TREND, TV_MONEY, 1, 0 },
+	{ "pct", RULE_INTENSITY_RISING_TREND, TV_PCT, 2, 0 },
+	{ "net_loss", RULE_MONEY_NET_LOSS, TV_MONEY, 1, 0 },
+	{ "window", RULE_MONEY_NET_LOSS, TV_LOSS_WINDOW, 0, 0 },
+	{ "instruments", RULE_MONEY_INSTRUMENTS, TV_INT, 0, 0 },
+	{ "window_days", RULE_MONEY_INSTRUMENTS, TV_PARAM, 1, 0 },
+	{ "attempts", RULE_MONEY_DECLINED_BURST, TV_INT, 0, 0 },
+	{ "window_minutes", RULE_MONEY_DECLINED_BURST, TV_PARAM, 1, 0 },
+	{ "contacts", RULE_CONTACT_BONUS_REQUESTS, TV_INT, 0, 0 },
+	{ "window_days", RULE_CONTACT_BONUS_REQUESTS, TV_PARAM, 1, 0 },
+	{ "contacts", RULE_CONTACT_WITHDRAWAL_COMPLAINTS, TV_INT, 0, 0 },
+	{ "window_days", RULE_CONTACT_WITHDRAWAL_COMPLAINTS, TV_PARAM, 1, 0 },
+	{ "amount", RULE_EXCLUSION_BREACH, TV_MONEY, 1, 0 },
+	{ "hours", RULE_EXCLUSION_BREACH, TV_INT, 2, 0 },
+	{ "amount", RULE_MONEY_DEPOSITED, TV_MONEY, 1, 0 },
+	{ "window", RULE_MONEY_DEPOSITED, TV_TIER_WINDOW, 0, 0 },
+	{ "amount", RULE_MONEY_LOST, TV_MONEY, 1, 0 },
+	{ "window", RULE_MONEY_LOST, TV_TIER_WINDOW, 0, 0 },
+	{ "amount", RULE_MONEY_STAKED, TV_MONEY, 1, 0 },
+	{ "window", RULE_MONEY_STAKED, TV_TIER_WINDOW, 0, 0 },
+	{ "what", RULE_MONEY_NEW_ACCOUNT, TV_NEWACC_WHAT, 0, 0 },
+	{ "amount", RULE_MONEY_NEW_ACCOUNT, TV_MONEY, 1, 0 },
+	{ "window", RULE_MONEY_NEW_ACCOUNT, TV_TIER_WINDOW, 0, 0 },
+	{ "stake", RULE_COMPLIANCE_SLOT_STAKE, TV_MONEY, 0, 0 },
+	{ "max_stake", RULE_COMPLIANCE_SLOT_STAKE, TV_MONEY, 1, 0 },
+	{ "gap", RULE_COMPLIANCE_SLOT_CYCLE, TV_SECONDS, 0, 0 },
+	{ "min_gap", RULE_COMPLIANCE_SLOT_CYCLE, TV_SECONDS, 1, 0 },
+	{ "amount", RULE_COMPLIANCE_REVERSED_WITHDRAWAL, TV_MONEY, 0, 0 },
+	{ "amount", RULE_COMPLIANCE_CREDIT_DEPOSIT, TV_MONEY, 0, 0 },
+	{ "net_loss", RULE_REGULATORY_INTENSIVE_PLAYER, TV_MONEY, 0, 0 },
+	{ "threshold", RULE_REGULATORY_INTENSIVE_PLAYER, TV_MONEY, 1, 0 },
+	{ "window_days", RULE_REGULATORY_INTENSIVE_PLAYER, TV_PARAM, 0, 0 },
 };
 
 /* The words a number may stand for ("limit.deposit.week"), in the words
@@ -208,7 +208,7 @@ static void tidy_spaces(char *s)
  * withheld is left out. Returns 0, or -1 with err. */
 static int fill(const char *tpl, talk_value_fn value, void *ctx, char *out, size_t outlen, char *err, size_t errlen)
 {
-	char part[TALK_TEXT_MAX], val[TALK_TEXT_MAX];
+	char part[TALK_TEXT_MAX] = "", val[TALK_TEXT_MAX];
 	size_t o = 0, p = 0;
 	bool in_part = false, part_ok = true;
 	out[0] = '\0';
@@ -584,6 +584,7 @@ static int load_file(const char *text, size_t len, json_t **doc, bool *is_help, 
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	*doc = NULL;
+	*is_help = false;
 	if (!root)
 		return seterr(err, errlen, "not valid JSON at line %d: %s", jerr.line, jerr.text);
 	const char *kind = str_at(root, "kind"), *name = str_at(root, "name");
@@ -631,7 +632,7 @@ bool talk_is_talk_json(const char *text, size_t len)
 int talk_check_json(const char *text, size_t len, char *id, size_t idlen, char *err, size_t errlen)
 {
 	json_t *doc;
-	bool is_help;
+	bool is_help = false;
 	if (load_file(text, len, &doc, &is_help, id, idlen, err, errlen) < 0)
 		return -1;
 	json_decref(doc);
@@ -660,7 +661,7 @@ int talk_set_add_json(struct talk_set *set, const char *text, size_t len, char *
 		      size_t errlen)
 {
 	json_t *doc;
-	bool is_help;
+	bool is_help = false;
 	char myid[TALK_ID_MAX + 1];
 	if (load_file(text, len, &doc, &is_help, myid, sizeof(myid), err, errlen) < 0)
 		return -1;
@@ -740,7 +741,9 @@ static json_t *strings_json(const json_t *a)
 	json_t *out = json_array();
 	size_t i;
 	json_t *v;
-	json_array_foreach(a, i, v) json_array_append_new(out, json_string(json_string_value(v)));
+	json_array_foreach(a, i, v) {
+		json_array_append_new(out, json_string(json_string_value(v)));
+	}
 	return out;
 }
 

@@ -144,6 +144,7 @@ int talk_check_path(const char *path, char *err, size_t errlen)
 	if (!is_dir(path)) {
 		rc = add_file(set, path, err, errlen);
 	} else if ((n = list_json(path, &names)) <= 0) {
+		free_list(names, 0);
 		rc = seterr(err, errlen, "talk directory \"%s\" has no *.json file", path);
 	} else {
 		for (int i = 0; i < n && rc == 0; i++)

@@ -23,7 +23,9 @@ alerts=$("$RGMON" alerts list --db "$WORK/db" --json | jq -cS '.alerts | map(del
 # Every player of the stream, in id order, one JSON line each.
 jq -r .player_id "$WORK/ev.jsonl" | sort -u >"$WORK/players"
 while read -r p; do "$RGMON" player show "$p" --db "$WORK/db" --json; echo; done <"$WORK/players" >"$WORK/players.json"
-players=$(jq -cS . "$WORK/players.json" | sha256sum | cut -c1-64)
+# The talking points are words from policies/talk/, not decisions: an edit
+# of a sentence must not move the behaviour digest.
+players=$(jq -cS 'del(.talking_points)' "$WORK/players.json" | sha256sum | cut -c1-64)
 
 "$RGMON" audit export --db "$WORK/db" --key "$WORK/keys/audit-signing.key" \
 	--from 2000-01-01T00:00:00Z --to 2100-01-01T00:00:00Z >"$WORK/export.jsonl" 2>/dev/null
