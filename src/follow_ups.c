@@ -53,8 +53,10 @@ int follow_ups_start(struct store *st, const struct follow_up_packs *packs, cons
 	struct follow_up_measures before;
 	follow_up_before_span(&pol->tz, anchor, &span);
 	follow_up_measure(ps, pol, &span, anchor, &before);
-	char *text = measures_text(&before);
-	if (!text) {
+	char *text = measures_text(&before), *rules = alert_rules_text(a);
+	if (!text || !rules) {
+		free(text);
+		free(rules);
 		seterr(err, errlen, "out of memory");
 		goto out;
 	}
@@ -63,12 +65,15 @@ int follow_ups_start(struct store *st, const struct follow_up_packs *packs, cons
 		struct follow_up_span after;
 		follow_up_after_span(&pol->tz, anchor, follow_up_window_days[w], &after);
 		struct store_follow_up f = { .window_days = follow_up_window_days[w], .anchor_ms = anchor,
-					     .end_ms = after.to_ms, .before = text };
+					     .end_ms = after.to_ms, .before = text,
+					     .outcome = alert_outcome_name(a->outcome), .jurisdiction = a->jurisdiction,
+					     .rules = rules };
 		rg_strlcpy(f.alert_id, a->alert_id, sizeof(f.alert_id));
 		rg_strlcpy(f.player_id, a->player_id, sizeof(f.player_id));
 		rc = store_follow_up_open(st, &f, err, errlen);
 	}
 	free(text);
+	free(rules);
 out:
 	free(a);
 	free(ps);

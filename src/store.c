@@ -127,11 +127,14 @@ static const char *const migrations[] = {
 	/* 9: follow-up of resolved alerts (issue 16): the baseline at resolution
 	 * and each window after it (7 and 30 days), measured by the writer
 	 * once the stream's time passes end_ms; the partial index finds the
-	 * due windows without reading the others. Re-alerts are looked up by
-	 * player and time. */
+	 * due windows without reading the others. The alert's outcome,
+	 * jurisdiction and rules are copied at resolution, so the report reads
+	 * no alert row (their reasons and evidence are large). Re-alerts are
+	 * looked up by player and time. */
 	"CREATE TABLE alert_follow_up(alert_id TEXT NOT NULL, window_days INTEGER NOT NULL,"
 	" player_id TEXT NOT NULL, anchor_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,"
 	" before TEXT NOT NULL, after TEXT, complete INTEGER NOT NULL DEFAULT 0,"
+	" outcome TEXT NOT NULL, jurisdiction TEXT NOT NULL, rules TEXT NOT NULL,"
 	" PRIMARY KEY(alert_id, window_days)) WITHOUT ROWID;"
 	"CREATE INDEX alert_follow_up_due ON alert_follow_up(end_ms) WHERE complete = 0;"
 	"CREATE INDEX alert_follow_up_by_anchor ON alert_follow_up(window_days, anchor_ms);"

@@ -18,15 +18,15 @@ void store_follow_up_release(struct store_follow_up *f)
 static const struct store_sql follow_up_open = {
 	"storing a follow-up",
 	"INSERT OR REPLACE INTO alert_follow_up(alert_id, window_days, player_id, anchor_ms, end_ms, before, after,"
-	" complete) VALUES (?,?,?,?,?,?,NULL,0)",
-	"sisIIs",
+	" complete, outcome, jurisdiction, rules) VALUES (?,?,?,?,?,?,NULL,0,?,?,?)",
+	"sisIIssss",
 	STMT_NONE,
 };
 
 int store_follow_up_open(struct store *st, const struct store_follow_up *f, char *err, size_t errlen)
 {
 	return store_exec(st, &follow_up_open, NULL, NULL, err, errlen, f->alert_id, f->window_days, f->player_id,
-			  f->anchor_ms, f->end_ms, f->before);
+			  f->anchor_ms, f->end_ms, f->before, f->outcome, f->jurisdiction, f->rules);
 }
 
 static const struct store_sql follow_up_complete = {
@@ -167,16 +167,16 @@ static int case_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
  * within 30 days of it (the alerts_by_player_time index). */
 static const struct store_sql follow_up_cases = {
 	"reading the follow-ups for the effectiveness report",
-	"SELECT a.alert_id, a.player_id, a.outcome, a.rules, a.jurisdiction, f.anchor_ms, f.before,"
+	"SELECT f.alert_id, f.player_id, f.outcome, f.rules, f.jurisdiction, f.anchor_ms, f.before,"
 	" CASE WHEN f.complete THEN f.after END,"
 	" (SELECT CASE WHEN s.complete THEN s.after END FROM alert_follow_up s"
 	"   WHERE s.alert_id = f.alert_id AND s.window_days = 7),"
-	" EXISTS (SELECT 1 FROM alerts b WHERE b.player_id = a.player_id AND b.alert_id <> a.alert_id AND b.kind = 'harm'"
+	" EXISTS (SELECT 1 FROM alerts b WHERE b.player_id = f.player_id AND b.alert_id <> f.alert_id AND b.kind = 'harm'"
 	"   AND b.created_ms > f.anchor_ms AND b.created_ms <= f.anchor_ms + 30 * 86400000)"
-	" FROM alert_follow_up f JOIN alerts a ON a.alert_id = f.alert_id"
+	" FROM alert_follow_up f"
 	" WHERE f.window_days = 30 AND f.anchor_ms >= ? AND f.anchor_ms < ?"
-	" AND a.status = 'resolved' AND (?3 IS NULL OR a.jurisdiction = ?3)"
-	" ORDER BY f.anchor_ms, a.alert_id",
+	" AND (?3 IS NULL OR f.jurisdiction = ?3)"
+	" ORDER BY f.anchor_ms, f.alert_id",
 	"IIs?",
 	STMT_NONE,
 };

@@ -15,6 +15,7 @@
  *   store_policies.c    the policies used, and meta settings
  *   store_alerts.c      alerts, staff actions and markers
  *   store_evidence.c    the events behind each reason of an alert
+ *   store_follow_up.c   the follow-up windows of resolved alerts
  *   store_outbox.c      the transactional outbox
  *   store_audit.c       the audit chain, its retention, API tokens
  *

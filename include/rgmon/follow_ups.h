@@ -30,6 +30,9 @@ struct store_follow_up {
 	int64_t anchor_ms, end_ms;
 	bool complete;
 	char *before, *after; /* JSON text, malloc'd; after NULL until complete */
+	/* store_follow_up_open only (borrowed): the resolved alert's outcome,
+	 * jurisdiction and rules (a JSON array of rule ids) */
+	const char *outcome, *jurisdiction, *rules;
 };
 void store_follow_up_release(struct store_follow_up *f);
 

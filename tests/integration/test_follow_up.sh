@@ -120,4 +120,8 @@ check "the manifest carries the effectiveness figures" '[2,-99]' \
   "$(tail -n1 "$WORK/export.jsonl" | jq -c '.effectiveness.total | [.cases, .deposits.median_change_pct]')"
 $RGMON audit verify "$WORK/export.jsonl" --pubkey "$WORK/keys/audit-signing.pub" >/dev/null 2>"$WORK/verify.err"
 check "the export with them verifies" 0 $?
+# The OpenAPI document against the live responses: follow_up on resolved
+# alerts with complete windows, the effectiveness report.
+node "$(dirname "$0")/../schema/check-openapi.mjs" --url "$URL" --token "$(tok admin)" 2>&1 |
+  sed 's/^ok - /ok - openapi: /; s/^not ok - /not ok - openapi: /'
 finish

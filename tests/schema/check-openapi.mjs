@@ -96,6 +96,8 @@ async function live(url, token, agent) {
   }
   await check("/v1/alerts/{alert_id}", "/v1/alerts/0123456789abcdef0123456789abcdef");
   await check("/v1/reports/portfolio", "/v1/reports/portfolio");
+  await check("/v1/reports/effectiveness", "/v1/reports/effectiveness");
+  await check("/v1/reports/effectiveness", "/v1/reports/effectiveness?from=yesterday");
   await check("/v1/players/{player_id}", "/v1/players/nobody-here");
   if (agent) await check("/v1/alerts", "/v1/alerts", agent);
   const badge = await get(`/v1/badge/${encodeURIComponent(page.alerts?.[0]?.player_id || "x")}.svg`);
