@@ -6,8 +6,8 @@
  * Never: writes a row (the writer stays the one writer), uses the
  * writer's connection but to hook its commits (and, past the WAL's
  * bound, empty the WAL from that hook) and, on stop, give it its own
- * automatic checkpoints back, or blocks the writer or readers for longer
- * than the copy of the last few WAL frames. */
+ * automatic checkpoints back, or blocks the writer but once per ~32 MB of
+ * WAL (CHECKPOINT_TRUNCATE_PAGES), or readers at all. */
 #include "store_int.h"
 #include "rgmon/clock.h"
 #include "rgmon/log.h"
@@ -34,7 +34,8 @@
  * PASSIVE passes left (the frames of a batch or two), waits for readers
  * to leave the WAL and empties the file. (From this thread it would wait
  * for a gap between the writer's transactions, which a busy writer
- * hardly leaves.) The writer pays that short copy once per ~32 MB of WAL.
+ * hardly leaves.) The writer pays that copy, after the rest of this
+ * thread's pass in progress if any, once per ~32 MB of WAL.
  * When the writer was idle for a whole CHECKPOINT_IDLE_MS, this thread
  * empties the WAL: nothing waits on it then. */
 #define CHECKPOINT_TRUNCATE_PAGES 8000 /* ~32 MB of WAL */
