@@ -6,8 +6,8 @@
  * Never: writes a row (the writer stays the one writer), uses the
  * writer's connection but to hook its commits (and, past the WAL's
  * bound, empty the WAL from that hook) and, on stop, give it its own
- * automatic checkpoints back, or blocks the writer or readers for longer
- * than the copy of the last few WAL frames. */
+ * automatic checkpoints back, or blocks the writer but once per ~32 MB of
+ * WAL (CHECKPOINT_TRUNCATE_PAGES), or readers at all. */
 #include "store_int.h"
 #include "rgmon/clock.h"
 #include "rgmon/log.h"
@@ -34,7 +34,8 @@
  * PASSIVE passes left (the frames of a batch or two), waits for readers
  * to leave the WAL and empties the file. (From this thread it would wait
  * for a gap between the writer's transactions, which a busy writer
- * hardly leaves.) The writer pays that short copy once per ~32 MB of WAL.
+ * hardly leaves.) The writer pays that copy, after the rest of this
+ * thread's pass in progress if any, once per ~32 MB of WAL.
  * When the writer was idle for a whole CHECKPOINT_IDLE_MS, this thread
  * empties the WAL: nothing waits on it then. */
 #define CHECKPOINT_TRUNCATE_PAGES 8000 /* ~32 MB of WAL */
@@ -44,6 +45,10 @@ struct store_checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	/* Held by a checkpoint in progress, this thread's or the writer's:
+	 * SQLite answers BUSY at once to a second one, and on a slow disk
+	 * this thread's passes would hold it at nearly every commit. */
+	pthread_mutex_t pass;
 	bool stop, due;
 	bool committed; /* the writer committed since the last pass */
 	sqlite3 *db;
@@ -55,20 +60,22 @@ static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
 	(void)name;
 	struct store_checkpointer *c = ctx;
 	if (pages >= CHECKPOINT_TRUNCATE_PAGES) {
-		/* It waits for readers on the WAL with the busy handler: briefly,
-		 * as a long reader (an audit export) must not stall the writer.
-		 * BUSY (a reader stayed, or this thread's PASSIVE pass holds the
-		 * checkpoint): the next commit tries again. */
+		/* After this thread's pass in progress, if any (it copied most
+		 * frames). It waits for readers on the WAL with the busy handler:
+		 * briefly, as a long reader (an audit export) must not stall the
+		 * writer. BUSY (a reader stayed): the next commit tries again. */
 		int log_frames = 0, done_frames = 0;
+		pthread_mutex_lock(&c->pass);
 		sqlite3_busy_timeout(db, CHECKPOINT_READER_WAIT_MS);
 		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames) ==
 		    SQLITE_OK)
 			log_debug("store: WAL emptied by the writer (%d frames copied back)", done_frames);
 		sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+		pthread_mutex_unlock(&c->pass);
 	}
 	pthread_mutex_lock(&c->lock);
 	c->committed = true;
-	if (pages >= CHECKPOINT_WAL_PAGES) {
+	if (pages >= CHECKPOINT_WAL_PAGES && pages < CHECKPOINT_TRUNCATE_PAGES) {
 		c->due = true;
 		pthread_cond_signal(&c->wake);
 	}
@@ -111,7 +118,9 @@ static void *checkpointer_main(void *arg)
 		bool writer_idle = !c->due && !c->committed;
 		c->due = c->committed = false;
 		pthread_mutex_unlock(&c->lock);
+		pthread_mutex_lock(&c->pass);
 		checkpoint_pass(c, writer_idle);
+		pthread_mutex_unlock(&c->pass);
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -127,6 +136,7 @@ struct store_checkpointer *store_checkpointer_start(struct store *writer, const 
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->pass, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	c->writer = writer;
 	char why[512];
@@ -150,6 +160,7 @@ struct store_checkpointer *store_checkpointer_start(struct store *writer, const 
 fail:
 	sqlite3_close(c->db);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->pass);
 	pthread_cond_destroy(&c->wake);
 	free(c);
 	return NULL;
@@ -168,6 +179,7 @@ void store_checkpointer_stop(struct store_checkpointer *c)
 	pthread_join(c->thread, NULL);
 	sqlite3_close(c->db);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->pass);
 	pthread_cond_destroy(&c->wake);
 	free(c);
 }

@@ -525,6 +525,32 @@ static void test_portfolio_daily_snapshot(void **state)
 	}
 }
 
+/* Under steady load the WAL stays bounded: past ~32 MB the writer empties
+ * it after a commit. PASSIVE checkpoints alone never shortened it: this
+ * load (~100 MB of WAL) left it at ~100 MB. */
+static void test_wal_stays_bounded_under_load(void **state)
+{
+	struct fixture *f = *state;
+	char id[32], player[16], wal[128], err[256];
+	snprintf(wal, sizeof(wal), "%s-wal", f->db);
+	struct store_checkpointer *c = store_checkpointer_start(f->st, f->db, err, sizeof(err));
+	assert_non_null(c);
+	long long peak = 0;
+	for (int i = 0; i < 100000; i++) {
+		snprintf(id, sizeof(id), "w%d", i);
+		snprintf(player, sizeof(player), "p%d", i % 5000);
+		feed(f, dep(id, player, "2026-11-22T10:00:00Z", 1 + i), i + 1);
+		if (ingest_pending(f->ig) >= INGEST_BATCH_MAX) {
+			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+			long long size = file_size(wal);
+			peak = size > peak ? size : peak;
+		}
+	}
+	store_checkpointer_stop(c);
+	assert_true(peak > 0);
+	assert_true(peak <= 48LL * 1024 * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_stays_bounded_under_load, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }
