@@ -65,14 +65,25 @@ static int follow_up_from_row(sqlite3_stmt *s, struct store_follow_up *f, char *
 
 struct due_rows {
 	struct store_follow_up *rows;
-	size_t n, max;
+	size_t n, cap, max;
 };
 
+/* Grows the array as rows come: most batches have none due, and this
+ * runs after every batch. */
 static int due_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
 	struct due_rows *d = ctx;
 	if (d->n == d->max)
 		return 1;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		cap = cap > d->max ? d->max : cap;
+		struct store_follow_up *rows = realloc(d->rows, cap * sizeof(*rows));
+		if (!rows)
+			return seterr(err, errlen, "out of memory");
+		d->rows = rows;
+		d->cap = cap;
+	}
 	if (follow_up_from_row(s, &d->rows[d->n], err, errlen) < 0)
 		return -1;
 	d->n++;
@@ -90,10 +101,8 @@ static const struct store_sql follow_up_due = {
 int store_follow_up_due(struct store *st, int64_t stream_ms, size_t max, struct store_follow_up **out,
 			char *err, size_t errlen)
 {
-	struct due_rows d = { calloc(max ? max : 1, sizeof(*d.rows)), 0, max };
+	struct due_rows d = { NULL, 0, 0, max };
 	*out = NULL;
-	if (!d.rows)
-		return seterr(err, errlen, "out of memory");
 	if (store_exec(st, &follow_up_due, due_row, &d, err, errlen, stream_ms) < 0) {
 		for (size_t i = 0; i < d.n; i++)
 			store_follow_up_release(&d.rows[i]);

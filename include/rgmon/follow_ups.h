@@ -40,8 +40,8 @@ int store_follow_up_open(struct store *st, const struct store_follow_up *f, char
 int store_follow_up_complete(struct store *st, const char *alert_id, int window_days, const char *after,
 			     char *err, size_t errlen);
 /* The pending windows with end_ms <= stream_ms, oldest end first, at most
- * max: *out (malloc'd, released by the caller with _release on each) and
- * their number, or -1. */
+ * max: *out (malloc'd, NULL when none is due; released by the caller with
+ * _release on each, then free) and their number, or -1. */
 int store_follow_up_due(struct store *st, int64_t stream_ms, size_t max, struct store_follow_up **out,
 			char *err, size_t errlen);
 /* An alert's windows, by window length: calls fn for each (borrowed). */

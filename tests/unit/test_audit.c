@@ -200,7 +200,8 @@ static void insert_record(struct fixture *f, int64_t at_ms, int64_t recorded_at_
 	json_t *p = json_loads(payload, 0, NULL);
 	assert_int_equal(store_audit_head(f->st, &seq, prev, err, sizeof(err)), 0);
 	ts_format_rfc3339(at_ms, at, sizeof(at));
-	ts_format_rfc3339(recorded_at_ms, recorded_at, sizeof(recorded_at));
+	if (recorded_at_ms != AUDIT_NO_RECORDED_AT) /* INT64_MIN: no time to format */
+		ts_format_rfc3339(recorded_at_ms, recorded_at, sizeof(recorded_at));
 	assert_int_equal(audit_record_hash(seq + 1, at, recorded_at_ms == AUDIT_NO_RECORDED_AT ? NULL : recorded_at,
 					   "level_change", "p1", p, prev, hash),
 			 0);
