@@ -217,7 +217,7 @@ async function showQueue() {
 // The queue as filtered, every page of it, as a CSV file.
 async function downloadQueue() {
   const cols = ['alert_id', 'kind', 'level', 'player_id', 'jurisdiction', 'suggested_action', 'status', 'created_at', 'due_at', 'overdue', 'acknowledged_by', 'resolved_at', 'outcome', 'rules', 'reason'];
-  const cell = (v) => { const t = v == null ? '' : String(v); return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
+  const cell = (v) => { const s = v == null ? '' : String(v); return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
   const lines = [cols.join(',')];
   let cursor = null;
   do {

@@ -48,7 +48,7 @@ function effPlot(groups) {
 
 function effTable(groups, caption) {
   const head = ['eff.group', 'eff.cases', 'eff.7d_done', 'eff.30d_done', 'eff.deposits_fell', 'eff.median', 'eff.net_loss_fell', 'eff.median', 'eff.play_fell', 'eff.median', 'eff.limit_exclusion', 'eff.realerted'].map((k) => t(k));
-  const t = el('table', { class: 'list eff-table' }, el('caption', { text: caption }), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))));
+  const table = el('table', { class: 'list eff-table' }, el('caption', { text: caption }), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))));
   const body = el('tbody');
   for (const g of groups) {
     const cells = [g.group, g.cases, g.complete_7d, g.complete_30d];
@@ -56,8 +56,8 @@ function effTable(groups, caption) {
     cells.push(effPct(g.limit_or_exclusion.pct), effPct(g.realerted_30d.pct));
     body.append(el('tr', {}, ...cells.map((c) => el('td', { text: String(c) }))));
   }
-  t.append(body);
-  return t;
+  table.append(body);
+  return table;
 }
 
 async function showEffectiveness() {
@@ -76,14 +76,14 @@ async function showEffectiveness() {
     result.replaceChildren(el('p', { class: 'muted', text: t('eff.loading') }));
     try {
       const r = await api('/v1/reports/effectiveness?' + query());
-      const t = r.total;
+      const total = r.total;
       result.replaceChildren(
         el('div', { class: 'eff-tiles' },
-          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-cases', text: String(t.cases) }), t('eff.tile_cases')),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: String(t.complete_30d) }), t('eff.tile_30d')),
-          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(t.deposits.fell_pct) }), t('eff.tile_deposits')),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.limit_or_exclusion.pct) }), t('eff.tile_limit')),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.realerted_30d.pct) }), t('eff.tile_realerted'))),
+          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-cases', text: String(total.cases) }), t('eff.tile_cases')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: String(total.complete_30d) }), t('eff.tile_30d')),
+          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(total.deposits.fell_pct) }), t('eff.tile_deposits')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(total.limit_or_exclusion.pct) }), t('eff.tile_limit')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(total.realerted_30d.pct) }), t('eff.tile_realerted'))),
         el('div', { class: 'legend' }, ...EFF_MEASURES.map(([key, cls]) => el('span', {}, el('span', { class: 'swatch eff-' + cls }), t('eff.legend', { measure: t('eff.' + key) })))),
         el('h2', { text: t('eff.by_outcome') }), effPlot(r.by_outcome), effTable(r.by_outcome, t('eff.by_outcome_cap')),
         el('h2', { text: t('eff.by_jurisdiction') }), effPlot(r.by_jurisdiction), effTable(r.by_jurisdiction, t('eff.by_jurisdiction_cap')),

@@ -2,7 +2,8 @@
 // in sv and nl and the other way round, each translation has the same
 // {placeholders} as the English, and every key the UI code asks for --
 // t('key') and data-i18n* in index.html, and the codes it labels
-// (outcome.*, level.*, ...) -- is in en. No browser: i18n.js runs in a vm.
+// (outcome.*, level.*, ...) -- is in en, and no local variable t hides
+// t(). No browser: i18n.js runs in a vm.
 // usage: node check_i18n_keys.mjs SRC_WEB_DIR
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,6 +44,14 @@ for (const f of files) {
   const src = fs.readFileSync(path.join(dir, f), 'utf8');
   for (const m of src.matchAll(/'([a-z0-9_]+(?:\.[a-z0-9_]+)+)'/g)) if (prefixes.has(m[1].split('.')[0])) used.add(m[1]);
 }
+// A local named t hides i18n.js's t() (a ReferenceError in its scope).
+const shadows = [];
+for (const f of files) {
+  fs.readFileSync(path.join(dir, f), 'utf8').split('\n').forEach((line, i) => {
+    if (/\b(const|let|var|function)\s+t\b|\b(const|let|var)\s*[[{][^=]*\bt\b[^=]*[\]}]\s*=|\(\s*t\s*(,[^)]*)?\)\s*=>|\bt\s*=>/.test(line)) shadows.push(f + ':' + (i + 1));
+  });
+}
+ok('no local t hides t()', shadows.length === 0, shadows.join(', '));
 const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
 for (const m of html.matchAll(/data-i18n(?:-placeholder|-aria)?="([^"]+)"/g)) used.add(m[1]);
 // ... and the codes the UI labels by prefix.
