@@ -14,6 +14,8 @@ const outcomeLabel = (o) => labelOr('outcome.' + o, o);
 const actionLabel = (a) => labelOr('action.' + a, a);
 const statusLabel = (s) => labelOr('status.' + s, s);
 const levelLabel = (l) => labelOr('level.' + l, l);
+const limitLabel = (l) => labelOr('limit.' + l, l);
+const periodLabel = (p) => labelOr('period.' + p, p);
 
 const $ = (sel) => document.querySelector(sel);
 let refreshTimer = null;
@@ -242,7 +244,7 @@ function eventSummary(ev) {
     case 'deposit': return t('event.deposit', { amount: fmtMoney(ev.amount, ev.currency) }) + (ev.status === 'declined' ? t('event.declined') : '');
     case 'withdrawal': return t('event.withdrawal', { amount: fmtMoney(ev.amount, ev.currency), status: ev.status || '' });
     case 'game_round': return t('event.round', { stake: fmtMoney(ev.stake, ev.currency), payout: fmtMoney(ev.payout, ev.currency) });
-    case 'limit_set': return t('event.limit', { limit: ev.limit, period: ev.period, value: ev.limit === 'session_time' ? ev.value + ' min' : fmtMoney(ev.value, ev.currency) });
+    case 'limit_set': return t('event.limit', { limit: limitLabel(ev.limit), period: periodLabel(ev.period), value: ev.limit === 'session_time' ? ev.value + ' min' : fmtMoney(ev.value, ev.currency) });
     case 'self_exclusion': return t('event.self_exclusion', { length: ev.days ? t('event.days', { n: ev.days }) : t('event.indefinite'), source: ev.source || t('event.player') });
     case 'contact': return t('event.contact', { channel: ev.channel, topic: ev.topic });
     default: return ev.type;
@@ -369,7 +371,7 @@ async function showPlayer(id) {
   for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule, t('player.pts', { n: r.points }))));
   if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: t('player.no_markers') }));
   const limits = el('ul', { class: 'reasons' });
-  for (const l of risk.limits) limits.append(el('li', { text: t('player.limit_item', { limit: l.limit, period: l.period, usage: l.limit === 'session_time' ? t('player.of_min', { used: l.used, value: l.value }) : t('player.of', { used: fmtMoney(l.used, p.currency), value: fmtMoney(l.value, p.currency) }) }) + (l.pending_value ? t('player.raise_pending', { value: l.pending_value }) : '') }));
+  for (const l of risk.limits) limits.append(el('li', { text: t('player.limit_item', { limit: limitLabel(l.limit), period: periodLabel(l.period), usage: l.limit === 'session_time' ? t('player.of_min', { used: l.used, value: l.value }) : t('player.of', { used: fmtMoney(l.used, p.currency), value: fmtMoney(l.value, p.currency) }) }) + (l.pending_value ? t('player.raise_pending', { value: l.pending_value }) : '') }));
   if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: t('player.no_limits') }));
   const events = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: t('player.time') }), el('th', { text: t('player.event') }))));
   const evBody = el('tbody');
@@ -423,7 +425,7 @@ async function showLookup(id) {
   for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', el('code', { text: r.rule })));
   if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: t('player.no_markers') }));
   const limits = el('ul', { class: 'reasons' });
-  for (const l of risk.limits) limits.append(el('li', { text: t('lookup.limit_item', { limit: l.limit, period: l.period }) }));
+  for (const l of risk.limits) limits.append(el('li', { text: t('lookup.limit_item', { limit: limitLabel(l.limit), period: periodLabel(l.period) }) }));
   if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: t('lookup.no_limits') }));
   out.replaceChildren(el('div', { class: 'grid' },
     el('div', { class: 'card' },

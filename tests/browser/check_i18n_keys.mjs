@@ -61,6 +61,7 @@ const codes = {
   status: ['open', 'acknowledged', 'pending_review', 'resolved'],
   action: ['limits', 'pause', 'self_exclusion', 'financial_check', 'contact', 'deposit_block', 'compliance_review'],
   'notes.channel': ['internal', 'phone', 'chat', 'email'],
+  limit: ['deposit', 'loss', 'session_time'], period: ['day', 'week', 'month'],
   fu: ['deposits', 'net_loss', 'staked', 'play_minutes', 'active_days', 'night_rounds', 'declined_deposits'],
   eff: ['deposits', 'net_loss', 'play_minutes'],
 };
