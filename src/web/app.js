@@ -6,20 +6,16 @@
 
 const TOKEN_KEY = 'rgmon.token';
 const REFRESH_MS = 5000;
-const OUTCOMES = [
-  ['limits_set', 'Limits set'],
-  ['pause_applied', 'Pause applied'],
-  ['self_exclusion', 'Self-exclusion'],
-  ['contacted_no_action', 'Contacted, no action'],
-  ['false_positive', 'False positive'],
-];
-const OUTCOME_LABELS = Object.fromEntries(OUTCOMES);
-const outcomeLabel = (o) => OUTCOME_LABELS[o] || o;
-const ACTIONS = {
-  limits: 'Suggest limits', pause: 'Advise a pause', self_exclusion: 'Offer self-exclusion',
-  financial_check: 'Financial check owed', contact: 'Contact owed', deposit_block: 'Block deposits',
-  compliance_review: 'Review the breach',
-};
+// Outcomes, suggested actions, statuses and levels are codes in the API;
+// their labels are in the UI's language (i18n.js), unknown codes as they are.
+const OUTCOMES = ['limits_set', 'pause_applied', 'self_exclusion', 'contacted_no_action', 'false_positive'];
+const labelOr = (key, code) => { const s = t(key); return s === key ? code : s; };
+const outcomeLabel = (o) => labelOr('outcome.' + o, o);
+const actionLabel = (a) => labelOr('action.' + a, a);
+const statusLabel = (s) => labelOr('status.' + s, s);
+const levelLabel = (l) => labelOr('level.' + l, l);
+const limitLabel = (l) => labelOr('limit.' + l, l);
+const periodLabel = (p) => labelOr('period.' + p, p);
 
 const $ = (sel) => document.querySelector(sel);
 let refreshTimer = null;
@@ -36,7 +32,7 @@ async function api(path, options = {}) {
   const headers = { Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY) };
   if (options.body) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method: options.method || 'GET', headers, body: options.body });
-  if (res.status === 401) { signOut(); throw new ApiError(401, 'Your token was not accepted; sign in again.'); }
+  if (res.status === 401) { signOut(); throw new ApiError(401, t('api.unauthorized')); }
   const type = res.headers.get('Content-Type') || '';
   const data = type.startsWith('application/json') ? await res.json() : await res.blob();
   if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
@@ -57,7 +53,7 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-function chip(level) { return el('span', { class: 'chip ' + level, text: level }); }
+function chip(level) { return el('span', { class: 'chip ' + level, text: levelLabel(level) }); }
 
 function showError(msg) {
   const e = $('#error');
@@ -75,7 +71,7 @@ function fmtTime(iso, tz) {
   if (!iso) return '—';
   const d = new Date(iso);
   const opts = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-  try { return d.toLocaleString(undefined, tz ? { ...opts, timeZone: tz } : opts); } catch (e) { return d.toLocaleString(undefined, opts); }
+  try { return d.toLocaleString(uiLocale(), tz ? { ...opts, timeZone: tz } : opts); } catch (e) { return d.toLocaleString(uiLocale(), opts); }
 }
 
 function fmtDue(iso, overdue) {
@@ -83,8 +79,8 @@ function fmtDue(iso, overdue) {
   const mins = Math.round((new Date(iso) - Date.now()) / 60000);
   const abs = Math.abs(mins);
   const days = Math.round(abs / 1440);
-  const span = abs < 90 ? abs + ' min' : abs < 48 * 60 ? Math.round(abs / 60) + ' h' : days + (days === 1 ? ' day' : ' days');
-  return overdue ? 'overdue ' + span : 'in ' + span;
+  const span = abs < 90 ? t('due.min', { n: abs }) : abs < 48 * 60 ? t('due.h', { n: Math.round(abs / 60) }) : t(days === 1 ? 'due.day' : 'due.days', { n: days });
+  return t(overdue ? 'due.overdue' : 'due.in', { span });
 }
 
 function minorDigits(currency) {
@@ -96,7 +92,7 @@ function fmtMoney(minor, currency) {
   if (minor == null) return '—';
   const d = minorDigits(currency || 'EUR');
   const v = minor / Math.pow(10, d);
-  return v.toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d }) + (currency ? ' ' + currency : '');
+  return v.toLocaleString(uiLocale(), { minimumFractionDigits: d, maximumFractionDigits: d }) + (currency ? ' ' + currency : '');
 }
 
 // ---- the rule reference ---------------------------------------------------
@@ -120,19 +116,19 @@ function ruleLink(id, suffix = '') {
 
 async function showRule(id) {
   const r = (await loadRules())[id];
-  if (!r) throw new Error('No rule ' + id + ' in this rgmon.');
-  const packs = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Pack' }), el('th', { text: 'Kind' }), el('th', { text: 'Weight' }), el('th', { text: 'Source' }))));
+  if (!r) throw new Error(t('rule.none', { id }));
+  const packs = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: t('rule.pack') }), el('th', { text: t('rule.kind') }), el('th', { text: t('rule.weight') }), el('th', { text: t('rule.source') }))));
   const body = el('tbody');
   for (const p of r.packs) {
     body.append(el('tr', {}, el('td', {}, el('code', { text: p.policy.split('@')[0] }), p.jurisdiction ? ' (' + p.jurisdiction + ')' : ''),
-      el('td', { text: p.kind }), el('td', { text: p.strong ? 'strong' : String(p.weight) }), el('td', { text: p.source || 'not given' })));
+      el('td', { text: p.kind }), el('td', { text: p.strong ? t('rule.strong') : String(p.weight) }), el('td', { text: p.source || t('rule.not_given') })));
   }
   packs.append(body);
   $('#rule').replaceChildren(
-    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
-    el('h1', {}, 'Rule ', el('code', { text: r.id })),
+    el('p', {}, el('a', { href: '#/queue', text: t('back.queue') })),
+    el('h1', {}, t('rule.title'), el('code', { text: r.id })),
     el('div', { class: 'card' }, el('p', { text: r.summary }),
-      el('h2', { text: 'In the packs in use' }), r.packs.length ? packs : el('p', { class: 'muted', text: 'No pack in use switches it on.' })));
+      el('h2', { text: t('rule.in_packs') }), r.packs.length ? packs : el('p', { class: 'muted', text: t('rule.no_pack') })));
   show('rule');
 }
 
@@ -188,10 +184,10 @@ function queueRow(a) {
   const tr = el('tr', { class: a.overdue ? 'overdue' : '', 'data-alert': a.alert_id, onclick: () => { location.hash = '#/alerts/' + a.alert_id; } },
     el('td', {}, chip(a.level)),
     el('td', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id, onclick: (ev) => ev.stopPropagation() })),
-    el('td', {}, el('a', { href: '#/alerts/' + a.alert_id, class: 'open', text: why + (a.reasons.length > 1 ? ' (+' + (a.reasons.length - 1) + ' more)' : ''), onclick: (ev) => ev.stopPropagation() })),
-    el('td', { text: ACTIONS[a.suggested_action] || a.suggested_action }),
-    el('td', { class: 'due', text: a.status === 'resolved' ? 'resolved ' + fmtTime(a.resolved_at) : fmtDue(a.due_at, a.overdue) }),
-    el('td', { class: 'status', text: reviewStatusText(a) || a.status + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + outcomeLabel(a.outcome) : '') }));
+    el('td', {}, el('a', { href: '#/alerts/' + a.alert_id, class: 'open', text: why + (a.reasons.length > 1 ? t('queue.more_reasons', { n: a.reasons.length - 1 }) : ''), onclick: (ev) => ev.stopPropagation() })),
+    el('td', { text: actionLabel(a.suggested_action) }),
+    el('td', { class: 'due', text: a.status === 'resolved' ? t('queue.resolved_at', { time: fmtTime(a.resolved_at) }) : fmtDue(a.due_at, a.overdue) }),
+    el('td', { class: 'status', text: reviewStatusText(a) || statusLabel(a.status) + (a.acknowledged_by && a.status === 'acknowledged' ? ' · ' + a.acknowledged_by : '') + (a.outcome ? ' · ' + outcomeLabel(a.outcome) : '') }));
   return tr;
 }
 
@@ -209,7 +205,7 @@ async function loadQueue(append, refresh) {
   $('#queue-empty').hidden = rows > 0;
   $('#queue-table').hidden = rows === 0;
   const overdue = body.querySelectorAll('tr.overdue').length;
-  $('#queue-summary').textContent = rows + (queueCursor ? '+' : '') + (rows === 1 && !queueCursor ? ' alert' : ' alerts') + (overdue ? ', ' + overdue + ' overdue' : '');
+  $('#queue-summary').textContent = t(rows === 1 && !queueCursor ? 'queue.one_alert' : 'queue.alerts', { n: rows + (queueCursor ? '+' : '') }) + (overdue ? t('queue.overdue', { n: overdue }) : '');
 }
 
 async function showQueue() {
@@ -223,7 +219,7 @@ async function showQueue() {
 // The queue as filtered, every page of it, as a CSV file.
 async function downloadQueue() {
   const cols = ['alert_id', 'kind', 'level', 'player_id', 'jurisdiction', 'suggested_action', 'status', 'created_at', 'due_at', 'overdue', 'acknowledged_by', 'resolved_at', 'outcome', 'rules', 'reason'];
-  const cell = (v) => { const t = v == null ? '' : String(v); return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
+  const cell = (v) => { const s = v == null ? '' : String(v); return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
   const lines = [cols.join(',')];
   let cursor = null;
   do {
@@ -243,28 +239,28 @@ async function downloadQueue() {
 // ---- alert detail ---------------------------------------------------------
 
 function eventSummary(ev) {
-  if (!ev) return 'no longer kept (older than the dedupe window)';
+  if (!ev) return t('event.gone');
   switch (ev.type) {
-    case 'deposit': return 'deposit ' + fmtMoney(ev.amount, ev.currency) + (ev.status === 'declined' ? ' (declined)' : '');
-    case 'withdrawal': return 'withdrawal ' + fmtMoney(ev.amount, ev.currency) + ' (' + (ev.status || '') + ')';
-    case 'game_round': return 'round: stake ' + fmtMoney(ev.stake, ev.currency) + ', payout ' + fmtMoney(ev.payout, ev.currency);
-    case 'limit_set': return ev.limit + ' limit per ' + ev.period + ': ' + (ev.limit === 'session_time' ? ev.value + ' min' : fmtMoney(ev.value, ev.currency));
-    case 'self_exclusion': return 'self-exclusion ' + (ev.days ? ev.days + ' days' : 'indefinite') + ' (' + (ev.source || 'player') + ')';
-    case 'contact': return 'contact via ' + ev.channel + ': ' + ev.topic;
+    case 'deposit': return t('event.deposit', { amount: fmtMoney(ev.amount, ev.currency) }) + (ev.status === 'declined' ? t('event.declined') : '');
+    case 'withdrawal': return t('event.withdrawal', { amount: fmtMoney(ev.amount, ev.currency), status: ev.status || '' });
+    case 'game_round': return t('event.round', { stake: fmtMoney(ev.stake, ev.currency), payout: fmtMoney(ev.payout, ev.currency) });
+    case 'limit_set': return t('event.limit', { limit: limitLabel(ev.limit), period: periodLabel(ev.period), value: ev.limit === 'session_time' ? ev.value + ' min' : fmtMoney(ev.value, ev.currency) });
+    case 'self_exclusion': return t('event.self_exclusion', { length: ev.days ? t('event.days', { n: ev.days }) : t('event.indefinite'), source: ev.source || t('event.player') });
+    case 'contact': return t('event.contact', { channel: ev.channel, topic: ev.topic });
     default: return ev.type;
   }
 }
 
 function resolveForm(a) {
-  const select = el('select', { id: 'outcome', name: 'outcome', required: '' }, el('option', { value: '', text: 'choose…' }));
-  for (const [v, label] of OUTCOMES) select.append(el('option', { value: v, text: label }));
-  const note = el('textarea', { id: 'note', name: 'note', required: '', maxlength: '2000', placeholder: 'What was done, and what the player said' });
+  const select = el('select', { id: 'outcome', name: 'outcome', required: '' }, el('option', { value: '', text: t('resolve.choose') }));
+  for (const v of OUTCOMES) select.append(el('option', { value: v, text: outcomeLabel(v) }));
+  const note = el('textarea', { id: 'note', name: 'note', required: '', maxlength: '2000', placeholder: t('resolve.note_ph') });
   const msg = el('p', { class: 'error', role: 'alert' });
   const form = el('form', { id: 'resolve-form' },
-    el('h2', { text: 'Resolve' }),
-    el('label', {}, 'Outcome', select),
-    el('label', {}, 'Note', note),
-    el('button', { type: 'submit', text: 'Resolve alert' }), msg);
+    el('h2', { text: t('resolve.title') }),
+    el('label', {}, t('resolve.outcome'), select),
+    el('label', {}, t('resolve.note'), note),
+    el('button', { type: 'submit', text: t('resolve.button') }), msg);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
@@ -283,35 +279,35 @@ async function showAlert(id) {
   for (const r of a.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule)));
   const evidence = evidenceView(a); // workbench.js: grouped by reason, in time order
   const history = el('ul', { class: 'reasons' });
-  for (const act of a.actions) history.append(el('li', { text: fmtTime(act.at) + ' — ' + act.action + ' by ' + act.actor + ' (' + act.role + ')' + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
-  if (!a.actions.length) history.append(el('li', { class: 'muted', text: 'No action taken yet.' }));
+  for (const act of a.actions) history.append(el('li', { text: t('alert.history_item', { time: fmtTime(act.at), action: act.action, actor: act.actor, role: act.role }) + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
+  if (!a.actions.length) history.append(el('li', { class: 'muted', text: t('alert.no_action') }));
 
-  const ack = el('button', { type: 'button', id: 'acknowledge', class: 'secondary', text: 'Take it (acknowledge)' });
+  const ack = el('button', { type: 'button', id: 'acknowledge', class: 'secondary', text: t('alert.acknowledge') });
   ack.addEventListener('click', async () => {
     try { await api('/v1/alerts/' + a.alert_id + '/acknowledge', { method: 'POST', body: '{}' }); await showAlert(a.alert_id); }
     catch (e) { showError(e.message); }
   });
 
   const facts = el('dl', { class: 'facts' },
-    el('dt', { text: 'Player' }), el('dd', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id })),
-    el('dt', { text: 'Status' }), el('dd', { id: 'alert-status', text: reviewStatusText(a) || a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ' by ' + a.actor + ')' : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
-    el('dt', { text: 'Raised' }), el('dd', { text: fmtTime(a.created_at) + (a.escalations ? ', escalated ' + a.escalations + '×' : '') }),
+    el('dt', { text: t('alert.player') }), el('dd', {}, el('a', { href: '#/players/' + encodeURIComponent(a.player_id), text: a.player_id })),
+    el('dt', { text: t('alert.status') }), el('dd', { id: 'alert-status', text: reviewStatusText(a) || statusLabel(a.status) + (a.outcome ? t('alert.outcome_by', { outcome: outcomeLabel(a.outcome), actor: a.actor }) : a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : '') }),
+    el('dt', { text: t('alert.raised') }), el('dd', { text: fmtTime(a.created_at) + (a.escalations ? t('alert.escalated', { n: a.escalations }) : '') }),
     // A resolved alert is no longer due: say when it was resolved.
-    a.status === 'resolved' ? el('dt', { text: 'Resolved' }) : el('dt', { text: 'Due' }),
-    a.status === 'resolved' ? el('dd', { text: fmtTime(a.resolved_at) + ' (was due ' + fmtTime(a.due_at) + ')' })
+    a.status === 'resolved' ? el('dt', { text: t('alert.resolved') }) : el('dt', { text: t('alert.due') }),
+    a.status === 'resolved' ? el('dd', { text: fmtTime(a.resolved_at) + t('alert.was_due', { time: fmtTime(a.due_at) }) })
       : el('dd', { class: a.overdue ? 'error' : '', text: fmtTime(a.due_at) + ' (' + fmtDue(a.due_at, a.overdue) + ')' }),
-    el('dt', { text: 'Policy' }), el('dd', {}, el('code', { text: a.policy })));
+    el('dt', { text: t('alert.policy') }), el('dd', {}, el('code', { text: a.policy })));
 
-  const side = el('div', { class: 'card' }, el('h2', { text: 'Suggested action' }), el('p', { class: 'suggest', text: ACTIONS[a.suggested_action] || a.suggested_action }));
+  const side = el('div', { class: 'card' }, el('h2', { text: t('alert.suggested') }), el('p', { class: 'suggest', text: actionLabel(a.suggested_action) }));
   if (a.status === 'open') side.append(ack);
   if (a.status === 'pending_review') side.append(reviewPanel(a));
   else if (a.status !== 'resolved') side.append(resolveForm(a));
 
   sec.replaceChildren(
-    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
-    el('h1', {}, chip(a.level), ' Alert ', el('code', { text: a.alert_id })),
+    el('p', {}, el('a', { href: '#/queue', text: t('back.queue') })),
+    el('h1', {}, chip(a.level), t('alert.title'), el('code', { text: a.alert_id })),
     el('div', { class: 'grid' },
-      el('div', { class: 'card' }, facts, el('h2', { text: 'Why' }), reasons, el('h2', { text: 'Evidence' }), evidence, el('h2', { text: 'History' }), history),
+      el('div', { class: 'card' }, facts, el('h2', { text: t('alert.why') }), reasons, el('h2', { text: t('alert.evidence') }), evidence, el('h2', { text: t('alert.history') }), history),
       side),
     followUpCard(a.follow_up)); // followup.js
   if (typeof notesSection === 'function') sec.append(notesSection(a)); // notes.js
@@ -330,7 +326,7 @@ function timelinePlot(days, currency) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'plot');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'deposits, losses and session time per day');
+  svg.setAttribute('aria-label', t('plot.label'));
   const add = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -338,7 +334,7 @@ function timelinePlot(days, currency) {
     svg.append(e);
     return e;
   };
-  if (!days.length) { add('text', { x: W / 2 - 40, y: H / 2 }, 'no activity kept'); return svg; }
+  if (!days.length) { add('text', { x: W / 2 - 40, y: H / 2 }, t('plot.no_activity')); return svg; }
   const d = minorDigits(currency || 'EUR'), unit = Math.pow(10, d);
   const maxMoney = Math.max(1, ...days.map((x) => Math.max(x.deposited, Math.max(0, x.net_loss)))) / unit;
   const maxHours = Math.max(1, ...days.map((x) => x.session_seconds / 3600));
@@ -346,7 +342,7 @@ function timelinePlot(days, currency) {
   const y = (v) => T + (H - T - B) * (1 - v / maxMoney);
   const yh = (v) => T + (H - T - B) * (1 - v / maxHours);
   add('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#dde1e6' });
-  add('text', { x: 4, y: T + 8 }, maxMoney.toLocaleString(undefined, { maximumFractionDigits: 0 }));
+  add('text', { x: 4, y: T + 8 }, maxMoney.toLocaleString(uiLocale(), { maximumFractionDigits: 0 }));
   add('text', { x: 4, y: H - B }, '0 ' + (currency || ''));
   add('text', { x: W - R + 4, y: T + 8 }, maxHours.toFixed(1) + ' h');
   let path = '';
@@ -354,9 +350,9 @@ function timelinePlot(days, currency) {
     const x0 = L + i * slot;
     const dep = x.deposited / unit, loss = Math.max(0, x.net_loss) / unit;
     const r1 = add('rect', { x: x0, y: y(dep), width: bw, height: H - B - y(dep), fill: '#1f5fa8' });
-    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: x.date + ' deposits ' + fmtMoney(x.deposited, currency) }));
+    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('plot.deposits_on', { date: x.date, amount: fmtMoney(x.deposited, currency) }) }));
     const r2 = add('rect', { x: x0 + bw + 1, y: y(loss), width: bw, height: H - B - y(loss), fill: '#c62828' });
-    r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: x.date + ' net loss ' + fmtMoney(x.net_loss, currency) }));
+    r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('plot.loss_on', { date: x.date, amount: fmtMoney(x.net_loss, currency) }) }));
     const cx = x0 + bw, cy = yh(x.session_seconds / 3600);
     path += (i ? 'L' : 'M') + cx.toFixed(1) + ' ' + cy.toFixed(1);
     if (i % Math.ceil(n / 8) === 0) add('text', { x: x0, y: H - B + 14 }, x.date.slice(5));
@@ -368,39 +364,39 @@ function timelinePlot(days, currency) {
 async function showPlayer(id) {
   const p = await api('/v1/players/' + encodeURIComponent(id));
   const risk = p.risk;
-  const badge = el('img', { alt: 'risk badge ' + risk.level + ' ' + risk.score });
+  const badge = el('img', { alt: t('player.badge_alt', { level: levelLabel(risk.level), score: risk.score }) });
   api('/v1/badge/' + encodeURIComponent(id) + '.svg').then((blob) => { badge.src = URL.createObjectURL(blob); }).catch(() => {});
   const reasons = el('ul', { class: 'reasons' });
   await loadRules().catch(() => {});
-  for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule, ' · ' + r.points + ' pts')));
-  if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: 'No markers hold.' }));
+  for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule, t('player.pts', { n: r.points }))));
+  if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: t('player.no_markers') }));
   const limits = el('ul', { class: 'reasons' });
-  for (const l of risk.limits) limits.append(el('li', { text: l.limit + ' per ' + l.period + ': ' + (l.limit === 'session_time' ? l.used + ' of ' + l.value + ' min' : fmtMoney(l.used, p.currency) + ' of ' + fmtMoney(l.value, p.currency)) + (l.pending_value ? ' (raise to ' + l.pending_value + ' pending)' : '') }));
-  if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: 'No limits set by the player.' }));
-  const events = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: 'Time' }), el('th', { text: 'Event' }))));
+  for (const l of risk.limits) limits.append(el('li', { text: t('player.limit_item', { limit: limitLabel(l.limit), period: periodLabel(l.period), usage: l.limit === 'session_time' ? t('player.of_min', { used: l.used, value: l.value }) : t('player.of', { used: fmtMoney(l.used, p.currency), value: fmtMoney(l.value, p.currency) }) }) + (l.pending_value ? t('player.raise_pending', { value: l.pending_value }) : '') }));
+  if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: t('player.no_limits') }));
+  const events = el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: t('player.time') }), el('th', { text: t('player.event') }))));
   const evBody = el('tbody');
   for (const e of p.events) evBody.append(el('tr', {}, el('td', { text: fmtTime(e.ts, p.time_zone) }), el('td', { text: eventSummary(e) })));
   events.append(evBody);
   const alerts = el('ul', { class: 'reasons' });
-  for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + a.status + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ')' : '')));
-  if (!p.alerts.length) alerts.append(el('li', { class: 'muted', text: 'None.' }));
+  for (const a of p.alerts) alerts.append(el('li', {}, chip(a.level), ' ', el('a', { href: '#/alerts/' + a.alert_id, text: fmtTime(a.created_at) }), ' — ' + statusLabel(a.status) + (a.outcome ? ' (' + outcomeLabel(a.outcome) + ')' : '')));
+  if (!p.alerts.length) alerts.append(el('li', { class: 'muted', text: t('player.none') }));
   const followUps = el('div', { id: 'player-follow-up' });
 
   $('#player').replaceChildren(
-    el('p', {}, el('a', { href: '#/queue', text: '← queue' })),
-    el('h1', {}, 'Player ', el('code', { text: p.player_id }), ' ', el('span', { class: 'badge' }, badge)),
+    el('p', {}, el('a', { href: '#/queue', text: t('back.queue') })),
+    el('h1', {}, t('player.title'), el('code', { text: p.player_id }), ' ', el('span', { class: 'badge' }, badge)),
     el('div', { class: 'grid' },
       el('div', { class: 'card' },
-        el('h2', { text: 'Last 30 days (' + p.time_zone + ')' }),
-        el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch deposits' }), 'deposits'), el('span', {}, el('span', { class: 'swatch losses' }), 'net loss'), el('span', {}, el('span', { class: 'swatch session' }), 'session hours')),
+        el('h2', { text: t('player.last30', { zone: p.time_zone }) }),
+        el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch deposits' }), t('player.deposits')), el('span', {}, el('span', { class: 'swatch losses' }), t('player.net_loss')), el('span', {}, el('span', { class: 'swatch session' }), t('player.session_hours'))),
         timelinePlot(p.days, p.currency),
-        el('h2', { text: 'Recent events (game rounds are in the daily sums)' }), playerZoneNote(p), events),
+        el('h2', { text: t('player.recent') }), playerZoneNote(p), events),
       el('div', { class: 'card' },
-        el('dl', { class: 'facts' }, el('dt', { text: 'Level' }), el('dd', {}, chip(risk.level)), el('dt', { text: 'Score' }), el('dd', { text: String(risk.score) }),
-          el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
-          el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of, p.time_zone) })),
+        el('dl', { class: 'facts' }, el('dt', { text: t('player.level') }), el('dd', {}, chip(risk.level)), el('dt', { text: t('player.score') }), el('dd', { text: String(risk.score) }),
+          el('dt', { text: t('player.excluded_until') }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? t('player.indefinite') : fmtTime(risk.excluded_until)) : '—' }),
+          el('dt', { text: t('player.as_of') }), el('dd', { text: fmtTime(risk.as_of, p.time_zone) })),
         currencyNote(p),
-        el('h2', { text: 'Reasons' }), reasons, el('h2', { text: 'Own limits' }), limits, el('h2', { text: 'Alerts' }), alerts)),
+        el('h2', { text: t('player.reasons') }), reasons, el('h2', { text: t('player.own_limits') }), limits, el('h2', { text: t('player.alerts') }), alerts)),
     followUps);
   playerFollowUps(p.alerts, followUps, p.currency); // followup.js
   if (typeof talkSection === 'function') $('#player').append(talkSection(id)); // talk.js
@@ -410,43 +406,38 @@ async function showPlayer(id) {
 // ---- agents: the player lookup -------------------------------------------
 
 // What a level asks of the agent in the conversation; the reasons say why.
-const AGENT_HINTS = {
-  green: 'No concern shows. Play on as usual; offer the safer-gambling tools if asked.',
-  amber: 'Markers of harm show. Mention the deposit and loss limits and how to set them.',
-  red: 'Strong markers of harm. Advise a pause, offer limits, and hand over to compliance if the player agrees to talk.',
-  excluded: 'The player is excluded: no play and no offers. Point to the help line if they want to talk.',
-};
+const AGENT_HINTS = ['green', 'amber', 'red', 'excluded']; // i18n.js: hint.<level>
 
 async function showLookup(id) {
-  const input = el('input', { id: 'lookup-player', type: 'search', placeholder: 'player id', autocomplete: 'off', spellcheck: 'false', value: id || '', required: '' });
-  const form = el('form', { id: 'lookup-form', class: 'toolbar' }, el('label', {}, 'Player', input), el('button', { type: 'submit', text: 'Look up' }));
+  const input = el('input', { id: 'lookup-player', type: 'search', placeholder: t('queue.player_ph'), autocomplete: 'off', spellcheck: 'false', value: id || '', required: '' });
+  const form = el('form', { id: 'lookup-form', class: 'toolbar' }, el('label', {}, t('lookup.player'), input), el('button', { type: 'submit', text: t('lookup.button') }));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = '#/lookup/' + encodeURIComponent(input.value.trim()); });
   const out = el('div', { id: 'lookup-result' });
-  $('#lookup').replaceChildren(el('h1', { text: 'Player lookup' }), form, out);
+  $('#lookup').replaceChildren(el('h1', { text: t('lookup.title') }), form, out);
   show('lookup');
   if (!id) { input.focus(); return; }
   let risk;
   try { risk = await api('/v1/players/' + encodeURIComponent(id) + '/risk'); }
-  catch (e) { out.replaceChildren(el('p', { class: 'error', text: e.status === 404 ? 'No player ' + id + ' is known.' : e.message })); return; }
-  const badge = el('img', { alt: 'risk badge ' + risk.level + ' ' + risk.score });
+  catch (e) { out.replaceChildren(el('p', { class: 'error', text: e.status === 404 ? t('lookup.unknown', { id }) : e.message })); return; }
+  const badge = el('img', { alt: t('player.badge_alt', { level: levelLabel(risk.level), score: risk.score }) });
   api('/v1/badge/' + encodeURIComponent(id) + '.svg').then((blob) => { badge.src = URL.createObjectURL(blob); }).catch(() => {});
   const reasons = el('ul', { class: 'reasons' });
   for (const r of risk.reasons) reasons.append(el('li', {}, r.detail, ' ', el('code', { text: r.rule })));
-  if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: 'No markers hold.' }));
+  if (!risk.reasons.length) reasons.append(el('li', { class: 'muted', text: t('player.no_markers') }));
   const limits = el('ul', { class: 'reasons' });
-  for (const l of risk.limits) limits.append(el('li', { text: l.limit + ' limit per ' + l.period }));
-  if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: 'The player has set no limits.' }));
+  for (const l of risk.limits) limits.append(el('li', { text: t('lookup.limit_item', { limit: limitLabel(l.limit), period: periodLabel(l.period) }) }));
+  if (!risk.limits.length) limits.append(el('li', { class: 'muted', text: t('lookup.no_limits') }));
   out.replaceChildren(el('div', { class: 'grid' },
     el('div', { class: 'card' },
-      el('h2', {}, 'Player ', el('code', { text: risk.player_id }), ' ', el('span', { class: 'badge' }, badge)),
+      el('h2', {}, t('player.title'), el('code', { text: risk.player_id }), ' ', el('span', { class: 'badge' }, badge)),
       badgeLinkControl(risk.player_id), // workbench.js
-      el('p', { class: 'suggest', id: 'lookup-hint', text: AGENT_HINTS[risk.level] || '' }),
-      el('h2', { text: 'Why' }), reasons),
+      el('p', { class: 'suggest', id: 'lookup-hint', text: AGENT_HINTS.includes(risk.level) ? t('hint.' + risk.level) : '' }),
+      el('h2', { text: t('alert.why') }), reasons),
     el('div', { class: 'card' },
-      el('dl', { class: 'facts' }, el('dt', { text: 'Level' }), el('dd', {}, chip(risk.level)), el('dt', { text: 'Score' }), el('dd', { text: String(risk.score) }),
-        el('dt', { text: 'Excluded until' }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? 'indefinite' : fmtTime(risk.excluded_until)) : '—' }),
-        el('dt', { text: 'As of' }), el('dd', { text: fmtTime(risk.as_of) })),
-      el('h2', { text: 'Own limits' }), limits)));
+      el('dl', { class: 'facts' }, el('dt', { text: t('player.level') }), el('dd', {}, chip(risk.level)), el('dt', { text: t('player.score') }), el('dd', { text: String(risk.score) }),
+        el('dt', { text: t('player.excluded_until') }), el('dd', { text: risk.excluded_until ? (risk.excluded_until === 'indefinite' ? t('player.indefinite') : fmtTime(risk.excluded_until)) : '—' }),
+        el('dt', { text: t('player.as_of') }), el('dd', { text: fmtTime(risk.as_of) })),
+      el('h2', { text: t('player.own_limits') }), limits)));
   if (typeof talkSection === 'function') out.append(talkSection(id)); // talk.js
 }
 
@@ -468,14 +459,14 @@ function showExport() {
   const from = el('input', { id: 'export-from', type: 'date', value: monthAgo, required: '' });
   const to = el('input', { id: 'export-to', type: 'date', value: today, required: '' });
   const format = el('select', { id: 'export-format' }, el('option', { value: 'jsonl', text: 'JSONL' }), el('option', { value: 'csv', text: 'CSV' }));
-  const player = el('input', { id: 'export-player', type: 'search', placeholder: 'all players', autocomplete: 'off', spellcheck: 'false' });
+  const player = el('input', { id: 'export-player', type: 'search', placeholder: t('export.all_players'), autocomplete: 'off', spellcheck: 'false' });
   const result = el('div', { id: 'export-result' });
   const form = el('form', { id: 'export-form', class: 'toolbar' },
-    el('label', {}, 'From (UTC day)', from), el('label', {}, 'To, inclusive', to), el('label', {}, 'Format', format), el('label', {}, 'Player', player),
-    el('button', { type: 'submit', text: 'Download signed export' }));
+    el('label', {}, t('export.from'), from), el('label', {}, t('export.to'), to), el('label', {}, t('export.format'), format), el('label', {}, t('export.player'), player),
+    el('button', { type: 'submit', text: t('export.button') }));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    result.replaceChildren(el('p', { class: 'muted', text: 'Exporting…' }));
+    result.replaceChildren(el('p', { class: 'muted', text: t('export.running') }));
     const end = new Date(new Date(to.value + 'T00:00:00Z').getTime() + 86400000).toISOString().replace('.000Z', 'Z');
     const q = new URLSearchParams({ from: from.value + 'T00:00:00Z', to: end, format: format.value });
     if (player.value.trim()) q.set('player', player.value.trim());
@@ -483,20 +474,20 @@ function showExport() {
       const blob = await api('/v1/audit/export?' + q);
       const manifest = exportManifest(await blob.text(), format.value);
       const name = 'rgmon-audit-' + from.value + '-' + to.value + '.' + format.value;
-      const link = el('a', { id: 'export-download', href: URL.createObjectURL(blob), download: name, text: 'Save ' + name });
+      const link = el('a', { id: 'export-download', href: URL.createObjectURL(blob), download: name, text: t('export.save', { name }) });
       result.replaceChildren(el('div', { class: 'card' },
-        el('p', {}, link, ' — ' + (manifest ? manifest.count + ' records, signed' : 'no manifest found')),
+        el('p', {}, link, ' — ' + (manifest ? t('export.signed', { n: manifest.count }) : t('export.no_manifest'))),
         el('dl', { class: 'facts' },
-          el('dt', { text: 'Signing key fingerprint' }), el('dd', {}, el('code', { id: 'export-fingerprint', text: manifest ? manifest.key_fingerprint : '—' })),
-          el('dt', { text: 'Public key' }), el('dd', {}, el('code', { text: manifest ? manifest.public_key : '—' }))),
-        el('h2', { text: 'How to verify' }),
-        el('p', { text: 'Compare the fingerprint above with the one the operator gave you outside this page. Then check every record, the hash chain, the checkpoints and the manifest signature with the operator\'s public key:' }),
+          el('dt', { text: t('export.fingerprint') }), el('dd', {}, el('code', { id: 'export-fingerprint', text: manifest ? manifest.key_fingerprint : '—' })),
+          el('dt', { text: t('export.public_key') }), el('dd', {}, el('code', { text: manifest ? manifest.public_key : '—' }))),
+        el('h2', { text: t('export.how') }),
+        el('p', { text: t('export.compare') }),
         el('pre', { class: 'raw', text: 'rgmon audit verify ' + name + ' --pubkey audit-signing.pub' }),
-        el('p', { class: 'muted', text: 'Without rgmon: schemas/audit-export.md gives the recipe (SHA-256 and Ed25519 over canonical JSON); tests/audit_recipe.py is an independent implementation.' })));
+        el('p', { class: 'muted', text: t('export.without') })));
     } catch (e) { result.replaceChildren(el('p', { class: 'error', text: e.message })); }
   });
-  $('#export').replaceChildren(el('h1', { text: 'Audit export' }),
-    el('p', { class: 'muted', text: 'Every automated decision and staff action in the range, hash-chained and signed by the operator.' }), form, result);
+  $('#export').replaceChildren(el('h1', { text: t('export.title') }),
+    el('p', { class: 'muted', text: t('export.intro') }), form, result);
   show('export');
 }
 
@@ -535,7 +526,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       $('#token').value = '';
       route();
     } catch (e) {
-      $('#signin-error').textContent = e.status === 401 ? 'That token is not valid.' : e.message;
+      $('#signin-error').textContent = e.status === 401 ? t('signin.invalid') : e.message;
     }
   });
   $('#signout').addEventListener('click', signOut);

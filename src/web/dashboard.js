@@ -33,14 +33,14 @@ function svgPlot(label, H) {
 
 // Players per level per day, stacked: the share of the book at each level.
 function levelMixPlot(days) {
-  const { svg, add, title, W, H } = svgPlot('players by level per day', 220);
+  const { svg, add, title, W, H } = svgPlot(t('dash.plot_levels'), 220);
   const L = 48, R = 12, T = 12, B = 28;
-  if (!days.length) { add('text', { x: W / 2 - 50, y: H / 2 }, 'no days recorded yet'); return svg; }
+  if (!days.length) { add('text', { x: W / 2 - 50, y: H / 2 }, t('dash.no_days')); return svg; }
   const max = Math.max(1, ...days.map((d) => d.total));
   const n = days.length, step = n > 1 ? (W - L - R) / (n - 1) : 0;
   const x = (i) => L + i * step, y = (v) => T + (H - T - B) * (1 - v / max);
   add('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#dde1e6' });
-  add('text', { x: 4, y: T + 8 }, max.toLocaleString());
+  add('text', { x: 4, y: T + 8 }, max.toLocaleString(uiLocale()));
   add('text', { x: 4, y: H - B }, '0');
   const base = days.map(() => 0);
   for (const level of LEVELS) {
@@ -49,7 +49,7 @@ function levelMixPlot(days) {
     top.forEach((v, i) => { path += (i ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(v).toFixed(1); });
     for (let i = n - 1; i >= 0; i--) path += 'L' + x(i).toFixed(1) + ' ' + y(base[i]).toFixed(1);
     const area = add('path', { d: path + 'Z', fill: LEVEL_COLOURS[level], 'fill-opacity': 0.75, class: 'level-' + level });
-    title(area, level + ': ' + (days[n - 1].by_level[level] || 0) + ' players on ' + days[n - 1].day);
+    title(area, t('dash.level_on', { level: levelLabel(level), n: days[n - 1].by_level[level] || 0, day: days[n - 1].day }));
     top.forEach((v, i) => { base[i] = v; });
   }
   days.forEach((d, i) => { if (i % Math.ceil(n / 8) === 0) add('text', { x: Math.max(L - 12, Math.min(x(i) - 12, W - R - 28)), y: H - B + 14 }, d.day.slice(5)); });
@@ -58,9 +58,9 @@ function levelMixPlot(days) {
 
 // Alerts opened (up) and resolved (down) per day.
 function flowPlot(daily) {
-  const { svg, add, title, W, H } = svgPlot('alerts opened and resolved per day', 200);
+  const { svg, add, title, W, H } = svgPlot(t('dash.plot_flow'), 200);
   const L = 40, R = 12, T = 10, B = 24, mid = (H - B + T) / 2;
-  if (!daily.length) { add('text', { x: W / 2 - 50, y: H / 2 }, 'no alerts in these days'); return svg; }
+  if (!daily.length) { add('text', { x: W / 2 - 50, y: H / 2 }, t('dash.no_alerts')); return svg; }
   const max = Math.max(1, ...daily.map((d) => Math.max(d.opened, d.resolved)));
   const n = daily.length, slot = (W - L - R) / n, bw = Math.max(2, slot - 2);
   const h = (v) => (mid - T) * (v / max);
@@ -69,8 +69,8 @@ function flowPlot(daily) {
   add('text', { x: 4, y: H - B }, '−' + max);
   daily.forEach((d, i) => {
     const x0 = L + i * slot;
-    title(add('rect', { x: x0, y: mid - h(d.opened), width: bw, height: h(d.opened), fill: '#1f5fa8', class: 'opened' }), d.day + ': ' + d.opened + ' opened');
-    title(add('rect', { x: x0, y: mid, width: bw, height: h(d.resolved), fill: '#2e7d32', class: 'resolved' }), d.day + ': ' + d.resolved + ' resolved');
+    title(add('rect', { x: x0, y: mid - h(d.opened), width: bw, height: h(d.opened), fill: '#1f5fa8', class: 'opened' }), t('dash.opened_on', { day: d.day, n: d.opened }));
+    title(add('rect', { x: x0, y: mid, width: bw, height: h(d.resolved), fill: '#2e7d32', class: 'resolved' }), t('dash.resolved_on', { day: d.day, n: d.resolved }));
     if (i % Math.ceil(n / 8) === 0) add('text', { x: x0, y: H - B + 14 }, d.day.slice(5));
   });
   return svg;
@@ -82,7 +82,7 @@ function moversList(list) {
     ul.append(el('li', {}, chip(m.level), ' ', el('a', { href: '#/players/' + encodeURIComponent(m.player_id), text: m.player_id }),
       ' ' + m.score_then + ' → ' + m.score_now + ' (' + (m.change > 0 ? '+' : '') + m.change + ')'));
   }
-  if (!list.length) ul.append(el('li', { class: 'muted', text: 'none' }));
+  if (!list.length) ul.append(el('li', { class: 'muted', text: t('dash.none') }));
   return ul;
 }
 
@@ -92,14 +92,14 @@ function fpTable(rows) {
     body.append(el('tr', {}, el('td', {}, ruleLink(r.rule)), el('td', { text: String(r.resolved) }),
       el('td', { text: String(r.false_positive) }), el('td', { text: Math.round(r.rate * 100) + ' %' })));
   }
-  if (!rows.length) body.append(el('tr', {}, el('td', { colspan: '4', class: 'muted', text: 'No resolutions in these days.' })));
-  return el('table', { class: 'list fp' }, el('thead', {}, el('tr', {}, el('th', { text: 'Rule' }), el('th', { text: 'Resolved' }),
-    el('th', { text: 'False positive' }), el('th', { text: 'Rate' }))), body);
+  if (!rows.length) body.append(el('tr', {}, el('td', { colspan: '4', class: 'muted', text: t('dash.no_resolutions') })));
+  return el('table', { class: 'list fp' }, el('thead', {}, el('tr', {}, el('th', { text: t('dash.rule') }), el('th', { text: t('dash.resolved') }),
+    el('th', { text: t('dash.false_positive') }), el('th', { text: t('dash.rate') }))), body);
 }
 
 function legend() {
   const l = el('div', { class: 'legend' });
-  for (const level of LEVELS) l.append(el('span', {}, el('span', { class: 'swatch ' + level }), level));
+  for (const level of LEVELS) l.append(el('span', {}, el('span', { class: 'swatch ' + level }), levelLabel(level)));
   return l;
 }
 
@@ -108,33 +108,33 @@ async function renderDashboard() {
   await loadRules().catch(() => {});
   const now = p.players_now;
   const tiles = el('div', { class: 'tiles' },
-    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: 'Players' }), el('strong', { id: 'dash-players', text: now.total.toLocaleString() })),
-    ...LEVELS.filter((l) => l !== 'green').map((l) => el('div', { class: 'card tile' }, el('div', { class: 'muted', text: l }), el('strong', { text: (now.by_level[l] || 0).toLocaleString() }))),
-    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: 'Overdue now' }),
+    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: t('dash.players') }), el('strong', { id: 'dash-players', text: now.total.toLocaleString(uiLocale()) })),
+    ...LEVELS.filter((l) => l !== 'green').map((l) => el('div', { class: 'card tile' }, el('div', { class: 'muted', text: levelLabel(l) }), el('strong', { text: (now.by_level[l] || 0).toLocaleString(uiLocale()) }))),
+    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: t('dash.overdue_now') }),
       el('a', { href: '#/queue', id: 'dash-overdue', text: String(p.alerts.overdue_now) })),
-    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: 'Resolved before due' }),
+    el('div', { class: 'card tile' }, el('div', { class: 'muted', text: t('dash.resolved_before_due') }),
       el('strong', { text: p.alerts.resolved_before_due_share == null ? '—' : Math.round(p.alerts.resolved_before_due_share * 100) + ' %' })));
   const byJ = el('tbody');
   for (const [j, levels] of Object.entries(now.by_jurisdiction)) {
     byJ.append(el('tr', {}, el('td', { text: j }), ...LEVELS.map((l) => el('td', { text: String(levels[l] || 0) }))));
   }
   $('#dashboard').replaceChildren(
-    el('div', { class: 'toolbar' }, el('h1', { text: 'Dashboard' }),
-      el('a', { href: '#/queue', id: 'dash-queue', text: 'Open the alert queue →' }),
-      el('a', { href: '#/queue/pending_review', text: 'Pending review' }),
-      el('span', { class: 'muted', text: 'as of ' + (p.as_of ? fmtTime(p.as_of) : '—') + ' · refreshes every 30 s' })),
+    el('div', { class: 'toolbar' }, el('h1', { text: t('dash.title') }),
+      el('a', { href: '#/queue', id: 'dash-queue', text: t('dash.open_queue') }),
+      el('a', { href: '#/queue/pending_review', text: t('dash.pending_review') }),
+      el('span', { class: 'muted', text: t('dash.as_of', { time: p.as_of ? fmtTime(p.as_of) : '—' }) })),
     tiles,
     el('div', { class: 'grid' },
-      el('div', { class: 'card' }, el('h2', { text: 'Players by level per day' }), legend(), levelMixPlot(p.players_daily),
-        el('h2', { text: 'Alerts opened (up) and resolved (down) per day' }), flowPlot(p.alerts.daily)),
+      el('div', { class: 'card' }, el('h2', { text: t('dash.levels_per_day') }), legend(), levelMixPlot(p.players_daily),
+        el('h2', { text: t('dash.flow') }), flowPlot(p.alerts.daily)),
       el('div', { class: 'card' },
-        el('h2', { text: 'By jurisdiction now' }),
-        el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: '' }), ...LEVELS.map((l) => el('th', { text: l })))), byJ),
-        el('h2', { text: 'Biggest movers this week' }),
-        p.movers.since ? el('p', { class: 'muted', text: 'score since ' + p.movers.since }) : el('p', { class: 'muted', text: 'less than a week of history' }),
-        el('h3', { text: 'Up' }), moversList(p.movers.up), el('h3', { text: 'Down' }), moversList(p.movers.down))),
-    el('div', { class: 'card' }, el('h2', { text: 'False positives per rule' }), fpTable(p.false_positive_rate),
-      el('p', { class: 'muted', text: 'Interactions per 1,000 active players: ' + (p.interactions_per_1000_active == null ? 'not available yet' : p.interactions_per_1000_active) })));
+        el('h2', { text: t('dash.by_jurisdiction') }),
+        el('table', { class: 'list' }, el('thead', {}, el('tr', {}, el('th', { text: '' }), ...LEVELS.map((l) => el('th', { text: levelLabel(l) })))), byJ),
+        el('h2', { text: t('dash.movers') }),
+        p.movers.since ? el('p', { class: 'muted', text: t('dash.score_since', { day: p.movers.since }) }) : el('p', { class: 'muted', text: t('dash.short_history') }),
+        el('h3', { text: t('dash.up') }), moversList(p.movers.up), el('h3', { text: t('dash.down') }), moversList(p.movers.down))),
+    el('div', { class: 'card' }, el('h2', { text: t('dash.fp') }), fpTable(p.false_positive_rate),
+      el('p', { class: 'muted', text: t('dash.interactions', { value: p.interactions_per_1000_active == null ? t('dash.not_yet') : Number(p.interactions_per_1000_active).toLocaleString(uiLocale()) }) })));
 }
 
 async function showDashboard() {

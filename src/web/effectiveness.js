@@ -5,7 +5,8 @@
 // figures as tables. Route #/effectiveness (hook in app.js).
 'use strict';
 
-const EFF_MEASURES = [['deposits', 'deposits', '#1f5fa8'], ['net_loss', 'net loss', '#c62828'], ['play_minutes', 'play time', '#8a99a8']];
+// [key, CSS class, colour]; the label is t('eff.' + key).
+const EFF_MEASURES = [['deposits', 'deposits', '#1f5fa8'], ['net_loss', 'net-loss', '#c62828'], ['play_minutes', 'play-time', '#8a99a8']];
 
 const effPct = (v) => (v == null ? '—' : v + '%');
 
@@ -18,7 +19,7 @@ function effPlot(groups) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'plot eff-plot');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'share whose deposits, net loss and play time fell by a quarter or more');
+  svg.setAttribute('aria-label', t('eff.plot'));
   const add = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -31,14 +32,14 @@ function effPlot(groups) {
     add('line', { x1: L + (span * p) / 100, y1: 4, x2: L + (span * p) / 100, y2: H - 18, stroke: '#dde1e6' });
     add('text', { x: L + (span * p) / 100 - 8, y: H - 4 }, p + '%');
   }
-  if (!groups.length) add('text', { x: L, y: 24 }, 'no resolved alerts in the range');
+  if (!groups.length) add('text', { x: L, y: 24 }, t('eff.no_resolved'));
   groups.forEach((g, i) => {
     const y = 6 + i * row;
     add('text', { x: 4, y: y + 18 }, g.group.length > 26 ? g.group.slice(0, 25) + '…' : g.group + ' (' + g.complete_30d + ')');
-    EFF_MEASURES.forEach(([key, label, color], k) => {
+    EFF_MEASURES.forEach(([key, , color], k) => {
       const v = g[key].fell_pct;
       const r = add('rect', { x: L, y: y + k * 11, width: Math.max(1, (span * (v || 0)) / 100), height: 9, fill: color, class: 'eff-bar' });
-      r.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: g.group + ': ' + label + ' fell by ¼+ for ' + effPct(v) + ' of ' + g[key].with_baseline }));
+      r.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('eff.bar', { group: g.group, measure: t('eff.' + key), pct: effPct(v), n: g[key].with_baseline }) }));
       if (v != null) add('text', { x: L + (span * v) / 100 + 4, y: y + k * 11 + 8 }, v + '%');
     });
   });
@@ -46,23 +47,23 @@ function effPlot(groups) {
 }
 
 function effTable(groups, caption) {
-  const head = ['Group', 'Cases', '7d done', '30d done', 'Deposits fell ¼+', 'median', 'Net loss fell ¼+', 'median', 'Play fell ¼+', 'median', 'Limit / exclusion', 'Re-alerted'];
-  const t = el('table', { class: 'list eff-table' }, el('caption', { text: caption }), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))));
+  const head = ['eff.group', 'eff.cases', 'eff.7d_done', 'eff.30d_done', 'eff.deposits_fell', 'eff.median', 'eff.net_loss_fell', 'eff.median', 'eff.play_fell', 'eff.median', 'eff.limit_exclusion', 'eff.realerted'].map((k) => t(k));
+  const table = el('table', { class: 'list eff-table' }, el('caption', { text: caption }), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))));
   const body = el('tbody');
   for (const g of groups) {
     const cells = [g.group, g.cases, g.complete_7d, g.complete_30d];
-    for (const [key] of EFF_MEASURES) cells.push(effPct(g[key].fell_pct) + ' of ' + g[key].with_baseline, g[key].median_change_pct == null ? '—' : g[key].median_change_pct + '%');
+    for (const [key] of EFF_MEASURES) cells.push(t('eff.pct_of', { pct: effPct(g[key].fell_pct), n: g[key].with_baseline }), g[key].median_change_pct == null ? '—' : g[key].median_change_pct + '%');
     cells.push(effPct(g.limit_or_exclusion.pct), effPct(g.realerted_30d.pct));
     body.append(el('tr', {}, ...cells.map((c) => el('td', { text: String(c) }))));
   }
-  t.append(body);
-  return t;
+  table.append(body);
+  return table;
 }
 
 async function showEffectiveness() {
   const from = el('input', { id: 'eff-from', type: 'date' });
   const to = el('input', { id: 'eff-to', type: 'date' });
-  const jur = el('input', { id: 'eff-jurisdiction', type: 'search', placeholder: 'all', maxlength: '2', autocomplete: 'off', spellcheck: 'false' });
+  const jur = el('input', { id: 'eff-jurisdiction', type: 'search', placeholder: t('eff.all'), maxlength: '2', autocomplete: 'off', spellcheck: 'false' });
   const result = el('div', { id: 'eff-result' });
   const query = () => {
     const q = new URLSearchParams();
@@ -72,25 +73,25 @@ async function showEffectiveness() {
     return q;
   };
   const load = async () => {
-    result.replaceChildren(el('p', { class: 'muted', text: 'Loading…' }));
+    result.replaceChildren(el('p', { class: 'muted', text: t('eff.loading') }));
     try {
       const r = await api('/v1/reports/effectiveness?' + query());
-      const t = r.total;
+      const total = r.total;
       result.replaceChildren(
         el('div', { class: 'eff-tiles' },
-          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-cases', text: String(t.cases) }), ' resolved alerts'),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: String(t.complete_30d) }), ' with 30 days of follow-up'),
-          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(t.deposits.fell_pct) }), ' deposited at least a quarter less'),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.limit_or_exclusion.pct) }), ' set a limit or excluded'),
-          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(t.realerted_30d.pct) }), ' alerted again within 30 days')),
-        el('div', { class: 'legend' }, ...EFF_MEASURES.map(([, label, color]) => el('span', {}, el('span', { class: 'swatch eff-' + label.replace(' ', '-') }), label + ' fell by ¼ or more'))),
-        el('h2', { text: 'By outcome' }), effPlot(r.by_outcome), effTable(r.by_outcome, 'by outcome'),
-        el('h2', { text: 'By jurisdiction' }), effPlot(r.by_jurisdiction), effTable(r.by_jurisdiction, 'by jurisdiction'),
-        el('h2', { text: 'By rule' }), effTable(r.by_rule, 'by rule (an alert counts under each of its rules)'),
-        el('p', { class: 'muted', text: 'Window: ' + r.window + '; fell by ' + r.fell_by + '. Shares of a fall count the players with a baseline above zero. The same figures are signed into the regulator export\'s manifest.' }));
+          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-cases', text: String(total.cases) }), t('eff.tile_cases')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: String(total.complete_30d) }), t('eff.tile_30d')),
+          el('div', { class: 'card eff-tile' }, el('strong', { id: 'eff-deposits-fell', text: effPct(total.deposits.fell_pct) }), t('eff.tile_deposits')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(total.limit_or_exclusion.pct) }), t('eff.tile_limit')),
+          el('div', { class: 'card eff-tile' }, el('strong', { text: effPct(total.realerted_30d.pct) }), t('eff.tile_realerted'))),
+        el('div', { class: 'legend' }, ...EFF_MEASURES.map(([key, cls]) => el('span', {}, el('span', { class: 'swatch eff-' + cls }), t('eff.legend', { measure: t('eff.' + key) })))),
+        el('h2', { text: t('eff.by_outcome') }), effPlot(r.by_outcome), effTable(r.by_outcome, t('eff.by_outcome_cap')),
+        el('h2', { text: t('eff.by_jurisdiction') }), effPlot(r.by_jurisdiction), effTable(r.by_jurisdiction, t('eff.by_jurisdiction_cap')),
+        el('h2', { text: t('eff.by_rule') }), effTable(r.by_rule, t('eff.by_rule_cap')),
+        el('p', { class: 'muted', text: t('eff.footer', { window: r.window, fell_by: r.fell_by }) }));
     } catch (e) { result.replaceChildren(el('p', { class: 'error', text: e.message })); }
   };
-  const csv = el('button', { type: 'button', id: 'eff-csv', class: 'secondary', text: 'Download CSV' });
+  const csv = el('button', { type: 'button', id: 'eff-csv', class: 'secondary', text: t('eff.csv') });
   csv.addEventListener('click', async () => {
     try {
       const q = query();
@@ -103,11 +104,11 @@ async function showEffectiveness() {
     } catch (e) { showError(e.message); }
   });
   const form = el('form', { id: 'eff-form', class: 'toolbar' },
-    el('label', {}, 'Resolved from (UTC day)', from), el('label', {}, 'To, inclusive', to), el('label', {}, 'Jurisdiction', jur),
-    el('button', { type: 'submit', text: 'Show' }), csv);
+    el('label', {}, t('eff.from'), from), el('label', {}, t('eff.to'), to), el('label', {}, t('eff.jurisdiction'), jur),
+    el('button', { type: 'submit', text: t('eff.show') }), csv);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
-  $('#effectiveness').replaceChildren(el('h1', { text: 'Did the interventions help?' }),
-    el('p', { class: 'muted', text: 'Every resolved alert is followed up: the player\'s behaviour in the 30 days before the resolution against the 30 days after it (UKGC SR 3.4.3).' }),
+  $('#effectiveness').replaceChildren(el('h1', { text: t('eff.title') }),
+    el('p', { class: 'muted', text: t('eff.intro') }),
     form, result);
   show('effectiveness');
   await load();
@@ -120,7 +121,7 @@ function effNavUpdate() {
 }
 document.addEventListener('DOMContentLoaded', () => {
   const who = document.getElementById('who');
-  const link = el('a', { id: 'nav-effectiveness', href: '#/effectiveness', class: 'nav', text: 'Effectiveness' });
+  const link = el('a', { id: 'nav-effectiveness', href: '#/effectiveness', class: 'nav', text: t('nav.effectiveness'), 'data-i18n': 'nav.effectiveness' });
   link.hidden = true;
   who.parentNode.insertBefore(link, who);
   window.addEventListener('hashchange', effNavUpdate);

@@ -4,16 +4,17 @@
 // player page (hooks in app.js). Values go in through textContent only.
 'use strict';
 
-// [key, label, per day?] -- money is per day already; counts are divided
+// [key, per day?] -- money is per day already; counts are divided
 // by the window's days so that 30 days before and 7 after compare.
+// The label is t('fu.' + key).
 const FOLLOW_UP_MEASURES = [
-  ['deposits', 'Deposits / day', 'money'],
-  ['net_loss', 'Net loss / day', 'money'],
-  ['staked', 'Staked / day', 'money'],
-  ['play_minutes', 'Play minutes / day', 'count'],
-  ['active_days', 'Active days / week', 'week'],
-  ['night_rounds', 'Night rounds / day', 'count'],
-  ['declined_deposits', 'Declined deposits / day', 'asis'],
+  ['deposits', 'money'],
+  ['net_loss', 'money'],
+  ['staked', 'money'],
+  ['play_minutes', 'count'],
+  ['active_days', 'week'],
+  ['night_rounds', 'count'],
+  ['declined_deposits', 'asis'],
 ];
 
 function followUpValue(m, key, kind) {
@@ -25,7 +26,7 @@ function followUpValue(m, key, kind) {
 
 function followUpText(v, kind, currency) {
   if (kind === 'money') return fmtMoney(Math.round(v), currency);
-  return (Math.round(v * 10) / 10).toLocaleString();
+  return (Math.round(v * 10) / 10).toLocaleString(uiLocale());
 }
 
 // One window: an SVG of paired bars (before above, after below) per measure.
@@ -37,7 +38,7 @@ function followUpPlot(w, currency) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'plot followup-plot');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'before and after the resolution, per measure');
+  svg.setAttribute('aria-label', t('fu.plot'));
   const add = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -45,20 +46,20 @@ function followUpPlot(w, currency) {
     svg.append(e);
     return e;
   };
-  FOLLOW_UP_MEASURES.forEach(([key, label, kind], i) => {
+  FOLLOW_UP_MEASURES.forEach(([key, kind], i) => {
     const b = followUpValue(w.before, key, kind);
     const a = w.after ? followUpValue(w.after, key, kind) : null;
     const max = Math.max(1e-9, Math.abs(b), Math.abs(a || 0));
     const y = 4 + i * row, span = W - L - R;
-    add('text', { x: 4, y: y + 16 }, label);
+    add('text', { x: 4, y: y + 16 }, t('fu.' + key));
     const bw = (span * Math.max(0, b)) / max;
     const r1 = add('rect', { x: L, y: y + 3, width: Math.max(1, bw), height: 10, fill: '#8a99a8', class: 'fu-before' });
-    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: 'before: ' + followUpText(b, kind, currency) }));
+    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('fu.before', { value: followUpText(b, kind, currency) }) }));
     if (a != null) {
       const aw = (span * Math.max(0, a)) / max;
       const fell = b > 0 && a <= b * 0.75;
       const r2 = add('rect', { x: L, y: y + 15, width: Math.max(1, aw), height: 10, fill: fell ? '#2e7d32' : a > b ? '#c62828' : '#1f5fa8', class: 'fu-after' });
-      r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: 'after: ' + followUpText(a, kind, currency) }));
+      r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('fu.after', { value: followUpText(a, kind, currency) }) }));
     }
     add('text', { x: W - R + 6, y: y + 16 }, followUpText(b, kind, currency) + ' → ' + (a == null ? '…' : followUpText(a, kind, currency)));
   });
@@ -68,24 +69,24 @@ function followUpPlot(w, currency) {
 // The follow_up object of GET /v1/alerts/{id} as a card; null when none.
 function followUpCard(fu, currency) {
   if (!fu) return null;
-  const card = el('div', { class: 'card followup', id: 'follow-up' }, el('h2', { text: 'Follow-up: did it help?' }),
-    el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch fu-before' }), '30 days before'),
-      el('span', {}, el('span', { class: 'swatch fu-fell' }), 'after, fell by ¼ or more'),
-      el('span', {}, el('span', { class: 'swatch fu-rose' }), 'after, rose')));
+  const card = el('div', { class: 'card followup', id: 'follow-up' }, el('h2', { text: t('fu.title') }),
+    el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch fu-before' }), t('fu.30_before')),
+      el('span', {}, el('span', { class: 'swatch fu-fell' }), t('fu.fell')),
+      el('span', {}, el('span', { class: 'swatch fu-rose' }), t('fu.rose'))));
   for (const key of ['7d', '30d']) {
     const w = fu[key];
     if (!w) continue;
-    const head = key === '7d' ? '7 days after' : '30 days after';
-    const state = w.complete ? 'complete' : 'open until ' + fmtTime(w.end);
+    const head = key === '7d' ? t('fu.7d') : t('fu.30d');
+    const state = w.complete ? t('fu.complete') : t('fu.open_until', { time: fmtTime(w.end) });
     card.append(el('h3', { 'data-window': key }, head + ' — ', el('span', { class: w.complete ? 'fu-complete' : 'muted', text: state })));
     card.append(followUpPlot(w, currency));
     const after = w.after;
     card.append(el('p', { class: 'muted' },
-      'Score ' + w.before.score + ' (', chip(w.before.level), ')',
+      t('fu.score', { score: w.before.score }), chip(w.before.level), ')',
       after ? ' → ' + after.score + ' (' : '', after ? chip(after.level) : null, after ? ')' : '',
-      after ? ' · limits set after: ' + after.limits_set + ' · self-exclusion or pause: ' + (after.excluded ? 'yes' : 'no') : ''));
+      after ? t('fu.limits_after', { n: after.limits_set, excluded: t(after.excluded ? 'fu.yes' : 'fu.no') }) : ''));
   }
-  card.append(el('p', { class: 'muted', text: 'Anchor ' + fmtTime(fu['30d'] ? fu['30d'].anchor : fu['7d'].anchor) + ' (the player\'s latest event at resolution). A window closes when the stream passes its end.' }));
+  card.append(el('p', { class: 'muted', text: t('fu.anchor', { time: fmtTime(fu['30d'] ? fu['30d'].anchor : fu['7d'].anchor) }) }));
   return card;
 }
 

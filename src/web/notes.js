@@ -4,13 +4,14 @@
 'use strict';
 
 const NOTE_CHANNELS = ['internal', 'phone', 'chat', 'email'];
+const noteChannelLabel = (c) => (NOTE_CHANNELS.includes(c) ? t('notes.channel.' + c) : c);
 
 function noteItem(n) {
-  const head = fmtTime(n.at) + ' — ' + (n.kind === 'interaction' ? 'talked with the player' : 'note') +
-    ' by ' + n.actor + ' (' + n.role + ') via ' + n.channel + (n.topic ? ', about ' + n.topic : '');
+  const head = t('notes.head', { time: fmtTime(n.at), kind: t(n.kind === 'interaction' ? 'notes.talked' : 'notes.note'),
+    actor: n.actor, role: n.role, channel: noteChannelLabel(n.channel) }) + (n.topic ? t('notes.about', { topic: n.topic }) : '');
   const li = el('li', { class: 'note', 'data-note': n.id }, el('div', { class: 'muted', text: head }), el('div', { class: 'note-text', text: n.text }));
   if (n.kind === 'interaction' && (n.offered.length || n.accepted.length))
-    li.append(el('div', { class: 'muted', text: 'offered: ' + (n.offered.join(', ') || '—') + '; accepted: ' + (n.accepted.join(', ') || '—') }));
+    li.append(el('div', { class: 'muted', text: t('notes.offered', { offered: n.offered.join(', ') || '—', accepted: n.accepted.join(', ') || '—' }) }));
   return li;
 }
 
@@ -18,13 +19,13 @@ function noteItem(n) {
 function notesSection(a) {
   const list = el('ul', { class: 'reasons notes', id: 'notes' });
   for (const n of a.notes || []) list.append(noteItem(n));
-  if (!(a.notes || []).length) list.append(el('li', { class: 'muted', text: 'No notes yet.' }));
+  if (!(a.notes || []).length) list.append(el('li', { class: 'muted', text: t('notes.none') }));
   const channel = el('select', { id: 'note-channel', name: 'channel' });
-  for (const c of NOTE_CHANNELS) channel.append(el('option', { value: c, text: c }));
-  const text = el('textarea', { id: 'note-text', name: 'text', required: '', maxlength: '2000', placeholder: 'What happened, what was agreed' });
+  for (const c of NOTE_CHANNELS) channel.append(el('option', { value: c, text: noteChannelLabel(c) }));
+  const text = el('textarea', { id: 'note-text', name: 'text', required: '', maxlength: '2000', placeholder: t('notes.placeholder') });
   const msg = el('p', { class: 'error', role: 'alert' });
-  const form = el('form', { id: 'note-form' }, el('label', {}, 'Channel', channel), el('label', {}, 'Note', text),
-    el('button', { type: 'submit', class: 'secondary', text: 'Add note' }), msg);
+  const form = el('form', { id: 'note-form' }, el('label', {}, t('notes.channel'), channel), el('label', {}, t('notes.text'), text),
+    el('button', { type: 'submit', class: 'secondary', text: t('notes.add') }), msg);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
@@ -32,5 +33,5 @@ function notesSection(a) {
       await showAlert(a.alert_id);
     } catch (e) { msg.textContent = e.message; }
   });
-  return el('div', { class: 'card', id: 'thread' }, el('h2', { text: 'Thread' }), list, form);
+  return el('div', { class: 'card', id: 'thread' }, el('h2', { text: t('notes.thread') }), list, form);
 }

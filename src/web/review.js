@@ -8,12 +8,12 @@
 // The status as staff read it: who proposed what, and who reviewed it.
 function reviewStatusText(a) {
   if (a.status === 'pending_review') {
-    return 'pending review: ' + outcomeLabel(a.proposed_outcome) + ' proposed by ' + a.proposed_by;
+    return t('review.pending', { outcome: outcomeLabel(a.proposed_outcome), name: a.proposed_by });
   }
   if (a.status === 'resolved' && a.reviewed_by) {
-    return 'resolved (' + outcomeLabel(a.outcome) + ' by ' + a.actor + ', approved by ' + a.reviewed_by + ')';
+    return t('review.approved', { outcome: outcomeLabel(a.outcome), actor: a.actor, reviewer: a.reviewed_by });
   }
-  if (a.reviewed_by && a.review_note) return a.status + ' (sent back by ' + a.reviewed_by + ': “' + a.review_note + '”)';
+  if (a.reviewed_by && a.review_note) return t('review.sent_back', { status: statusLabel(a.status), reviewer: a.reviewed_by, note: a.review_note });
   return null;
 }
 
@@ -21,14 +21,14 @@ function reviewStatusText(a) {
 // anyone but its proposer the approve / send back buttons.
 function reviewPanel(a) {
   const card = el('div', { class: 'card review', id: 'review-card' },
-    el('h2', { text: 'Waiting for a second person' }),
-    el('p', {}, outcomeLabel(a.proposed_outcome) + ', proposed by ', el('strong', { text: a.proposed_by })),
+    el('h2', { text: t('review.waiting') }),
+    el('p', {}, t('review.proposed_by', { outcome: outcomeLabel(a.proposed_outcome) }), el('strong', { text: a.proposed_by })),
     a.note ? el('p', { class: 'muted', text: '“' + a.note + '”' }) : null);
   if (a.proposed_by === myName) {
-    card.append(el('p', { class: 'muted', id: 'review-own', text: 'You proposed this resolution; another person must review it.' }));
+    card.append(el('p', { class: 'muted', id: 'review-own', text: t('review.own') }));
     return card;
   }
-  const note = el('textarea', { id: 'review-note', maxlength: '2000', placeholder: 'Why (required to send it back)' });
+  const note = el('textarea', { id: 'review-note', maxlength: '2000', placeholder: t('review.note_ph') });
   const msg = el('p', { class: 'error', role: 'alert' });
   const decide = async (decision) => {
     msg.textContent = '';
@@ -37,10 +37,10 @@ function reviewPanel(a) {
       await showAlert(a.alert_id);
     } catch (e) { msg.textContent = e.message; }
   };
-  card.append(el('label', {}, 'Note', note),
+  card.append(el('label', {}, t('review.note'), note),
     el('div', { class: 'review-buttons' },
-      el('button', { type: 'button', id: 'review-approve', text: 'Approve', onclick: () => decide('approve') }),
-      el('button', { type: 'button', id: 'review-reject', class: 'secondary', text: 'Send back', onclick: () => decide('reject') })),
+      el('button', { type: 'button', id: 'review-approve', text: t('review.approve'), onclick: () => decide('approve') }),
+      el('button', { type: 'button', id: 'review-reject', class: 'secondary', text: t('review.reject'), onclick: () => decide('reject') })),
     msg);
   return card;
 }
