@@ -58,7 +58,7 @@ try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await ctx.newPage();
   watch(page);
-  await page.goto(url + '/');
+  await page.goto(url + '/#/queue'); // compliance staff land on the dashboard
   await page.fill('#token', staffToken);
   await page.click('#signin-form button[type=submit]');
   await page.waitForSelector('#queue-table tbody tr');

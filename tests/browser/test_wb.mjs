@@ -40,7 +40,7 @@ try {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // The unknown alert below is meant to answer 404; nothing else may fail.
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('status of 404')) pageErrors.push(m.text()); });
-  await page.goto(url + '/');
+  await page.goto(url + '/#/queue'); // compliance staff land on the dashboard
   await page.fill('#token', token);
   await page.click('#signin-form button[type=submit]');
   await page.waitForSelector('#queue-table tbody tr');
@@ -64,7 +64,7 @@ try {
   await page.screenshot({ path: `${outDir}/wb-alert-evidence.png`, fullPage: true });
 
   // ---- an unknown alert: the error alone ----
-  await page.goto(`${url}/#/`);
+  await page.goto(`${url}/#/queue`);
   await page.waitForSelector('#queue-table tbody tr');
   await page.goto(`${url}/#/alerts/0123456789abcdef0123456789abcdef`);
   await page.waitForSelector('#error:not([hidden])');

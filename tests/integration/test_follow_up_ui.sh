@@ -15,6 +15,8 @@ start_broker 1
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 TOKEN=$($RGMON token new --role compliance --name ui-tester --file "$WORK/tokens" 2>/dev/null)
+# four eyes: a red alert closed as contacted_no_action waits for a second person
+SECOND=$($RGMON token new --role compliance --name ui-second --file "$WORK/tokens" 2>/dev/null)
 REGULATOR=$($RGMON token new --role regulator --name ui-regulator --file "$WORK/tokens" 2>/dev/null)
 TOTAL=0
 produce() {
@@ -32,6 +34,8 @@ A=$(getj '/v1/alerts?status=open' | jq -r '.alerts[] | select(.player_id == "fu-
 B=$(getj '/v1/alerts?status=open' | jq -r '.alerts[] | select(.player_id == "fu-b" and .kind == "harm") | .alert_id')
 resolve "$A" '{"outcome":"limits_set","note":"agreed a deposit limit"}'
 resolve "$B" '{"outcome":"contacted_no_action","note":"called"}'
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $SECOND" -H 'Content-Type: application/json' \
+  --data-binary '{"decision":"approve"}' "$URL/v1/alerts/$B/review"
 produce 2
 produce 3
 wait_for "parts 2 and 3" 600 all_in && ok "parts 2 and 3 consumed" || fail "parts 2 and 3 consumed"
