@@ -316,17 +316,18 @@ async function showAlert(id) {
 
 // ---- player page ----------------------------------------------------------
 
-// Per-day bars for deposits and net losses, and session hours as a line.
-function timelinePlot(days, currency) {
+// An empty SVG plot H high and as wide as the screen allows (min..max,
+// less margin: on a phone a fixed 720 wide drawing would shrink its 10 px
+// labels to 5 px), with helpers adding shapes and hover titles to it.
+// Every plot of the UI (player, dashboard, follow-up, effectiveness).
+function svgPlot(label, H, { min = 320, max = 720, margin = 48, cls = 'plot' } = {}) {
   const NS = 'http://www.w3.org/2000/svg';
-  // The drawing is as wide as the screen allows, up to 720: on a phone a
-  // fixed 720 wide drawing would shrink its 10 px labels to 5 px.
-  const W = Math.max(320, Math.min(720, (window.innerWidth || 720) - 48)), H = 220, L = 56, R = 40, T = 12, B = 28;
+  const W = Math.max(min, Math.min(max, (window.innerWidth || max) - margin));
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('class', 'plot');
+  svg.setAttribute('class', cls);
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', t('plot.label'));
+  svg.setAttribute('aria-label', label);
   const add = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -334,6 +335,14 @@ function timelinePlot(days, currency) {
     svg.append(e);
     return e;
   };
+  const title = (e, text) => e.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: text }));
+  return { svg, add, title, W, H };
+}
+
+// Per-day bars for deposits and net losses, and session hours as a line.
+function timelinePlot(days, currency) {
+  const H = 220, L = 56, R = 40, T = 12, B = 28;
+  const { svg, add, title, W } = svgPlot(t('plot.label'), H);
   if (!days.length) { add('text', { x: W / 2 - 40, y: H / 2 }, t('plot.no_activity')); return svg; }
   const d = minorDigits(currency || 'EUR'), unit = Math.pow(10, d);
   const maxMoney = Math.max(1, ...days.map((x) => Math.max(x.deposited, Math.max(0, x.net_loss)))) / unit;
@@ -350,9 +359,9 @@ function timelinePlot(days, currency) {
     const x0 = L + i * slot;
     const dep = x.deposited / unit, loss = Math.max(0, x.net_loss) / unit;
     const r1 = add('rect', { x: x0, y: y(dep), width: bw, height: H - B - y(dep), fill: '#1f5fa8' });
-    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('plot.deposits_on', { date: x.date, amount: fmtMoney(x.deposited, currency) }) }));
+    title(r1, t('plot.deposits_on', { date: x.date, amount: fmtMoney(x.deposited, currency) }));
     const r2 = add('rect', { x: x0 + bw + 1, y: y(loss), width: bw, height: H - B - y(loss), fill: '#c62828' });
-    r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('plot.loss_on', { date: x.date, amount: fmtMoney(x.net_loss, currency) }) }));
+    title(r2, t('plot.loss_on', { date: x.date, amount: fmtMoney(x.net_loss, currency) }));
     const cx = x0 + bw, cy = yh(x.session_seconds / 3600);
     path += (i ? 'L' : 'M') + cx.toFixed(1) + ' ' + cy.toFixed(1);
     if (i % Math.ceil(n / 8) === 0) add('text', { x: x0, y: H - B + 14 }, x.date.slice(5));

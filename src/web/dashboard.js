@@ -11,26 +11,6 @@ const LEVEL_COLOURS = { green: '#2e7d32', amber: '#b26a00', red: '#c62828', excl
 const LEVELS = ['green', 'amber', 'red', 'excluded'];
 let dashboardTimer = null;
 
-// An empty SVG plot of the page's width, and a helper adding shapes to it.
-function svgPlot(label, H) {
-  const NS = 'http://www.w3.org/2000/svg';
-  const W = Math.max(320, Math.min(720, (window.innerWidth || 720) - 48));
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('class', 'plot');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
-  const add = (tag, attrs, text) => {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text != null) e.textContent = text;
-    svg.append(e);
-    return e;
-  };
-  const title = (e, text) => e.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: text }));
-  return { svg, add, title, W, H };
-}
-
 // Players per level per day, stacked: the share of the book at each level.
 function levelMixPlot(days) {
   const { svg, add, title, W, H } = svgPlot(t('dash.plot_levels'), 220);

@@ -12,21 +12,9 @@ const effPct = (v) => (v == null ? '—' : v + '%');
 
 // Grouped horizontal bars: per group, the share that fell for each measure.
 function effPlot(groups) {
-  const NS = 'http://www.w3.org/2000/svg';
-  const W = Math.max(320, Math.min(720, (window.innerWidth || 720) - 64)), L = 180, R = 50, row = 40;
+  const L = 180, R = 50, row = 40;
   const H = Math.max(1, groups.length) * row + 24;
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('class', 'plot eff-plot');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', t('eff.plot'));
-  const add = (tag, attrs, text) => {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text != null) e.textContent = text;
-    svg.append(e);
-    return e;
-  };
+  const { svg, add, title, W } = svgPlot(t('eff.plot'), H, { margin: 64, cls: 'plot eff-plot' });
   const span = W - L - R;
   for (const p of [0, 50, 100]) {
     add('line', { x1: L + (span * p) / 100, y1: 4, x2: L + (span * p) / 100, y2: H - 18, stroke: '#dde1e6' });
@@ -39,7 +27,7 @@ function effPlot(groups) {
     EFF_MEASURES.forEach(([key, , color], k) => {
       const v = g[key].fell_pct;
       const r = add('rect', { x: L, y: y + k * 11, width: Math.max(1, (span * (v || 0)) / 100), height: 9, fill: color, class: 'eff-bar' });
-      r.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('eff.bar', { group: g.group, measure: t('eff.' + key), pct: effPct(v), n: g[key].with_baseline }) }));
+      title(r, t('eff.bar', { group: g.group, measure: t('eff.' + key), pct: effPct(v), n: g[key].with_baseline }));
       if (v != null) add('text', { x: L + (span * v) / 100 + 4, y: y + k * 11 + 8 }, v + '%');
     });
   });

@@ -31,21 +31,9 @@ function followUpText(v, kind, currency) {
 
 // One window: an SVG of paired bars (before above, after below) per measure.
 function followUpPlot(w, currency) {
-  const NS = 'http://www.w3.org/2000/svg';
-  const W = Math.max(300, Math.min(640, (window.innerWidth || 640) - 64)), L = 150, R = 120, row = 30;
+  const L = 150, R = 120, row = 30;
   const H = FOLLOW_UP_MEASURES.length * row + 8;
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('class', 'plot followup-plot');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', t('fu.plot'));
-  const add = (tag, attrs, text) => {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text != null) e.textContent = text;
-    svg.append(e);
-    return e;
-  };
+  const { svg, add, title, W } = svgPlot(t('fu.plot'), H, { min: 300, max: 640, margin: 64, cls: 'plot followup-plot' });
   FOLLOW_UP_MEASURES.forEach(([key, kind], i) => {
     const b = followUpValue(w.before, key, kind);
     const a = w.after ? followUpValue(w.after, key, kind) : null;
@@ -54,12 +42,12 @@ function followUpPlot(w, currency) {
     add('text', { x: 4, y: y + 16 }, t('fu.' + key));
     const bw = (span * Math.max(0, b)) / max;
     const r1 = add('rect', { x: L, y: y + 3, width: Math.max(1, bw), height: 10, fill: '#8a99a8', class: 'fu-before' });
-    r1.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('fu.before', { value: followUpText(b, kind, currency) }) }));
+    title(r1, t('fu.before', { value: followUpText(b, kind, currency) }));
     if (a != null) {
       const aw = (span * Math.max(0, a)) / max;
       const fell = b > 0 && a <= b * 0.75;
       const r2 = add('rect', { x: L, y: y + 15, width: Math.max(1, aw), height: 10, fill: fell ? '#2e7d32' : a > b ? '#c62828' : '#1f5fa8', class: 'fu-after' });
-      r2.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: t('fu.after', { value: followUpText(a, kind, currency) }) }));
+      title(r2, t('fu.after', { value: followUpText(a, kind, currency) }));
     }
     add('text', { x: W - R + 6, y: y + 16 }, followUpText(b, kind, currency) + ' → ' + (a == null ? '…' : followUpText(a, kind, currency)));
   });
