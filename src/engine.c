@@ -416,12 +416,17 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 
 	aggregate(st, ev, &pol->tz, &step, res);
 
+	/* The rules below write only markers and rule_held_min, never the
+	 * day buckets, so one memo of the window sums serves the whole pass. */
+	struct state_windows windows;
 	struct rule_ctx c = {
 		.st = st, .ev = ev, .pol = pol, .step = &step,
 		.cur = policy_currency_index(pol, st->currency),
 		.today = tz_local_day(&pol->tz, ev->ts_ms),
 		.now_ms = ev->ts_ms,
+		.windows = &windows,
 	};
+	state_windows_init(&windows, st, c.today);
 	bool strong = false;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {

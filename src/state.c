@@ -11,6 +11,30 @@ const struct day_totals *state_day(const struct player_state *st, int32_t day)
 	return b->day == day ? b : NULL;
 }
 
+/* Adds one day's bucket to a window. */
+static void window_add(struct state_window *out, const struct day_totals *b)
+{
+	out->deposited += b->deposited;
+	out->withdrawn += b->withdrawn;
+	out->staked += b->staked;
+	out->net_loss += b->net_loss;
+	out->session_seconds += b->session_seconds;
+	out->rounds += b->rounds;
+	out->night_rounds += b->night_rounds;
+	out->deposits += b->deposits;
+	out->declined += b->declined;
+	out->withdrawals_cancelled += b->withdrawals_cancelled;
+	out->bonus_requests += b->bonus_requests;
+	out->complaints += b->complaints;
+	out->slot_rounds += b->slot_rounds;
+	out->slot_staked += b->slot_staked;
+	out->credit_deposits += b->credit_deposits;
+	if (b->max_slot_stake > out->max_slot_stake)
+		out->max_slot_stake = b->max_slot_stake;
+	out->active_days += b->rounds > 0;
+	out->night_days += b->night_rounds > 0;
+}
+
 void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -18,26 +42,51 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 		const struct day_totals *b = &st->days[i];
 		if (b->day == ENGINE_DAY_UNUSED || b->day > today || b->day <= today - ndays)
 			continue;
-		out->deposited += b->deposited;
-		out->withdrawn += b->withdrawn;
-		out->staked += b->staked;
-		out->net_loss += b->net_loss;
-		out->session_seconds += b->session_seconds;
-		out->rounds += b->rounds;
-		out->night_rounds += b->night_rounds;
-		out->deposits += b->deposits;
-		out->declined += b->declined;
-		out->withdrawals_cancelled += b->withdrawals_cancelled;
-		out->bonus_requests += b->bonus_requests;
-		out->complaints += b->complaints;
-		out->slot_rounds += b->slot_rounds;
-		out->slot_staked += b->slot_staked;
-		out->credit_deposits += b->credit_deposits;
-		if (b->max_slot_stake > out->max_slot_stake)
-			out->max_slot_stake = b->max_slot_stake;
-		out->active_days += b->rounds > 0;
-		out->night_days += b->night_rounds > 0;
+		window_add(out, b);
 	}
+}
+
+void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today)
+{
+	m->st = st;
+	m->today = today;
+	m->summed = -1;
+	m->direct = false;
+}
+
+/* Files each bucket of the last ENGINE_DAYS days under its age in days
+ * (the same buckets state_window_sum would count). Two buckets of one day
+ * (not a state the engine makes) send every window to state_window_sum. */
+static void windows_index(struct state_windows *m)
+{
+	memset(m->by_age, 0, sizeof(m->by_age));
+	for (int i = 0; i < ENGINE_DAYS; i++) {
+		const struct day_totals *b = &m->st->days[i];
+		if (b->day == ENGINE_DAY_UNUSED || b->day > m->today || b->day <= m->today - ENGINE_DAYS)
+			continue;
+		int age = (int)(m->today - b->day);
+		if (m->by_age[age])
+			m->direct = true;
+		m->by_age[age] = b;
+	}
+	memset(&m->w[0], 0, sizeof(m->w[0]));
+	m->summed = 0;
+}
+
+void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out)
+{
+	if (m->summed < 0)
+		windows_index(m);
+	if (m->direct || ndays < 1 || ndays > ENGINE_DAYS) {
+		state_window_sum(m->st, m->today, ndays, out);
+		return;
+	}
+	for (; m->summed < ndays; m->summed++) {
+		m->w[m->summed + 1] = m->w[m->summed];
+		if (m->by_age[m->summed])
+			window_add(&m->w[m->summed + 1], m->by_age[m->summed]);
+	}
+	*out = m->w[ndays];
 }
 
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out)

@@ -19,7 +19,7 @@ static bool early(const struct rule_ctx *c, int64_t days, int64_t v[RULE_VALUES]
 		return false;
 	struct state_window w;
 	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
-	state_window_sum(c->st, c->today, c->today - first_day + 1, &w);
+	rule_window_sum(c, c->today - first_day + 1, &w);
 	/* A threshold of 0 leaves that measure out. */
 	if ((dep_t <= 0 || w.deposited < dep_t) && (loss_t <= 0 || w.net_loss < loss_t))
 		return false;
@@ -249,8 +249,8 @@ static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	struct state_window recent, all;
 	if (min_staked < 0)
 		return false;
-	state_window_sum(c->st, c->today, TREND_RECENT_DAYS, &recent);
-	state_window_sum(c->st, c->today, ROLLING_MONTH_DAYS, &all);
+	rule_window_sum(c, TREND_RECENT_DAYS, &recent);
+	rule_window_sum(c, ROLLING_MONTH_DAYS, &all);
 	int64_t base_staked = all.staked - recent.staked;
 	int base_days = all.active_days - recent.active_days;
 	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent.staked < min_staked || base_staked <= 0)

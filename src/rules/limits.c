@@ -355,7 +355,7 @@ static bool reg_reached(const struct rule_ctx *c, int month_param,
 		return false;
 	bool month = c->rule->param[month_param];
 	int days = month ? rule_period_days(c, PERIOD_MONTH) : (int)c->rule->param[REG_WINDOW_DAYS];
-	state_window_sum(c->st, c->today, days, &w);
+	rule_window_sum(c, days, &w);
 	int64_t amount = measure(c, &w);
 	if (amount < threshold)
 		return false;

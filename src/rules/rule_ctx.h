@@ -42,7 +42,21 @@ struct rule_ctx {
 	int cur;        /* the player's currency in the policy, or -1 */
 	int32_t today;  /* local day of the event */
 	int64_t now_ms; /* event time */
+	/* The day-window sums of st ending today, summed once for the whole
+	 * rule pass (a cache the evaluators share, not an output: what they
+	 * read from it is what state_window_sum gives). NULL: sum directly. */
+	struct state_windows *windows;
 };
+
+/* The sums over the `ndays` local days ending with the event's day:
+ * state_window_sum, through the pass's memo when there is one. */
+static inline void rule_window_sum(const struct rule_ctx *c, int ndays, struct state_window *out)
+{
+	if (c->windows)
+		state_windows_sum(c->windows, ndays, out);
+	else
+		state_window_sum(c->st, c->today, ndays, out);
+}
 
 /* A money parameter in the player's currency, or -1 when the policy has
  * none for it (the rule then stays silent). */
