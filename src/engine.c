@@ -426,7 +426,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		.now_ms = ev->ts_ms,
 		.windows = &windows,
 	};
-	state_windows_init(&windows, st, c.today);
+	state_windows_init(&windows, st, c.today, c.now_ms);
 	bool strong = false;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {

@@ -46,10 +46,12 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 	}
 }
 
-void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today)
+void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today, int64_t now_ms)
 {
 	m->st = st;
 	m->today = today;
+	m->now_ms = now_ms;
+	m->hours_summed[0] = m->hours_summed[1] = false;
 	m->summed = -1;
 	m->direct = false;
 }
@@ -87,6 +89,20 @@ void state_windows_sum(struct state_windows *m, int ndays, struct state_window *
 			window_add(&m->w[m->summed + 1], m->by_age[m->summed]);
 	}
 	*out = m->w[ndays];
+}
+
+void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out)
+{
+	int i = nhours == 1 ? 0 : nhours == 24 ? 1 : -1;
+	if (i < 0) {
+		state_hours_sum(m->st, m->now_ms, nhours, out);
+		return;
+	}
+	if (!m->hours_summed[i]) {
+		state_hours_sum(m->st, m->now_ms, nhours, &m->hours[i]);
+		m->hours_summed[i] = true;
+	}
+	*out = m->hours[i];
 }
 
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out)
@@ -173,27 +189,43 @@ int64_t state_limit_in_force(const struct player_state *st, const struct policy 
 	return now_ms < from_ms ? l->previous_value : l->value;
 }
 
-int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			 enum limit_period p, enum period_rule how, int64_t now_ms)
+/* How much of a limit of kind k is used, given the sums w over its
+ * period's days ending with `today`, the local day of now_ms. */
+static int64_t limit_used_of(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			     int32_t today, int64_t now_ms, const struct state_window *w)
 {
-	int32_t today = tz_local_day(tz, now_ms);
-	struct state_window w;
-	state_window_sum(st, today, state_period_days(today, p, how), &w);
 	switch (k) {
 	case LIMIT_DEPOSIT:
-		return w.deposited;
+		return w->deposited;
 	case LIMIT_LOSS:
-		return w.net_loss > 0 ? w.net_loss : 0;
+		return w->net_loss > 0 ? w->net_loss : 0;
 	case LIMIT_SESSION_TIME: {
 		/* Closed sessions of the days before, plus today's closed and open ones. */
 		const struct day_totals *b = state_day(st, today);
-		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
+		int64_t before_today = w->session_seconds - (b ? b->session_seconds : 0);
 		return (before_today + state_play_seconds_today(st, tz, today, now_ms)) / 60;
 	}
 	case LIMIT_KIND_COUNT:
 		break;
 	}
 	return 0;
+}
+
+int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			 enum limit_period p, enum period_rule how, int64_t now_ms)
+{
+	int32_t today = tz_local_day(tz, now_ms);
+	struct state_window w;
+	state_window_sum(st, today, state_period_days(today, p, how), &w);
+	return limit_used_of(st, tz, k, today, now_ms, &w);
+}
+
+int64_t state_windows_limit_used(struct state_windows *m, const struct tz_rule *tz, enum limit_kind k,
+				 enum limit_period p, enum period_rule how)
+{
+	struct state_window w;
+	state_windows_sum(m, state_period_days(m->today, p, how), &w);
+	return limit_used_of(m->st, tz, k, m->today, m->now_ms, &w);
 }
 
 int state_age_years(const struct player_state *st, int64_t at_ms)

@@ -218,7 +218,7 @@ static bool money_tiers(const struct rule_ctx *c, enum money_measure m, int64_t 
 	v[3] = TIER_NONE;
 	for (int i = 0; i < WIN_COUNT; i++) {
 		if (i <= WIN_24H)
-			state_hours_sum(c->st, c->now_ms, win_hours[i], &w);
+			rule_hours_sum(c, win_hours[i], &w);
 		else
 			rule_window_sum(c, win_hours[i] / 24, &w);
 		tier_check(c, i, measure_of(&w, m), win_hours[i], v);

@@ -58,6 +58,26 @@ static inline void rule_window_sum(const struct rule_ctx *c, int ndays, struct s
 		state_window_sum(c->st, c->today, ndays, out);
 }
 
+/* Money over the clock hours ending with the event's: state_hours_sum,
+ * through the memo when there is one. */
+static inline void rule_hours_sum(const struct rule_ctx *c, int nhours, struct state_window *out)
+{
+	if (c->windows)
+		state_windows_hours(c->windows, nhours, out);
+	else
+		state_hours_sum(c->st, c->now_ms, nhours, out);
+}
+
+/* How much of the player's limit k over the pack's period p is used at
+ * the event: state_limit_used, through the memo when there is one. */
+static inline int64_t rule_limit_used(const struct rule_ctx *c, enum limit_kind k, enum limit_period p)
+{
+	enum period_rule how = (enum period_rule)c->pol->periods[p];
+	if (c->windows)
+		return state_windows_limit_used(c->windows, &c->pol->tz, k, p, how);
+	return state_limit_used(c->st, &c->pol->tz, k, p, how, c->now_ms);
+}
+
 /* A money parameter in the player's currency, or -1 when the policy has
  * none for it (the rule then stays silent). */
 static inline int64_t rule_money(const struct rule_ctx *c, int param)
