@@ -201,6 +201,13 @@ enum { NIGHT_NIGHTS, NIGHT_WINDOW_DAYS, NIGHT_MIN_ROUNDS };
 static bool night_play(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t nights = 0, rounds = 0, window = c->rule->param[NIGHT_WINDOW_DAYS];
+	/* No more nights can count than the nights with any round at all
+	 * (min_rounds is at least 1), which the pass's window sums already
+	 * know: most rounds stop here without looking at the days. */
+	struct state_window w;
+	rule_window_sum(c, (int)window, &w);
+	if (c->rule->param[NIGHT_MIN_ROUNDS] >= 1 && w.night_days < c->rule->param[NIGHT_NIGHTS])
+		return false;
 	for (int i = 0; i < ENGINE_DAYS; i++) {
 		const struct day_totals *b = &c->st->days[i];
 		if (b->day == ENGINE_DAY_UNUSED || b->day > c->today || b->day <= c->today - window)
