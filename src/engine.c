@@ -423,15 +423,16 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 
 	/* The rules below write only markers and rule_held_min, never the
 	 * day buckets, so one memo of the window sums serves the whole pass. */
-	struct state_windows windows;
+	struct rule_memo memo;
 	struct rule_ctx c = {
 		.st = st, .ev = ev, .pol = pol, .step = &step,
 		.cur = policy_currency_index(pol, st->currency),
 		.today = today,
 		.now_ms = ev->ts_ms,
-		.windows = &windows,
+		.memo = &memo,
 	};
-	state_windows_init(&windows, st, c.today, c.now_ms);
+	state_windows_init(&memo.windows, st, c.today, c.now_ms);
+	memo.first_day_known = false;
 	bool strong = false;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {

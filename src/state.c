@@ -142,10 +142,16 @@ int64_t state_play_seconds_today(const struct player_state *st, const struct tz_
 {
 	const struct day_totals *b = state_day(st, today);
 	int64_t secs = b ? b->session_seconds : 0;
-	int64_t day_start = tz_day_start_utc(tz, today);
+	/* Local midnight costs two zone lookups: only an open session needs it. */
+	int64_t day_start = 0;
+	bool have_day_start = false;
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
 		if (!st->sessions[i].id_hash)
 			continue;
+		if (!have_day_start) {
+			day_start = tz_day_start_utc(tz, today);
+			have_day_start = true;
+		}
 		int64_t from = st->sessions[i].start_ms > day_start ? st->sessions[i].start_ms : day_start;
 		if (now_ms > from)
 			secs += (now_ms - from) / 1000;

@@ -18,7 +18,7 @@ static bool early(const struct rule_ctx *c, int64_t days, int64_t v[RULE_VALUES]
 	if (c->cur < 0 || age_ms >= days * MS_PER_DAY)
 		return false;
 	struct state_window w;
-	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+	int32_t first_day = rule_first_day(c);
 	rule_window_sum(c, c->today - first_day + 1, &w);
 	/* A threshold of 0 leaves that measure out. */
 	if ((dep_t <= 0 || w.deposited < dep_t) && (loss_t <= 0 || w.net_loss < loss_t))

@@ -241,7 +241,7 @@ static bool new_account(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (c->st->first_seen_ms == ENGINE_NO_TIME || age_ms >= 7 * MS_PER_DAY)
 		return false;
 	struct state_window w;
-	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+	int32_t first_day = rule_first_day(c);
 	rule_window_sum(c, c->today - first_day + 1, &w);
 	if (age_ms < MS_PER_DAY) {
 		tier_check(c, NEW_DEPOSITS_24H, w.deposited, 24, v);

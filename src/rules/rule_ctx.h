@@ -14,6 +14,7 @@
 #include "rgmon/rules.h"
 #include "rgmon/state.h"
 #include "rgmon/timestamp.h"
+#include "rgmon/tz.h"
 
 #define TRIGGER(t) (1u << (t))
 
@@ -33,6 +34,17 @@ struct rule_step {
 	bool excluded;              /* the player was excluded at the event's time */
 };
 
+/* What several rules ask of the same state in one pass, worked out once:
+ * the day-window sums and the player's first local day. A cache the
+ * evaluators share, not an output: what they read from it is exactly what
+ * the state's own questions give. Valid while the pass runs (the rules
+ * and the markers they leave never change the buckets or first_seen_ms). */
+struct rule_memo {
+	struct state_windows windows;
+	bool first_day_known;
+	int32_t first_day; /* local day of st->first_seen_ms, once known */
+};
+
 struct rule_ctx {
 	const struct player_state *st;
 	const struct event *ev;
@@ -42,28 +54,38 @@ struct rule_ctx {
 	int cur;        /* the player's currency in the policy, or -1 */
 	int32_t today;  /* local day of the event */
 	int64_t now_ms; /* event time */
-	/* The day-window sums of st ending today, summed once for the whole
-	 * rule pass (a cache the evaluators share, not an output: what they
-	 * read from it is what state_window_sum gives). NULL: sum directly. */
-	struct state_windows *windows;
+	struct rule_memo *memo; /* NULL: every question goes to the state */
 };
 
 /* The sums over the `ndays` local days ending with the event's day:
  * state_window_sum, through the pass's memo when there is one. */
 static inline void rule_window_sum(const struct rule_ctx *c, int ndays, struct state_window *out)
 {
-	if (c->windows)
-		state_windows_sum(c->windows, ndays, out);
+	if (c->memo)
+		state_windows_sum(&c->memo->windows, ndays, out);
 	else
 		state_window_sum(c->st, c->today, ndays, out);
+}
+
+/* The local day of the player's first event (tz_local_day), through the
+ * memo when there is one. */
+static inline int32_t rule_first_day(const struct rule_ctx *c)
+{
+	if (!c->memo)
+		return tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+	if (!c->memo->first_day_known) {
+		c->memo->first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+		c->memo->first_day_known = true;
+	}
+	return c->memo->first_day;
 }
 
 /* Money over the clock hours ending with the event's: state_hours_sum,
  * through the memo when there is one. */
 static inline void rule_hours_sum(const struct rule_ctx *c, int nhours, struct state_window *out)
 {
-	if (c->windows)
-		state_windows_hours(c->windows, nhours, out);
+	if (c->memo)
+		state_windows_hours(&c->memo->windows, nhours, out);
 	else
 		state_hours_sum(c->st, c->now_ms, nhours, out);
 }
@@ -73,8 +95,8 @@ static inline void rule_hours_sum(const struct rule_ctx *c, int nhours, struct s
 static inline int64_t rule_limit_used(const struct rule_ctx *c, enum limit_kind k, enum limit_period p)
 {
 	enum period_rule how = (enum period_rule)c->pol->periods[p];
-	if (c->windows)
-		return state_windows_limit_used(c->windows, &c->pol->tz, k, p, how);
+	if (c->memo)
+		return state_windows_limit_used(&c->memo->windows, &c->pol->tz, k, p, how);
 	return state_limit_used(c->st, &c->pol->tz, k, p, how, c->now_ms);
 }
 
