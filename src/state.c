@@ -99,8 +99,20 @@ void state_windows_hours(struct state_windows *m, int nhours, struct state_windo
 		return;
 	}
 	if (!m->hours_summed[i]) {
-		state_hours_sum(m->st, m->now_ms, nhours, &m->hours[i]);
-		m->hours_summed[i] = true;
+		/* Both windows in one pass over the hours (the rules ask for both). */
+		memset(m->hours, 0, sizeof(m->hours));
+		int64_t now_h = m->now_ms / MS_PER_HOUR;
+		for (int j = 0; m->now_ms >= 0 && j < ENGINE_HOURS; j++) {
+			const struct hour_totals *h = &m->st->hours[j];
+			if (!h->hour || h->hour > now_h || h->hour <= now_h - 24)
+				continue;
+			for (int k = h->hour > now_h - 2 ? 0 : 1; k < 2; k++) { /* the 1-hour window spans 2 clock hours */
+				m->hours[k].deposited += h->deposited;
+				m->hours[k].staked += h->staked;
+				m->hours[k].net_loss += h->net_loss;
+			}
+		}
+		m->hours_summed[0] = m->hours_summed[1] = true;
 	}
 	*out = m->hours[i];
 }
