@@ -5,7 +5,9 @@
  * An evaluator is a pure function of the context: the player's state after
  * the event (read through state.h), the event, the moment (rule_step), and
  * its rule's settings. It must never write anything but its `v`
- * out-parameter. Rules depend on the state, never on the engine. */
+ * out-parameter (the pass's memo fills itself through the rule_ helpers
+ * below, with exactly what the state's questions answer). Rules depend on
+ * the state, never on the engine. */
 #ifndef RGMON_RULE_CTX_H
 #define RGMON_RULE_CTX_H
 
