@@ -433,6 +433,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	};
 	state_windows_init(&memo.windows, st, c.today, c.now_ms);
 	memo.first_day_known = false;
+	memset(memo.period_days, 0, sizeof(memo.period_days));
 	bool strong = false;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {

@@ -45,6 +45,7 @@ struct rule_memo {
 	struct state_windows windows;
 	bool first_day_known;
 	int32_t first_day; /* local day of st->first_seen_ms, once known */
+	uint8_t period_days[PERIOD_COUNT]; /* rule_period_days, 0 = not yet asked */
 };
 
 struct rule_ctx {
@@ -114,7 +115,11 @@ static inline int64_t rule_money(const struct rule_ctx *c, int param)
  * days of it so far. */
 static inline int rule_period_days(const struct rule_ctx *c, enum limit_period p)
 {
-	return state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	if (!c->memo)
+		return state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	if (!c->memo->period_days[p]) /* a calendar month asks the civil calendar */
+		c->memo->period_days[p] = (uint8_t)state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	return c->memo->period_days[p];
 }
 
 /* Age in whole years on the local day of the event (state_age_years: from
