@@ -178,7 +178,7 @@ static void deposit(struct player_state *st, const struct event *ev, struct day_
 }
 
 static void game_round(struct player_state *st, const struct event *ev, struct day_totals *b,
-		       const struct tz_rule *tz, struct rule_step *step)
+		       int64_t local_ms, struct rule_step *step)
 {
 	int64_t loss = ev->stake - ev->payout;
 	add32(&b->staked, ev->stake);
@@ -198,7 +198,6 @@ static void game_round(struct player_state *st, const struct event *ev, struct d
 		add32(&h->staked, ev->stake);
 		add32(&h->net_loss, loss);
 	}
-	int64_t local_ms = ev->ts_ms + (int64_t)tz_offset_at(tz, ev->ts_ms) * 1000;
 	int64_t ms_of_day = local_ms - ts_floor_div(local_ms, MS_PER_DAY) * MS_PER_DAY;
 	if (ms_of_day < 6 * MS_PER_HOUR)
 		b->night_rounds = add_u16(b->night_rounds);
@@ -263,8 +262,9 @@ static void account(struct player_state *st, const struct event *ev)
 		memcpy(st->language, ev->language, sizeof(st->language));
 }
 
-/* Updates the aggregates; fills step with what the rules need of the moment. */
-static void aggregate(struct player_state *st, const struct event *ev, const struct tz_rule *tz,
+/* Updates the aggregates; fills step with what the rules need of the moment.
+ * local_ms is the event's local time in tz (UTC plus the offset in force). */
+static void aggregate(struct player_state *st, const struct event *ev, const struct tz_rule *tz, int64_t local_ms,
 		      struct rule_step *step, struct engine_result *res)
 {
 	struct day_totals *b = NULL;
@@ -282,7 +282,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 	case EVENT_WITHDRAWAL:
 	case EVENT_GAME_ROUND:
 	case EVENT_CONTACT:
-		b = day_for_update(st, tz_local_day(tz, ev->ts_ms));
+		b = day_for_update(st, (int32_t)ts_floor_div(local_ms, MS_PER_DAY));
 		if (!b) {
 			res->outside_window = true;
 			return;
@@ -300,7 +300,7 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 		withdrawal(st, ev, b);
 		break;
 	case EVENT_GAME_ROUND:
-		game_round(st, ev, b, tz, step);
+		game_round(st, ev, b, local_ms, step);
 		break;
 	case EVENT_CONTACT:
 		if (ev->topic == TOPIC_BONUS_REQUEST)
@@ -343,22 +343,23 @@ static void aggregate(struct player_state *st, const struct event *ev, const str
 
 /* ---- rules, markers, score and level ------------------------------------ */
 
-/* The calendar month (year * 12 + month) of a time in the pack's zone. */
-static int64_t local_month(const struct policy *pol, int64_t ms)
+/* The calendar month (year * 12 + month) of a local day. */
+static int64_t month_of_day(int32_t day)
 {
 	int64_t y;
 	unsigned m, d;
-	ts_civil_from_days(tz_local_day(&pol->tz, ms), &y, &m, &d);
+	ts_civil_from_days(day, &y, &m, &d);
 	return y * 12 + (int64_t)m;
 }
 
 /* An obligation that holds is owed when it did not hold yet this calendar
  * month: the task comes again in a later month, not at every event. */
 static void owe(struct player_state *st, const struct policy *pol, int rule, const int64_t v[RULE_VALUES],
-		int64_t now_ms, struct engine_result *res)
+		int64_t now_ms, int32_t today, struct engine_result *res)
 {
 	uint32_t last = st->rule_held_min[rule], now_min = state_minutes_of(now_ms);
-	bool owed = last == 0 || local_month(pol, (int64_t)last * MS_PER_MIN) != local_month(pol, now_ms);
+	bool owed = last == 0 ||
+		    month_of_day(tz_local_day(&pol->tz, (int64_t)last * MS_PER_MIN)) != month_of_day(today);
 	if (now_min > last)
 		st->rule_held_min[rule] = now_min;
 	if (!owed || res->nowed >= ENGINE_OWED_MAX)
@@ -414,14 +415,25 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	step.last_slot_before_ms = ENGINE_NO_TIME;
 	res->level_before = st->level;
 
-	aggregate(st, ev, &pol->tz, &step, res);
+	/* The zone's offset is looked up once per event: the local day and
+	 * the hour of night both come from it (tz_local_day does the same sum). */
+	int64_t local_ms = ev->ts_ms + (int64_t)tz_offset_at(&pol->tz, ev->ts_ms) * 1000;
+	int32_t today = (int32_t)ts_floor_div(local_ms, MS_PER_DAY);
+	aggregate(st, ev, &pol->tz, local_ms, &step, res);
 
+	/* The rules below write only markers and rule_held_min, never the
+	 * day buckets, so one memo of the window sums serves the whole pass. */
+	struct rule_memo memo;
 	struct rule_ctx c = {
 		.st = st, .ev = ev, .pol = pol, .step = &step,
 		.cur = policy_currency_index(pol, st->currency),
-		.today = tz_local_day(&pol->tz, ev->ts_ms),
+		.today = today,
 		.now_ms = ev->ts_ms,
+		.memo = &memo,
 	};
+	state_windows_init(&memo.windows, st, c.today, c.now_ms);
+	memo.first_day_known = false;
+	memset(memo.period_days, 0, sizeof(memo.period_days));
 	bool strong = false;
 	uint32_t mask = 1u << ev->type;
 	for (int r = 0; r < RULE_COUNT; r++) {
@@ -435,7 +447,7 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 		if (!rule_defs[r]->eval(&c, v))
 			continue;
 		if (pr->kind == RULE_KIND_OBLIGATION) {
-			owe(st, pol, r, v, ev->ts_ms, res);
+			owe(st, pol, r, v, ev->ts_ms, c.today, res);
 			continue;
 		}
 		res->held_rules[res->nheld++] = (uint8_t)r;

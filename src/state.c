@@ -11,6 +11,30 @@ const struct day_totals *state_day(const struct player_state *st, int32_t day)
 	return b->day == day ? b : NULL;
 }
 
+/* Adds one day's bucket to a window. */
+static void window_add(struct state_window *out, const struct day_totals *b)
+{
+	out->deposited += b->deposited;
+	out->withdrawn += b->withdrawn;
+	out->staked += b->staked;
+	out->net_loss += b->net_loss;
+	out->session_seconds += b->session_seconds;
+	out->rounds += b->rounds;
+	out->night_rounds += b->night_rounds;
+	out->deposits += b->deposits;
+	out->declined += b->declined;
+	out->withdrawals_cancelled += b->withdrawals_cancelled;
+	out->bonus_requests += b->bonus_requests;
+	out->complaints += b->complaints;
+	out->slot_rounds += b->slot_rounds;
+	out->slot_staked += b->slot_staked;
+	out->credit_deposits += b->credit_deposits;
+	if (b->max_slot_stake > out->max_slot_stake)
+		out->max_slot_stake = b->max_slot_stake;
+	out->active_days += b->rounds > 0;
+	out->night_days += b->night_rounds > 0;
+}
+
 void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -18,26 +42,79 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 		const struct day_totals *b = &st->days[i];
 		if (b->day == ENGINE_DAY_UNUSED || b->day > today || b->day <= today - ndays)
 			continue;
-		out->deposited += b->deposited;
-		out->withdrawn += b->withdrawn;
-		out->staked += b->staked;
-		out->net_loss += b->net_loss;
-		out->session_seconds += b->session_seconds;
-		out->rounds += b->rounds;
-		out->night_rounds += b->night_rounds;
-		out->deposits += b->deposits;
-		out->declined += b->declined;
-		out->withdrawals_cancelled += b->withdrawals_cancelled;
-		out->bonus_requests += b->bonus_requests;
-		out->complaints += b->complaints;
-		out->slot_rounds += b->slot_rounds;
-		out->slot_staked += b->slot_staked;
-		out->credit_deposits += b->credit_deposits;
-		if (b->max_slot_stake > out->max_slot_stake)
-			out->max_slot_stake = b->max_slot_stake;
-		out->active_days += b->rounds > 0;
-		out->night_days += b->night_rounds > 0;
+		window_add(out, b);
 	}
+}
+
+void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today, int64_t now_ms)
+{
+	m->st = st;
+	m->today = today;
+	m->now_ms = now_ms;
+	m->hours_summed[0] = m->hours_summed[1] = false;
+	m->summed = -1;
+	m->direct = false;
+}
+
+/* Files each bucket of the last ENGINE_DAYS days under its age in days
+ * (the same buckets state_window_sum would count). Two buckets of one day
+ * (not a state the engine makes) send every window to state_window_sum. */
+static void windows_index(struct state_windows *m)
+{
+	memset(m->by_age, 0, sizeof(m->by_age));
+	for (int i = 0; i < ENGINE_DAYS; i++) {
+		const struct day_totals *b = &m->st->days[i];
+		if (b->day == ENGINE_DAY_UNUSED || b->day > m->today || b->day <= m->today - ENGINE_DAYS)
+			continue;
+		int age = (int)(m->today - b->day);
+		if (m->by_age[age])
+			m->direct = true;
+		m->by_age[age] = b;
+	}
+	memset(&m->w[0], 0, sizeof(m->w[0]));
+	m->summed = 0;
+}
+
+void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out)
+{
+	if (m->summed < 0)
+		windows_index(m);
+	if (m->direct || ndays < 1 || ndays > ENGINE_DAYS) {
+		state_window_sum(m->st, m->today, ndays, out);
+		return;
+	}
+	for (; m->summed < ndays; m->summed++) {
+		m->w[m->summed + 1] = m->w[m->summed];
+		if (m->by_age[m->summed])
+			window_add(&m->w[m->summed + 1], m->by_age[m->summed]);
+	}
+	*out = m->w[ndays];
+}
+
+void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out)
+{
+	int i = nhours == 1 ? 0 : nhours == 24 ? 1 : -1;
+	if (i < 0) {
+		state_hours_sum(m->st, m->now_ms, nhours, out);
+		return;
+	}
+	if (!m->hours_summed[i]) {
+		/* Both windows in one pass over the hours (the rules ask for both). */
+		memset(m->hours, 0, sizeof(m->hours));
+		int64_t now_h = m->now_ms / MS_PER_HOUR;
+		for (int j = 0; m->now_ms >= 0 && j < ENGINE_HOURS; j++) {
+			const struct hour_totals *h = &m->st->hours[j];
+			if (!h->hour || h->hour > now_h || h->hour <= now_h - 24)
+				continue;
+			for (int k = h->hour > now_h - 2 ? 0 : 1; k < 2; k++) { /* the 1-hour window spans 2 clock hours */
+				m->hours[k].deposited += h->deposited;
+				m->hours[k].staked += h->staked;
+				m->hours[k].net_loss += h->net_loss;
+			}
+		}
+		m->hours_summed[0] = m->hours_summed[1] = true;
+	}
+	*out = m->hours[i];
 }
 
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out)
@@ -77,10 +154,16 @@ int64_t state_play_seconds_today(const struct player_state *st, const struct tz_
 {
 	const struct day_totals *b = state_day(st, today);
 	int64_t secs = b ? b->session_seconds : 0;
-	int64_t day_start = tz_day_start_utc(tz, today);
+	/* Local midnight costs two zone lookups: only an open session needs it. */
+	int64_t day_start = 0;
+	bool have_day_start = false;
 	for (int i = 0; i < ENGINE_OPEN_SESSIONS; i++) {
 		if (!st->sessions[i].id_hash)
 			continue;
+		if (!have_day_start) {
+			day_start = tz_day_start_utc(tz, today);
+			have_day_start = true;
+		}
 		int64_t from = st->sessions[i].start_ms > day_start ? st->sessions[i].start_ms : day_start;
 		if (now_ms > from)
 			secs += (now_ms - from) / 1000;
@@ -124,27 +207,43 @@ int64_t state_limit_in_force(const struct player_state *st, const struct policy 
 	return now_ms < from_ms ? l->previous_value : l->value;
 }
 
-int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
-			 enum limit_period p, enum period_rule how, int64_t now_ms)
+/* How much of a limit of kind k is used, given the sums w over its
+ * period's days ending with `today`, the local day of now_ms. */
+static int64_t limit_used_of(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			     int32_t today, int64_t now_ms, const struct state_window *w)
 {
-	int32_t today = tz_local_day(tz, now_ms);
-	struct state_window w;
-	state_window_sum(st, today, state_period_days(today, p, how), &w);
 	switch (k) {
 	case LIMIT_DEPOSIT:
-		return w.deposited;
+		return w->deposited;
 	case LIMIT_LOSS:
-		return w.net_loss > 0 ? w.net_loss : 0;
+		return w->net_loss > 0 ? w->net_loss : 0;
 	case LIMIT_SESSION_TIME: {
 		/* Closed sessions of the days before, plus today's closed and open ones. */
 		const struct day_totals *b = state_day(st, today);
-		int64_t before_today = w.session_seconds - (b ? b->session_seconds : 0);
+		int64_t before_today = w->session_seconds - (b ? b->session_seconds : 0);
 		return (before_today + state_play_seconds_today(st, tz, today, now_ms)) / 60;
 	}
 	case LIMIT_KIND_COUNT:
 		break;
 	}
 	return 0;
+}
+
+int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
+			 enum limit_period p, enum period_rule how, int64_t now_ms)
+{
+	int32_t today = tz_local_day(tz, now_ms);
+	struct state_window w;
+	state_window_sum(st, today, state_period_days(today, p, how), &w);
+	return limit_used_of(st, tz, k, today, now_ms, &w);
+}
+
+int64_t state_windows_limit_used(struct state_windows *m, const struct tz_rule *tz, enum limit_kind k,
+				 enum limit_period p, enum period_rule how)
+{
+	struct state_window w;
+	state_windows_sum(m, state_period_days(m->today, p, how), &w);
+	return limit_used_of(m->st, tz, k, m->today, m->now_ms, &w);
 }
 
 int state_age_years(const struct player_state *st, int64_t at_ms)

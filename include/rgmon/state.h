@@ -193,6 +193,33 @@ struct state_window {
 };
 void state_window_sum(const struct player_state *st, int32_t today, int ndays, struct state_window *out);
 
+/* A memo of state_window_sum for one state and one `today`, for a caller
+ * that asks about many windows of the same state (the engine's rule pass:
+ * every rule reads the state after the event, and most sum a day, a week,
+ * a month or a calendar period of it). The window of n days is the window
+ * of n-1 days plus the bucket of day today-n+1, so the memo sums each
+ * bucket once, extending on demand, and a window it has summed costs a
+ * copy. The numbers are exactly state_window_sum's (the same integer sums,
+ * only in another order). Valid only while the state's day buckets do not
+ * change: the caller makes a new one after writing them. Windows longer than
+ * ENGINE_DAYS or shorter than a day go to state_window_sum. It keeps the
+ * 1- and 24-hour sums at now_ms (state_hours_sum) the same way; `today`
+ * must be the local day of now_ms in the zone the limit questions pass. */
+struct state_windows {
+	const struct player_state *st;
+	int32_t today;
+	int64_t now_ms;
+	bool hours_summed[2];            /* [0] the 1-hour window, [1] the 24-hour one */
+	struct state_window hours[2];
+	int summed;      /* w[0..summed] hold the windows of 0..summed days; -1 = buckets not yet indexed */
+	bool direct;     /* the buckets break the one-day-one-slot rule: always state_window_sum */
+	const struct day_totals *by_age[ENGINE_DAYS]; /* the bucket of day today-i, or NULL */
+	struct state_window w[ENGINE_DAYS + 1];
+};
+void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today, int64_t now_ms);
+void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out);
+void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out);
+
 /* Money over the clock hours (UTC) ending with the one of now_ms: 1 =
  * this hour and the one before it (60 to 120 minutes, the smallest span
  * that always holds the last hour), 24 = this hour and the 23 before it.
@@ -223,6 +250,9 @@ int64_t state_limit_in_force(const struct player_state *st, const struct policy 
  * as `how` (the pack's periods[p]). */
 int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz, enum limit_kind k,
 			 enum limit_period p, enum period_rule how, int64_t now_ms);
+/* The same, at the memo's now_ms, its window sums taken from the memo. */
+int64_t state_windows_limit_used(struct state_windows *m, const struct tz_rule *tz, enum limit_kind k,
+				 enum limit_period p, enum period_rule how);
 
 /* The player's age in whole years on the UTC date of at_ms, or -1 when
  * unknown. With a birth date it changes on the birthday (29 February

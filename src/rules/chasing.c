@@ -274,7 +274,7 @@ static bool reversed_withdrawals(const struct rule_ctx *c, int64_t v[RULE_VALUES
 	struct state_window w;
 	if (c->ev->withdrawal_status != WITHDRAWAL_CANCELLED)
 		return false;
-	state_window_sum(c->st, c->today, (int)c->rule->param[REV_WINDOW_DAYS], &w);
+	rule_window_sum(c, (int)c->rule->param[REV_WINDOW_DAYS], &w);
 	if (w.withdrawals_cancelled < c->rule->param[REV_COUNT])
 		return false;
 	v[0] = w.withdrawals_cancelled;

@@ -14,7 +14,7 @@ static bool contacts_reach(const struct rule_ctx *c, bool relevant, bool complai
 	struct state_window w;
 	if (!relevant)
 		return false;
-	state_window_sum(c->st, c->today, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
+	rule_window_sum(c, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
 	int64_t n = complaints ? w.complaints : w.bonus_requests;
 	if (n < c->rule->param[CONTACT_COUNT])
 		return false;

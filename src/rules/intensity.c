@@ -18,8 +18,8 @@ static bool early(const struct rule_ctx *c, int64_t days, int64_t v[RULE_VALUES]
 	if (c->cur < 0 || age_ms >= days * MS_PER_DAY)
 		return false;
 	struct state_window w;
-	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
-	state_window_sum(c->st, c->today, c->today - first_day + 1, &w);
+	int32_t first_day = rule_first_day(c);
+	rule_window_sum(c, c->today - first_day + 1, &w);
 	/* A threshold of 0 leaves that measure out. */
 	if ((dep_t <= 0 || w.deposited < dep_t) && (loss_t <= 0 || w.net_loss < loss_t))
 		return false;
@@ -201,6 +201,13 @@ enum { NIGHT_NIGHTS, NIGHT_WINDOW_DAYS, NIGHT_MIN_ROUNDS };
 static bool night_play(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t nights = 0, rounds = 0, window = c->rule->param[NIGHT_WINDOW_DAYS];
+	/* No more nights can count than the nights with any round at all
+	 * (min_rounds is at least 1), which the pass's window sums already
+	 * know: most rounds stop here without looking at the days. */
+	struct state_window w;
+	rule_window_sum(c, (int)window, &w);
+	if (c->rule->param[NIGHT_MIN_ROUNDS] >= 1 && w.night_days < c->rule->param[NIGHT_NIGHTS])
+		return false;
 	for (int i = 0; i < ENGINE_DAYS; i++) {
 		const struct day_totals *b = &c->st->days[i];
 		if (b->day == ENGINE_DAY_UNUSED || b->day > c->today || b->day <= c->today - window)
@@ -249,8 +256,8 @@ static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	struct state_window recent, all;
 	if (min_staked < 0)
 		return false;
-	state_window_sum(c->st, c->today, TREND_RECENT_DAYS, &recent);
-	state_window_sum(c->st, c->today, ROLLING_MONTH_DAYS, &all);
+	rule_window_sum(c, TREND_RECENT_DAYS, &recent);
+	rule_window_sum(c, ROLLING_MONTH_DAYS, &all);
 	int64_t base_staked = all.staked - recent.staked;
 	int base_days = all.active_days - recent.active_days;
 	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent.staked < min_staked || base_staked <= 0)

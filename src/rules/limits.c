@@ -36,8 +36,7 @@ static bool near_breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 				state_limit_in_force(c->st, c->pol, (enum limit_kind)k, (enum limit_period)p, c->now_ms);
 			if (limit <= 0)
 				continue;
-			int64_t used = state_limit_used(c->st, &c->pol->tz, (enum limit_kind)k, (enum limit_period)p,
-							(enum period_rule)c->pol->periods[p], c->now_ms);
+			int64_t used = rule_limit_used(c, (enum limit_kind)k, (enum limit_period)p);
 			int64_t ratio = used * 1000 / limit;
 			if (used * 100 >= c->rule->param[NEAR_PCT] * limit && ratio > best_ratio) {
 				best_ratio = ratio;
@@ -84,9 +83,10 @@ static bool breach(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
 		int64_t limit = state_limit_in_force(c->st, c->pol, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
-		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
-						(enum period_rule)c->pol->periods[p], c->now_ms);
-		if (limit > 0 && used > limit) {
+		if (limit <= 0) /* no limit: nothing to sum */
+			continue;
+		int64_t used = rule_limit_used(c, LIMIT_DEPOSIT, (enum limit_period)p);
+		if (used > limit) {
 			v[0] = p;
 			v[1] = used;
 			v[2] = limit;
@@ -133,9 +133,10 @@ static bool declined_at_limit(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 		return false;
 	for (int p = 0; p < PERIOD_COUNT; p++) {
 		int64_t limit = state_limit_in_force(c->st, c->pol, LIMIT_DEPOSIT, (enum limit_period)p, c->now_ms);
-		int64_t used = state_limit_used(c->st, &c->pol->tz, LIMIT_DEPOSIT, (enum limit_period)p,
-						(enum period_rule)c->pol->periods[p], c->now_ms);
-		if (limit > 0 && used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
+		if (limit <= 0) /* no limit: nothing to sum */
+			continue;
+		int64_t used = rule_limit_used(c, LIMIT_DEPOSIT, (enum limit_period)p);
+		if (used * 100 >= c->rule->param[DECLINED_PCT] * limit) {
 			v[0] = b->declined;
 			v[1] = p;
 			v[2] = used * 100 / limit;
@@ -355,7 +356,7 @@ static bool reg_reached(const struct rule_ctx *c, int month_param,
 		return false;
 	bool month = c->rule->param[month_param];
 	int days = month ? rule_period_days(c, PERIOD_MONTH) : (int)c->rule->param[REG_WINDOW_DAYS];
-	state_window_sum(c->st, c->today, days, &w);
+	rule_window_sum(c, days, &w);
 	int64_t amount = measure(c, &w);
 	if (amount < threshold)
 		return false;

@@ -23,7 +23,7 @@ static bool net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 		if (threshold <= 0)
 			continue;
 		int days = rule_period_days(c, periods[i]);
-		state_window_sum(c->st, c->today, days, &w);
+		rule_window_sum(c, days, &w);
 		if (w.net_loss >= threshold && w.net_loss * 1000 / threshold > best) {
 			best = w.net_loss * 1000 / threshold;
 			v[0] = days;
@@ -218,9 +218,9 @@ static bool money_tiers(const struct rule_ctx *c, enum money_measure m, int64_t 
 	v[3] = TIER_NONE;
 	for (int i = 0; i < WIN_COUNT; i++) {
 		if (i <= WIN_24H)
-			state_hours_sum(c->st, c->now_ms, win_hours[i], &w);
+			rule_hours_sum(c, win_hours[i], &w);
 		else
-			state_window_sum(c->st, c->today, win_hours[i] / 24, &w);
+			rule_window_sum(c, win_hours[i] / 24, &w);
 		tier_check(c, i, measure_of(&w, m), win_hours[i], v);
 	}
 	return v[3] != TIER_NONE;
@@ -241,8 +241,8 @@ static bool new_account(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	if (c->st->first_seen_ms == ENGINE_NO_TIME || age_ms >= 7 * MS_PER_DAY)
 		return false;
 	struct state_window w;
-	int32_t first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
-	state_window_sum(c->st, c->today, c->today - first_day + 1, &w);
+	int32_t first_day = rule_first_day(c);
+	rule_window_sum(c, c->today - first_day + 1, &w);
 	if (age_ms < MS_PER_DAY) {
 		tier_check(c, NEW_DEPOSITS_24H, w.deposited, 24, v);
 		tier_check(c, NEW_NET_LOSS_24H, w.net_loss, 1000 + 24, v);

@@ -5,7 +5,9 @@
  * An evaluator is a pure function of the context: the player's state after
  * the event (read through state.h), the event, the moment (rule_step), and
  * its rule's settings. It must never write anything but its `v`
- * out-parameter. Rules depend on the state, never on the engine. */
+ * out-parameter (the pass's memo fills itself through the rule_ helpers
+ * below, with exactly what the state's questions answer). Rules depend on
+ * the state, never on the engine. */
 #ifndef RGMON_RULE_CTX_H
 #define RGMON_RULE_CTX_H
 
@@ -14,6 +16,7 @@
 #include "rgmon/rules.h"
 #include "rgmon/state.h"
 #include "rgmon/timestamp.h"
+#include "rgmon/tz.h"
 
 #define TRIGGER(t) (1u << (t))
 
@@ -33,6 +36,18 @@ struct rule_step {
 	bool excluded;              /* the player was excluded at the event's time */
 };
 
+/* What several rules ask of the same state in one pass, worked out once:
+ * the day-window sums and the player's first local day. A cache the
+ * evaluators share, not an output: what they read from it is exactly what
+ * the state's own questions give. Valid while the pass runs (the rules
+ * and the markers they leave never change the buckets or first_seen_ms). */
+struct rule_memo {
+	struct state_windows windows;
+	bool first_day_known;
+	int32_t first_day; /* local day of st->first_seen_ms, once known */
+	uint8_t period_days[PERIOD_COUNT]; /* rule_period_days, 0 = not yet asked */
+};
+
 struct rule_ctx {
 	const struct player_state *st;
 	const struct event *ev;
@@ -42,7 +57,51 @@ struct rule_ctx {
 	int cur;        /* the player's currency in the policy, or -1 */
 	int32_t today;  /* local day of the event */
 	int64_t now_ms; /* event time */
+	struct rule_memo *memo; /* NULL: every question goes to the state */
 };
+
+/* The sums over the `ndays` local days ending with the event's day:
+ * state_window_sum, through the pass's memo when there is one. */
+static inline void rule_window_sum(const struct rule_ctx *c, int ndays, struct state_window *out)
+{
+	if (c->memo)
+		state_windows_sum(&c->memo->windows, ndays, out);
+	else
+		state_window_sum(c->st, c->today, ndays, out);
+}
+
+/* The local day of the player's first event (tz_local_day), through the
+ * memo when there is one. */
+static inline int32_t rule_first_day(const struct rule_ctx *c)
+{
+	if (!c->memo)
+		return tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+	if (!c->memo->first_day_known) {
+		c->memo->first_day = tz_local_day(&c->pol->tz, c->st->first_seen_ms);
+		c->memo->first_day_known = true;
+	}
+	return c->memo->first_day;
+}
+
+/* Money over the clock hours ending with the event's: state_hours_sum,
+ * through the memo when there is one. */
+static inline void rule_hours_sum(const struct rule_ctx *c, int nhours, struct state_window *out)
+{
+	if (c->memo)
+		state_windows_hours(&c->memo->windows, nhours, out);
+	else
+		state_hours_sum(c->st, c->now_ms, nhours, out);
+}
+
+/* How much of the player's limit k over the pack's period p is used at
+ * the event: state_limit_used, through the memo when there is one. */
+static inline int64_t rule_limit_used(const struct rule_ctx *c, enum limit_kind k, enum limit_period p)
+{
+	enum period_rule how = (enum period_rule)c->pol->periods[p];
+	if (c->memo)
+		return state_windows_limit_used(&c->memo->windows, &c->pol->tz, k, p, how);
+	return state_limit_used(c->st, &c->pol->tz, k, p, how, c->now_ms);
+}
 
 /* A money parameter in the player's currency, or -1 when the policy has
  * none for it (the rule then stays silent). */
@@ -56,7 +115,11 @@ static inline int64_t rule_money(const struct rule_ctx *c, int param)
  * days of it so far. */
 static inline int rule_period_days(const struct rule_ctx *c, enum limit_period p)
 {
-	return state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	if (!c->memo)
+		return state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	if (!c->memo->period_days[p]) /* a calendar month asks the civil calendar */
+		c->memo->period_days[p] = (uint8_t)state_period_days(c->today, p, (enum period_rule)c->pol->periods[p]);
+	return c->memo->period_days[p];
 }
 
 /* Age in whole years on the local day of the event (state_age_years: from
