@@ -178,6 +178,7 @@ function queueQuery(cursor, limit) {
   const player = $('#filter-player').value.trim();
   if (player) q.set('player', player);
   if ($('#filter-since').value) q.set('since', $('#filter-since').value + 'T00:00:00Z');
+  if (typeof queueExtras === 'function') queueExtras(q); // queue.js: sort, assigned to me, until
   if (cursor) q.set('cursor', cursor);
   return '/v1/alerts?' + q;
 }
