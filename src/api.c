@@ -485,7 +485,7 @@ static void handle_alert(const struct api_context *ctx, const struct api_request
 	reply_alert(rq, rq->params[0], 200, r);
 }
 
-enum staff_verb { STAFF_ACKNOWLEDGE, STAFF_RESOLVE, STAFF_REVIEW };
+enum staff_verb { STAFF_ACKNOWLEDGE, STAFF_RESOLVE, STAFF_REVIEW, STAFF_ASSIGN };
 
 struct staff_job {
 	enum staff_verb verb;
@@ -505,6 +505,8 @@ static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 	case STAFF_REVIEW:
 		rc = alert_review(st, &j->act, j->why, sizeof(j->why), err, errlen);
 		break;
+	case STAFF_ASSIGN:
+		return alert_assign(st, &j->act, j->why, sizeof(j->why), err, errlen);
 	default:
 		return alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
 	}
@@ -655,6 +657,42 @@ static void handle_review(const struct api_context *ctx, const struct api_reques
 	job.act.at_ms = rq->now_ms;
 	job.act.note = blank ? NULL : note;
 	job.act.approve = strcmp(decision, "approve") == 0;
+	submit_staff_job(ctx, rq, &job, body, r);
+}
+
+/* POST /v1/alerts/{id}/assign {"to":NAME|null,"note":...}: hands an open
+ * or acknowledged alert to NAME (acknowledged by them), or back to the
+ * open queue (null). */
+static void handle_assign(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct staff_job job = { .verb = STAFF_ASSIGN, .packs = { ctx->policies, ctx->policy } };
+	const char *id = rq->params[0];
+	json_error_t jerr;
+	if (!alert_id_valid(id))
+		return api_error(r, 404, "unknown alert \"%s\"", id);
+	json_t *body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!body)
+		return api_error(r, 400, "invalid JSON body: %s", jerr.text);
+	json_t *to = json_object_get(body, "to"), *note = json_object_get(body, "note");
+	const char *bad = NULL, *key;
+	json_t *v;
+	json_object_foreach(body, key, v) if (strcmp(key, "to") != 0 && strcmp(key, "note") != 0) bad = "unknown field";
+	if (!json_is_object(body) || bad)
+		bad = "the body must be {\"to\": a token name or null, \"note\": text}";
+	else if (!to || !(json_is_null(to) || (json_is_string(to) && tokens_name_valid(json_string_value(to)))))
+		bad = "field \"to\" must be a token name or null";
+	else if (note && (!json_is_string(note) || strlen(json_string_value(note)) > ALERT_NOTE_MAX))
+		bad = "field \"note\" must be text of at most 2000 bytes";
+	if (bad) {
+		json_decref(body);
+		return api_error(r, 400, "%s", bad);
+	}
+	job.act.alert_id = id;
+	job.act.actor = rq->caller->name;
+	job.act.role = role_name(rq->caller->role);
+	job.act.at_ms = rq->now_ms;
+	job.act.note = json_string_value(note);
+	job.act.assignee = json_string_value(to);
 	submit_staff_job(ctx, rq, &job, body, r);
 }
 
@@ -827,6 +865,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "POST", "/v1/alerts/*/review", "alert_review", STAFF, handle_review },
+	{ "POST", "/v1/alerts/*/assign", "alert_assign", STAFF, handle_assign },
 	{ "GET", "/v1/reports/portfolio", "portfolio", STAFF, api_portfolio },
 	{ "POST", "/v1/alerts/*/notes", "alert_note", STAFF, api_handle_alert_note },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },

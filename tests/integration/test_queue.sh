@@ -98,4 +98,38 @@ check "since and until together" \
   "$(grep -c . "$WORK/ids")"
 check "a bad until is 400" 400 "$(code ann GET '/v1/alerts?until=yesterday')"
 
+# ---- assign / unassign ----
+A=$(db "select alert_id from alerts where status='open' order by alert_id limit 1")
+sent_before=$(db "select count(*) from outbox where alert_id='$A' and topic='rg.alerts'")
+check "assign: an agent gets 403" 403 "$(code agent POST "/v1/alerts/$A/assign" '{"to":"bob"}')"
+check "assign: a regulator gets 403" 403 "$(code regulator POST "/v1/alerts/$A/assign" '{"to":"bob"}')"
+check "assign: no \"to\" is 400" 400 "$(code ann POST "/v1/alerts/$A/assign" '{"note":"x"}')"
+check "assign: a bad name is 400" 400 "$(code ann POST "/v1/alerts/$A/assign" '{"to":"no such/name"}')"
+check "assign: an unknown field is 400" 400 "$(code ann POST "/v1/alerts/$A/assign" '{"to":"bob","x":1}')"
+check "assign: an unknown alert is 404" 404 "$(code ann POST "/v1/alerts/0123456789abcdef0123456789abcdef/assign" '{"to":"bob"}')"
+check "assign: ann hands an open alert to bob" 200 "$(code ann POST "/v1/alerts/$A/assign" '{"to":"bob","note":"your case"}')"
+check "assign: the reply says acknowledged by bob" "acknowledged bob" "$(jq -r '"\(.status) \(.acknowledged_by)"' "$WORK/body")"
+check "assign: the store has it" "acknowledged|bob" "$(db "select status, acknowledged_by from alerts where alert_id='$A'")"
+check "assign: bob's assigned-to-me lists it" 1 "$(getj bob '/v1/alerts?assignee=me&limit=100' | jq --arg a "$A" '[.alerts[] | select(.alert_id == $a)] | length')"
+check "assign: admin reassigns it to ann" 200 "$(code admin POST "/v1/alerts/$A/assign" '{"to":"ann"}')"
+check "assign: the audit has both, with from and to" "assign ann bob assign admin-1 ann" \
+  "$(db "select group_concat(x, ' ') from (select json_extract(payload,'\$.action') || ' ' || json_extract(payload,'\$.actor') || ' ' || json_extract(payload,'\$.to') as x from audit where kind='staff_action' and json_extract(payload,'\$.alert_id')='$A' order by seq)")"
+check "assign: the reassignment's from is bob" bob \
+  "$(db "select json_extract(payload,'\$.from') from audit where kind='staff_action' and json_extract(payload,'\$.alert_id')='$A' order by seq desc limit 1")"
+check "unassign: back to the open queue" 200 "$(code ann POST "/v1/alerts/$A/assign" '{"to":null,"note":"nobody yet"}')"
+check "unassign: open, nobody on it" "open|" "$(db "select status, coalesce(acknowledged_by,'') from alerts where alert_id='$A'")"
+check "unassign: audited as unassign from ann" "unassign ann" \
+  "$(db "select json_extract(payload,'\$.action') || ' ' || json_extract(payload,'\$.from') from audit where kind='staff_action' and json_extract(payload,'\$.alert_id')='$A' order by seq desc limit 1")"
+check "assign: each went to rg.alerts (the outbox)" $((sent_before + 3)) \
+  "$(db "select count(*) from outbox where alert_id='$A' and topic='rg.alerts'")"
+R=$(db "select alert_id from alerts where status='open' and alert_id <> '$A' order by level, alert_id limit 1")
+check "an alert resolved as limits set" 200 "$(code ann POST "/v1/alerts/$R/resolve" '{"outcome":"limits_set","note":"limits agreed"}')"
+check "it is resolved" resolved "$(db "select status from alerts where alert_id='$R'")"
+check "assign: a resolved alert is 409" 409 "$(code ann POST "/v1/alerts/$R/assign" '{"to":"bob"}')"
+check "unassign: a resolved alert is 409" 409 "$(code ann POST "/v1/alerts/$R/assign" '{"to":null}')"
+P=$(db "select alert_id from alerts where status='open' and level=(select max(level) from alerts) order by alert_id limit 1")
+code ann POST "/v1/alerts/$P/resolve" '{"outcome":"false_positive","note":"a lucky winner"}' >/dev/null
+check "a red false positive waits in pending_review" pending_review "$(db "select status from alerts where alert_id='$P'")"
+check "assign: a pending_review alert is 409" 409 "$(code bob POST "/v1/alerts/$P/assign" '{"to":"bob"}')"
+
 finish
