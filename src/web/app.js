@@ -307,6 +307,7 @@ async function showAlert(id) {
   if (a.status === 'open') side.append(ack);
   if (a.status === 'pending_review') side.append(reviewPanel(a));
   else if (a.status !== 'resolved') side.append(resolveForm(a));
+  if ((a.status === 'open' || a.status === 'acknowledged') && typeof assignForm === 'function') side.append(assignForm(a)); // queue.js
 
   sec.replaceChildren(
     el('p', {}, el('a', { href: '#/queue', text: '← queue' })),

@@ -15,6 +15,27 @@ function queueExtras(q) {
   }
 }
 
+// The alert page's "Assign to" form: a token name hands the alert to that
+// person (acknowledged by them); an empty name puts it back in the open queue.
+function assignForm(a) {
+  const to = el('input', { id: 'assign-to', type: 'text', placeholder: 'token name; empty: unassign', autocomplete: 'off', spellcheck: 'false' });
+  to.value = a.acknowledged_by || '';
+  const msg = el('p', { class: 'error', role: 'alert' });
+  const form = el('form', { id: 'assign-form' },
+    el('h2', { text: 'Assign to' }),
+    el('label', {}, 'Person ', to),
+    el('button', { type: 'submit', class: 'secondary', text: 'Assign' }), msg);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const name = to.value.trim();
+    try {
+      await api('/v1/alerts/' + a.alert_id + '/assign', { method: 'POST', body: JSON.stringify({ to: name || null }) });
+      await showAlert(a.alert_id);
+    } catch (e) { msg.textContent = e.message; }
+  });
+  return form;
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   for (const id of ['#filter-sort', '#filter-mine', '#filter-until'])
     $(id).addEventListener('change', () => loadQueue(false).catch((e) => showError(e.message)));

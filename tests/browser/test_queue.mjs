@@ -1,7 +1,7 @@
 // The queue's sort and "assigned to me" in Debian's chromium: keyboard only,
 // Tab reaches the Sort select and the arrow keys change it, and the first
 // row becomes the API's first in that order; "Assigned to me" leaves only
-// the caller's alerts. Prints TAP-style lines and saves a screenshot.
+// the caller's alerts; the alert page's "Assign to" reassigns and unassigns. Prints TAP-style lines and saves a screenshot.
 // usage: node test_queue.mjs URL TOKEN NAME OUTDIR
 import { chromium } from 'playwright-core';
 
@@ -62,6 +62,19 @@ try {
   const statuses = await page.$$eval('#queue-table tbody tr td.status', (tds) => tds.map((td) => td.textContent));
   ok('"Assigned to me" shows only the caller\'s', statuses.length > 0 && statuses.every((s) => s.includes(name)), statuses.join(' | '));
   await page.screenshot({ path: `${outDir}/queue-mine.png`, fullPage: true });
+  // The alert page's "Assign to": hand the soonest due alert to bob, then back to open.
+  await page.goto(url + '/#/alerts/' + byDue);
+  await page.waitForSelector('#assign-form');
+  await page.fill('#assign-to', 'bob');
+  await page.press('#assign-to', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#alert-status')?.textContent.includes('bob'), null, { timeout: 10000 }).catch(() => {});
+  ok('"Assign to" bob: acknowledged by bob', (await page.textContent('#alert-status')) === 'acknowledged (bob)', await page.textContent('#alert-status'));
+  ok('the history shows the assignment', (await page.textContent('#alert')).includes('assign by ' + name));
+  await page.screenshot({ path: `${outDir}/queue-assign.png`, fullPage: true });
+  await page.fill('#assign-to', '');
+  await page.press('#assign-to', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#alert-status')?.textContent === 'open', null, { timeout: 10000 }).catch(() => {});
+  ok('an empty "Assign to" puts it back in the open queue', (await page.textContent('#alert-status')) === 'open', await page.textContent('#alert-status'));
   ok('no script errors in the page', pageErrors.length === 0, pageErrors.join('; '));
 } catch (e) {
   ok('the queue test ran', false, e.message);
