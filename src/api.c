@@ -676,7 +676,10 @@ static void handle_assign(const struct api_context *ctx, const struct api_reques
 	json_t *to = json_object_get(body, "to"), *note = json_object_get(body, "note");
 	const char *bad = NULL, *key;
 	json_t *v;
-	json_object_foreach(body, key, v) if (strcmp(key, "to") != 0 && strcmp(key, "note") != 0) bad = "unknown field";
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "to") != 0 && strcmp(key, "note") != 0)
+			bad = "unknown field";
+	}
 	if (!json_is_object(body) || bad)
 		bad = "the body must be {\"to\": a token name or null, \"note\": text}";
 	else if (!to || !(json_is_null(to) || (json_is_string(to) && tokens_name_valid(json_string_value(to)))))
