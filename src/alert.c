@@ -242,6 +242,36 @@ static int acknowledge(struct store *st, struct alert *a, const struct alert_sta
 	return record_action(st, a, act, "acknowledge", NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
 }
 
+/* Hands an open or acknowledged alert to act->assignee (acknowledged by
+ * them), or back to the open queue (NULL). Audited as a staff_action
+ * "assign" / "unassign" with from and to; the alert goes to rg.alerts. */
+static int assign(struct store *st, struct alert *a, const struct alert_staff_action *act, char *why,
+		  size_t whylen, char *err, size_t errlen)
+{
+	if (a->status != ALERT_OPEN && a->status != ALERT_ACKNOWLEDGED) {
+		seterr(why, whylen, "alert %s is %s: only open or acknowledged alerts are assigned", a->alert_id,
+		       alert_status_name(a->status));
+		return ALERT_ACTION_CONFLICT;
+	}
+	char from[sizeof(a->acknowledged_by)];
+	rg_strlcpy(from, a->acknowledged_by, sizeof(from));
+	const char *action = act->assignee ? "assign" : "unassign";
+	a->status = act->assignee ? ALERT_ACKNOWLEDGED : ALERT_OPEN;
+	rg_strlcpy(a->acknowledged_by, act->assignee ? act->assignee : "", sizeof(a->acknowledged_by));
+	a->acknowledged_ms = act->assignee ? act->at_ms : INT64_MIN;
+	rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
+	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, NULL, act->note };
+	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
+	    audit_append(st, act->at_ms, AUDIT_STAFF_ACTION, a->player_id,
+			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
+				   action, "actor", act->actor, "role", act->role, "from", from[0] ? from : NULL, "to",
+				   act->assignee, "note", act->note, "status", alert_status_name(a->status), "level",
+				   risk_level_name(a->level)),
+			 err, errlen) < 0)
+		return -1;
+	return publish_alert(st, a, act->at_ms, AUDIT_STAFF_ACTION, NULL, err, errlen) < 0 ? -1 : ALERT_ACTION_DONE;
+}
+
 /* The pack whose review setting applies to a: the one that raised it,
  * else the one of its jurisdiction now, else the fallback; NULL: the
  * default rule. */
@@ -407,4 +437,10 @@ int alert_review(struct store *st, const struct alert_staff_action *act, char *w
 		 size_t errlen)
 {
 	return staff_action(review, st, act, why, whylen, err, errlen);
+}
+
+int alert_assign(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		 size_t errlen)
+{
+	return staff_action(assign, st, act, why, whylen, err, errlen);
 }

@@ -205,6 +205,7 @@ struct alerts_page {
 	/* the page's last row, for the cursor */
 	int last_level;
 	int64_t last_due_ms;
+	int64_t last_created_ms;
 	char last_id[ALERT_ID_LEN + 1];
 };
 
@@ -218,6 +219,7 @@ static int add_alert(void *ctx, const struct alert *a)
 	json_array_append_new(p->alerts, alert_json(a, p->now_ms));
 	p->last_level = a->level;
 	p->last_due_ms = a->due_ms;
+	p->last_created_ms = a->created_ms;
 	rg_strlcpy(p->last_id, a->alert_id, sizeof(p->last_id));
 	return 0;
 }
@@ -310,20 +312,54 @@ static bool alert_id_valid(const char *s)
 	return true;
 }
 
-/* "LEVEL.DUE_MS.ALERT_ID": the last row of a page, in queue order. */
+/* The sorts of GET /v1/alerts?sort=, by name; a cursor names its sort
+ * ("due.", "created.") so it is never read in another order. The level
+ * sort's cursor is "LEVEL.DUE_MS.ALERT_ID", as before sorts existed. */
+static const char *const alert_sort_names[] = { [STORE_SORT_LEVEL] = "level", [STORE_SORT_DUE] = "due",
+						 [STORE_SORT_CREATED] = "created" };
+
+static bool parse_sort(const char *s, enum store_alert_sort *out)
+{
+	for (size_t i = 0; i < sizeof(alert_sort_names) / sizeof(alert_sort_names[0]); i++)
+		if (strcmp(s, alert_sort_names[i]) == 0) {
+			*out = (enum store_alert_sort)i;
+			return true;
+		}
+	return false;
+}
+
+/* The last row of a page, in f->sort's order (set before). */
 static bool parse_cursor(const char *s, struct store_alert_filter *f)
 {
 	char id[64];
-	int level, used = 0;
-	long long due;
-	if (sscanf(s, "%d.%lld.%40[0-9a-f]%n", &level, &due, id, &used) != 3 || s[used] != '\0' || level < 0 ||
-	    level >= LEVEL_COUNT || !alert_id_valid(id))
+	int level = 0, used = 0;
+	long long ms;
+	if (f->sort == STORE_SORT_LEVEL) {
+		if (sscanf(s, "%d.%lld.%40[0-9a-f]%n", &level, &ms, id, &used) != 3 || level < 0 || level >= LEVEL_COUNT)
+			return false;
+	} else {
+		size_t n = strlen(alert_sort_names[f->sort]);
+		if (strncmp(s, alert_sort_names[f->sort], n) != 0 || s[n] != '.' ||
+		    sscanf(s + n + 1, "%lld.%40[0-9a-f]%n", &ms, id, &used) != 2)
+			return false;
+		used += (int)n + 1;
+	}
+	if (s[used] != '\0' || !alert_id_valid(id))
 		return false;
 	f->after = true;
 	f->after_level = level;
-	f->after_due_ms = due;
+	f->after_ms = ms;
 	rg_strlcpy(f->after_id, id, sizeof(f->after_id));
 	return true;
+}
+
+static void page_cursor(const struct alerts_page *p, enum store_alert_sort sort, char *out, size_t n)
+{
+	if (sort == STORE_SORT_LEVEL)
+		snprintf(out, n, "%d.%lld.%s", p->last_level, (long long)p->last_due_ms, p->last_id);
+	else
+		snprintf(out, n, "%s.%lld.%s", alert_sort_names[sort],
+			 (long long)(sort == STORE_SORT_CREATED ? p->last_created_ms : p->last_due_ms), p->last_id);
 }
 
 static void handle_alerts(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
@@ -356,6 +392,15 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	}
 	if ((v = rq->query(rq, "since")) && ts_parse_rfc3339(v, &f.since_ms) < 0)
 		return api_error(r, 400, "since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z");
+	if ((v = rq->query(rq, "until")) && ts_parse_rfc3339(v, &f.until_ms) < 0)
+		return api_error(r, 400, "until must be an RFC 3339 time, e.g. 2026-11-23T00:00:00Z");
+	if ((v = rq->query(rq, "assignee"))) {
+		if (*v == '\0')
+			return api_error(r, 400, "assignee must be a token name or me");
+		f.assignee = strcmp(v, "me") == 0 ? rq->caller->name : v;
+	}
+	if ((v = rq->query(rq, "sort")) && !parse_sort(v, &f.sort))
+		return api_error(r, 400, "sort must be level, due or created");
 	if ((v = rq->query(rq, "limit"))) {
 		char *end;
 		limit = strtoll(v, &end, 10);
@@ -375,7 +420,7 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 	json_t *next = json_null();
 	if (page.more) {
 		char cursor[128];
-		snprintf(cursor, sizeof(cursor), "%d.%lld.%s", page.last_level, (long long)page.last_due_ms, page.last_id);
+		page_cursor(&page, f.sort, cursor, sizeof(cursor));
 		json_decref(next);
 		next = json_string(cursor);
 	}
@@ -440,7 +485,7 @@ static void handle_alert(const struct api_context *ctx, const struct api_request
 	reply_alert(rq, rq->params[0], 200, r);
 }
 
-enum staff_verb { STAFF_ACKNOWLEDGE, STAFF_RESOLVE, STAFF_REVIEW };
+enum staff_verb { STAFF_ACKNOWLEDGE, STAFF_RESOLVE, STAFF_REVIEW, STAFF_ASSIGN };
 
 struct staff_job {
 	enum staff_verb verb;
@@ -460,6 +505,8 @@ static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 	case STAFF_REVIEW:
 		rc = alert_review(st, &j->act, j->why, sizeof(j->why), err, errlen);
 		break;
+	case STAFF_ASSIGN:
+		return alert_assign(st, &j->act, j->why, sizeof(j->why), err, errlen);
 	default:
 		return alert_acknowledge(st, &j->act, j->why, sizeof(j->why), err, errlen);
 	}
@@ -610,6 +657,45 @@ static void handle_review(const struct api_context *ctx, const struct api_reques
 	job.act.at_ms = rq->now_ms;
 	job.act.note = blank ? NULL : note;
 	job.act.approve = strcmp(decision, "approve") == 0;
+	submit_staff_job(ctx, rq, &job, body, r);
+}
+
+/* POST /v1/alerts/{id}/assign {"to":NAME|null,"note":...}: hands an open
+ * or acknowledged alert to NAME (acknowledged by them), or back to the
+ * open queue (null). */
+static void handle_assign(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
+{
+	struct staff_job job = { .verb = STAFF_ASSIGN, .packs = { ctx->policies, ctx->policy } };
+	const char *id = rq->params[0];
+	json_error_t jerr;
+	if (!alert_id_valid(id))
+		return api_error(r, 404, "unknown alert \"%s\"", id);
+	json_t *body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!body)
+		return api_error(r, 400, "invalid JSON body: %s", jerr.text);
+	json_t *to = json_object_get(body, "to"), *note = json_object_get(body, "note");
+	const char *bad = NULL, *key;
+	json_t *v;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "to") != 0 && strcmp(key, "note") != 0)
+			bad = "unknown field";
+	}
+	if (!json_is_object(body) || bad)
+		bad = "the body must be {\"to\": a token name or null, \"note\": text}";
+	else if (!to || !(json_is_null(to) || (json_is_string(to) && tokens_name_valid(json_string_value(to)))))
+		bad = "field \"to\" must be a token name or null";
+	else if (note && (!json_is_string(note) || strlen(json_string_value(note)) > ALERT_NOTE_MAX))
+		bad = "field \"note\" must be text of at most 2000 bytes";
+	if (bad) {
+		json_decref(body);
+		return api_error(r, 400, "%s", bad);
+	}
+	job.act.alert_id = id;
+	job.act.actor = rq->caller->name;
+	job.act.role = role_name(rq->caller->role);
+	job.act.at_ms = rq->now_ms;
+	job.act.note = json_string_value(note);
+	job.act.assignee = json_string_value(to);
 	submit_staff_job(ctx, rq, &job, body, r);
 }
 
@@ -782,6 +868,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/v1/alerts/*/acknowledge", "alert_acknowledge", STAFF, handle_acknowledge },
 	{ "POST", "/v1/alerts/*/resolve", "alert_resolve", STAFF, handle_resolve },
 	{ "POST", "/v1/alerts/*/review", "alert_review", STAFF, handle_review },
+	{ "POST", "/v1/alerts/*/assign", "alert_assign", STAFF, handle_assign },
 	{ "GET", "/v1/reports/portfolio", "portfolio", STAFF, api_portfolio },
 	{ "POST", "/v1/alerts/*/notes", "alert_note", STAFF, api_handle_alert_note },
 	{ "GET", "/v1/policy", "policy", STAFF, handle_policy },

@@ -147,16 +147,39 @@ int store_alert_put(struct store *st, const struct alert *a, char *err, size_t e
 	return rc;
 }
 
-/* The queue order staff work in: most severe first, then soonest due; the
- * cursor continues after a row in that order (keyset paging). */
-static const struct store_sql alerts_query = {
+/* The filters every queue order shares: ?1 status, ?2 level, ?3 player,
+ * ?4 since, ?10 until (exclusive), ?11 assignee (acknowledged_by). The
+ * cursor (?5 set, ?6 level, ?7 the order's time, ?8 alert_id) continues
+ * after a row in that order (keyset paging); ?9 limit. */
+#define ALERTS_WHERE                                                                                                   \
+	"SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR status = ?1"                                        \
+	" OR (?1 = 'unresolved' AND status <> 'resolved')) AND (?2 < 0 OR level = ?2)"                                \
+	" AND (?3 IS NULL OR player_id = ?3) AND created_ms >= ?4 AND created_ms < ?10"                               \
+	" AND (?11 IS NULL OR acknowledged_by = ?11)"
+#define ALERTS_PARAMS "sisIiiIsiIs"
+
+/* By level: most severe first, then soonest due (the queue's default). */
+static const struct store_sql alerts_by_level = {
 	"reading alerts",
-	"SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR status = ?1"
-	" OR (?1 = 'unresolved' AND status <> 'resolved')) AND (?2 < 0 OR level = ?2)"
-	" AND (?3 IS NULL OR player_id = ?3) AND created_ms >= ?4"
-	" AND (?5 = 0 OR level < ?6 OR (level = ?6 AND (due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))))"
-	" ORDER BY level DESC, due_ms, alert_id LIMIT ?9",
-	"sisIiiIsi", STMT_NONE,
+	ALERTS_WHERE " AND (?5 = 0 OR level < ?6 OR (level = ?6 AND (due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))))"
+		     " ORDER BY level DESC, due_ms, alert_id LIMIT ?9",
+	ALERTS_PARAMS, STMT_NONE,
+};
+
+/* By due time: soonest first, whatever the level. */
+static const struct store_sql alerts_by_due = {
+	"reading alerts",
+	ALERTS_WHERE " AND (?5 = 0 OR due_ms > ?7 OR (due_ms = ?7 AND alert_id > ?8))"
+		     " ORDER BY due_ms, alert_id LIMIT ?9",
+	ALERTS_PARAMS, STMT_NONE,
+};
+
+/* By creation: newest first. */
+static const struct store_sql alerts_by_created = {
+	"reading alerts",
+	ALERTS_WHERE " AND (?5 = 0 OR created_ms < ?7 OR (created_ms = ?7 AND alert_id < ?8))"
+		     " ORDER BY created_ms DESC, alert_id DESC LIMIT ?9",
+	ALERTS_PARAMS, STMT_NONE,
 };
 
 struct alert_walk {
@@ -179,8 +202,11 @@ int store_alerts_query(struct store *st, const struct store_alert_filter *f, sto
 	struct alert_walk w = { fn, ctx, malloc(sizeof(struct alert)) };
 	if (!w.a)
 		return seterr(err, errlen, "reading alerts: out of memory");
-	int rc = store_exec(st, &alerts_query, alert_walk_row, &w, err, errlen, f->status, f->level, f->player_id,
-			    f->since_ms, (int)f->after, f->after_level, f->after_due_ms, f->after_id, f->limit);
+	const struct store_sql *q = f->sort == STORE_SORT_DUE	   ? &alerts_by_due
+				    : f->sort == STORE_SORT_CREATED ? &alerts_by_created
+								    : &alerts_by_level;
+	int rc = store_exec(st, q, alert_walk_row, &w, err, errlen, f->status, f->level, f->player_id, f->since_ms,
+			    (int)f->after, f->after_level, f->after_ms, f->after_id, f->limit, f->until_ms, f->assignee);
 	free(w.a);
 	return rc < 0 ? -1 : 0;
 }
@@ -190,6 +216,7 @@ void store_alert_filter_init(struct store_alert_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->level = -1;
 	f->since_ms = INT64_MIN;
+	f->until_ms = INT64_MAX;
 	f->limit = -1;
 }
 

@@ -51,6 +51,7 @@ struct alert_staff_action {
 	const struct policy_set *policies;
 	const struct policy *policy;
 	bool approve; /* review only: approve, or send back */
+	const char *assignee; /* assign only: who takes it; NULL: back to the open queue */
 };
 
 enum alert_action_result { ALERT_ACTION_DONE, ALERT_ACTION_NOT_FOUND, ALERT_ACTION_CONFLICT };
@@ -72,6 +73,12 @@ int alert_resolve(struct store *st, const struct alert_staff_action *act, char *
  * ALERT_ACTION_CONFLICT, as for an alert not pending review. Audited as
  * review_approved / review_rejected; the alert goes to rg.alerts. */
 int alert_review(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
+		 size_t errlen);
+/* open or acknowledged -> acknowledged by act->assignee (reassign), or,
+ * assignee NULL, -> open with nobody on it (unassign). Anything else is
+ * ALERT_ACTION_CONFLICT. Audited as a staff_action "assign"/"unassign"
+ * with from and to; the alert goes to rg.alerts. */
+int alert_assign(struct store *st, const struct alert_staff_action *act, char *why, size_t whylen, char *err,
 		 size_t errlen);
 
 #endif

@@ -192,22 +192,30 @@ int store_alert_open_for_player(struct store *st, const char *player_id, struct 
 /* Inserts or replaces an alert (by alert_id). */
 int store_alert_put(struct store *st, const struct alert *a, char *err, size_t errlen);
 /* Which alerts to list: everything unset matches all (see _init). The
- * cursor (after_*) continues after that row in queue order. */
+ * cursor (after_*) continues after that row in the sort's order. */
 #define STORE_ALERTS_UNRESOLVED "unresolved"
+enum store_alert_sort {
+	STORE_SORT_LEVEL,   /* most severe first, then soonest due (default) */
+	STORE_SORT_DUE,     /* soonest due first */
+	STORE_SORT_CREATED, /* newest first */
+};
 struct store_alert_filter {
 	const char *status;    /* an alert_status_name, STORE_ALERTS_UNRESOLVED (open or acknowledged), or NULL: any */
 	int level;             /* enum risk_level, -1: any */
 	const char *player_id; /* NULL: any */
 	int64_t since_ms;      /* created at or after; INT64_MIN: any */
-	int limit;             /* rows; -1: all */
+	int64_t until_ms;      /* created before; INT64_MAX: any */
+	const char *assignee;  /* acknowledged_by; NULL: any */
+	enum store_alert_sort sort;
+	int limit; /* rows; -1: all */
 	bool after;
 	int after_level;
-	int64_t after_due_ms;
+	int64_t after_ms; /* the sort's time of the cursor row: due_ms, or created_ms for STORE_SORT_CREATED */
 	char after_id[ALERT_ID_LEN + 1];
 };
 void store_alert_filter_init(struct store_alert_filter *f);
 
-/* Alerts in queue order (level, then due time) that match f. fn returns
+/* Alerts in f->sort's order that match f. fn returns
  * nonzero to stop. */
 typedef int (*store_alert_fn)(void *ctx, const struct alert *a);
 int store_alerts_query(struct store *st, const struct store_alert_filter *f, store_alert_fn fn, void *ctx,

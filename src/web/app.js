@@ -174,6 +174,7 @@ function queueQuery(cursor, limit) {
   const player = $('#filter-player').value.trim();
   if (player) q.set('player', player);
   if ($('#filter-since').value) q.set('since', $('#filter-since').value + 'T00:00:00Z');
+  if (typeof queueExtras === 'function') queueExtras(q); // queue.js: sort, assigned to me, until
   if (cursor) q.set('cursor', cursor);
   return '/v1/alerts?' + q;
 }
@@ -302,6 +303,7 @@ async function showAlert(id) {
   if (a.status === 'open') side.append(ack);
   if (a.status === 'pending_review') side.append(reviewPanel(a));
   else if (a.status !== 'resolved') side.append(resolveForm(a));
+  if ((a.status === 'open' || a.status === 'acknowledged') && typeof assignForm === 'function') side.append(assignForm(a)); // queue.js
 
   sec.replaceChildren(
     el('p', {}, el('a', { href: '#/queue', text: t('back.queue') })),
@@ -309,7 +311,7 @@ async function showAlert(id) {
     el('div', { class: 'grid' },
       el('div', { class: 'card' }, facts, el('h2', { text: t('alert.why') }), reasons, el('h2', { text: t('alert.evidence') }), evidence, el('h2', { text: t('alert.history') }), history),
       side),
-    followUpCard(a.follow_up)); // followup.js
+    followUpCard(a.follow_up) || ''); // followup.js (none before resolution)
   if (typeof notesSection === 'function') sec.append(notesSection(a)); // notes.js
   show('alert');
 }

@@ -105,6 +105,8 @@ static const struct {
 	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/review", "alert_review",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/assign", "alert_assign",
+	  "9f86d081884c7d659a2feaa0c55ad015" },
 	{ "GET", "/v1/reports/portfolio", "portfolio", NULL },
 	{ "POST", "/v1/alerts/9f86d081884c7d659a2feaa0c55ad015/notes", "alert_note",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
@@ -141,6 +143,7 @@ static void test_design_core_routes_exist(void **state)
 	expect_route("GET", "/v1/alerts/a1", "alert", "a1");
 	expect_route("POST", "/v1/alerts/a1/acknowledge", "alert_acknowledge", "a1");
 	expect_route("POST", "/v1/alerts/a1/resolve", "alert_resolve", "a1");
+	expect_route("POST", "/v1/alerts/a1/assign", "alert_assign", "a1");
 	expect_route("GET", "/v1/audit/export", "audit_export", NULL);
 	expect_route("GET", "/metrics", "metrics", NULL);
 	expect_route("GET", "/healthz", "healthz", NULL);
@@ -388,6 +391,7 @@ static void test_roles_per_route(void **state)
 		{ "POST", "alert_acknowledge", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_resolve", R(COMPLIANCE) | R(ADMIN) },
 		{ "POST", "alert_review", R(COMPLIANCE) | R(ADMIN) },
+		{ "POST", "alert_assign", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "portfolio", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "policy", R(COMPLIANCE) | R(ADMIN) },
 		{ "GET", "audit_export", R(REGULATOR) | R(ADMIN) },
