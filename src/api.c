@@ -517,9 +517,11 @@ static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 	return rc;
 }
 
-/* POST bodies: a JSON object with only the named string members. */
-static json_t *parse_body(const struct api_request *rq, const char *const *allowed, size_t nallowed,
-			  struct api_reply *r)
+/* A POST body: a JSON object (an empty body is {}) with only the allowed
+ * members, each a string when strings_only. NULL having replied 400.
+ * Every POST handler reads its body through this one. */
+json_t *api_body_object(const struct api_request *rq, const char *const *allowed, size_t nallowed, bool strings_only,
+			struct api_reply *r)
 {
 	json_error_t jerr;
 	if (rq->body_len == 0)
@@ -540,7 +542,7 @@ static json_t *parse_body(const struct api_request *rq, const char *const *allow
 		bool known = false;
 		for (size_t i = 0; i < nallowed; i++)
 			known |= strcmp(key, allowed[i]) == 0;
-		if (!known || !json_is_string(v)) {
+		if (!known || (strings_only && !json_is_string(v))) {
 			api_error(r, 400, known ? "field \"%s\" must be a string" : "unknown field \"%s\"", key);
 			json_decref(body);
 			return NULL;
@@ -560,7 +562,7 @@ static void staff_action(const struct api_context *ctx, const struct api_request
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
-	json_t *body = parse_body(rq, resolve ? fields : fields + 1, resolve ? 2 : 1, r);
+	json_t *body = api_body_object(rq, resolve ? fields : fields + 1, resolve ? 2 : 1, true, r);
 	if (!body)
 		return;
 	const char *outcome = json_string_value(json_object_get(body, "outcome"));
@@ -632,7 +634,7 @@ static void handle_review(const struct api_context *ctx, const struct api_reques
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
-	json_t *body = parse_body(rq, fields, ARRAY_SIZE(fields), r);
+	json_t *body = api_body_object(rq, fields, ARRAY_SIZE(fields), true, r);
 	if (!body)
 		return;
 	const char *decision = json_string_value(json_object_get(body, "decision"));
@@ -667,22 +669,15 @@ static void handle_assign(const struct api_context *ctx, const struct api_reques
 {
 	struct staff_job job = { .verb = STAFF_ASSIGN, .packs = { ctx->policies, ctx->policy } };
 	const char *id = rq->params[0];
-	json_error_t jerr;
+	static const char *const fields[] = { "to", "note" };
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
-	json_t *body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *body = api_body_object(rq, fields, ARRAY_SIZE(fields), false, r);
 	if (!body)
-		return api_error(r, 400, "invalid JSON body: %s", jerr.text);
+		return;
 	json_t *to = json_object_get(body, "to"), *note = json_object_get(body, "note");
-	const char *bad = NULL, *key;
-	json_t *v;
-	json_object_foreach(body, key, v) {
-		if (strcmp(key, "to") != 0 && strcmp(key, "note") != 0)
-			bad = "unknown field";
-	}
-	if (!json_is_object(body) || bad)
-		bad = "the body must be {\"to\": a token name or null, \"note\": text}";
-	else if (!to || !(json_is_null(to) || (json_is_string(to) && tokens_name_valid(json_string_value(to)))))
+	const char *bad = NULL;
+	if (!to || !(json_is_null(to) || (json_is_string(to) && tokens_name_valid(json_string_value(to)))))
 		bad = "field \"to\" must be a token name or null";
 	else if (note && (!json_is_string(note) || strlen(json_string_value(note)) > ALERT_NOTE_MAX))
 		bad = "field \"note\" must be text of at most 2000 bytes";

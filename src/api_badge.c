@@ -119,25 +119,15 @@ void api_handle_badge(const struct api_context *ctx, const struct api_request *r
 /* The optional {"ttl_seconds":N}: 0 and *ttl set, or -1 having replied. */
 static int parse_ttl(const struct api_request *rq, long long *ttl, struct api_reply *r)
 {
-	json_error_t jerr;
+	static const char *const fields[] = { "ttl_seconds" };
 	*ttl = BADGE_LINK_TTL_DEFAULT;
-	if (rq->body_len == 0)
-		return 0;
-	json_t *body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *body = api_body_object(rq, fields, ARRAY_SIZE(fields), false, r);
+	if (!body)
+		return -1;
 	const char *key;
 	json_t *v;
 	int rc = 0;
-	if (!body || !json_is_object(body)) {
-		json_decref(body);
-		api_error(r, 400, "the body must be a JSON object such as {\"ttl_seconds\":3600}");
-		return -1;
-	}
 	json_object_foreach(body, key, v) {
-		if (strcmp(key, "ttl_seconds") != 0) {
-			api_error(r, 400, "unknown field \"%s\"", key);
-			rc = -1;
-			break;
-		}
 		if (!json_is_integer(v) || json_integer_value(v) < BADGE_LINK_TTL_MIN ||
 		    json_integer_value(v) > BADGE_LINK_TTL_MAX) {
 			api_error(r, 400, "field \"ttl_seconds\" must be a whole number of seconds, %d..%d (30 days)",

@@ -180,34 +180,6 @@ void api_handle_player_card(const struct api_context *ctx, const struct api_requ
 
 /* ---- interactions and notes ---------------------------------------------------- */
 
-/* A JSON body with only these members; replies 400 itself. */
-static json_t *note_body(const struct api_request *rq, const char *const *allowed, size_t n, struct api_reply *r)
-{
-	json_error_t jerr;
-	json_t *body = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!body) {
-		api_error(r, 400, "invalid JSON body: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
-		return NULL;
-	}
-	if (!json_is_object(body)) {
-		json_decref(body);
-		api_error(r, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	const char *key;
-	json_t *v;
-	json_object_foreach(body, key, v) {
-		bool known = false;
-		for (size_t i = 0; i < n; i++)
-			known |= strcmp(key, allowed[i]) == 0;
-		if (!known) {
-			api_error(r, 400, "unknown field \"%s\"", key);
-			json_decref(body);
-			return NULL;
-		}
-	}
-	return body;
-}
 
 /* A required text of at most NOTE_TEXT_MAX bytes, not blank. */
 static const char *note_text(json_t *body, const char *field, struct api_reply *r)
@@ -291,7 +263,7 @@ void api_handle_interaction(const struct api_context *ctx, const struct api_requ
 	if (!event_player_id_valid(id))
 		return api_error(r, 400, "player id must be 1-%d characters of [A-Za-z0-9._:-], not \".\" or \"..\"",
 				 PLAYER_ID_MAX);
-	json_t *body = note_body(rq, fields, ARRAY_SIZE(fields), r);
+	json_t *body = api_body_object(rq, fields, ARRAY_SIZE(fields), false, r);
 	if (!body)
 		return;
 	struct note n = { .player_id = id, .kind = NOTE_INTERACTION };
@@ -331,7 +303,7 @@ void api_handle_alert_note(const struct api_context *ctx, const struct api_reque
 	const char *id = rq->params[0];
 	if (strlen(id) != ALERT_ID_LEN || strspn(id, "0123456789abcdef") != ALERT_ID_LEN)
 		return api_error(r, 404, "unknown alert \"%s\"", id);
-	json_t *body = note_body(rq, fields, ARRAY_SIZE(fields), r);
+	json_t *body = api_body_object(rq, fields, ARRAY_SIZE(fields), false, r);
 	if (!body)
 		return;
 	struct note n = { .alert_id = id, .kind = NOTE_CASE_NOTE };

@@ -115,6 +115,10 @@ void api_handle_player_card(const struct api_context *ctx, const struct api_requ
 void api_handle_interaction(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 void api_handle_alert_note(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 
+/* A POST body: a JSON object (an empty body is {}) with only the allowed
+ * members, each a string when strings_only; NULL having replied 400. */
+json_t *api_body_object(const struct api_request *rq, const char *const *allowed, size_t nallowed, bool strings_only,
+			struct api_reply *r);
 /* A JSON error reply. */
 void api_error(struct api_reply *r, int status, const char *fmt, ...) RG_PRINTF(3, 4);
 
