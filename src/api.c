@@ -494,6 +494,20 @@ struct staff_job {
 	char why[256];
 };
 
+/* Who acts, when, on which alert (the request's), with which packs. */
+static void staff_job_by(struct staff_job *job, const struct api_context *ctx, const struct api_request *rq,
+			 const char *note)
+{
+	job->act.alert_id = rq->params[0];
+	job->act.actor = rq->caller->name;
+	job->act.role = role_name(rq->caller->role);
+	job->act.at_ms = rq->now_ms;
+	job->act.note = note;
+	job->act.policies = ctx->policies;
+	job->act.policy = ctx->policy;
+	job->packs = (struct follow_up_packs){ ctx->policies, ctx->policy };
+}
+
 static int run_staff_job(struct store *st, void *arg, char *err, size_t errlen)
 {
 	struct staff_job *j = arg;
@@ -558,7 +572,7 @@ static void staff_action(const struct api_context *ctx, const struct api_request
 			 bool resolve)
 {
 	static const char *const fields[] = { "outcome", "note" };
-	struct staff_job job = { .verb = resolve ? STAFF_RESOLVE : STAFF_ACKNOWLEDGE, .packs = { ctx->policies, ctx->policy } };
+	struct staff_job job = { .verb = resolve ? STAFF_RESOLVE : STAFF_ACKNOWLEDGE };
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
@@ -586,13 +600,7 @@ static void staff_action(const struct api_context *ctx, const struct api_request
 		json_decref(body);
 		return api_error(r, 400, "field \"note\" is longer than %d bytes", ALERT_NOTE_MAX);
 	}
-	job.act.alert_id = id;
-	job.act.actor = rq->caller->name;
-	job.act.role = role_name(rq->caller->role);
-	job.act.at_ms = rq->now_ms;
-	job.act.note = note;
-	job.act.policies = ctx->policies;
-	job.act.policy = ctx->policy;
+	staff_job_by(&job, ctx, rq, note);
 	submit_staff_job(ctx, rq, &job, body, r);
 }
 
@@ -630,7 +638,7 @@ static void handle_resolve(const struct api_context *ctx, const struct api_reque
 static void handle_review(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
 	static const char *const fields[] = { "decision", "note" };
-	struct staff_job job = { .verb = STAFF_REVIEW, .packs = { ctx->policies, ctx->policy } };
+	struct staff_job job = { .verb = STAFF_REVIEW };
 	const char *id = rq->params[0];
 	if (!alert_id_valid(id))
 		return api_error(r, 404, "unknown alert \"%s\"", id);
@@ -653,11 +661,7 @@ static void handle_review(const struct api_context *ctx, const struct api_reques
 		json_decref(body);
 		return api_error(r, 400, "%s", bad);
 	}
-	job.act.alert_id = id;
-	job.act.actor = rq->caller->name;
-	job.act.role = role_name(rq->caller->role);
-	job.act.at_ms = rq->now_ms;
-	job.act.note = blank ? NULL : note;
+	staff_job_by(&job, ctx, rq, blank ? NULL : note);
 	job.act.approve = strcmp(decision, "approve") == 0;
 	submit_staff_job(ctx, rq, &job, body, r);
 }
@@ -667,7 +671,7 @@ static void handle_review(const struct api_context *ctx, const struct api_reques
  * open queue (null). */
 static void handle_assign(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r)
 {
-	struct staff_job job = { .verb = STAFF_ASSIGN, .packs = { ctx->policies, ctx->policy } };
+	struct staff_job job = { .verb = STAFF_ASSIGN };
 	const char *id = rq->params[0];
 	static const char *const fields[] = { "to", "note" };
 	if (!alert_id_valid(id))
@@ -685,11 +689,7 @@ static void handle_assign(const struct api_context *ctx, const struct api_reques
 		json_decref(body);
 		return api_error(r, 400, "%s", bad);
 	}
-	job.act.alert_id = id;
-	job.act.actor = rq->caller->name;
-	job.act.role = role_name(rq->caller->role);
-	job.act.at_ms = rq->now_ms;
-	job.act.note = json_string_value(note);
+	staff_job_by(&job, ctx, rq, json_string_value(note));
 	job.act.assignee = json_string_value(to);
 	submit_staff_job(ctx, rq, &job, body, r);
 }
