@@ -142,9 +142,10 @@ $(OBJDIR)/tests/test_%: $(OBJDIR)/tests/test_%.o $(OBJDIR)/librgmon.a
 
 # Unit suites print cmocka's own report to stderr; tests/run-suites sums
 # them into the single closing line "N passed, N failed".
+# The two builds use both cores of the CI machine; the suites run one at a time.
 test: deps
-	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory SAN=1 all unit-bins
+	@$(MAKE) --no-print-directory -j2 all unit-bins
+	@$(MAKE) --no-print-directory -j2 SAN=1 all unit-bins
 	@$(MAKE) --no-print-directory check-pure
 	@sh tests/run-suites build/obj-release build/obj-san
 
