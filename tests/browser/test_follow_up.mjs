@@ -3,27 +3,16 @@
 // effectiveness report with its plots for compliance and for a regulator.
 // Prints TAP-style lines and saves screenshots.
 // usage: node test_follow_up.mjs URL COMPLIANCE_TOKEN REGULATOR_TOKEN ALERT_ID PLAYER_ID OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, token, regulator, alertId, playerId, outDir] = process.argv.slice(2);
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 async function signedIn(tok) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors);
   await page.goto(url + '/');
-  await page.fill('#token', tok);
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, tok);
   await page.waitForSelector('#who:not([hidden])');
   return page;
 }
@@ -72,4 +61,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

@@ -5,31 +5,20 @@
 // talking points switch from the player's language to the agent's (the
 // UI's). A browser in English gets English. Screenshots i18n-{sv,nl}.png.
 // usage: node test_i18n.mjs URL COMPLIANCE_TOKEN OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, token, outDir] = process.argv.slice(2);
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 async function open(locale) {
   const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors);
   await page.goto(url + '/');
   return page;
 }
-async function signIn(page) {
-  await page.fill('#token', token);
-  await page.click('#signin-form button[type=submit]');
+async function signInToDashboard(page) {
+  await signIn(page, token);
   await page.waitForSelector('#dashboard h1');
 }
 const text = async (page, sel) => ((await page.textContent(sel)) || '').trim();
@@ -42,7 +31,7 @@ try {
   ok('sv: <html lang> is sv', (await page.getAttribute('html', 'lang')) === 'sv', await page.getAttribute('html', 'lang'));
   ok('sv: the sign-in page is Swedish', (await text(page, '#signin h1')) === 'Logga in', await text(page, '#signin h1'));
   ok('sv: the selector shows Svenska', (await page.$eval('#ui-lang', (s) => s.value)) === 'sv');
-  await signIn(page);
+  await signInToDashboard(page);
   ok('sv: the dashboard heading', (await text(page, '#dashboard h1')) === 'Översikt', await text(page, '#dashboard h1'));
   await page.goto(url + '/#/queue');
   await queueRows(page);
@@ -125,4 +114,4 @@ try {
   ok('the browser test ran to its end', false, e.stack);
 }
 await browser.close();
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

@@ -3,19 +3,10 @@
 // row becomes the API's first in that order; "Assigned to me" leaves only
 // the caller's alerts; the alert page's "Assign to" reassigns and unassigns. Prints TAP-style lines and saves a screenshot.
 // usage: node test_queue.mjs URL TOKEN NAME OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors } from './lib.mjs';
 
 const [url, token, name, outDir] = process.argv.slice(2);
-let failed = 0;
-const ok = (label, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${label}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 const firstRow = (page) => page.evaluate(() => document.querySelector('#queue-table tbody tr')?.dataset.alert);
 const apiFirst = (page, q) => page.evaluate(async (query) => {
@@ -25,8 +16,7 @@ const apiFirst = (page, q) => page.evaluate(async (query) => {
 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors);
   await page.goto(url + '/');
   await page.fill('#token', token);
   await page.press('#token', 'Enter');
@@ -81,4 +71,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

@@ -4,27 +4,16 @@
 // second compliance officer finds it in the pending-review queue and
 // approves it. Prints TAP-style lines and saves screenshots.
 // usage: node test_review.mjs URL TOKEN SECOND_TOKEN OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, token, second, outDir] = process.argv.slice(2);
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 async function signedIn(tok) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors);
   await page.goto(url + '/');
-  await page.fill('#token', tok);
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, tok);
   return page;
 }
 
@@ -85,4 +74,4 @@ try {
   await browser.close();
 }
 console.log(`# screenshots in ${outDir}: review-dashboard.png review-pending.png review-approve.png review-approved.png`);
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

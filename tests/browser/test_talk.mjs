@@ -5,24 +5,14 @@
 // the language switch, an agent's lookup, and an alert's thread that shows
 // a hostile summary as text and takes a new note.
 // usage: node test_talk.mjs URL AGENT_TOKEN COMPLIANCE_TOKEN ALERT_ID OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, agentToken, staffToken, alertId, outDir] = process.argv.slice(2);
 const HOSTILE = process.env.HOSTILE || '';
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 const watch = (page) => {
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors);
   page.on('dialog', (d) => { pageErrors.push('a dialog opened: ' + d.message()); d.dismiss(); });
 };
 
@@ -59,8 +49,7 @@ try {
   const page = await ctx.newPage();
   watch(page);
   await page.goto(url + '/#/queue'); // compliance staff land on the dashboard
-  await page.fill('#token', staffToken);
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, staffToken);
   await page.waitForSelector('#queue-table tbody tr');
   await page.goto(url + '/#/players/se-chaser');
   await page.waitForSelector('#talk-body li');
@@ -90,8 +79,7 @@ try {
   const apage = await actx.newPage();
   watch(apage);
   await apage.goto(url + '/');
-  await apage.fill('#token', agentToken);
-  await apage.click('#signin-form button[type=submit]');
+  await signIn(apage, agentToken);
   await apage.waitForSelector('#lookup-form');
   await apage.goto(url + '/#/lookup/nl-chaser');
   await apage.waitForSelector('#talk-body li');
@@ -105,4 +93,4 @@ try {
 }
 ok('no page errors', pageErrors.length === 0, pageErrors.join(' | '));
 await browser.close();
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

@@ -2,37 +2,25 @@
 // sign in, open the top alert, resolve it, see it leave the open queue,
 // open the player page. Prints TAP-style "ok"/"not ok" lines and saves
 // screenshots.  usage: node test_ui.mjs URL TOKEN OUTDIR
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, token, outDir] = process.argv.slice(2);
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(e.message));
 // The wrong-token sign-in below is meant to get a 401; nothing else may fail.
-page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('status of 401')) pageErrors.push(m.text()); });
+watchErrors(page, pageErrors, 'status of 401');
 
 try {
   // The queue's own address: compliance staff land on the dashboard.
   await page.goto(url + '/#/queue');
   ok('sign-in form is shown first', await page.isVisible('#signin-form'));
 
-  await page.fill('#token', 'rgm_wrong');
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, 'rgm_wrong');
   await page.waitForSelector('#signin-error:not(:empty)');
   ok('a wrong token is refused', (await page.textContent('#signin-error')).includes('not valid'));
 
-  await page.fill('#token', token);
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, token);
   await page.waitForSelector('#queue-table tbody tr');
   ok('signed in as the token name', (await page.textContent('#who')).includes('(compliance)'));
 
@@ -129,8 +117,7 @@ try {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   phone.on('pageerror', (e) => pageErrors.push(e.message));
   await phone.goto(url + '/#/queue');
-  await phone.fill('#token', token);
-  await phone.click('#signin-form button[type=submit]');
+  await signIn(phone, token);
   await phone.waitForSelector('#queue-table tbody tr');
   const width = () => phone.evaluate(() => document.documentElement.scrollWidth);
   ok('phone: the queue fits 390 px', (await width()) <= 390, await width());
@@ -150,8 +137,7 @@ try {
   const agent = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   agent.on('pageerror', (e) => pageErrors.push(e.message));
   await agent.goto(url + '/');
-  await agent.fill('#token', process.env.AGENT_TOKEN);
-  await agent.click('#signin-form button[type=submit]');
+  await signIn(agent, process.env.AGENT_TOKEN);
   await agent.waitForSelector('#lookup-form');
   ok('agent: the lookup page opens, not the queue', await agent.isHidden('#queue'));
   await agent.fill('#lookup-player', onePlayer);
@@ -174,8 +160,7 @@ try {
   const reg = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   reg.on('pageerror', (e) => pageErrors.push(e.message));
   await reg.goto(url + '/');
-  await reg.fill('#token', process.env.REGULATOR_TOKEN);
-  await reg.click('#signin-form button[type=submit]');
+  await signIn(reg, process.env.REGULATOR_TOKEN);
   await reg.waitForSelector('#export-form');
   await reg.fill('#export-from', '2026-01-01');
   await reg.selectOption('#export-format', 'csv');
@@ -197,4 +182,4 @@ try {
   await browser.close();
 }
 console.log(`# screenshots in ${outDir}: ui-queue.png ui-alert.png ui-player.png ui-phone-queue.png ui-phone-player.png ui-agent.png ui-regulator.png`);
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());

@@ -4,19 +4,10 @@
 // unknown alert's error shown alone; the player page naming its time zone
 // and an unpriced currency. Prints TAP-style lines, saves screenshots.
 // usage: node test_wb.mjs URL COMPLIANCE_TOKEN OUTDIR BADGE_LINK TAMPERED_LINK UNKNOWN_LINK ALERT_ID XYZ_PLAYER
-import { chromium } from 'playwright-core';
+import { ok, exitCode, launchChromium, watchErrors, signIn } from './lib.mjs';
 
 const [url, token, outDir, badgeLink, tamperedLink, unknownLink, alertId, xyzPlayer] = process.argv.slice(2);
-let failed = 0;
-const ok = (name, cond, info = '') => {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}${cond || !info ? '' : ' (' + info + ')'}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 
 try {
   // ---- badge links embedded in another page: no token, no cookie ----
@@ -37,12 +28,10 @@ try {
   // ---- the alert page: evidence by reason, in time order ----
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
   // The unknown alert below is meant to answer 404; nothing else may fail.
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('status of 404')) pageErrors.push(m.text()); });
+  watchErrors(page, pageErrors, 'status of 404');
   await page.goto(url + '/#/queue'); // compliance staff land on the dashboard
-  await page.fill('#token', token);
-  await page.click('#signin-form button[type=submit]');
+  await signIn(page, token);
   await page.waitForSelector('#queue-table tbody tr');
 
   const api = await (await fetch(`${url}/v1/alerts/${alertId}`, { headers: { Authorization: 'Bearer ' + token } })).json();
@@ -85,8 +74,7 @@ try {
   if (process.env.AGENT_TOKEN) {
     const agent = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     await agent.goto(url + '/');
-    await agent.fill('#token', process.env.AGENT_TOKEN);
-    await agent.click('#signin-form button[type=submit]');
+    await signIn(agent, process.env.AGENT_TOKEN);
     await agent.waitForSelector('#lookup-form');
     await agent.goto(`${url}/#/lookup/${encodeURIComponent(api.player_id)}`);
     await agent.click('#badge-link-make');
@@ -106,4 +94,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(exitCode());
