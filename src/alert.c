@@ -207,7 +207,7 @@ out:
 static int record_action(struct store *st, const struct alert *a, const struct alert_staff_action *act,
 			 const char *action, const char *outcome, char *err, size_t errlen)
 {
-	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note };
+	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, outcome, act->note, NULL };
 	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
 	    audit_append(st, act->at_ms, AUDIT_STAFF_ACTION, a->player_id,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
@@ -260,7 +260,8 @@ static int assign(struct store *st, struct alert *a, const struct alert_staff_ac
 	rg_strlcpy(a->acknowledged_by, act->assignee ? act->assignee : "", sizeof(a->acknowledged_by));
 	a->acknowledged_ms = act->assignee ? act->at_ms : INT64_MIN;
 	rg_strlcpy(a->actor, act->actor, sizeof(a->actor));
-	struct store_alert_action row = { a->alert_id, action, act->actor, act->role, act->at_ms, NULL, act->note };
+	struct store_alert_action row = { a->alert_id, action,	   act->actor, act->role,
+					  act->at_ms, NULL, act->note, act->assignee };
 	if (store_alert_put(st, a, err, errlen) < 0 || store_alert_action_add(st, &row, err, errlen) < 0 ||
 	    audit_append(st, act->at_ms, AUDIT_STAFF_ACTION, a->player_id,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "alert_id", a->alert_id, "action",
@@ -359,7 +360,7 @@ static int record_review(struct store *st, const struct alert *a, const struct a
 			 const char *proposed, char *err, size_t errlen)
 {
 	struct store_alert_action row = { a->alert_id, act->approve ? "approve" : "reject", act->actor, act->role,
-					  act->at_ms, proposed, act->note };
+					  act->at_ms, proposed, act->note, NULL };
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s}", "alert_id", a->alert_id,
 				"decision", act->approve ? "approve" : "reject", "actor", act->actor, "role", act->role,
 				"proposed_outcome", proposed, "proposed_by", a->proposed_by, "note", act->note, "status",

@@ -429,9 +429,11 @@ static void handle_alerts(const struct api_context *ctx, const struct api_reques
 
 static int add_action(void *ctx, const struct store_alert_action *a)
 {
-	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:o, s:s?, s:s?}", "action", a->action, "actor",
-					     a->actor, "role", a->role, "at", risk_time_json(a->at_ms), "outcome",
-					     a->outcome, "note", a->note));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:s?, s:s?}", "action", a->action, "actor", a->actor, "role",
+			      a->role, "at", risk_time_json(a->at_ms), "outcome", a->outcome, "note", a->note);
+	if (a->assigned_to)
+		json_object_set_new(j, "to", json_string(a->assigned_to));
+	json_array_append_new(ctx, j);
 	return 0;
 }
 

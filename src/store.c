@@ -169,6 +169,8 @@ static const char *const migrations[] = {
 	" channel TEXT NOT NULL, topic TEXT, summary TEXT NOT NULL, offered TEXT, accepted TEXT);"
 	"CREATE INDEX notes_by_alert ON notes(alert_id, seq) WHERE alert_id IS NOT NULL;"
 	"CREATE INDEX notes_by_player ON notes(player_id, seq);",
+	/* 12: whom an "assign" action handed the alert to, for its history. */
+	"ALTER TABLE alert_actions ADD COLUMN assigned_to TEXT;",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

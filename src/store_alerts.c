@@ -283,19 +283,21 @@ int store_alerts_created_each(struct store *st, int64_t from_ms, int64_t to_ms, 
 
 static const struct store_sql action_add = {
 	"storing alert action",
-	"INSERT INTO alert_actions(alert_id, action, actor, role, at_ms, outcome, note) VALUES (?,?,?,?,?,?,?)",
-	"ssssIss", STMT_NONE,
+	"INSERT INTO alert_actions(alert_id, action, actor, role, at_ms, outcome, note, assigned_to)"
+	" VALUES (?,?,?,?,?,?,?,?)",
+	"ssssIsss", STMT_NONE,
 };
 
 int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen)
 {
 	return store_exec(st, &action_add, NULL, NULL, err, errlen, a->alert_id, a->action, a->actor, a->role,
-			  a->at_ms, a->outcome, a->note);
+			  a->at_ms, a->outcome, a->note, a->assigned_to);
 }
 
 static const struct store_sql actions_list = {
 	"reading alert actions",
-	"SELECT alert_id, action, actor, role, at_ms, outcome, note FROM alert_actions WHERE alert_id = ? ORDER BY seq",
+	"SELECT alert_id, action, actor, role, at_ms, outcome, note, assigned_to FROM alert_actions"
+	" WHERE alert_id = ? ORDER BY seq",
 	"s", STMT_NONE,
 };
 
@@ -311,7 +313,7 @@ static int action_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 		(const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
 		(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
 		sqlite3_column_int64(s, 4),		 (const char *)sqlite3_column_text(s, 5),
-		(const char *)sqlite3_column_text(s, 6),
+		(const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
 	};
 	return w->fn(w->ctx, &a) ? 1 : 0;
 }

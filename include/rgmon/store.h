@@ -251,6 +251,7 @@ struct store_alert_action {
 	const char *alert_id, *action, *actor, *role;
 	int64_t at_ms;
 	const char *outcome, *note;
+	const char *assigned_to; /* an "assign": to whom; else NULL */
 };
 int store_alert_action_add(struct store *st, const struct store_alert_action *a, char *err, size_t errlen);
 /* An alert's actions, oldest first; fn returns nonzero to stop. */

@@ -12,6 +12,8 @@ const OUTCOMES = ['limits_set', 'pause_applied', 'self_exclusion', 'contacted_no
 const labelOr = (key, code) => { const s = t(key); return s === key ? code : s; };
 const outcomeLabel = (o) => labelOr('outcome.' + o, o);
 const actionLabel = (a) => labelOr('action.' + a, a);
+// A staff action in an alert's history ("assign" names whom to).
+const historyLabel = (act) => { const s = t('history.' + act.action, { to: act.to || '?' }); return s === 'history.' + act.action ? act.action : s; };
 const statusLabel = (s) => labelOr('status.' + s, s);
 const levelLabel = (l) => labelOr('level.' + l, l);
 const limitLabel = (l) => labelOr('limit.' + l, l);
@@ -280,7 +282,7 @@ async function showAlert(id) {
   for (const r of a.reasons) reasons.append(el('li', {}, r.detail, ' ', ruleLink(r.rule)));
   const evidence = evidenceView(a); // workbench.js: grouped by reason, in time order
   const history = el('ul', { class: 'reasons' });
-  for (const act of a.actions) history.append(el('li', { text: t('alert.history_item', { time: fmtTime(act.at), action: act.action, actor: act.actor, role: act.role }) + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
+  for (const act of a.actions) history.append(el('li', { text: t('alert.history_item', { time: fmtTime(act.at), action: historyLabel(act), actor: act.actor, role: act.role }) + (act.outcome ? ': ' + outcomeLabel(act.outcome) : '') + (act.note ? ' — “' + act.note + '”' : '') }));
   if (!a.actions.length) history.append(el('li', { class: 'muted', text: t('alert.no_action') }));
 
   const ack = el('button', { type: 'button', id: 'acknowledge', class: 'secondary', text: t('alert.acknowledge') });

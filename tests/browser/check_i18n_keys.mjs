@@ -59,6 +59,7 @@ const codes = {
   outcome: ['limits_set', 'pause_applied', 'self_exclusion', 'contacted_no_action', 'false_positive'],
   level: ['green', 'amber', 'red', 'excluded'], hint: ['green', 'amber', 'red', 'excluded'],
   status: ['open', 'acknowledged', 'pending_review', 'resolved'],
+  history: ['acknowledge', 'resolve', 'approve', 'reject', 'assign', 'unassign'],
   action: ['limits', 'pause', 'self_exclusion', 'financial_check', 'contact', 'deposit_block', 'compliance_review'],
   'notes.channel': ['internal', 'phone', 'chat', 'email'],
   limit: ['deposit', 'loss', 'session_time'], period: ['day', 'week', 'month'],

@@ -59,7 +59,7 @@ try {
   await page.press('#assign-to', 'Enter');
   await page.waitForFunction(() => document.querySelector('#alert-status')?.textContent.includes('bob'), null, { timeout: 10000 }).catch(() => {});
   ok('"Assign to" bob: acknowledged by bob', (await page.textContent('#alert-status')) === 'acknowledged (bob)', await page.textContent('#alert-status'));
-  ok('the history shows the assignment', (await page.textContent('#alert')).includes('assign by ' + name));
+  ok('the history shows the assignment', (await page.textContent('#alert')).includes('assigned to bob by ' + name), 'history names the assignee');
   await page.screenshot({ path: `${outDir}/queue-assign.png`, fullPage: true });
   await page.fill('#assign-to', '');
   await page.press('#assign-to', 'Enter');

@@ -120,6 +120,8 @@ check "unassign: back to the open queue" 200 "$(code ann POST "/v1/alerts/$A/ass
 check "unassign: open, nobody on it" "open|" "$(db "select status, coalesce(acknowledged_by,'') from alerts where alert_id='$A'")"
 check "unassign: audited as unassign from ann" "unassign ann" \
   "$(db "select json_extract(payload,'\$.action') || ' ' || json_extract(payload,'\$.from') from audit where kind='staff_action' and json_extract(payload,'\$.alert_id')='$A' order by seq desc limit 1")"
+check "the alert's history names whom each assign went to" "assign:bob assign:ann unassign:-" \
+  "$(getj ann "/v1/alerts/$A" | jq -r '[.actions[] | select(.action | test("assign")) | "\(.action):\(.to // "-")"] | join(" ")')"
 check "assign: each went to rg.alerts (the outbox)" $((sent_before + 3)) \
   "$(db "select count(*) from outbox where alert_id='$A' and topic='rg.alerts'")"
 R=$(db "select alert_id from alerts where status='open' and alert_id <> '$A' order by level, alert_id limit 1")
