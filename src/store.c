@@ -408,13 +408,15 @@ static int convert_events_table(struct store *st, char *err, size_t errlen)
 		return 0;
 	if (exec_script(st, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
-	if (store_log_convert(st, err, errlen) < 0 || exec_script(st, "DROP TABLE events", err, errlen) < 0 ||
+	int rows = store_log_convert(st, err, errlen);
+	if (rows < 0 || exec_script(st, "DROP TABLE events", err, errlen) < 0 ||
 	    exec_script(st, "COMMIT", err, errlen) < 0) {
 		store_rollback(st);
 		return -1;
 	}
 	store_log_committed(st);
-	log_info("store: converted the events table into the event log");
+	if (rows > 0)
+		log_info("store: converted the %d rows of the events table into the event log", rows);
 	return 0;
 }
 

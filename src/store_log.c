@@ -201,7 +201,7 @@ static struct event_log *log_ready(struct store *st, char *err, size_t errlen)
 	struct event_log *lg = st->log;
 	if (lg->loaded)
 		return lg;
-	int64_t b[3];
+	int64_t b[3] = { 1, 1, 0 };
 	if (store_exec(st, &batch_bounds, store_row_ints, b, err, errlen) < 0)
 		return NULL;
 	lg->first_live = b[0];
@@ -615,19 +615,20 @@ static bool contains(const char *hay, size_t n, const char *needle, size_t k)
 
 static int applied_batch(struct applied *a, const struct batch_events *b, char *err, size_t errlen)
 {
-	size_t pos = 0, rawlen, idlen = strlen(a->player_id);
+	size_t pos = 0, rawlen, idlen = a->player_id ? strlen(a->player_id) : 0;
 	const char *raw;
 	while (next_event(b->buf, b->len, &pos, &raw, &rawlen)) {
 		struct event ev;
 		char why[256];
-		if (!contains(raw, rawlen, a->player_id, idlen))
+		if (a->player_id && !contains(raw, rawlen, a->player_id, idlen))
 			continue;
 		if (grow((void **)&a->one, &a->onecap, rawlen + 1, 1, err, errlen) < 0)
 			return -1;
 		memcpy(a->one, raw, rawlen);
 		a->one[rawlen] = '\0';
 		/* A stored event that no longer parses is handed on: the caller says so. */
-		if (event_parse(raw, rawlen, &ev, why, sizeof(why)) == 0 && strcmp(ev.player_id, a->player_id) != 0)
+		if (a->player_id && event_parse(raw, rawlen, &ev, why, sizeof(why)) == 0 &&
+		    strcmp(ev.player_id, a->player_id) != 0)
 			continue;
 		if (a->fn(a->ctx, a->one))
 			return 1;
@@ -644,6 +645,11 @@ static int applied_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 		rc = applied_batch(a, &b, err, errlen);
 	batch_events_free(&b);
 	return rc;
+}
+
+int store_events_each(struct store *st, store_raw_fn fn, void *ctx, char *err, size_t errlen)
+{
+	return store_player_events_applied(st, NULL, fn, ctx, err, errlen);
 }
 
 int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
@@ -684,7 +690,8 @@ static int convert_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 
 int store_log_convert(struct store *st, char *err, size_t errlen)
 {
-	if (store_exec(st, &old_events, convert_row, st, err, errlen) < 0)
+	int rows = store_exec(st, &old_events, convert_row, st, err, errlen);
+	if (rows < 0 || store_log_flush(st, err, errlen) < 0)
 		return -1;
-	return store_log_flush(st, err, errlen);
+	return rows;
 }

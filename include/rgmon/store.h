@@ -275,6 +275,9 @@ typedef int (*store_raw_fn)(void *ctx, const char *raw);
  * rounds too); decodes the whole event log, for offline tools. */
 int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
 				size_t errlen);
+/* Every kept event in the order applied (player_id NULL in
+ * store_player_events_applied means every player's). */
+int store_events_each(struct store *st, store_raw_fn fn, void *ctx, char *err, size_t errlen);
 /* A player's latest events other than game rounds, newest first, at most
  * limit. */
 int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,
