@@ -8,8 +8,9 @@
  *   store.c             connections, schema and migrations, transactions,
  *                       and store_exec, the one way SQL is run
  *   store_checkpoint.c  the WAL checkpointer thread
- *   store_events.c      accepted events (dedupe window, evidence) and
- *                       rejected messages
+ *   store_log.c         the event log: accepted events, a compressed row
+ *                       per batch, and the writer's duplicate table
+ *   store_events.c      rejected messages
  *   store_players.c     player state
  *   store_offsets.c     consumed offsets and the ingest counters
  *   store_policies.c    the policies used, and meta settings
@@ -146,6 +147,7 @@ int store_log_flush(struct store *st, char *err, size_t errlen);
 void store_log_committed(struct store *st);
 void store_log_rolled_back(struct store *st);
 void store_log_free(struct store *st);
+/* Returns the number of events converted, or -1. */
 int store_log_convert(struct store *st, char *err, size_t errlen);
 
 int store_connect(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
