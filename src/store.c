@@ -177,7 +177,8 @@ static const char *const migrations[] = {
 	 * (a row and a unique index entry an event) is converted into these by
 	 * store_log_convert right after, and dropped. */
 	"CREATE TABLE event_batches(seq INTEGER PRIMARY KEY, events INTEGER NOT NULL, min_ts INTEGER NOT NULL,"
-	" max_ts INTEGER NOT NULL, size INTEGER NOT NULL, ids BLOB NOT NULL, log BLOB NOT NULL);"
+	" max_ts INTEGER NOT NULL, pruned INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL, ids BLOB NOT NULL,"
+	" log BLOB NOT NULL);"
 	"CREATE TABLE player_events(seq INTEGER PRIMARY KEY, player_id TEXT NOT NULL, ts_ms INTEGER NOT NULL,"
 	" type TEXT NOT NULL, event_id TEXT NOT NULL, batch INTEGER NOT NULL);"
 	"CREATE INDEX player_events_by_player ON player_events(player_id, ts_ms);",

@@ -167,7 +167,7 @@ void store_log_free(struct store *st)
 /* ---- loading the table ---------------------------------------------------- */
 
 static const struct store_sql batch_ids = {
-	"reading the event log's ids", "SELECT seq, ids FROM event_batches ORDER BY seq", "", STMT_NONE,
+	"reading the event log's ids", "SELECT seq, ids, pruned FROM event_batches ORDER BY seq", "", STMT_NONE,
 };
 
 static const struct store_sql batch_bounds = {
@@ -182,7 +182,7 @@ static int load_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	int64_t seq = sqlite3_column_int64(s, 0);
 	const unsigned char *ids = sqlite3_column_blob(s, 1);
 	size_t n = (size_t)sqlite3_column_bytes(s, 1) / 8;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = (size_t)sqlite3_column_int64(s, 2); i < n; i++)
 		if (table_add(lg, get_le64(ids + 8 * i), seq, err, errlen) < 0)
 			return -1;
 	return 0;
@@ -224,6 +224,7 @@ struct batch_events {
 	size_t len;
 	unsigned char *ids; /* n fingerprints */
 	size_t n;
+	size_t pruned; /* the first `pruned` events are out of the window */
 };
 
 static void batch_events_free(struct batch_events *b)
@@ -234,7 +235,7 @@ static void batch_events_free(struct batch_events *b)
 }
 
 static const struct store_sql batch_read = {
-	"reading the event log", "SELECT size, ids, log FROM event_batches WHERE seq = ?", "I", STMT_NONE,
+	"reading the event log", "SELECT size, ids, log, pruned FROM event_batches WHERE seq = ?", "I", STMT_NONE,
 };
 
 static int batch_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
@@ -248,6 +249,7 @@ static int batch_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	if (nids)
 		memcpy(b->ids, sqlite3_column_blob(s, 1), (size_t)nids);
 	b->n = (size_t)nids / 8;
+	b->pruned = (size_t)sqlite3_column_int64(s, 3);
 	if (LZ4_decompress_safe(sqlite3_column_blob(s, 2), b->buf, zlen, size) != size)
 		return seterr(err, errlen, "event log: batch %lld does not decompress", (long long)b->seq);
 	b->len = (size_t)size;
@@ -302,14 +304,14 @@ static int dup_raw(const char *raw, size_t len, char **out, char *err, size_t er
 
 /* Looks for event_id (fingerprint fp) among events whose fingerprints are
  * ids: 1 found (*out its raw copy when out), 0 not there. */
-static int events_find(const char *buf, size_t len, const unsigned char *ids, size_t n, uint64_t fp,
+static int events_find(const char *buf, size_t len, const unsigned char *ids, size_t n, size_t pruned, uint64_t fp,
 		       const char *event_id, char **out, char *err, size_t errlen)
 {
 	size_t pos = 0;
 	const char *raw;
 	size_t rawlen;
 	for (size_t i = 0; i < n && next_event(buf, len, &pos, &raw, &rawlen); i++)
-		if (get_le64(ids + 8 * i) == fp && raw_is(raw, rawlen, event_id))
+		if (i >= pruned && get_le64(ids + 8 * i) == fp && raw_is(raw, rawlen, event_id))
 			return dup_raw(raw, rawlen, out, err, errlen);
 	return 0;
 }
@@ -320,12 +322,12 @@ static int batch_find(struct store *st, int64_t seq, uint64_t fp, const char *ev
 {
 	struct event_log *lg = st->log;
 	if (lg && lg->loaded && seq == lg->open_seq)
-		return events_find(lg->buf, lg->len, (const unsigned char *)lg->ids, lg->n, fp, event_id, out, err,
+		return events_find(lg->buf, lg->len, (const unsigned char *)lg->ids, lg->n, 0, fp, event_id, out, err,
 				   errlen);
 	struct batch_events b = { 0 };
 	int rc = batch_load(st, seq, &b, err, errlen);
 	if (rc > 0)
-		rc = events_find(b.buf, b.len, b.ids, b.n, fp, event_id, out, err, errlen);
+		rc = events_find(b.buf, b.len, b.ids, b.n, b.pruned, fp, event_id, out, err, errlen);
 	batch_events_free(&b);
 	return rc;
 }
@@ -456,22 +458,33 @@ void store_log_rolled_back(struct store *st)
 
 /* ---- pruning ------------------------------------------------------------- */
 
-/* Batches arrive roughly in time order: the kept log starts at the first
- * batch holding an event within the window (batch rows are never split,
- * so an event stays a little longer than the window, never shorter). */
-static const struct store_sql prune_first_kept = {
+/* Events arrive roughly in time order, so the oldest are first in the log:
+ * the prefix of the log before its first event within the window goes
+ * (an event that arrived late stays a little longer, never shorter). The
+ * rows before the one holding that event are deleted; in that row the
+ * events before it are marked pruned (the row's `pruned` count), which
+ * every reader and the duplicate table skip. */
+static const struct store_sql prune_first_row = {
 	"pruning events",
 	"SELECT coalesce((SELECT seq FROM event_batches WHERE max_ts >= ?1 ORDER BY seq LIMIT 1),"
-	" (SELECT max(seq) + 1 FROM event_batches), 1),"
-	" (SELECT coalesce(sum(events), 0) FROM event_batches WHERE seq < ?2)",
-	"II", STMT_NONE,
+	" (SELECT max(seq) + 1 FROM event_batches), 1)",
+	"I", STMT_NONE,
+};
+
+static const struct store_sql prune_count = {
+	"pruning events", "SELECT coalesce(sum(events - pruned), 0) FROM event_batches WHERE seq < ?", "I", STMT_NONE,
 };
 
 static const struct store_sql prune_batches = {
 	"pruning events", "DELETE FROM event_batches WHERE seq < ?", "I", STMT_NONE,
 };
 
-/* player_events rows are in batch order too: delete the prefix. */
+static const struct store_sql prune_in_row = {
+	"pruning events", "UPDATE event_batches SET pruned = ?2 WHERE seq = ?1", "Ii", STMT_NONE,
+};
+
+/* player_events rows are in log order too: delete the prefix of the rows
+ * deleted (those of the row cut in two stay with it). */
 static const struct store_sql prune_player_events = {
 	"pruning events",
 	"DELETE FROM player_events WHERE seq < coalesce((SELECT seq FROM player_events WHERE batch >= ?1"
@@ -479,19 +492,49 @@ static const struct store_sql prune_player_events = {
 	"I", STMT_NONE,
 };
 
+/* In row seq, the events before the first within the window are marked
+ * pruned; returns how many more than before, or -1. */
+static int64_t prune_row_prefix(struct store *st, int64_t seq, int64_t horizon, char *err, size_t errlen)
+{
+	struct batch_events b = { 0 };
+	int rc = batch_load(st, seq, &b, err, errlen);
+	if (rc <= 0)
+		return rc;
+	size_t pos = 0, rawlen, cut = b.pruned;
+	const char *raw;
+	for (size_t i = 0; next_event(b.buf, b.len, &pos, &raw, &rawlen); i++) {
+		struct event ev;
+		char why[256];
+		if (i < b.pruned)
+			continue;
+		/* an event that no longer parses is kept: it cannot be placed */
+		if (event_parse(raw, rawlen, &ev, why, sizeof(why)) < 0 || ev.ts_ms >= horizon)
+			break;
+		cut = i + 1;
+	}
+	int64_t more = (int64_t)(cut - b.pruned);
+	batch_events_free(&b);
+	if (more > 0 && store_exec(st, &prune_in_row, NULL, NULL, err, errlen, seq, (int)cut) < 0)
+		return -1;
+	return more;
+}
+
 int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t errlen)
 {
-	int64_t horizon = now_ms - STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY, r[2] = { 1, 0 }, first;
-	if (store_exec(st, &prune_first_kept, store_row_ints, r, err, errlen, horizon, INT64_MAX) < 0)
-		return -1;
-	first = r[0];
-	if (store_exec(st, &prune_first_kept, store_row_ints, r, err, errlen, horizon, first) < 0 ||
+	int64_t horizon = now_ms - STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY, first = 1, gone = 0;
+	/* the open batch's events too, as when they were rows of their own */
+	if (store_log_flush(st, err, errlen) < 0 ||
+	    store_exec(st, &prune_first_row, store_row_ints, &first, err, errlen, horizon) < 0 ||
+	    store_exec(st, &prune_count, store_row_ints, &gone, err, errlen, first) < 0 ||
 	    store_exec(st, &prune_batches, NULL, NULL, err, errlen, first) < 0 ||
 	    store_exec(st, &prune_player_events, NULL, NULL, err, errlen, first) < 0)
 		return -1;
+	int64_t more = prune_row_prefix(st, first, horizon, err, errlen);
+	if (more < 0)
+		return -1;
 	if (st->log && st->log->loaded && first > st->log->first_live)
 		st->log->first_live = first; /* a rollback reads the table again */
-	return r[1];
+	return gone + more;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -570,8 +613,8 @@ static int recent_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	} else {
 		rc = batch_load(r->st, batch, &r->b, err, errlen);
 		if (rc > 0)
-			rc = events_find(r->b.buf, r->b.len, r->b.ids, r->b.n, fingerprint(event_id), event_id, &raw, err,
-					 errlen);
+			rc = events_find(r->b.buf, r->b.len, r->b.ids, r->b.n, r->b.pruned, fingerprint(event_id), event_id,
+					 &raw, err, errlen);
 	}
 	if (rc < 0)
 		return -1;
@@ -617,10 +660,10 @@ static int applied_batch(struct applied *a, const struct batch_events *b, char *
 {
 	size_t pos = 0, rawlen, idlen = a->player_id ? strlen(a->player_id) : 0;
 	const char *raw;
-	while (next_event(b->buf, b->len, &pos, &raw, &rawlen)) {
+	for (size_t i = 0; next_event(b->buf, b->len, &pos, &raw, &rawlen); i++) {
 		struct event ev;
 		char why[256];
-		if (a->player_id && !contains(raw, rawlen, a->player_id, idlen))
+		if (i < b->pruned || (a->player_id && !contains(raw, rawlen, a->player_id, idlen)))
 			continue;
 		if (grow((void **)&a->one, &a->onecap, rawlen + 1, 1, err, errlen) < 0)
 			return -1;

@@ -342,14 +342,19 @@ static void test_serve_bounds_by_the_clock_too(void **state)
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 }
 
+static int count_raw(void *ctx, const char *raw)
+{
+	(void)raw;
+	(*(int *)ctx)++;
+	return 0;
+}
+
 static void test_dedupe_window(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
 	reopen_ingest(f, 24 * 90); /* the events below are two months apart */
-	/* two batches: the log forgets whole batches (one row each) */
 	feed(f, dep("w-old", "p1", "2026-09-01T10:00:00Z", 1), 1);
-	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 	feed(f, dep("w-kept", "p1", "2026-11-01T10:00:00Z", 1), 2);
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 	/* 35 days before 2026-11-22T12:00Z: w-old falls out, w-kept stays */
@@ -358,6 +363,16 @@ static void test_dedupe_window(void **state)
 	/* outside the window an id is forgotten: documented, and tested */
 	assert_int_equal(feed(f, dep("w-old", "p1", "2026-09-01T10:00:00Z", 1), 4), INGEST_ACCEPTED);
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	/* the log's readers skip it too: w-kept, then w-old as accepted again */
+	char *raw = NULL;
+	assert_int_equal(store_event_raw_at(f->st, "w-old", t_ms("2026-09-01T10:00:00Z"), &raw, err, sizeof(err)), 1);
+	free(raw);
+	struct store *rd = store_open_readonly(f->db, err, sizeof(err));
+	assert_non_null(rd);
+	int n = 0;
+	assert_int_equal(store_events_each(rd, count_raw, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	store_close(rd);
 }
 
 /* Deposits n0..n1-1 of player p1, ids "b<i>", one a minute. */
