@@ -579,6 +579,21 @@ int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, ch
 	return sc.found;
 }
 
+static const struct store_sql player_event_row = {
+	"reading event", "SELECT batch FROM player_events WHERE player_id = ? AND event_id = ?", "ss", STMT_NONE,
+};
+
+int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, char **raw, char *err,
+			   size_t errlen)
+{
+	int64_t batch = 0;
+	*raw = NULL;
+	if (store_exec(st, &player_event_row, store_row_ints, &batch, err, errlen, player_id, event_id) < 0)
+		return -1;
+	int rc = batch > 0 ? batch_find(st, batch, fingerprint(event_id), event_id, raw, err, errlen) : 0;
+	return rc != 0 ? rc : store_event_raw(st, event_id, raw, err, errlen); /* a game round: every row's ids */
+}
+
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen)
 {
 	return store_event_raw_at(st, event_id, INT64_MIN, raw, err, errlen);
