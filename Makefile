@@ -3,7 +3,7 @@
 # Targets that need system packages first install what docker/debian-packages.txt
 # lists and this machine lacks (see .ci/install-packages).
 
-PKGS     := rdkafka jansson sqlite3 libmicrohttpd libcrypto
+PKGS     := rdkafka jansson sqlite3 libmicrohttpd libcrypto liblz4
 CC       ?= cc
 PORT     ?= 8080
 

@@ -121,11 +121,12 @@ static int record_reason_evidence(struct store *st, const struct alert *a, const
 			return -1;
 		counted[rule] = got > 0;
 		if (got == 0 && marks->event_id[rule][0] &&
-		    store_alert_evidence_add(st, a->alert_id, id, marks->event_id[rule], err, errlen) < 0)
+		    store_alert_evidence_marker(st, a->alert_id, a->player_id, id, err, errlen) < 0)
 			return -1;
 	}
 	if (res->raise && !counted[res->raise_rule] &&
-	    store_alert_evidence_add(st, a->alert_id, rule_defs[res->raise_rule]->id, ev->event_id, err, errlen) < 0)
+	    store_alert_evidence_add(st, a->alert_id, rule_defs[res->raise_rule]->id, ev->event_id, ev->ts_ms, err,
+				     errlen) < 0)
 		return -1;
 	return 0;
 }

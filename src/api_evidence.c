@@ -57,7 +57,8 @@ static json_t *sorted_events(struct store *db, struct evidence_set *es, char *er
 	for (i = 0; i < n; i++) {
 		char *raw = NULL;
 		const char *event_id = json_string_value(json_object_get(v[i], "event_id"));
-		int got = store_event_raw(db, event_id, &raw, err, errlen);
+		int64_t ts_ms = json_integer_value(json_object_get(v[i], "ts_ms"));
+		int got = store_event_raw_at(db, event_id, ts_ms, &raw, err, errlen);
 		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
 		free(raw);
 		json_array_append_new(out, json_pack("{s:s, s:o, s:O}", "event_id", event_id, "event", ev ? ev : json_null(),
@@ -110,7 +111,10 @@ int api_alert_evidence(struct store *db, json_t *alert, char *err, size_t errlen
 			continue;
 		char *raw = NULL;
 		int64_t ts = INT64_MAX;
-		json_t *ev = store_event_raw(db, event_id, &raw, err, errlen) == 1 ? json_loads(raw, 0, NULL) : NULL;
+		const char *player_id = json_string_value(json_object_get(alert, "player_id"));
+		int got = player_id ? store_player_event_raw(db, player_id, event_id, &raw, err, errlen)
+				    : store_event_raw(db, event_id, &raw, err, errlen);
+		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
 		const char *s = json_string_value(json_object_get(ev, "ts"));
 		if (!s || ts_parse_rfc3339(s, &ts) < 0)
 			ts = INT64_MAX; /* no longer kept: last */

@@ -1,5 +1,5 @@
-/* cmd_stats.c -- `rgmon stats` and `rgmon rejected list`: what the store
- * holds, read through a read-only connection (safe beside a running serve). */
+/* cmd_stats.c -- `rgmon stats`, `rgmon rejected list` and `rgmon events
+ * export`: what the store holds, read through a read-only connection (safe beside a running serve). */
 #include "rgmon/cmd.h"
 #include "rgmon/store.h"
 
@@ -9,12 +9,14 @@
 
 static int cmd_stats(const struct cmd_entry *cmd, int argc, char **argv);
 static int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv);
+static int cmd_events_export(const struct cmd_entry *cmd, int argc, char **argv);
 
 #define MAX_OFFSETS 4096
 
 struct db_args {
 	const char *db;
 	bool json, check;
+	const char *player;
 };
 
 static const struct opt stats_opts[] = {
@@ -50,6 +52,21 @@ const struct cmd_entry cmd_rejected_entry = {
 	"TOPIC/PARTITION@OFFSET), its event_id if it had one, and the reason.\n",
 	NULL,
 	cmd_rejected,
+};
+
+static const struct opt events_opts[] = {
+	OPT_REQUIRED_STRING("db", "DB", struct db_args, db, "SQLite database (read only; serve may be running on it)"),
+	OPT_STRING("player", "ID", struct db_args, player, NULL, "only this player's events"),
+	OPT_END,
+};
+
+const struct cmd_entry cmd_events_export_entry = {
+	"events export", events_opts,
+	"Print the accepted events the store keeps (the dedupe window), as they\n"
+	"arrived, one raw JSON event a line in the order they were applied: the\n"
+	"input `rgmon replay` takes.\n",
+	NULL,
+	cmd_events_export,
 };
 
 static int add_jurisdiction(void *ctx, const char *jurisdiction, int64_t alerts)
@@ -156,4 +173,28 @@ static int cmd_rejected(const struct cmd_entry *cmd, int argc, char **argv)
 	rc = store_rejected_each(st, print_rejected, &p, err, sizeof(err));
 	store_close(st);
 	return rc < 0 ? cmd_fail("rejected list: %s", err) : 0;
+}
+
+static int print_raw(void *ctx, const char *raw)
+{
+	(void)ctx;
+	return fputs(raw, stdout) < 0 || putchar('\n') == EOF;
+}
+
+static int cmd_events_export(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct db_args a = { 0 };
+	char err[512];
+	int rc = cmd_parse(cmd, argc, argv, &a);
+	if (rc)
+		return rc;
+	struct store *st = store_open_readonly(a.db, err, sizeof(err));
+	if (!st)
+		return cmd_fail("events export: %s", err);
+	rc = a.player ? store_player_events_applied(st, a.player, print_raw, NULL, err, sizeof(err))
+		      : store_events_each(st, print_raw, NULL, err, sizeof(err));
+	store_close(st);
+	if (rc < 0)
+		return cmd_fail("events export: %s", err);
+	return fflush(stdout) == 0 ? 0 : cmd_fail("events export: writing the output failed");
 }

@@ -15,6 +15,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_simulate_entry,
 	&cmd_stats_entry,
 	&cmd_rejected_entry,
+	&cmd_events_export_entry,
 	&cmd_player_show_entry,
 	&cmd_alerts_list_entry,
 	&cmd_policy_check_entry,

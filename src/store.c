@@ -171,6 +171,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX notes_by_player ON notes(player_id, seq);",
 	/* 12: whom an "assign" action handed the alert to, for its history. */
 	"ALTER TABLE alert_actions ADD COLUMN assigned_to TEXT;",
+	/* 13: the event log (issue 20, store_log.c). Accepted events as one
+	 * LZ4-compressed row per batch, with each event's event_id fingerprint
+	 * (ids: 8 bytes an event, the writer's in-memory duplicate table is
+	 * read from them); the events other than game rounds also as a narrow
+	 * row by player for the timeline and the evidence. The events table
+	 * (a row and a unique index entry an event) is converted into these by
+	 * store_log_convert right after, and dropped. */
+	"CREATE TABLE event_batches(seq INTEGER PRIMARY KEY, events INTEGER NOT NULL, min_ts INTEGER NOT NULL,"
+	" max_ts INTEGER NOT NULL, pruned INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL, ids BLOB NOT NULL,"
+	" log BLOB NOT NULL);"
+	"CREATE TABLE player_events(seq INTEGER PRIMARY KEY, player_id TEXT NOT NULL, ts_ms INTEGER NOT NULL,"
+	" type TEXT NOT NULL, event_id TEXT NOT NULL, batch INTEGER NOT NULL);"
+	"CREATE INDEX player_events_by_player ON player_events(player_id, ts_ms);",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by
@@ -381,6 +394,35 @@ static int check_identity(struct store *st, const char *path, char *err, size_t 
 	return 0;
 }
 
+static const struct store_sql has_events_table = {
+	"reading the schema", "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'events'", "",
+	STMT_NONE,
+};
+
+/* A database from before the event log: its events table becomes
+ * event_batches and player_events rows, in one transaction with the
+ * table's drop (a crash in between leaves it to convert next time). */
+static int convert_events_table(struct store *st, char *err, size_t errlen)
+{
+	int64_t has = 0;
+	if (store_exec(st, &has_events_table, store_row_ints, &has, err, errlen) < 0)
+		return -1;
+	if (!has)
+		return 0;
+	if (exec_script(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	int rows = store_log_convert(st, err, errlen);
+	if (rows < 0 || exec_script(st, "DROP TABLE events", err, errlen) < 0 ||
+	    exec_script(st, "COMMIT", err, errlen) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	store_log_committed(st);
+	if (rows > 0)
+		log_info("store: converted the %d rows of the events table into the event log", rows);
+	return 0;
+}
+
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int64_t version = 0;
@@ -402,7 +444,7 @@ static int migrate(struct store *st, char *err, size_t errlen)
 			return -1;
 		log_debug("store: migrated schema to version %d", v + 1);
 	}
-	return 0;
+	return convert_events_table(st, err, errlen);
 }
 
 /* Why SQLite could not open or read path, in the operator's words: the
@@ -610,6 +652,7 @@ void store_close(struct store *st)
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	store_log_free(st);
 	free(st->path);
 	free(st);
 }
@@ -634,10 +677,13 @@ static const struct store_sql commit_mark = {
 /* Nothing is committed into files that are no longer the database's. */
 int store_commit(struct store *st, char *err, size_t errlen)
 {
-	if (store_files_check(st, err, errlen) < 0 ||
+	if (store_files_check(st, err, errlen) < 0 || store_log_flush(st, err, errlen) < 0 ||
 	    store_exec(st, &commit_mark, NULL, NULL, err, errlen, clock_now_ms()) < 0)
 		return -1;
-	return exec_script(st, "COMMIT", err, errlen);
+	if (exec_script(st, "COMMIT", err, errlen) < 0)
+		return -1;
+	store_log_committed(st);
+	return 0;
 }
 
 static const struct store_sql committed_at = {
@@ -665,4 +711,5 @@ void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		exec_script(st, "ROLLBACK", NULL, 0);
+	store_log_rolled_back(st);
 }

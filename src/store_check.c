@@ -32,11 +32,16 @@ static const struct store_sql quick_check = {
 	"checking the database (quick_check)", "PRAGMA quick_check(20)", "", STMT_NONE,
 };
 
-/* Counts by the table and by the index; OP_Count walks each b-tree. */
+/* The duplicate table is read from each batch's ids: one 8-byte
+ * fingerprint per event, or an event would be missing from it (and
+ * applied again if resent). player_events is counted by the table and by
+ * its index; OP_Count walks each b-tree. */
 static const struct store_sql dedupe_counts = {
 	"checking the dedupe index",
-	"SELECT (SELECT count(*) FROM events NOT INDEXED),"
-	" (SELECT count(*) FROM events INDEXED BY sqlite_autoindex_events_1)",
+	"SELECT (SELECT coalesce(sum(events), 0) FROM event_batches),"
+	" (SELECT coalesce(sum(length(ids)) / 8, 0) FROM event_batches),"
+	" (SELECT count(*) FROM player_events NOT INDEXED),"
+	" (SELECT count(*) FROM player_events INDEXED BY player_events_by_player)",
 	"", STMT_NONE,
 };
 
@@ -44,7 +49,7 @@ int store_check(struct store *st, bool thorough, char *err, size_t errlen)
 {
 	char found[400] = "";
 	struct store_text r = { found, sizeof(found) };
-	int64_t n[2] = { 0, 0 };
+	int64_t n[4] = { 0, 0, 0, 0 };
 
 	if (thorough && store_exec(st, &quick_check, quick_check_row, &r, err, errlen) < 0)
 		return -1;
@@ -53,8 +58,11 @@ int store_check(struct store *st, bool thorough, char *err, size_t errlen)
 	if (store_exec(st, &dedupe_counts, store_row_ints, n, err, errlen) < 0)
 		return -1;
 	if (n[0] != n[1])
-		return seterr(err, errlen, "the dedupe index is corrupt: it holds %lld event ids for %lld kept events "
-			      "(duplicates would be applied again); rebuild it with sqlite3 DB 'REINDEX events' "
-			      "after a backup", (long long)n[1], (long long)n[0]);
+		return seterr(err, errlen, "the dedupe index is corrupt: the event log holds %lld event ids for %lld kept "
+			      "events (duplicates would be applied again); restore the database from a backup",
+			      (long long)n[1], (long long)n[0]);
+	if (n[2] != n[3])
+		return seterr(err, errlen, "the player event index is corrupt: it holds %lld rows for %lld; rebuild it with "
+			      "sqlite3 DB 'REINDEX player_events' after a backup", (long long)n[3], (long long)n[2]);
 	return 0;
 }

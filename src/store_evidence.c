@@ -14,15 +14,14 @@ static const struct store_sql marker_evidence_clear = {
 	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_NONE,
 };
 
-/* Deposits are found by player and event time through the partial index
- * events_by_player, whose condition (type <> 'game_round') the query must
- * repeat for SQLite to use it: without it every call scans all events.
- * The event itself was stored before it was applied. */
+/* Deposits are found by player and event time in player_events (the
+ * event log's rows of every event but game rounds, store_log.c). The
+ * event itself was stored before it was applied. */
 static const struct store_sql marker_evidence_add = {
 	"storing marker evidence",
 	"INSERT OR IGNORE INTO marker_evidence(player_id, rule, event_id, ts_ms)"
-	" SELECT player_id, ?2, event_id, ts_ms FROM events"
-	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit' AND type <> 'game_round'",
+	" SELECT player_id, ?2, event_id, ts_ms FROM player_events"
+	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit'",
 	"ssI", STMT_NONE,
 };
 
@@ -59,15 +58,27 @@ int store_alert_evidence_from_marker(struct store *st, const char *alert_id, con
 
 static const struct store_sql alert_evidence_add = {
 	"storing alert evidence",
-	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
-	" SELECT ?1, ?2, event_id, ts_ms FROM events WHERE event_id = ?3",
-	"sss", STMT_NONE,
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI", STMT_NONE,
 };
 
 int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
-			     char *err, size_t errlen)
+			     int64_t ts_ms, char *err, size_t errlen)
 {
-	return store_exec(st, &alert_evidence_add, NULL, NULL, err, errlen, alert_id, rule, event_id);
+	return store_exec(st, &alert_evidence_add, NULL, NULL, err, errlen, alert_id, rule, event_id, ts_ms);
+}
+
+/* The event at which the player's marker of rule last started to hold. */
+static const struct store_sql alert_evidence_marker = {
+	"storing alert evidence",
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
+	" SELECT ?1, rule, event_id, ts_ms FROM markers WHERE player_id = ?2 AND rule = ?3",
+	"sss", STMT_NONE,
+};
+
+int store_alert_evidence_marker(struct store *st, const char *alert_id, const char *player_id, const char *rule,
+				char *err, size_t errlen)
+{
+	return store_exec(st, &alert_evidence_marker, NULL, NULL, err, errlen, alert_id, player_id, rule);
 }
 
 struct evidence_walk {

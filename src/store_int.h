@@ -8,8 +8,9 @@
  *   store.c             connections, schema and migrations, transactions,
  *                       and store_exec, the one way SQL is run
  *   store_checkpoint.c  the WAL checkpointer thread
- *   store_events.c      accepted events (dedupe window, evidence) and
- *                       rejected messages
+ *   store_log.c         the event log: accepted events, a compressed row
+ *                       per batch, and the writer's duplicate table
+ *   store_events.c      rejected messages
  *   store_players.c     player state
  *   store_offsets.c     consumed offsets and the ingest counters
  *   store_policies.c    the policies used, and meta settings
@@ -77,6 +78,7 @@ struct store {
 	char *path;
 	struct store_file_id db_file, wal_file;
 	char changed[600];
+	struct event_log *log; /* the writer's event log (store_log.c); NULL until the first event */
 };
 
 /* One statement. args names the type of each value store_exec binds, in
@@ -138,6 +140,16 @@ int64_t store_col_int64(sqlite3_stmt *s, int i, int64_t null_value);
 /* One SQLite connection, used by one thread at a time (NOMUTEX), that
  * waits up to 5 s for a lock; SQLite's log goes to ours first. On failure
  * *db may still need closing. */
+/* The event log (store_log.c): the open batch's row written in its
+ * transaction (store_commit), its fingerprints forgotten on a rollback,
+ * an old events table converted by the migration. */
+int store_log_flush(struct store *st, char *err, size_t errlen);
+void store_log_committed(struct store *st);
+void store_log_rolled_back(struct store *st);
+void store_log_free(struct store *st);
+/* Returns the number of events converted, or -1. */
+int store_log_convert(struct store *st, char *err, size_t errlen);
+
 int store_connect(const char *path, int flags, sqlite3 **db, char *err, size_t errlen);
 
 #endif

@@ -103,12 +103,12 @@ int store_player_flag_latest(struct store *st, const char *player_id, bool *supp
 
 /* Players with an event other than a game round (a session, a deposit...)
  * in the 30 days of event time before the newest event the store keeps;
- * the events table holds that window (the dedupe window), and its
- * per-player index covers every event but game rounds. */
+ * the event log holds that window (the dedupe window), and player_events
+ * has a row for every event but game rounds. */
 static const struct store_sql active_players = {
 	"counting active players",
-	"SELECT COUNT(DISTINCT player_id) FROM events WHERE type <> 'game_round'"
-	" AND ts_ms >= (SELECT MAX(ts_ms) FROM events) - 30 * 86400000",
+	"SELECT COUNT(DISTINCT player_id) FROM player_events"
+	" WHERE ts_ms >= (SELECT MAX(max_ts) FROM event_batches) - 30 * 86400000",
 	"", STMT_NONE,
 };
 

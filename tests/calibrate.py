@@ -27,12 +27,8 @@ def main():
     db, days = sys.argv[1], float(sys.argv[2])
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     country = {}
-    for pid, raw in con.execute("select player_id, raw from events where type = 'account'"):
-        c = json.loads(raw).get("country")
-        if c:
-            country[pid] = c
-    for (pid,) in con.execute("select player_id from players"):
-        country.setdefault(pid, "--")
+    for pid, c in con.execute("select player_id, country from players"):
+        country[pid] = c or "--"
     final, reached_red = {}, set()
     for pid, payload in con.execute("select player_id, payload from audit where kind = 'level_change' order by seq"):
         to = json.loads(payload)["to"]

@@ -77,6 +77,7 @@ extern const struct cmd_entry cmd_serve_entry, cmd_broker_entry, cmd_replay_entr
 	cmd_stats_entry, cmd_rejected_entry, cmd_player_show_entry, cmd_alerts_list_entry, cmd_policy_check_entry,
 	cmd_token_new_entry, cmd_keygen_entry, cmd_audit_export_entry, cmd_audit_verify_entry, cmd_audit_explain_entry;
 extern const struct cmd_entry cmd_evaluate_entry;
+extern const struct cmd_entry cmd_events_export_entry;
 
 
 #endif

@@ -175,8 +175,12 @@ int store_marker_evidence_set(struct store *st, const char *player_id, const cha
 			      char *err, size_t errlen);
 int store_alert_evidence_from_marker(struct store *st, const char *alert_id, const char *player_id,
 				     const char *rule, char *err, size_t errlen);
+/* One event behind a reason of an alert (the event that raised it). */
 int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
-			     char *err, size_t errlen);
+			     int64_t ts_ms, char *err, size_t errlen);
+/* The event at which the player's marker of rule last started to hold. */
+int store_alert_evidence_marker(struct store *st, const char *alert_id, const char *player_id, const char *rule,
+				char *err, size_t errlen);
 typedef int (*store_alert_evidence_fn)(void *ctx, const char *rule, const char *event_id, int64_t ts_ms);
 int store_alert_evidence_each(struct store *st, const char *alert_id, store_alert_evidence_fn fn, void *ctx,
 			      char *err, size_t errlen);
@@ -260,14 +264,24 @@ int store_alert_actions_each(struct store *st, const char *alert_id, store_alert
 			     char *err, size_t errlen);
 
 /* An accepted event's raw JSON (malloc'd) by id, while it is within the
- * dedupe window: 1 found, 0 none (unknown or pruned), -1 error. */
+ * dedupe window: 1 found, 0 none (unknown or pruned), -1 error. The writer
+ * finds it by its duplicate table; a reader reads every kept batch's ids,
+ * or with store_event_raw_at only those of batches spanning ts_ms (the
+ * event's time, as evidence rows keep it). */
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen);
+int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, char **raw, char *err, size_t errlen);
+/* The same, first among the player's events other than game rounds. */
+int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, char **raw, char *err,
+			   size_t errlen);
 /* A player's raw events, handed to fn until it returns nonzero. */
 typedef int (*store_raw_fn)(void *ctx, const char *raw);
 /* All of a player's kept events in the order they were applied (game
- * rounds too); reads the whole events table, for offline tools. */
+ * rounds too); decodes the whole event log, for offline tools. */
 int store_player_events_applied(struct store *st, const char *player_id, store_raw_fn fn, void *ctx, char *err,
 				size_t errlen);
+/* Every kept event in the order applied (player_id NULL in
+ * store_player_events_applied means every player's). */
+int store_events_each(struct store *st, store_raw_fn fn, void *ctx, char *err, size_t errlen);
 /* A player's latest events other than game rounds, newest first, at most
  * limit. */
 int store_player_events_each(struct store *st, const char *player_id, int limit, store_raw_fn fn, void *ctx,

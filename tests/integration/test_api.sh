@@ -98,7 +98,7 @@ check "rules: a rule the pack switches on names the pack" "$(getj compliance /v1
 check "me names the caller" "carol compliance" "$(getj carol /v1/me | jq -r '"\(.name) \(.role)"')"
 
 # Agents see reasons but not the money behind limits.
-LP=$(sqlite3 "$WORK/s.db" "select player_id from events where type = 'limit_set' and raw like '%\"limit\":\"deposit\"%' limit 1")
+LP=$("$RGMON" events export --db "$WORK/s.db" | jq -r 'select(.type == "limit_set" and .limit == "deposit") | .player_id' | head -n1)
 check "compliance sees limit values" true "$(getj compliance "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value != null)')"
 check "agent sees limits without values" true "$(getj agent "/v1/players/$LP/risk" | jq '.limits | length > 0 and all(.value == null and .used == null)')"
 check "agent still sees the reasons" "$(getj compliance "/v1/players/$PLAYER/risk" | jq -c '[.reasons[] | [.rule, .points]]')" \

@@ -67,7 +67,7 @@ SOMEONE=$(sqlite3 "$WORK/s.db" "select player_id from players order by player_id
 curl -s -o /dev/null -X POST -H "Authorization: Bearer $(tok ann)" -H 'Content-Type: application/json' \
   --data-binary '{"channel":"chat","topic":"rg_question","summary":"asked how limits work","offered":["deposit_limit"],"accepted":[]}' \
   "$URL/v1/players/$SOMEONE/interactions"
-ACTIVE=$(sqlite3 "$WORK/s.db" "select count(distinct player_id) from events where type <> 'game_round' and ts_ms >= (select max(ts_ms) from events) - 30 * 86400000")
+ACTIVE=$(sqlite3 "$WORK/s.db" "select count(distinct player_id) from player_events where ts_ms >= (select max(max_ts) from event_batches) - 30 * 86400000")
 check "interactions per 1,000 active players ($ACTIVE active)" "$(python3 -c "print(round(1000 / $ACTIVE, 3))")" \
   "$(getj ann /v1/reports/portfolio | jq '.interactions_per_1000_active * 1000 | round / 1000')"
 # a measurement, not an assertion

@@ -91,13 +91,11 @@ rm -f "$DB-wal" "$DB-shm"
 check "the database is intact" ok "$(sqlite3 "$DB" 'pragma integrity_check')"
 
 # ---- #11: a dedupe index missing an entry ----
-# The event_id index rebuilt without one row, as a byte flip could leave it.
-SEQ=$(sqlite3 "$DB" "SELECT min(seq) FROM events")
-ID=$(sqlite3 "$DB" "SELECT event_id FROM events WHERE seq = $SEQ")
-sqlite3 "$DB" "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET name='evx', sql='CREATE UNIQUE INDEX evx ON events(event_id) WHERE seq <> $SEQ' WHERE name='sqlite_autoindex_events_1';"
-sqlite3 "$DB" "REINDEX evx"
-sqlite3 "$DB" "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET name='sqlite_autoindex_events_1', sql=NULL WHERE name='evx';"
-check "the index is damaged (integrity_check)" 1 "$(sqlite3 "$DB" 'pragma integrity_check' | grep -c "row $SEQ missing")"
+# The first batch of the event log losing its first event's fingerprint,
+# as a byte flip could leave it: that event would be applied again.
+ID=$("$RGMON" events export --db "$DB" | head -n1 | jq -r .event_id)
+cp "$DB" "$WORK/backup.db"
+sqlite3 "$DB" "UPDATE event_batches SET ids = substr(ids, 9) WHERE seq = (SELECT min(seq) FROM event_batches)"
 timeout 30 "$RGMON" serve --brokers "$BROKER" --db "$DB" --http "127.0.0.1:$PORT2" $KAFKA_TEST_OPTS \
   >"$WORK/serve3.out" 2>"$WORK/serve3.err"
 check "serve refuses a corrupt dedupe index" 1 "$?"
@@ -110,8 +108,8 @@ check "and applied nothing again" "$before" "$(stat "$DB" accepted)"
 "$RGMON" stats --db "$DB" --check >/dev/null 2>"$WORK/check.err"
 check "stats --check fails" 1 "$?"
 check "saying what is wrong" 1 "$(grep -c "the dedupe index is corrupt" "$WORK/check.err")"
-sqlite3 "$DB" "REINDEX events"
-check "after REINDEX stats --check passes" ok "$("$RGMON" stats --db "$DB" --check | jq -r .check)"
+cp "$WORK/backup.db" "$DB"
+check "restored from the backup stats --check passes" ok "$("$RGMON" stats --db "$DB" --check | jq -r .check)"
 
 # ---- #16: open errors say what happened ----
 printf 'not a database, only text long enough to fill a SQLite header....................\n' >"$WORK/text.db"

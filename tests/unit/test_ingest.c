@@ -342,6 +342,13 @@ static void test_serve_bounds_by_the_clock_too(void **state)
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 }
 
+static int count_raw(void *ctx, const char *raw)
+{
+	(void)raw;
+	(*(int *)ctx)++;
+	return 0;
+}
+
 static void test_dedupe_window(void **state)
 {
 	struct fixture *f = *state;
@@ -356,6 +363,77 @@ static void test_dedupe_window(void **state)
 	/* outside the window an id is forgotten: documented, and tested */
 	assert_int_equal(feed(f, dep("w-old", "p1", "2026-09-01T10:00:00Z", 1), 4), INGEST_ACCEPTED);
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	/* the log's readers skip it too: w-kept, then w-old as accepted again */
+	char *raw = NULL;
+	assert_int_equal(store_event_raw_at(f->st, "w-old", t_ms("2026-09-01T10:00:00Z"), &raw, err, sizeof(err)), 1);
+	free(raw);
+	struct store *rd = store_open_readonly(f->db, err, sizeof(err));
+	assert_non_null(rd);
+	int n = 0;
+	assert_int_equal(store_events_each(rd, count_raw, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	store_close(rd);
+}
+
+/* Deposits n0..n1-1 of player p1, ids "b<i>", one a minute. */
+static void feed_many(struct fixture *f, int n0, int n1, enum ingest_outcome want)
+{
+	for (int i = n0; i < n1; i++) {
+		char id[32], ts[32];
+		snprintf(id, sizeof(id), "b%d", i);
+		ts_format_rfc3339(t_ms("2026-11-01T00:00:00Z") + (int64_t)i * 60000, ts, sizeof(ts));
+		assert_int_equal(feed(f, dep(id, "p1", ts, 1), i), want);
+	}
+}
+
+static const char *dep_b(int i, const char *player)
+{
+	char id[32], ts[32];
+	snprintf(id, sizeof(id), "b%d", i);
+	ts_format_rfc3339(t_ms("2026-11-01T00:00:00Z") + (int64_t)i * 60000, ts, sizeof(ts));
+	return dep(id, player, ts, 1);
+}
+
+/* The duplicate table (store_log.c) across the log's rows, a rollback of
+ * a written row, a reopened store, and another player's use of an id. */
+static void test_dedupe_across_rows_and_reopen(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	reopen_ingest(f, 24 * 90);
+	feed_many(f, 0, 5000, INGEST_ACCEPTED); /* over one row: a row is written mid-batch */
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	assert_int_equal(feed(f, dep_b(10, "p1"), 1), INGEST_DUPLICATE);
+	assert_int_equal(feed(f, dep_b(4500, "p1"), 2), INGEST_DUPLICATE);
+	assert_int_equal(feed(f, dep_b(10, "p2"), 3), INGEST_DUPLICATE_CONFLICT); /* another player's */
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	/* a batch whose first row was written, then rolled back: nothing of it is known */
+	feed_many(f, 5000, 9500, INGEST_ACCEPTED);
+	ingest_abort(f->ig);
+	assert_int_equal(feed(f, dep_b(5001, "p1"), 4), INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep_b(9400, "p1"), 5), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	/* after a restart the table is read again from the log */
+	ingest_free(f->ig);
+	f->ig = NULL;
+	store_close(f->st);
+	f->st = store_open(f->db, err, sizeof(err));
+	assert_non_null(f->st);
+	reopen_ingest(f, 24 * 90);
+	assert_int_equal(feed(f, dep_b(10, "p1"), 6), INGEST_DUPLICATE);
+	assert_int_equal(feed(f, dep_b(4999, "p1"), 7), INGEST_DUPLICATE);
+	assert_int_equal(feed(f, dep_b(9400, "p1"), 8), INGEST_DUPLICATE);
+	assert_int_equal(feed(f, dep_b(9401, "p1"), 9), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	struct store_counters c;
+	counters(f, &c);
+	assert_int_equal(c.accepted, 5003);
+	assert_int_equal(c.duplicates, 5);
+	assert_int_equal(c.duplicate_conflicts, 1);
+	char *raw = NULL;
+	assert_int_equal(store_event_raw(f->st, "b4999", &raw, err, sizeof(err)), 1);
+	assert_string_equal(raw, dep_b(4999, "p1"));
+	free(raw);
 }
 
 struct sim_feed {
@@ -564,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events_far_ahead_are_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_bounds_by_the_clock_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_across_rows_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
