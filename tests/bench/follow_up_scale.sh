@@ -91,7 +91,7 @@ sqlite3 "$W/db" "select 'windows: ' || window_days || 'd complete=' || complete 
 echo "follow_up audit records: $(sqlite3 "$W/db" "select count(*) from audit where kind = 'follow_up'" 2>/dev/null || echo '?')"
 echo "store: $(du -h "$W/db" | cut -f1), alerts: $(sqlite3 "$W/db" "select status || ' ' || count(*) from alerts group by status" | tr '\n' ',')"
 start_serve
-PIDS="$PIDS $SERVE"
+PIDS="$SERVE $PIDS" # serve first: the broker gone makes it log errors
 echo
 echo "## Report times ($(nproc) cores, shared)"
 python3 "$BENCH/time_reports.py" "$URL" "$TOKEN" "$SERVE" "$TIMED_REQUESTS" /v1/reports/effectiveness \
