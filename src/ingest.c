@@ -58,6 +58,10 @@ struct ingest {
 	 * from it); ENGINE_NO_TIME before the first event. stream_ms includes
 	 * the open batch, stream_committed_ms what the store holds. */
 	int64_t stream_ms, stream_committed_ms;
+	/* The earliest end of a follow-up window not yet complete, read when
+	 * a batch opens (staff actions open windows between batches);
+	 * INT64_MAX when none is open. */
+	int64_t follow_up_next_ms;
 	int64_t max_ahead_ms;
 	unsigned batches_since_prune;
 	/* Currencies seen that the scoring pack does not price, each logged
@@ -148,6 +152,7 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 		return NULL;
 	}
 	ig->stream_committed_ms = ig->stream_ms;
+	ig->follow_up_next_ms = INT64_MAX;
 	/* The first commit prunes by the stored stream's time: a run of short
 	 * replays keeps the window too. */
 	ig->batches_since_prune = PRUNE_EVERY_BATCHES - 1;
@@ -275,7 +280,7 @@ static int batch_open(struct ingest *ig, char *err, size_t errlen)
 	if (store_begin(ig->store, err, errlen) < 0)
 		return -1;
 	ig->in_batch = true;
-	return 0;
+	return store_follow_up_next_end(ig->store, &ig->follow_up_next_ms, err, errlen);
 }
 
 /* A message key for a reject reason: at most KEY_SHOWN bytes, anything
@@ -328,6 +333,37 @@ static int duplicate_seen(struct ingest *ig, const struct store_source *src, con
 	*outcome = INGEST_DUPLICATE_CONFLICT;
 	ig->delta.duplicate_conflicts++;
 	return store_rejected_add(ig->store, src, ev->event_id, reason, raw, len, err, errlen);
+}
+
+/* A player's state as it is now, for the follow-ups: the cached one
+ * (with this batch's events) when cached, else the stored one. */
+static int follow_up_state(void *ctx, const char *player_id, struct player_state *out, char *err, size_t errlen)
+{
+	struct ingest *ig = ctx;
+	uint32_t i = cache_find(ig, player_id, hash_id(player_id) & (ig->nbuckets - 1));
+	if (i != NIL) {
+		*out = ig->entries[i].state;
+		return 0;
+	}
+	return store_player_load(ig->store, player_id, out, err, errlen) < 0 ? -1 : 0;
+}
+
+/* The follow-up windows that ev's time ends, measured before ev is
+ * applied. Measured only at the batch's end, a window would be read from
+ * states holding the whole batch: a player's events more than a day past
+ * the window's end take the day ring's slots (ENGINE_DAYS) of its first
+ * days. All that are due, not FOLLOW_UPS_PER_BATCH: the next event may be
+ * such a one. */
+static int follow_ups_before(struct ingest *ig, const struct event *ev, char *err, size_t errlen)
+{
+	if (ev->ts_ms < ig->follow_up_next_ms)
+		return 0;
+	struct follow_up_packs packs = { ig->cfg.policies, ig->cfg.policy };
+	int n;
+	do
+		n = follow_ups_complete_due(ig->store, &packs, ev->ts_ms, follow_up_state, ig, err, errlen);
+	while (n > 0);
+	return n < 0 ? -1 : store_follow_up_next_end(ig->store, &ig->follow_up_next_ms, err, errlen);
 }
 
 /* The portfolio's daily snapshot (portfolio.h): when ev is the first
@@ -413,6 +449,8 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 		return duplicate_seen(ig, src, &ev, raw, len, outcome, reason, reasonlen, err, errlen);
 	if (portfolio_day_crossed(ig, &ev, err, errlen) < 0)
 		return -1;
+	if (follow_ups_before(ig, &ev, err, errlen) < 0)
+		return -1;
 	struct cache_entry *e = cache_get(ig, ev.player_id, src->partition, err, errlen);
 	if (!e)
 		return -1;
@@ -493,19 +531,6 @@ static int64_t prune_horizon(const struct ingest *ig)
 			now = wall;
 	}
 	return now;
-}
-
-/* A player's state as it is now, for the follow-ups: the cached one
- * (with this batch's events) when cached, else the stored one. */
-static int follow_up_state(void *ctx, const char *player_id, struct player_state *out, char *err, size_t errlen)
-{
-	struct ingest *ig = ctx;
-	uint32_t i = cache_find(ig, player_id, hash_id(player_id) & (ig->nbuckets - 1));
-	if (i != NIL) {
-		*out = ig->entries[i].state;
-		return 0;
-	}
-	return store_player_load(ig->store, player_id, out, err, errlen) < 0 ? -1 : 0;
 }
 
 /* The follow-up windows of resolved alerts that the stream's time has

@@ -113,6 +113,28 @@ int store_follow_up_due(struct store *st, int64_t stream_ms, size_t max, struct 
 	return (int)d.n;
 }
 
+static const struct store_sql follow_up_next_end = {
+	"reading when the next follow-up is due",
+	"SELECT MIN(end_ms) FROM alert_follow_up WHERE complete = 0",
+	"",
+	STMT_NONE,
+};
+
+static int next_end_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*(int64_t *)ctx = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
+int store_follow_up_next_end(struct store *st, int64_t *end_ms, char *err, size_t errlen)
+{
+	*end_ms = INT64_MAX;
+	return store_exec(st, &follow_up_next_end, next_end_row, end_ms, err, errlen) < 0 ? -1 : 0;
+}
+
 struct each_ctx {
 	store_follow_up_fn fn;
 	void *ctx;

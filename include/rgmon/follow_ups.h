@@ -44,6 +44,9 @@ int store_follow_up_complete(struct store *st, const char *alert_id, int window_
  * _release on each, then free) and their number, or -1. */
 int store_follow_up_due(struct store *st, int64_t stream_ms, size_t max, struct store_follow_up **out,
 			char *err, size_t errlen);
+/* The earliest end of a window not yet complete (*end_ms), INT64_MAX when
+ * none is open. 0, or -1 with err. */
+int store_follow_up_next_end(struct store *st, int64_t *end_ms, char *err, size_t errlen);
 /* An alert's windows, by window length: calls fn for each (borrowed). */
 typedef int (*store_follow_up_fn)(void *ctx, const struct store_follow_up *f, char *err, size_t errlen);
 int store_follow_up_each(struct store *st, const char *alert_id, store_follow_up_fn fn, void *ctx, char *err,
