@@ -33,6 +33,7 @@ kills=0
 open_kills=0
 under_load=0
 bad_integrity=0; bad_audit=0; offsets_back=0; prev_sum=0
+open_batch_events() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "rgmon_batch_open_events" {print $2}'; }
 while [ "$kills" -lt "$KILLS" ]; do
   # Batches stay open 400 ms, so a kill often lands in an uncommitted one.
   start_serve "$WORK/s.db" "$PORT" --batch-ms 400 --batch-linger-ms 400 --audit-key "$WORK/keys/audit-signing.key"
@@ -41,7 +42,12 @@ while [ "$kills" -lt "$KILLS" ]; do
   # that built up during the restart is being consumed; the rest 0-1 s.
   if [ $((kills % 2)) -eq 0 ]; then ms=$((RANDOM % 300)); else ms=$((RANDOM % 1000)); fi
   sleep "$(printf '0.%03d' "$ms")"
-  open=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "rgmon_batch_open_events" {print $2}')
+  open=$(open_batch_events)
+  # Every other kill waits (up to 2 s) for an open batch, so that enough
+  # kills land in one however fast this machine commits today.
+  if [ $((kills % 2)) -eq 1 ]; then
+    for _ in $(seq 40); do [ "${open:-0}" -gt 0 ] && break; sleep 0.05; open=$(open_batch_events); done
+  fi
   kill -0 "$PRODUCER" 2>/dev/null && under_load=$((under_load + 1))
   kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
   kills=$((kills + 1))
