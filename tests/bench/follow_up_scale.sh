@@ -34,7 +34,7 @@ mkdir -p "$OUT"
 W=${SCALE_REUSE:-$(mktemp -d /tmp/rgmon-scale.XXXXXX)}
 PIDS=""
 cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
+  for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done # serve stopped before the broker
   if [ -n "${SCALE_KEEP:-}${SCALE_REUSE:-}" ]; then echo "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -91,7 +91,7 @@ sqlite3 "$W/db" "select 'windows: ' || window_days || 'd complete=' || complete 
 echo "follow_up audit records: $(sqlite3 "$W/db" "select count(*) from audit where kind = 'follow_up'" 2>/dev/null || echo '?')"
 echo "store: $(du -h "$W/db" | cut -f1), alerts: $(sqlite3 "$W/db" "select status || ' ' || count(*) from alerts group by status" | tr '\n' ',')"
 start_serve
-PIDS="$SERVE $PIDS" # serve first: the broker gone makes it log errors
+PIDS="$SERVE $PIDS" # serve first: without the broker it logs errors
 echo
 echo "## Report times ($(nproc) cores, shared)"
 python3 "$BENCH/time_reports.py" "$URL" "$TOKEN" "$SERVE" "$TIMED_REQUESTS" /v1/reports/effectiveness \
