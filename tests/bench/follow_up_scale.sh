@@ -40,6 +40,7 @@ cleanup() {
 trap cleanup EXIT
 exec > >(tee "$OUT/follow-up-scale${SCALE_REUSE:+-again}.txt") 2>&1
 FAILED=0
+ERR_LINES=$(cat "$W/serve.err" 2>/dev/null | wc -l) # serve's log of earlier runs on a reused directory
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 stream_time() { sqlite3 "$W/db" "select value from meta where key = 'stream_time'"; }
 # user+system CPU seconds of one command, on stderr's last line
@@ -108,6 +109,6 @@ jq -r '"| group | cases | 7d complete | 30d complete | deposits fell | median | 
 echo
 echo "## Pages"
 node "$BENCH/follow_up_scale_screens.mjs" "$URL" "$TOKEN" "$OUT" "$PLAYERS" "$(jq .total.cases "$W/eff.json")" || FAILED=1
-echo "serve's log: $(grep -ci error "$W/serve.err" || true) lines with 'error'"
+echo "serve's log: $(tail -n +$((ERR_LINES + 1)) "$W/serve.err" | grep -ci error || true) lines with 'error'"
 echo "follow_up_scale: $([ $FAILED = 0 ] && echo all checks passed || echo SOME CHECKS FAILED)"
 exit $FAILED
