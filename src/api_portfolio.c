@@ -5,7 +5,8 @@
  * is overdue now, the false-positive rate per rule.
  *
  * Days are UTC days. The report ends on the later of the stream's day
- * (the newest event time) and the clock's, and covers PORTFOLIO_DAYS days;
+ * (the newest event time) and the clock's, and starts PORTFOLIO_DAYS - 1
+ * days before the earlier of the two (the same day, live);
  * players and movers are as of the stream's time, alert actions by the
  * wall time they were taken. Reads only; the SQL is store_portfolio.c's. */
 #include "rgmon/api.h"
@@ -205,7 +206,9 @@ void api_portfolio(const struct api_context *ctx, const struct api_request *rq, 
 	int32_t wall_day = portfolio_day_of(rq->now_ms);
 	int32_t stream_day = stream_ms == ENGINE_NO_TIME ? wall_day : portfolio_day_of(stream_ms);
 	int32_t last_day = stream_day > wall_day ? stream_day : wall_day;
-	int32_t first_day = last_day - PORTFOLIO_DAYS + 1;
+	/* A stream behind the clock (a replayed history) still shows its last
+	 * PORTFOLIO_DAYS days, with the staff actions taken since. */
+	int32_t first_day = (stream_day < wall_day ? stream_day : wall_day) - PORTFOLIO_DAYS + 1;
 	json_t *root = json_object();
 	json_object_set_new(root, "as_of", stream_ms == ENGINE_NO_TIME ? json_null() : risk_time_json(stream_ms));
 	json_object_set_new(root, "from", day_json(first_day));

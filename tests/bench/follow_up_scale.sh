@@ -34,12 +34,13 @@ mkdir -p "$OUT"
 W=${SCALE_REUSE:-$(mktemp -d /tmp/rgmon-scale.XXXXXX)}
 PIDS=""
 cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
+  for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done # serve stopped before the broker
   if [ -n "${SCALE_KEEP:-}${SCALE_REUSE:-}" ]; then echo "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 exec > >(tee "$OUT/follow-up-scale${SCALE_REUSE:+-again}.txt") 2>&1
 FAILED=0
+ERR_LINES=$(cat "$W/serve.err" 2>/dev/null | wc -l) # serve's log of earlier runs on a reused directory
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 stream_time() { sqlite3 "$W/db" "select value from meta where key = 'stream_time'"; }
 # user+system CPU seconds of one command, on stderr's last line
@@ -91,7 +92,7 @@ sqlite3 "$W/db" "select 'windows: ' || window_days || 'd complete=' || complete 
 echo "follow_up audit records: $(sqlite3 "$W/db" "select count(*) from audit where kind = 'follow_up'" 2>/dev/null || echo '?')"
 echo "store: $(du -h "$W/db" | cut -f1), alerts: $(sqlite3 "$W/db" "select status || ' ' || count(*) from alerts group by status" | tr '\n' ',')"
 start_serve
-PIDS="$SERVE $PIDS" # serve first: the broker gone makes it log errors
+PIDS="$SERVE $PIDS" # serve first: without the broker it logs errors
 echo
 echo "## Report times ($(nproc) cores, shared)"
 python3 "$BENCH/time_reports.py" "$URL" "$TOKEN" "$SERVE" "$TIMED_REQUESTS" /v1/reports/effectiveness \
@@ -108,6 +109,6 @@ jq -r '"| group | cases | 7d complete | 30d complete | deposits fell | median | 
 echo
 echo "## Pages"
 node "$BENCH/follow_up_scale_screens.mjs" "$URL" "$TOKEN" "$OUT" "$PLAYERS" "$(jq .total.cases "$W/eff.json")" || FAILED=1
-echo "serve's log: $(grep -ci error "$W/serve.err" || true) lines with 'error'"
+echo "serve's log: $(tail -n +$((ERR_LINES + 1)) "$W/serve.err" | grep -ci error || true) lines with 'error'"
 echo "follow_up_scale: $([ $FAILED = 0 ] && echo all checks passed || echo SOME CHECKS FAILED)"
 exit $FAILED

@@ -31,8 +31,11 @@ try {
   ok('the dashboard draws after sign-in', true, `${Date.now() - t} ms`);
   const shown = (await page.textContent('#dash-players')).replace(/\D/g, '');
   ok('the dashboard counts every player', shown === players, shown);
-  const days = await page.$$eval('#dashboard svg.plot path.level-green', (ps) => ps.length);
-  ok('the dashboard draws the levels per day', days === 1, days);
+  // the stacked area of one level: a point per day, there and back
+  const days = await page.$eval('#dashboard svg.plot path.level-green', (p) => (p.getAttribute('d').match(/[ML]/g) || []).length / 2);
+  ok('the dashboard draws the levels of the stream\'s last 90 days', days === 90, days);
+  const opened = await page.$$eval('#dashboard svg.plot rect.opened', (rs) => rs.filter((r) => Number(r.getAttribute('height')) > 0).length);
+  ok('the dashboard draws the days alerts opened', opened > 30, opened);
   const bars = await page.$$eval('#dashboard svg.plot rect.resolved', (rs) => rs.filter((r) => Number(r.getAttribute('height')) > 0).length);
   ok('the dashboard draws the days with resolutions', bars > 0, bars);
   await page.screenshot({ path: `${outDir}/scale-dashboard.png`, fullPage: true });
