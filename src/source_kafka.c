@@ -358,7 +358,7 @@ static void recheck_brokers(struct source_kafka *sk)
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 {
 	char reason[512];
-	int64_t first_us = 0;
+	int64_t first_us = 0, oldest_ms = INT64_MAX;
 	int n = 0;
 
 	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
@@ -403,6 +403,9 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		}
 		if (!first_us)
 			first_us = clock_mono_us();
+		int64_t produced_ms = rd_kafka_message_timestamp(msg, NULL);
+		if (produced_ms >= 0 && produced_ms < oldest_ms)
+			oldest_ms = produced_ms;
 		atomic_store(&sk->brokers_down, false);
 		const char *topic = rd_kafka_topic_name(msg->rkt);
 		struct store_source src = { .topic = topic, .partition = msg->partition, .offset = msg->offset,
@@ -434,8 +437,15 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		n++;
 		atomic_store(&sk->metrics->batch_open_events, (int64_t)ingest_pending(sk->ingest));
 	}
+	int64_t read_us = clock_mono_us();
 	if (commit_batch(sk, err, errlen) < 0)
 		return fail_batch(sk);
+	/* Where an alert's latency goes, batch by batch (--log-level debug). */
+	if (n > 0)
+		log_debug("batch: %d message(s) read in %lld us, committed in %lld us; the oldest was produced %lld ms "
+			  "before",
+			  n, (long long)(read_us - first_us), (long long)(clock_mono_us() - read_us),
+			  oldest_ms == INT64_MAX ? -1LL : (long long)(clock_now_ms() - oldest_ms));
 	if (metrics_readiness(sk->metrics) != READY && atomic_load(&sk->metrics->assigned_partitions) > 0)
 		metrics_set_readiness(sk->metrics, READY);
 	update_lag(sk);

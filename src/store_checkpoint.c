@@ -5,9 +5,9 @@
  * Owns: its thread, its connection, the writer's WAL hook while it runs.
  * Never: writes a row (the writer stays the one writer), uses the
  * writer's connection but to hook its commits (and, past the WAL's
- * bound, empty the WAL from that hook) and, on stop, give it its own
- * automatic checkpoints back, or blocks the writer but once per ~32 MB of
- * WAL (CHECKPOINT_TRUNCATE_PAGES), or readers at all. */
+ * bound, restart or empty the WAL from that hook) and, on stop, give it
+ * its own automatic checkpoints back, or blocks the writer but once per
+ * ~24-32 MB of WAL (CHECKPOINT_RESTART_PAGES), or readers at all. */
 #include "store_int.h"
 #include "rgmon/clock.h"
 #include "rgmon/log.h"
@@ -26,18 +26,26 @@
 #define CHECKPOINT_IDLE_MS 1000
 
 /* A PASSIVE checkpoint copies the WAL back but never shortens the file:
- * the writer restarts the WAL from its start only when it begins a batch
- * with every frame copied, which a writer that is never idle never does,
- * so under steady load the WAL grew without bound (~1 KB per event, 285 MB
- * after 300k events). Past this size the writer itself, right after the
- * commit that crossed it, runs a TRUNCATE checkpoint: it copies what the
- * PASSIVE passes left (the frames of a batch or two), waits for readers
- * to leave the WAL and empties the file. (From this thread it would wait
- * for a gap between the writer's transactions, which a busy writer
- * hardly leaves.) The writer pays that copy, after the rest of this
- * thread's pass in progress if any, once per ~32 MB of WAL.
- * When the writer was idle for a whole CHECKPOINT_IDLE_MS, this thread
- * empties the WAL: nothing waits on it then. */
+ * SQLite restarts the WAL from its start only when the writer begins a
+ * batch with every frame copied, which a writer that is never idle never
+ * does, so under steady load the WAL grew without bound (~1 KB per event,
+ * 285 MB after 300k events). So past CHECKPOINT_RESTART_PAGES the writer,
+ * right after a commit, restarts the WAL itself (a RESTART checkpoint:
+ * copy what is left, wait briefly for readers to leave the WAL; the next
+ * batch writes from its start) -- but only when that is cheap: no pass of
+ * this thread in progress, and this thread's last pass left at most
+ * CHECKPOINT_CATCHUP_PAGES to copy. Waiting for a pass in progress and
+ * then copying the frames written meanwhile held the writer 75-180 ms
+ * about once a second at 10k events/s on a loaded machine (the WAL takes
+ * ~3.5 KB per event in small batches): events waited that long, and
+ * longer while the backlog drained. Past CHECKPOINT_TRUNCATE_PAGES (this
+ * thread fell behind) the writer waits for the pass in progress and
+ * empties the WAL whatever it costs: the bound holds. (From this thread a RESTART
+ * would wait for a gap between the writer's transactions, which a busy
+ * writer hardly leaves.) When the writer was idle for a whole
+ * CHECKPOINT_IDLE_MS, this thread empties the WAL: nothing waits on it. */
+#define CHECKPOINT_RESTART_PAGES 6000  /* ~24 MB of WAL */
+#define CHECKPOINT_CATCHUP_PAGES 1000  /* ~4 MB */
 #define CHECKPOINT_TRUNCATE_PAGES 8000 /* ~32 MB of WAL */
 #define CHECKPOINT_READER_WAIT_MS 10
 
@@ -51,31 +59,59 @@ struct store_checkpointer {
 	pthread_mutex_t pass;
 	bool stop, due;
 	bool committed; /* the writer committed since the last pass */
+	/* The WAL frames this thread's last pass found and copied back; 0
+	 * after the WAL restarted (the writer saw it shrink). Under lock. */
+	int pass_log_frames, pass_done_frames;
+	int last_pages; /* the WAL's frames at the writer's last commit */
 	sqlite3 *db;
 	struct store *writer;
 };
+
+/* The writer restarts or empties the WAL (holding c->pass). */
+static void writer_checkpoint(sqlite3 *db, int mode, const char *what)
+{
+	int log_frames = 0, done_frames = 0;
+	int64_t t0 = clock_mono_us();
+	sqlite3_busy_timeout(db, CHECKPOINT_READER_WAIT_MS);
+	if (sqlite3_wal_checkpoint_v2(db, NULL, mode, &log_frames, &done_frames) == SQLITE_OK)
+		log_debug("store: WAL %s by the writer (%d frames, %lld us)", what, log_frames,
+			  (long long)(clock_mono_us() - t0));
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+}
+
+/* Whether this thread's last pass left at most CHECKPOINT_CATCHUP_PAGES
+ * of the WAL's pages frames uncopied (so a restart now copies little). */
+static bool caught_up(struct store_checkpointer *c, int pages)
+{
+	pthread_mutex_lock(&c->lock);
+	bool yes = c->pass_log_frames <= pages && pages - c->pass_done_frames <= CHECKPOINT_CATCHUP_PAGES;
+	pthread_mutex_unlock(&c->lock);
+	return yes;
+}
 
 static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
 {
 	(void)name;
 	struct store_checkpointer *c = ctx;
 	if (pages >= CHECKPOINT_TRUNCATE_PAGES) {
-		/* After this thread's pass in progress, if any (it copied most
-		 * frames). It waits for readers on the WAL with the busy handler:
-		 * briefly, as a long reader (an audit export) must not stall the
-		 * writer. BUSY (a reader stayed): the next commit tries again. */
-		int log_frames = 0, done_frames = 0;
+		/* This thread fell behind: after its pass in progress, if any. A
+		 * long reader (an audit export) must not stall the writer: BUSY,
+		 * and the next commit tries again. */
+		int64_t t0 = clock_mono_us();
 		pthread_mutex_lock(&c->pass);
-		sqlite3_busy_timeout(db, CHECKPOINT_READER_WAIT_MS);
-		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames) ==
-		    SQLITE_OK)
-			log_debug("store: WAL emptied by the writer (%d frames copied back)", done_frames);
-		sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+		log_debug("store: the writer waited %lld us for the checkpointer", (long long)(clock_mono_us() - t0));
+		writer_checkpoint(db, SQLITE_CHECKPOINT_TRUNCATE, "emptied");
+		pthread_mutex_unlock(&c->pass);
+	} else if (pages >= CHECKPOINT_RESTART_PAGES && caught_up(c, pages) && pthread_mutex_trylock(&c->pass) == 0) {
+		writer_checkpoint(db, SQLITE_CHECKPOINT_RESTART, "restarted");
 		pthread_mutex_unlock(&c->pass);
 	}
 	pthread_mutex_lock(&c->lock);
+	if (pages < c->last_pages) /* the WAL restarted: the last pass's frames are not these */
+		c->pass_log_frames = c->pass_done_frames = 0;
+	c->last_pages = pages;
 	c->committed = true;
-	if (pages >= CHECKPOINT_WAL_PAGES && pages < CHECKPOINT_TRUNCATE_PAGES) {
+	if (pages >= CHECKPOINT_WAL_PAGES) {
 		c->due = true;
 		pthread_cond_signal(&c->wake);
 	}
@@ -91,6 +127,10 @@ static void checkpoint_pass(struct store_checkpointer *c, bool writer_idle)
 	int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames);
 	if (done_frames > 0)
 		log_debug("store: checkpoint copied %d of %d WAL frames", done_frames, log_frames);
+	pthread_mutex_lock(&c->lock);
+	c->pass_log_frames = log_frames;
+	c->pass_done_frames = done_frames;
+	pthread_mutex_unlock(&c->lock);
 	if (rc == SQLITE_OK && writer_idle && log_frames > 0) {
 		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames);
 		if (rc == SQLITE_OK)

@@ -70,15 +70,8 @@ for RG in "$@"; do
   pids="$pids $spid"
   peak_of "$db-wal" "$spid" >"$work/walpeak$b" &
   speakpid=$!
-  accepted() { curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^rgmon_events_total\{outcome="accepted"\}/ {print $2}'; }
-  t0=""; n0=0; t1=""
-  deadline=$(( $(date +%s) + 300 ))
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    n=$(accepted); n=${n:-0}
-    if [ -z "$t0" ] && [ "$n" -gt 0 ]; then t0=$(now); n0=$n; fi
-    if [ "$n" -ge "$N" ]; then t1=$(now); break; fi
-    sleep 0.01
-  done
+  r=$(python3 tests/bench/serve_rate.py "$port" "$N" 300 || true)
+  t0=$(echo "$r" | awk '{print $1}'); n0=$(echo "$r" | awk '{print $2 + 0}'); t1=$(echo "$r" | awk '{print $3}')
   [ -n "$t1" ] || { echo "bench: $RG serve did not take all $N events in time" >&2; cat "$work/serve$b.err" >&2; exit 1; }
   sleep 1 # the checkpointer's idle pass
   wb=$(io_field "$spid" write_bytes); wc=$(io_field "$spid" wchar)
