@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
@@ -28,6 +29,7 @@ static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 #define THREADS_MAX 64
 #define BATCH_EVENTS 256 /* events handed to a shard's thread at a time */
 #define SHARD_BATCHES 4  /* batches per shard: in flight, queued, being filled */
+#define EVENT_BYTES_GUESS 200 /* a line's bytes, to size the duplicate table from the file's */
 
 /* A batch of parsed events for one shard, in file order. */
 struct batch {
@@ -287,9 +289,9 @@ static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
 
 /* The reader's turn for a parsed event: the duplicate check, then its
  * shard. */
-static int take_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
+static int take_event(struct runs *r, const struct event *ev, uint64_t id_digest, char *err, size_t errlen)
 {
-	int dup = eval_dedupe_seen(r->dedupe, ev);
+	int dup = eval_dedupe_seen_digest(r->dedupe, id_digest, ev->ts_ms);
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
 	r->duplicates += dup;
@@ -337,6 +339,7 @@ static int read_events(struct runs *r, const char *path, bool quiet, char *err, 
 	int64_t lineno;
 	int more;
 	struct event ev[2];
+	uint64_t id_digest[2] = { 0, 0 };
 	int cur = 0;
 	bool pending = false; /* ev[!cur] waits to be taken */
 	char reason[512];
@@ -349,21 +352,21 @@ static int read_events(struct runs *r, const char *path, bool quiet, char *err, 
 		while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
 			bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
 			if (parsed) {
-				eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+				id_digest[cur] = eval_dedupe_prefetch(r->dedupe, &ev[cur]);
 			} else {
 				r->rejected++;
 				if (!quiet)
 					fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
 						(long long)lineno, reason);
 			}
-			if (pending && take_event(r, &ev[!cur], err, errlen) < 0) {
+			if (pending && take_event(r, &ev[!cur], id_digest[!cur], err, errlen) < 0) {
 				more = -1;
 				break;
 			}
 			pending = parsed;
 			cur ^= parsed;
 		}
-	if (more == 0 && pending && take_event(r, &ev[!cur], err, errlen) < 0)
+	if (more == 0 && pending && take_event(r, &ev[!cur], id_digest[!cur], err, errlen) < 0)
 		more = -1;
 	source_file_close(sf);
 	more = shards_finish(r, more < 0 ? -1 : 0, err, errlen);
@@ -596,10 +599,13 @@ static int load_policies(const struct evaluate_args *a, int i, struct policy_set
 }
 
 /* The shards (with their locks) and the duplicate check. */
-static int shards_open(struct runs *r, int nshards, char *err, size_t errlen)
+static int shards_open(struct runs *r, int nshards, const char *path, char *err, size_t errlen)
 {
+	struct stat sb;
+	size_t guess = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && sb.st_size > 0
+			       ? (size_t)sb.st_size / EVENT_BYTES_GUESS : 0;
 	r->shards = calloc((size_t)nshards, sizeof(*r->shards));
-	r->dedupe = eval_dedupe_new();
+	r->dedupe = eval_dedupe_new_sized(guess);
 	if (!r->shards || !r->dedupe)
 		return seterr(err, errlen, "out of memory");
 	r->nshards = nshards;
@@ -617,7 +623,7 @@ static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, s
 				       .caller_dedupes = true };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int nshards = a->threads ? (int)a->threads : cores < 1 ? 1 : cores > THREADS_MAX ? THREADS_MAX : (int)cores;
-	if (shards_open(r, nshards, err, errlen) < 0)
+	if (shards_open(r, nshards, a->file, err, errlen) < 0)
 		return -1;
 	int i = 0;
 	do { /* the baseline, then each --compare */
