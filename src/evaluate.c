@@ -498,6 +498,11 @@ uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *e
 	return h;
 }
 
+void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest)
+{
+	__builtin_prefetch(&d->ids[digest & (d->ids_cap - 1)]);
+}
+
 int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t h, int64_t ts_ms)
 {
 	size_t j = h & (d->ids_cap - 1);
