@@ -147,9 +147,9 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"describe the packs of --policy/--policies; --compare adds other packs to\n"
 	"the printed metrics. --label-event with --horizon-days reads the events\n"
 	"twice (first for the labels), so it needs a file. With --threads above 1\n"
-	"one thread reads, parses and checks duplicates and N threads score; memory\n"
-	"is the players' states plus 32-64 bytes per event id within the 35-day\n"
-	"duplicate window, however long the history.\n",
+	"N threads parse the lines and score, and one reads them and checks for\n"
+	"duplicates in file order; memory is the players' states plus 32-64 bytes\n"
+	"per event id within the 35-day duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
 
