@@ -1,11 +1,13 @@
 /* cmd_evaluate.c -- `rgmon evaluate`: a backtest of policies on labelled
  * history (evaluate.h), in memory: reads the labels and the events, prints
  * the metrics as a table or one JSON object, writes the per-player CSV. */
+#define _GNU_SOURCE /* memmem, for the pass over the file for self-exclusions */
 #include "rgmon/cmd.h"
 #include "rgmon/engine.h"
 #include "rgmon/evaluate.h"
 #include "rgmon/evaluate_report.h"
 #include "rgmon/event.h"
+#include "rgmon/digest.h"
 #include "rgmon/policy.h"
 #include "rgmon/policy_set.h"
 #include "rgmon/rules.h"
@@ -20,38 +22,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 
 #define COMPARE_MAX 8
 #define THREADS_MAX 64
-#define BATCH_EVENTS 256 /* events handed to a shard's thread at a time */
-#define SHARD_BATCHES 4  /* batches per shard: in flight, queued, being filled */
-
-/* A batch of parsed events for one shard, in file order. */
-struct batch {
-	int n;
-	struct event ev[BATCH_EVENTS];
-};
+#define CHUNK_LINES 256   /* lines parsed by one worker at a time (--threads above 1) */
+#define CHUNK_RING 8      /* chunks in flight: being filled, parsed, checked or scored */
+#define DEDUPE_AHEAD 4    /* events the duplicate check prefetches ahead */
+#define EVENT_BYTES_GUESS 200 /* a line's bytes, to size the duplicate table from the file's */
 
 /* One shard of the players (--threads): its own evaluate per run, and,
- * with more than one shard, its thread and the queue of batches the
- * reader hands it. */
+ * with more than one shard, its thread. */
 struct shard {
 	struct evaluate *e[COMPARE_MAX + 1];
 	int nruns;
+	int index;
+	struct runs *runs;
 	pthread_t thread;
 	bool started;
+	long long next_seq; /* the next chunk it scores */
+	bool failed;
+	char err[512];
+};
+
+/* A chunk of lines on its way through the threads (--threads above 1):
+ * the reader fills it, any worker parses it, the reader checks its events
+ * for duplicates in file order, then each worker scores its own players'
+ * events in it. Parsing, most of a line's cost, runs on every core; the
+ * duplicate check stays in one place and in order, so the verdicts do not
+ * depend on the number of threads. */
+enum chunk_state { CHUNK_FREE, CHUNK_FILLED, CHUNK_PARSING, CHUNK_PARSED, CHUNK_CHECKED };
+struct chunk {
+	enum chunk_state state;
+	long long seq;
+	int n, unscored; /* lines; shards yet to score it */
+	char *text;      /* the lines, each NUL-terminated */
+	size_t used, cap;
+	size_t off[CHUNK_LINES], len[CHUNK_LINES];
+	int64_t lineno[CHUNK_LINES];
+	bool take[CHUNK_LINES];        /* parsed and not a duplicate */
+	int shard[CHUNK_LINES];
+	uint64_t id_digest[CHUNK_LINES];
+	char reason[CHUNK_LINES][512]; /* of a line that did not parse */
+	struct event ev[CHUNK_LINES];
+};
+
+struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch *queue[SHARD_BATCHES]; /* full, oldest first */
-	int queued;
-	struct batch *spare[SHARD_BATCHES]; /* empty */
-	int nspare;
-	struct batch *filling;              /* the reader's */
-	bool done, failed;
-	char err[512];
+	struct chunk *ring[CHUNK_RING];
+	long long filled;  /* chunks handed out by the reader */
+	bool eof;          /* the reader is done */
+	bool abort;        /* the reader failed: the workers stop where they are */
 };
 
 /* The baseline (the packs of --policy/--policies) and each --compare set,
@@ -65,6 +90,7 @@ struct runs {
 	struct eval_summary *s[COMPARE_MAX + 1];
 	int nshards;
 	struct shard *shards;
+	struct pipeline pipe;       /* with more than one shard */
 	struct eval_dedupe *dedupe; /* one check for every run and shard */
 	long long duplicates, rejected; /* the reader's, added after the shards' threads end */
 };
@@ -122,9 +148,9 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"describe the packs of --policy/--policies; --compare adds other packs to\n"
 	"the printed metrics. --label-event with --horizon-days reads the events\n"
 	"twice (first for the labels), so it needs a file. With --threads above 1\n"
-	"one thread reads, parses and checks duplicates and N threads score; memory\n"
-	"is the players' states plus 32-64 bytes per event id within the 35-day\n"
-	"duplicate window, however long the history.\n",
+	"N threads parse the lines and score, and one reads them and checks for\n"
+	"duplicates in file order; memory is the players' states plus 32-64 bytes\n"
+	"per event id within the 35-day duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
 
@@ -175,88 +201,79 @@ static int shard_event(struct shard *sh, const struct event *ev, char *err, size
 	return 0;
 }
 
-/* A shard's thread: scores the batches the reader queues, in order, until
- * the reader is done and the queue is empty. */
+/* A worker's part of a checked chunk: its shard's events, in order. */
+static void score_chunk(struct shard *sh, struct chunk *c)
+{
+	for (int i = 0; i < c->n && !sh->failed; i++)
+		if (c->take[i] && c->shard[i] == sh->index)
+			sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+}
+
+/* Parses a chunk's lines: the events, each one's shard and id digest. */
+static void parse_chunk(const struct runs *r, struct chunk *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct event *ev = &c->ev[i];
+		c->take[i] = event_parse(c->text + c->off[i], c->len[i], ev, c->reason[i], sizeof(c->reason[i])) == 0;
+		if (c->take[i]) {
+			c->shard[i] = evaluate_shard_of(ev->player_id, r->nshards);
+			c->id_digest[i] = digest_fnv1a(ev->event_id);
+		}
+	}
+}
+
+/* A worker: scores its shard's events of each checked chunk in order, and
+ * meanwhile parses any filled chunk, until the reader is done and every
+ * chunk is scored. */
 static void *shard_main(void *arg)
 {
 	struct shard *sh = arg;
-	pthread_mutex_lock(&sh->mu);
+	struct runs *r = sh->runs;
+	struct pipeline *pl = &r->pipe;
+	pthread_mutex_lock(&pl->mu);
 	for (;;) {
-		while (!sh->queued && !sh->done)
-			pthread_cond_wait(&sh->cv, &sh->mu);
-		if (!sh->queued)
+		struct chunk *next = pl->ring[sh->next_seq % CHUNK_RING], *todo = NULL;
+		if (sh->next_seq < pl->filled && next->seq == sh->next_seq && next->state == CHUNK_CHECKED) {
+			pthread_mutex_unlock(&pl->mu);
+			score_chunk(sh, next);
+			pthread_mutex_lock(&pl->mu);
+			sh->next_seq++;
+			if (--next->unscored == 0) {
+				next->state = CHUNK_FREE;
+				pthread_cond_broadcast(&pl->cv);
+			}
+			continue;
+		}
+		for (long long q = sh->next_seq; q < pl->filled && !todo; q++)
+			if (pl->ring[q % CHUNK_RING]->state == CHUNK_FILLED)
+				todo = pl->ring[q % CHUNK_RING];
+		if (todo) {
+			todo->state = CHUNK_PARSING;
+			pthread_mutex_unlock(&pl->mu);
+			parse_chunk(r, todo);
+			pthread_mutex_lock(&pl->mu);
+			todo->state = CHUNK_PARSED;
+			pthread_cond_broadcast(&pl->cv);
+			continue;
+		}
+		if (pl->abort || (pl->eof && sh->next_seq == pl->filled))
 			break;
-		struct batch *b = sh->queue[0];
-		memmove(sh->queue, sh->queue + 1, (size_t)--sh->queued * sizeof(*sh->queue));
-		pthread_mutex_unlock(&sh->mu);
-		bool failed = sh->failed; /* written only by this thread */
-		for (int k = 0; k < b->n && !failed; k++)
-			failed = shard_event(sh, &b->ev[k], sh->err, sizeof(sh->err)) < 0;
-		b->n = 0;
-		pthread_mutex_lock(&sh->mu);
-		sh->failed = failed;
-		sh->spare[sh->nspare++] = b;
-		pthread_cond_broadcast(&sh->cv);
+		pthread_cond_wait(&pl->cv, &pl->mu);
 	}
-	pthread_mutex_unlock(&sh->mu);
+	pthread_mutex_unlock(&pl->mu);
 	return NULL;
-}
-
-/* Queues the reader's batch for the shard's thread and takes a spare one,
- * waiting while the thread is behind. -1 when the thread failed. */
-static int shard_push(struct shard *sh)
-{
-	pthread_mutex_lock(&sh->mu);
-	sh->queue[sh->queued++] = sh->filling;
-	pthread_cond_broadcast(&sh->cv);
-	while (!sh->nspare)
-		pthread_cond_wait(&sh->cv, &sh->mu);
-	sh->filling = sh->spare[--sh->nspare];
-	bool failed = sh->failed;
-	pthread_mutex_unlock(&sh->mu);
-	return failed ? -1 : 0;
-}
-
-/* Copies an event without the unused tails of its two longest texts
- * (method and game, 513 bytes each, most often empty): the copy crosses
- * to another core, so its size is most of its cost. */
-_Static_assert(offsetof(struct event, game) == offsetof(struct event, method) + sizeof(((struct event *)0)->method) &&
-		       sizeof(struct event) - offsetof(struct event, game) - sizeof(((struct event *)0)->game) < 8,
-	       "event_copy: method and game are the last members of struct event");
-static void event_copy(struct event *dst, const struct event *src)
-{
-	memcpy(dst, src, offsetof(struct event, method));
-	memcpy(dst->method, src->method, strlen(src->method) + 1);
-	memcpy(dst->game, src->game, strlen(src->game) + 1);
-}
-
-/* Hands the event to its shard: scored at once with one shard, else
- * copied into the shard's batch. */
-static int route_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
-{
-	struct shard *sh = &r->shards[r->nshards > 1 ? evaluate_shard_of(ev->player_id, r->nshards) : 0];
-	if (r->nshards == 1)
-		return shard_event(sh, ev, err, errlen);
-	event_copy(&sh->filling->ev[sh->filling->n++], ev);
-	if (sh->filling->n == BATCH_EVENTS && shard_push(sh) < 0)
-		return seterr(err, errlen, "%s", sh->err);
-	return 0;
 }
 
 static int shards_start(struct runs *r, char *err, size_t errlen)
 {
-	for (int k = 0; r->nshards > 1 && k < r->nshards; k++) {
+	struct pipeline *pl = &r->pipe;
+	for (int k = 0; k < CHUNK_RING; k++)
+		if (!(pl->ring[k] = calloc(1, sizeof(*pl->ring[k]))))
+			return seterr(err, errlen, "out of memory");
+	for (int k = 0; k < r->nshards; k++) {
 		struct shard *sh = &r->shards[k];
-		for (int b = 0; b < SHARD_BATCHES; b++) {
-			struct batch *bt = malloc(sizeof(*bt));
-			if (!bt)
-				return seterr(err, errlen, "out of memory");
-			bt->n = 0;
-			if (b == 0)
-				sh->filling = bt;
-			else
-				sh->spare[sh->nspare++] = bt;
-		}
+		sh->index = k;
+		sh->runs = r;
 		if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
 			return seterr(err, errlen, "cannot start a thread");
 		sh->started = true;
@@ -264,19 +281,20 @@ static int shards_start(struct runs *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Queues what is left, waits for every thread; -1 with the first error. */
+/* Tells the workers the reader is done, waits for them; -1 with the first
+ * error. */
 static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
 {
+	struct pipeline *pl = &r->pipe;
+	pthread_mutex_lock(&pl->mu);
+	pl->eof = true;
+	pl->abort = rc < 0;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
 	for (int k = 0; k < r->nshards; k++) {
 		struct shard *sh = &r->shards[k];
 		if (!sh->started)
 			continue;
-		pthread_mutex_lock(&sh->mu);
-		if (sh->filling && sh->filling->n)
-			sh->queue[sh->queued++] = sh->filling, sh->filling = NULL;
-		sh->done = true;
-		pthread_cond_broadcast(&sh->cv);
-		pthread_mutex_unlock(&sh->mu);
 		pthread_join(sh->thread, NULL);
 		sh->started = false;
 		if (sh->failed && rc == 0)
@@ -285,89 +303,267 @@ static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
 	return rc;
 }
 
-/* The reader's turn for a parsed event: the duplicate check, then its
- * shard. */
-static int take_event(struct runs *r, const struct event *ev, char *err, size_t errlen)
+/* The reader's turn for a parsed event: the duplicate check (-1 when out
+ * of memory, else whether it is a duplicate). */
+static int check_duplicate(struct runs *r, const struct event *ev, uint64_t id_digest)
 {
-	int dup = eval_dedupe_seen(r->dedupe, ev);
+	int dup = eval_dedupe_seen_digest(r->dedupe, id_digest, ev->ts_ms);
+	if (dup > 0)
+		r->duplicates++;
+	return dup;
+}
+
+/* One thread: the duplicate check, then the event is scored at once. */
+static int take_event(struct runs *r, const struct event *ev, uint64_t id_digest, char *err, size_t errlen)
+{
+	int dup = check_duplicate(r, ev, id_digest);
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
-	r->duplicates += dup;
-	return dup ? 0 : route_event(r, ev, err, errlen);
+	return dup ? 0 : shard_event(&r->shards[0], ev, err, errlen);
+}
+
+#define EXCLUSION_TYPE "self_exclusion"
+#define SCAN_BLOCK (4u << 20) /* above EVENT_RAW_MAX: a line that can be an event is whole in it */
+
+/* Notes the self-exclusion on one line (without its newline), if it is
+ * one. -1 when out of memory. */
+static int note_exclusion_line(struct runs *r, const char *line, size_t len, char *err, size_t errlen)
+{
+	struct event ev;
+	char reason[512];
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > EVENT_RAW_MAX || event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
+		return 0;
+	struct shard *sh = &r->shards[evaluate_shard_of(ev.player_id, r->nshards)];
+	for (int i = 0; i < r->n; i++)
+		if (evaluate_note_self_exclusion(sh->e[i], &ev, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* The lines of [p, stop) (whole lines) that name the type. */
+static int note_exclusions_in(struct runs *r, const char *p, const char *stop, char *err, size_t errlen)
+{
+	const char *hit;
+	while (p < stop && (hit = memmem(p, (size_t)(stop - p), EXCLUSION_TYPE, strlen(EXCLUSION_TYPE)))) {
+		const char *start = hit, *nl = memchr(hit, '\n', (size_t)(stop - hit));
+		const char *end = nl ? nl : stop;
+		while (start > p && start[-1] != '\n')
+			start--;
+		if (note_exclusion_line(r, start, (size_t)(end - start), err, errlen) < 0)
+			return -1;
+		p = end + 1;
+	}
+	return 0;
 }
 
 /* --label-event self_exclusion on a file, before any event is scored (so
  * that --horizon-days can cut before the label): notes each player's
- * first self-exclusion, parsing just the lines that name the type. */
+ * first self-exclusion, parsing just the lines that name the type. The
+ * file is searched in blocks for the type's name rather than read line by
+ * line: this pass is on one thread before the others start. */
 static int read_exclusions(struct runs *r, const char *path, char *err, size_t errlen)
 {
-	const char *line;
-	size_t len;
-	int64_t lineno;
-	int more;
-	struct event ev;
-	char reason[512];
-	struct source_file *sf = source_file_open(path, err, errlen);
-	if (!sf)
-		return -1;
-	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
-		if (len > EVENT_RAW_MAX || !strstr(line, "self_exclusion") ||
-		    event_parse(line, len, &ev, reason, sizeof(reason)) < 0)
-			continue;
-		struct shard *sh = &r->shards[evaluate_shard_of(ev.player_id, r->nshards)];
-		for (int i = 0; i < r->n && more == 1; i++)
-			if (evaluate_note_self_exclusion(sh->e[i], &ev, err, errlen) < 0)
-				more = -1;
-		if (more < 0)
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(SCAN_BLOCK);
+	size_t have = 0;
+	bool skip_line = false; /* buf starts within a line longer than a block */
+	int rc = 0;
+	if (!f || !buf) {
+		rc = f ? seterr(err, errlen, "out of memory")
+		       : seterr(err, errlen, "cannot open \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		size_t got = fread(buf + have, 1, SCAN_BLOCK - have, f);
+		if (got == 0 && ferror(f)) {
+			rc = seterr(err, errlen, "reading \"%s\": %s", path, strerror(errno));
+			break;
+		}
+		have += got;
+		bool end = got == 0;
+		const char *p = buf, *stop = buf + have;
+		if (!end) {
+			while (stop > buf && stop[-1] != '\n')
+				stop--;
+			if (stop == buf && have == SCAN_BLOCK) { /* a line too long to be an event */
+				have = 0;
+				skip_line = true;
+			}
+			if (stop == buf)
+				continue;
+		}
+		if (skip_line) {
+			const char *nl = memchr(p, '\n', (size_t)(stop - p));
+			p = nl ? nl + 1 : stop;
+			skip_line = false;
+		}
+		if (note_exclusions_in(r, p, stop, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		have = (size_t)(buf + have - stop);
+		memmove(buf, stop, have);
+		if (end)
 			break;
 	}
-	source_file_close(sf);
-	return more < 0 ? -1 : 0;
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+	return rc;
 }
 
-/* Reads the events once and scores them, noting the rejected ones. One
- * reader parses each line and checks it for a duplicate, so every shard
- * sees the same verdicts; the shards' threads run the engine. The reader
- * takes each event after parsing the next line, which hides the wait for
- * the duplicate table (eval_dedupe_prefetch); the order is the file's. */
-static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+/* One thread reads, parses, checks for duplicates and scores. Each event
+ * is taken after the next line is parsed, which hides the wait for the
+ * duplicate table (eval_dedupe_prefetch); the order is the file's. */
+static int read_events_one(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
 	int64_t lineno;
 	int more;
 	struct event ev[2];
+	uint64_t id_digest[2] = { 0, 0 };
 	int cur = 0;
 	bool pending = false; /* ev[!cur] waits to be taken */
 	char reason[512];
+	while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
+		if (parsed) {
+			id_digest[cur] = eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+		} else {
+			r->rejected++;
+			if (!quiet)
+				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf), (long long)lineno,
+					reason);
+		}
+		if (pending && take_event(r, &ev[!cur], id_digest[!cur], err, errlen) < 0)
+			return -1;
+		pending = parsed;
+		cur ^= parsed;
+	}
+	if (more == 0 && pending && take_event(r, &ev[!cur], id_digest[!cur], err, errlen) < 0)
+		return -1;
+	return more < 0 ? -1 : 0;
+}
+
+/* Copies up to CHUNK_LINES lines into c (a line over EVENT_RAW_MAX only in
+ * part: event_parse refuses it by its length). source_file_next's answer
+ * for the last line asked: 1, 0 at the end, -1 on an error. */
+static int fill_chunk(struct chunk *c, struct source_file *sf, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int more = 1;
+	c->n = 0;
+	c->used = 0;
+	while (c->n < CHUNK_LINES && (more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
+		size_t held = len > EVENT_RAW_MAX ? EVENT_RAW_MAX + 1 : len;
+		if (c->used + held + 1 > c->cap) {
+			size_t cap = c->cap ? 2 * c->cap : 64 * 1024;
+			while (cap < c->used + held + 1)
+				cap *= 2;
+			char *t = realloc(c->text, cap);
+			if (!t)
+				return seterr(err, errlen, "out of memory");
+			c->text = t;
+			c->cap = cap;
+		}
+		memcpy(c->text + c->used, line, held);
+		c->text[c->used + held] = '\0';
+		c->off[c->n] = c->used;
+		c->len[c->n] = len;
+		c->lineno[c->n++] = lineno;
+		c->used += held + 1;
+	}
+	return more;
+}
+
+/* The reader's check of a parsed chunk, in file order: rejects are counted
+ * and listed, duplicates dropped. -1 when out of memory. */
+static int check_chunk(struct runs *r, struct chunk *c, const struct source_file *sf, bool quiet)
+{
+	for (int i = 0; i < c->n && i < DEDUPE_AHEAD; i++)
+		if (c->take[i])
+			eval_dedupe_prefetch_digest(r->dedupe, c->id_digest[i]);
+	for (int i = 0; i < c->n; i++) {
+		if (i + DEDUPE_AHEAD < c->n && c->take[i + DEDUPE_AHEAD])
+			eval_dedupe_prefetch_digest(r->dedupe, c->id_digest[i + DEDUPE_AHEAD]);
+		if (!c->take[i]) {
+			r->rejected++;
+			if (!quiet)
+				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
+					(long long)c->lineno[i], c->reason[i]);
+			continue;
+		}
+		int dup = check_duplicate(r, &c->ev[i], c->id_digest[i]);
+		if (dup < 0)
+			return -1;
+		c->take[i] = !dup;
+	}
+	return 0;
+}
+
+/* --threads above 1: the reader fills chunks with lines and checks the
+ * parsed ones in order; the workers parse and score (shard_main). */
+static int read_events_chunked(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
+{
+	struct pipeline *pl = &r->pipe;
+	long long checked = 0;
+	bool eof = false;
+	int rc = 0;
+	pthread_mutex_lock(&pl->mu);
+	while (rc == 0 && !(eof && checked == pl->filled)) {
+		struct chunk *oldest = pl->ring[checked % CHUNK_RING], *slot = pl->ring[pl->filled % CHUNK_RING];
+		if (checked < pl->filled && oldest->seq == checked && oldest->state == CHUNK_PARSED) {
+			pthread_mutex_unlock(&pl->mu);
+			if (check_chunk(r, oldest, sf, quiet) < 0)
+				rc = seterr(err, errlen, "out of memory");
+			pthread_mutex_lock(&pl->mu);
+			oldest->unscored = r->nshards;
+			oldest->state = CHUNK_CHECKED;
+			checked++;
+			pthread_cond_broadcast(&pl->cv);
+		} else if (!eof && slot->state == CHUNK_FREE) {
+			pthread_mutex_unlock(&pl->mu);
+			int more = fill_chunk(slot, sf, err, errlen);
+			pthread_mutex_lock(&pl->mu);
+			if (more < 0)
+				rc = -1;
+			eof = more <= 0;
+			if (slot->n > 0 && rc == 0) {
+				slot->seq = pl->filled++;
+				slot->state = CHUNK_FILLED;
+				pthread_cond_broadcast(&pl->cv);
+			}
+		} else {
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		}
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return rc;
+}
+
+/* Reads the events once and scores them, noting the rejected ones. */
+static int read_events(struct runs *r, const char *path, bool quiet, char *err, size_t errlen)
+{
 	struct source_file *sf = source_file_open(path, err, errlen);
+	int rc;
 	if (!sf)
 		return -1;
-	if (shards_start(r, err, errlen) < 0)
-		more = -1;
-	else
-		while ((more = source_file_next(sf, &line, &len, &lineno, err, errlen)) == 1) {
-			bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
-			if (parsed) {
-				eval_dedupe_prefetch(r->dedupe, &ev[cur]);
-			} else {
-				r->rejected++;
-				if (!quiet)
-					fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
-						(long long)lineno, reason);
-			}
-			if (pending && take_event(r, &ev[!cur], err, errlen) < 0) {
-				more = -1;
-				break;
-			}
-			pending = parsed;
-			cur ^= parsed;
-		}
-	if (more == 0 && pending && take_event(r, &ev[!cur], err, errlen) < 0)
-		more = -1;
+	if (r->nshards == 1) {
+		rc = read_events_one(r, sf, quiet, err, errlen);
+	} else {
+		rc = shards_start(r, err, errlen);
+		if (rc == 0)
+			rc = read_events_chunked(r, sf, quiet, err, errlen);
+		rc = shards_finish(r, rc, err, errlen);
+	}
 	source_file_close(sf);
-	more = shards_finish(r, more < 0 ? -1 : 0, err, errlen);
-	return more < 0 ? -1 : 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Merges every shard into shard 0, whose evaluates are r->e, with the
@@ -596,17 +792,18 @@ static int load_policies(const struct evaluate_args *a, int i, struct policy_set
 }
 
 /* The shards (with their locks) and the duplicate check. */
-static int shards_open(struct runs *r, int nshards, char *err, size_t errlen)
+static int shards_open(struct runs *r, int nshards, const char *path, char *err, size_t errlen)
 {
+	struct stat sb;
+	size_t guess = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && sb.st_size > 0
+			       ? (size_t)sb.st_size / EVENT_BYTES_GUESS : 0;
 	r->shards = calloc((size_t)nshards, sizeof(*r->shards));
-	r->dedupe = eval_dedupe_new();
+	r->dedupe = eval_dedupe_new_sized(guess);
 	if (!r->shards || !r->dedupe)
 		return seterr(err, errlen, "out of memory");
 	r->nshards = nshards;
-	for (int k = 0; k < nshards; k++) {
-		pthread_mutex_init(&r->shards[k].mu, NULL);
-		pthread_cond_init(&r->shards[k].cv, NULL);
-	}
+	pthread_mutex_init(&r->pipe.mu, NULL);
+	pthread_cond_init(&r->pipe.cv, NULL);
 	return 0;
 }
 
@@ -617,7 +814,7 @@ static int runs_open(struct runs *r, const struct evaluate_args *a, char *err, s
 				       .caller_dedupes = true };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int nshards = a->threads ? (int)a->threads : cores < 1 ? 1 : cores > THREADS_MAX ? THREADS_MAX : (int)cores;
-	if (shards_open(r, nshards, err, errlen) < 0)
+	if (shards_open(r, nshards, a->file, err, errlen) < 0)
 		return -1;
 	int i = 0;
 	do { /* the baseline, then each --compare */
@@ -648,11 +845,15 @@ static void runs_close(struct runs *r)
 		struct shard *sh = &r->shards[k];
 		for (int i = 0; i < sh->nruns; i++)
 			evaluate_free(sh->e[i]);
-		free(sh->filling);
-		for (int b = 0; b < sh->nspare; b++)
-			free(sh->spare[b]);
-		pthread_mutex_destroy(&sh->mu);
-		pthread_cond_destroy(&sh->cv);
+	}
+	for (int k = 0; k < CHUNK_RING; k++) {
+		if (r->pipe.ring[k])
+			free(r->pipe.ring[k]->text);
+		free(r->pipe.ring[k]);
+	}
+	if (r->shards) {
+		pthread_mutex_destroy(&r->pipe.mu);
+		pthread_cond_destroy(&r->pipe.cv);
 	}
 	free(r->shards);
 	eval_dedupe_free(r->dedupe);

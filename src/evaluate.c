@@ -1,6 +1,7 @@
 /* evaluate.c -- the backtest of `rgmon evaluate` and its metric maths
  * (evaluate.h). In memory, no I/O, no clock: the same engine_apply and
  * alert_decide() as replay and serve, per player, up to the label. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS and madvise(MADV_HUGEPAGE) for the duplicate table */
 #include "rgmon/evaluate.h"
 #include "rgmon/alert_decide.h"
 #include "rgmon/digest.h"
@@ -11,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +206,9 @@ struct seen_id {
 	int64_t ts_ms;
 };
 
+#define IDS_MMAP_BYTES (2u << 20)    /* a table this large comes from mmap (ids_alloc) */
+#define IDS_CAP_GUESS_MAX (1u << 23) /* 128 MB: the most a guess of the ids sizes up front */
+
 /* The event ids of the duplicate window: open addressing by digest. */
 struct eval_dedupe {
 	struct seen_id *ids;
@@ -211,10 +216,21 @@ struct eval_dedupe {
 	int64_t max_ts_ms; /* of every accepted event, for the duplicate window */
 };
 
+/* Players are carved from slabs of PLAYER_SLAB_BYTES (mmap, huge pages
+ * asked for) rather than one calloc each: a player is ~3 KB written at
+ * once, and a fault per 4 KB page was most of the cost of a new one. */
+#define PLAYER_SLAB_BYTES (8u << 20)
+struct player_slab {
+	struct player_slab *next;
+	size_t used; /* players carved */
+	struct player players[];
+};
+
 struct evaluate {
 	struct evaluate_config cfg;
 	struct player **players; /* open addressing by hash; NULL = free */
 	size_t nplayers, players_cap;
+	struct player_slab *slabs; /* newest first; shards' slabs move here on merge */
 	struct eval_dedupe *dedupe; /* NULL when the caller dedupes (cfg.caller_dedupes) */
 	int64_t first_scored_ms, last_scored_ms;
 	long long events, scored, after_cutoff, duplicates, rejected;
@@ -251,10 +267,13 @@ void evaluate_free(struct evaluate *e)
 	if (!e)
 		return;
 	for (size_t i = 0; e->players && i < e->players_cap; i++)
-		if (e->players[i]) {
+		if (e->players[i])
 			free(e->players[i]->open);
-			free(e->players[i]);
-		}
+	while (e->slabs) {
+		struct player_slab *next = e->slabs->next;
+		munmap(e->slabs, PLAYER_SLAB_BYTES);
+		e->slabs = next;
+	}
 	free(e->players);
 	free(e->day_alerts);
 	eval_dedupe_free(e->dedupe);
@@ -283,6 +302,24 @@ static int players_grow(struct evaluate *e)
 	return 0;
 }
 
+/* A zeroed player from the newest slab, or a new slab; NULL when out of
+ * memory. */
+static struct player *player_alloc(struct evaluate *e)
+{
+	const size_t per_slab = (PLAYER_SLAB_BYTES - sizeof(struct player_slab)) / sizeof(struct player);
+	if (!e->slabs || e->slabs->used == per_slab) {
+		void *m = mmap(NULL, PLAYER_SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		madvise(m, PLAYER_SLAB_BYTES, MADV_HUGEPAGE);
+		struct player_slab *slab = m;
+		slab->next = e->slabs;
+		slab->used = 0;
+		e->slabs = slab;
+	}
+	return &e->slabs->players[e->slabs->used++]; /* zero: fresh anonymous memory */
+}
+
 /* The player, added when new (create); NULL when absent or out of memory. */
 static struct player *player_get(struct evaluate *e, const char *id, bool create)
 {
@@ -298,7 +335,7 @@ static struct player *player_get(struct evaluate *e, const char *id, bool create
 			return NULL;
 		return player_get(e, id, true);
 	}
-	struct player *p = calloc(1, sizeof(*p));
+	struct player *p = player_alloc(e);
 	if (!p)
 		return NULL;
 	rg_strlcpy(p->id, id, sizeof(p->id));
@@ -344,25 +381,53 @@ int evaluate_note_self_exclusion(struct evaluate *e, const struct event *ev, cha
 
 /* ---- the duplicate window ---------------------------------------------- */
 
-struct eval_dedupe *eval_dedupe_new(void)
+/* A table of cap ids. One of many megabytes comes from mmap with huge
+ * pages asked for: it is read at random, one id per event, and with 4 KB
+ * pages nearly every look-up would also miss the TLB and the first touch
+ * of each page would fault. */
+static struct seen_id *ids_alloc(size_t cap)
+{
+	size_t bytes = cap * sizeof(struct seen_id);
+	if (bytes < IDS_MMAP_BYTES)
+		return calloc(cap, sizeof(struct seen_id));
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+	return p;
+}
+
+static void ids_free(struct seen_id *ids, size_t cap)
+{
+	if (ids && cap * sizeof(struct seen_id) >= IDS_MMAP_BYTES)
+		munmap(ids, cap * sizeof(struct seen_id));
+	else
+		free(ids);
+}
+
+struct eval_dedupe *eval_dedupe_new_sized(size_t expect_ids)
 {
 	struct eval_dedupe *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
 	d->ids_cap = 1 << 16;
+	while (d->ids_cap < IDS_CAP_GUESS_MAX && d->ids_cap < 2 * expect_ids)
+		d->ids_cap *= 2;
 	d->max_ts_ms = ENGINE_NO_TIME;
-	if (!(d->ids = calloc(d->ids_cap, sizeof(*d->ids)))) {
+	if (!(d->ids = ids_alloc(d->ids_cap))) {
 		free(d);
 		return NULL;
 	}
 	return d;
 }
 
+struct eval_dedupe *eval_dedupe_new(void) { return eval_dedupe_new_sized(0); }
+
 void eval_dedupe_free(struct eval_dedupe *d)
 {
 	if (!d)
 		return;
-	free(d->ids);
+	ids_free(d->ids, d->ids_cap);
 	free(d);
 }
 
@@ -408,7 +473,7 @@ static int ids_rebuild(struct eval_dedupe *d)
 		ids_prune(d, oldest);
 		return 0;
 	}
-	struct seen_id *t = calloc(cap, sizeof(*t));
+	struct seen_id *t = ids_alloc(cap);
 	if (!t)
 		return -1;
 	for (size_t i = 0; i < d->ids_cap; i++) {
@@ -419,32 +484,43 @@ static int ids_rebuild(struct eval_dedupe *d)
 			j = (j + 1) & (cap - 1);
 		t[j] = d->ids[i];
 	}
-	free(d->ids);
+	ids_free(d->ids, d->ids_cap);
 	d->ids = t;
 	d->ids_cap = cap;
 	d->nids = kept;
 	return 0;
 }
 
-void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
-{
-	__builtin_prefetch(&d->ids[digest_fnv1a(ev->event_id) & (d->ids_cap - 1)]);
-}
-
-int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
+uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
 {
 	uint64_t h = digest_fnv1a(ev->event_id);
+	__builtin_prefetch(&d->ids[h & (d->ids_cap - 1)]);
+	return h;
+}
+
+void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest)
+{
+	__builtin_prefetch(&d->ids[digest & (d->ids_cap - 1)]);
+}
+
+int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t h, int64_t ts_ms)
+{
 	size_t j = h & (d->ids_cap - 1);
 	for (; d->ids[j].digest; j = (j + 1) & (d->ids_cap - 1))
 		if (d->ids[j].digest == h)
 			return 1;
-	d->ids[j] = (struct seen_id){ h, ev->ts_ms };
-	if (ev->ts_ms > d->max_ts_ms)
-		d->max_ts_ms = ev->ts_ms;
+	d->ids[j] = (struct seen_id){ h, ts_ms };
+	if (ts_ms > d->max_ts_ms)
+		d->max_ts_ms = ts_ms;
 	/* Half full: forget the ids older than the window, grow if need be. */
 	if (2 * ++d->nids > d->ids_cap && ids_rebuild(d) < 0)
 		return -1;
 	return 0;
+}
+
+int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
+{
+	return eval_dedupe_seen_digest(d, digest_fnv1a(ev->event_id), ev->ts_ms);
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -619,6 +695,12 @@ int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size
 		put_player(into, p);
 		from->players[i] = NULL;
 		from->nplayers--;
+	}
+	while (from->slabs) { /* into now frees the players it holds */
+		struct player_slab *slab = from->slabs;
+		from->slabs = slab->next;
+		slab->next = into->slabs;
+		into->slabs = slab;
 	}
 	if (from->first_scored_ms != ENGINE_NO_TIME) {
 		if (into->first_scored_ms == ENGINE_NO_TIME || from->first_scored_ms < into->first_scored_ms)

@@ -231,17 +231,46 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+/* Whether any of the 8 bytes of x may end a plain run of a string: a
+ * quote, a backslash, a control character or a byte of a multi-byte UTF-8
+ * sequence. Exact for "none": each test is the classic zero-byte trick,
+ * which never misses. */
+static bool word_may_stop(uint64_t x)
+{
+	uint64_t quote = x ^ (BYTES_01 * '"'), backslash = x ^ (BYTES_01 * '\\');
+	uint64_t any = ((quote - BYTES_01) & ~quote) | ((backslash - BYTES_01) & ~backslash) |
+		       ((x - BYTES_01 * 0x20) & ~x) | x;
+	return (any & BYTES_80) != 0;
+}
+
 /* A string without escapes or control characters; false means "let
- * jansson decide". */
+ * jansson decide". Eight plain bytes at a time; UTF-8 is checked only when
+ * a byte of 0x80 or above was seen. */
 static bool scan_string(const char **pp, const char *end, const char **str, size_t *len)
 {
 	const char *p = *pp + 1, *start = p;
-	while (p < end && *p != '"') {
-		if (*p == '\\' || (unsigned char)*p < 0x20)
+	bool ascii = true;
+	for (;; p++) {
+		while (end - p >= 8) {
+			uint64_t x;
+			memcpy(&x, p, sizeof(x));
+			if (word_may_stop(x))
+				break;
+			p += 8;
+		}
+		if (p >= end)
 			return false;
-		p++;
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c == '\\' || c < 0x20)
+			return false;
+		ascii &= c < 0x80;
 	}
-	if (p >= end || !utf8_valid((const unsigned char *)start, (size_t)(p - start)))
+	if (!ascii && !utf8_valid((const unsigned char *)start, (size_t)(p - start)))
 		return false;
 	*str = start;
 	*len = (size_t)(p - start);

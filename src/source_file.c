@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define READ_CHUNK (64 * 1024)
+/* Lines are handed out in place from this buffer when a whole one is in
+ * it (nearly always): no copy. */
+#define READ_CHUNK (1024 * 1024)
 
 struct source_file {
 	FILE *f;
 	char *name;
-	char *rbuf;         /* READ_CHUNK bytes read ahead */
+	char *rbuf;         /* READ_CHUNK bytes read ahead, and room for a NUL */
 	size_t rpos, rlen;
 	char *line;         /* the current line, at most EVENT_RAW_MAX + 1 bytes of it */
 	size_t line_len, line_cap;
@@ -26,7 +28,7 @@ struct source_file *source_file_open(const char *path, char *err, size_t errlen)
 {
 	struct source_file *sf = calloc(1, sizeof(*sf));
 	struct stat sb;
-	if (!sf || !(sf->rbuf = malloc(READ_CHUNK))) {
+	if (!sf || !(sf->rbuf = malloc(READ_CHUNK + 1))) {
 		free(sf);
 		seterr(err, errlen, "out of memory");
 		return NULL;
@@ -140,19 +142,52 @@ static int read_line(struct source_file *sf, size_t *full, bool *is_blank, char 
 	return 1;
 }
 
+/* The next line when all of it is in the read buffer (moving a partial
+ * line to the front and reading more first): NUL-terminated in place,
+ * without its newline and CR. NULL when the line is not whole in the
+ * buffer (long, the last one, or a read error): read_line copes. */
+static char *line_in_buffer(struct source_file *sf, size_t *n)
+{
+	char *start = sf->rbuf + sf->rpos;
+	size_t avail = sf->rlen - sf->rpos;
+	char *nl = memchr(start, '\n', avail);
+	if (!nl && sf->rpos > 0 && !feof(sf->f) && !ferror(sf->f)) {
+		memmove(sf->rbuf, start, avail);
+		sf->rpos = 0;
+		sf->rlen = avail + fread(sf->rbuf + avail, 1, READ_CHUNK - avail, sf->f);
+		start = sf->rbuf;
+		nl = memchr(start + avail, '\n', sf->rlen - avail);
+	}
+	if (!nl)
+		return NULL;
+	size_t take = (size_t)(nl - start);
+	sf->rpos += take + 1;
+	sf->done += (int64_t)(take + 1);
+	if (take > 0 && start[take - 1] == '\r')
+		take--;
+	start[take] = '\0';
+	*n = take;
+	return start;
+}
+
 int source_file_next(struct source_file *sf, const char **line, size_t *len, int64_t *lineno, char *err,
 		     size_t errlen)
 {
 	for (;;) {
 		size_t n = 0;
 		bool is_blank = false;
-		int rc = read_line(sf, &n, &is_blank, err, errlen);
-		if (rc <= 0)
-			return rc;
+		char *in_place = line_in_buffer(sf, &n);
+		if (in_place) {
+			is_blank = blank(in_place, n);
+		} else {
+			int rc = read_line(sf, &n, &is_blank, err, errlen);
+			if (rc <= 0)
+				return rc;
+		}
 		sf->lineno++;
 		if (is_blank)
 			continue;
-		*line = sf->line;
+		*line = in_place ? in_place : sf->line;
 		*len = n;
 		*lineno = sf->lineno;
 		return 1;

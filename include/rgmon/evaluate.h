@@ -86,20 +86,30 @@ struct evaluate_config {
  * the number of shards, so one check runs before the events are split.
  * Replay's window: an event id seen within STORE_DEDUPE_WINDOW_DAYS behind
  * the newest accepted event is a duplicate. Keeps a 64-bit digest and a
- * time per id in the window, in a table a quarter to half full (memory
- * grows with the events of 35 days, not with the length of the history).
+ * time per id in the window, in a table at most half full and a quarter
+ * full after it grows (memory grows with the events of 35 days, not with
+ * the length of the history; eval_dedupe_new_sized may start it larger).
  * An id older than the window is forgotten when the table next fills, so
  * it may be found a little longer, never shorter, as in replay. */
 struct eval_dedupe;
 struct eval_dedupe *eval_dedupe_new(void); /* NULL when out of memory */
+/* The same, sized up front for about expect_ids ids in the window (a guess
+ * from the input's size; the table still grows as it needs). */
+struct eval_dedupe *eval_dedupe_new_sized(size_t expect_ids);
 void eval_dedupe_free(struct eval_dedupe *d);
 /* 1 when ev's id was seen within the window, else 0 (and now it is);
  * -1 when out of memory. */
 int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev);
-/* A hint that eval_dedupe_seen(d, ev) comes soon: the table is far larger
- * than the caches, and a reader that parses the next line meanwhile hides
- * the wait for ev's slot. */
-void eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev);
+/* A hint that the check of ev comes soon: the table is far larger than
+ * the caches, and a reader that parses the next line meanwhile hides the
+ * wait for ev's slot. Returns the digest of ev's id for
+ * eval_dedupe_seen_digest. */
+uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev);
+/* eval_dedupe_seen with the id's digest that eval_dedupe_prefetch
+ * returned, so it is hashed once. */
+int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t digest, int64_t ts_ms);
+/* The prefetch for an id whose digest (digest_fnv1a) is known already. */
+void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest);
 
 struct evaluate;
 

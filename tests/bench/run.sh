@@ -164,7 +164,7 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 2.0 (issue 2), goal <= 1.5";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
   printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
-  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (a reader thread parses, two score)", ev1 / ev2);
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (two threads parse and score, a reader checks duplicates)", ev1 / ev2);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);

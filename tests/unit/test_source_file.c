@@ -71,10 +71,51 @@ static void test_lines_long_and_short(void **state)
 	unlink(path);
 }
 
+/* Short lines, some with CR, some blank, over several megabytes: lines
+ * that straddle the reader's buffer come back whole and NUL-terminated,
+ * with their numbers, as the ones inside it do. */
+static void test_lines_across_reads(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/rgmon-sf-XXXXXX", err[256], want[64];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	const int lines = 200000;
+	for (int i = 1; i <= lines; i++) {
+		if (i % 7 == 0)
+			fputs(i % 14 ? "\n" : " \r\n", f); /* blank */
+		else
+			fprintf(f, "line %d %.*s%s\n", i, i % 23, "xxxxxxxxxxxxxxxxxxxxxxx", i % 3 ? "" : "\r");
+	}
+	fclose(f);
+	struct source_file *sf = source_file_open(path, err, sizeof(err));
+	assert_non_null(sf);
+	const char *line;
+	size_t len;
+	int64_t lineno;
+	int seen = 0;
+	for (int i = 1; i <= lines; i++) {
+		if (i % 7 == 0)
+			continue;
+		snprintf(want, sizeof(want), "line %d %.*s", i, i % 23, "xxxxxxxxxxxxxxxxxxxxxxx");
+		assert_int_equal(source_file_next(sf, &line, &len, &lineno, err, sizeof(err)), 1);
+		assert_int_equal(lineno, i);
+		assert_int_equal(len, strlen(want));
+		assert_string_equal(line, want);
+		seen++;
+	}
+	assert_int_equal(source_file_next(sf, &line, &len, &lineno, err, sizeof(err)), 0);
+	assert_true(seen > 170000);
+	source_file_close(sf);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_long_and_short),
+		cmocka_unit_test(test_lines_across_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
