@@ -48,9 +48,9 @@ trap cleanup EXIT INT TERM
 cc -O2 -o "$READER" tests/bench/kafka_read.c $(pkg-config --cflags --libs rdkafka)
 cc -O2 -std=c11 -o build/http_load tests/bench/http_load.c -lpthread
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/engine_bench tests/bench/engine_bench.c \
-  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
+  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto liblz4) -lpthread -lm
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o build/audit_bench tests/bench/audit_bench.c \
-  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto) -lpthread -lm
+  build/obj-release/librgmon.a $(pkg-config --libs rdkafka jansson sqlite3 libmicrohttpd libcrypto liblz4) -lpthread -lm
 engine=$(build/engine_bench 1000000)
 engine_rate=$(echo "$engine" | awk '$1 == "engine_events_per_s" {print $2}')
 player_bytes=$(echo "$engine" | awk '$1 == "bytes_per_cached_player" {print $2}')
