@@ -1,8 +1,10 @@
 /* audit_bench.c -- the audit export's speed and memory for `make bench`.
  *
  *   audit_bench fill DB N KEY      appends N records (checkpoints every 1000)
- *   audit_bench export DB KEY OUT FROM_SEQ_FRACTION
- *        exports the last fraction of the records (1 = all) to OUT and
+ *   audit_bench export DB KEY OUT FROM_MS
+ *        exports the records recorded at or after FROM_MS (0 = all; fill
+ *        prints where its last tenth starts: exports select by the wall
+ *        time a record was written, not its event time) to OUT and
  *        prints: records N seconds S rate R maxrss_kb K
  *
  * Each export runs in its own process, so its peak RSS is its own: an
@@ -10,6 +12,7 @@
  * flat as the export grows. */
 #include "rgmon/audit.h"
 #include "rgmon/audit_export.h"
+#include "rgmon/clock.h"
 #include "rgmon/sign.h"
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
@@ -35,10 +38,15 @@ static int fill(const char *db, long n, struct sign_key *key)
 	struct store *st = store_open(db, err, sizeof(err));
 	if (!st)
 		return fprintf(stderr, "audit_bench: %s\n", err), 1;
+	int64_t tenth_from_ms = 0;
 	for (long i = 0; i < n;) {
+		if (!tenth_from_ms && i >= n - n / 10)
+			tenth_from_ms = clock_now_ms();
 		if (store_begin(st, err, sizeof(err)) < 0)
 			return fprintf(stderr, "audit_bench: %s\n", err), 1;
-		for (long j = 0; j < 10000 && i < n; j++, i++) {
+		/* Transactions end at the last tenth's first record, so the
+		 * records recorded from tenth_from_ms are exactly that tenth. */
+		for (long j = 0; j < 10000 && i < n && (i != n - n / 10 || j == 0); j++, i++) {
 			char player[16], event[32];
 			snprintf(player, sizeof(player), "p%06ld", i % 50000);
 			snprintf(event, sizeof(event), "e-%ld", i);
@@ -53,19 +61,18 @@ static int fill(const char *db, long n, struct sign_key *key)
 			return fprintf(stderr, "audit_bench: %s\n", err), 1;
 	}
 	store_close(st);
+	printf("tenth_from_ms %lld\n", (long long)tenth_from_ms);
 	return 0;
 }
 
-static int export(const char *db, struct sign_key *key, const char *out_path, double fraction)
+static int export(const char *db, struct sign_key *key, const char *out_path, int64_t from_ms)
 {
 	char err[512];
 	struct store *st = store_open_readonly(db, err, sizeof(err));
 	int64_t first, count;
 	if (!st || store_audit_extent(st, &first, &count, err, sizeof(err)) < 0)
 		return fprintf(stderr, "audit_bench: %s\n", err), 1;
-	/* Records are one second apart from T0: the last fraction by time. */
-	int64_t from = T0_MS + (int64_t)((double)count * (1.0 - fraction)) * 1000;
-	struct audit_export_options o = { .from_ms = from, .to_ms = T0_MS + count * 2000, .key = key, .now_ms = T0_MS };
+	struct audit_export_options o = { .from_ms = from_ms, .to_ms = INT64_MAX / 2, .key = key, .now_ms = T0_MS };
 	struct audit_export_result res;
 	FILE *out = fopen(out_path, "w");
 	if (!out)
@@ -92,8 +99,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 6 && strcmp(argv[1], "export") == 0) {
 		struct sign_key *key = sign_key_load(argv[3], err, sizeof(err));
-		return key ? export(argv[2], key, argv[4], strtod(argv[5], NULL)) : (fprintf(stderr, "%s\n", err), 1);
+		return key ? export(argv[2], key, argv[4], strtoll(argv[5], NULL, 10)) : (fprintf(stderr, "%s\n", err), 1);
 	}
-	fprintf(stderr, "usage: audit_bench fill DB N KEY | export DB KEY OUT FRACTION\n");
+	fprintf(stderr, "usage: audit_bench fill DB N KEY | export DB KEY OUT FROM_MS\n");
 	return 2;
 }

@@ -142,9 +142,9 @@ rss10k=$(rss_for 10000); rss100k=$(rss_for 100000); rss1m=$(rss_for 1000000)
 
 # The audit export: fill, export all and a tenth, verify.
 "$RGMON" keygen --out "$work/keys" >/dev/null 2>&1
-build/audit_bench fill "$work/audit.db" "$AUDIT_RECORDS" "$work/keys/audit-signing.key"
-audit_all=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit.jsonl" 1)
-audit_tenth=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit10.jsonl" 0.1)
+tenth_from=$(build/audit_bench fill "$work/audit.db" "$AUDIT_RECORDS" "$work/keys/audit-signing.key" | awk '$1 == "tenth_from_ms" {print $2}')
+audit_all=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit.jsonl" 0)
+audit_tenth=$(build/audit_bench export "$work/audit.db" "$work/keys/audit-signing.key" "$work/audit10.jsonl" "$tenth_from")
 vstart=$(now)
 "$RGMON" audit verify "$work/audit.jsonl" --pubkey "$work/keys/audit-signing.pub" >/dev/null
 vend=$(now)
