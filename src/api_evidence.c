@@ -104,7 +104,16 @@ int api_alert_evidence(struct store *db, json_t *alert, char *err, size_t errlen
 	if (store_alert_evidence_each(db, alert_id, add_reason_row, &es, err, errlen) < 0)
 		goto out;
 	/* The alert's own list: the events its markers started at, and the
-	 * events that raised and escalated it. */
+	 * events that raised and escalated it -- a game round among them is
+	 * looked for between the alert's creation and its last update (event
+	 * times), not in the whole log. */
+	int64_t created = INT64_MIN, updated = INT64_MAX;
+	const char *t = json_string_value(json_object_get(alert, "created_at"));
+	if (!t || ts_parse_rfc3339(t, &created) < 0)
+		created = INT64_MIN;
+	t = json_string_value(json_object_get(alert, "updated_at"));
+	if (!t || ts_parse_rfc3339(t, &updated) < 0)
+		updated = INT64_MAX;
 	json_array_foreach(json_object_get(alert, "evidence"), i, id) {
 		const char *event_id = json_string_value(id);
 		if (json_object_get(es.by_id, event_id))
@@ -112,7 +121,7 @@ int api_alert_evidence(struct store *db, json_t *alert, char *err, size_t errlen
 		char *raw = NULL;
 		int64_t ts = INT64_MAX;
 		const char *player_id = json_string_value(json_object_get(alert, "player_id"));
-		int got = player_id ? store_player_event_raw(db, player_id, event_id, &raw, err, errlen)
+		int got = player_id ? store_player_event_raw(db, player_id, event_id, created, updated, &raw, err, errlen)
 				    : store_event_raw(db, event_id, &raw, err, errlen);
 		json_t *ev = got == 1 ? json_loads(raw, 0, NULL) : NULL;
 		const char *s = json_string_value(json_object_get(ev, "ts"));

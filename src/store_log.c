@@ -34,12 +34,29 @@
 #define LOG_BATCH_EVENTS 4096
 #define LOG_BATCH_BYTES  (16 * 1024 * 1024)
 
+/* A batch's events, decompressed: `buf` holds `n` length-prefixed events,
+ * event i's raw bytes at buf + off[i] (off[i+1] - off[i] - 4 long). */
+struct batch_events {
+	int64_t seq;
+	char *buf;
+	size_t len;
+	unsigned char *ids; /* n fingerprints */
+	uint32_t *off;      /* n + 1 offsets into buf */
+	size_t n;
+	size_t pruned; /* the first `pruned` events are out of the window */
+};
+
 struct event_log {
 	/* fingerprint -> batch seq; batch 0 is an empty slot. Entries of
 	 * batches below first_live were pruned: they count as absent. */
 	uint64_t *fp;
 	uint32_t *batch;
+	uint16_t *at; /* the event's place in its batch (< LOG_BATCH_EVENTS) */
 	size_t cap, used;
+	/* The last committed batch decoded: a run of duplicates (a producer's
+	 * resend, a file replayed twice) hits the same rows one after
+	 * another, so each row is decompressed once, not once an event. */
+	struct batch_events cached;
 	bool loaded;
 	int64_t first_live;
 	int64_t open_seq; /* the seq the open batch's row will have */
@@ -48,7 +65,8 @@ struct event_log {
 	char *buf;
 	size_t len, bufcap;
 	uint64_t *ids;
-	size_t n, idscap;
+	uint32_t *off; /* where each event starts in buf, and the end */
+	size_t n, idscap, offcap;
 	int64_t min_ts, max_ts;
 };
 
@@ -84,15 +102,24 @@ static uint32_t get_le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static void batch_events_free(struct batch_events *b)
+{
+	free(b->buf);
+	free(b->ids);
+	free(b->off);
+	memset(b, 0, sizeof(*b));
+}
+
 /* ---- the fingerprint table ---------------------------------------------- */
 
-static void table_insert(struct event_log *lg, uint64_t fp, uint32_t batch)
+static void table_insert(struct event_log *lg, uint64_t fp, uint32_t batch, uint16_t at)
 {
 	size_t mask = lg->cap - 1, i = (size_t)fp & mask;
 	while (lg->batch[i])
 		i = (i + 1) & mask;
 	lg->fp[i] = fp;
 	lg->batch[i] = batch;
+	lg->at[i] = at;
 	lg->used++;
 }
 
@@ -105,31 +132,54 @@ static int table_resize(struct event_log *lg, size_t need, char *err, size_t err
 		cap *= 2;
 	uint64_t *fp = malloc(cap * sizeof(*fp)), *old_fp = lg->fp;
 	uint32_t *batch = calloc(cap, sizeof(*batch)), *old_batch = lg->batch;
+	uint16_t *at = malloc(cap * sizeof(*at)), *old_at = lg->at;
 	size_t old_cap = lg->cap;
-	if (!fp || !batch) {
+	if (!fp || !batch || !at) {
 		free(fp);
 		free(batch);
+		free(at);
 		return seterr(err, errlen, "out of memory (the duplicate table of %zu events)", need);
 	}
 	lg->fp = fp;
 	lg->batch = batch;
+	lg->at = at;
 	lg->cap = cap;
 	lg->used = 0;
 	for (size_t i = 0; i < old_cap; i++)
 		if (old_batch[i] && old_batch[i] >= lg->first_live)
-			table_insert(lg, old_fp[i], old_batch[i]);
+			table_insert(lg, old_fp[i], old_batch[i], old_at[i]);
 	free(old_fp);
 	free(old_batch);
+	free(old_at);
 	return 0;
 }
 
-static int table_add(struct event_log *lg, uint64_t fp, int64_t batch, char *err, size_t errlen)
+/* The entries of batches still kept (pruned ones stay in the table until
+ * the next rehash). */
+static size_t table_live(const struct event_log *lg)
 {
+	size_t live = 0;
+	for (size_t i = 0; i < lg->cap; i++)
+		live += lg->batch[i] && lg->batch[i] >= lg->first_live;
+	return live;
+}
+
+static int table_add(struct event_log *lg, uint64_t fp, int64_t batch, size_t at, char *err, size_t errlen)
+{
+	if (at >= LOG_BATCH_EVENTS)
+		return seterr(err, errlen, "event log: batch %lld is damaged (over %d events)", (long long)batch,
+			      LOG_BATCH_EVENTS);
 	if (batch <= 0 || batch > UINT32_MAX)
 		return seterr(err, errlen, "event log: batch number %lld out of range", (long long)batch);
-	if ((lg->used + 1) > lg->cap / 4 * 3 && table_resize(lg, lg->used + 1, err, errlen) < 0)
-		return -1;
-	table_insert(lg, fp, (uint32_t)batch);
+	/* Full: rehash for the live entries and half as many again, so the
+	 * table follows the window (it shrinks as pruning drops batches) and
+	 * a quarter of it at least fills before the next rehash. */
+	if ((lg->used + 1) > lg->cap / 4 * 3) {
+		size_t live = table_live(lg) + 1;
+		if (table_resize(lg, live + live / 2, err, errlen) < 0)
+			return -1;
+	}
+	table_insert(lg, fp, (uint32_t)batch, (uint16_t)at);
 	return 0;
 }
 
@@ -144,9 +194,12 @@ static void log_forget(struct event_log *lg)
 {
 	free(lg->fp);
 	free(lg->batch);
+	free(lg->at);
 	lg->fp = NULL;
 	lg->batch = NULL;
+	lg->at = NULL;
 	lg->cap = lg->used = 0;
+	batch_events_free(&lg->cached);
 	lg->loaded = false;
 	lg->open_seq = 0;
 	lg->touched = false;
@@ -160,6 +213,7 @@ void store_log_free(struct store *st)
 	log_forget(st->log);
 	free(st->log->buf);
 	free(st->log->ids);
+	free(st->log->off);
 	free(st->log);
 	st->log = NULL;
 }
@@ -182,8 +236,12 @@ static int load_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	int64_t seq = sqlite3_column_int64(s, 0);
 	const unsigned char *ids = sqlite3_column_blob(s, 1);
 	size_t n = (size_t)sqlite3_column_bytes(s, 1) / 8;
-	for (size_t i = (size_t)sqlite3_column_int64(s, 2); i < n; i++)
-		if (table_add(lg, get_le64(ids + 8 * i), seq, err, errlen) < 0)
+	int64_t pruned = sqlite3_column_int64(s, 2);
+	if (pruned < 0 || (size_t)pruned > n)
+		return seterr(err, errlen, "event log: batch %lld is damaged (%lld of %zu events pruned)", (long long)seq,
+			      (long long)pruned, n);
+	for (size_t i = (size_t)pruned; i < n; i++)
+		if (table_add(lg, get_le64(ids + 8 * i), seq, i, err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -217,42 +275,51 @@ static struct event_log *log_ready(struct store *st, char *err, size_t errlen)
 
 /* ---- finding an event in a batch ------------------------------------------ */
 
-/* A batch's events, decompressed: `buf` holds `n` length-prefixed events. */
-struct batch_events {
-	int64_t seq;
-	char *buf;
-	size_t len;
-	unsigned char *ids; /* n fingerprints */
-	size_t n;
-	size_t pruned; /* the first `pruned` events are out of the window */
-};
-
-static void batch_events_free(struct batch_events *b)
-{
-	free(b->buf);
-	free(b->ids);
-	memset(b, 0, sizeof(*b));
-}
-
 static const struct store_sql batch_read = {
 	"reading the event log", "SELECT size, ids, log, pruned FROM event_batches WHERE seq = ?", "I", STMT_NONE,
 };
 
+/* Fills b->off from b->buf: false when the events do not fill the buffer
+ * exactly, one per fingerprint (a damaged row). */
+static bool batch_index(struct batch_events *b)
+{
+	size_t pos = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (pos + 4 > b->len)
+			return false;
+		size_t n = get_le32((const unsigned char *)b->buf + pos);
+		if (n > b->len - pos - 4)
+			return false;
+		b->off[i] = (uint32_t)pos;
+		pos += 4 + n;
+	}
+	b->off[b->n] = (uint32_t)pos;
+	return pos == b->len;
+}
+
 static int batch_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 {
 	struct batch_events *b = ctx;
-	int size = sqlite3_column_int(s, 0), nids = sqlite3_column_bytes(s, 1), zlen = sqlite3_column_bytes(s, 2);
+	int64_t size = sqlite3_column_int64(s, 0), pruned = sqlite3_column_int64(s, 3);
+	int nids = sqlite3_column_bytes(s, 1), zlen = sqlite3_column_bytes(s, 2);
+	size_t n = (size_t)nids / 8;
+	/* A damaged row is named, never trusted for a size or a count. */
+	if (size < 0 || size > LOG_BATCH_BYTES + EVENT_RAW_MAX + 4 || nids % 8 || pruned < 0 || (size_t)pruned > n)
+		return seterr(err, errlen, "event log: batch %lld is damaged (size %lld, %d id bytes, %lld pruned)",
+			      (long long)b->seq, (long long)size, nids, (long long)pruned);
 	b->buf = malloc(size ? (size_t)size : 1);
 	b->ids = malloc(nids ? (size_t)nids : 1);
-	if (!b->buf || !b->ids)
+	b->off = malloc((n + 1) * sizeof(*b->off));
+	if (!b->buf || !b->ids || !b->off)
 		return seterr(err, errlen, "out of memory");
 	if (nids)
 		memcpy(b->ids, sqlite3_column_blob(s, 1), (size_t)nids);
-	b->n = (size_t)nids / 8;
-	b->pruned = (size_t)sqlite3_column_int64(s, 3);
-	if (LZ4_decompress_safe(sqlite3_column_blob(s, 2), b->buf, zlen, size) != size)
-		return seterr(err, errlen, "event log: batch %lld does not decompress", (long long)b->seq);
+	b->n = n;
+	b->pruned = (size_t)pruned;
 	b->len = (size_t)size;
+	if (LZ4_decompress_safe(sqlite3_column_blob(s, 2), b->buf, zlen, (int)size) != (int)size || !batch_index(b))
+		return seterr(err, errlen, "event log: batch %lld is damaged (it does not decompress to its events)",
+			      (long long)b->seq);
 	return 1;
 }
 
@@ -267,6 +334,13 @@ static int batch_load(struct store *st, int64_t seq, struct batch_events *b, cha
 	if (rc <= 0)
 		batch_events_free(b);
 	return rc < 0 ? -1 : rc > 0;
+}
+
+/* Event i of b: its raw bytes and their length. */
+static const char *batch_event(const struct batch_events *b, size_t i, size_t *len)
+{
+	*len = b->off[i + 1] - b->off[i] - 4;
+	return b->buf + b->off[i] + 4;
 }
 
 /* The i-th event of a length-prefixed buffer (at *pos onwards: walks on). */
@@ -302,32 +376,45 @@ static int dup_raw(const char *raw, size_t len, char **out, char *err, size_t er
 	return 1;
 }
 
-/* Looks for event_id (fingerprint fp) among events whose fingerprints are
- * ids: 1 found (*out its raw copy when out), 0 not there. */
-static int events_find(const char *buf, size_t len, const unsigned char *ids, size_t n, size_t pruned, uint64_t fp,
-		       const char *event_id, char **out, char *err, size_t errlen)
+/* Looks for event_id (fingerprint fp) among b's kept events -- only event
+ * `at` when at >= 0 (the duplicate table knows where it is) -- parsing
+ * only those with its fingerprint. 1 found (*out its raw copy when out),
+ * 0 not there. */
+static int events_find(const struct batch_events *b, long at, uint64_t fp, const char *event_id, char **out,
+		       char *err, size_t errlen)
 {
-	size_t pos = 0;
-	const char *raw;
-	size_t rawlen;
-	for (size_t i = 0; i < n && next_event(buf, len, &pos, &raw, &rawlen); i++)
-		if (i >= pruned && get_le64(ids + 8 * i) == fp && raw_is(raw, rawlen, event_id))
+	unsigned char want[8];
+	put_le64(want, fp);
+	size_t from = at >= 0 ? (size_t)at : 0, to = at >= 0 ? (size_t)at + 1 : b->n;
+	for (size_t i = from < b->pruned ? b->pruned : from; i < to && i < b->n; i++) {
+		if (memcmp(b->ids + 8 * i, want, 8) != 0)
+			continue;
+		size_t rawlen;
+		const char *raw = batch_event(b, i, &rawlen);
+		if (raw_is(raw, rawlen, event_id))
 			return dup_raw(raw, rawlen, out, err, errlen);
+	}
 	return 0;
 }
 
-/* Whether batch seq (the open one included) holds event_id. */
-static int batch_find(struct store *st, int64_t seq, uint64_t fp, const char *event_id, char **out, char *err,
-		      size_t errlen)
+/* Whether batch seq (the open one included) holds event_id. The writer
+ * keeps the last batch it decoded. */
+static int batch_find(struct store *st, int64_t seq, long at, uint64_t fp, const char *event_id, char **out,
+		      char *err, size_t errlen)
 {
 	struct event_log *lg = st->log;
-	if (lg && lg->loaded && seq == lg->open_seq)
-		return events_find(lg->buf, lg->len, (const unsigned char *)lg->ids, lg->n, 0, fp, event_id, out, err,
-				   errlen);
+	if (lg && lg->loaded && seq == lg->open_seq) {
+		struct batch_events open = { seq, lg->buf, lg->len, (unsigned char *)lg->ids, lg->off, lg->n, 0 };
+		return events_find(&open, at, fp, event_id, out, err, errlen);
+	}
+	if (lg && lg->loaded) {
+		int rc = batch_load(st, seq, &lg->cached, err, errlen);
+		return rc > 0 ? events_find(&lg->cached, at, fp, event_id, out, err, errlen) : rc;
+	}
 	struct batch_events b = { 0 };
 	int rc = batch_load(st, seq, &b, err, errlen);
 	if (rc > 0)
-		rc = events_find(b.buf, b.len, b.ids, b.n, b.pruned, fp, event_id, out, err, errlen);
+		rc = events_find(&b, at, fp, event_id, out, err, errlen);
 	batch_events_free(&b);
 	return rc;
 }
@@ -340,7 +427,7 @@ static int table_find(struct store *st, uint64_t fp, const char *event_id, char 
 	for (size_t i = (size_t)fp & mask; lg->batch[i]; i = (i + 1) & mask) {
 		if (lg->fp[i] != fp || lg->batch[i] < lg->first_live)
 			continue;
-		int rc = batch_find(st, lg->batch[i], fp, event_id, out, err, errlen);
+		int rc = batch_find(st, lg->batch[i], lg->at[i], fp, event_id, out, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
@@ -399,14 +486,17 @@ static int log_append(struct event_log *lg, uint64_t fp, int64_t ts_ms, const ch
 		      size_t errlen)
 {
 	if (grow((void **)&lg->buf, &lg->bufcap, lg->len + 4 + rawlen, 1, err, errlen) < 0 ||
-	    grow((void **)&lg->ids, &lg->idscap, lg->n + 1, sizeof(*lg->ids), err, errlen) < 0)
+	    grow((void **)&lg->ids, &lg->idscap, lg->n + 1, sizeof(*lg->ids), err, errlen) < 0 ||
+	    grow((void **)&lg->off, &lg->offcap, lg->n + 2, sizeof(*lg->off), err, errlen) < 0)
 		return -1;
+	lg->off[lg->n] = (uint32_t)lg->len;
 	unsigned char *p = (unsigned char *)lg->buf + lg->len;
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(rawlen >> (8 * i));
 	memcpy(p + 4, raw, rawlen);
 	lg->len += 4 + rawlen;
 	put_le64((unsigned char *)&lg->ids[lg->n++], fp); /* bytes as the row keeps them */
+	lg->off[lg->n] = (uint32_t)lg->len;
 	if (ts_ms < lg->min_ts)
 		lg->min_ts = ts_ms;
 	if (ts_ms > lg->max_ts)
@@ -432,7 +522,7 @@ int store_event_add(struct store *st, const struct event *ev, const struct store
 	if (seen != 0)
 		return seen < 0 ? -1 : 0;
 	lg->touched = true;
-	if (table_add(lg, fp, lg->open_seq, err, errlen) < 0 || log_append(lg, fp, ev->ts_ms, raw, rawlen, err, errlen) < 0)
+	if (table_add(lg, fp, lg->open_seq, lg->n, err, errlen) < 0 || log_append(lg, fp, ev->ts_ms, raw, rawlen, err, errlen) < 0)
 		return -1;
 	if (ev->type != EVENT_GAME_ROUND &&
 	    store_exec(st, &player_event_add, NULL, NULL, err, errlen, ev->player_id, ev->ts_ms,
@@ -532,8 +622,14 @@ int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t e
 	int64_t more = prune_row_prefix(st, first, horizon, err, errlen);
 	if (more < 0)
 		return -1;
-	if (st->log && st->log->loaded && first > st->log->first_live)
-		st->log->first_live = first; /* a rollback reads the table again */
+	if (st->log && st->log->loaded) {
+		/* rows and pruned counts changed: the decoded row may be stale,
+		 * and a rollback must read the table again */
+		batch_events_free(&st->log->cached);
+		st->log->touched = true;
+		if (first > st->log->first_live)
+			st->log->first_live = first;
+	}
 	return gone + more;
 }
 
@@ -559,44 +655,53 @@ static int scan_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	size_t n = (size_t)sqlite3_column_bytes(s, 1) / 8;
 	for (size_t i = 0; i < n; i++)
 		if (get_le64(ids + 8 * i) == sc->fp) {
-			sc->found = batch_find(sc->st, sqlite3_column_int64(s, 0), sc->fp, sc->event_id, sc->out, err,
-					       errlen);
-			return sc->found != 0 ? sc->found : 0; /* -1 stops with the error, 1 stops */
+			int rc = batch_find(sc->st, sqlite3_column_int64(s, 0), (long)i, sc->fp, sc->event_id, sc->out, err,
+					    errlen);
+			if (rc != 0)
+				return sc->found = rc; /* -1 stops with the error, 1 stops */
 		}
 	return 0;
 }
 
-int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, char **raw, char *err, size_t errlen)
+/* event_id among the batches holding an event of [from_ms, to_ms]; the
+ * writer asks its table instead. */
+static int event_raw_between(struct store *st, const char *event_id, int64_t from_ms, int64_t to_ms, char **raw,
+			     char *err, size_t errlen)
 {
 	*raw = NULL;
 	uint64_t fp = fingerprint(event_id);
 	if (st->log && st->log->loaded)
 		return table_find(st, fp, event_id, raw, err, errlen);
 	struct scan sc = { st, fp, event_id, raw, 0 };
-	int64_t lo = ts_ms == INT64_MIN ? INT64_MAX : ts_ms, hi = ts_ms == INT64_MIN ? INT64_MIN : ts_ms;
-	if (store_exec(st, &batches_at, scan_row, &sc, err, errlen, lo, hi) < 0)
+	if (store_exec(st, &batches_at, scan_row, &sc, err, errlen, to_ms, from_ms) < 0)
 		return -1;
 	return sc.found;
+}
+
+int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, char **raw, char *err, size_t errlen)
+{
+	return event_raw_between(st, event_id, ts_ms, ts_ms, raw, err, errlen);
 }
 
 static const struct store_sql player_event_row = {
 	"reading event", "SELECT batch FROM player_events WHERE player_id = ? AND event_id = ?", "ss", STMT_NONE,
 };
 
-int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, char **raw, char *err,
-			   size_t errlen)
+int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, int64_t from_ms,
+			   int64_t to_ms, char **raw, char *err, size_t errlen)
 {
 	int64_t batch = 0;
 	*raw = NULL;
 	if (store_exec(st, &player_event_row, store_row_ints, &batch, err, errlen, player_id, event_id) < 0)
 		return -1;
-	int rc = batch > 0 ? batch_find(st, batch, fingerprint(event_id), event_id, raw, err, errlen) : 0;
-	return rc != 0 ? rc : store_event_raw(st, event_id, raw, err, errlen); /* a game round: every row's ids */
+	int rc = batch > 0 ? batch_find(st, batch, -1, fingerprint(event_id), event_id, raw, err, errlen) : 0;
+	/* a game round: the ids of the rows of that span only */
+	return rc != 0 ? rc : event_raw_between(st, event_id, from_ms, to_ms, raw, err, errlen);
 }
 
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen)
 {
-	return store_event_raw_at(st, event_id, INT64_MIN, raw, err, errlen);
+	return event_raw_between(st, event_id, INT64_MIN, INT64_MAX, raw, err, errlen);
 }
 
 /* A player's events other than game rounds, newest first: their ids from
@@ -624,12 +729,11 @@ static int recent_row(void *ctx, sqlite3_stmt *s, char *err, size_t errlen)
 	char *raw = NULL;
 	int rc;
 	if (lg && lg->loaded && batch == lg->open_seq) {
-		rc = batch_find(r->st, batch, fingerprint(event_id), event_id, &raw, err, errlen);
+		rc = batch_find(r->st, batch, -1, fingerprint(event_id), event_id, &raw, err, errlen);
 	} else {
 		rc = batch_load(r->st, batch, &r->b, err, errlen);
 		if (rc > 0)
-			rc = events_find(r->b.buf, r->b.len, r->b.ids, r->b.n, r->b.pruned, fingerprint(event_id), event_id,
-					 &raw, err, errlen);
+			rc = events_find(&r->b, -1, fingerprint(event_id), event_id, &raw, err, errlen);
 	}
 	if (rc < 0)
 		return -1;
@@ -678,7 +782,9 @@ static int applied_batch(struct applied *a, const struct batch_events *b, char *
 	for (size_t i = 0; next_event(b->buf, b->len, &pos, &raw, &rawlen); i++) {
 		struct event ev;
 		char why[256];
-		if (i < b->pruned || (a->player_id && !contains(raw, rawlen, a->player_id, idlen)))
+		/* the id as written, unless escaped ("q\u0031" is player q1) */
+		if (i < b->pruned || (a->player_id && !contains(raw, rawlen, a->player_id, idlen) &&
+				      !memchr(raw, '\\', rawlen)))
 			continue;
 		if (grow((void **)&a->one, &a->onecap, rawlen + 1, 1, err, errlen) < 0)
 			return -1;

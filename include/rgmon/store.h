@@ -270,9 +270,11 @@ int store_alert_actions_each(struct store *st, const char *alert_id, store_alert
  * event's time, as evidence rows keep it). */
 int store_event_raw(struct store *st, const char *event_id, char **raw, char *err, size_t errlen);
 int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, char **raw, char *err, size_t errlen);
-/* The same, first among the player's events other than game rounds. */
-int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, char **raw, char *err,
-			   size_t errlen);
+/* The same, first among the player's events other than game rounds, then
+ * (a game round) among the batches holding events of [from_ms, to_ms]
+ * only: a reader never reads every kept batch's ids for one event. */
+int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, int64_t from_ms,
+			   int64_t to_ms, char **raw, char *err, size_t errlen);
 /* A player's raw events, handed to fn until it returns nonzero. */
 typedef int (*store_raw_fn)(void *ctx, const char *raw);
 /* All of a player's kept events in the order they were applied (game
