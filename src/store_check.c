@@ -1,18 +1,18 @@
 /* store_check.c -- the check serve and replay run on the store before
  * they consume, and `rgmon stats --check` runs on demand.
  *
- * Why: a corrupt dedupe index (events.event_id UNIQUE) accepts an event
- * it holds as new -- applied twice -- and nothing else notices (issue 18
- * #11). PRAGMA integrity_check finds it but matches every index entry to
- * its row: 33 s on an 847 MB store of 2.35 million events (measured),
- * minutes on a full one. quick_check is linear (every page and record,
- * no index-to-table matching: it misses a missing or extra index entry)
- * but still 6 s there. The dedupe index gets a check of its own: its
- * entries counted against the table's rows, two b-tree walks, 1.8 s
- * there. That one runs at every start; quick_check too on demand.
- *
- * Owns: nothing it writes. Never: repairs (REINDEX is the operator's
- * call, after a backup). */
+ * Why: a corrupt dedupe index accepts an event it holds as new -- applied
+ * twice -- and nothing else notices (issue 18 #11). PRAGMA integrity_check
+ * finds a damaged b-tree index but matches every index entry to its row
+ * (33 s on an 847 MB store of 2.35 million events, measured); quick_check
+ * is linear but misses a missing or extra index entry. Since the event
+ * log (store_log.c) the duplicate table is read from each row's `ids`,
+ * one fingerprint per event: the check sums the rows' event counts
+ * against their ids (reading the ids, 8 bytes an event), and counts
+ * player_events by the table and by its index. That one runs at every
+ * start; quick_check too on demand.
+ * Owns: nothing it writes. Never: repairs (a restore or REINDEX is the
+ * operator's call, after a backup). */
 #include "store_int.h"
 
 /* Joins quick_check's lines ("ok", or the problems) into ctx, a struct store_text. */

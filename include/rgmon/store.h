@@ -75,8 +75,9 @@ int store_files_check(struct store *st, char *err, size_t errlen);
 bool store_files_changed(const struct store *st);
 
 /* Checks the store for the corruption that would apply events twice:
- * the dedupe index must hold exactly the kept events (about 2 s per GB,
- * run at every start of serve and replay); thorough adds SQLite's
+ * the event log must hold one event_id fingerprint per kept event, and
+ * player_events its index entries (run at every start of serve and
+ * replay); thorough adds SQLite's
  * quick_check of every page and record (about 7 s per GB). 0 sound, -1
  * with what is wrong, or why it could not be checked. See store_check.c. */
 int store_check(struct store *st, bool thorough, char *err, size_t errlen);
