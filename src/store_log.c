@@ -13,10 +13,11 @@
  * event from its batch.
  *
  * Duplicates: the writer keeps every kept event's fingerprint in memory
- * (an open-addressing table of fingerprint -> batch, read from the `ids`
- * of the kept batches when the first event arrives, about 12-24 bytes an
- * event). An event whose fingerprint is not there is new: no index is
- * read or written. On a hit the batch is decoded and the event_id
+ * (an open-addressing table of fingerprint -> batch and place in it, read
+ * from the `ids` of the kept batches when the first event arrives, 14
+ * bytes a slot, 20-40 bytes a kept event). An event whose fingerprint is
+ * not there is new: no index is read or written. On a hit that event of
+ * the batch (decoded, or the one the writer decoded last) has its event_id
  * compared exactly, so a fingerprint collision never drops an event. The
  * window is the log's: every event kept (the dedupe window of
  * STORE_DEDUPE_WINDOW_DAYS), as before.
