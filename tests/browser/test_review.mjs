@@ -63,7 +63,7 @@ try {
   await other.waitForFunction(() => document.querySelector('#alert-status')?.textContent.startsWith('resolved'));
   const status = await other.textContent('#alert-status');
   ok('approved: resolved as proposed, both people named', status.includes('False positive') && status.includes('approved by'), status);
-  ok('the history shows the approval', (await other.textContent('#alert')).includes('approve by'));
+  ok('the history shows the approval', (await other.textContent('#alert')).includes('review approved by'));
   await other.screenshot({ path: `${outDir}/review-approved.png`, fullPage: true });
 
   ok('no script errors in the page', pageErrors.length === 0, pageErrors.join('; '));

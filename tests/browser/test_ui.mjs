@@ -81,7 +81,7 @@ try {
   await page.click('#resolve-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#alert-status')?.textContent.startsWith('resolved'));
   ok('the alert shows as resolved, outcome in words', (await page.textContent('#alert-status')).includes('Pause applied'));
-  ok('the history names the actor', (await page.textContent('#alert')).includes('resolve by'));
+  ok('the history names the actor', (await page.textContent('#alert')).includes('resolved by'));
   const resolvedFacts = await page.textContent('#alert dl.facts');
   ok('a resolved alert says when it was resolved, not when it is due', /Resolved/.test(resolvedFacts) && !/\(in \d/.test(resolvedFacts));
 
