@@ -617,13 +617,6 @@ int store_files_check(struct store *st, char *err, size_t errlen)
 
 bool store_files_changed(const struct store *st) { return st->changed[0] != '\0'; }
 
-/* Readers map the file (up to the library's cap, 2 GB by default): the
- * reports read megabytes of pages per answer (the follow-ups, an index
- * probe per player), more than a reader's page cache keeps, and each
- * commit empties that cache anyway; through pread every answer copied
- * them again (half the portfolio's CPU time at 5,000 players). */
-#define READER_MMAP_PRAGMA "PRAGMA mmap_size=2147418112;"
-
 static struct store *open_common(const char *path, bool readonly, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
@@ -635,7 +628,6 @@ static struct store *open_common(const char *path, bool readonly, char *err, siz
 	}
 	if (store_connect(path, flags, &st->db, err, errlen) < 0 ||
 	    (readonly ? check_reader_schema(st, path, err, errlen) : set_up_writer_at(st, path, err, errlen)) < 0 ||
-	    (readonly && exec_script(st, READER_MMAP_PRAGMA, err, errlen) < 0) ||
 	    (!readonly && note_files(st, path, err, errlen) < 0)) {
 		store_close(st);
 		return NULL;
