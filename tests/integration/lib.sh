@@ -87,3 +87,14 @@ produce_simulated() {
 }
 
 finish() { [ "$FAILED" -eq 0 ]; exit $?; }
+
+# browser_ready: for the browser tests -- OUT (tests/out, where their
+# screenshots go) and playwright-core from tests/browser's lock file.
+browser_ready() {
+  OUT=$(pwd)/tests/out
+  mkdir -p "$OUT"
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
+      { fail "npm ci in tests/browser"; finish; }
+  fi
+}

@@ -4,12 +4,7 @@
 # resolved through the API, the stream moved past day 30. Screenshots go
 # to tests/out/ (follow-up-alert.png, follow-up-player.png, effectiveness.png).
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 FIXTURE="$(dirname "$0")/follow_up_fixture.py"
 start_broker 1
 PORT=$(free_port)

@@ -6,13 +6,8 @@
 # and the talking points switch to the agent's language. Screenshots go
 # to tests/out/i18n-{sv,nl}.png.
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
+browser_ready # OUT: where screenshots go
 node tests/browser/check_i18n_keys.mjs src/web && ok "the dictionaries are complete" || fail "the dictionaries are complete"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
 DB="$WORK/s.db"
 $RGMON replay --db "$DB" --policies policies tests/fixtures/talk-chasers.jsonl >/dev/null 2>"$WORK/replay.err"
 check "the fixture replays" 0 $?

@@ -4,12 +4,7 @@
 # month replayed into the store with some alerts taken by ann. Screenshots
 # go to tests/out/.
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 start_broker 1
 PORT=$(free_port)
 "$RGMON" simulate --players 300 --days 30 --seed 16 --out "$WORK/ev.jsonl" 2>/dev/null

@@ -4,12 +4,7 @@
 # a red alert closed as a false positive waits for review, a second
 # compliance token approves it. Screenshots go to tests/out/.
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 start_broker 8
 PORT=$(free_port)
 $RGMON simulate --players 400 --days 10 --seed 3 --out "$WORK/ev.jsonl" 2>/dev/null

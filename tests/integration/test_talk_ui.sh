@@ -5,12 +5,7 @@
 # alert thread with a hostile summary shown as text. Screenshots go to
 # tests/out/talk-*.png.
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 DB="$WORK/s.db"
 $RGMON replay --db "$DB" --policies policies tests/fixtures/talk-chasers.jsonl >/dev/null 2>"$WORK/replay.err"
 check "the fixture replays" 0 $?

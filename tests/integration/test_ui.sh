@@ -3,12 +3,7 @@
 # sign in, open the top alert, resolve it, see it leave the open queue.
 # Screenshots go to tests/out/.
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 # 8 partitions: the dev broker keeps ~5 MiB per partition and drops older
 # messages silently; 400 players over 10 days are ~20 MB.
 start_broker 8

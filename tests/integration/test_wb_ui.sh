@@ -5,12 +5,7 @@
 # an unknown alert's error alone, the player page's zone and unpriced
 # currency, and an agent making a badge link from the player lookup. Screenshots go to tests/out/ (wb-*.png).
 . "$(dirname "$0")/lib.sh"
-OUT=$(pwd)/tests/out
-mkdir -p "$OUT"
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-    { fail "npm ci in tests/browser"; finish; }
-fi
+browser_ready # OUT: where screenshots go
 start_broker 4
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
