@@ -57,10 +57,14 @@ int store_policy_text(struct store *st, const char *policy_id, char **text, char
 
 /* The count joins the alerts to the packs that raised them: a handful of
  * packs, so the jurisdiction is read from their text at query time rather
- * than kept in every alert row. */
+ * than kept in every alert row. Alerts are counted per pack first:
+ * grouping the joined rows sorted each alert with its pack's text (~22 KB)
+ * -- 8.7 MB of temporary file and 400 JSON parses per /metrics scrape at
+ * 400 alerts. */
 static const struct store_sql alerts_by_jurisdiction = {
 	"counting alerts by jurisdiction",
-	"SELECT coalesce(json_extract(p.text, '$.jurisdiction'), '?'), count(*) FROM alerts a"
+	"SELECT coalesce(json_extract(p.text, '$.jurisdiction'), '?'), sum(a.n) FROM"
+	" (SELECT policy, count(*) AS n FROM alerts GROUP BY policy) a"
 	" LEFT JOIN policies p ON p.policy_id = a.policy GROUP BY 1 ORDER BY 1",
 	"", STMT_NONE,
 };
