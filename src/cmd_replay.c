@@ -1,5 +1,5 @@
 /* cmd_replay.c -- `rgmon replay`: a JSONL file through the same ingest
- * pipeline as serve, one batch per INGEST_BATCH_MAX lines. */
+ * pipeline as serve, one batch until ingest_batch_full(). */
 #include "rgmon/clock.h"
 #include "rgmon/cmd.h"
 #include "rgmon/ingest.h"
@@ -78,7 +78,7 @@ static void progress(const struct source_file *sf, int64_t events, double starte
 		fputc('\n', stderr);
 }
 
-/* Every line of sf through the pipeline, a commit per INGEST_BATCH_MAX. */
+/* Every line of sf through the pipeline, a commit whenever the batch is full. */
 static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, char *err, size_t errlen)
 {
 	bool tty = isatty(STDERR_FILENO) && !quiet;
@@ -101,7 +101,7 @@ static int replay_lines(struct source_file *sf, struct ingest *ig, bool quiet, c
 				src.file, (long long)lineno, reason);
 		}
 		events++;
-		if (ingest_pending(ig) >= INGEST_BATCH_MAX && ingest_commit(ig, err, errlen) < 0)
+		if (ingest_batch_full(ig) && ingest_commit(ig, err, errlen) < 0)
 			return -1;
 		if (tty && (events & 1023) == 0)
 			progress(sf, events, started, &last, false);

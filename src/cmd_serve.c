@@ -63,11 +63,12 @@ static const struct opt serve_opts[] = {
 		OPT_STR(AUDIT_RETENTION_DAYS_DEFAULT),
 		"days audit records are kept; older ones are dropped from a signed checkpoint on, recorded by a "
 		"signed retention record (only with --audit-key)"),
-	OPT_INT("cache-players", "N", struct serve_args, cache_players, 2 * INGEST_BATCH_MAX, 100000000,
+	OPT_INT("cache-players", "N", struct serve_args, cache_players, INGEST_CACHE_MIN, 100000000,
 		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
-	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "50",
+	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "250",
 		"a batch commits as soon as no more events are waiting, at most MS after its first event, "
-		"or at " OPT_STR(INGEST_BATCH_MAX) " events, whichever is first"),
+		"or at " OPT_STR(INGEST_BATCH_MAX) " events or half of --cache-players changed, whichever is "
+		"first; MS binds only while events wait (a backlog): larger batches write less per event"),
 	OPT_INT("batch-linger-ms", "MS", struct serve_args, batch_linger_ms, 0, 60000, "0",
 		"keep a batch open at least MS after its first event (at most --batch-ms), taking what arrives: "
 		"fewer, larger commits for later alerts"),
@@ -91,7 +92,7 @@ const struct cmd_entry cmd_serve_entry = {
 	"the pack that lists their account country, else by the fallback pack (the\n"
 	"one without \"countries\"; the built-in policy if none was given). One\n"
 	"pack given alone scores every player.\n",
-	"A batch (the events waiting, up to 5000 or --batch-ms) is committed to the\n"
+	"A batch (the events waiting, up to 65536 or --batch-ms) is committed to the\n"
 	"database in one transaction together with its consumed offsets, alerts and\n"
 	"outbox messages; on start and on every partition assignment the consumer\n"
 	"seeks to the offsets stored there. A relay publishes the outbox to\n"

@@ -133,10 +133,10 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 	ig->store = st;
 	ig->cfg = *cfg;
 	ig->capacity = (uint32_t)(cfg->cache_players ? cfg->cache_players : INGEST_CACHE_DEFAULT);
-	/* Every player touched by an open batch stays cached until commit, so
-	 * the cache must hold more than one batch's worth. */
-	if (ig->capacity < 2 * INGEST_BATCH_MAX)
-		ig->capacity = 2 * INGEST_BATCH_MAX;
+	/* Every player touched by an open batch stays cached until commit:
+	 * ingest_batch_full() ends a batch at half the cache. */
+	if (ig->capacity < 2)
+		ig->capacity = 2;
 	for (ig->nbuckets = 1; ig->nbuckets < ig->capacity; ig->nbuckets <<= 1)
 		;
 	ig->entries = calloc(ig->capacity, sizeof(*ig->entries));
@@ -221,7 +221,8 @@ static uint32_t cache_find(struct ingest *ig, const char *player_id, uint32_t bu
 }
 
 /* The cached state of a player, loaded from the store on a miss; marks it
- * used by the open batch. NULL on a store error. */
+ * used by the open batch. NULL on a store error, or when every cached
+ * player is the open batch's. */
 static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, int32_t partition,
 				     char *err, size_t errlen)
 {
@@ -231,9 +232,16 @@ static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, i
 		if (ig->used < ig->capacity) {
 			i = ig->used++;
 		} else {
-			/* The least recently used entry is clean: only this batch's
-			 * entries are dirty and the cache holds two batches. */
+			/* The least recently used entry is clean when the caller
+			 * commits at ingest_batch_full() (half the cache): only the
+			 * open batch's entries are dirty. One that does not must
+			 * not lose a state. */
 			i = ig->lru_tail;
+			if (ig->entries[i].dirty) {
+				seterr(err, errlen, "the open batch changed all %u cached players: it must commit first",
+				       ig->capacity);
+				return NULL;
+			}
 			lru_unlink(ig, i);
 			hash_remove(ig, i);
 		}
@@ -517,6 +525,11 @@ void ingest_offsets_each(const struct ingest *ig, ingest_offset_fn fn, void *ctx
 }
 
 size_t ingest_pending(const struct ingest *ig) { return ig->pending; }
+
+bool ingest_batch_full(const struct ingest *ig)
+{
+	return ig->pending >= INGEST_BATCH_MAX || ig->ndirty >= ig->capacity / 2;
+}
 
 /* Pruning keeps the dedupe window behind the stream's time less the
  * tolerance ahead: an event accepted up to max_ahead early moves the

@@ -361,14 +361,14 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 	int64_t first_us = 0, oldest_ms = INT64_MAX;
 	int n = 0;
 
-	while (ingest_pending(sk->ingest) < INGEST_BATCH_MAX) {
+	while (!ingest_batch_full(sk->ingest)) {
 		/* Idle: wait up to 100 ms for a first message. Once a batch is
 		 * open, take only what is waiting already (or arrives within
 		 * batch_linger_ms of the first): the batch commits as soon as
 		 * nothing more is (an alert then reaches the API within
 		 * milliseconds of its event); under load messages keep waiting
 		 * while a batch commits, so the next one grows by itself (group
-		 * commit), up to INGEST_BATCH_MAX or batch_ms after its first. */
+		 * commit), until ingest_batch_full() or batch_ms after its first. */
 		int timeout_ms = 100;
 		int64_t open_us = first_us ? clock_mono_us() - first_us : 0;
 		if (first_us) {

@@ -38,7 +38,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 				      struct metrics *m, char *err, size_t errlen);
 
 /* Consumes and commits one batch: the messages waiting (and what arrives
- * within batch_linger_ms of the first), up to INGEST_BATCH_MAX or
+ * within batch_linger_ms of the first), until ingest_batch_full() or
  * batch_ms after the first. Returns the number of messages committed (0 when idle for
  * about 100 ms), or -1 when the batch failed: it was rolled back and the
  * consumer rewound to the stored offsets; call again after a pause. */

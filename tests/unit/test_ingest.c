@@ -70,6 +70,10 @@ static const char *dep(const char *id, const char *player, const char *ts, int a
 	return buf;
 }
 
+/* The checkpointer's tests commit every this many events: several
+ * commits, whatever INGEST_BATCH_MAX is. */
+#define TEST_BATCH_EVENTS 5000
+
 static void counters(struct fixture *f, struct store_counters *c)
 {
 	char err[256];
@@ -450,13 +454,14 @@ static int feed_sim(void *ctx, const char *player_id, const char *json, size_t l
 	(void)player_id;
 	if (ingest_message(s->ig, &src, json, len, &out, reason, sizeof(reason), err, sizeof(err)) < 0)
 		return 1;
-	if (ingest_pending(s->ig) >= INGEST_BATCH_MAX && ingest_commit(s->ig, err, sizeof(err)) < 0)
+	if (ingest_batch_full(s->ig) && ingest_commit(s->ig, err, sizeof(err)) < 0)
 		return 1;
 	return 0;
 }
 
-/* The same events through a cache far too small (constant eviction) and
- * through one that holds everyone give identical stored state. */
+/* The same events through a cache far too small (constant eviction: 1,000
+ * players for 4,500, so batches end at 500 players) and through one that
+ * holds everyone give identical stored state. */
 static void test_eviction_does_not_change_results(void **state)
 {
 	struct fixture *f = *state;
@@ -468,7 +473,7 @@ static void test_eviction_does_not_change_results(void **state)
 
 	snprintf(db2, sizeof(db2), "%s/big.db", f->dir);
 	struct store *st2 = store_open(db2, err, sizeof(err));
-	struct ingest_config cfg = { .cache_players = 100000 };
+	struct ingest_config cfg = { .cache_players = 1000 };
 	cfg.policy = test_policy("UTC0");
 	struct ingest *ig2 = ingest_new(st2, &cfg, err, sizeof(err));
 	struct sim_feed s2 = { ig2, 0 };
@@ -488,9 +493,54 @@ static void test_eviction_does_not_change_results(void **state)
 			compared++;
 		}
 	}
-	assert_true(compared == sc.players); /* everyone has an account event on day 0: 2x the small cache */
+	assert_true(compared == sc.players); /* everyone has an account event on day 0: 4.5x the small cache */
 	ingest_free(ig2);
 	store_close(st2);
+}
+
+/* A batch is full at INGEST_BATCH_MAX events, or once it changed half the
+ * players the cache holds (the other half are the clean ones an eviction
+ * takes); a caller that goes on anyway gets an error, never a lost state. */
+static void test_batch_full_at_half_the_cache(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], id[32], player[16];
+	struct ingest_config cfg = { .cache_players = 100 };
+	cfg.policy = test_policy("UTC0");
+	ingest_free(f->ig);
+	f->ig = ingest_new(f->st, &cfg, err, sizeof(err));
+	assert_non_null(f->ig);
+	int line = 0;
+	for (int i = 0; i < 50; i++) { /* 49 players, then the 50th */
+		assert_false(ingest_batch_full(f->ig));
+		snprintf(id, sizeof(id), "h%d", i);
+		snprintf(player, sizeof(player), "p%d", i);
+		assert_int_equal(feed(f, dep(id, player, "2026-11-22T10:00:00Z", 100), ++line), INGEST_ACCEPTED);
+		snprintf(id, sizeof(id), "h%db", i);
+		assert_int_equal(feed(f, dep(id, player, "2026-11-22T10:00:01Z", 100), ++line),
+				 INGEST_ACCEPTED);
+	}
+	assert_true(ingest_batch_full(f->ig));
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	assert_false(ingest_batch_full(f->ig));
+
+	/* Past full without a commit: the 101st player finds every slot dirty. */
+	for (int i = 100; i < 200; i++) {
+		snprintf(id, sizeof(id), "x%d", i);
+		snprintf(player, sizeof(player), "p%d", i);
+		assert_int_equal(feed(f, dep(id, player, "2026-11-22T11:00:00Z", 100), ++line), INGEST_ACCEPTED);
+	}
+	struct store_source src = { NULL, -1, ++line, "unit.jsonl" };
+	enum ingest_outcome out;
+	char reason[256];
+	const char *over = dep("x200", "p200", "2026-11-22T11:00:00Z", 100);
+	assert_int_equal(ingest_message(f->ig, &src, over, strlen(over), &out, reason, sizeof(reason), err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "must commit first"));
+	ingest_abort(f->ig);
+	struct player_state ps;
+	assert_int_equal(store_player_load(f->st, "p0", &ps, err, sizeof(err)), 1); /* the first batch stayed */
+	assert_int_equal(store_player_load(f->st, "p100", &ps, err, sizeof(err)), 0);
 }
 
 static void test_reopen_keeps_schema_and_data(void **state)
@@ -526,7 +576,7 @@ static void test_checkpointer_copies_the_wal_off_the_writer(void **state)
 		snprintf(id, sizeof(id), "c%d", i);
 		snprintf(player, sizeof(player), "p%d", i % 1000);
 		feed(f, dep(id, player, "2026-11-22T10:00:00Z", 1 + i), i + 1);
-		if (ingest_pending(f->ig) >= INGEST_BATCH_MAX)
+		if (ingest_pending(f->ig) >= TEST_BATCH_EVENTS)
 			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 	}
 	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
@@ -618,7 +668,7 @@ static void test_wal_stays_bounded_under_load(void **state)
 		snprintf(id, sizeof(id), "w%d", i);
 		snprintf(player, sizeof(player), "p%d", i % 5000);
 		feed(f, dep(id, player, "2026-11-22T10:00:00Z", 1 + i), i + 1);
-		if (ingest_pending(f->ig) >= INGEST_BATCH_MAX) {
+		if (ingest_pending(f->ig) >= TEST_BATCH_EVENTS) {
 			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 			long long size = file_size(wal);
 			peak = size > peak ? size : peak;
@@ -644,6 +694,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_across_rows_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_full_at_half_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_stays_bounded_under_load, setup, teardown),
