@@ -9,8 +9,10 @@
 # default 64) of one `rgmon broker`:
 #   - serve end-to-end events/s, and its ratio to a bare librdkafka read;
 #   - store bytes per event after serve stopped: database + WAL on disk;
-#   - bytes serve wrote per event: write_bytes (to the storage layer) and
-#     wchar (write syscalls) from /proc/PID/io just before it stopped;
+#   - bytes serve wrote per event: write_bytes less cancelled_write_bytes
+#     (what reached the disk: a temporary file deleted before it was
+#     flushed never does) and wchar (write syscalls) from /proc/PID/io
+#     just before it stopped;
 #   - replay events/s of the same events as JSONL, and the database and
 #     WAL bytes per event it leaves;
 #   - alert latency p50/p99 (tests/bench/alert_latency.py) while the
@@ -22,7 +24,7 @@ N=${BENCH_EVENTS:-300000}
 P=${BENCH_PARTITIONS:-64}
 PLAYERS=${BENCH_PLAYERS:-5000}
 PROBES=${BENCH_PROBES:-200}
-RATES=${BENCH_RATES:-1000 10000}
+RATES=${BENCH_RATES-1000 10000} # empty: no latency runs
 [ $# -gt 0 ] || set -- build/rgmon
 READER=build/kafka_read
 work=$(mktemp -d /tmp/rgmon-durable.XXXXXX)
@@ -74,7 +76,7 @@ for RG in "$@"; do
   t0=$(echo "$r" | awk '{print $1}'); n0=$(echo "$r" | awk '{print $2 + 0}'); t1=$(echo "$r" | awk '{print $3}')
   [ -n "$t1" ] || { echo "bench: $RG serve did not take all $N events in time" >&2; cat "$work/serve$b.err" >&2; exit 1; }
   sleep 1 # the checkpointer's idle pass
-  wb=$(io_field "$spid" write_bytes); wc=$(io_field "$spid" wchar)
+  wb=$(( $(io_field "$spid" write_bytes) - $(io_field "$spid" cancelled_write_bytes) )); wc=$(io_field "$spid" wchar)
   sdb=$(size_of "$db"); swal=$(size_of "$db-wal")
   lat=""
   for rate in $RATES; do
@@ -114,7 +116,7 @@ for RG in "$@"; do
       N, sdb / N, swal / N, (sdb + swal) / N, swal / 1e6;
     printf "  serve store after stop (with the latency probes events): db %.1f MB + WAL %.1f MB; WAL peak %.1f MB\n",
       dbs / 1e6, wal / 1e6, swp / 1e6;
-    printf "  serve wrote: %.0f B/event to storage (write_bytes), %.0f B/event in write calls (wchar)\n", wb / N, wc / N;
+    printf "  serve wrote: %.0f B/event to disk (write_bytes - cancelled), %.0f B/event in write calls (wchar)\n", wb / N, wc / N;
     printf "  replay %.0f/s; store db %.0f B/event + WAL %.0f B/event = %.0f B/event; WAL peak %.1f MB\n",
       N / (re - rs), rdbs / N, rwal / N, (rdbs + rwal) / N, rwp / 1e6;
     n = split(lat, parts, " ");
