@@ -11,7 +11,7 @@
 #include "store_int.h"
 
 static const struct store_sql marker_evidence_clear = {
-	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_NONE,
+	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_MARKER_EVIDENCE_CLEAR,
 };
 
 /* Deposits are found by player and event time in player_events (the
@@ -22,7 +22,7 @@ static const struct store_sql marker_evidence_add = {
 	"INSERT OR IGNORE INTO marker_evidence(player_id, rule, event_id, ts_ms)"
 	" SELECT player_id, ?2, event_id, ts_ms FROM player_events"
 	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit'",
-	"ssI", STMT_NONE,
+	"ssI", STMT_MARKER_EVIDENCE_ADD,
 };
 
 int store_marker_evidence_set(struct store *st, const char *player_id, const char *rule, const int64_t *ts, int n,
@@ -37,14 +37,14 @@ int store_marker_evidence_set(struct store *st, const char *player_id, const cha
 }
 
 static const struct store_sql alert_evidence_clear = {
-	"clearing alert evidence", "DELETE FROM alert_evidence WHERE alert_id = ? AND rule = ?", "ss", STMT_NONE,
+	"clearing alert evidence", "DELETE FROM alert_evidence WHERE alert_id = ? AND rule = ?", "ss", STMT_ALERT_EVIDENCE_CLEAR,
 };
 
 static const struct store_sql alert_evidence_copy = {
 	"storing alert evidence",
 	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
 	" SELECT ?1, rule, event_id, ts_ms FROM marker_evidence WHERE player_id = ?2 AND rule = ?3",
-	"sss", STMT_NONE,
+	"sss", STMT_ALERT_EVIDENCE_COPY,
 };
 
 int store_alert_evidence_from_marker(struct store *st, const char *alert_id, const char *player_id,
@@ -58,7 +58,7 @@ int store_alert_evidence_from_marker(struct store *st, const char *alert_id, con
 
 static const struct store_sql alert_evidence_add = {
 	"storing alert evidence",
-	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI", STMT_NONE,
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI", STMT_ALERT_EVIDENCE_ADD,
 };
 
 int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
@@ -72,7 +72,7 @@ static const struct store_sql alert_evidence_marker = {
 	"storing alert evidence",
 	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms)"
 	" SELECT ?1, rule, event_id, ts_ms FROM markers WHERE player_id = ?2 AND rule = ?3",
-	"sss", STMT_NONE,
+	"sss", STMT_ALERT_EVIDENCE_MARKER,
 };
 
 int store_alert_evidence_marker(struct store *st, const char *alert_id, const char *player_id, const char *rule,

@@ -60,6 +60,14 @@ enum store_stmt {
 	STMT_AUDIT_ADD,
 	STMT_AUDIT_HEAD,
 	STMT_COMMIT_MARK,
+	/* the markers' and alerts' evidence: ~18,000 prepares for 300k
+	 * events of replay when they were not kept */
+	STMT_MARKER_EVIDENCE_CLEAR,
+	STMT_MARKER_EVIDENCE_ADD,
+	STMT_ALERT_EVIDENCE_CLEAR,
+	STMT_ALERT_EVIDENCE_COPY,
+	STMT_ALERT_EVIDENCE_ADD,
+	STMT_ALERT_EVIDENCE_MARKER,
 	STMT_COUNT
 };
 
