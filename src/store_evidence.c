@@ -11,7 +11,8 @@
 #include "store_int.h"
 
 static const struct store_sql marker_evidence_clear = {
-	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss", STMT_MARKER_EVIDENCE_CLEAR,
+	"clearing marker evidence", "DELETE FROM marker_evidence WHERE player_id = ? AND rule = ?", "ss",
+	STMT_MARKER_EVIDENCE_CLEAR,
 };
 
 /* Deposits are found by player and event time in player_events (the
@@ -37,7 +38,8 @@ int store_marker_evidence_set(struct store *st, const char *player_id, const cha
 }
 
 static const struct store_sql alert_evidence_clear = {
-	"clearing alert evidence", "DELETE FROM alert_evidence WHERE alert_id = ? AND rule = ?", "ss", STMT_ALERT_EVIDENCE_CLEAR,
+	"clearing alert evidence", "DELETE FROM alert_evidence WHERE alert_id = ? AND rule = ?", "ss",
+	STMT_ALERT_EVIDENCE_CLEAR,
 };
 
 static const struct store_sql alert_evidence_copy = {
@@ -58,7 +60,8 @@ int store_alert_evidence_from_marker(struct store *st, const char *alert_id, con
 
 static const struct store_sql alert_evidence_add = {
 	"storing alert evidence",
-	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI", STMT_ALERT_EVIDENCE_ADD,
+	"INSERT OR IGNORE INTO alert_evidence(alert_id, rule, event_id, ts_ms) VALUES (?,?,?,?)", "sssI",
+	STMT_ALERT_EVIDENCE_ADD,
 };
 
 int store_alert_evidence_add(struct store *st, const char *alert_id, const char *rule, const char *event_id,
