@@ -16,12 +16,19 @@
 #include <string.h>
 
 #define NIL UINT32_MAX
+/* Pruning runs every PRUNE_EVERY_BATCHES commits or PRUNE_EVERY_EVENTS
+ * messages, whichever comes first: by batches alone, a replay's batches
+ * of up to INGEST_BATCH_MAX would prune once per 4M events, each prune
+ * then deleting that many index rows in one commit, and the duplicate
+ * table counting the events past the window as live meanwhile. */
 #define PRUNE_EVERY_BATCHES 64
+#define PRUNE_EVERY_EVENTS 320000
 
 struct cache_entry {
 	char player_id[PLAYER_ID_MAX + 1];
 	int32_t partition;
-	bool dirty;
+	bool dirty;   /* used by the open batch: stays cached until it commits */
+	bool unsaved; /* changed since the store last had it */
 	uint32_t hash_next;         /* chain in the hash bucket */
 	uint32_t lru_prev, lru_next; /* most recent at lru_head */
 	struct player_state state;
@@ -48,6 +55,7 @@ struct ingest {
 	/* the open batch */
 	bool in_batch;
 	size_t pending;
+	size_t pending_bytes; /* of the open batch's messages: INGEST_BATCH_BYTES */
 	struct store_counters delta, committed;
 	struct pending_offset *offsets;
 	size_t noffsets, offsets_cap;
@@ -64,6 +72,7 @@ struct ingest {
 	int64_t follow_up_next_ms;
 	int64_t max_ahead_ms;
 	unsigned batches_since_prune;
+	uint64_t events_since_prune;
 	/* Currencies seen that the scoring pack does not price, each logged
 	 * once (the first few): counted in the store, said in the log. */
 	char unpriced_logged[8][4];
@@ -248,6 +257,7 @@ static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, i
 		struct cache_entry *e = &ig->entries[i];
 		rg_strlcpy(e->player_id, player_id, sizeof(e->player_id));
 		e->dirty = false;
+		e->unsaved = false;
 		if (store_player_load(ig->store, player_id, &e->state, err, errlen) < 0) {
 			/* Leave the slot out of the table; it is reused later. */
 			e->player_id[0] = '\0';
@@ -264,6 +274,7 @@ static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, i
 	}
 	struct cache_entry *e = &ig->entries[i];
 	e->partition = partition;
+	e->unsaved = true; /* the caller applies an event to it */
 	if (!e->dirty) {
 		e->dirty = true;
 		ig->dirty[ig->ndirty++] = i;
@@ -374,6 +385,22 @@ static int follow_ups_before(struct ingest *ig, const struct event *ev, char *er
 	return n < 0 ? -1 : store_follow_up_next_end(ig->store, &ig->follow_up_next_ms, err, errlen);
 }
 
+/* Saves the open batch's players that changed since the store last had
+ * them: a batch crossing several days saves its players at each crossing
+ * (below), and again at its commit only those changed since. */
+static int save_changed_players(struct ingest *ig, char *err, size_t errlen)
+{
+	for (uint32_t k = 0; k < ig->ndirty; k++) {
+		struct cache_entry *e = &ig->entries[ig->dirty[k]];
+		if (!e->unsaved)
+			continue;
+		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
+			return -1;
+		e->unsaved = false; /* a rollback clears the whole cache */
+	}
+	return 0;
+}
+
 /* The portfolio's daily snapshot (portfolio.h): when ev is the first
  * accepted event of a later UTC day than the stream's, the days the
  * stream leaves are recorded with the players as they stand before ev --
@@ -383,11 +410,8 @@ static int portfolio_day_crossed(struct ingest *ig, const struct event *ev, char
 {
 	if (ig->stream_ms == ENGINE_NO_TIME || portfolio_day_of(ev->ts_ms) <= portfolio_day_of(ig->stream_ms))
 		return 0;
-	for (uint32_t k = 0; k < ig->ndirty; k++) {
-		struct cache_entry *e = &ig->entries[ig->dirty[k]];
-		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
-			return -1;
-	}
+	if (save_changed_players(ig, err, errlen) < 0)
+		return -1;
 	return portfolio_snapshot(ig->store, ig->cfg.policies, ig->cfg.policy, portfolio_day_of(ig->stream_ms),
 				  portfolio_day_of(ev->ts_ms) - 1, err, errlen);
 }
@@ -424,6 +448,7 @@ int ingest_keyed_message(struct ingest *ig, const struct store_source *src, cons
 	if (batch_open(ig, err, errlen) < 0)
 		return -1;
 	ig->pending++;
+	ig->pending_bytes += len;
 	ig->delta.events++;
 
 	if (event_parse(raw, len, &ev, reason, reasonlen) < 0) {
@@ -528,7 +553,8 @@ size_t ingest_pending(const struct ingest *ig) { return ig->pending; }
 
 bool ingest_batch_full(const struct ingest *ig)
 {
-	return ig->pending >= INGEST_BATCH_MAX || ig->ndirty >= ig->capacity / 2;
+	return ig->pending >= INGEST_BATCH_MAX || ig->pending_bytes >= INGEST_BATCH_BYTES ||
+	       ig->ndirty >= ig->capacity / 2;
 }
 
 /* Pruning keeps the dedupe window behind the stream's time less the
@@ -564,13 +590,8 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 		if (batch_open(ig, err, errlen) < 0)
 			return -1;
 	}
-	if (complete_follow_ups(ig, err, errlen) < 0)
+	if (complete_follow_ups(ig, err, errlen) < 0 || save_changed_players(ig, err, errlen) < 0)
 		goto fail;
-	for (uint32_t k = 0; k < ig->ndirty; k++) {
-		struct cache_entry *e = &ig->entries[ig->dirty[k]];
-		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
-			goto fail;
-	}
 	if (store_counters_add(ig->store, &ig->delta, err, errlen) < 0)
 		goto fail;
 	for (size_t i = 0; i < ig->noffsets; i++)
@@ -579,8 +600,11 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 			goto fail;
 	if (ig->stream_ms != ig->stream_committed_ms && stream_time_save(ig->store, ig->stream_ms, err, errlen) < 0)
 		goto fail;
-	if (++ig->batches_since_prune >= PRUNE_EVERY_BATCHES && ig->stream_ms != ENGINE_NO_TIME) {
+	ig->events_since_prune += ig->pending;
+	if ((++ig->batches_since_prune >= PRUNE_EVERY_BATCHES || ig->events_since_prune >= PRUNE_EVERY_EVENTS) &&
+	    ig->stream_ms != ENGINE_NO_TIME) {
 		ig->batches_since_prune = 0;
+		ig->events_since_prune = 0;
 		if (store_prune_events(ig->store, prune_horizon(ig), err, errlen) < 0)
 			goto fail;
 	}
@@ -601,6 +625,7 @@ int ingest_commit(struct ingest *ig, char *err, size_t errlen)
 	ig->stream_committed_ms = ig->stream_ms;
 	ig->noffsets = 0;
 	ig->pending = 0;
+	ig->pending_bytes = 0;
 	ig->in_batch = false;
 	return 0;
 fail:
@@ -617,6 +642,7 @@ void ingest_abort(struct ingest *ig)
 	ig->stream_ms = ig->stream_committed_ms;
 	ig->noffsets = 0;
 	ig->pending = 0;
+	ig->pending_bytes = 0;
 	ig->in_batch = false;
 }
 

@@ -17,7 +17,9 @@
 /* A batch is the unit of commit. It ends when the source says (serve's
  * when no more messages are waiting, or --batch-ms after its first; a
  * file's at the end) or when ingest_batch_full(): INGEST_BATCH_MAX
- * messages, or half the player cache changed (the other half keeps the
+ * messages, INGEST_BATCH_BYTES of them (messages of up to EVENT_RAW_MAX,
+ * kept whole when rejected, would otherwise make one transaction of
+ * gigabytes), or half the player cache changed (the other half keeps the
  * clean players an eviction takes). Each commit rewrites every page its
  * changes touch -- the players' states, the indexes by player -- and those
  * pages are spread over the whole file, so a commit costs about the same
@@ -26,6 +28,7 @@
  * 225 at 60,000. Batches only grow this large when events wait anyway
  * (group commit), so this costs no latency. */
 #define INGEST_BATCH_MAX 65536
+#define INGEST_BATCH_BYTES (64u << 20)
 /* Of a message over EVENT_RAW_MAX (rejected by its length) only this many
  * first bytes are read and kept with the reject. */
 #define INGEST_RAW_KEPT 4096
@@ -75,9 +78,10 @@ void ingest_free(struct ingest *ig);
  * duplicate (one older than the kept days is stored and deduplicated, and
  * aggregated only where the state still has room for it).
  * *outcome says what became of it; for a reject or a duplicate conflict,
- * reason holds the one-line reason (the message is already kept in the store). Returns -1 only on a
- * store failure: the caller must then ingest_abort() and re-read from the
- * stored offsets. When len is over EVENT_RAW_MAX, raw need hold only the
+ * reason holds the one-line reason (the message is already kept in the store). Returns -1 on a
+ * store failure, or when the caller went on past ingest_batch_full() until
+ * the cache had no clean player left: the caller must then ingest_abort()
+ * and re-read from the stored offsets. When len is over EVENT_RAW_MAX, raw need hold only the
  * first INGEST_RAW_KEPT bytes (source_file passes no more). */
 int ingest_message(struct ingest *ig, const struct store_source *src, const char *raw, size_t len,
 		   enum ingest_outcome *outcome, char *reason, size_t reasonlen, char *err, size_t errlen);
@@ -103,7 +107,8 @@ void ingest_offsets_each(const struct ingest *ig, ingest_offset_fn fn, void *ctx
 
 /* Messages in the open batch. */
 size_t ingest_pending(const struct ingest *ig);
-/* The open batch must commit before the next message (INGEST_BATCH_MAX). */
+/* The open batch must commit before the next message (INGEST_BATCH_MAX,
+ * INGEST_BATCH_BYTES, half the cache). */
 bool ingest_batch_full(const struct ingest *ig);
 
 /* Writes dirty player state, counters and offsets and commits. A no-op

@@ -543,6 +543,30 @@ static void test_batch_full_at_half_the_cache(void **state)
 	assert_int_equal(store_player_load(f->st, "p100", &ps, err, sizeof(err)), 0);
 }
 
+/* A batch is full at INGEST_BATCH_BYTES of messages too: rejects of up to
+ * EVENT_RAW_MAX are kept whole, and 65,536 of them would be one
+ * transaction of gigabytes. Messages over EVENT_RAW_MAX count their whole
+ * length (only a prefix of them is read and kept). */
+static void test_batch_full_at_its_bytes(void **state)
+{
+	struct fixture *f = *state;
+	static char prefix[INGEST_RAW_KEPT];
+	char reason[256], err[256];
+	memset(prefix, 'x', sizeof(prefix));
+	size_t len = 2u << 20, n = 0;
+	while (!ingest_batch_full(f->ig)) {
+		struct store_source src = { NULL, -1, (int64_t)++n, "unit.jsonl" };
+		enum ingest_outcome out;
+		assert_int_equal(ingest_message(f->ig, &src, prefix, len, &out, reason, sizeof(reason), err, sizeof(err)),
+				 0);
+		assert_int_equal(out, INGEST_REJECTED);
+		assert_true(n <= INGEST_BATCH_BYTES / len);
+	}
+	assert_int_equal(n, INGEST_BATCH_BYTES / len);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	assert_false(ingest_batch_full(f->ig));
+}
+
 static void test_reopen_keeps_schema_and_data(void **state)
 {
 	struct fixture *f = *state;
@@ -664,17 +688,22 @@ static void test_wal_stays_bounded_under_load(void **state)
 	struct store_checkpointer *c = store_checkpointer_start(f->st, f->db, err, sizeof(err));
 	assert_non_null(c);
 	long long peak = 0;
-	for (int i = 0; i < 100000; i++) {
+	int commits = 0;
+	/* Batches as serve and replay make them (ingest_batch_full): the
+	 * bound holds for the largest too. */
+	for (int i = 0; i < 200000; i++) {
 		snprintf(id, sizeof(id), "w%d", i);
 		snprintf(player, sizeof(player), "p%d", i % 5000);
 		feed(f, dep(id, player, "2026-11-22T10:00:00Z", 1 + i), i + 1);
-		if (ingest_pending(f->ig) >= TEST_BATCH_EVENTS) {
+		if (ingest_batch_full(f->ig) || i == 199999) {
 			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
 			long long size = file_size(wal);
 			peak = size > peak ? size : peak;
+			commits++;
 		}
 	}
 	store_checkpointer_stop(c);
+	assert_int_equal(commits, 4); /* three full batches of INGEST_BATCH_MAX and the rest */
 	assert_true(peak > 0);
 	assert_true(peak <= 48LL * 1024 * 1024);
 }
@@ -695,6 +724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedupe_across_rows_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full_at_half_the_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_full_at_its_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_stays_bounded_under_load, setup, teardown),
