@@ -202,12 +202,26 @@ static int shard_event(struct shard *sh, const struct event *ev, char *err, size
 	return 0;
 }
 
-/* A worker's part of a checked chunk: its shard's events, in order. */
+/* The first of the shard's events in c from line i on, or c->n. */
+static int next_of_shard(const struct shard *sh, const struct chunk *c, int i)
+{
+	while (i < c->n && !(c->take[i] && c->shard[i] == sh->index))
+		i++;
+	return i;
+}
+
+/* A worker's part of a checked chunk: its shard's events, in order, each
+ * next player's state asked for while the event before is scored. */
 static void score_chunk(struct shard *sh, struct chunk *c)
 {
-	for (int i = 0; i < c->n && !sh->failed; i++)
-		if (c->take[i] && c->shard[i] == sh->index)
-			sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+	int next = next_of_shard(sh, c, 0);
+	while (next < c->n && !sh->failed) {
+		int i = next;
+		next = next_of_shard(sh, c, i + 1);
+		if (next < c->n)
+			evaluate_prefetch_player(sh->e[0], c->ev[next].player_id);
+		sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+	}
 }
 
 /* Parses a chunk's lines: the events, each one's shard and id digest. */
@@ -418,7 +432,8 @@ out:
 
 /* One thread reads, parses, checks for duplicates and scores. Each event
  * is taken after the next line is parsed, which hides the wait for the
- * duplicate table (eval_dedupe_prefetch); the order is the file's. */
+ * duplicate table (eval_dedupe_prefetch) and for the next player's state
+ * (evaluate_prefetch_player); the order is the file's. */
 static int read_events_one(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
 {
 	const char *line;
@@ -434,6 +449,7 @@ static int read_events_one(struct runs *r, struct source_file *sf, bool quiet, c
 		bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
 		if (parsed) {
 			id_digest[cur] = eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+			evaluate_prefetch_player(r->shards[0].e[0], ev[cur].player_id);
 		} else {
 			r->rejected++;
 			if (!quiet)
