@@ -86,11 +86,32 @@ static void dst_instants(const struct tz_rule *tz, int64_t y, int64_t *start, in
 	       (int64_t)tz->dst_offset_s * 1000;
 }
 
-/* Fills the table of DST instants (tz_rule) for a rule with DST. */
+/* Fills the table of years (tz_rule) for a rule with DST. */
 static void fill_table(struct tz_rule *tz)
 {
 	for (int i = 0; i < TZ_TABLE_YEARS; i++)
 		dst_instants(tz, TZ_TABLE_FIRST_YEAR + i, &tz->dst_start_ms[i], &tz->dst_end_ms[i]);
+	for (int i = 0; i <= TZ_TABLE_YEARS; i++)
+		tz->year_start_ms[i] = ts_days_from_civil(TZ_TABLE_FIRST_YEAR + i, 1, 1) * MS_PER_DAY -
+				       (int64_t)tz->std_offset_s * 1000;
+}
+
+/* The table's index of the year (in local standard time) of utc_ms, or -1
+ * outside the table. A guess from the mean Gregorian year is at most a
+ * year off over the table's span; the years' starts correct it. */
+static int64_t table_year(const struct tz_rule *tz, int64_t utc_ms)
+{
+	const int64_t mean_year_ms = 31556952000; /* 365.2425 days */
+	if (utc_ms < tz->year_start_ms[0] || utc_ms >= tz->year_start_ms[TZ_TABLE_YEARS])
+		return -1;
+	int64_t i = (utc_ms - tz->year_start_ms[0]) / mean_year_ms;
+	if (i >= TZ_TABLE_YEARS)
+		i = TZ_TABLE_YEARS - 1;
+	while (utc_ms < tz->year_start_ms[i])
+		i--;
+	while (utc_ms >= tz->year_start_ms[i + 1])
+		i++;
+	return i;
 }
 
 int tz_parse(const char *spec, struct tz_rule *out, char *err, size_t errlen)
@@ -129,14 +150,14 @@ int32_t tz_offset_at(const struct tz_rule *tz, int64_t utc_ms)
 {
 	if (!tz->has_dst)
 		return tz->std_offset_s;
-	int64_t y, start, end;
-	unsigned m, d;
-	ts_civil_from_days(ts_floor_div(utc_ms + (int64_t)tz->std_offset_s * 1000, MS_PER_DAY), &y, &m, &d);
-	int64_t i = y - TZ_TABLE_FIRST_YEAR;
-	if (i >= 0 && i < TZ_TABLE_YEARS) {
+	int64_t start, end, i = table_year(tz, utc_ms);
+	if (i >= 0) {
 		start = tz->dst_start_ms[i];
 		end = tz->dst_end_ms[i];
 	} else {
+		int64_t y;
+		unsigned m, d;
+		ts_civil_from_days(ts_floor_div(utc_ms + (int64_t)tz->std_offset_s * 1000, MS_PER_DAY), &y, &m, &d);
 		dst_instants(tz, y, &start, &end);
 	}
 	bool dst = start < end ? (utc_ms >= start && utc_ms < end) : !(utc_ms >= end && utc_ms < start);

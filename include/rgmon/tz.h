@@ -29,6 +29,10 @@ struct tz_rule {
 	 * the offset several times per event, and working out the transition
 	 * days of the year was most of the cost of the answer. */
 	int64_t dst_start_ms[TZ_TABLE_YEARS], dst_end_ms[TZ_TABLE_YEARS];
+	/* The UTC instant each of those years starts in local standard time,
+	 * and the one after the last: the year of an instant without the
+	 * civil calendar. */
+	int64_t year_start_ms[TZ_TABLE_YEARS + 1];
 };
 
 /* Parses a POSIX TZ string; "UTC0" or "UTC" give UTC. Returns 0 or -1 with
