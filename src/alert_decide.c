@@ -203,13 +203,16 @@ static void decide_escalate(const struct alert *open, const struct event *ev, co
 	for (int i = 0; i < open->nreasons; i++)
 		if (!has_rule(a, open->reasons[i].rule))
 			add_reason(a, open->reasons[i].rule, open->reasons[i].detail);
-	/* Rules: every rule the alert named, then the ones that joined now. */
-	struct alert now = *a;
+	/* Rules: every rule the alert named, then the ones that joined now.
+	 * Only the list of rules is kept aside, not a copy of the alert (~18 KB). */
+	uint8_t now_rules[RULE_COUNT];
+	int now_nrules = a->nrules;
+	memcpy(now_rules, a->rules, sizeof(now_rules));
 	a->nrules = 0;
 	for (int i = 0; i < open->nrules; i++)
 		add_rule(a, open->rules[i]);
-	for (int i = 0; i < now.nrules; i++)
-		add_rule(a, now.rules[i]);
+	for (int i = 0; i < now_nrules; i++)
+		add_rule(a, now_rules[i]);
 	add_evidence(a, ev->event_id);
 
 	/* A rise in level, or a strong marker at any level, brings the due

@@ -31,8 +31,10 @@ static int cmd_evaluate(const struct cmd_entry *cmd, int argc, char **argv);
 #define THREADS_MAX 64
 #define CHUNK_LINES 256   /* lines parsed by one worker at a time (--threads above 1) */
 #define CHUNK_RING 8      /* chunks in flight: being filled, parsed, checked or scored */
-#define DEDUPE_AHEAD 4    /* events the duplicate check prefetches ahead */
-#define EVENT_BYTES_GUESS 200 /* a line's bytes, to size the duplicate table from the file's */
+#define DEDUPE_AHEAD 16   /* events the duplicate check prefetches ahead: a check takes tens of ns, a slot
+                           * of the table that misses the caches and the TLB several hundred */
+#define SAMPLE_SPOTS 8            /* blocks of the file read to guess its number of lines */
+#define SAMPLE_BYTES (16 * 1024)
 
 /* One shard of the players (--threads): its own evaluate per run, and,
  * with more than one shard, its thread. */
@@ -201,12 +203,26 @@ static int shard_event(struct shard *sh, const struct event *ev, char *err, size
 	return 0;
 }
 
-/* A worker's part of a checked chunk: its shard's events, in order. */
+/* The first of the shard's events in c from line i on, or c->n. */
+static int next_of_shard(const struct shard *sh, const struct chunk *c, int i)
+{
+	while (i < c->n && !(c->take[i] && c->shard[i] == sh->index))
+		i++;
+	return i;
+}
+
+/* A worker's part of a checked chunk: its shard's events, in order, each
+ * next player's state asked for while the event before is scored. */
 static void score_chunk(struct shard *sh, struct chunk *c)
 {
-	for (int i = 0; i < c->n && !sh->failed; i++)
-		if (c->take[i] && c->shard[i] == sh->index)
-			sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+	int next = next_of_shard(sh, c, 0);
+	while (next < c->n && !sh->failed) {
+		int i = next;
+		next = next_of_shard(sh, c, i + 1);
+		if (next < c->n)
+			evaluate_prefetch_player(sh->e[0], c->ev[next].player_id);
+		sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+	}
 }
 
 /* Parses a chunk's lines: the events, each one's shard and id digest. */
@@ -417,7 +433,8 @@ out:
 
 /* One thread reads, parses, checks for duplicates and scores. Each event
  * is taken after the next line is parsed, which hides the wait for the
- * duplicate table (eval_dedupe_prefetch); the order is the file's. */
+ * duplicate table (eval_dedupe_prefetch) and for the next player's state
+ * (evaluate_prefetch_player); the order is the file's. */
 static int read_events_one(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
 {
 	const char *line;
@@ -433,6 +450,7 @@ static int read_events_one(struct runs *r, struct source_file *sf, bool quiet, c
 		bool parsed = event_parse(line, len, &ev[cur], reason, sizeof(reason)) == 0;
 		if (parsed) {
 			id_digest[cur] = eval_dedupe_prefetch(r->dedupe, &ev[cur]);
+			evaluate_prefetch_player(r->shards[0].e[0], ev[cur].player_id);
 		} else {
 			r->rejected++;
 			if (!quiet)
@@ -791,14 +809,41 @@ static int load_policies(const struct evaluate_args *a, int i, struct policy_set
 	return policy_set_load(set, paths, n, false, err, errlen);
 }
 
+/* About how many lines a regular file holds, to size the duplicate table
+ * (each of its pages costs a fault and its zeroing when first touched, so
+ * a table twice too large was ~10% of a run): the file's size over the
+ * mean length of the whole lines in SAMPLE_SPOTS blocks spread over it.
+ * Not its first block alone: a history starts with shorter lines (the
+ * players' accounts). 0 for stdin, a pipe, or when no sampled line ends. */
+static size_t guess_lines(const char *path)
+{
+	struct stat sb;
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+		return 0;
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(SAMPLE_BYTES);
+	size_t lines = 0, bytes = 0;
+	for (int k = 0; f && buf && k < SAMPLE_SPOTS; k++) {
+		if (fseeko(f, sb.st_size / SAMPLE_SPOTS * k, SEEK_SET) != 0)
+			break;
+		size_t got = fread(buf, 1, SAMPLE_BYTES, f);
+		/* The whole lines: a block may start and end within one. */
+		const char *first = memchr(buf, '\n', got), *last = first ? memrchr(buf, '\n', got) : NULL;
+		for (const char *p = first; p && p < last; p++)
+			lines += *p == '\n';
+		bytes += first ? (size_t)(last - first) : 0;
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	return lines ? (size_t)((double)sb.st_size * (double)lines / (double)bytes) : 0;
+}
+
 /* The shards (with their locks) and the duplicate check. */
 static int shards_open(struct runs *r, int nshards, const char *path, char *err, size_t errlen)
 {
-	struct stat sb;
-	size_t guess = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && sb.st_size > 0
-			       ? (size_t)sb.st_size / EVENT_BYTES_GUESS : 0;
 	r->shards = calloc((size_t)nshards, sizeof(*r->shards));
-	r->dedupe = eval_dedupe_new_sized(guess);
+	r->dedupe = eval_dedupe_new_sized(guess_lines(path));
 	if (!r->shards || !r->dedupe)
 		return seterr(err, errlen, "out of memory");
 	r->nshards = nshards;

@@ -207,14 +207,23 @@ struct seen_id {
 };
 
 #define IDS_MMAP_BYTES (2u << 20)    /* a table this large comes from mmap (ids_alloc) */
+#define IDS_CAP_MIN (1u << 16)
 #define IDS_CAP_GUESS_MAX (1u << 23) /* 128 MB: the most a guess of the ids sizes up front */
 
-/* The event ids of the duplicate window: open addressing by digest. */
+/* The event ids of the duplicate window: open addressing by digest,
+ * linear probing. The table has any number of slots, not a power of two:
+ * sized from a guess of the ids, a power of two could double it, and each
+ * page of it costs a fault and its zeroing when first touched. */
 struct eval_dedupe {
 	struct seen_id *ids;
 	size_t nids, ids_cap;
 	int64_t max_ts_ms; /* of every accepted event, for the duplicate window */
 };
+
+/* The slot a digest starts from in a table of cap slots, and the slot
+ * after j. */
+static size_t ids_home(uint64_t digest, size_t cap) { return (size_t)(digest % cap); }
+static size_t ids_next(size_t j, size_t cap) { return j + 1 == cap ? 0 : j + 1; }
 
 /* Players are carved from slabs of PLAYER_SLAB_BYTES (mmap, huge pages
  * asked for) rather than one calloc each: a player is ~3 KB written at
@@ -348,6 +357,17 @@ static struct player *player_get(struct evaluate *e, const char *id, bool create
 	return p;
 }
 
+void evaluate_prefetch_player(const struct evaluate *e, const char *player_id)
+{
+	/* The player in the id's first slot: nearly always the one (the table
+	 * is at most half full); another is only a wasted hint. */
+	const struct player *p = e->players[digest_fnv1a(player_id) & (e->players_cap - 1)];
+	if (!p)
+		return;
+	for (size_t off = 0; off < sizeof(*p); off += 64)
+		__builtin_prefetch((const char *)p + off);
+}
+
 int evaluate_add_label(struct evaluate *e, const struct eval_label *l, int64_t lineno, char *err, size_t errlen)
 {
 	struct player *p = player_get(e, l->player_id, true);
@@ -410,9 +430,10 @@ struct eval_dedupe *eval_dedupe_new_sized(size_t expect_ids)
 	struct eval_dedupe *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->ids_cap = 1 << 16;
-	while (d->ids_cap < IDS_CAP_GUESS_MAX && d->ids_cap < 2 * expect_ids)
-		d->ids_cap *= 2;
+	/* A little over twice the ids: under half full when the guess holds,
+	 * so the table neither fills (and is rebuilt) nor is far too large. */
+	size_t cap = 2 * expect_ids + expect_ids / 4;
+	d->ids_cap = cap < IDS_CAP_MIN ? IDS_CAP_MIN : cap > IDS_CAP_GUESS_MAX ? IDS_CAP_GUESS_MAX : cap;
 	d->max_ts_ms = ENGINE_NO_TIME;
 	if (!(d->ids = ids_alloc(d->ids_cap))) {
 		free(d);
@@ -438,7 +459,7 @@ void eval_dedupe_free(struct eval_dedupe *d)
  * cluster from an empty slot on, so each lands at or before its slot. */
 static void ids_prune(struct eval_dedupe *d, int64_t oldest)
 {
-	size_t mask = d->ids_cap - 1, start = 0;
+	size_t start = 0;
 	for (size_t i = 0; i < d->ids_cap; i++)
 		if (d->ids[i].digest && d->ids[i].ts_ms < oldest)
 			d->ids[i].digest = 0;
@@ -446,14 +467,14 @@ static void ids_prune(struct eval_dedupe *d, int64_t oldest)
 		start++;
 	d->nids = 0;
 	for (size_t n = 0; n < d->ids_cap; n++) {
-		size_t i = (start + n) & mask;
+		size_t i = (start + n) % d->ids_cap;
 		if (!d->ids[i].digest)
 			continue;
 		struct seen_id id = d->ids[i];
 		d->ids[i].digest = 0;
-		size_t j = id.digest & mask;
+		size_t j = ids_home(id.digest, d->ids_cap);
 		while (d->ids[j].digest)
-			j = (j + 1) & mask;
+			j = ids_next(j, d->ids_cap);
 		d->ids[j] = id;
 		d->nids++;
 	}
@@ -479,9 +500,9 @@ static int ids_rebuild(struct eval_dedupe *d)
 	for (size_t i = 0; i < d->ids_cap; i++) {
 		if (!d->ids[i].digest || d->ids[i].ts_ms < oldest)
 			continue;
-		size_t j = d->ids[i].digest & (cap - 1);
+		size_t j = ids_home(d->ids[i].digest, cap);
 		while (t[j].digest)
-			j = (j + 1) & (cap - 1);
+			j = ids_next(j, cap);
 		t[j] = d->ids[i];
 	}
 	ids_free(d->ids, d->ids_cap);
@@ -494,19 +515,19 @@ static int ids_rebuild(struct eval_dedupe *d)
 uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
 {
 	uint64_t h = digest_fnv1a(ev->event_id);
-	__builtin_prefetch(&d->ids[h & (d->ids_cap - 1)]);
+	__builtin_prefetch(&d->ids[ids_home(h, d->ids_cap)]);
 	return h;
 }
 
 void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest)
 {
-	__builtin_prefetch(&d->ids[digest & (d->ids_cap - 1)]);
+	__builtin_prefetch(&d->ids[ids_home(digest, d->ids_cap)]);
 }
 
 int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t h, int64_t ts_ms)
 {
-	size_t j = h & (d->ids_cap - 1);
-	for (; d->ids[j].digest; j = (j + 1) & (d->ids_cap - 1))
+	size_t j = ids_home(h, d->ids_cap);
+	for (; d->ids[j].digest; j = ids_next(j, d->ids_cap))
 		if (d->ids[j].digest == h)
 			return 1;
 	d->ids[j] = (struct seen_id){ h, ts_ms };

@@ -52,7 +52,8 @@ void state_windows_init(struct state_windows *m, const struct player_state *st, 
 	m->today = today;
 	m->now_ms = now_ms;
 	m->hours_summed[0] = m->hours_summed[1] = false;
-	m->summed = -1;
+	m->indexed = false;
+	m->have = 0;
 	m->direct = false;
 }
 
@@ -72,21 +73,27 @@ static void windows_index(struct state_windows *m)
 		m->by_age[age] = b;
 	}
 	memset(&m->w[0], 0, sizeof(m->w[0]));
-	m->summed = 0;
+	m->have = 1; /* the window of 0 days */
+	m->indexed = true;
 }
 
 void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out)
 {
-	if (m->summed < 0)
+	if (!m->indexed)
 		windows_index(m);
 	if (m->direct || ndays < 1 || ndays > ENGINE_DAYS) {
 		state_window_sum(m->st, m->today, ndays, out);
 		return;
 	}
-	for (; m->summed < ndays; m->summed++) {
-		m->w[m->summed + 1] = m->w[m->summed];
-		if (m->by_age[m->summed])
-			window_add(&m->w[m->summed + 1], m->by_age[m->summed]);
+	if (!(m->have & (1ull << ndays))) {
+		int from = ndays - 1; /* the longest shorter window summed: w[0] at worst */
+		while (!(m->have & (1ull << from)))
+			from--;
+		m->w[ndays] = m->w[from];
+		for (int age = from; age < ndays; age++)
+			if (m->by_age[age])
+				window_add(&m->w[ndays], m->by_age[age]);
+		m->have |= 1ull << ndays;
 	}
 	*out = m->w[ndays];
 }

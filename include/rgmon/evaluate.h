@@ -135,6 +135,12 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
 
 /* Counts lines that event_parse refused and duplicates the caller found
  * (with caller_dedupes), which are not scored. */
+/* A hint that an event of player_id comes next: asks the caches for the
+ * player's record and state (~3 KB; with thousands of players they are far
+ * larger than the caches, and scoring an event reads most of its player's
+ * state), so that a caller that still has work on the event before it
+ * hides the wait. No effect on the results. */
+void evaluate_prefetch_player(const struct evaluate *e, const char *player_id);
 void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected);
 
 /* --threads: players are split into shards by a hash of their id, each

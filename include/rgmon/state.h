@@ -196,11 +196,13 @@ void state_window_sum(const struct player_state *st, int32_t today, int ndays, s
 /* A memo of state_window_sum for one state and one `today`, for a caller
  * that asks about many windows of the same state (the engine's rule pass:
  * every rule reads the state after the event, and most sum a day, a week,
- * a month or a calendar period of it). The window of n days is the window
- * of n-1 days plus the bucket of day today-n+1, so the memo sums each
- * bucket once, extending on demand, and a window it has summed costs a
- * copy. The numbers are exactly state_window_sum's (the same integer sums,
- * only in another order). Valid only while the state's day buckets do not
+ * a month or a calendar period of it). The window of n days is the
+ * longest window of fewer days it has summed plus the buckets between, so
+ * a new window costs one copy and the buckets it adds, and a window it has
+ * summed costs a copy. (It keeps only the windows asked for: a chain of
+ * every window from 1 to 30 days cost a copy of each.) The numbers are
+ * exactly state_window_sum's (the same integer sums, only in another
+ * order). Valid only while the state's day buckets do not
  * change: the caller makes a new one after writing them. Windows longer than
  * ENGINE_DAYS or shorter than a day go to state_window_sum. It keeps the
  * 1- and 24-hour sums at now_ms (state_hours_sum) the same way; `today`
@@ -211,7 +213,8 @@ struct state_windows {
 	int64_t now_ms;
 	bool hours_summed[2];            /* [0] the 1-hour window, [1] the 24-hour one */
 	struct state_window hours[2];
-	int summed;      /* w[0..summed] hold the windows of 0..summed days; -1 = buckets not yet indexed */
+	bool indexed;    /* by_age is filled (on the first window asked) */
+	uint64_t have;   /* bit n set: w[n] holds the window of n days (w[0], empty, once indexed) */
 	bool direct;     /* the buckets break the one-day-one-slot rule: always state_window_sum */
 	const struct day_totals *by_age[ENGINE_DAYS]; /* the bucket of day today-i, or NULL */
 	struct state_window w[ENGINE_DAYS + 1];

@@ -14,11 +14,25 @@ struct tz_transition {
 	int32_t time_s;           /* seconds after local midnight (in the time before it) */
 };
 
+/* The years whose DST instants tz_parse works out in advance (a rule's
+ * transitions for other years are computed when asked). */
+#define TZ_TABLE_FIRST_YEAR 1970
+#define TZ_TABLE_YEARS 200
+
 struct tz_rule {
 	int32_t std_offset_s; /* local = UTC + offset (east positive) */
 	int32_t dst_offset_s;
 	bool has_dst;
 	struct tz_transition start, end;
+	/* When has_dst: the UTC instants DST starts and ends in each year of
+	 * the table (the year of the local standard time). The engine asks for
+	 * the offset several times per event, and working out the transition
+	 * days of the year was most of the cost of the answer. */
+	int64_t dst_start_ms[TZ_TABLE_YEARS], dst_end_ms[TZ_TABLE_YEARS];
+	/* The UTC instant each of those years starts in local standard time,
+	 * and the one after the last: the year of an instant without the
+	 * civil calendar. */
+	int64_t year_start_ms[TZ_TABLE_YEARS + 1];
 };
 
 /* Parses a POSIX TZ string; "UTC0" or "UTC" give UTC. Returns 0 or -1 with

@@ -94,6 +94,50 @@ static void test_stockholm_dst(void **state)
 	assert_int_equal(tz_day_start_utc(&tz, oct25 + 1) - tz_day_start_utc(&tz, oct25), 25 * MS_PER_HOUR);
 }
 
+/* The offsets come from a table of DST instants for the years
+ * TZ_TABLE_FIRST_YEAR.. and are computed outside it: both agree with the
+ * rule (the last Sunday of March and of October, 01:00 UTC) every year. */
+static void test_dst_table_every_year(void **state)
+{
+	(void)state;
+	struct tz_rule tz;
+	char err[256];
+	assert_int_equal(tz_parse("CET-1CEST,M3.5.0,M10.5.0/3", &tz, err, sizeof(err)), 0);
+	for (int64_t y = TZ_TABLE_FIRST_YEAR - 10; y < TZ_TABLE_FIRST_YEAR + TZ_TABLE_YEARS + 10; y++) {
+		int64_t last_sunday[2];
+		unsigned month[2] = { 3, 10 };
+		for (int i = 0; i < 2; i++) {
+			int64_t d31 = ts_days_from_civil(y, month[i], 31);
+			int64_t weekday = (d31 + 4) - ts_floor_div(d31 + 4, 7) * 7; /* 0 = Sunday */
+			last_sunday[i] = (d31 - weekday) * MS_PER_DAY + MS_PER_HOUR;
+		}
+		if (tz_offset_at(&tz, last_sunday[0] - 1) != 3600 || tz_offset_at(&tz, last_sunday[0]) != 7200 ||
+		    tz_offset_at(&tz, last_sunday[1] - 1) != 7200 || tz_offset_at(&tz, last_sunday[1]) != 3600)
+			fail_msg("wrong offset around the transitions of %lld", (long long)y);
+	}
+}
+
+/* A rule whose summer time starts at midnight on the first Sunday of
+ * January: around every New Year the answer depends on the year the
+ * instant falls in (in local standard time), which the table finds
+ * without the civil calendar and which is computed outside it. */
+static void test_dst_year_boundaries(void **state)
+{
+	(void)state;
+	struct tz_rule tz;
+	char err[256];
+	assert_int_equal(tz_parse("AAA-1BBB,M1.1.0/0,M12.5.0/0", &tz, err, sizeof(err)), 0);
+	for (int64_t y = TZ_TABLE_FIRST_YEAR - 10; y < TZ_TABLE_FIRST_YEAR + TZ_TABLE_YEARS + 10; y++) {
+		int64_t jan1 = ts_days_from_civil(y, 1, 1);
+		int64_t weekday = (jan1 + 4) - ts_floor_div(jan1 + 4, 7) * 7; /* 0 = Sunday */
+		int64_t first_sunday = jan1 + (7 - weekday) % 7;
+		int64_t new_year = jan1 * MS_PER_DAY - MS_PER_HOUR, starts = first_sunday * MS_PER_DAY - MS_PER_HOUR;
+		if (tz_offset_at(&tz, new_year - 1) != 3600 || tz_offset_at(&tz, new_year) != (weekday ? 3600 : 7200) ||
+		    tz_offset_at(&tz, starts - 1) != 3600 || tz_offset_at(&tz, starts) != 7200)
+			fail_msg("wrong offset around New Year %lld", (long long)y);
+	}
+}
+
 static void test_toronto_dst(void **state)
 {
 	(void)state;
@@ -132,7 +176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_known_instants), cmocka_unit_test(test_parse_rejects),
-		cmocka_unit_test(test_format_round_trip),    cmocka_unit_test(test_stockholm_dst),
+		cmocka_unit_test(test_format_round_trip),    cmocka_unit_test(test_stockholm_dst), cmocka_unit_test(test_dst_table_every_year), cmocka_unit_test(test_dst_year_boundaries),
 		cmocka_unit_test(test_toronto_dst),          cmocka_unit_test(test_tz_parse_errors),
 	};
 	return cmocka_run_group_tests_name("time", tests, NULL, NULL);
