@@ -23,6 +23,7 @@ set -eu
 N=${BENCH_EVENTS:-300000}
 P=${BENCH_PARTITIONS:-64}
 PLAYERS=${BENCH_PLAYERS:-5000}
+DAYS=${BENCH_DAYS:-30} # of simulated history: 5,000 players make ~1.16M events in 30
 PROBES=${BENCH_PROBES:-200}
 RATES=${BENCH_RATES-1000 10000} # empty: no latency runs
 [ $# -gt 0 ] || set -- build/rgmon
@@ -48,7 +49,7 @@ peak_of() {
 io_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/io"; }
 
 RG0=$1
-"$RG0" simulate --players "$PLAYERS" --days 30 --seed 7 --max-events "$N" --out "$work/events.jsonl" 2>/dev/null
+"$RG0" simulate --players "$PLAYERS" --days "$DAYS" --seed 7 --max-events "$N" --out "$work/events.jsonl" 2>/dev/null
 "$RG0" token new --role compliance --name bench-staff --file "$work/tokens" >"$work/staff.tok" 2>/dev/null
 echo "durable bench: $N events, $PLAYERS players, $P partitions"
 
@@ -62,7 +63,7 @@ for RG in "$@"; do
   pids="$pids $bpid"
   for i in $(seq 50); do [ -s "$work/broker$b.out" ] && break; sleep 0.1; done
   B=$(head -n1 "$work/broker$b.out")
-  "$RG0" simulate --players "$PLAYERS" --days 30 --seed 7 --max-events "$N" --brokers "$B" 2>/dev/null
+  "$RG0" simulate --players "$PLAYERS" --days "$DAYS" --seed 7 --max-events "$N" --brokers "$B" 2>/dev/null
   raw=$("$READER" "$B" rg.events "$N")
   port=$(free_port)
   db="$work/serve$b.db"
