@@ -47,13 +47,32 @@ struct batch_events {
 	size_t pruned; /* the first `pruned` events are out of the window */
 };
 
-struct event_log {
-	/* fingerprint -> batch seq; batch 0 is an empty slot. Entries of
-	 * batches below first_live were pruned: they count as absent. */
+/* Open addressing, linear probing: fingerprint -> (batch seq, place);
+ * batch 0 is an empty slot. */
+struct fp_table {
 	uint64_t *fp;
 	uint32_t *batch;
 	uint16_t *at; /* the event's place in its batch (< LOG_BATCH_EVENTS) */
 	size_t cap, used;
+};
+
+struct event_log {
+	/* The fingerprint table. Entries of batches below first_live were
+	 * pruned: they count as absent, and a move to a new table drops
+	 * them. Growing moves the entries a few slots per added event (from
+	 * `old`, while old.cap > 0, its slots before `moved` already in
+	 * `cur`; lookups probe both), not all at once: rehashing 400k
+	 * entries at once held the writer ~95 ms, and 35M would hold it for
+	 * seconds. */
+	struct fp_table cur, old;
+	size_t moved;
+	/* Entries per batch from batch per_base on (per_len of them), and
+	 * their sum from first_live on: the live count a new table is sized
+	 * from, kept as events are added and pruned instead of counted. */
+	uint32_t *per_batch;
+	int64_t per_base;
+	size_t per_len, per_cap;
+	size_t live;
 	/* The last committed batch decoded: a run of duplicates (a producer's
 	 * resend, a file replayed twice) hits the same rows one after
 	 * another, so each row is decompressed once, not once an event. */
@@ -113,56 +132,143 @@ static void batch_events_free(struct batch_events *b)
 
 /* ---- the fingerprint table ---------------------------------------------- */
 
-static void table_insert(struct event_log *lg, uint64_t fp, uint32_t batch, uint16_t at)
+static void fp_table_free(struct fp_table *t)
 {
-	size_t mask = lg->cap - 1, i = (size_t)fp & mask;
-	while (lg->batch[i])
-		i = (i + 1) & mask;
-	lg->fp[i] = fp;
-	lg->batch[i] = batch;
-	lg->at[i] = at;
-	lg->used++;
+	free(t->fp);
+	free(t->batch);
+	free(t->at);
+	memset(t, 0, sizeof(*t));
 }
 
-/* Rehashes into a table with room for `need` live entries at most 3/4
- * full, dropping pruned ones. */
-static int table_resize(struct event_log *lg, size_t need, char *err, size_t errlen)
+/* An empty table with room for `need` entries at most 3/4 full. */
+static int fp_table_init(struct fp_table *t, size_t need, char *err, size_t errlen)
 {
 	size_t cap = 1024;
 	while (cap / 4 * 3 <= need)
 		cap *= 2;
-	uint64_t *fp = malloc(cap * sizeof(*fp)), *old_fp = lg->fp;
-	uint32_t *batch = calloc(cap, sizeof(*batch)), *old_batch = lg->batch;
-	uint16_t *at = malloc(cap * sizeof(*at)), *old_at = lg->at;
-	size_t old_cap = lg->cap;
-	if (!fp || !batch || !at) {
-		free(fp);
-		free(batch);
-		free(at);
+	memset(t, 0, sizeof(*t));
+	t->fp = malloc(cap * sizeof(*t->fp));
+	t->batch = calloc(cap, sizeof(*t->batch));
+	t->at = malloc(cap * sizeof(*t->at));
+	if (!t->fp || !t->batch || !t->at) {
+		fp_table_free(t);
 		return seterr(err, errlen, "out of memory (the duplicate table of %zu events)", need);
 	}
-	lg->fp = fp;
-	lg->batch = batch;
-	lg->at = at;
-	lg->cap = cap;
-	lg->used = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old_batch[i] && old_batch[i] >= lg->first_live)
-			table_insert(lg, old_fp[i], old_batch[i], old_at[i]);
-	free(old_fp);
-	free(old_batch);
-	free(old_at);
+	t->cap = cap;
 	return 0;
 }
 
-/* The entries of batches still kept (pruned ones stay in the table until
- * the next rehash). */
-static size_t table_live(const struct event_log *lg)
+static bool fp_table_full(const struct fp_table *t) { return t->used + 1 > t->cap / 4 * 3; }
+
+static void fp_table_insert(struct fp_table *t, uint64_t fp, uint32_t batch, uint16_t at)
 {
-	size_t live = 0;
-	for (size_t i = 0; i < lg->cap; i++)
-		live += lg->batch[i] && lg->batch[i] >= lg->first_live;
-	return live;
+	size_t mask = t->cap - 1, i = (size_t)fp & mask;
+	while (t->batch[i])
+		i = (i + 1) & mask;
+	t->fp[i] = fp;
+	t->batch[i] = batch;
+	t->at[i] = at;
+	t->used++;
+}
+
+/* Moves old's slots [moved, until) that are live into cur; false when
+ * cur filled up first. */
+static bool table_move(struct event_log *lg, size_t until)
+{
+	for (; lg->moved < until && lg->moved < lg->old.cap; lg->moved++) {
+		size_t i = lg->moved;
+		if (!lg->old.batch[i] || lg->old.batch[i] < lg->first_live)
+			continue;
+		if (fp_table_full(&lg->cur))
+			return false;
+		fp_table_insert(&lg->cur, lg->old.fp[i], lg->old.batch[i], lg->old.at[i]);
+	}
+	if (lg->moved >= lg->old.cap)
+		fp_table_free(&lg->old);
+	return true;
+}
+
+#define TABLE_MOVE_STEP 64 /* slots of the old table moved per added event */
+
+/* Every live entry, of cur and of old's slots not yet moved, into one new
+ * table at once. */
+static int table_rebuild(struct event_log *lg, char *err, size_t errlen)
+{
+	struct fp_table next;
+	if (fp_table_init(&next, lg->live + lg->live / 2 + 1, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < lg->cur.cap; i++)
+		if (lg->cur.batch[i] && lg->cur.batch[i] >= lg->first_live)
+			fp_table_insert(&next, lg->cur.fp[i], lg->cur.batch[i], lg->cur.at[i]);
+	fp_table_free(&lg->cur);
+	lg->cur = next;
+	table_move(lg, SIZE_MAX); /* room for every live entry: sized from the live count */
+	return 0;
+}
+
+/* Room in cur for one more entry. A full cur is replaced by a new table
+ * sized for the live entries and half as many again (so the table follows
+ * the window, shrinking as pruning drops batches), and the entries move
+ * to it over the next adds. Only if cur fills while a move is still
+ * under way (after a prune of most of the window) is everything moved at
+ * once. */
+static int table_make_room(struct event_log *lg, char *err, size_t errlen)
+{
+	if (lg->old.cap && !table_move(lg, lg->moved + TABLE_MOVE_STEP))
+		return table_rebuild(lg, err, errlen);
+	if (!fp_table_full(&lg->cur))
+		return 0;
+	if (lg->old.cap)
+		return table_rebuild(lg, err, errlen);
+	struct fp_table next;
+	if (fp_table_init(&next, lg->live + lg->live / 2 + 1, err, errlen) < 0)
+		return -1;
+	lg->old = lg->cur;
+	lg->cur = next;
+	lg->moved = 0;
+	return 0;
+}
+
+/* Counts an entry of batch seq (seq >= first_live: batches only grow). */
+static int per_batch_add(struct event_log *lg, int64_t seq, char *err, size_t errlen)
+{
+	if (lg->per_len == 0)
+		lg->per_base = seq;
+	if (seq < lg->per_base)
+		return seterr(err, errlen, "event log: batch %lld comes after batch %lld", (long long)seq,
+			      (long long)lg->per_base);
+	size_t k = (size_t)(seq - lg->per_base);
+	if (k >= lg->per_cap) {
+		size_t cap = lg->per_cap ? lg->per_cap * 2 : 1024;
+		while (cap <= k)
+			cap *= 2;
+		uint32_t *p = realloc(lg->per_batch, cap * sizeof(*p));
+		if (!p)
+			return seterr(err, errlen, "out of memory");
+		memset(p + lg->per_cap, 0, (cap - lg->per_cap) * sizeof(*p));
+		lg->per_batch = p;
+		lg->per_cap = cap;
+	}
+	if (k >= lg->per_len)
+		lg->per_len = k + 1;
+	lg->per_batch[k]++;
+	lg->live++;
+	return 0;
+}
+
+/* Batches below first are pruned: their entries leave the live count. */
+static void set_first_live(struct event_log *lg, int64_t first)
+{
+	if (first <= lg->first_live)
+		return;
+	lg->first_live = first;
+	size_t drop = 0;
+	while (drop < lg->per_len && lg->per_base + (int64_t)drop < first)
+		lg->live -= lg->per_batch[drop++];
+	memmove(lg->per_batch, lg->per_batch + drop, (lg->per_len - drop) * sizeof(*lg->per_batch));
+	memset(lg->per_batch + (lg->per_len - drop), 0, drop * sizeof(*lg->per_batch));
+	lg->per_len -= drop;
+	lg->per_base = lg->per_len ? lg->per_base + (int64_t)drop : first;
 }
 
 static int table_add(struct event_log *lg, uint64_t fp, int64_t batch, size_t at, char *err, size_t errlen)
@@ -172,15 +278,9 @@ static int table_add(struct event_log *lg, uint64_t fp, int64_t batch, size_t at
 			      LOG_BATCH_EVENTS);
 	if (batch <= 0 || batch > UINT32_MAX)
 		return seterr(err, errlen, "event log: batch number %lld out of range", (long long)batch);
-	/* Full: rehash for the live entries and half as many again, so the
-	 * table follows the window (it shrinks as pruning drops batches) and
-	 * a quarter of it at least fills before the next rehash. */
-	if ((lg->used + 1) > lg->cap / 4 * 3) {
-		size_t live = table_live(lg) + 1;
-		if (table_resize(lg, live + live / 2, err, errlen) < 0)
-			return -1;
-	}
-	table_insert(lg, fp, (uint32_t)batch, (uint16_t)at);
+	if (table_make_room(lg, err, errlen) < 0 || per_batch_add(lg, batch, err, errlen) < 0)
+		return -1;
+	fp_table_insert(&lg->cur, fp, (uint32_t)batch, (uint16_t)at);
 	return 0;
 }
 
@@ -193,13 +293,13 @@ static void log_reset_open(struct event_log *lg)
 
 static void log_forget(struct event_log *lg)
 {
-	free(lg->fp);
-	free(lg->batch);
-	free(lg->at);
-	lg->fp = NULL;
-	lg->batch = NULL;
-	lg->at = NULL;
-	lg->cap = lg->used = 0;
+	fp_table_free(&lg->cur);
+	fp_table_free(&lg->old);
+	lg->moved = 0;
+	free(lg->per_batch);
+	lg->per_batch = NULL;
+	lg->per_base = 0;
+	lg->per_len = lg->per_cap = lg->live = 0;
 	batch_events_free(&lg->cached);
 	lg->loaded = false;
 	lg->open_seq = 0;
@@ -265,7 +365,7 @@ static struct event_log *log_ready(struct store *st, char *err, size_t errlen)
 		return NULL;
 	lg->first_live = b[0];
 	lg->open_seq = b[1];
-	if (table_resize(lg, (size_t)b[2], err, errlen) < 0 ||
+	if (fp_table_init(&lg->cur, (size_t)b[2], err, errlen) < 0 ||
 	    store_exec(st, &batch_ids, load_row, lg, err, errlen) < 0) {
 		log_forget(lg);
 		return NULL;
@@ -424,13 +524,21 @@ static int batch_find(struct store *st, int64_t seq, long at, uint64_t fp, const
 static int table_find(struct store *st, uint64_t fp, const char *event_id, char **out, char *err, size_t errlen)
 {
 	struct event_log *lg = st->log;
-	size_t mask = lg->cap - 1;
-	for (size_t i = (size_t)fp & mask; lg->batch[i]; i = (i + 1) & mask) {
-		if (lg->fp[i] != fp || lg->batch[i] < lg->first_live)
+	/* cur, then old while entries move (a moved one is in both: found
+	 * twice at worst, never missed) */
+	const struct fp_table *tables[2] = { &lg->cur, &lg->old };
+	for (int k = 0; k < 2; k++) {
+		const struct fp_table *t = tables[k];
+		if (!t->cap)
 			continue;
-		int rc = batch_find(st, lg->batch[i], lg->at[i], fp, event_id, out, err, errlen);
-		if (rc != 0)
-			return rc;
+		size_t mask = t->cap - 1;
+		for (size_t i = (size_t)fp & mask; t->batch[i]; i = (i + 1) & mask) {
+			if (t->fp[i] != fp || t->batch[i] < lg->first_live)
+				continue;
+			int rc = batch_find(st, t->batch[i], t->at[i], fp, event_id, out, err, errlen);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -628,8 +736,7 @@ int64_t store_prune_events(struct store *st, int64_t now_ms, char *err, size_t e
 		 * and a rollback must read the table again */
 		batch_events_free(&st->log->cached);
 		st->log->touched = true;
-		if (first > st->log->first_live)
-			st->log->first_live = first;
+		set_first_live(st->log, first);
 	}
 	return gone + more;
 }

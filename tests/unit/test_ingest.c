@@ -440,6 +440,33 @@ static void test_dedupe_across_rows_and_reopen(void **state)
 	free(raw);
 }
 
+/* The duplicate table grows by moving its entries a few at a time while
+ * events keep coming: every event sent earlier is still found as a
+ * duplicate at every point of a move (the table starts at 768 entries
+ * and doubles six times on the way to 60,000). */
+static void test_dedupe_while_the_table_grows(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	reopen_ingest(f, 24 * 90);
+	int line = 0;
+	for (int i = 0; i < 60000; i++) {
+		assert_int_equal(feed(f, dep_b(i, "p1"), ++line), INGEST_ACCEPTED);
+		if (i % 7 == 0) /* one sent before, from anywhere in what came so far */
+			assert_int_equal(feed(f, dep_b((i * 7919) % (i + 1), "p1"), ++line), INGEST_DUPLICATE);
+		if (ingest_batch_full(f->ig))
+			assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	}
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	for (int i = 0; i < 60000; i += 997)
+		assert_int_equal(feed(f, dep_b(i, "p1"), ++line), INGEST_DUPLICATE);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	struct store_counters c;
+	counters(f, &c);
+	assert_int_equal(c.accepted, 60000);
+	assert_int_equal(c.duplicates, 60000 / 7 + 1 + (60000 + 996) / 997);
+}
+
 struct sim_feed {
 	struct ingest *ig;
 	int64_t line;
@@ -722,6 +749,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_serve_bounds_by_the_clock_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedupe_across_rows_and_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe_while_the_table_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_does_not_change_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full_at_half_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full_at_its_bytes, setup, teardown),
