@@ -265,8 +265,10 @@ static void set_first_live(struct event_log *lg, int64_t first)
 	size_t drop = 0;
 	while (drop < lg->per_len && lg->per_base + (int64_t)drop < first)
 		lg->live -= lg->per_batch[drop++];
-	memmove(lg->per_batch, lg->per_batch + drop, (lg->per_len - drop) * sizeof(*lg->per_batch));
-	memset(lg->per_batch + (lg->per_len - drop), 0, drop * sizeof(*lg->per_batch));
+	if (drop > 0) { /* per_batch is NULL before the first entry */
+		memmove(lg->per_batch, lg->per_batch + drop, (lg->per_len - drop) * sizeof(*lg->per_batch));
+		memset(lg->per_batch + (lg->per_len - drop), 0, drop * sizeof(*lg->per_batch));
+	}
 	lg->per_len -= drop;
 	lg->per_base = lg->per_len ? lg->per_base + (int64_t)drop : first;
 }
