@@ -29,6 +29,7 @@ struct cache_entry {
 	int32_t partition;
 	bool dirty;   /* used by the open batch: stays cached until it commits */
 	bool unsaved; /* changed since the store last had it */
+	struct store_player_row row; /* what the store's row holds beside the state */
 	uint32_t hash_next;         /* chain in the hash bucket */
 	uint32_t lru_prev, lru_next; /* most recent at lru_head */
 	struct player_state state;
@@ -258,7 +259,7 @@ static struct cache_entry *cache_get(struct ingest *ig, const char *player_id, i
 		rg_strlcpy(e->player_id, player_id, sizeof(e->player_id));
 		e->dirty = false;
 		e->unsaved = false;
-		if (store_player_load(ig->store, player_id, &e->state, err, errlen) < 0) {
+		if (store_player_load_row(ig->store, player_id, &e->state, &e->row, err, errlen) < 0) {
 			/* Leave the slot out of the table; it is reused later. */
 			e->player_id[0] = '\0';
 			lru_push_front(ig, i);
@@ -394,7 +395,7 @@ static int save_changed_players(struct ingest *ig, char *err, size_t errlen)
 		struct cache_entry *e = &ig->entries[ig->dirty[k]];
 		if (!e->unsaved)
 			continue;
-		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, err, errlen) < 0)
+		if (store_player_save(ig->store, e->player_id, e->partition, &e->state, &e->row, err, errlen) < 0)
 			return -1;
 		e->unsaved = false; /* a rollback clears the whole cache */
 	}

@@ -111,8 +111,24 @@ int store_rejected_add(struct store *st, const struct store_source *src, const c
 /* Loads a player's state: 1 found, 0 new player (ps initialised), -1 error. */
 int store_player_load(struct store *st, const char *player_id, struct player_state *ps, char *err,
 		      size_t errlen);
+/* What a player's row holds beside the state blob: its partition, and the
+ * state's level, score and country (the portfolio view's index). The
+ * writer keeps it with a cached state, so a save that leaves them as they
+ * are rewrites the blob alone (store_player_save). */
+struct store_player_row {
+	bool known; /* the row exists and holds the values below */
+	int32_t partition;
+	uint8_t level, score;
+	char country[sizeof(((struct player_state *)0)->country)];
+};
+/* store_player_load, and what the row holds (row->known false when the
+ * player is new). */
+int store_player_load_row(struct store *st, const char *player_id, struct player_state *ps,
+			  struct store_player_row *row, char *err, size_t errlen);
+/* Saves ps. row: what the row holds (NULL: unknown), updated to what it
+ * holds after the save. */
 int store_player_save(struct store *st, const char *player_id, int32_t partition,
-		      const struct player_state *ps, char *err, size_t errlen);
+		      const struct player_state *ps, struct store_player_row *row, char *err, size_t errlen);
 
 int store_counters_add(struct store *st, const struct store_counters *delta, char *err, size_t errlen);
 int store_counters_get(struct store *st, struct store_counters *out, char *err, size_t errlen);

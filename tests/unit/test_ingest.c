@@ -704,6 +704,53 @@ static void test_portfolio_daily_snapshot(void **state)
 	}
 }
 
+/* The row's plain columns (what the portfolio view counts) follow the
+ * state through saves that rewrite the blob alone and saves that change
+ * them: the country, then the level and score an alert raises. */
+static void expect_row_matches(struct fixture *f, const char *player, struct player_state *ps)
+{
+	char err[256];
+	struct store_player_row row;
+	assert_int_equal(store_player_load_row(f->st, player, ps, &row, err, sizeof(err)), 1);
+	assert_true(row.known);
+	assert_int_equal(row.level, ps->level);
+	assert_int_equal(row.score, ps->score);
+	assert_string_equal(row.country, ps->country);
+}
+
+static void test_player_row_columns_follow_the_state(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct player_state ps;
+	assert_int_equal(feed(f, dep("c1", "p1", "2026-11-22T10:00:00Z", 100), 1), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	expect_row_matches(f, "p1", &ps);
+	assert_string_equal(ps.country, "");
+	assert_int_equal(feed(f, dep("c2", "p1", "2026-11-22T10:05:00Z", 100), 2), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0); /* the blob alone */
+	expect_row_matches(f, "p1", &ps);
+	assert_int_equal(state_day(&ps, (int32_t)ts_days_from_civil(2026, 11, 22))->deposited, 200);
+	assert_int_equal(feed(f, "{\"event_id\":\"c3\",\"type\":\"account\",\"player_id\":\"p1\","
+				 "\"ts\":\"2026-11-22T10:06:00Z\",\"country\":\"GB\"}", 3),
+			 INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	expect_row_matches(f, "p1", &ps);
+	assert_string_equal(ps.country, "GB");
+	assert_int_equal(ps.score, 0);
+	assert_int_equal(feed(f, "{\"event_id\":\"c4\",\"type\":\"self_exclusion\",\"player_id\":\"p1\","
+				 "\"ts\":\"2026-11-22T10:07:00Z\",\"days\":30,\"source\":\"player\"}", 4),
+			 INGEST_ACCEPTED);
+	assert_int_equal(feed(f, dep("c5", "p1", "2026-11-22T10:08:00Z", 5000), 5), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	expect_row_matches(f, "p1", &ps);
+	assert_true(ps.score > 0);
+	assert_true(ps.level > 0);
+	assert_int_equal(feed(f, dep("c6", "p1", "2026-11-22T10:09:00Z", 100), 6), INGEST_ACCEPTED);
+	assert_int_equal(ingest_commit(f->ig, err, sizeof(err)), 0);
+	expect_row_matches(f, "p1", &ps);
+}
+
 /* Under steady load the WAL stays bounded: past ~32 MB the writer empties
  * it after a commit. PASSIVE checkpoints alone never shortened it: this
  * load (~100 MB of WAL) left it at ~100 MB. */
@@ -756,6 +803,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_copies_the_wal_off_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_stays_bounded_under_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_player_row_columns_follow_the_state, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }
