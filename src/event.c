@@ -7,6 +7,9 @@
 
 #include <jansson.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +93,36 @@ enum field_kind {
 	FIELD_LANGUAGE, /* ISO 639-1, lowercase -> char[3] */
 };
 
+/* The members an event may have, by name. The fast scan files each key it
+ * knows under its index (struct flat_object's at[]), so that validation
+ * finds a member with one array read rather than a search of the keys. */
+#define EVENT_KEYS(X)                                                                                              \
+	X(event_id) X(player_id) X(ts) X(type) X(stake) X(payout) X(currency) X(game) X(session_id)               \
+	X(game_category) X(amount) X(status) X(method) X(instrument) X(instrument_type) X(limit) X(period)        \
+	X(value) X(days) X(source) X(country) X(birth_year) X(birth_date) X(language) X(channel) X(topic)
+
+enum member_key {
+#define KEY_ENUM(k) KEY_##k,
+	EVENT_KEYS(KEY_ENUM)
+#undef KEY_ENUM
+	KEY_COUNT
+};
+
+static const char *const key_names[KEY_COUNT] = {
+#define KEY_NAME(k) #k,
+	EVENT_KEYS(KEY_NAME)
+#undef KEY_NAME
+};
+static const uint8_t key_lens[KEY_COUNT] = {
+#define KEY_LEN(k) sizeof(#k) - 1,
+	EVENT_KEYS(KEY_LEN)
+#undef KEY_LEN
+};
+
+
 struct field_spec {
 	const char *name;
+	enum member_key key; /* the member called name */
 	enum field_kind kind;
 	bool required;
 	size_t offset;     /* where the value goes in struct event */
@@ -103,58 +134,59 @@ struct field_spec {
 
 #define AT(f) offsetof(struct event, f), sizeof(((struct event *)0)->f)
 #define HAS(f) (ptrdiff_t)offsetof(struct event, f)
-#define MONEY(n, f, lo) { n, FIELD_INT, true, AT(f), -1, lo, EVENT_AMOUNT_MAX, NULL }
-#define CURRENCY { "currency", FIELD_CURRENCY, true, AT(currency), -1, 0, 0, NULL }
-#define ENUM(n, f, req, names) { n, FIELD_ENUM, req, AT(f), -1, 0, 0, names }
-#define ENUM_OPT(n, f, has, names) { n, FIELD_ENUM, false, AT(f), HAS(has), 0, 0, names }
-#define END { NULL, 0, false, 0, 0, -1, 0, 0, NULL }
+#define KEY(n) #n, KEY_##n
+#define MONEY(n, f, lo) { KEY(n), FIELD_INT, true, AT(f), -1, lo, EVENT_AMOUNT_MAX, NULL }
+#define CURRENCY { KEY(currency), FIELD_CURRENCY, true, AT(currency), -1, 0, 0, NULL }
+#define ENUM(n, f, req, names) { KEY(n), FIELD_ENUM, req, AT(f), -1, 0, 0, names }
+#define ENUM_OPT(n, f, has, names) { KEY(n), FIELD_ENUM, false, AT(f), HAS(has), 0, 0, names }
+#define END { NULL, KEY_COUNT, 0, false, 0, 0, -1, 0, 0, NULL }
 
 static const struct field_spec deposit_fields[] = {
-	MONEY("amount", amount, 1), CURRENCY,
-	ENUM("status", deposit_status, false, deposit_status_names),
-	{ "method", FIELD_TEXT, false, AT(method), -1, 0, 0, NULL },
-	{ "instrument", FIELD_REF, false, AT(instrument), -1, 0, 0, NULL },
-	ENUM_OPT("instrument_type", instrument_type, has_instrument_type, instrument_type_names),
+	MONEY(amount, amount, 1), CURRENCY,
+	ENUM(status, deposit_status, false, deposit_status_names),
+	{ KEY(method), FIELD_TEXT, false, AT(method), -1, 0, 0, NULL },
+	{ KEY(instrument), FIELD_REF, false, AT(instrument), -1, 0, 0, NULL },
+	ENUM_OPT(instrument_type, instrument_type, has_instrument_type, instrument_type_names),
 	END,
 };
 static const struct field_spec withdrawal_fields[] = {
-	MONEY("amount", amount, 1), CURRENCY,
-	ENUM("status", withdrawal_status, true, withdrawal_status_names),
+	MONEY(amount, amount, 1), CURRENCY,
+	ENUM(status, withdrawal_status, true, withdrawal_status_names),
 	END,
 };
 static const struct field_spec game_round_fields[] = {
-	MONEY("stake", stake, 0), MONEY("payout", payout, 0), CURRENCY,
-	{ "game", FIELD_TEXT, false, AT(game), -1, 0, 0, NULL },
-	{ "session_id", FIELD_REF, false, AT(session_id), -1, 0, 0, NULL },
-	ENUM_OPT("game_category", game_category, has_game_category, game_category_names),
+	MONEY(stake, stake, 0), MONEY(payout, payout, 0), CURRENCY,
+	{ KEY(game), FIELD_TEXT, false, AT(game), -1, 0, 0, NULL },
+	{ KEY(session_id), FIELD_REF, false, AT(session_id), -1, 0, 0, NULL },
+	ENUM_OPT(game_category, game_category, has_game_category, game_category_names),
 	END,
 };
 static const struct field_spec session_fields[] = {
-	{ "session_id", FIELD_REF, true, AT(session_id), -1, 0, 0, NULL },
+	{ KEY(session_id), FIELD_REF, true, AT(session_id), -1, 0, 0, NULL },
 	END,
 };
 static const struct field_spec limit_set_fields[] = {
-	ENUM("limit", limit, true, limit_names),
-	ENUM("period", period, true, period_names),
-	MONEY("value", value, 1),
+	ENUM(limit, limit, true, limit_names),
+	ENUM(period, period, true, period_names),
+	MONEY(value, value, 1),
 	END,
 };
 static const struct field_spec self_exclusion_fields[] = {
-	{ "days", FIELD_INT, false, AT(days), HAS(has_days), 1, EVENT_DAYS_MAX, NULL },
-	ENUM("source", source, true, source_names),
+	{ KEY(days), FIELD_INT, false, AT(days), HAS(has_days), 1, EVENT_DAYS_MAX, NULL },
+	ENUM(source, source, true, source_names),
 	END,
 };
 static const struct field_spec account_fields[] = {
-	{ "country", FIELD_COUNTRY, false, AT(country), HAS(has_country), 0, 0, NULL },
-	{ "birth_year", FIELD_INT, false, AT(birth_year), HAS(has_birth_year), EVENT_BIRTH_MIN,
+	{ KEY(country), FIELD_COUNTRY, false, AT(country), HAS(has_country), 0, 0, NULL },
+	{ KEY(birth_year), FIELD_INT, false, AT(birth_year), HAS(has_birth_year), EVENT_BIRTH_MIN,
 	  EVENT_BIRTH_MAX, NULL },
-	{ "birth_date", FIELD_DATE, false, AT(birth_date), HAS(has_birth_date), 0, 0, NULL },
-	{ "language", FIELD_LANGUAGE, false, AT(language), HAS(has_language), 0, 0, NULL },
+	{ KEY(birth_date), FIELD_DATE, false, AT(birth_date), HAS(has_birth_date), 0, 0, NULL },
+	{ KEY(language), FIELD_LANGUAGE, false, AT(language), HAS(has_language), 0, 0, NULL },
 	END,
 };
 static const struct field_spec contact_fields[] = {
-	ENUM("channel", channel, true, channel_names),
-	ENUM("topic", topic, true, topic_names),
+	ENUM(channel, channel, true, channel_names),
+	ENUM(topic, topic, true, topic_names),
 	END,
 };
 
@@ -196,7 +228,18 @@ struct flat_field {
 struct flat_object {
 	struct flat_field f[FLAT_MAX];
 	int n;
+	int8_t at[KEY_COUNT]; /* the index in f of each known key, or -1 */
 };
+
+/* The known key a member's name is, or KEY_COUNT. The keys are listed
+ * most frequent first (a game round's), so the search is short. */
+static enum member_key key_of(const char *s, size_t len)
+{
+	for (int k = 0; k < KEY_COUNT; k++)
+		if (key_lens[k] == len && key_names[k][0] == s[0] && memcmp(key_names[k], s, len) == 0)
+			return (enum member_key)k;
+	return KEY_COUNT;
+}
 
 static bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -246,21 +289,53 @@ static bool word_may_stop(uint64_t x)
 	return (any & BYTES_80) != 0;
 }
 
+#ifdef __SSE2__
+/* The bytes of the 16 at p that may end a plain run, as a bit mask (the
+ * same bytes as word_may_stop's): a signed compare below 0x20 takes both
+ * the control characters and the bytes of 0x80 and above. */
+static unsigned block_stops(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+	return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
+/* Whether a byte may end a plain run (word_may_stop's bytes, one). */
+static bool byte_may_stop(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
+
+/* The first byte from p on that may end a plain run of a string, or end. */
+static const char *next_stop(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	for (; end - p >= 16; p += 16) {
+		unsigned m = block_stops(p);
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	for (; end - p >= 8; p += 8) {
+		uint64_t x;
+		memcpy(&x, p, sizeof(x));
+		if (word_may_stop(x))
+			break;
+	}
+	while (p < end && !byte_may_stop((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* A string without escapes or control characters; false means "let
- * jansson decide". Eight plain bytes at a time; UTF-8 is checked only when
- * a byte of 0x80 or above was seen. */
+ * jansson decide". Sixteen (or eight) plain bytes at a time; UTF-8 is
+ * checked only when a byte of 0x80 or above was seen. */
 static bool scan_string(const char **pp, const char *end, const char **str, size_t *len)
 {
 	const char *p = *pp + 1, *start = p;
 	bool ascii = true;
 	for (;; p++) {
-		while (end - p >= 8) {
-			uint64_t x;
-			memcpy(&x, p, sizeof(x));
-			if (word_may_stop(x))
-				break;
-			p += 8;
-		}
+		p = next_stop(p, end);
 		if (p >= end)
 			return false;
 		unsigned char c = (unsigned char)*p;
@@ -268,7 +343,7 @@ static bool scan_string(const char **pp, const char *end, const char **str, size
 			break;
 		if (c == '\\' || c < 0x20)
 			return false;
-		ascii &= c < 0x80;
+		ascii = false; /* a byte of 0x80 or above */
 	}
 	if (!ascii && !utf8_valid((const unsigned char *)start, (size_t)(p - start)))
 		return false;
@@ -309,6 +384,7 @@ static bool flat_scan(const char *json, size_t len, struct flat_object *o)
 {
 	const char *p = json, *end = json + len;
 	o->n = 0;
+	memset(o->at, -1, sizeof(o->at));
 	while (p < end && json_ws(*p))
 		p++;
 	if (p >= end || *p++ != '{')
@@ -325,9 +401,14 @@ static bool flat_scan(const char *json, size_t len, struct flat_object *o)
 		struct flat_field *f = &o->f[o->n];
 		if (!scan_string(&p, end, &f->key, &f->keylen))
 			return false;
-		for (int i = 0; i < o->n; i++) /* duplicate keys: jansson's rule applies */
-			if (o->f[i].keylen == f->keylen && memcmp(o->f[i].key, f->key, f->keylen) == 0)
+		/* A known key twice: jansson's rule (the last one counts) applies.
+		 * Validation reads no other key, so an unknown one may repeat. */
+		enum member_key k = f->keylen ? key_of(f->key, f->keylen) : KEY_COUNT;
+		if (k < KEY_COUNT) {
+			if (o->at[k] >= 0)
 				return false;
+			o->at[k] = (int8_t)o->n;
+		}
 		while (p < end && json_ws(*p))
 			p++;
 		if (p >= end || *p++ != ':')
@@ -372,23 +453,21 @@ struct event_source {
 
 /* One top-level member as a flat_field; false when absent. Borrowed: valid
  * while the input buffer / jansson tree lives. */
-static bool member(const struct event_source *src, const char *key, struct flat_field *out)
+static bool member(const struct event_source *src, enum member_key key, struct flat_field *out)
 {
 	if (src->flat) {
-		size_t klen = strlen(key);
-		for (int i = 0; i < src->flat->n; i++)
-			if (src->flat->f[i].keylen == klen && memcmp(src->flat->f[i].key, key, klen) == 0) {
-				*out = src->flat->f[i];
-				return true;
-			}
-		return false;
+		int i = src->flat->at[key];
+		if (i < 0)
+			return false;
+		*out = src->flat->f[i];
+		return true;
 	}
-	json_t *v = json_object_get(src->root, key);
+	json_t *v = json_object_get(src->root, key_names[key]);
 	if (!v)
 		return false;
 	memset(out, 0, sizeof(*out));
-	out->key = key;
-	out->keylen = strlen(key);
+	out->key = key_names[key];
+	out->keylen = strlen(key_names[key]);
 	if (json_is_string(v)) {
 		out->kind = FLAT_STRING;
 		out->str = json_string_value(v);
@@ -543,7 +622,7 @@ static int parse_date_field(const struct event_source *src, const struct field_s
 		return seterr(err, errlen, "field \"%s\": must be a calendar date YYYY-MM-DD from %d-01-01", f->name,
 			      EVENT_BIRTH_MIN);
 	/* The date part of ts, in the sender's own offset: already checked. */
-	if (member(src, "ts", &ts) && ts.kind == FLAT_STRING && ts.len >= 10 && date_days(ts.str, 10, &ts_day) &&
+	if (member(src, KEY_ts, &ts) && ts.kind == FLAT_STRING && ts.len >= 10 && date_days(ts.str, 10, &ts_day) &&
 	    days > ts_day)
 		return seterr(err, errlen, "field \"%s\": must not be after the date of ts", f->name);
 	*(int32_t *)(void *)dst = days;
@@ -558,7 +637,7 @@ static int parse_field(const struct event_source *src, const struct field_spec *
 	const char *s = NULL;
 	size_t len = 0;
 
-	if (!member(src, f->name, &fv)) {
+	if (!member(src, f->key, &fv)) {
 		if (f->required)
 			return seterr(err, errlen, "missing field \"%s\"", f->name);
 		return 0;
@@ -568,7 +647,8 @@ static int parse_field(const struct event_source *src, const struct field_spec *
 			return seterr(err, errlen, "field \"%s\": must be a string", f->name);
 		s = v->str;
 		len = v->len;
-		if (memchr(s, '\0', len))
+		/* Only jansson lets a NUL through (the fast scan takes no control characters). */
+		if (!src->flat && memchr(s, '\0', len))
 			return seterr(err, errlen, "field \"%s\": must not contain NUL", f->name);
 	}
 
@@ -641,7 +721,7 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 	struct flat_field v;
 	char ts[48];
 
-	if (!member(src, "event_id", &v))
+	if (!member(src, KEY_event_id, &v))
 		return seterr(err, errlen, "missing field \"event_id\"");
 	if (v.kind != FLAT_STRING || !printable_ascii(v.str, v.len, EVENT_ID_MAX))
 		return seterr(err, errlen, "field \"event_id\": must be 1-%d printable ASCII characters",
@@ -649,7 +729,7 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 	memcpy(ev->event_id, v.str, v.len);
 	ev->event_id[v.len] = '\0';
 
-	if (!member(src, "type", &v))
+	if (!member(src, KEY_type, &v))
 		return seterr(err, errlen, "missing field \"type\"");
 	if (v.kind != FLAT_STRING)
 		return seterr(err, errlen, "field \"type\": must be a string");
@@ -664,7 +744,7 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 		return seterr(err, errlen, "unknown type \"%.*s%s\"", (int)n, v.str, n < v.len ? "..." : "");
 	}
 
-	if (!member(src, "player_id", &v))
+	if (!member(src, KEY_player_id, &v))
 		return seterr(err, errlen, "missing field \"player_id\"");
 	if (v.kind != FLAT_STRING || !player_id_ok(v.str, v.len))
 		return seterr(err, errlen,
@@ -673,7 +753,7 @@ static int parse_common(const struct event_source *src, struct event *ev, char *
 	memcpy(ev->player_id, v.str, v.len);
 	ev->player_id[v.len] = '\0';
 
-	if (!member(src, "ts", &v))
+	if (!member(src, KEY_ts, &v))
 		return seterr(err, errlen, "missing field \"ts\"");
 	if (v.kind != FLAT_STRING || v.len >= sizeof(ts) || memchr(v.str, '\0', v.len))
 		goto bad_ts;

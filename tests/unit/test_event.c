@@ -209,6 +209,80 @@ static void test_lone_surrogate_escape(void **state)
 	assert_non_null(strstr(err, "not valid JSON"));
 }
 
+/* The fast scan must agree with jansson on inputs near real events, not
+ * only on the fixture: each seed (an event of every type, members in
+ * several orders, a repeated member, an unknown one) with every byte
+ * deleted, doubled or replaced by a byte that matters to a JSON scanner.
+ * Both parsers: the same verdict, the same reason, the same event. */
+static void check_agrees(const char *raw, size_t len, int *accepted)
+{
+	struct event fast, ref;
+	char ferr[512] = "", rerr[512] = "";
+	int frc = event_parse(raw, len, &fast, ferr, sizeof(ferr));
+	int rrc = event_parse_reference(raw, len, &ref, rerr, sizeof(rerr));
+	if (frc != rrc || strcmp(ferr, rerr) != 0)
+		fail_msg("\"%.*s\": fast (%d, %s), jansson (%d, %s)", (int)len, raw, frc, ferr, rrc, rerr);
+	if (frc == 0 && memcmp(&fast, &ref, sizeof(fast)) != 0)
+		fail_msg("\"%.*s\": fast and jansson produced different events", (int)len, raw);
+	*accepted += frc == 0;
+}
+
+static void test_fast_scan_agrees_near_real_events(void **state)
+{
+	(void)state;
+	static const char *const seeds[] = {
+		"{\"event_id\":\"e1\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T12:00:42.239+01:00\",\"type\":\"deposit\","
+		"\"amount\":2500,\"currency\":\"EUR\",\"status\":\"approved\",\"method\":\"e-wallet\","
+		"\"instrument\":\"card-1\",\"instrument_type\":\"e_wallet\"}",
+		"{\"event_id\":\"e2\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T12:50:38Z\",\"type\":\"withdrawal\","
+		"\"amount\":24262,\"currency\":\"SEK\",\"status\":\"requested\"}",
+		"{\"type\":\"game_round\",\"stake\":1200,\"payout\":3213,\"currency\":\"SEK\",\"game\":\"sl\xc3\xb6t-3\","
+		"\"game_category\":\"slots\",\"session_id\":\"s-1\",\"event_id\":\"e3\",\"player_id\":\"p1\","
+		"\"ts\":\"2026-11-01T12:01:59.995+01:00\"}",
+		"{\"event_id\":\"e4\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T12:00:08+01:00\",\"type\":\"session_start\","
+		"\"session_id\":\"s-1\",\"note\":\"x\",\"note\":7}",
+		"{ \"event_id\" : \"e5\" , \"player_id\" : \"p1\" , \"ts\" : \"2026-11-01T12:15:02.817Z\" , "
+		"\"type\" : \"session_end\" , \"session_id\" : \"s-1\" }",
+		"{\"event_id\":\"e6\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T09:00:00+01:00\",\"type\":\"limit_set\","
+		"\"limit\":\"deposit\",\"period\":\"day\",\"value\":6000}",
+		"{\"event_id\":\"e7\",\"player_id\":\"p1\",\"ts\":\"2026-11-04T23:30:00-05:00\",\"type\":\"self_exclusion\","
+		"\"days\":150,\"source\":\"player\"}",
+		"{\"event_id\":\"e8\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T08:00:00.002+01:00\",\"type\":\"account\","
+		"\"country\":\"NL\",\"birth_date\":\"1983-07-22\",\"birth_year\":1983,\"language\":\"nl\"}",
+		"{\"event_id\":\"e9\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T13:18:51.036+01:00\",\"type\":\"contact\","
+		"\"channel\":\"email\",\"topic\":\"rg_question\"}",
+		"{\"event_id\":\"e10\",\"player_id\":\"p1\",\"ts\":\"2026-11-01T13:18:51Z\",\"type\":\"deposit\","
+		"\"amount\":100,\"amount\":200,\"currency\":\"EUR\"}",
+	};
+	static const char swaps[] = { '"', '\\', ',', ':', '{', '}', ' ', '0', '-', 'a', 'e', '.', 0x01, (char)0x80,
+				      (char)0xc3, (char)0xff, '\0' };
+	char buf[1024];
+	int accepted = 0, cases = 0;
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		const char *seed = seeds[s];
+		size_t len = strlen(seed);
+		check_agrees(seed, len, &accepted);
+		for (size_t i = 0; i < len; i++) {
+			memcpy(buf, seed, i); /* byte i deleted */
+			memcpy(buf + i, seed + i + 1, len - i - 1);
+			check_agrees(buf, len - 1, &accepted);
+			memcpy(buf, seed, i + 1); /* byte i doubled */
+			memcpy(buf + i + 1, seed + i, len - i);
+			check_agrees(buf, len + 1, &accepted);
+			memcpy(buf, seed, len);
+			for (size_t k = 0; k < sizeof(swaps); k++) {
+				buf[i] = swaps[k];
+				check_agrees(buf, len, &accepted);
+				cases++;
+			}
+		}
+	}
+	/* Most mutations break an event; enough of them must still be events
+	 * (a changed digit, a space) for the comparison of values to count. */
+	assert_true(cases > 20000);
+	assert_true(accepted > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_reject_keeps_event_id),
 		cmocka_unit_test(test_not_nul_terminated_input),
 		cmocka_unit_test(test_lone_surrogate_escape),
+		cmocka_unit_test(test_fast_scan_agrees_near_real_events),
 	};
 	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
 }
