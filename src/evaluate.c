@@ -193,6 +193,7 @@ struct player {
 	uint8_t first_alert_level;
 	int64_t first_alert_ms;
 	int64_t last_day;   /* UTC day of the last scored event, for player-days */
+	int64_t latest_scored_ms; /* the latest event time scored, for evaluate_cutoffs_held */
 	long long active_days;
 	uint64_t rules_fired;
 	struct alert *open; /* the open harm alert, while the player has one */
@@ -350,6 +351,7 @@ static struct player *player_get(struct evaluate *e, const char *id, bool create
 	rg_strlcpy(p->id, id, sizeof(p->id));
 	p->hash = h;
 	p->label_ts_ms = p->first_alert_ms = ENGINE_NO_TIME;
+	p->latest_scored_ms = ENGINE_NO_TIME;
 	p->last_day = INT64_MIN;
 	state_init(&p->state);
 	e->players[j] = p;
@@ -619,6 +621,8 @@ static void note_scored(struct evaluate *e, struct player *p, const struct event
 		e->first_scored_ms = ev->ts_ms;
 	if (e->last_scored_ms == ENGINE_NO_TIME || ev->ts_ms > e->last_scored_ms)
 		e->last_scored_ms = ev->ts_ms;
+	if (ev->ts_ms > p->latest_scored_ms)
+		p->latest_scored_ms = ev->ts_ms;
 	int64_t day = utc_day(ev->ts_ms);
 	if (day > p->last_day) {
 		p->last_day = day;
@@ -670,6 +674,16 @@ void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long r
 	e->events += duplicates + rejected;
 	e->duplicates += duplicates;
 	e->rejected += rejected;
+}
+
+bool evaluate_cutoffs_held(const struct evaluate *e)
+{
+	for (size_t i = 0; i < e->players_cap; i++) {
+		const struct player *p = e->players[i];
+		if (p && p->latest_scored_ms != ENGINE_NO_TIME && p->latest_scored_ms >= cutoff_of(e, p))
+			return false;
+	}
+	return true;
 }
 
 int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, size_t errlen)

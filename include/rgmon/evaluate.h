@@ -133,15 +133,25 @@ enum eval_outcome { EVAL_SCORED, EVAL_DUPLICATE, EVAL_AFTER_CUTOFF };
 int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome *outcome, char *err,
 		   size_t errlen);
 
-/* Counts lines that event_parse refused and duplicates the caller found
- * (with caller_dedupes), which are not scored. */
 /* A hint that an event of player_id comes next: asks the caches for the
  * player's record and state (~3 KB; with thousands of players they are far
  * larger than the caches, and scoring an event reads most of its player's
  * state), so that a caller that still has work on the event before it
  * hides the wait. No effect on the results. */
 void evaluate_prefetch_player(const struct evaluate *e, const char *player_id);
+
+/* Counts lines that event_parse refused and duplicates the caller found
+ * (with caller_dedupes), which are not scored. */
 void evaluate_note_skipped(struct evaluate *e, long long duplicates, long long rejected);
+
+/* After the last event: whether every event scored came before its
+ * player's cut-off. Always so when the labels were all known before the
+ * first event; with labels learned from the events on the way (a
+ * self-exclusion noted as it comes), false when an event scored before the
+ * label was known lies at or after the cut-off the label set (a history
+ * out of time order, or one at the same millisecond): the results then
+ * differ from a run that knew the labels first. */
+bool evaluate_cutoffs_held(const struct evaluate *e);
 
 /* --threads: players are split into shards by a hash of their id, each
  * shard an evaluate of its own (caller_dedupes) fed only its players'

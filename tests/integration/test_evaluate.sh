@@ -136,6 +136,27 @@ out=$($RGMON evaluate --label-event self_exclusion --json "$WORK/ev.jsonl" 2>/de
 check "evaluate --label-event self_exclusion exits 0" 0 $rc
 check "each self-excluding player is labelled" "$se" "$(jq .positives <<<"$out")"
 check "the self-exclusions are not scored" true "$(jq '.events.after_cutoff >= '"$se" <<<"$out")"
+# One pass learns each label as its self-exclusion comes. A history out of
+# order -- every self-exclusion moved to the end of the file, after events
+# it cuts off (a deposit a minute later, added here) -- gives the same
+# answer as in order (a second pass, labels first).
+python3 - "$WORK/ev.jsonl" >"$WORK/after.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    sys.stdout.write(line)
+    ev = json.loads(line)
+    if ev["type"] == "self_exclusion":
+        ts = ev["ts"][:14] + ("%02d" % ((int(ev["ts"][14:16]) + 1) % 60)) + ev["ts"][16:]
+        print(json.dumps({"event_id": ev["event_id"] + "-after", "player_id": ev["player_id"], "ts": ts,
+                          "type": "deposit", "amount": 5000, "currency": "EUR"}, separators=(",", ":")))
+PY
+{ grep -v '"type":"self_exclusion"' "$WORK/after.jsonl"; grep '"type":"self_exclusion"' "$WORK/after.jsonl"; } >"$WORK/late.jsonl"
+in_order=$($RGMON evaluate --label-event self_exclusion --json "$WORK/after.jsonl" 2>/dev/null)
+check "the deposits after the self-exclusions are not scored" true "$(jq '.events.after_cutoff == 2 * '"$se" <<<"$in_order")"
+for t in 1 2; do
+  late=$($RGMON evaluate --threads $t --label-event self_exclusion --json "$WORK/late.jsonl" 2>/dev/null)
+  check "--threads $t: self-exclusions after the events they cut off give the same metrics" "$in_order" "$late"
+done
 $RGMON evaluate --label-event self_exclusion --horizon-days 1 - <"$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
 check "--label-event with --horizon-days refuses stdin" 2 $rc
 
