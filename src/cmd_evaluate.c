@@ -66,6 +66,7 @@ struct chunk {
 	size_t off[CHUNK_LINES], len[CHUNK_LINES];
 	int64_t lineno[CHUNK_LINES];
 	bool take[CHUNK_LINES];        /* parsed and not a duplicate */
+	bool dup[CHUNK_LINES];         /* parsed and a duplicate */
 	int shard[CHUNK_LINES];
 	uint64_t id_digest[CHUNK_LINES];
 	char reason[CHUNK_LINES][512]; /* of a line that did not parse */
@@ -205,10 +206,22 @@ static int shard_event(struct shard *sh, const struct event *ev, char *err, size
 	return 0;
 }
 
-/* The first of the shard's events in c from line i on, or c->n. */
+/* A duplicate of the shard's players: not scored, but a self-exclusion
+ * still gives its label, as the pass for the labels alone (which cannot
+ * tell duplicates) would have. */
+static int shard_duplicate(struct shard *sh, const struct event *ev, char *err, size_t errlen)
+{
+	for (int i = 0; i < sh->nruns; i++)
+		if (evaluate_note_self_exclusion(sh->e[i], ev, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* The first of the shard's events (taken or duplicate) in c from line i
+ * on, or c->n. */
 static int next_of_shard(const struct shard *sh, const struct chunk *c, int i)
 {
-	while (i < c->n && !(c->take[i] && c->shard[i] == sh->index))
+	while (i < c->n && !((c->take[i] || c->dup[i]) && c->shard[i] == sh->index))
 		i++;
 	return i;
 }
@@ -223,7 +236,8 @@ static void score_chunk(struct shard *sh, struct chunk *c)
 		next = next_of_shard(sh, c, i + 1);
 		if (next < c->n)
 			evaluate_prefetch_player(sh->e[0], c->ev[next].player_id);
-		sh->failed = shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err)) < 0;
+		sh->failed = (c->take[i] ? shard_event(sh, &c->ev[i], sh->err, sizeof(sh->err))
+					 : shard_duplicate(sh, &c->ev[i], sh->err, sizeof(sh->err))) < 0;
 	}
 }
 
@@ -233,6 +247,7 @@ static void parse_chunk(const struct runs *r, struct chunk *c)
 	for (int i = 0; i < c->n; i++) {
 		struct event *ev = &c->ev[i];
 		c->take[i] = event_parse(c->text + c->off[i], c->len[i], ev, c->reason[i], sizeof(c->reason[i])) == 0;
+		c->dup[i] = false;
 		if (c->take[i]) {
 			c->shard[i] = evaluate_shard_of(ev->player_id, r->nshards);
 			c->id_digest[i] = digest_fnv1a(ev->event_id);
@@ -337,7 +352,7 @@ static int take_event(struct runs *r, const struct event *ev, uint64_t id_digest
 	int dup = check_duplicate(r, ev, id_digest);
 	if (dup < 0)
 		return seterr(err, errlen, "out of memory");
-	return dup ? 0 : shard_event(&r->shards[0], ev, err, errlen);
+	return dup ? shard_duplicate(&r->shards[0], ev, err, errlen) : shard_event(&r->shards[0], ev, err, errlen);
 }
 
 #define EXCLUSION_TYPE "self_exclusion"
@@ -523,6 +538,7 @@ static int check_chunk(struct runs *r, struct chunk *c, const struct source_file
 		if (dup < 0)
 			return -1;
 		c->take[i] = !dup;
+		c->dup[i] = dup;
 	}
 	return 0;
 }

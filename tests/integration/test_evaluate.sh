@@ -157,6 +157,21 @@ for t in 1 2; do
   late=$($RGMON evaluate --threads $t --label-event self_exclusion --json "$WORK/late.jsonl" 2>/dev/null)
   check "--threads $t: self-exclusions after the events they cut off give the same metrics" "$in_order" "$late"
 done
+# A self-exclusion resent with an earlier time (the same event_id) labels
+# from the earlier time whether it comes last, as a duplicate, or first
+# (as the pass for the labels alone, which cannot tell duplicates, did).
+se_line=$(grep -m1 '"type":"self_exclusion"' "$WORK/ev.jsonl")
+early_line=$(jq -c '.ts = "2026-11-01T00:00:00Z"' <<<"$se_line") # before any of the player's events
+{ cat "$WORK/ev.jsonl"; echo "$early_line"; } >"$WORK/dup_last.jsonl"
+{ echo "$early_line"; cat "$WORK/ev.jsonl"; } >"$WORK/dup_first.jsonl"
+first=$($RGMON evaluate --label-event self_exclusion --json "$WORK/dup_first.jsonl" 2>/dev/null)
+check "an earlier resent self-exclusion cuts off more of that player's events" true "$(jq ".events.after_cutoff > $(jq .events.after_cutoff <<<"$out")" <<<"$first")"
+for t in 1 2; do
+  last=$($RGMON evaluate --threads $t --label-event self_exclusion --json "$WORK/dup_last.jsonl" 2>/dev/null)
+  check "--threads $t: resent last or first, the same metrics but for the duplicate" \
+    "$(jq -c 'del(.events.duplicates, .events.read, .events.scored)' <<<"$first")" \
+    "$(jq -c 'del(.events.duplicates, .events.read, .events.scored)' <<<"$last")"
+done
 $RGMON evaluate --label-event self_exclusion --horizon-days 1 - <"$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
 check "--label-event with --horizon-days refuses stdin" 2 $rc
 
