@@ -226,21 +226,23 @@ struct eval_dedupe {
 static size_t ids_home(uint64_t digest, size_t cap) { return (size_t)(digest % cap); }
 static size_t ids_next(size_t j, size_t cap) { return j + 1 == cap ? 0 : j + 1; }
 
-/* Players are carved from slabs of PLAYER_SLAB_BYTES (mmap, huge pages
- * asked for) rather than one calloc each: a player is ~3 KB written at
- * once, and a fault per 4 KB page was most of the cost of a new one. */
-#define PLAYER_SLAB_BYTES (8u << 20)
-struct player_slab {
-	struct player_slab *next;
-	size_t used; /* players carved */
-	struct player players[];
+/* Players and their open alerts are carved from slabs of SLAB_BYTES
+ * (mmap, huge pages asked for) rather than allocated one by one: a player
+ * is ~3 KB and an alert ~18 KB written at once, and a fault per 4 KB page
+ * (~4 us in this VM) was most of the cost of a new one. Nothing carved is
+ * freed before the evaluate is: a player and its alert last to the end. */
+#define SLAB_BYTES (8u << 20)
+#define SLAB_HEADER 64 /* what is carved starts on a cache line */
+struct slab {
+	struct slab *next;
+	size_t used; /* bytes carved after the header */
 };
 
 struct evaluate {
 	struct evaluate_config cfg;
 	struct player **players; /* open addressing by hash; NULL = free */
 	size_t nplayers, players_cap;
-	struct player_slab *slabs; /* newest first; shards' slabs move here on merge */
+	struct slab *slabs; /* newest first; shards' slabs move here on merge */
 	struct eval_dedupe *dedupe; /* NULL when the caller dedupes (cfg.caller_dedupes) */
 	int64_t first_scored_ms, last_scored_ms;
 	long long events, scored, after_cutoff, duplicates, rejected;
@@ -276,12 +278,9 @@ void evaluate_free(struct evaluate *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; e->players && i < e->players_cap; i++)
-		if (e->players[i])
-			free(e->players[i]->open);
 	while (e->slabs) {
-		struct player_slab *next = e->slabs->next;
-		munmap(e->slabs, PLAYER_SLAB_BYTES);
+		struct slab *next = e->slabs->next;
+		munmap(e->slabs, SLAB_BYTES);
 		e->slabs = next;
 	}
 	free(e->players);
@@ -312,25 +311,28 @@ static int players_grow(struct evaluate *e)
 	return 0;
 }
 
-/* A zeroed player from the newest slab, or a new slab; NULL when out of
- * memory. */
-static struct player *player_alloc(struct evaluate *e)
+/* size zeroed bytes on a cache line, from the newest slab or a new one;
+ * NULL when out of memory. */
+static void *slab_carve(struct evaluate *e, size_t size)
 {
-	const size_t per_slab = (PLAYER_SLAB_BYTES - sizeof(struct player_slab)) / sizeof(struct player);
-	if (!e->slabs || e->slabs->used == per_slab) {
-		void *m = mmap(NULL, PLAYER_SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size = (size + 63) / 64 * 64;
+	if (size > SLAB_BYTES - SLAB_HEADER)
+		return NULL;
+	if (!e->slabs || e->slabs->used + size > SLAB_BYTES - SLAB_HEADER) {
+		void *m = mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
 			return NULL;
-		madvise(m, PLAYER_SLAB_BYTES, MADV_HUGEPAGE);
-		struct player_slab *slab = m;
+		madvise(m, SLAB_BYTES, MADV_HUGEPAGE);
+		struct slab *slab = m;
 		slab->next = e->slabs;
 		slab->used = 0;
 		e->slabs = slab;
 	}
-	return &e->slabs->players[e->slabs->used++]; /* zero: fresh anonymous memory */
+	void *p = (char *)e->slabs + SLAB_HEADER + e->slabs->used;
+	e->slabs->used += size;
+	return p; /* zero: fresh anonymous memory */
 }
 
-/* The player, added when new (create); NULL when absent or out of memory. */
 static struct player *player_get(struct evaluate *e, const char *id, bool create)
 {
 	uint64_t h = digest_fnv1a(id);
@@ -345,7 +347,7 @@ static struct player *player_get(struct evaluate *e, const char *id, bool create
 			return NULL;
 		return player_get(e, id, true);
 	}
-	struct player *p = player_alloc(e);
+	struct player *p = slab_carve(e, sizeof(*p));
 	if (!p)
 		return NULL;
 	rg_strlcpy(p->id, id, sizeof(p->id));
@@ -597,7 +599,7 @@ static int apply_alerts(struct evaluate *e, struct player *p, const struct event
 	for (int i = 0; i < ch->nobligations; i++)
 		p->rules_fired |= 1ull << ch->obligations[i].rules[0];
 	if (ch->kind == ALERT_CHANGE_OPEN) {
-		if (!p->open && !(p->open = malloc(sizeof(*p->open))))
+		if (!p->open && !(p->open = slab_carve(e, sizeof(*p->open))))
 			return seterr(err, errlen, "out of memory");
 		*p->open = ch->alert;
 		e->harm_alerts++;
@@ -732,7 +734,7 @@ int evaluate_merge(struct evaluate *into, struct evaluate *from, char *err, size
 		from->nplayers--;
 	}
 	while (from->slabs) { /* into now frees the players it holds */
-		struct player_slab *slab = from->slabs;
+		struct slab *slab = from->slabs;
 		from->slabs = slab->next;
 		slab->next = into->slabs;
 		into->slabs = slab;
