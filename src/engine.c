@@ -435,13 +435,15 @@ void engine_apply(struct player_state *st, const struct event *ev, const struct 
 	memo.first_day_known = false;
 	memset(memo.period_days, 0, sizeof(memo.period_days));
 	bool strong = false;
-	uint32_t mask = 1u << ev->type;
-	for (int r = 0; r < RULE_COUNT; r++) {
+	/* The enabled rules this type of event triggers (policy.h). */
+	int nrules = ev->type < EVENT_TYPE_COUNT ? pol->ntype_rules[ev->type] : 0;
+	for (int k = 0; k < nrules; k++) {
+		int r = pol->type_rules[ev->type][k];
 		const struct policy_rule *pr = &pol->rules[r];
 		int64_t v[RULE_VALUES] = { 0 };
 		/* A rule that starts on a date does not hold for events before
 		 * that local day ("effective_from"). */
-		if (!pr->enabled || !(rule_defs[r]->triggers & mask) || c.today < pr->effective_from)
+		if (c.today < pr->effective_from)
 			continue;
 		c.rule = pr;
 		if (!rule_defs[r]->eval(&c, v))

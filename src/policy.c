@@ -700,6 +700,17 @@ static int identify(struct policy *pol, json_t *root, char *err, size_t errlen)
 	return rc;
 }
 
+/* pol->type_rules from the rules as loaded. */
+static void index_rules(struct policy *pol)
+{
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+		pol->ntype_rules[t] = 0;
+		for (int r = 0; r < RULE_COUNT; r++)
+			if (pol->rules[r].enabled && (rule_defs[r]->triggers & (1u << t)))
+				pol->type_rules[t][pol->ntype_rules[t]++] = (uint8_t)r;
+	}
+}
+
 int policy_load_json(struct policy *pol, const char *text, size_t len, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "name", "jurisdiction", "countries", "description", "sources",
@@ -744,6 +755,7 @@ int policy_load_json(struct policy *pol, const char *text, size_t len, char *err
 	if (load_rules(pol, root, &top, err, errlen) < 0 || load_review(pol, root, &top, err, errlen) < 0 ||
 	    identify(pol, root, err, errlen) < 0)
 		goto out;
+	index_rules(pol);
 	rc = 0;
 out:
 	json_decref(root);
