@@ -77,13 +77,13 @@ static void windows_index(struct state_windows *m)
 	m->indexed = true;
 }
 
-void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out)
+const struct state_window *state_windows_at(struct state_windows *m, int ndays, struct state_window *buf)
 {
 	if (!m->indexed)
 		windows_index(m);
 	if (m->direct || ndays < 1 || ndays > ENGINE_DAYS) {
-		state_window_sum(m->st, m->today, ndays, out);
-		return;
+		state_window_sum(m->st, m->today, ndays, buf);
+		return buf;
 	}
 	if (!(m->have & (1ull << ndays))) {
 		int from = ndays - 1; /* the longest shorter window summed: w[0] at worst */
@@ -95,15 +95,20 @@ void state_windows_sum(struct state_windows *m, int ndays, struct state_window *
 				window_add(&m->w[ndays], m->by_age[age]);
 		m->have |= 1ull << ndays;
 	}
-	*out = m->w[ndays];
+	return &m->w[ndays];
 }
 
-void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out)
+void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out)
+{
+	*out = *state_windows_at(m, ndays, out);
+}
+
+const struct state_window *state_windows_hours_at(struct state_windows *m, int nhours, struct state_window *buf)
 {
 	int i = nhours == 1 ? 0 : nhours == 24 ? 1 : -1;
 	if (i < 0) {
-		state_hours_sum(m->st, m->now_ms, nhours, out);
-		return;
+		state_hours_sum(m->st, m->now_ms, nhours, buf);
+		return buf;
 	}
 	if (!m->hours_summed[i]) {
 		/* Both windows in one pass over the hours (the rules ask for both). */
@@ -121,7 +126,12 @@ void state_windows_hours(struct state_windows *m, int nhours, struct state_windo
 		}
 		m->hours_summed[0] = m->hours_summed[1] = true;
 	}
-	*out = m->hours[i];
+	return &m->hours[i];
+}
+
+void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out)
+{
+	*out = *state_windows_hours_at(m, nhours, out);
 }
 
 void state_hours_sum(const struct player_state *st, int64_t now_ms, int nhours, struct state_window *out)
@@ -248,9 +258,9 @@ int64_t state_limit_used(const struct player_state *st, const struct tz_rule *tz
 int64_t state_windows_limit_used(struct state_windows *m, const struct tz_rule *tz, enum limit_kind k,
 				 enum limit_period p, enum period_rule how)
 {
-	struct state_window w;
-	state_windows_sum(m, state_period_days(m->today, p, how), &w);
-	return limit_used_of(m->st, tz, k, m->today, m->now_ms, &w);
+	struct state_window buf;
+	const struct state_window *w = state_windows_at(m, state_period_days(m->today, p, how), &buf);
+	return limit_used_of(m->st, tz, k, m->today, m->now_ms, w);
 }
 
 int state_age_years(const struct player_state *st, int64_t at_ms)

@@ -222,6 +222,11 @@ struct state_windows {
 void state_windows_init(struct state_windows *m, const struct player_state *st, int32_t today, int64_t now_ms);
 void state_windows_sum(struct state_windows *m, int ndays, struct state_window *out);
 void state_windows_hours(struct state_windows *m, int nhours, struct state_window *out);
+/* The same without the copy: a pointer into the memo (valid while it is),
+ * or to *buf filled when the window goes to state_window_sum or
+ * state_hours_sum. */
+const struct state_window *state_windows_at(struct state_windows *m, int ndays, struct state_window *buf);
+const struct state_window *state_windows_hours_at(struct state_windows *m, int nhours, struct state_window *buf);
 
 /* Money over the clock hours (UTC) ending with the one of now_ms: 1 =
  * this hour and the one before it (60 to 120 minutes, the smallest span

@@ -271,13 +271,13 @@ enum { REV_COUNT, REV_WINDOW_DAYS };
 
 static bool reversed_withdrawals(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
-	struct state_window w;
+	struct state_window buf;
 	if (c->ev->withdrawal_status != WITHDRAWAL_CANCELLED)
 		return false;
-	rule_window_sum(c, (int)c->rule->param[REV_WINDOW_DAYS], &w);
-	if (w.withdrawals_cancelled < c->rule->param[REV_COUNT])
+	const struct state_window *w = rule_window(c, (int)c->rule->param[REV_WINDOW_DAYS], &buf);
+	if (w->withdrawals_cancelled < c->rule->param[REV_COUNT])
 		return false;
-	v[0] = w.withdrawals_cancelled;
+	v[0] = w->withdrawals_cancelled;
 	return true;
 }
 

@@ -11,11 +11,11 @@ enum { CONTACT_COUNT, CONTACT_WINDOW_DAYS };
  * are evaluated only on a contact of those topics. */
 static bool contacts_reach(const struct rule_ctx *c, bool relevant, bool complaints, int64_t v[RULE_VALUES])
 {
-	struct state_window w;
+	struct state_window buf;
 	if (!relevant)
 		return false;
-	rule_window_sum(c, (int)c->rule->param[CONTACT_WINDOW_DAYS], &w);
-	int64_t n = complaints ? w.complaints : w.bonus_requests;
+	const struct state_window *w = rule_window(c, (int)c->rule->param[CONTACT_WINDOW_DAYS], &buf);
+	int64_t n = complaints ? w->complaints : w->bonus_requests;
 	if (n < c->rule->param[CONTACT_COUNT])
 		return false;
 	v[0] = n;

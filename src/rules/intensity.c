@@ -17,14 +17,14 @@ static bool early(const struct rule_ctx *c, int64_t days, int64_t v[RULE_VALUES]
 	int64_t age_ms = c->now_ms - c->st->first_seen_ms;
 	if (c->cur < 0 || age_ms >= days * MS_PER_DAY)
 		return false;
-	struct state_window w;
+	struct state_window buf;
 	int32_t first_day = rule_first_day(c);
-	rule_window_sum(c, c->today - first_day + 1, &w);
+	const struct state_window *w = rule_window(c, c->today - first_day + 1, &buf);
 	/* A threshold of 0 leaves that measure out. */
-	if ((dep_t <= 0 || w.deposited < dep_t) && (loss_t <= 0 || w.net_loss < loss_t))
+	if ((dep_t <= 0 || w->deposited < dep_t) && (loss_t <= 0 || w->net_loss < loss_t))
 		return false;
-	v[0] = w.deposited;
-	v[1] = w.net_loss;
+	v[0] = w->deposited;
+	v[1] = w->net_loss;
 	v[2] = age_ms / MS_PER_HOUR;
 	return true;
 }
@@ -204,9 +204,9 @@ static bool night_play(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	/* No more nights can count than the nights with any round at all
 	 * (min_rounds is at least 1), which the pass's window sums already
 	 * know: most rounds stop here without looking at the days. */
-	struct state_window w;
-	rule_window_sum(c, (int)window, &w);
-	if (c->rule->param[NIGHT_MIN_ROUNDS] >= 1 && w.night_days < c->rule->param[NIGHT_NIGHTS])
+	struct state_window buf;
+	const struct state_window *w = rule_window(c, (int)window, &buf);
+	if (c->rule->param[NIGHT_MIN_ROUNDS] >= 1 && w->night_days < c->rule->param[NIGHT_NIGHTS])
 		return false;
 	for (int i = 0; i < ENGINE_DAYS; i++) {
 		const struct day_totals *b = &c->st->days[i];
@@ -253,17 +253,17 @@ enum { TREND_FACTOR_PCT, TREND_MIN_BASELINE_DAYS, TREND_MIN_STAKED };
 static bool rising_trend(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 {
 	int64_t min_staked = rule_money(c, TREND_MIN_STAKED);
-	struct state_window recent, all;
+	struct state_window recent_buf, all_buf;
 	if (min_staked < 0)
 		return false;
-	rule_window_sum(c, TREND_RECENT_DAYS, &recent);
-	rule_window_sum(c, ROLLING_MONTH_DAYS, &all);
-	int64_t base_staked = all.staked - recent.staked;
-	int base_days = all.active_days - recent.active_days;
-	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent.staked < min_staked || base_staked <= 0)
+	const struct state_window *recent = rule_window(c, TREND_RECENT_DAYS, &recent_buf);
+	const struct state_window *all = rule_window(c, ROLLING_MONTH_DAYS, &all_buf);
+	int64_t base_staked = all->staked - recent->staked;
+	int base_days = all->active_days - recent->active_days;
+	if (base_days < c->rule->param[TREND_MIN_BASELINE_DAYS] || recent->staked < min_staked || base_staked <= 0)
 		return false;
 	/* Stake per day: the last 7 days against the 23 before them. */
-	int64_t recent_daily = recent.staked / TREND_RECENT_DAYS, base_daily = base_staked / TREND_BASELINE_DAYS;
+	int64_t recent_daily = recent->staked / TREND_RECENT_DAYS, base_daily = base_staked / TREND_BASELINE_DAYS;
 	if (base_daily <= 0 || recent_daily * 100 < base_daily * c->rule->param[TREND_FACTOR_PCT])
 		return false;
 	v[0] = recent_daily;

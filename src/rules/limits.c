@@ -351,13 +351,12 @@ static bool reg_reached(const struct rule_ctx *c, int month_param,
 {
 	int age = rule_player_age(c);
 	int64_t threshold = rule_band_threshold(c, age);
-	struct state_window w;
+	struct state_window buf;
 	if (threshold < 0)
 		return false;
 	bool month = c->rule->param[month_param];
 	int days = month ? rule_period_days(c, PERIOD_MONTH) : (int)c->rule->param[REG_WINDOW_DAYS];
-	rule_window_sum(c, days, &w);
-	int64_t amount = measure(c, &w);
+	int64_t amount = measure(c, rule_window(c, days, &buf));
 	if (amount < threshold)
 		return false;
 	v[0] = amount;

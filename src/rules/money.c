@@ -19,15 +19,15 @@ static bool net_loss(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	int64_t best = -1;
 	for (int i = 0; i < 3; i++) {
 		int64_t threshold = rule_money(c, i);
-		struct state_window w;
+		struct state_window buf;
 		if (threshold <= 0)
 			continue;
 		int days = rule_period_days(c, periods[i]);
-		rule_window_sum(c, days, &w);
-		if (w.net_loss >= threshold && w.net_loss * 1000 / threshold > best) {
-			best = w.net_loss * 1000 / threshold;
+		const struct state_window *w = rule_window(c, days, &buf);
+		if (w->net_loss >= threshold && w->net_loss * 1000 / threshold > best) {
+			best = w->net_loss * 1000 / threshold;
 			v[0] = days;
-			v[1] = w.net_loss;
+			v[1] = w->net_loss;
 			v[2] = threshold;
 			v[3] = periods[i] != PERIOD_DAY && c->pol->periods[periods[i]] == PERIOD_CALENDAR ? periods[i] + 1 : 0;
 		}
@@ -214,14 +214,12 @@ static void tier_check(const struct rule_ctx *c, int param, int64_t amount, int6
 
 static bool money_tiers(const struct rule_ctx *c, enum money_measure m, int64_t v[RULE_VALUES])
 {
-	struct state_window w;
+	struct state_window buf;
 	v[3] = TIER_NONE;
 	for (int i = 0; i < WIN_COUNT; i++) {
-		if (i <= WIN_24H)
-			rule_hours_sum(c, win_hours[i], &w);
-		else
-			rule_window_sum(c, win_hours[i] / 24, &w);
-		tier_check(c, i, measure_of(&w, m), win_hours[i], v);
+		const struct state_window *w =
+			i <= WIN_24H ? rule_hours(c, win_hours[i], &buf) : rule_window(c, win_hours[i] / 24, &buf);
+		tier_check(c, i, measure_of(w, m), win_hours[i], v);
 	}
 	return v[3] != TIER_NONE;
 }
@@ -240,15 +238,15 @@ static bool new_account(const struct rule_ctx *c, int64_t v[RULE_VALUES])
 	v[3] = TIER_NONE;
 	if (c->st->first_seen_ms == ENGINE_NO_TIME || age_ms >= 7 * MS_PER_DAY)
 		return false;
-	struct state_window w;
+	struct state_window buf;
 	int32_t first_day = rule_first_day(c);
-	rule_window_sum(c, c->today - first_day + 1, &w);
+	const struct state_window *w = rule_window(c, c->today - first_day + 1, &buf);
 	if (age_ms < MS_PER_DAY) {
-		tier_check(c, NEW_DEPOSITS_24H, w.deposited, 24, v);
-		tier_check(c, NEW_NET_LOSS_24H, w.net_loss, 1000 + 24, v);
+		tier_check(c, NEW_DEPOSITS_24H, w->deposited, 24, v);
+		tier_check(c, NEW_NET_LOSS_24H, w->net_loss, 1000 + 24, v);
 	}
-	tier_check(c, NEW_DEPOSITS_7D, w.deposited, 7 * 24, v);
-	tier_check(c, NEW_NET_LOSS_7D, w.net_loss, 1000 + 7 * 24, v);
+	tier_check(c, NEW_DEPOSITS_7D, w->deposited, 7 * 24, v);
+	tier_check(c, NEW_NET_LOSS_7D, w->net_loss, 1000 + 7 * 24, v);
 	return v[3] != TIER_NONE;
 }
 

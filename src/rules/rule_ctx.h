@@ -60,14 +60,15 @@ struct rule_ctx {
 	struct rule_memo *memo; /* NULL: every question goes to the state */
 };
 
-/* The sums over the `ndays` local days ending with the event's day:
- * state_window_sum, through the pass's memo when there is one. */
-static inline void rule_window_sum(const struct rule_ctx *c, int ndays, struct state_window *out)
+/* The sums over the `ndays` local days ending with the event's day
+ * (state_window_sum): in the pass's memo when there is one, not copied (a
+ * pass asks about a dozen windows an event), else summed into *buf. */
+static inline const struct state_window *rule_window(const struct rule_ctx *c, int ndays, struct state_window *buf)
 {
 	if (c->memo)
-		state_windows_sum(&c->memo->windows, ndays, out);
-	else
-		state_window_sum(c->st, c->today, ndays, out);
+		return state_windows_at(&c->memo->windows, ndays, buf);
+	state_window_sum(c->st, c->today, ndays, buf);
+	return buf;
 }
 
 /* The local day of the player's first event (tz_local_day), through the
@@ -83,14 +84,14 @@ static inline int32_t rule_first_day(const struct rule_ctx *c)
 	return c->memo->first_day;
 }
 
-/* Money over the clock hours ending with the event's: state_hours_sum,
- * through the memo when there is one. */
-static inline void rule_hours_sum(const struct rule_ctx *c, int nhours, struct state_window *out)
+/* Money over the clock hours ending with the event's (state_hours_sum):
+ * in the memo when there is one, else summed into *buf. */
+static inline const struct state_window *rule_hours(const struct rule_ctx *c, int nhours, struct state_window *buf)
 {
 	if (c->memo)
-		state_windows_hours(&c->memo->windows, nhours, out);
-	else
-		state_hours_sum(c->st, c->now_ms, nhours, out);
+		return state_windows_hours_at(&c->memo->windows, nhours, buf);
+	state_hours_sum(c->st, c->now_ms, nhours, buf);
+	return buf;
 }
 
 /* How much of the player's limit k over the pack's period p is used at
