@@ -5,7 +5,8 @@
 #     (N events on P partitions of `rgmon broker`), as a ratio of times;
 #  2. replay events/s from a JSONL file of the same events, and `rgmon
 #     evaluate` (in memory, labels from the self-exclusions) on the same
-#     file at --threads 1 and --threads 2;
+#     file at --threads 1 and --threads 2, and on 4x the events of the
+#     same simulation (where the process's start no longer counts);
 #  3. badge lookups (GET /v1/badge/ID.svg, agent token) at BENCH_HTTP_RATE
 #     requests/s (default 2000) for BENCH_HTTP_SECONDS while serve ingests
 #     new events at half its measured rate: latency p50/p99 from
@@ -129,14 +130,22 @@ http_ingest=$(awk -v a0="$a0" -v a1="$a1" -v t0="$h0" -v t1="$h1" 'BEGIN { print
 start=$(now)
 "$RGMON" replay --db "$work/replay.db" --quiet "$work/events.jsonl" >/dev/null
 end=$(now)
-# evaluate_time THREADS: seconds of `rgmon evaluate` on the same events.
+# evaluate_time THREADS [FILE]: seconds of `rgmon evaluate` on the same
+# events (or FILE), the process's start included.
 evaluate_time() {
   e0=$(now)
-  "$RGMON" evaluate --threads "$1" --label-event self_exclusion --quiet --json "$work/events.jsonl" >/dev/null
+  "$RGMON" evaluate --threads "$1" --label-event self_exclusion --quiet --json "${2:-$work/events.jsonl}" >/dev/null
   e1=$(now)
   awk -v a="$e0" -v b="$e1" 'BEGIN { printf "%.6f", b - a }'
 }
 eval1=$(evaluate_time 1); eval2=$(evaluate_time 2)
+# And on 4x the events (the same simulation, longer): a history is
+# millions of events, where the start of the process (~13 ms here, most of
+# it the dynamic loader) no longer counts.
+"$RGMON" simulate --players 5000 --days 40 --seed 7 --max-events $((4 * N)) --out "$work/events4.jsonl" 2>/dev/null
+n4=$(wc -l <"$work/events4.jsonl")
+eval41=$(evaluate_time 1 "$work/events4.jsonl"); eval42=$(evaluate_time 2 "$work/events4.jsonl")
+rm -f "$work/events4.jsonl"
 
 # RSS by distinct players: replay of one deposit per player, peak RSS by
 # GNU time, each in its own process and database.
@@ -157,7 +166,7 @@ vstart=$(now)
 "$RGMON" audit verify "$work/audit.jsonl" --pubkey "$work/keys/audit-signing.pub" >/dev/null
 vend=$(now)
 
-awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" -v ev1="$eval1" -v ev2="$eval2" \
+awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" -v ev1="$eval1" -v ev2="$eval2" -v ev41="$eval41" -v ev42="$eval42" -v n4="$n4" \
   -v hr="$HTTP_RATE" -v hing="$http_ingest" -v r10k="$rss10k" -v r100k="$rss100k" -v r1m="$rss1m" \
   $(echo "$latency" | awk '{printf "-v lprobes=%s -v lseen=%s -v lp50=%s -v lp99=%s", $2, $4, $6, $8}') -v vs="$vstart" -v ve="$vend" \
   $(echo "$latency4" | awk '{printf "-v qprobes=%s -v qseen=%s -v qp50=%s -v qp99=%s", $2, $4, $6, $8}') \
@@ -173,6 +182,8 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
   printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
   printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (two threads parse and score, a reader checks duplicates)", ev1 / ev2);
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer; target >= 1M/s", n4);
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2: %.2fx one thread", ev41 / ev42);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
