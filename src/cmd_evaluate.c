@@ -154,7 +154,7 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"--horizon-days, twice (first for the labels), so it needs a file (from -,\n"
 	"a label cuts off only the events after it). With --threads above 1\n"
 	"N threads parse the lines and score, and one reads them and checks for\n"
-	"duplicates in file order; memory is the players' states plus 32-64 bytes\n"
+	"duplicates in file order; memory is the players' states plus 16-32 bytes\n"
 	"per event id within the 35-day duplicate window, however long the history.\n",
 	cmd_evaluate,
 };

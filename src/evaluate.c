@@ -201,29 +201,49 @@ struct player {
 };
 
 /* An event id seen within the duplicate window (replay's: the store keeps
- * event ids STORE_DEDUPE_WINDOW_DAYS behind the newest event). */
+ * event ids STORE_DEDUPE_WINDOW_DAYS behind the newest event), in 8 bytes:
+ * the high 48 bits of its digest (its key, never 0) and, in the low 16, its
+ * UTC day modulo 2^16. 0 is a free slot. Half the 16 bytes of a digest and
+ * a time: the table is what evaluate keeps most of (a 35-day window of a
+ * large operator is tens of millions of ids) and every event reads a slot
+ * of it at random. Two ids are taken for one only when their keys agree
+ * and one's probe run reaches the other: about 2 in 2^48 (~7e-15) an
+ * event, against 2 in 2^64 with the whole digest. */
 struct seen_id {
-	uint64_t digest; /* 0: a free slot (digest_fnv1a is never 0) */
-	int64_t ts_ms;
+	uint64_t slot;
 };
+
+static uint64_t id_key(uint64_t digest) { return digest >> 16 ? digest >> 16 : 1; }
+static uint64_t slot_key(struct seen_id id) { return id.slot >> 16; }
+static struct seen_id id_slot(uint64_t key, int64_t day)
+{
+	return (struct seen_id){ key << 16 | (uint64_t)(day & 0xffff) };
+}
+/* Older than the window: its day more than the window's days before
+ * newest_day (modulo 2^16: an id ~180 years older may stay, never one
+ * within the window leave). */
+static bool slot_old(struct seen_id id, int64_t newest_day)
+{
+	return (uint16_t)((uint64_t)newest_day - (id.slot & 0xffff)) > STORE_DEDUPE_WINDOW_DAYS;
+}
 
 #define IDS_MMAP_BYTES (2u << 20)    /* a table this large comes from mmap (ids_alloc) */
 #define IDS_CAP_MIN (1u << 16)
-#define IDS_CAP_GUESS_MAX (1u << 23) /* 128 MB: the most a guess of the ids sizes up front */
+#define IDS_CAP_GUESS_MAX (1u << 23) /* 64 MB: the most a guess of the ids sizes up front */
 
-/* The event ids of the duplicate window: open addressing by digest,
+/* The event ids of the duplicate window: open addressing by key,
  * linear probing. The table has any number of slots, not a power of two:
  * sized from a guess of the ids, a power of two could double it, and each
  * page of it costs a fault and its zeroing when first touched. */
 struct eval_dedupe {
 	struct seen_id *ids;
 	size_t nids, ids_cap;
-	int64_t max_ts_ms; /* of every accepted event, for the duplicate window */
+	int64_t newest_day; /* UTC day of the newest accepted event, for the duplicate window */
 };
 
-/* The slot a digest starts from in a table of cap slots, and the slot
- * after j. */
-static size_t ids_home(uint64_t digest, size_t cap) { return (size_t)(digest % cap); }
+/* The slot a key starts from in a table of cap slots, and the slot after
+ * j. */
+static size_t ids_home(uint64_t key, size_t cap) { return (size_t)(key % cap); }
 static size_t ids_next(size_t j, size_t cap) { return j + 1 == cap ? 0 : j + 1; }
 
 /* Players and their open alerts are carved from slabs of SLAB_BYTES
@@ -443,7 +463,7 @@ struct eval_dedupe *eval_dedupe_new_sized(size_t expect_ids)
 	 * so the table neither fills (and is rebuilt) nor is far too large. */
 	size_t cap = 2 * expect_ids + expect_ids / 4;
 	d->ids_cap = cap < IDS_CAP_MIN ? IDS_CAP_MIN : cap > IDS_CAP_GUESS_MAX ? IDS_CAP_GUESS_MAX : cap;
-	d->max_ts_ms = ENGINE_NO_TIME;
+	d->newest_day = INT64_MIN;
 	if (!(d->ids = ids_alloc(d->ids_cap))) {
 		free(d);
 		return NULL;
@@ -466,23 +486,23 @@ void eval_dedupe_free(struct eval_dedupe *d)
  * table of the 35-day window is hundreds of MB). Empties the old slots,
  * then puts each id left back where a lookup looks for it, cluster by
  * cluster from an empty slot on, so each lands at or before its slot. */
-static void ids_prune(struct eval_dedupe *d, int64_t oldest)
+static void ids_prune(struct eval_dedupe *d)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < d->ids_cap; i++)
-		if (d->ids[i].digest && d->ids[i].ts_ms < oldest)
-			d->ids[i].digest = 0;
-	while (d->ids[start].digest) /* the table is at most half full: there is one */
+		if (d->ids[i].slot && slot_old(d->ids[i], d->newest_day))
+			d->ids[i].slot = 0;
+	while (d->ids[start].slot) /* the table is at most half full: there is one */
 		start++;
 	d->nids = 0;
 	for (size_t n = 0; n < d->ids_cap; n++) {
 		size_t i = (start + n) % d->ids_cap;
-		if (!d->ids[i].digest)
+		if (!d->ids[i].slot)
 			continue;
 		struct seen_id id = d->ids[i];
-		d->ids[i].digest = 0;
-		size_t j = ids_home(id.digest, d->ids_cap);
-		while (d->ids[j].digest)
+		d->ids[i].slot = 0;
+		size_t j = ids_home(slot_key(id), d->ids_cap);
+		while (d->ids[j].slot)
 			j = ids_next(j, d->ids_cap);
 		d->ids[j] = id;
 		d->nids++;
@@ -493,24 +513,23 @@ static void ids_prune(struct eval_dedupe *d, int64_t oldest)
  * to a larger table when they would fill a quarter of this one. */
 static int ids_rebuild(struct eval_dedupe *d)
 {
-	int64_t oldest = d->max_ts_ms - (int64_t)STORE_DEDUPE_WINDOW_DAYS * MS_PER_DAY;
 	size_t kept = 0, cap = d->ids_cap;
 	for (size_t i = 0; i < d->ids_cap; i++)
-		kept += d->ids[i].digest && d->ids[i].ts_ms >= oldest;
+		kept += d->ids[i].slot && !slot_old(d->ids[i], d->newest_day);
 	while (4 * kept > cap)
 		cap *= 2;
 	if (cap == d->ids_cap) {
-		ids_prune(d, oldest);
+		ids_prune(d);
 		return 0;
 	}
 	struct seen_id *t = ids_alloc(cap);
 	if (!t)
 		return -1;
 	for (size_t i = 0; i < d->ids_cap; i++) {
-		if (!d->ids[i].digest || d->ids[i].ts_ms < oldest)
+		if (!d->ids[i].slot || slot_old(d->ids[i], d->newest_day))
 			continue;
-		size_t j = ids_home(d->ids[i].digest, cap);
-		while (t[j].digest)
+		size_t j = ids_home(slot_key(d->ids[i]), cap);
+		while (t[j].slot)
 			j = ids_next(j, cap);
 		t[j] = d->ids[i];
 	}
@@ -524,24 +543,26 @@ static int ids_rebuild(struct eval_dedupe *d)
 uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
 {
 	uint64_t h = digest_fnv1a(ev->event_id);
-	__builtin_prefetch(&d->ids[ids_home(h, d->ids_cap)]);
+	__builtin_prefetch(&d->ids[ids_home(id_key(h), d->ids_cap)]);
 	return h;
 }
 
 void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest)
 {
-	__builtin_prefetch(&d->ids[ids_home(digest, d->ids_cap)]);
+	__builtin_prefetch(&d->ids[ids_home(id_key(digest), d->ids_cap)]);
 }
 
 int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t h, int64_t ts_ms)
 {
-	size_t j = ids_home(h, d->ids_cap);
-	for (; d->ids[j].digest; j = ids_next(j, d->ids_cap))
-		if (d->ids[j].digest == h)
+	uint64_t key = id_key(h);
+	size_t j = ids_home(key, d->ids_cap);
+	for (; d->ids[j].slot; j = ids_next(j, d->ids_cap))
+		if (slot_key(d->ids[j]) == key)
 			return 1;
-	d->ids[j] = (struct seen_id){ h, ts_ms };
-	if (ts_ms > d->max_ts_ms)
-		d->max_ts_ms = ts_ms;
+	int64_t day = ts_floor_div(ts_ms, MS_PER_DAY);
+	d->ids[j] = id_slot(key, day);
+	if (day > d->newest_day)
+		d->newest_day = day;
 	/* Half full: forget the ids older than the window, grow if need be. */
 	if (2 * ++d->nids > d->ids_cap && ids_rebuild(d) < 0)
 		return -1;

@@ -85,10 +85,11 @@ struct evaluate_config {
  * hands events to shards: every shard must see the same verdicts, whatever
  * the number of shards, so one check runs before the events are split.
  * Replay's window: an event id seen within STORE_DEDUPE_WINDOW_DAYS behind
- * the newest accepted event is a duplicate. Keeps a 64-bit digest and a
- * time per id in the window, in a table at most half full and a quarter
- * full after it grows (memory grows with the events of 35 days, not with
- * the length of the history; eval_dedupe_new_sized may start it larger).
+ * the newest accepted event is a duplicate. Keeps 48 bits of a 64-bit
+ * digest and the UTC day per id in the window (8 bytes), in a table at
+ * most half full and a quarter full after it grows (memory grows with the
+ * events of 35 days, not with the length of the history;
+ * eval_dedupe_new_sized may start it larger).
  * An id older than the window is forgotten when the table next fills, so
  * it may be found a little longer, never shorter, as in replay. */
 struct eval_dedupe;
