@@ -576,7 +576,7 @@ int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
 
 /* ---- scoring ------------------------------------------------------------ */
 
-static int64_t utc_day(int64_t ms) { return ms >= 0 ? ms / MS_PER_DAY : -1 - (-1 - ms) / MS_PER_DAY; }
+static int64_t utc_day(int64_t ms) { return ts_floor_div(ms, MS_PER_DAY); }
 
 /* Adds n alerts on the UTC day of ms, growing the days on either side. */
 static int count_day_alerts(struct evaluate *e, int64_t ms, long long n)

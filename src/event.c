@@ -119,7 +119,6 @@ static const uint8_t key_lens[KEY_COUNT] = {
 #undef KEY_LEN
 };
 
-
 struct field_spec {
 	const char *name;
 	enum member_key key; /* the member called name */
@@ -405,7 +404,7 @@ static bool flat_scan(const char *json, size_t len, struct flat_object *o)
 			return false;
 		/* A known key twice: jansson's rule (the last one counts) applies.
 		 * Validation reads no other key, so an unknown one may repeat. */
-		enum member_key k = f->keylen ? key_of(f->key, f->keylen) : KEY_COUNT;
+		enum member_key k = key_of(f->key, f->keylen);
 		if (k < KEY_COUNT) {
 			if (o->at[k] >= 0)
 				return false;
