@@ -250,7 +250,7 @@ static void parse_chunk(const struct runs *r, struct chunk *c)
 		c->dup[i] = false;
 		if (c->take[i]) {
 			c->shard[i] = evaluate_shard_of(ev->player_id, r->nshards);
-			c->id_digest[i] = digest_fnv1a(ev->event_id);
+			c->id_digest[i] = evaluate_id_digest(ev->event_id);
 		}
 	}
 }

@@ -1,4 +1,5 @@
-/* digest.c -- SHA-256 through OpenSSL's EVP interface, hex, and FNV-1a.
+/* digest.c -- SHA-256 through OpenSSL's EVP interface, hex, FNV-1a and
+ * XXH64.
  * OpenSSL returns 1 for success; here that becomes 0, as everywhere in
  * rgmon. Pure (policy identities and the engine use it): the random bytes
  * are in digest_random.c. */
@@ -93,4 +94,80 @@ uint64_t digest_fnv1a(const char *s)
 		h *= 1099511628211ULL;
 	}
 	return h ? h : 1;
+}
+
+/* XXH64 after xxHash's specification (doc/xxhash_spec.md): four lanes over
+ * 32-byte stripes, then the rest 8, 4 and 1 bytes at a time, then the
+ * avalanche. Little-endian reads, as the specification's. */
+#define XXH_P1 0x9E3779B185EBCA87ULL
+#define XXH_P2 0xC2B2AE3D27D4EB4FULL
+#define XXH_P3 0x165667B19E3779F9ULL
+#define XXH_P4 0x85EBCA77C2B2AE63ULL
+#define XXH_P5 0x27D4EB2F165667C5ULL
+
+static uint64_t xxh_rotl(uint64_t x, int r) { return x << r | x >> (64 - r); }
+
+static uint64_t xxh_read64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static uint64_t xxh_read32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+static uint64_t xxh_round(uint64_t acc, uint64_t input)
+{
+	acc += input * XXH_P2;
+	return xxh_rotl(acc, 31) * XXH_P1;
+}
+
+static uint64_t xxh_merge(uint64_t h, uint64_t lane)
+{
+	h ^= xxh_round(0, lane);
+	return h * XXH_P1 + XXH_P4;
+}
+
+uint64_t digest_xxh64(const void *data, size_t len)
+{
+	const unsigned char *p = data, *end = p + len;
+	uint64_t h;
+	if (len >= 32) {
+		uint64_t v1 = XXH_P1 + XXH_P2, v2 = XXH_P2, v3 = 0, v4 = 0 - XXH_P1;
+		for (; end - p >= 32; p += 32) {
+			v1 = xxh_round(v1, xxh_read64(p));
+			v2 = xxh_round(v2, xxh_read64(p + 8));
+			v3 = xxh_round(v3, xxh_read64(p + 16));
+			v4 = xxh_round(v4, xxh_read64(p + 24));
+		}
+		h = xxh_rotl(v1, 1) + xxh_rotl(v2, 7) + xxh_rotl(v3, 12) + xxh_rotl(v4, 18);
+		h = xxh_merge(xxh_merge(xxh_merge(xxh_merge(h, v1), v2), v3), v4);
+	} else {
+		h = XXH_P5;
+	}
+	h += len;
+	for (; end - p >= 8; p += 8)
+		h = xxh_rotl(h ^ xxh_round(0, xxh_read64(p)), 27) * XXH_P1 + XXH_P4;
+	if (end - p >= 4) {
+		h = xxh_rotl(h ^ xxh_read32(p) * XXH_P1, 23) * XXH_P2 + XXH_P3;
+		p += 4;
+	}
+	for (; p < end; p++)
+		h = xxh_rotl(h ^ *p * XXH_P5, 11) * XXH_P1;
+	h ^= h >> 33;
+	h *= XXH_P2;
+	h ^= h >> 29;
+	h *= XXH_P3;
+	return h ^ h >> 32;
 }

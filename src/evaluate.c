@@ -200,6 +200,8 @@ struct player {
 	struct player_state state;
 };
 
+uint64_t evaluate_id_digest(const char *id) { return digest_xxh64(id, strlen(id)); }
+
 /* An event id seen within the duplicate window (replay's: the store keeps
  * event ids STORE_DEDUPE_WINDOW_DAYS behind the newest event), in 8 bytes:
  * the high 48 bits of its digest (its key, never 0) and, in the low 16, its
@@ -355,7 +357,7 @@ static void *slab_carve(struct evaluate *e, size_t size)
 
 static struct player *player_get(struct evaluate *e, const char *id, bool create)
 {
-	uint64_t h = digest_fnv1a(id);
+	uint64_t h = evaluate_id_digest(id);
 	size_t j = h & (e->players_cap - 1);
 	for (; e->players[j]; j = (j + 1) & (e->players_cap - 1))
 		if (e->players[j]->hash == h && strcmp(e->players[j]->id, id) == 0)
@@ -390,7 +392,7 @@ void evaluate_prefetch_player(const struct evaluate *e, const char *player_id)
 	 * gave (bench's 300k events, pinned to one core, five runs each,
 	 * median: every line 822k events/s, none 864k, every other 881k; on
 	 * 500k events of 20,000 players 765k, 808k and 854k). */
-	const struct player *p = e->players[digest_fnv1a(player_id) & (e->players_cap - 1)];
+	const struct player *p = e->players[evaluate_id_digest(player_id) & (e->players_cap - 1)];
 	if (!p)
 		return;
 	for (size_t off = 0; off < sizeof(*p); off += 128)
@@ -542,7 +544,7 @@ static int ids_rebuild(struct eval_dedupe *d)
 
 uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *ev)
 {
-	uint64_t h = digest_fnv1a(ev->event_id);
+	uint64_t h = evaluate_id_digest(ev->event_id);
 	__builtin_prefetch(&d->ids[ids_home(id_key(h), d->ids_cap)]);
 	return h;
 }
@@ -571,7 +573,7 @@ int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t h, int64_t ts_ms)
 
 int eval_dedupe_seen(struct eval_dedupe *d, const struct event *ev)
 {
-	return eval_dedupe_seen_digest(d, digest_fnv1a(ev->event_id), ev->ts_ms);
+	return eval_dedupe_seen_digest(d, evaluate_id_digest(ev->event_id), ev->ts_ms);
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -735,7 +737,7 @@ int evaluate_shard_of(const char *player_id, int nshards)
 {
 	/* The high half of the hash: the low bits place players in a shard's
 	 * table, and a shard holding only one residue of them would crowd. */
-	return (int)((digest_fnv1a(player_id) >> 32) % (uint64_t)nshards);
+	return (int)((evaluate_id_digest(player_id) >> 32) % (uint64_t)nshards);
 }
 
 static void put_player(struct evaluate *e, struct player *p)

@@ -109,7 +109,10 @@ uint64_t eval_dedupe_prefetch(const struct eval_dedupe *d, const struct event *e
 /* eval_dedupe_seen with the id's digest that eval_dedupe_prefetch
  * returned, so it is hashed once. */
 int eval_dedupe_seen_digest(struct eval_dedupe *d, uint64_t digest, int64_t ts_ms);
-/* The prefetch for an id whose digest (digest_fnv1a) is known already. */
+/* The digest the duplicate window keeps of an event id (and the players'
+ * table of a player id): XXH64, in memory only. */
+uint64_t evaluate_id_digest(const char *id);
+/* The prefetch for an id whose digest (evaluate_id_digest) is known already. */
 void eval_dedupe_prefetch_digest(const struct eval_dedupe *d, uint64_t digest);
 
 struct evaluate;

@@ -15,12 +15,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rgmon/digest.h"
 #include "rgmon/engine.h"
 #include "rgmon/evaluate.h"
 #include "rgmon/store.h"
 #include "helpers.h"
 
 #define EPS 1e-6
+
+/* ---- the tables' hash ---------------------------------------------------- */
+
+/* XXH64 against the reference values of xxHash's specification (seed 0):
+ * each length path (bytes, 4, 8, the 32-byte stripes) is covered, so a
+ * wrong constant or rotation fails here, not as a crowded table. */
+static void test_xxh64_reference_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		uint64_t want;
+	} cases[] = {
+		{ "", 0xEF46DB3751D8E999ULL },
+		{ "a", 0xD24EC4F1A98C6E5BULL },
+		{ "abc", 0x44BC2CF5AD770999ULL },
+		{ "asdf", 0x415872F599CEA71EULL },
+		{ "Call me Ishmael.", 0x6D04390FC9D61A90ULL },
+		{ "Nobody inspects the spammish repetition", 0xFBCEA83C8A378BF1ULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(digest_xxh64(cases[i].text, strlen(cases[i].text)), cases[i].want);
+	const unsigned char zero = 0;
+	assert_int_equal(digest_xxh64(&zero, 1), 0xE934A84ADB052768ULL);
+}
 
 /* ---- AUROC -------------------------------------------------------------- */
 
@@ -460,6 +486,7 @@ static void test_dedupe_window(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xxh64_reference_values),
 		cmocka_unit_test(test_auroc_perfect_and_inverted),
 		cmocka_unit_test(test_auroc_ties_count_half),
 		cmocka_unit_test(test_auroc_interval),
