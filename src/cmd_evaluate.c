@@ -50,12 +50,14 @@ struct shard {
 	char err[512];
 };
 
-/* A chunk of lines on its way through the threads (--threads above 1):
- * the reader fills it, any worker parses it, the reader checks its events
- * for duplicates in file order, then each worker scores its own players'
- * events in it. Parsing, most of a line's cost, runs on every core; the
- * duplicate check stays in one place and in order, so the verdicts do not
- * depend on the number of threads. */
+/* A chunk of lines on its way through the pipeline (--threads above 1):
+ * read from the file, parsed, checked for duplicates in file order, then
+ * scored by each worker for its own players. Every worker takes whichever
+ * step is due (pipeline_step): reading and the duplicate check are one
+ * at a time and in file order, so the verdicts do not depend on the
+ * number of threads; parsing, most of a line's cost, runs on every core.
+ * There is no reader thread of its own: with one thread a core, no
+ * thread waits on the scheduler for another to run. */
 enum chunk_state { CHUNK_FREE, CHUNK_FILLED, CHUNK_PARSING, CHUNK_PARSED, CHUNK_CHECKED };
 struct chunk {
 	enum chunk_state state;
@@ -77,9 +79,16 @@ struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct chunk *ring[CHUNK_RING];
-	long long filled;  /* chunks handed out by the reader */
-	bool eof;          /* the reader is done */
-	bool abort;        /* the reader failed: the workers stop where they are */
+	struct source_file *sf;
+	bool quiet;
+	long long filled;  /* chunks read so far */
+	long long checked; /* chunks checked so far */
+	bool reading;      /* a worker is filling the next chunk */
+	bool checking;     /* a worker is checking the oldest parsed chunk */
+	bool eof;          /* the file is read */
+	int waiting;       /* workers asleep on cv */
+	int failed;        /* -1 once a step failed: every worker stops */
+	char err[512];     /* the first failure's reason */
 };
 
 /* The baseline (the packs of --policy/--policies) and each --compare set,
@@ -95,7 +104,7 @@ struct runs {
 	struct shard *shards;
 	struct pipeline pipe;       /* with more than one shard */
 	struct eval_dedupe *dedupe; /* one check for every run and shard */
-	long long duplicates, rejected; /* the reader's, added after the shards' threads end */
+	long long duplicates, rejected; /* the duplicate check's, added to shard 0 at the end */
 };
 
 struct evaluate_args {
@@ -152,9 +161,10 @@ const struct cmd_entry cmd_evaluate_entry = {
 	"the printed metrics. --label-event reads the events once when each\n"
 	"player's self-exclusion comes after their earlier events; else, and with\n"
 	"--horizon-days, twice (first for the labels), so it needs a file (from -,\n"
-	"a label cuts off only the events after it). With --threads above 1\n"
-	"N threads parse the lines and score, and one reads them and checks for\n"
-	"duplicates in file order; memory is the players' states plus 16-32 bytes\n"
+	"a label cuts off only the events after it). With --threads N, N threads\n"
+	"share the work: each reads, parses, checks for duplicates or scores its\n"
+	"own players, whichever is due; reading and the duplicate check go one at\n"
+	"a time in file order. Memory is the players' states plus 16-32 bytes\n"
 	"per event id within the 35-day duplicate window, however long the history.\n",
 	cmd_evaluate,
 };
@@ -255,89 +265,8 @@ static void parse_chunk(const struct runs *r, struct chunk *c)
 	}
 }
 
-/* A worker: scores its shard's events of each checked chunk in order, and
- * meanwhile parses any filled chunk, until the reader is done and every
- * chunk is scored. */
-static void *shard_main(void *arg)
-{
-	struct shard *sh = arg;
-	struct runs *r = sh->runs;
-	struct pipeline *pl = &r->pipe;
-	pthread_mutex_lock(&pl->mu);
-	for (;;) {
-		struct chunk *next = pl->ring[sh->next_seq % CHUNK_RING], *todo = NULL;
-		if (sh->next_seq < pl->filled && next->seq == sh->next_seq && next->state == CHUNK_CHECKED) {
-			pthread_mutex_unlock(&pl->mu);
-			score_chunk(sh, next);
-			pthread_mutex_lock(&pl->mu);
-			sh->next_seq++;
-			if (--next->unscored == 0) {
-				next->state = CHUNK_FREE;
-				pthread_cond_broadcast(&pl->cv);
-			}
-			continue;
-		}
-		for (long long q = sh->next_seq; q < pl->filled && !todo; q++)
-			if (pl->ring[q % CHUNK_RING]->state == CHUNK_FILLED)
-				todo = pl->ring[q % CHUNK_RING];
-		if (todo) {
-			todo->state = CHUNK_PARSING;
-			pthread_mutex_unlock(&pl->mu);
-			parse_chunk(r, todo);
-			pthread_mutex_lock(&pl->mu);
-			todo->state = CHUNK_PARSED;
-			pthread_cond_broadcast(&pl->cv);
-			continue;
-		}
-		if (pl->abort || (pl->eof && sh->next_seq == pl->filled))
-			break;
-		pthread_cond_wait(&pl->cv, &pl->mu);
-	}
-	pthread_mutex_unlock(&pl->mu);
-	return NULL;
-}
-
-static int shards_start(struct runs *r, char *err, size_t errlen)
-{
-	struct pipeline *pl = &r->pipe;
-	for (int k = 0; k < CHUNK_RING; k++)
-		if (!(pl->ring[k] = calloc(1, sizeof(*pl->ring[k]))))
-			return seterr(err, errlen, "out of memory");
-	for (int k = 0; k < r->nshards; k++) {
-		struct shard *sh = &r->shards[k];
-		sh->index = k;
-		sh->runs = r;
-		if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0)
-			return seterr(err, errlen, "cannot start a thread");
-		sh->started = true;
-	}
-	return 0;
-}
-
-/* Tells the workers the reader is done, waits for them; -1 with the first
- * error. */
-static int shards_finish(struct runs *r, int rc, char *err, size_t errlen)
-{
-	struct pipeline *pl = &r->pipe;
-	pthread_mutex_lock(&pl->mu);
-	pl->eof = true;
-	pl->abort = rc < 0;
-	pthread_cond_broadcast(&pl->cv);
-	pthread_mutex_unlock(&pl->mu);
-	for (int k = 0; k < r->nshards; k++) {
-		struct shard *sh = &r->shards[k];
-		if (!sh->started)
-			continue;
-		pthread_join(sh->thread, NULL);
-		sh->started = false;
-		if (sh->failed && rc == 0)
-			rc = seterr(err, errlen, "%s", sh->err);
-	}
-	return rc;
-}
-
-/* The reader's turn for a parsed event: the duplicate check (-1 when out
- * of memory, else whether it is a duplicate). */
+/* The duplicate check of a parsed event, in file order (-1 when out of
+ * memory, else whether it is a duplicate). */
 static int check_duplicate(struct runs *r, const struct event *ev, uint64_t id_digest)
 {
 	int dup = eval_dedupe_seen_digest(r->dedupe, id_digest, ev->ts_ms);
@@ -517,10 +446,11 @@ static int fill_chunk(struct chunk *c, struct source_file *sf, char *err, size_t
 	return more;
 }
 
-/* The reader's check of a parsed chunk, in file order: rejects are counted
+/* The check of a parsed chunk, in file order: rejects are counted
  * and listed, duplicates dropped. -1 when out of memory. */
-static int check_chunk(struct runs *r, struct chunk *c, const struct source_file *sf, bool quiet)
+static int check_chunk(struct runs *r, struct chunk *c)
 {
+	const struct pipeline *pl = &r->pipe;
 	for (int i = 0; i < c->n && i < DEDUPE_AHEAD; i++)
 		if (c->take[i])
 			eval_dedupe_prefetch_digest(r->dedupe, c->id_digest[i]);
@@ -529,8 +459,8 @@ static int check_chunk(struct runs *r, struct chunk *c, const struct source_file
 			eval_dedupe_prefetch_digest(r->dedupe, c->id_digest[i + DEDUPE_AHEAD]);
 		if (!c->take[i]) {
 			r->rejected++;
-			if (!quiet)
-				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(sf),
+			if (!pl->quiet)
+				fprintf(stderr, "rgmon: rejected %s:%lld: %s\n", source_file_name(pl->sf),
 					(long long)c->lineno[i], c->reason[i]);
 			continue;
 		}
@@ -543,44 +473,152 @@ static int check_chunk(struct runs *r, struct chunk *c, const struct source_file
 	return 0;
 }
 
-/* --threads above 1: the reader fills chunks with lines and checks the
- * parsed ones in order; the workers parse and score (shard_main). */
-static int read_events_chunked(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
+/* Called with the pipeline's lock held. */
+static void pipeline_wake(struct pipeline *pl)
+{
+	if (pl->waiting > 0)
+		pthread_cond_broadcast(&pl->cv);
+}
+
+static void pipeline_fail(struct pipeline *pl, const char *err)
+{
+	if (!pl->failed) {
+		pl->failed = -1;
+		rg_strlcpy(pl->err, err, sizeof(pl->err));
+	}
+}
+
+/* The filled chunk nearest the file's order, or NULL. */
+static struct chunk *filled_chunk(const struct pipeline *pl)
+{
+	for (long long q = pl->checked; q < pl->filled; q++)
+		if (pl->ring[q % CHUNK_RING]->state == CHUNK_FILLED)
+			return pl->ring[q % CHUNK_RING];
+	return NULL;
+}
+
+/* One step of a worker, the first that is due: the duplicate check of the
+ * oldest parsed chunk (it holds up every worker's scoring), reading the
+ * next chunk while a slot is free (it feeds every step), parsing a read
+ * one, then scoring the worker's next checked chunk. Called with the lock
+ * held, which it lets go during the step. 1 when a step was taken, 0 when
+ * none was due, -1 when one failed. */
+static int pipeline_step(struct shard *sh)
+{
+	struct runs *r = sh->runs;
+	struct pipeline *pl = &r->pipe;
+	struct chunk *oldest = pl->ring[pl->checked % CHUNK_RING];
+	struct chunk *mine = pl->ring[sh->next_seq % CHUNK_RING];
+	struct chunk *slot = pl->ring[pl->filled % CHUNK_RING];
+	struct chunk *todo;
+	char err[512];
+	if (!pl->checking && pl->checked < pl->filled && oldest->state == CHUNK_PARSED) {
+		pl->checking = true;
+		pthread_mutex_unlock(&pl->mu);
+		int rc = check_chunk(r, oldest);
+		pthread_mutex_lock(&pl->mu);
+		pl->checking = false;
+		if (rc < 0) {
+			pipeline_fail(pl, "out of memory");
+			return -1;
+		}
+		oldest->unscored = r->nshards;
+		oldest->state = CHUNK_CHECKED;
+		pl->checked++;
+	} else if (sh->next_seq < pl->checked) {
+		pthread_mutex_unlock(&pl->mu);
+		score_chunk(sh, mine);
+		pthread_mutex_lock(&pl->mu);
+		if (sh->failed) {
+			pipeline_fail(pl, sh->err);
+			return -1;
+		}
+		sh->next_seq++;
+		if (--mine->unscored == 0)
+			mine->state = CHUNK_FREE;
+	} else if ((todo = filled_chunk(pl))) {
+		todo->state = CHUNK_PARSING;
+		pthread_mutex_unlock(&pl->mu);
+		parse_chunk(r, todo);
+		pthread_mutex_lock(&pl->mu);
+		todo->state = CHUNK_PARSED;
+	} else if (!pl->reading && !pl->eof && slot->state == CHUNK_FREE) {
+		pl->reading = true;
+		pthread_mutex_unlock(&pl->mu);
+		int more = fill_chunk(slot, pl->sf, err, sizeof(err));
+		pthread_mutex_lock(&pl->mu);
+		pl->reading = false;
+		if (more < 0) {
+			pipeline_fail(pl, err);
+			return -1;
+		}
+		pl->eof = more == 0;
+		if (slot->n > 0) {
+			slot->seq = pl->filled++;
+			slot->state = CHUNK_FILLED;
+		}
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* A worker: takes the steps due until the file is read and the worker has
+ * scored every chunk, or a step failed (its own or another's). */
+static void *shard_main(void *arg)
+{
+	struct shard *sh = arg;
+	struct pipeline *pl = &sh->runs->pipe;
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->failed && !(pl->eof && !pl->reading && sh->next_seq == pl->filled)) {
+		int took = pipeline_step(sh);
+		if (took != 0) {
+			pipeline_wake(pl);
+			continue;
+		}
+		pl->waiting++;
+		pthread_cond_wait(&pl->cv, &pl->mu);
+		pl->waiting--;
+	}
+	pipeline_wake(pl);
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/* --threads above 1: a worker for each shard reads, parses, checks and
+ * scores (shard_main); -1 with the first failure's reason. */
+static int read_events_pipelined(struct runs *r, struct source_file *sf, bool quiet, char *err, size_t errlen)
 {
 	struct pipeline *pl = &r->pipe;
-	long long checked = 0;
-	bool eof = false;
 	int rc = 0;
-	pthread_mutex_lock(&pl->mu);
-	while (rc == 0 && !(eof && checked == pl->filled)) {
-		struct chunk *oldest = pl->ring[checked % CHUNK_RING], *slot = pl->ring[pl->filled % CHUNK_RING];
-		if (checked < pl->filled && oldest->seq == checked && oldest->state == CHUNK_PARSED) {
-			pthread_mutex_unlock(&pl->mu);
-			if (check_chunk(r, oldest, sf, quiet) < 0)
-				rc = seterr(err, errlen, "out of memory");
+	pl->sf = sf;
+	pl->quiet = quiet;
+	for (int k = 0; k < CHUNK_RING; k++)
+		if (!pl->ring[k] && !(pl->ring[k] = calloc(1, sizeof(*pl->ring[k]))))
+			return seterr(err, errlen, "out of memory");
+	for (int k = 0; k < r->nshards && rc == 0; k++) {
+		struct shard *sh = &r->shards[k];
+		sh->index = k;
+		sh->runs = r;
+		if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0) {
 			pthread_mutex_lock(&pl->mu);
-			oldest->unscored = r->nshards;
-			oldest->state = CHUNK_CHECKED;
-			checked++;
-			pthread_cond_broadcast(&pl->cv);
-		} else if (!eof && slot->state == CHUNK_FREE) {
+			pipeline_fail(pl, "cannot start a thread");
+			pipeline_wake(pl);
 			pthread_mutex_unlock(&pl->mu);
-			int more = fill_chunk(slot, sf, err, errlen);
-			pthread_mutex_lock(&pl->mu);
-			if (more < 0)
-				rc = -1;
-			eof = more <= 0;
-			if (slot->n > 0 && rc == 0) {
-				slot->seq = pl->filled++;
-				slot->state = CHUNK_FILLED;
-				pthread_cond_broadcast(&pl->cv);
-			}
+			rc = -1;
 		} else {
-			pthread_cond_wait(&pl->cv, &pl->mu);
+			sh->started = true;
 		}
 	}
-	pthread_mutex_unlock(&pl->mu);
-	return rc;
+	for (int k = 0; k < r->nshards; k++) {
+		struct shard *sh = &r->shards[k];
+		if (sh->started)
+			pthread_join(sh->thread, NULL);
+		sh->started = false;
+	}
+	if (pl->failed)
+		return seterr(err, errlen, "%s", pl->err);
+	return 0;
 }
 
 /* Reads the events once and scores them, noting the rejected ones. */
@@ -590,20 +628,16 @@ static int read_events(struct runs *r, const char *path, bool quiet, char *err, 
 	int rc;
 	if (!sf)
 		return -1;
-	if (r->nshards == 1) {
+	if (r->nshards == 1)
 		rc = read_events_one(r, sf, quiet, err, errlen);
-	} else {
-		rc = shards_start(r, err, errlen);
-		if (rc == 0)
-			rc = read_events_chunked(r, sf, quiet, err, errlen);
-		rc = shards_finish(r, rc, err, errlen);
-	}
+	else
+		rc = read_events_pipelined(r, sf, quiet, err, errlen);
 	source_file_close(sf);
 	return rc < 0 ? -1 : 0;
 }
 
 /* Merges every shard into shard 0, whose evaluates are r->e, with the
- * reader's counts. */
+ * duplicate check's counts. */
 static int shards_merge(struct runs *r, char *err, size_t errlen)
 {
 	for (int i = 0; i < r->n; i++)
