@@ -181,7 +181,7 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 4 (issue 20)";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
   printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
-  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (two threads parse and score, a reader checks duplicates)", ev1 / ev2);
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2: %.2fx one thread (two threads read, parse, check duplicates and score)", ev1 / ev2);
   printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer; target >= 1M/s", n4);
   printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2: %.2fx one thread", ev41 / ev42);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
