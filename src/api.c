@@ -137,7 +137,7 @@ static void handle_metrics(const struct api_context *ctx, const struct api_reque
 		sbuf_printf(&r->body, "# HELP rgmon_outbox_backlog Outbox messages not yet acknowledged by Kafka.\n"
 				      "# TYPE rgmon_outbox_backlog gauge\nrgmon_outbox_backlog %lld\n",
 			    (long long)backlog);
-	api_talk_metrics(rq, &r->body);
+	api_talk_metrics(ctx->metrics, rq, &r->body);
 }
 
 /* ---- who am I ------------------------------------------------------------- */

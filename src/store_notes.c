@@ -121,12 +121,24 @@ static const struct store_sql recent_interactions = {
 	STMT_NONE,
 };
 
+int store_recent_interactions(struct store *st, int64_t since_ms, int64_t *interactions, char *err, size_t errlen)
+{
+	*interactions = 0;
+	return store_exec(st, &recent_interactions, store_row_ints, interactions, err, errlen, since_ms) < 0 ? -1 : 0;
+}
+
+int store_active_players(struct store *st, int64_t *players, char *err, size_t errlen)
+{
+	*players = 0;
+	return store_exec(st, &active_players, store_row_ints, players, err, errlen) < 0 ? -1 : 0;
+}
+
 int store_interactions_per_active(struct store *st, int64_t since_ms, int64_t *interactions, int64_t *players,
 				  char *err, size_t errlen)
 {
 	*interactions = *players = 0;
-	if (store_exec(st, &active_players, store_row_ints, players, err, errlen) < 0 ||
-	    store_exec(st, &recent_interactions, store_row_ints, interactions, err, errlen, since_ms) < 0)
+	if (store_active_players(st, players, err, errlen) < 0 ||
+	    store_recent_interactions(st, since_ms, interactions, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -110,7 +110,7 @@ void api_talk_add_points(const struct api_context *ctx, const struct api_request
  * -1 with err on a store error. */
 int api_talk_add_notes(const struct api_request *rq, const char *alert_id, json_t *j, char *err, size_t errlen);
 /* Appends the interaction counters to /metrics. */
-void api_talk_metrics(const struct api_request *rq, struct sbuf *out);
+void api_talk_metrics(struct metrics *m, const struct api_request *rq, struct sbuf *out);
 void api_handle_player_card(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 void api_handle_interaction(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);
 void api_handle_alert_note(const struct api_context *ctx, const struct api_request *rq, struct api_reply *r);

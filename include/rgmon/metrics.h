@@ -43,6 +43,9 @@ struct metrics {
 	/* outbox messages handed to Kafka, by topic kind and result */
 	_Atomic int64_t outbox_delivered, outbox_failed;
 	_Atomic int64_t http_requests[METRICS_HTTP_ROUTES][METRICS_HTTP_STATUSES];
+	/* rgmon_active_players as last counted from the store (api_talk.c)
+	 * and the wall time of that count, 0 before the first */
+	_Atomic int64_t active_players, active_players_at_ms;
 	int64_t started_unix;
 };
 

@@ -60,6 +60,10 @@ int store_interaction_counts(struct store *st, int64_t out[NOTE_CHANNEL_COUNT], 
  * interactions per 1,000 active players (UKGC SR 3.4.3 Req 14). */
 int store_interactions_per_active(struct store *st, int64_t since_ms, int64_t *interactions, int64_t *players,
 				  char *err, size_t errlen);
+/* The two halves of it, each on its own: interactions recorded since
+ * since_ms, and the active players (an index probe per player). */
+int store_recent_interactions(struct store *st, int64_t since_ms, int64_t *interactions, char *err, size_t errlen);
+int store_active_players(struct store *st, int64_t *players, char *err, size_t errlen);
 /* Whether marketing and bonuses are suppressed for the player: the latest
  * player flag in the audit trail says. 1 found (*suppressed set), 0 never
  * flagged, -1 error. */

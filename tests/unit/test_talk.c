@@ -3,7 +3,7 @@
  * language and they fill without a placeholder left, for staff and for
  * agents (who read no money); numbers, money and times per language; which
  * language a player is spoken to in; the checks `rgmon policy check` runs
- * on a talk file. */
+ * on a talk file; and the /metrics gauges of interactions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 
+#include "rgmon/api.h"
 #include "rgmon/talk.h"
 #include "rgmon/talk_file.h"
 #include "rgmon/talk_fmt.h"
 #include "helpers.h"
+#include "temp_store.h"
 
 static const char *const langs[] = { "en", "sv", "nl", "de", "es", "fr" };
 
@@ -307,6 +310,55 @@ static void check_refuses_naming_the_key(void **state)
 	free(text);
 }
 
+/* ---- /metrics: the active players ------------------------------------------------- */
+
+static void add_active_player(sqlite3 *db, const char *player_id)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR REPLACE INTO meta(key, value) VALUES ('stream_time', 1796000000000);"
+		 "INSERT INTO players(player_id, partition, state) VALUES ('%s', 0, x'');"
+		 "INSERT INTO player_events(player_id, ts_ms, type, event_id, batch)"
+		 " VALUES ('%s', 1796000000000, 'deposit', 'e-%s', 1);",
+		 player_id, player_id, player_id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static long long scraped_active_players(struct metrics *m, struct store *st, int64_t now_ms)
+{
+	struct api_request rq = { .db = st, .now_ms = now_ms };
+	struct sbuf out;
+	sbuf_init(&out);
+	api_talk_metrics(m, &rq, &out);
+	const char *line = out.buf ? strstr(out.buf, "\nrgmon_active_players ") : NULL;
+	long long n = line ? atoll(line + strlen("\nrgmon_active_players ")) : -1;
+	sbuf_release(&out);
+	return n;
+}
+
+/* The active players are an index probe each: a scrape counts them again
+ * only when the last count is 30 s old (or the clock went back). */
+static void metrics_recount_active_players_every_30s(void **state)
+{
+	(void)state;
+	char path[64];
+	struct store *st = open_temp(path, sizeof(path));
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	struct metrics m;
+	metrics_init(&m);
+	const int64_t t0 = 1796000000000;
+	add_active_player(db, "p1");
+	assert_int_equal(scraped_active_players(&m, st, t0), 1);
+	add_active_player(db, "p2");
+	assert_int_equal(scraped_active_players(&m, st, t0 + 29999), 1);
+	assert_int_equal(scraped_active_players(&m, st, t0 + 30000), 2);
+	add_active_player(db, "p3");
+	assert_int_equal(scraped_active_players(&m, st, t0 + 1000), 3); /* the clock went back */
+	sqlite3_close(db);
+	remove_temp(st, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +369,7 @@ int main(void)
 		cmocka_unit_test(language_choice),
 		cmocka_unit_test(help_by_jurisdiction),
 		cmocka_unit_test(check_refuses_naming_the_key),
+		cmocka_unit_test(metrics_recount_active_players_every_30s),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
