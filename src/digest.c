@@ -107,22 +107,15 @@ uint64_t digest_fnv1a(const char *s)
 
 static uint64_t xxh_rotl(uint64_t x, int r) { return x << r | x >> (64 - r); }
 
-static uint64_t xxh_read64(const unsigned char *p)
+/* n (8 or 4) bytes at p as a little-endian number (one load once n is
+ * a constant). On a big-endian machine memcpy leaves them in the high
+ * bytes of v, in reading order; swapping all eight gives their value. */
+static inline uint64_t xxh_read(const unsigned char *p, int n)
 {
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
+	uint64_t v = 0;
+	memcpy(&v, p, (size_t)n);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static uint64_t xxh_read32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap32(v);
 #endif
 	return v;
 }
@@ -146,10 +139,10 @@ uint64_t digest_xxh64(const void *data, size_t len)
 	if (len >= 32) {
 		uint64_t v1 = XXH_P1 + XXH_P2, v2 = XXH_P2, v3 = 0, v4 = 0 - XXH_P1;
 		for (; end - p >= 32; p += 32) {
-			v1 = xxh_round(v1, xxh_read64(p));
-			v2 = xxh_round(v2, xxh_read64(p + 8));
-			v3 = xxh_round(v3, xxh_read64(p + 16));
-			v4 = xxh_round(v4, xxh_read64(p + 24));
+			v1 = xxh_round(v1, xxh_read(p, 8));
+			v2 = xxh_round(v2, xxh_read(p + 8, 8));
+			v3 = xxh_round(v3, xxh_read(p + 16, 8));
+			v4 = xxh_round(v4, xxh_read(p + 24, 8));
 		}
 		h = xxh_rotl(v1, 1) + xxh_rotl(v2, 7) + xxh_rotl(v3, 12) + xxh_rotl(v4, 18);
 		h = xxh_merge(xxh_merge(xxh_merge(xxh_merge(h, v1), v2), v3), v4);
@@ -158,9 +151,9 @@ uint64_t digest_xxh64(const void *data, size_t len)
 	}
 	h += len;
 	for (; end - p >= 8; p += 8)
-		h = xxh_rotl(h ^ xxh_round(0, xxh_read64(p)), 27) * XXH_P1 + XXH_P4;
+		h = xxh_rotl(h ^ xxh_round(0, xxh_read(p, 8)), 27) * XXH_P1 + XXH_P4;
 	if (end - p >= 4) {
-		h = xxh_rotl(h ^ xxh_read32(p) * XXH_P1, 23) * XXH_P2 + XXH_P3;
+		h = xxh_rotl(h ^ xxh_read(p, 4) * XXH_P1, 23) * XXH_P2 + XXH_P3;
 		p += 4;
 	}
 	for (; p < end; p++)
