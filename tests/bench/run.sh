@@ -191,8 +191,8 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
   printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory, median of 3 runs: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
   printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2, median of 3 runs alternated with those: %.2fx one thread (two threads read, parse, check duplicates and score)", ev1 / ev2);
-  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer; target >= 1M/s", n4);
-  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2: %.2fx one thread", ev41 / ev42);
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer, median of 3 runs; target >= 1M/s", n4);
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2, median of 3 runs: %.2fx one thread", ev41 / ev42);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
