@@ -1,18 +1,17 @@
 /* evaluate.c -- the backtest of `rgmon evaluate` and its metric maths
  * (evaluate.h). In memory, no I/O, no clock: the same engine_apply and
  * alert_decide() as replay and serve, per player, up to the label. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS and madvise(MADV_HUGEPAGE) for the duplicate table */
 #include "rgmon/evaluate.h"
 #include "rgmon/alert_decide.h"
 #include "rgmon/digest.h"
 #include "rgmon/engine.h"
+#include "rgmon/huge_alloc.h"
 #include "rgmon/state.h"
 #include "rgmon/store.h"
 #include "rgmon/timestamp.h"
 
 #include <math.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,7 +301,7 @@ void evaluate_free(struct evaluate *e)
 		return;
 	while (e->slabs) {
 		struct slab *next = e->slabs->next;
-		munmap(e->slabs, SLAB_BYTES);
+		huge_free(e->slabs, SLAB_BYTES);
 		e->slabs = next;
 	}
 	free(e->players);
@@ -341,11 +340,9 @@ static void *slab_carve(struct evaluate *e, size_t size)
 	if (size > SLAB_BYTES - SLAB_HEADER)
 		return NULL;
 	if (!e->slabs || e->slabs->used + size > SLAB_BYTES - SLAB_HEADER) {
-		void *m = mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+		struct slab *slab = huge_alloc(SLAB_BYTES);
+		if (!slab)
 			return NULL;
-		madvise(m, SLAB_BYTES, MADV_HUGEPAGE);
-		struct slab *slab = m;
 		slab->next = e->slabs;
 		slab->used = 0;
 		e->slabs = slab;
@@ -441,17 +438,13 @@ static struct seen_id *ids_alloc(size_t cap)
 	size_t bytes = cap * sizeof(struct seen_id);
 	if (bytes < IDS_MMAP_BYTES)
 		return calloc(cap, sizeof(struct seen_id));
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
-	return p;
+	return huge_alloc(bytes);
 }
 
 static void ids_free(struct seen_id *ids, size_t cap)
 {
 	if (ids && cap * sizeof(struct seen_id) >= IDS_MMAP_BYTES)
-		munmap(ids, cap * sizeof(struct seen_id));
+		huge_free(ids, cap * sizeof(struct seen_id));
 	else
 		free(ids);
 }

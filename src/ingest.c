@@ -7,6 +7,7 @@
 #include "rgmon/engine.h"
 #include "rgmon/event.h"
 #include "rgmon/follow_ups.h"
+#include "rgmon/huge_alloc.h"
 #include "rgmon/log.h"
 #include "rgmon/portfolio.h"
 #include "rgmon/timestamp.h"
@@ -149,7 +150,10 @@ struct ingest *ingest_new(struct store *st, const struct ingest_config *cfg, cha
 		ig->capacity = 2;
 	for (ig->nbuckets = 1; ig->nbuckets < ig->capacity; ig->nbuckets <<= 1)
 		;
-	ig->entries = calloc(ig->capacity, sizeof(*ig->entries));
+	/* ~3 KB an entry, each touched first when a new player comes: from
+	 * huge pages, not a fault per 4 KB (huge_alloc.h) -- with 20,000
+	 * players new to serve, those faults were ~5% of its writer thread. */
+	ig->entries = huge_alloc(ig->capacity * sizeof(*ig->entries));
 	ig->buckets = malloc(ig->nbuckets * sizeof(*ig->buckets));
 	ig->dirty = malloc(ig->capacity * sizeof(*ig->dirty));
 	if (!ig->entries || !ig->buckets || !ig->dirty)
@@ -179,7 +183,7 @@ void ingest_free(struct ingest *ig)
 		return;
 	if (ig->in_batch)
 		ingest_abort(ig);
-	free(ig->entries);
+	huge_free(ig->entries, ig->capacity * sizeof(*ig->entries));
 	free(ig->buckets);
 	free(ig->dirty);
 	free(ig->offsets);
