@@ -49,7 +49,8 @@
  * empties the WAL whatever it costs: the bound holds. (From this thread a RESTART
  * would wait for a gap between the writer's transactions, which a busy
  * writer hardly leaves.) When the writer was idle for a whole
- * CHECKPOINT_IDLE_MS, this thread empties the WAL: nothing waits on it. */
+ * CHECKPOINT_IDLE_MS, this thread empties the WAL, waiting at most
+ * CHECKPOINT_READER_WAIT_MS for readers (the writer waits behind it). */
 #define CHECKPOINT_RESTART_PAGES 6000  /* ~24 MB of WAL */
 #define CHECKPOINT_CATCHUP_PAGES 1000  /* ~4 MB */
 #define CHECKPOINT_TRUNCATE_PAGES 8000 /* ~32 MB of WAL */
@@ -138,7 +139,13 @@ static void checkpoint_pass(struct store_checkpointer *c, bool writer_idle)
 	c->pass_done_frames = done_frames;
 	pthread_mutex_unlock(&c->lock);
 	if (rc == SQLITE_OK && writer_idle && log_frames > 0) {
+		/* Emptying waits for readers to leave the WAL and holds off the
+		 * writer meanwhile: only briefly, since "idle" is one look
+		 * without a commit and a batch may come at any moment; a reader
+		 * that stays (an export) leaves it to the next look. */
+		sqlite3_busy_timeout(c->db, CHECKPOINT_READER_WAIT_MS);
 		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames);
+		sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
 		if (rc == SQLITE_OK)
 			log_debug("store: WAL emptied (%d frames copied back)", done_frames);
 	}
