@@ -596,13 +596,20 @@ static int read_events_pipelined(struct runs *r, struct source_file *sf, bool qu
 	int rc = 0;
 	pl->sf = sf;
 	pl->quiet = quiet;
-	for (int k = 0; k < CHUNK_RING; k++)
+	pl->filled = pl->checked = 0;
+	pl->reading = pl->checking = pl->eof = false;
+	pl->waiting = pl->failed = 0;
+	for (int k = 0; k < CHUNK_RING; k++) {
 		if (!pl->ring[k] && !(pl->ring[k] = calloc(1, sizeof(*pl->ring[k]))))
 			return seterr(err, errlen, "out of memory");
+		pl->ring[k]->state = CHUNK_FREE;
+	}
 	for (int k = 0; k < r->nshards && rc == 0; k++) {
 		struct shard *sh = &r->shards[k];
 		sh->index = k;
 		sh->runs = r;
+		sh->next_seq = 0;
+		sh->failed = false;
 		if (pthread_create(&sh->thread, NULL, shard_main, sh) != 0) {
 			pthread_mutex_lock(&pl->mu);
 			pipeline_fail(pl, "cannot start a thread");

@@ -114,7 +114,7 @@ static inline uint64_t xxh_read(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
 	memcpy(&v, p, (size_t)n);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
 #endif
 	return v;
