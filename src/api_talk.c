@@ -355,16 +355,20 @@ int api_talk_add_notes(const struct api_request *rq, const char *alert_id, json_
 static int active_players(struct metrics *m, const struct api_request *rq, int64_t *players, char *err,
 			  size_t errlen)
 {
-	int64_t at = atomic_load(&m->active_players_at_ms);
-	if (at > 0 && rq->now_ms >= at && rq->now_ms - at < ACTIVE_PLAYERS_RECOUNT_MS) {
+	int64_t at = atomic_load(&m->active_players_at_ms), now = rq->now_ms > 0 ? rq->now_ms : 1;
+	bool fresh = at > 0 && now >= at && now - at < ACTIVE_PLAYERS_RECOUNT_MS;
+	/* One scrape counts; the others meanwhile answer with the last count
+	 * (the first scrapes, with none yet, each count). */
+	if (fresh || (at > 0 && !atomic_compare_exchange_strong(&m->active_players_at_ms, &at, now))) {
 		*players = atomic_load(&m->active_players);
 		return 0;
 	}
-	if (store_active_players(rq->db, players, err, errlen) < 0)
+	if (store_active_players(rq->db, players, err, errlen) < 0) {
+		atomic_store(&m->active_players_at_ms, at); /* the next scrape tries again */
 		return -1;
-	/* two threads may count at once: either count is right */
+	}
 	atomic_store(&m->active_players, *players);
-	atomic_store(&m->active_players_at_ms, rq->now_ms > 0 ? rq->now_ms : 1);
+	atomic_store(&m->active_players_at_ms, now);
 	return 0;
 }
 
@@ -384,7 +388,7 @@ void api_talk_metrics(struct metrics *m, const struct api_request *rq, struct sb
 	    active_players(m, rq, &active, err, sizeof(err)) < 0)
 		return;
 	sbuf_printf(out, "# HELP rgmon_active_players Players with an event other than a game round in the last 30 days "
-			 "of event time.\n# TYPE rgmon_active_players gauge\nrgmon_active_players %lld\n",
+			 "of event time (counted at most every 30 s).\n# TYPE rgmon_active_players gauge\nrgmon_active_players %lld\n",
 		    (long long)active);
 	if (active > 0)
 		sbuf_printf(out, "# HELP rgmon_interactions_per_1000_active_players Interactions recorded in the last 30 "
