@@ -129,6 +129,13 @@ for t in 2 3; do
 done
 $RGMON evaluate --threads 0 --labels "$WORK/labels.csv" "$WORK/ev.jsonl" >/dev/null 2>&1; rc=$?
 check "--threads 0: usage error" 2 $rc
+# A read that fails part-way through the pipeline (a directory opens but
+# cannot be read): every worker stops, one line says why, exit 1.
+for t in 1 2 3; do
+  $RGMON evaluate --threads $t --label-event self_exclusion --json "$WORK" >/dev/null 2>"$WORK/dir$t.err"; rc=$?
+  check "--threads $t: an unreadable input exits 1" 1 $rc
+  check "--threads $t: with one line naming it" "rgmon: evaluate: reading \"$WORK\": Is a directory" "$(cat "$WORK/dir$t.err")"
+done
 
 # --- self-exclusion labels ---------------------------------------------------
 se=$(jq -r 'select(.type == "self_exclusion") | .player_id' "$WORK/ev.jsonl" | sort -u | wc -l)
