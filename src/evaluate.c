@@ -228,7 +228,6 @@ static bool slot_old(struct seen_id id, int64_t newest_day)
 	return (uint16_t)((uint64_t)newest_day - (id.slot & 0xffff)) > STORE_DEDUPE_WINDOW_DAYS;
 }
 
-#define IDS_MMAP_BYTES (2u << 20)    /* a table this large comes from mmap (ids_alloc) */
 #define IDS_CAP_MIN (1u << 16)
 #define IDS_CAP_GUESS_MAX (1u << 23) /* 64 MB: the most a guess of the ids sizes up front */
 
@@ -429,25 +428,12 @@ int evaluate_note_self_exclusion(struct evaluate *e, const struct event *ev, cha
 
 /* ---- the duplicate window ---------------------------------------------- */
 
-/* A table of cap ids. One of many megabytes comes from mmap with huge
- * pages asked for: it is read at random, one id per event, and with 4 KB
- * pages nearly every look-up would also miss the TLB and the first touch
- * of each page would fault. */
-static struct seen_id *ids_alloc(size_t cap)
-{
-	size_t bytes = cap * sizeof(struct seen_id);
-	if (bytes < IDS_MMAP_BYTES)
-		return calloc(cap, sizeof(struct seen_id));
-	return huge_alloc(bytes);
-}
+/* A table of cap ids (512 KB at least), from huge_alloc: it is read at
+ * random, one id per event, and with 4 KB pages nearly every look-up
+ * would also miss the TLB and the first touch of each page would fault. */
+static struct seen_id *ids_alloc(size_t cap) { return huge_alloc(cap * sizeof(struct seen_id)); }
 
-static void ids_free(struct seen_id *ids, size_t cap)
-{
-	if (ids && cap * sizeof(struct seen_id) >= IDS_MMAP_BYTES)
-		huge_free(ids, cap * sizeof(struct seen_id));
-	else
-		free(ids);
-}
+static void ids_free(struct seen_id *ids, size_t cap) { huge_free(ids, cap * sizeof(struct seen_id)); }
 
 struct eval_dedupe *eval_dedupe_new_sized(size_t expect_ids)
 {
