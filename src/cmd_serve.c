@@ -65,7 +65,7 @@ static const struct opt serve_opts[] = {
 		"signed retention record (only with --audit-key)"),
 	OPT_INT("cache-players", "N", struct serve_args, cache_players, INGEST_CACHE_MIN, 100000000,
 		OPT_STR(INGEST_CACHE_DEFAULT), "players kept in memory"),
-	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, "250",
+	OPT_INT("batch-ms", "MS", struct serve_args, batch_ms, 1, 60000, OPT_STR(SOURCE_KAFKA_BATCH_MS_DEFAULT),
 		"a batch commits as soon as no more events are waiting, at most MS after its first event, "
 		"or at " OPT_STR(INGEST_BATCH_MAX) " events or half of --cache-players changed, whichever is "
 		"first; MS binds only while events wait (a backlog): larger batches write less per event"),

@@ -114,7 +114,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	}
 	rg_strlcpy(sk->topic, cfg->topic, sizeof(sk->topic));
 	snprintf(sk->dlq_topic, sizeof(sk->dlq_topic), "%s.dlq", cfg->topic);
-	sk->batch_ms = cfg->batch_ms > 0 ? cfg->batch_ms : 250;
+	sk->batch_ms = cfg->batch_ms > 0 ? cfg->batch_ms : SOURCE_KAFKA_BATCH_MS_DEFAULT;
 	sk->batch_linger_ms = cfg->batch_linger_ms < sk->batch_ms ? cfg->batch_linger_ms : sk->batch_ms;
 	sk->ingest = ig;
 	sk->store = st;

@@ -22,13 +22,20 @@
 #include "rgmon/metrics.h"
 #include "rgmon/store.h"
 
+/* serve's --batch-ms: how long a batch may stay open while events wait (a
+ * backlog). It binds only then -- an idle consumer commits at once -- and
+ * there a longer batch writes less per event (ingest.h, group commit),
+ * while a staff action waits for the batch in progress: up to about this
+ * long plus the commit. */
+#define SOURCE_KAFKA_BATCH_MS_DEFAULT 1000
+
 struct source_kafka_config {
 	const char *brokers;
 	const char *topic;
 	const char *group;
 	const char *const *props; /* "name=value" librdkafka properties */
 	int nprops;
-	int batch_ms;             /* a batch closes this long after its first message */
+	int batch_ms;             /* a batch closes this long after its first message; 0: the default */
 	int batch_linger_ms;      /* and stays open at least this long (0: commits once nothing waits) */
 };
 
