@@ -184,6 +184,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE player_events(seq INTEGER PRIMARY KEY, player_id TEXT NOT NULL, ts_ms INTEGER NOT NULL,"
 	" type TEXT NOT NULL, event_id TEXT NOT NULL, batch INTEGER NOT NULL);"
 	"CREATE INDEX player_events_by_player ON player_events(player_id, ts_ms);",
+	/* 14: player_events indexed by UTC day first (ts_ms / 86400000, the
+	 * expression every query names, STORE_DAY_OF), then player and time:
+	 * a batch's rows land on the few pages of its days instead of on
+	 * nearly every page of an index by player (a profile of the WAL on
+	 * 1.2M events of 5,000 players: that index was ~14% of the frames
+	 * written). A lookup by player reads one range a day of the log. */
+	"DROP INDEX player_events_by_player;"
+	"CREATE INDEX player_events_by_day ON player_events(ts_ms / 86400000, player_id, ts_ms);",
 };
 
 /* "rgmn": the SQLite header's application_id of an rgmon database (set by

@@ -41,7 +41,7 @@ static const struct store_sql dedupe_counts = {
 	"SELECT (SELECT coalesce(sum(events), 0) FROM event_batches),"
 	" (SELECT coalesce(sum(length(ids)) / 8, 0) FROM event_batches),"
 	" (SELECT count(*) FROM player_events NOT INDEXED),"
-	" (SELECT count(*) FROM player_events INDEXED BY player_events_by_player)",
+	" (SELECT count(*) FROM player_events INDEXED BY player_events_by_day)",
 	"", STMT_NONE,
 };
 

@@ -22,7 +22,8 @@ static const struct store_sql marker_evidence_add = {
 	"storing marker evidence",
 	"INSERT OR IGNORE INTO marker_evidence(player_id, rule, event_id, ts_ms)"
 	" SELECT player_id, ?2, event_id, ts_ms FROM player_events"
-	" WHERE player_id = ?1 AND ts_ms = ?3 AND type = 'deposit'",
+	" WHERE " PLAYER_EVENTS_DAY " = ?3 / 86400000 AND player_id = ?1 AND ts_ms BETWEEN ?3 AND ?3"
+	" AND type = 'deposit'",
 	"ssI", STMT_MARKER_EVIDENCE_ADD,
 };
 

@@ -109,6 +109,25 @@ struct store_sql {
 	enum store_stmt cached; /* its slot, or STMT_NONE */
 };
 
+/* player_events' UTC day, the first column of its index
+ * player_events_by_day: a query by player names this very expression, or
+ * SQLite does not use the index (integer division truncates toward zero:
+ * a day before 1970 is off by one, alike in the index and the queries).
+ * An equality on ts_ms beside it is written as a range (ts_ms BETWEEN ?
+ * AND ?): SQLite would propagate "ts_ms = ?" into the day expression and
+ * no longer see the indexed one. */
+#define PLAYER_EVENTS_DAY "(ts_ms / 86400000)"
+/* A CTE days(d): the days of player_events from (lo) to (hi), SQL
+ * expressions in ms, within the first and last day it holds (two index
+ * probes). A lookup by player seeks one day at a time, "PLAYER_EVENTS_DAY
+ * IN days AND player_id = ?": about 36 short seeks over the dedupe
+ * window. */
+#define PLAYER_EVENTS_DAYS(lo, hi)                                                                                     \
+	"WITH RECURSIVE days(d) AS (SELECT max((" lo ") / 86400000, (SELECT min" PLAYER_EVENTS_DAY                        \
+	" FROM player_events)) UNION ALL SELECT d + 1 FROM days WHERE d < min((" hi ") / 86400000, (SELECT max"           \
+	PLAYER_EVENTS_DAY " FROM player_events))) "
+#define PLAYER_EVENTS_ALL_DAYS PLAYER_EVENTS_DAYS("-9223372036854775807", "9223372036854775807")
+
 /* Called with each row: returns 0 for the next one, 1 to stop (success),
  * or -1 after writing the reason into err. */
 typedef int (*store_row_fn)(void *ctx, sqlite3_stmt *s, char *err, size_t errlen);

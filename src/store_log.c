@@ -794,7 +794,10 @@ int store_event_raw_at(struct store *st, const char *event_id, int64_t ts_ms, ch
 }
 
 static const struct store_sql player_event_row = {
-	"reading event", "SELECT batch FROM player_events WHERE player_id = ? AND event_id = ?", "ss", STMT_NONE,
+	"reading event",
+	PLAYER_EVENTS_ALL_DAYS "SELECT batch FROM player_events WHERE " PLAYER_EVENTS_DAY
+	" IN days AND player_id = ?1 AND event_id = ?2",
+	"ss", STMT_NONE,
 };
 
 int store_player_event_raw(struct store *st, const char *player_id, const char *event_id, int64_t from_ms,
@@ -802,6 +805,8 @@ int store_player_event_raw(struct store *st, const char *player_id, const char *
 {
 	int64_t batch = 0;
 	*raw = NULL;
+	/* an event other than a game round can be older than from_ms (a
+	 * marker's start): its row is looked for in every day kept */
 	if (store_exec(st, &player_event_row, store_row_ints, &batch, err, errlen, player_id, event_id) < 0)
 		return -1;
 	int rc = batch > 0 ? batch_find(st, batch, -1, fingerprint(event_id), event_id, raw, err, errlen) : 0;
@@ -819,8 +824,9 @@ int store_event_raw(struct store *st, const char *event_id, char **raw, char *er
  * it: it is decoded once). */
 static const struct store_sql player_recent = {
 	"reading events",
-	"SELECT event_id, batch FROM player_events WHERE player_id = ? ORDER BY ts_ms DESC, seq DESC LIMIT ?", "si",
-	STMT_NONE,
+	PLAYER_EVENTS_ALL_DAYS "SELECT event_id, batch FROM player_events"
+	" WHERE " PLAYER_EVENTS_DAY " IN days AND player_id = ?1 ORDER BY ts_ms DESC, seq DESC LIMIT ?2",
+	"si", STMT_NONE,
 };
 
 struct recent {

@@ -104,15 +104,16 @@ int store_player_flag_latest(struct store *st, const char *player_id, bool *supp
 /* Players with an event other than a game round (a session, a deposit...)
  * in the 30 days of event time before the stream's time (the newest event
  * the store keeps); the event log holds that window (the dedupe window),
- * and player_events has a row, indexed by player and time, for every
- * event but game rounds. One index probe per player: a scan of
- * player_events would read every event of the window (over a second at
- * 5,000 players, on every portfolio answer and /metrics scrape). */
+ * and player_events has a row, indexed by day, player and time, for
+ * every event but game rounds. A player is looked for day by day, and the
+ * first row found ends it: at most 31 index probes per player, whatever the number of events (a scan of player_events would
+ * read every event of the window, over a second at 5,000 players). */
+#define ACTIVE_SINCE "((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stream_time') - 30 * 86400000)"
 static const struct store_sql active_players = {
 	"counting active players",
+	PLAYER_EVENTS_DAYS(ACTIVE_SINCE, "9223372036854775807")
 	"SELECT COUNT(*) FROM players p WHERE EXISTS (SELECT 1 FROM player_events e"
-	" WHERE e.player_id = p.player_id"
-	" AND e.ts_ms >= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stream_time') - 30 * 86400000)",
+	" WHERE " PLAYER_EVENTS_DAY " IN days AND e.player_id = p.player_id AND e.ts_ms >= " ACTIVE_SINCE ")",
 	"", STMT_NONE,
 };
 
