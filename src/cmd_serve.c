@@ -103,8 +103,8 @@ const struct cmd_entry cmd_serve_entry = {
 	"actions (acknowledge, resolve) are written between batches. HTTP:\n"
 	"/healthz, /readyz, /metrics, the web UI at /, and the /v1 API\n"
 	"(schemas/openapi.yaml).\n"
-	"SIGINT/SIGTERM finish the batch, commit and exit 0 within 5 s, even with\n"
-	"the broker gone or frozen: no wait on it is longer than 2 s, and a Kafka\n"
+	"SIGINT/SIGTERM commit the open batch at once and exit 0 within 5 s,\n"
+	"even with the broker gone or frozen: no wait on it is longer than 2 s, and a Kafka\n"
 	"client still waiting on it after the store is closed is left behind\n"
 	"(Kafka's offsets are only a mirror of the store's). A second signal exits\n"
 	"at once (128 + signal), which loses nothing: every batch commits\n"
@@ -315,7 +315,7 @@ static int serve_start(struct serve *s, const struct serve_args *a, char *err, s
 	if (!(s->relay = outbox_relay_start(&rcfg, &s->metrics, err, errlen)))
 		return -1;
 	struct source_kafka_config kcfg = { a->brokers, a->topic, a->group, a->props.v, a->props.n, (int)a->batch_ms,
-					    (int)a->batch_linger_ms };
+					    (int)a->batch_linger_ms, cmd_stop_requested };
 	if (!(s->sk = source_kafka_new(&kcfg, s->ig, s->st, &s->metrics, err, errlen)))
 		return -1;
 	log_info("serving %s://%s (port %d), consuming %s from %s as group %s into %s",

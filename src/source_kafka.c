@@ -14,6 +14,7 @@ struct source_kafka {
 	char topic[256];
 	char dlq_topic[260];
 	int batch_ms, batch_linger_ms;
+	bool (*stop_requested)(void);
 	struct ingest *ingest;
 	struct store *store;
 	struct metrics *metrics;
@@ -116,6 +117,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 	snprintf(sk->dlq_topic, sizeof(sk->dlq_topic), "%s.dlq", cfg->topic);
 	sk->batch_ms = cfg->batch_ms > 0 ? cfg->batch_ms : SOURCE_KAFKA_BATCH_MS_DEFAULT;
 	sk->batch_linger_ms = cfg->batch_linger_ms < sk->batch_ms ? cfg->batch_linger_ms : sk->batch_ms;
+	sk->stop_requested = cfg->stop_requested;
 	sk->ingest = ig;
 	sk->store = st;
 	sk->metrics = m;
@@ -372,10 +374,15 @@ int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen)
 		int timeout_ms = 100;
 		int64_t open_us = first_us ? clock_mono_us() - first_us : 0;
 		if (first_us) {
-			if (open_us >= (int64_t)sk->batch_ms * 1000)
+			/* A stop commits what is open now: with --batch-ms or
+			 * --batch-linger-ms up to a minute, waiting for the batch
+			 * to close would break the 5 s a stop may take. */
+			if (open_us >= (int64_t)sk->batch_ms * 1000 || (sk->stop_requested && sk->stop_requested()))
 				break;
 			int64_t linger_us = (int64_t)sk->batch_linger_ms * 1000 - open_us;
 			timeout_ms = linger_us > 0 ? (int)((linger_us + 999) / 1000) : 0;
+			if (timeout_ms > 100)
+				timeout_ms = 100; /* to see a stop while lingering */
 		}
 		rd_kafka_message_t *msg = rd_kafka_consumer_poll(sk->consumer, timeout_ms);
 		if (sk->failed) {

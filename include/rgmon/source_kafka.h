@@ -37,6 +37,7 @@ struct source_kafka_config {
 	int nprops;
 	int batch_ms;             /* a batch closes this long after its first message; 0: the default */
 	int batch_linger_ms;      /* and stays open at least this long (0: commits once nothing waits) */
+	bool (*stop_requested)(void); /* when true, an open batch commits at once (NULL: never) */
 };
 
 struct source_kafka;
@@ -46,7 +47,7 @@ struct source_kafka *source_kafka_new(const struct source_kafka_config *cfg, str
 
 /* Consumes and commits one batch: the messages waiting (and what arrives
  * within batch_linger_ms of the first), until ingest_batch_full() or
- * batch_ms after the first. Returns the number of messages committed (0 when idle for
+ * batch_ms after the first, or until stop_requested() says so. Returns the number of messages committed (0 when idle for
  * about 100 ms), or -1 when the batch failed: it was rolled back and the
  * consumer rewound to the stored offsets; call again after a pause. */
 int source_kafka_run_batch(struct source_kafka *sk, char *err, size_t errlen);
