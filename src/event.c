@@ -777,6 +777,16 @@ static int validate(const struct event_source *src, struct event *ev, char *err,
 	return 0;
 }
 
+/* parse() zeroes an event up to session_id and only empties the four long
+ * strings: nothing else may sit among them (a field there would be left
+ * as the last event had it). */
+#define EVENT_FIELD_SIZE(f) sizeof(((struct event *)0)->f)
+_Static_assert(sizeof(struct event) - offsetof(struct event, session_id) -
+			       (EVENT_FIELD_SIZE(session_id) + EVENT_FIELD_SIZE(instrument) +
+				EVENT_FIELD_SIZE(method) + EVENT_FIELD_SIZE(game)) <
+		       _Alignof(struct event),
+	       "struct event: only the four long strings after session_id");
+
 static int parse(const char *json, size_t len, struct event *ev, char *err, size_t errlen, bool fast)
 {
 	struct flat_object flat;
@@ -784,7 +794,12 @@ static int parse(const char *json, size_t len, struct event *ev, char *err, size
 	json_t *root = NULL;
 	int rc = -1;
 
-	memset(ev, 0, sizeof(*ev));
+	/* Everything but the four long strings (~1.3 KB of the 1.6), which
+	 * are only emptied: whoever reads them stops at their NUL. Zeroing
+	 * them wrote 20 more cache lines an event, each taken from the other
+	 * core's cache when evaluate's two threads share a chunk's slots. */
+	memset(ev, 0, offsetof(struct event, session_id));
+	ev->session_id[0] = ev->instrument[0] = ev->method[0] = ev->game[0] = '\0';
 	if (len > EVENT_RAW_MAX)
 		return seterr(err, errlen, "message of %zu bytes is over the %d byte limit", len, EVENT_RAW_MAX);
 	if (fast && flat_scan(json, len, &flat)) {

@@ -108,6 +108,7 @@ struct event {
 	bool has_birth_date, has_language, has_game_category, has_instrument_type;
 	char country[3];
 	char language[3]; /* ISO 639-1, lowercase */
+	/* The long strings last (event_parse zeroes what comes before them). */
 	char session_id[EVENT_REF_MAX + 1];
 	char instrument[EVENT_REF_MAX + 1];
 	char method[EVENT_TEXT_MAX * 4 + 1]; /* UTF-8 */
