@@ -381,6 +381,11 @@ static struct player *player_get(struct evaluate *e, const char *id, bool create
 
 void evaluate_prefetch_player(const struct evaluate *e, const char *player_id)
 {
+	evaluate_prefetch_player_digest(e, evaluate_id_digest(player_id));
+}
+
+void evaluate_prefetch_player_digest(const struct evaluate *e, uint64_t player_digest)
+{
 	/* The player in the id's first slot: nearly always the one (the table
 	 * is at most half full); another is only a wasted hint. Every other
 	 * cache line: the core's prefetcher brings the pair of a line it
@@ -388,7 +393,7 @@ void evaluate_prefetch_player(const struct evaluate *e, const char *player_id)
 	 * gave (bench's 300k events, pinned to one core, five runs each,
 	 * median: every line 822k events/s, none 864k, every other 881k; on
 	 * 500k events of 20,000 players 765k, 808k and 854k). */
-	const struct player *p = e->players[evaluate_id_digest(player_id) & (e->players_cap - 1)];
+	const struct player *p = e->players[player_digest & (e->players_cap - 1)];
 	if (!p)
 		return;
 	for (size_t off = 0; off < sizeof(*p); off += 128)
@@ -714,9 +719,14 @@ int evaluate_check_labels(const struct evaluate *e, int64_t *lineno, char *err, 
 
 int evaluate_shard_of(const char *player_id, int nshards)
 {
+	return evaluate_shard_of_digest(evaluate_id_digest(player_id), nshards);
+}
+
+int evaluate_shard_of_digest(uint64_t player_digest, int nshards)
+{
 	/* The high half of the hash: the low bits place players in a shard's
 	 * table, and a shard holding only one residue of them would crowd. */
-	return (int)((evaluate_id_digest(player_id) >> 32) % (uint64_t)nshards);
+	return (int)((player_digest >> 32) % (uint64_t)nshards);
 }
 
 static void put_player(struct evaluate *e, struct player *p)

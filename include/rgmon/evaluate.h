@@ -143,6 +143,9 @@ int evaluate_event(struct evaluate *e, const struct event *ev, enum eval_outcome
  * state), so that a caller that still has work on the event before it
  * hides the wait. No effect on the results. */
 void evaluate_prefetch_player(const struct evaluate *e, const char *player_id);
+/* The same for a player id whose digest (evaluate_id_digest) is known
+ * already: reads nothing of the event. */
+void evaluate_prefetch_player_digest(const struct evaluate *e, uint64_t player_digest);
 
 /* Counts lines that event_parse refused and duplicates the caller found
  * (with caller_dedupes), which are not scored. */
@@ -161,6 +164,8 @@ bool evaluate_cutoffs_held(const struct evaluate *e);
  * shard an evaluate of its own (caller_dedupes) fed only its players'
  * events, in file order. The shard of a player, 0..nshards-1: */
 int evaluate_shard_of(const char *player_id, int nshards);
+/* The same from the id's digest (evaluate_id_digest). */
+int evaluate_shard_of_digest(uint64_t player_digest, int nshards);
 
 /* Moves every player and count of from into into (the shards hold
  * different players); from is left empty. The merged evaluate gives the
