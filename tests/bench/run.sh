@@ -5,7 +5,7 @@
 #     (N events on P partitions of `rgmon broker`), as a ratio of times;
 #  2. replay events/s from a JSONL file of the same events, and `rgmon
 #     evaluate` (in memory, labels from the self-exclusions) on the same
-#     file at --threads 1 and --threads 2 (the median of three runs of
+#     file at --threads 1 and --threads 2 (the median of five runs of
 #     each, alternated), and on 4x the events of the same simulation
 #     (where the process's start no longer counts);
 #  3. badge lookups (GET /v1/badge/ID.svg, agent token) at BENCH_HTTP_RATE
@@ -139,21 +139,24 @@ evaluate_time() {
   e1=$(now)
   awk -v a="$e0" -v b="$e1" 'BEGIN { printf "%.6f", b - a }'
 }
-# evaluate_times [FILE]: the median seconds of three runs at one thread and
-# of three at two, alternated: a run takes 0.2-1.5 s, and this VM's cores
-# drift 10-30% in speed from one second to the next and between its two
-# cores, so one run says as much about the moment as about the build.
+# evaluate_times [FILE]: the median seconds of five runs at one thread and
+# of five at two, alternated, then the fastest and slowest of each: a run
+# takes 0.2-1.5 s, and this VM's cores drift 10-30% in speed from one
+# second to the next and between its two cores (one bench run had two of
+# three one-thread runs of the 300k events at 0.5 s where the same build
+# takes 0.27 s), so one run says as much about the moment as about the
+# build.
 evaluate_times() {
-  for i in 1 2 3; do echo "1 $(evaluate_time 1 "$@")"; echo "2 $(evaluate_time 2 "$@")"; done |
-    sort -k1,1n -k2,2n | awk '{ s[$1] = s[$1] " " $2 } END { split(s[1], a, " "); split(s[2], b, " "); print a[2], b[2] }'
+  for i in 1 2 3 4 5; do echo "1 $(evaluate_time 1 "$@")"; echo "2 $(evaluate_time 2 "$@")"; done |
+    sort -k1,1n -k2,2n | awk '{ s[$1] = s[$1] " " $2 } END { split(s[1], a, " "); split(s[2], b, " "); print a[3], b[3], a[1], a[5], b[1], b[5] }'
 }
-set -- $(evaluate_times); eval1=$1; eval2=$2
+set -- $(evaluate_times); eval1=$1; eval2=$2; eval1_range="$3 $4"; eval2_range="$5 $6"
 # And on 4x the events (the same simulation, longer): a history is
 # millions of events, where the start of the process (~13 ms here, most of
 # it the dynamic loader) no longer counts.
 "$RGMON" simulate --players 5000 --days 40 --seed 7 --max-events $((4 * N)) --out "$work/events4.jsonl" 2>/dev/null
 n4=$(wc -l <"$work/events4.jsonl")
-set -- $(evaluate_times "$work/events4.jsonl"); eval41=$1; eval42=$2
+set -- $(evaluate_times "$work/events4.jsonl"); eval41=$1; eval42=$2; eval41_range="$3 $4"; eval42_range="$5 $6"
 rm -f "$work/events4.jsonl"
 
 # RSS by distinct players: replay of one deposit per player, peak RSS by
@@ -175,13 +178,15 @@ vstart=$(now)
 "$RGMON" audit verify "$work/audit.jsonl" --pubkey "$work/keys/audit-signing.pub" >/dev/null
 vend=$(now)
 
-awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" -v ev1="$eval1" -v ev2="$eval2" -v ev41="$eval41" -v ev42="$eval42" -v n4="$n4" \
+awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw" -v t0="$t0" -v t1="$t1" -v n0="$n0" -v rs="$start" -v re="$end" -v ev1="$eval1" -v ev2="$eval2" -v ev41="$eval41" -v ev42="$eval42" -v r1="$eval1_range" -v r2="$eval2_range" -v r41="$eval41_range" -v r42="$eval42_range" -v n4="$n4" \
   -v hr="$HTTP_RATE" -v hing="$http_ingest" -v r10k="$rss10k" -v r100k="$rss100k" -v r1m="$rss1m" \
   $(echo "$latency" | awk '{printf "-v lprobes=%s -v lseen=%s -v lp50=%s -v lp99=%s", $2, $4, $6, $8}') -v vs="$vstart" -v ve="$vend" \
   $(echo "$latency4" | awk '{printf "-v qprobes=%s -v qseen=%s -v qp50=%s -v qp99=%s", $2, $4, $6, $8}') \
   -v sb="$store_bytes" -v wb="$written_bytes" \
   $(echo "$audit_all" | awk '{printf "-v ar=%s -v arate=%s -v arss=%s", $2, $6, $8}') \
-  $(echo "$audit_tenth" | awk '{printf "-v ar10=%s -v arss10=%s", $2, $8}') $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') 'BEGIN {
+  $(echo "$audit_tenth" | awk '{printf "-v ar10=%s -v arss10=%s", $2, $8}') $(echo "$load" | awk '{printf "-v hreq=%s -v hok=%s -v hdone=%s -v hp50=%s -v hp99=%s -v hmax=%s", $2, $4, $6, $8, $10, $12}') '
+function span(n, secs,  t) { split(secs, t, " "); return sprintf("%.0f-%.0f/s", n / t[2], n / t[1]) }
+BEGIN {
   raw_rate = N / raw; serve_rate = (N - n0) / (t1 - t0); replay_rate = N / (re - rs);
   printf "rgmon bench: %d events, %d partitions, one run (2-core machine; figures are noisy)\n", N, P;
   printf "%-34s %14s  %s\n", "measure", "value", "method";
@@ -189,10 +194,10 @@ awk -v er="$engine_rate" -v pb="$player_bytes" -v N="$N" -v P="$P" -v raw="$raw"
   printf "%-34s %11.0f/s  %s\n", "serve end-to-end (consumed+committed)", serve_rate, "/metrics accepted, polled every 10 ms (serve_rate.py)";
   printf "%-34s %13.2fx  %s\n", "serve time / raw read time", raw_rate / serve_rate, "target <= 4 (issue 20)";
   printf "%-34s %11.0f/s  %s\n", "replay", replay_rate, "rgmon replay of the same events as JSONL";
-  printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory, median of 3 runs: %.2fx replay; target >= 1M/s", N / ev1 / replay_rate);
-  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2, median of 3 runs alternated with those: %.2fx one thread (two threads read, parse, check duplicates and score)", ev1 / ev2);
-  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer, median of 3 runs; target >= 1M/s", n4);
-  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2, median of 3 runs: %.2fx one thread", ev41 / ev42);
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 1 thread", N / ev1, sprintf("rgmon evaluate of the same file, in memory, median of 5 runs (%s): %.2fx replay; target >= 1M/s", span(N, r1), N / ev1 / replay_rate);
+  printf "%-34s %11.0f/s  %s\n", "evaluate, 2 threads", N / ev2, sprintf("--threads 2, median of 5 runs alternated with those (%s): %.2fx one thread (two threads read, parse, check duplicates and score)", span(N, r2), ev1 / ev2);
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 1 thread", n4 / ev41, sprintf("%d events of the same simulation, longer, median of 5 runs (%s); target >= 1M/s", n4, span(n4, r41));
+  printf "%-34s %11.0f/s  %s\n", "evaluate 4x the events, 2 threads", n4 / ev42, sprintf("--threads 2, median of 5 runs (%s): %.2fx one thread", span(n4, r42), ev41 / ev42);
   printf "%-34s %11.0f/s  %s\n", "engine only, one core", er, "tests/bench/engine_bench.c: 1M simulated events, parse untimed; target >= 1M/s";
   printf "%-34s %11.3fms  %s\n", "badge p50 under load", hp50, sprintf("%d req/s asked, %.0f/s done, %d of %d answered 200, 8 keep-alive connections", hr, hdone, hok, hreq);
   printf "%-34s %11.3fms  %s\n", "badge p99 under load", hp99, sprintf("same run, while ingesting %d events/s; target <= 5 ms (max %.1f ms)", hing, hmax);
