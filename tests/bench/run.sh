@@ -16,7 +16,8 @@
 #  4. alert latency: from producing a deposit during a self-exclusion (an
 #     alert at once) to the alert visible in GET /v1/alerts, p50/p99, while
 #     the simulator produces at fixed rates of 10,000 and 1,000 events/s
-#     (tests/bench/alert_latency.py);
+#     (tests/bench/alert_latency.py), each run started once serve has
+#     drained what the load before it produced;
 #  4b. the store after the serve run of 1.: database + WAL bytes on disk
 #     per event, and bytes serve wrote per event (write_bytes of
 #     /proc/PID/io less cancelled_write_bytes: what reached the disk);
@@ -82,6 +83,16 @@ port=$(free_port)
 spid=$!
 pids="$pids $spid"
 accepted() { curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^rgmon_events_total\{outcome="accepted"\}/ {print $2}'; }
+# Waits (at most 30 s) until serve's accepted count holds still for half a second.
+drained() {
+  last=-1
+  for i in $(seq 60); do
+    cur=$(accepted)
+    [ "$cur" = "$last" ] && return 0
+    last=$cur
+    sleep 0.5
+  done
+}
 r=$(python3 tests/bench/serve_rate.py "$port" "$N" 180 || true)
 t0=$(echo "$r" | awk '{print $1}'); n0=$(echo "$r" | awk '{print $2 + 0}'); t1=$(echo "$r" | awk '{print $3}')
 [ -n "$t1" ] || { echo "bench: serve did not take all $N events in time" >&2; cat "$work/serve.err" >&2; exit 1; }
@@ -112,14 +123,18 @@ sleep 2
 a0=$(accepted); h0=$(now)
 load=$(build/http_load 127.0.0.1 "$port" "$(cat "$work/agent.tok")" "$HTTP_RATE" "$HTTP_SECONDS" 8 "$work/paths")
 a1=$(accepted); h1=$(now)
-# Alert latency at fixed rates, not a share of capacity: 10k and 1k events/s.
+# Alert latency at fixed rates, not a share of capacity: 10k and 1k events/s,
+# from a drained consumer: the load above may leave a backlog that would
+# put its large batches into the first probes.
 kill "$simpid"; wait "$simpid" 2>/dev/null || true
+drained
 "$RGMON" simulate --players 5000 --days 30 --seed 13 --brokers "$B" --rate 10000 --loop 2>/dev/null &
 simpid=$!
 pids="$pids $simpid"
 sleep 2
 latency=$(python3 tests/bench/alert_latency.py "$B" "$port" "$(cat "$work/staff.tok")" 200 0.05)
 kill "$simpid"; wait "$simpid" 2>/dev/null || true
+drained
 "$RGMON" simulate --players 5000 --days 30 --seed 11 --brokers "$B" --rate 1000 --loop 2>/dev/null &
 simpid=$!
 pids="$pids $simpid"
